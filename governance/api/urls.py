@@ -1,0 +1,11 @@
+from . import views
+
+# (prefix, viewset, basename) rows that config/api_urls.py puts on the one router.
+routes = [
+    ("districts", views.DistrictViewSet, "district"),
+    ("streets", views.StreetViewSet, "street"),
+    ("communities", views.CommunityViewSet, "community"),
+    ("neighbourhoods", views.NeighbourhoodViewSet, "neighbourhood"),
+    ("buildings", views.BuildingViewSet, "building"),
+    ("stairwells", views.StairwellViewSet, "stairwell"),
+]

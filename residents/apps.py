@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ResidentsConfig(AppConfig):
+    name = "residents"
+    verbose_name = _("住户")

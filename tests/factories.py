@@ -1,0 +1,111 @@
+"""factory_boy factories: District → Street → Community → Neighbourhood → Building → Stairwell →
+Household, and staff users with roles."""
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+
+from governance.choices import RoleKind
+from governance.models import Building, Community, District, Neighbourhood, StaffRole, Stairwell, Street
+from residents.identity import id_number_hash
+from residents.models import Household
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = District
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"测试区{n}")
+    eligibility_cutoff = datetime.date(2001, 1, 1)
+
+
+class StreetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Street
+
+    district = factory.SubFactory(DistrictFactory)
+    name = factory.Sequence(lambda n: f"测试街道{n}")
+
+
+class CommunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Community
+
+    street = factory.SubFactory(StreetFactory)
+    name = factory.Sequence(lambda n: f"测试社区{n}")
+
+
+class NeighbourhoodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Neighbourhood
+
+    community = factory.SubFactory(CommunityFactory)
+    name = factory.Sequence(lambda n: f"幸福里{n}号院")
+    built_year = 1990
+    address = factory.LazyAttribute(lambda o: f"{o.name}路1号")
+
+
+class BuildingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Building
+
+    neighbourhood = factory.SubFactory(NeighbourhoodFactory)
+    name = factory.Sequence(lambda n: f"{n + 1}栋")
+    floors = 6
+
+
+class StairwellFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Stairwell
+
+    building = factory.SubFactory(BuildingFactory)
+    name = factory.Sequence(lambda n: f"{n + 1}单元")
+    floors = 6
+
+
+class HouseholdFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Household
+
+    stairwell = factory.SubFactory(StairwellFactory)
+    building = factory.LazyAttribute(lambda o: o.stairwell.building if o.stairwell else BuildingFactory())
+    neighbourhood = factory.LazyAttribute(lambda o: o.building.neighbourhood)
+    room = factory.Sequence(lambda n: f"{(n % 6) + 1}0{(n // 6) % 4 + 1}-{n}")
+    floor = 1
+    floor_area = Decimal("75.50")
+    owner_name = factory.Sequence(lambda n: f"业主{n}")
+    owner_id_hash = factory.Sequence(lambda n: id_number_hash(f"owner-{n}"))
+    phone = "13800000000"
+
+
+User = get_user_model()
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    is_staff = True
+    password = factory.PostGenerationMethodCall("set_password", "pass-for-tests")
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+def staff_user(kind, place, username=None):
+    """A staff user holding one role of `kind` over `place` (a District, Street or Community)."""
+    user = UserFactory(username=username) if username else UserFactory()
+    field = {
+        RoleKind.DISTRICT_OFFICIAL: "district",
+        RoleKind.STREET_STAFF: "street",
+        RoleKind.COMMUNITY_STAFF: "community",
+    }[kind]
+    StaffRole.objects.create(user=user, kind=kind, **{field: place})
+    return user
