@@ -1,13 +1,17 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_base import CommunityFilter, ScopedAdmin, StreetFilter
+from governance.admin import BuildingAdmin, NeighbourhoodAdmin
+from governance.admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
+from governance.models import Building, Neighbourhood
 
+from .admin_census import CensusImportAdminMixin
+from .admin_codes import AccessCodeAdminMixin
 from .models import Household
 
 
 @admin.register(Household)
-class HouseholdAdmin(ScopedAdmin):
+class HouseholdAdmin(CensusImportAdminMixin, ScopedAdmin):
     list_display = ["room", "neighbourhood", "building", "stairwell", "floor", "floor_area", "owner_name", "has_code"]
     list_filter = [StreetFilter, CommunityFilter]
     search_fields = ["room", "owner_name", "phone", "neighbourhood__name"]
@@ -19,3 +23,35 @@ class HouseholdAdmin(ScopedAdmin):
     @admin.display(description=_("已发户码"), boolean=True)
     def has_code(self, obj):
         return obj.has_access_code
+
+
+class HouseholdInline(ScopedTabularInline):
+    model = Household
+    fields = ["stairwell", "room", "floor", "floor_area", "owner_name", "phone"]
+    autocomplete_fields = ["stairwell"]
+    fk_name = "building"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("stairwell")
+
+
+# The building page lists its households; the neighbourhood page issues access codes.
+admin.site.unregister(Building)
+admin.site.unregister(Neighbourhood)
+
+
+@admin.register(Building)
+class BuildingWithHouseholdsAdmin(BuildingAdmin):
+    inlines = [*BuildingAdmin.inlines, HouseholdInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Household:
+            # A household added on its building's page belongs to the building's neighbourhood.
+            for inline_form in formset.forms:
+                inline_form.instance.neighbourhood_id = form.instance.neighbourhood_id
+        super().save_formset(request, form, formset, change)
+
+
+@admin.register(Neighbourhood)
+class NeighbourhoodWithCodesAdmin(AccessCodeAdminMixin, NeighbourhoodAdmin):
+    pass

@@ -1,0 +1,5 @@
+"""The census import page of the household admin (placeholder until the import lands)."""
+
+
+class CensusImportAdminMixin:
+    pass

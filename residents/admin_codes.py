@@ -1,0 +1,5 @@
+"""Access-code issuing on the neighbourhood admin (placeholder until it lands)."""
+
+
+class AccessCodeAdminMixin:
+    pass
