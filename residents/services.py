@@ -1,4 +1,12 @@
-"""Writes on households. Keyword-only arguments, an explicit actor, one transaction, an audit row."""
+"""Writes on households. Keyword-only arguments, an explicit actor, one transaction, an audit row.
+
+Access codes are returned in clear exactly once, by the service that issues them; only their keyed
+hash is stored (see residents.codes). No code ever reaches the audit row, a log or the session.
+
+Lock order, shared by every writer of access codes so two of them never deadlock and never lose
+each other's codes: the neighbourhood row first, then its households.
+"""
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -12,6 +20,10 @@ from governance.services import audit
 from .codes import code_hash, new_code
 from .models import Household
 
+CODE_FIELDS = ["access_code_locator", "access_code_hash", "access_code_issued_at"]
+# Largest IN (...) list sent in one query while checking locators (well below SQLite's limit).
+_CLASH_CHUNK = 1000
+
 
 @dataclass(frozen=True)
 class IssuedCode:
@@ -19,58 +31,91 @@ class IssuedCode:
     code: str
 
 
-def _fresh_locators(count, taken):
-    """`count` new locators, distinct from each other and from the set `taken`."""
-    out = []
-    seen = set(taken)
-    while len(out) < count:
-        locator, code = new_code()
-        if locator not in seen:
-            seen.add(locator)
-            out.append((locator, code))
-    return out
+def _natural_key(text):
+    """'2栋' before '10栋': digit runs compare as numbers."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text or "") if part]
+
+
+def _household_order(household):
+    return (
+        _natural_key(household.building.name),
+        _natural_key(household.stairwell.name if household.stairwell_id else ""),
+        household.floor if household.floor is not None else -1,
+        _natural_key(household.room),
+    )
+
+
+def _taken_locators(locators, replaced):
+    """Those of `locators` already held by a household outside the queryset `replaced` (whose
+    codes are being replaced, so their locators are free again)."""
+    taken = set()
+    for start in range(0, len(locators), _CLASH_CHUNK):
+        chunk = locators[start : start + _CLASH_CHUNK]
+        taken.update(
+            Household.objects.filter(access_code_locator__in=chunk)
+            .exclude(pk__in=replaced.values("pk"))
+            .values_list("access_code_locator", flat=True)
+        )
+    return taken
+
+
+def _draw_codes(households, *, replaced):
+    """A fresh code for each of `households`, set on the instances (not saved). Returns them as
+    IssuedCode, in the order given.
+
+    Locators are unique across all households: each round draws locators distinct from each other
+    and from those already given out in this call, checks them against the database in one query
+    per chunk, and redraws the clashing ones. `replaced` is a queryset of the households whose
+    codes this call replaces; their old locators do not count as taken.
+    """
+    now = timezone.now()
+    codes = {}
+    given = set()
+    pending = list(households)
+    while pending:
+        drawn = []
+        for _ in pending:
+            locator, code = new_code()
+            while locator in given:
+                locator, code = new_code()
+            given.add(locator)
+            drawn.append((locator, code))
+        taken = _taken_locators([locator for locator, _ in drawn], replaced)
+        retry = []
+        for household, (locator, code) in zip(pending, drawn):
+            if locator in taken:
+                retry.append(household)
+                continue
+            household.access_code_locator = locator
+            household.access_code_hash = code_hash(code)
+            household.access_code_issued_at = now
+            codes[household.pk] = code
+        pending = retry
+    return [IssuedCode(household, codes[household.pk]) for household in households]
 
 
 def household_codes_issue(*, neighbourhood, actor):
     """Give every household of `neighbourhood` a new access code, replacing any earlier one (which
-    stops working at once). Returns the codes in clear, once: they are stored only as hashes.
+    stops working at once). Returns the codes in clear, once, as IssuedCode items ordered by
+    building, stairwell, floor and room (numbers in names compare as numbers); each household has
+    its neighbourhood, building and stairwell loaded. Only hashes are stored.
 
-    Refuses an actor who does not manage the neighbourhood. One transaction; one audit row.
+    Refuses an actor who does not manage the neighbourhood (PermissionDenied). One transaction;
+    one audit row on the neighbourhood, holding the number of codes and never a code.
     """
     with transaction.atomic():
         locked = Neighbourhood.objects.select_for_update().get(pk=neighbourhood.pk)
         if not can_manage(actor, locked):
             raise PermissionDenied
-        households = list(
-            Household.objects.filter(neighbourhood=locked)
-            .select_related("building", "stairwell")
-            .order_by("building__name", "stairwell__name", "floor", "room")
+        replaced = Household.objects.filter(neighbourhood=locked)
+        households = sorted(
+            replaced.select_related("neighbourhood", "building", "stairwell").select_for_update(of=("self",)),
+            key=_household_order,
         )
-        issued = []
-        pending = households
-        # Locators are unique across the district: draw, check the clashes in one query, redraw.
-        while pending:
-            candidates = _fresh_locators(len(pending), ())
-            clashes = set(
-                Household.objects.filter(access_code_locator__in=[loc for loc, _ in candidates])
-                .exclude(neighbourhood=locked)
-                .values_list("access_code_locator", flat=True)
-            )
-            retry = []
-            for household, (locator, code) in zip(pending, candidates):
-                if locator in clashes:
-                    retry.append(household)
-                    continue
-                household.access_code_locator = locator
-                household.access_code_hash = code_hash(code)
-                household.access_code_issued_at = timezone.now()
-                issued.append(IssuedCode(household, code))
-            pending = retry
+        issued = _draw_codes(households, replaced=replaced)
         # Clear this neighbourhood's old locators first so a new one may reuse an old one's value.
-        Household.objects.filter(neighbourhood=locked).update(access_code_locator=None)
-        Household.objects.bulk_update(
-            households, ["access_code_locator", "access_code_hash", "access_code_issued_at"], batch_size=1000
-        )
+        replaced.update(access_code_locator=None)
+        Household.objects.bulk_update(households, CODE_FIELDS, batch_size=1000)
         audit(
             actor=actor,
             action="household_codes_issue",
@@ -78,6 +123,24 @@ def household_codes_issue(*, neighbourhood, actor):
             summary=f"{len(issued)} codes",
             details={"count": len(issued)},
         )
-    position = {household.pk: i for i, household in enumerate(households)}
-    issued.sort(key=lambda item: position[item.household.pk])
     return issued
+
+
+def household_code_issue_one(*, household, actor):
+    """Give one household a new access code, replacing its earlier one (which stops working at
+    once). Returns the code in clear, once; only its hash is stored.
+
+    Refuses an actor who does not manage the household (PermissionDenied). One transaction; one
+    audit row on the household, never holding the code.
+    """
+    with transaction.atomic():
+        Neighbourhood.objects.select_for_update().filter(pk=household.neighbourhood_id).first()
+        locked = Household.objects.select_for_update().get(pk=household.pk)
+        if not can_manage(actor, locked):
+            raise PermissionDenied
+        (issued,) = _draw_codes([locked], replaced=Household.objects.filter(pk=locked.pk))
+        locked.save(update_fields=[*CODE_FIELDS, "updated_at"])
+        audit(actor=actor, action="household_code_issue_one", target=locked, summary="1 code", details={"count": 1})
+    for field in CODE_FIELDS:
+        setattr(household, field, getattr(locked, field))
+    return issued.code
