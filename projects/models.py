@@ -1,1 +1,463 @@
+"""Renovation projects: the works menu, projects and their lifecycle, scope, progress, supervision,
+acceptance, photos, publicity notices and objections.
 
+Territory. A project reaches the territory through its neighbourhoods (many-to-many), so its
+`territory_lookups` cross that relation and it sets `territory_distinct = True`: staff see a project
+when one of its neighbourhoods lies in their territory. The lead street (牵头街道) does *not* widen
+who sees the project: it records which street runs it, and the services require it to be the street
+of one of the project's neighbourhoods, so street staff of the lead street always see it. Rows
+hanging off a project (transitions, progress, findings, acceptance, photos, notices) follow the
+project; a scope item and an objection follow their own neighbourhood / household, which are
+narrower (a community's staff see their own lines of a bundled project, and only the objections
+of their own households).
+"""
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from governance.choices import Level
+from governance.models import District, Neighbourhood, Street
+from residents.models import Household
+
+from .choices import (
+    FindingSource,
+    NoticeKind,
+    ObjectionStatus,
+    PhotoKind,
+    Severity,
+    Stage,
+    Unit,
+    WorkClass,
+)
+from .querysets import ProjectQuerySet
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+QUANTITY = {"max_digits": 12, "decimal_places": 2}
+KM = {"max_digits": 10, "decimal_places": 3}
+
+
+def _via(prefix):
+    """territory_lookups for a model that reaches the territory through `prefix` (a neighbourhood)."""
+    return {
+        Level.DISTRICT: f"{prefix}__community__street__district_id",
+        Level.STREET: f"{prefix}__community__street_id",
+        Level.COMMUNITY: f"{prefix}__community_id",
+    }
+
+
+class CatalogueItem(models.Model):
+    """An item of the works menu (改造菜单). National items have no district; a district adds its
+    own (district set) and retires items by clearing `active` (never deleted once used)."""
+
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=60)
+    work_class = models.CharField(_("类别"), max_length=20, choices=WorkClass.choices)
+    unit = models.CharField(_("计量单位"), max_length=12, choices=Unit.choices)
+    reference_unit_cost = models.DecimalField(_("参考单价(元)"), **MONEY)
+    description = models.TextField(_("说明"), blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+    district = models.ForeignKey(
+        District,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="catalogue_items",
+        verbose_name=_("增补区"),
+        help_text=_("空白表示国家改造菜单中的项目。"),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    # Only district-added items are managed by staff; national ones (district empty) are read by
+    # everyone through projects.permissions.catalogue_visible_to.
+    territory_lookups = {Level.DISTRICT: "district_id"}
+
+    class Meta:
+        verbose_name = _("改造菜单项目")
+        verbose_name_plural = _("改造菜单")
+        ordering = ["work_class", "sort_order", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(reference_unit_cost__gte=0), name="catalogue_cost_non_negative"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Project(models.Model):
+    code = models.CharField(_("项目编号"), max_length=40, unique=True)
+    name = models.CharField(_("项目名称"), max_length=120)
+    year = models.PositiveSmallIntegerField(_("年度批次"))
+    neighbourhoods = models.ManyToManyField(Neighbourhood, related_name="projects", verbose_name=_("小区"))
+    lead_street = models.ForeignKey(Street, models.PROTECT, related_name="projects", verbose_name=_("牵头街道"))
+    budget = models.DecimalField(_("概算(元)"), **MONEY)
+    contractor = models.CharField(_("施工单位"), max_length=120, blank=True)
+    supervisor = models.CharField(_("监理单位"), max_length=120, blank=True)
+    contract_amount = models.DecimalField(_("合同金额(元)"), null=True, blank=True, **MONEY)
+    planned_start_on = models.DateField(_("计划开工日期"), null=True, blank=True)
+    planned_end_on = models.DateField(_("计划完工日期"), null=True, blank=True)
+    started_on = models.DateField(_("实际开工日期"), null=True, blank=True)
+    completed_on = models.DateField(_("实际完工日期"), null=True, blank=True)
+    stage = models.CharField(_("阶段"), max_length=20, choices=Stage.choices, default=Stage.CANDIDATE, db_index=True)
+    stage_before_suspension = models.CharField(
+        _("暂停前阶段"), max_length=20, choices=Stage.choices, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    territory_lookups = _via("neighbourhoods")
+    territory_distinct = True
+
+    class Meta:
+        verbose_name = _("改造项目")
+        verbose_name_plural = _("改造项目")
+        ordering = ["-year", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(budget__gte=0), name="project_budget_non_negative"),
+            models.CheckConstraint(
+                condition=Q(contract_amount__isnull=True) | Q(contract_amount__gte=0),
+                name="project_contract_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_start_on__isnull=True)
+                | Q(planned_end_on__isnull=True)
+                | Q(planned_end_on__gte=models.F("planned_start_on")),
+                name="project_planned_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(started_on__isnull=True)
+                | Q(completed_on__isnull=True)
+                | Q(completed_on__gte=models.F("started_on")),
+                name="project_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=2100), name="project_year_range"
+            ),
+            # A suspended project remembers where it was; any other stage remembers nothing.
+            models.CheckConstraint(
+                condition=(Q(stage=Stage.SUSPENDED) & ~Q(stage_before_suspension=""))
+                | (~Q(stage=Stage.SUSPENDED) & Q(stage_before_suspension="")),
+                name="project_suspension_remembers_stage",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class ProjectTransition(models.Model):
+    """One move of a project's stage: who, when, from, to, note. Written only by project_transition."""
+
+    project = models.ForeignKey(Project, models.CASCADE, related_name="transitions", verbose_name=_("项目"))
+    from_stage = models.CharField(_("原阶段"), max_length=20, choices=Stage.choices)
+    to_stage = models.CharField(_("新阶段"), max_length=20, choices=Stage.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("操作人")
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    note = models.TextField(_("说明"), blank=True)
+
+    territory_lookups = _via("project__neighbourhoods")
+    territory_distinct = True
+
+    class Meta:
+        verbose_name = _("阶段变更")
+        verbose_name_plural = _("阶段变更")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_from_stage_display()} → {self.get_to_stage_display()}"
+
+
+class ScopeItem(models.Model):
+    """A line of works of a project in one of its neighbourhoods (改造内容明细)."""
+
+    project = models.ForeignKey(Project, models.CASCADE, related_name="scope_items", verbose_name=_("项目"))
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, models.PROTECT, related_name="scope_items", verbose_name=_("小区")
+    )
+    catalogue_item = models.ForeignKey(
+        CatalogueItem, models.PROTECT, related_name="scope_items", verbose_name=_("改造内容")
+    )
+    planned_quantity = models.DecimalField(_("计划工程量"), **QUANTITY)
+    unit_cost = models.DecimalField(_("单价(元)"), **MONEY)
+    planned_amount = models.DecimalField(_("计划金额(元)"), **MONEY)
+    actual_quantity = models.DecimalField(_("实际工程量"), null=True, blank=True, **QUANTITY)
+    actual_amount = models.DecimalField(_("实际金额(元)"), null=True, blank=True, **MONEY)
+    no_actual_reason = models.TextField(_("未实施原因"), blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    territory_lookups = _via("neighbourhood")
+
+    class Meta:
+        verbose_name = _("改造内容明细")
+        verbose_name_plural = _("改造内容明细")
+        ordering = ["project_id", "neighbourhood_id", "catalogue_item__work_class", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_quantity__gte=0) & Q(unit_cost__gte=0) & Q(planned_amount__gte=0),
+                name="scopeitem_planned_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=(Q(actual_quantity__isnull=True) | Q(actual_quantity__gte=0))
+                & (Q(actual_amount__isnull=True) | Q(actual_amount__gte=0)),
+                name="scopeitem_actual_non_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.catalogue_item} · {self.neighbourhood}"
+
+    @property
+    def is_settled(self):
+        """True when the line has an actual quantity, or a reason why it has none."""
+        return self.actual_quantity is not None or bool(self.no_actual_reason.strip())
+
+
+class ProgressReport(models.Model):
+    """A monthly progress report. Percent, investment and quantities are cumulative to the month's
+    end (the national statistics are reported as totals to date)."""
+
+    project = models.ForeignKey(Project, models.CASCADE, related_name="progress_reports", verbose_name=_("项目"))
+    month = models.DateField(_("月份"), help_text=_("该月1日。"))
+    percent_complete = models.DecimalField(_("形象进度(%)"), max_digits=5, decimal_places=2)
+    investment_to_date = models.DecimalField(_("累计完成投资(元)"), **MONEY)
+    pipes_water_km = models.DecimalField(_("供水管线(千米)"), default=0, **KM)
+    pipes_drainage_km = models.DecimalField(_("排水管线(千米)"), default=0, **KM)
+    pipes_gas_km = models.DecimalField(_("燃气管线(千米)"), default=0, **KM)
+    pipes_heating_km = models.DecimalField(_("供热管线(千米)"), default=0, **KM)
+    pipes_power_km = models.DecimalField(_("供电线路(千米)"), default=0, **KM)
+    pipes_telecom_km = models.DecimalField(_("通信线路(千米)"), default=0, **KM)
+    roads_m2 = models.DecimalField(_("道路(平方米)"), default=0, **QUANTITY)
+    elevators = models.PositiveIntegerField(_("加装电梯(部)"), default=0)
+    parking_spaces = models.PositiveIntegerField(_("停车位(个)"), default=0)
+    ev_chargers = models.PositiveIntegerField(_("汽车充电桩(个)"), default=0)
+    ebike_chargers = models.PositiveIntegerField(_("电动自行车充电设施(个)"), default=0)
+    service_facilities = models.PositiveIntegerField(_("养老托育等服务设施(个)"), default=0)
+    energy_retrofit_m2 = models.DecimalField(_("建筑节能改造(平方米)"), default=0, **QUANTITY)
+    note = models.TextField(_("说明"), blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("填报人")
+    )
+    created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+
+    territory_lookups = _via("project__neighbourhoods")
+    territory_distinct = True
+
+    QUANTITY_FIELDS = (
+        "pipes_water_km", "pipes_drainage_km", "pipes_gas_km", "pipes_heating_km", "pipes_power_km",
+        "pipes_telecom_km", "roads_m2", "elevators", "parking_spaces", "ev_chargers", "ebike_chargers",
+        "service_facilities", "energy_retrofit_m2",
+    )
+
+    class Meta:
+        verbose_name = _("月度进度")
+        verbose_name_plural = _("月度进度")
+        ordering = ["project_id", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "month"], name="progress_one_per_month"),
+            models.CheckConstraint(
+                condition=Q(percent_complete__gte=0) & Q(percent_complete__lte=100), name="progress_percent_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(investment_to_date__gte=0)
+                & Q(pipes_water_km__gte=0)
+                & Q(pipes_drainage_km__gte=0)
+                & Q(pipes_gas_km__gte=0)
+                & Q(pipes_heating_km__gte=0)
+                & Q(pipes_power_km__gte=0)
+                & Q(pipes_telecom_km__gte=0)
+                & Q(roads_m2__gte=0)
+                & Q(energy_retrofit_m2__gte=0),
+                name="progress_amounts_non_negative",
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="progress_month_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"
+
+
+class SupervisionFinding(models.Model):
+    """A quality finding by staff or a resident volunteer supervisor; open until resolved with a note."""
+
+    project = models.ForeignKey(Project, models.CASCADE, related_name="findings", verbose_name=_("项目"))
+    source = models.CharField(_("发现人类型"), max_length=30, choices=FindingSource.choices)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("登记人")
+    )
+    supervisor_name = models.CharField(
+        _("义务监督员"), max_length=50, blank=True, help_text=_("由义务监督员发现时填写其姓名。")
+    )
+    severity = models.CharField(_("严重程度"), max_length=20, choices=Severity.choices, default=Severity.MINOR)
+    description = models.TextField(_("问题描述"))
+    opened_at = models.DateTimeField(_("发现时间"))
+    resolved_at = models.DateTimeField(_("整改完成时间"), null=True, blank=True)
+    resolution_note = models.TextField(_("整改说明"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("销号人")
+    )
+
+    territory_lookups = _via("project__neighbourhoods")
+    territory_distinct = True
+
+    class Meta:
+        verbose_name = _("质量监督问题")
+        verbose_name_plural = _("质量监督问题")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | ~Q(resolution_note=""), name="finding_resolved_with_note"
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | Q(resolved_at__gte=models.F("opened_at")),
+                name="finding_resolved_after_opened",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source=FindingSource.RESIDENT_SUPERVISOR) | ~Q(supervisor_name=""),
+                name="finding_resident_supervisor_named",
+            ),
+        ]
+
+    def __str__(self):
+        return self.description[:40]
+
+    @property
+    def is_open(self):
+        return self.resolved_at is None
+
+
+class Acceptance(models.Model):
+    """A completion acceptance (竣工验收) with resident representatives. The latest one counts."""
+
+    project = models.ForeignKey(Project, models.CASCADE, related_name="acceptances", verbose_name=_("项目"))
+    accepted_on = models.DateField(_("验收日期"))
+    participants = models.TextField(_("参加单位及人员"))
+    resident_representatives = models.TextField(_("居民代表"))
+    satisfaction_rate = models.DecimalField(_("居民满意度(%)"), max_digits=5, decimal_places=2)
+    passed = models.BooleanField(_("验收通过"))
+    note = models.TextField(_("验收意见"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("登记人")
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    territory_lookups = _via("project__neighbourhoods")
+    territory_distinct = True
+
+    class Meta:
+        verbose_name = _("竣工验收")
+        verbose_name_plural = _("竣工验收")
+        ordering = ["project_id", "-accepted_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(satisfaction_rate__gte=0) & Q(satisfaction_rate__lte=100),
+                name="acceptance_satisfaction_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.accepted_on}"
+
+
+def _photo_path(instance, filename):
+    return f"projects/photos/{filename}"
+
+
+class Photo(models.Model):
+    """A photo of a project (or of one finding). Stored re-encoded, without EXIF, under a uuid name;
+    see projects.photos."""
+
+    project = models.ForeignKey(Project, models.CASCADE, related_name="photos", verbose_name=_("项目"))
+    finding = models.ForeignKey(
+        SupervisionFinding, models.CASCADE, null=True, blank=True, related_name="photos", verbose_name=_("监督问题")
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=PhotoKind.choices)
+    caption = models.CharField(_("说明"), max_length=120, blank=True)
+    image = models.ImageField(_("照片"), upload_to=_photo_path, width_field="width", height_field="height")
+    thumbnail = models.ImageField(_("缩略图"), upload_to=_photo_path)
+    width = models.PositiveIntegerField(_("宽"), default=0, editable=False)
+    height = models.PositiveIntegerField(_("高"), default=0, editable=False)
+    uid = models.UUIDField(_("编号"), default=uuid.uuid4, unique=True, editable=False)
+    taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("上传人")
+    )
+
+    territory_lookups = _via("project__neighbourhoods")
+    territory_distinct = True
+
+    class Meta:
+        verbose_name = _("照片")
+        verbose_name_plural = _("照片")
+        ordering = ["project_id", "kind", "-uploaded_at"]
+
+    def __str__(self):
+        return self.caption or str(self.uid)
+
+
+class Notice(models.Model):
+    """A publicity notice (公示) of a plan or a result, with its period (both days included)."""
+
+    project = models.ForeignKey(Project, models.CASCADE, related_name="notices", verbose_name=_("项目"))
+    kind = models.CharField(_("类型"), max_length=20, choices=NoticeKind.choices)
+    title = models.CharField(_("标题"), max_length=120)
+    body = models.TextField(_("内容"))
+    starts_on = models.DateField(_("公示开始"))
+    ends_on = models.DateField(_("公示结束"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("发布人")
+    )
+    created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
+
+    territory_lookups = _via("project__neighbourhoods")
+    territory_distinct = True
+
+    class Meta:
+        verbose_name = _("公示")
+        verbose_name_plural = _("公示")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="notice_end_after_start"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Objection(models.Model):
+    """A household's objection to a notice, open until staff answer it."""
+
+    notice = models.ForeignKey(Notice, models.CASCADE, related_name="objections", verbose_name=_("公示"))
+    household = models.ForeignKey(Household, models.CASCADE, related_name="objections", verbose_name=_("住户"))
+    text = models.TextField(_("异议内容"))
+    submitted_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN, db_index=True
+    )
+    answer = models.TextField(_("答复"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("答复人")
+    )
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+
+    territory_lookups = _via("household__neighbourhood")
+
+    class Meta:
+        verbose_name = _("异议")
+        verbose_name_plural = _("异议")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=ObjectionStatus.OPEN) | (~Q(answer="") & Q(answered_at__isnull=False)),
+                name="objection_answered_has_answer",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:40]

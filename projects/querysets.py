@@ -1,0 +1,40 @@
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+
+def _subquery_total(queryset, field, aggregate, output_field):
+    """A correlated subquery giving one aggregate over `queryset` (already filtered by OuterRef)."""
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values("neighbourhood__projects").annotate(total=aggregate(field)).values("total")[:1],
+            output_field=output_field,
+        ),
+        Value(0 if isinstance(output_field, IntegerField) else Decimal("0")),
+        output_field=output_field,
+    )
+
+
+class ProjectQuerySet(models.QuerySet):
+    def annotate_coverage(self):
+        """Annotate what a project covers, derived from its neighbourhoods' census: `building_count`,
+        `household_count`, `floor_area_total` (m², Decimal). One subquery each, no join fan-out."""
+        from governance.models import Building
+        from residents.models import Household
+
+        buildings = Building.objects.filter(neighbourhood__projects=OuterRef("pk"))
+        households = Household.objects.filter(neighbourhood__projects=OuterRef("pk"))
+        return self.annotate(
+            building_count=_subquery_total(buildings, "pk", Count, IntegerField()),
+            household_count=_subquery_total(households, "pk", Count, IntegerField()),
+            floor_area_total=_subquery_total(
+                households, "floor_area", Sum, DecimalField(max_digits=16, decimal_places=2)
+            ),
+        )
+
+    def open(self):
+        from .choices import FINAL_STAGES
+
+        return self.exclude(stage__in=FINAL_STAGES)
