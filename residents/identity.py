@@ -2,39 +2,59 @@
 
 An ID number is never stored. Its HMAC-SHA256 under settings.IDENTITY_HASH_KEY is, so one owner
 of several flats is recognisable (same hash) without the number being readable.
+
+Both functions first normalise what was typed: full-width digits and letters folded (NFKC, as
+Chinese input methods often produce them), all white space dropped, a trailing x upper-cased.
 """
 import datetime
 import hashlib
 import hmac
+import re
+import unicodedata
 
 from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
+# ASCII digits only: str.isdigit() would also accept "²" or "٣", which int() then rejects.
+_SHAPE = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
+_EARLIEST_BIRTH_YEAR = 1900
 
 
 def normalise_id_number(raw):
-    return (raw or "").strip().upper().replace(" ", "")
+    text = unicodedata.normalize("NFKC", raw or "")
+    return "".join(text.split()).upper()
+
+
+def id_number_check_digit(first17):
+    """The check character (0-9 or X) of the 17 digits `first17` (ISO 7064 MOD 11-2)."""
+    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS)) % 11]
 
 
 def id_number_problem(raw):
-    """None when `raw` is a valid 18-character ID number, else a plain message saying what is wrong."""
+    """None when `raw` is a valid 18-character ID number, else a plain message saying what is wrong:
+    its length, its characters, its date of birth (a real date, not before 1900, not in the future)
+    or its check character."""
     value = normalise_id_number(raw)
     if len(value) != 18:
-        return "身份证号应为18位"
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
-        return "身份证号只能由数字和末位X组成"
+        return _("身份证号应为18位，实际为%(n)d位") % {"n": len(value)}
+    if not _SHAPE.fullmatch(value):
+        return _("身份证号只能由数字和末位X组成")
     try:
-        datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        born = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        return "身份证号中的出生日期无效"
-    expected = _CHECK[sum(int(d) * w for d, w in zip(value[:17], _WEIGHTS)) % 11]
-    if value[17] != expected:
-        return "身份证号校验位错误"
+        return _("身份证号中的出生日期无效")
+    if born.year < _EARLIEST_BIRTH_YEAR or born > timezone.localdate():
+        return _("身份证号中的出生日期无效")
+    if value[17] != id_number_check_digit(value[:17]):
+        return _("身份证号校验位错误")
     return None
 
 
 def id_number_hash(raw):
-    """The keyed hash stored in place of an ID number (64 hex characters)."""
+    """The keyed hash stored in place of an ID number (64 hex characters). Spellings that
+    normalise alike (full-width, spaces, lower-case x) hash alike. Does not validate."""
     key = settings.IDENTITY_HASH_KEY.encode()
     return hmac.new(key, b"id:" + normalise_id_number(raw).encode(), hashlib.sha256).hexdigest()
