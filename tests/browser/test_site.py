@@ -32,6 +32,9 @@ def test_home_page_shows_the_title_and_the_staff_entry(device, request, live_ser
     header_colour = page.eval_on_selector(".site-header", "el => getComputedStyle(el).backgroundColor")
     assert header_colour == "rgb(180, 35, 24)"
     assert horizontal_overflow(page) <= 0
+    # Thumbs need targets of at least 44 CSS pixels (WCAG 2.5.5).
+    assert page.get_by_role("button", name="English").bounding_box()["height"] >= 44
+    assert staff_entry.bounding_box()["height"] >= 44
     assert page.errors == []
     assert shoot(page, f"home-{device}").stat().st_size > 0
 
