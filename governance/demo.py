@@ -1,0 +1,358 @@
+"""Demo data, part 1 of the protocol: the territory and the demo users.
+
+The protocol (run by `manage.py seed_demo`, see dashboards/management/commands/seed_demo.py): each
+app may have a `<app>/demo.py` with `def seed(ctx)`, where `ctx` is a `DemoContext`. The command
+calls them in layer order (governance, residents, projects, surveys, funding, dashboards); an app
+reads what lower apps left in `ctx.store` and leaves there what higher apps need.
+
+What this module leaves in `ctx.store`:
+- "district", "streets", "communities", "neighbourhoods": the created objects, in creation order
+  (street 1 is 玉溪街道, community 1 of street 1 is 桂湖社区);
+- "stairwells": a list of `StairwellRow` (ids and floors), grouped by neighbourhood, in order;
+- "users": {username: User} for the demo logins, "admin": the superuser.
+
+The seed writes in bulk, straight to the tables, not through the services: it plays the role of a
+census that already happened, and the district scale (15,000 buildings) must load in minutes.
+Where a rule matters it goes through the service: the late-built neighbourhood admitted with a
+reason is admitted by `neighbourhood_admit`, so its reason, approver and audit row are real.
+
+The demo passwords below are public and for local demonstration only: never seed a database that
+anyone else can reach.
+"""
+import datetime
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Callable
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from .choices import RoleKind
+from .models import Building, Community, District, Neighbourhood, StaffRole, Stairwell, Street
+from .services import audit, neighbourhood_admit
+
+
+@dataclass
+class DemoContext:
+    """What `seed(ctx)` of every app receives.
+
+    scale: the scale's name ("small", "district", or "tiny" for tests);
+    rng:   the one random generator of the run (seeded: the same seed gives the same data);
+    write: prints a line of progress on the console;
+    store: what an app leaves for the apps above it (keys documented in each app's demo.py).
+    """
+
+    scale: str
+    rng: random.Random
+    write: Callable[[str], None] = print
+    store: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ScaleSpec:
+    streets: int
+    communities: int
+    neighbourhoods: int
+    buildings: int
+    late_built: int  # neighbourhoods built after the cut-off (2002–2005)
+    admitted: int  # of those, admitted with a reason
+    neighbourhoods_per_community: tuple  # (low, high)
+    buildings_per_neighbourhood: tuple  # (low, high)
+    stairwells_per_building: dict  # {count: weight}
+    floors: dict = field(default_factory=lambda: {4: 1, 5: 3, 6: 5, 7: 1})  # {floors: weight}
+
+
+SCALES = {
+    # For tests that need only the shape, not the size (about 150 households).
+    "tiny": ScaleSpec(
+        streets=2, communities=3, neighbourhoods=6, buildings=8, late_built=1, admitted=1,
+        neighbourhoods_per_community=(1, 3), buildings_per_neighbourhood=(1, 2),
+        stairwells_per_building={1: 1, 2: 1},
+    ),
+    # What `make run` loads: about 20 neighbourhoods and 2,000 households.
+    "small": ScaleSpec(
+        streets=3, communities=6, neighbourhoods=20, buildings=90, late_built=2, admitted=1,
+        neighbourhoods_per_community=(2, 5), buildings_per_neighbourhood=(2, 8),
+        stairwells_per_building={1: 3, 2: 4, 3: 3},
+    ),
+    # For benchmarks: a whole district, about 400,000 households.
+    "district": ScaleSpec(
+        streets=8, communities=40, neighbourhoods=1500, buildings=15000, late_built=30, admitted=10,
+        neighbourhoods_per_community=(15, 60), buildings_per_neighbourhood=(2, 30),
+        stairwells_per_building={1: 10, 2: 45, 3: 35, 4: 10},
+    ),
+}
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """A demo user: username, its public demo password, its role (None: superuser) and level."""
+
+    username: str
+    password: str
+    role: str | None
+    english: str
+
+
+# Public, demo-only passwords (printed by `manage.py demo_logins`).
+DEMO_LOGINS = (
+    DemoLogin("admin", "demo-admin", None, "superuser"),
+    DemoLogin("district", "demo-district", RoleKind.DISTRICT_OFFICIAL, "district official"),
+    DemoLogin("street", "demo-street", RoleKind.STREET_STAFF, "street staff"),
+    DemoLogin("community", "demo-community", RoleKind.COMMUNITY_STAFF, "community staff"),
+)
+
+
+@dataclass(frozen=True)
+class StairwellRow:
+    """What residents.demo needs of a stairwell, without holding 40,000 model instances."""
+
+    id: int
+    building_id: int
+    neighbourhood_id: int
+    floors: int
+
+
+DISTRICT_NAME = "甜城区"
+DISTRICT_CODE = "511002"
+CITY = "甜城"
+CENTRE = (Decimal("29.580000"), Decimal("105.060000"))  # latitude, longitude
+
+FIRST_STREET = "玉溪街道"
+STREETS = [
+    "东兴街道", "沱江街道", "城西街道", "白马街道", "椑木街道", "牌楼街道", "乐贤街道", "壕子口街道",
+    "胜利街道", "新江街道", "高桥街道", "史家街道",
+]
+FIRST_COMMUNITY = "桂湖社区"
+COMMUNITIES = [
+    "新华社区", "东风社区", "北门社区", "南门社区", "西林社区", "文英社区", "梅家山社区", "水井社区",
+    "公园社区", "沱江社区", "滨江社区", "花园社区", "玉带社区", "红旗社区", "团结社区", "和平社区",
+    "交通社区", "复兴社区", "兴隆社区", "三元社区", "学街社区", "大洲社区", "太白社区", "紫薇社区",
+    "翠屏社区", "兰桂社区", "金鱼社区", "车站社区", "寿溪社区", "石坪社区", "汉渝社区", "民族社区",
+    "东桐社区", "西园社区", "平坦社区", "双桥社区", "甜城湖社区", "大千社区", "凤凰社区", "黄桷社区",
+    "二郎社区", "桂花社区", "钟鼓楼社区", "文庙社区", "玉屏社区", "书院社区", "杏林社区", "龙门社区",
+]
+# Former owners of staff housing: the work units of a planned-economy town.
+UNITS = [
+    "纺织厂", "供电局", "粮食局", "自来水公司", "机械厂", "化肥厂", "糖厂", "水泥厂", "邮电局",
+    "农机厂", "棉纺厂", "搬运公司", "第一中学", "人民医院", "物资局", "交通局", "建筑公司", "百货公司",
+    "食品公司", "供销社", "烟草公司", "税务局", "卫生局", "教育局", "气象局", "林业局", "水利局",
+    "电影公司", "印刷厂", "酒厂", "化工厂", "钢铁厂", "电机厂", "轴承厂", "造纸厂", "丝绸厂",
+    "橡胶厂", "木材公司", "五金公司", "副食品公司", "蔬菜公司", "汽车运输公司", "铁路分局", "工商银行",
+    "农业银行", "电信局", "师范学校", "中医院", "制药厂", "皮革厂",
+]
+UNIT_SUFFIXES = ["宿舍", "家属院", "小区", "生活区", "职工宿舍", "家属区"]
+# A large unit had several compounds: 纺织厂二宿舍, 纺织厂三宿舍 …
+ORDINALS = ["二", "三", "四", "五", "六"]
+ROADS = [
+    "新华路", "人民路", "解放路", "建设路", "胜利路", "和平路", "中山路", "东风路", "红旗路", "文化路",
+    "北大街", "南街", "西街", "玉溪路", "桂湖路", "滨江路", "沱江路", "大千路", "甜城大道", "幸福路",
+    "交通路", "民主路", "公园路", "学府路", "东兴路", "梅家山路", "水井巷", "书院街", "汉安大道", "兰桂路",
+]
+ADMISSION_REASONS = [
+    "建成于2001年后，但为原单位自建住房，配套设施严重老化，无物业管理，经区住建局审核同意纳入改造。",
+    "小区管网老化、屋面渗漏严重，居民改造意愿强烈，经区政府常务会议研究同意破格纳入。",
+]
+
+
+def _split(total, parts, rng, low, high):
+    """`total` split into `parts` random whole counts, each within [low, high]."""
+    if not low * parts <= total <= high * parts:
+        raise ValueError(f"cannot split {total} into {parts} parts of {low}..{high}")
+    counts = [low] * parts
+    open_parts = list(range(parts))
+    for _ in range(total - low * parts):
+        i = rng.randrange(len(open_parts))
+        part = open_parts[i]
+        counts[part] += 1
+        if counts[part] == high:
+            open_parts[i] = open_parts[-1]
+            open_parts.pop()
+    return counts
+
+
+def _weighted(rng, weights):
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _names(first, pool, count, rng, fallback):
+    """`count` distinct names: `first`, then a random draw from `pool`, then numbered ones."""
+    names = [first, *rng.sample(pool, min(count - 1, len(pool)))]
+    n = 1
+    while len(names) < count:
+        names.append(fallback.format(n))
+        n += 1
+    return names[:count]
+
+
+def _neighbourhood_names(rng):
+    """Endless distinct (name, original_property_unit, address): staff-housing names such as
+    纺织厂宿舍 or 供电局家属院 (a unit's later compounds: 纺织厂二宿舍, 纺织厂三宿舍 …), and
+    street-number names such as 新华路12号院."""
+    compounds = {unit: 0 for unit in UNITS}  # how many compounds each unit has so far
+    used_numbers = set()
+
+    def address():
+        while True:
+            road, number = rng.choice(ROADS), rng.randint(1, 300)
+            if (road, number) not in used_numbers:
+                used_numbers.add((road, number))
+                return road, number
+
+    while True:
+        road, number = address()
+        if compounds and rng.random() < 0.6:
+            unit = rng.choice(list(compounds))
+            count = compounds[unit]
+            name = f"{unit}{rng.choice(UNIT_SUFFIXES)}" if count == 0 else f"{unit}{ORDINALS[count - 1]}宿舍"
+            compounds[unit] += 1
+            if compounds[unit] > len(ORDINALS):
+                del compounds[unit]
+            yield name, f"{CITY}{unit}", f"{road}{number}号"
+        else:
+            yield f"{road}{number}号院", "", f"{road}{number}号"
+
+
+def _coordinate(rng, centre):
+    return centre + Decimal(rng.randint(-40000, 40000)).scaleb(-6)
+
+
+def seed(ctx):
+    spec = SCALES[ctx.scale]
+    rng = ctx.rng
+    users = _seed_users(ctx)
+    with transaction.atomic():
+        district = District.objects.create(
+            name=DISTRICT_NAME, code=DISTRICT_CODE, eligibility_cutoff=datetime.date(2001, 1, 1)
+        )
+        streets = Street.objects.bulk_create(
+            Street(district=district, name=name, code=f"{DISTRICT_CODE}{i:03d}")
+            for i, name in enumerate(_names(FIRST_STREET, STREETS, spec.streets, rng, "第{}街道"), 1)
+        )
+        if spec.communities % spec.streets == 0:  # an even share when it divides
+            per_street = [spec.communities // spec.streets] * spec.streets
+        else:
+            per_street = _split(spec.communities, spec.streets, rng, 1, spec.communities)
+        names = iter(_names(FIRST_COMMUNITY, COMMUNITIES, spec.communities, rng, "第{}社区"))
+        communities = Community.objects.bulk_create(
+            Community(street=street, name=next(names), code=f"{street.code}{j:03d}")
+            for street, count in zip(streets, per_street)
+            for j in range(1, count + 1)
+        )
+        _seed_roles(users, district, streets[0], communities[0])
+        ctx.write(f"区 1，街道 {len(streets)}，社区 {len(communities)}（district, streets, communities）")
+
+    with transaction.atomic():
+        neighbourhoods = _seed_neighbourhoods(ctx, spec, communities)
+    with transaction.atomic():
+        stairwells = _seed_buildings(ctx, spec, neighbourhoods)
+
+    late = [i for i, n in enumerate(neighbourhoods) if n.built_year >= district.eligibility_cutoff.year]
+    for i, reason in zip(late[: spec.admitted], ADMISSION_REASONS * spec.admitted):
+        neighbourhoods[i] = neighbourhood_admit(neighbourhood=neighbourhoods[i], reason=reason, actor=users["admin"])
+    ctx.write(f"晚于截止日建成 {len(late)} 个，其中破格纳入 {min(len(late), spec.admitted)} 个（late-built, admitted）")
+    audit(
+        actor=users["admin"],
+        action="demo_seed",
+        target=district,
+        summary=f"演示数据（{ctx.scale}）",
+        details={"scale": ctx.scale, "neighbourhoods": len(neighbourhoods), "stairwells": len(stairwells)},
+    )
+    ctx.store.update(
+        district=district,
+        streets=streets,
+        communities=communities,
+        neighbourhoods=neighbourhoods,
+        stairwells=stairwells,
+        users=users,
+        admin=users["admin"],
+    )
+
+
+def _seed_users(ctx):
+    """The demo users. An existing user of the same name is kept as it is (password untouched)."""
+    User = get_user_model()
+    users = {}
+    for login in DEMO_LOGINS:
+        user, created = User.objects.get_or_create(
+            username=login.username,
+            defaults={"is_staff": True, "is_superuser": login.role is None, "email": f"{login.username}@example.com"},
+        )
+        if created:
+            user.set_password(login.password)
+            user.save(update_fields=["password"])
+        else:
+            ctx.write(f"用户 {login.username} 已存在，未修改其密码（user exists, password unchanged）")
+        users[login.username] = user
+    return users
+
+
+def _seed_roles(users, district, street, community):
+    territory = {
+        RoleKind.DISTRICT_OFFICIAL: {"district": district},
+        RoleKind.STREET_STAFF: {"street": street},
+        RoleKind.COMMUNITY_STAFF: {"community": community},
+    }
+    for login in DEMO_LOGINS:
+        if login.role is not None:
+            StaffRole.objects.create(user=users[login.username], kind=login.role, **territory[login.role])
+
+
+def _seed_neighbourhoods(ctx, spec, communities):
+    rng = ctx.rng
+    per_community = _split(spec.neighbourhoods, len(communities), rng, *spec.neighbourhoods_per_community)
+    late = set(rng.sample(range(1, spec.neighbourhoods), spec.late_built))  # never the very first
+    names = _neighbourhood_names(rng)
+    rows = []
+    for community, count in zip(communities, per_community):
+        for k in range(1, count + 1):
+            name, unit, address = next(names)
+            index = len(rows)
+            rows.append(
+                Neighbourhood(
+                    community=community,
+                    name=name,
+                    code=f"{community.code}{k:03d}",
+                    address=address,
+                    built_year=rng.randint(2002, 2005) if index in late else rng.randint(1980, 2000),
+                    original_property_unit=unit,
+                    latitude=_coordinate(rng, CENTRE[0]),
+                    longitude=_coordinate(rng, CENTRE[1]),
+                )
+            )
+    neighbourhoods = Neighbourhood.objects.bulk_create(rows, batch_size=2000)
+    ctx.write(f"小区 {len(neighbourhoods):,}（neighbourhoods）")
+    return neighbourhoods
+
+
+def _seed_buildings(ctx, spec, neighbourhoods):
+    rng = ctx.rng
+    per_neighbourhood = _split(spec.buildings, len(neighbourhoods), rng, *spec.buildings_per_neighbourhood)
+    buildings, stairwell_counts = [], []
+    for neighbourhood, count in zip(neighbourhoods, per_neighbourhood):
+        for b in range(1, count + 1):
+            buildings.append(
+                Building(
+                    neighbourhood=neighbourhood,
+                    name=f"{b}栋",
+                    floors=_weighted(rng, spec.floors),
+                    built_year=neighbourhood.built_year,
+                    address=f"{neighbourhood.address}{b}栋",
+                )
+            )
+            stairwell_counts.append(_weighted(rng, spec.stairwells_per_building))
+    buildings = Building.objects.bulk_create(buildings, batch_size=5000)
+    stairwells = Stairwell.objects.bulk_create(
+        (
+            Stairwell(building=building, name=f"{s}单元", floors=building.floors)
+            for building, count in zip(buildings, stairwell_counts)
+            for s in range(1, count + 1)
+        ),
+        batch_size=5000,
+    )
+    neighbourhood_of = {building.pk: building.neighbourhood_id for building in buildings}
+    floors_of = {building.pk: building.floors for building in buildings}
+    rows = [StairwellRow(s.pk, s.building_id, neighbourhood_of[s.building_id], floors_of[s.building_id]) for s in stairwells]
+    ctx.write(f"楼栋 {len(buildings):,}，单元 {len(rows):,}（buildings, stairwells）")
+    return rows

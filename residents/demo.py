@@ -1,0 +1,136 @@
+"""Demo data, part 2: the households (see governance/demo.py for the protocol).
+
+Every stairwell left by governance.demo gets two flats per floor (rooms 101, 102, 201, …), each
+flat type of a stairwell with its registered area (40–120 m², Decimal with 2 places). Owners get a
+name from surname and given-name pools, a phone number and a mainland ID number with a valid
+GB 11643 check digit, of which only the keyed hash (residents.identity.id_number_hash) is stored.
+About 5 % of owners own two flats of the same neighbourhood: both carry the same hash.
+
+Leaves in `ctx.store`: "households" (how many were created).
+
+Written in bulk, in batches of BATCH rows, one transaction per batch (nested in the command's
+transaction at the small scale).
+"""
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+
+from .identity import id_number_hash
+from .models import Household
+
+BATCH = 5000
+FLATS_PER_FLOOR = 2
+SECOND_FLAT_SHARE = 0.05  # of owners, who own two flats
+AREA_CENTS = (4000, 12000)
+
+# Frequent surnames, weighted roughly by how common they are.
+SURNAMES = (
+    "王" * 7 + "李" * 7 + "张" * 7 + "刘" * 5 + "陈" * 5 + "杨" * 3 + "黄" * 2 + "赵" * 2 + "吴" * 2 + "周" * 2
+    + "徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖"
+    "贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+MALE_GIVEN = (
+    "建国 建华 国强 国华 建平 永刚 晓东 德明 志明 志强 文华 伟 军 勇 强 磊 涛 明 超 刚 平 杰 斌 波 "
+    "海 鹏 辉 俊 峰 建军 卫东 红军 建设 胜利 家明 庆华 玉林 光明 成 兵 浩 宇 鑫 子豪 浩然"
+).split()
+FEMALE_GIVEN = (
+    "秀英 桂英 桂兰 淑芬 淑珍 玉兰 秀兰 红梅 丽华 海燕 小红 敏 静 丽 艳 娟 霞 桂芳 玉珍 凤英 春梅 "
+    "秀珍 素芳 慧 琳 婷 雪 芳 燕 萍 丽娟 晓燕 玉梅 金凤 淑华 雅婷 欣怡 梓涵"
+).split()
+# Sichuan region codes (the first six digits of an ID number).
+REGIONS = ("511002", "511011", "511024", "511025", "511083", "510104", "510107", "510302", "513701")
+PHONE_PREFIXES = ("130 131 132 133 135 136 137 138 139 150 151 152 155 157 158 159 177 180 181 182 "
+                  "183 186 187 188 189 199").split()
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_BIRTH_FIRST = datetime.date(1935, 1, 1).toordinal()
+_BIRTH_LAST = datetime.date(1985, 12, 31).toordinal()
+
+
+@dataclass(frozen=True)
+class Owner:
+    name: str
+    id_hash: str
+    phone: str
+
+
+def id_number_with_check_digit(first17):
+    """The 18-character ID number: `first17` digits and their GB 11643 check character."""
+    return first17 + _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS)) % 11]
+
+
+class OwnerMaker:
+    """Makes owners with distinct ID numbers (a repeat would merge two people into one head)."""
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.used = set()
+
+    def id_number(self, male):
+        rng = self.rng
+        while True:
+            birth = datetime.date.fromordinal(rng.randint(_BIRTH_FIRST, _BIRTH_LAST))
+            order = rng.randrange(0, 500) * 2 + (1 if male else 0)  # 17th digit odd for men
+            first17 = f"{rng.choice(REGIONS)}{birth:%Y%m%d}{order:03d}"
+            if first17 not in self.used:
+                self.used.add(first17)
+                return id_number_with_check_digit(first17)
+
+    def __call__(self):
+        rng = self.rng
+        male = rng.random() < 0.5
+        name = rng.choice(SURNAMES) + rng.choice(MALE_GIVEN if male else FEMALE_GIVEN)
+        phone = rng.choice(PHONE_PREFIXES) + f"{rng.randrange(10**8):08d}"
+        return Owner(name, id_number_hash(self.id_number(male)), phone)
+
+
+def seed(ctx):
+    rng = ctx.rng
+    make_owner = OwnerMaker(rng)
+    second_flat = SECOND_FLAT_SHARE / (1 + SECOND_FLAT_SHARE)  # the chance a flat is someone's second
+    batch, total = [], 0
+    next_report = 50_000
+    one_flat_owners, current_neighbourhood = [], None
+
+    def flush():
+        nonlocal total, next_report
+        with transaction.atomic():
+            Household.objects.bulk_create(batch, batch_size=BATCH)
+        total += len(batch)
+        batch.clear()
+        if total >= next_report:
+            ctx.write(f"  住户 {total:,} …")
+            next_report += 50_000
+
+    for stairwell in ctx.store["stairwells"]:
+        if stairwell.neighbourhood_id != current_neighbourhood:
+            current_neighbourhood, one_flat_owners = stairwell.neighbourhood_id, []
+        areas = [Decimal(rng.randint(*AREA_CENTS)).scaleb(-2) for _ in range(FLATS_PER_FLOOR)]
+        for floor in range(1, stairwell.floors + 1):
+            for flat in range(1, FLATS_PER_FLOOR + 1):
+                if one_flat_owners and rng.random() < second_flat:
+                    owner = one_flat_owners.pop(rng.randrange(len(one_flat_owners)))
+                else:
+                    owner = make_owner()
+                    one_flat_owners.append(owner)
+                batch.append(
+                    Household(
+                        neighbourhood_id=stairwell.neighbourhood_id,
+                        building_id=stairwell.building_id,
+                        stairwell_id=stairwell.id,
+                        room=f"{floor}{flat:02d}",
+                        floor=floor,
+                        floor_area=areas[flat - 1],
+                        owner_name=owner.name,
+                        owner_id_hash=owner.id_hash,
+                        phone=owner.phone,
+                    )
+                )
+        if len(batch) >= BATCH:
+            flush()
+    if batch:
+        flush()
+    ctx.write(f"住户 {total:,}，业主 {len(make_owner.used):,}（households, owners）")
+    ctx.store["households"] = total
