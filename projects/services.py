@@ -4,9 +4,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from governance.scoping import can_manage
 from governance.services import audit
 
-from .models import CatalogueItem
+from . import gates
+from .choices import Stage
+from .models import CatalogueItem, Project, ProjectTransition
 from .permissions import can_manage_catalogue_item, can_manage_district
 
 CATALOGUE_FIELDS = ("code", "name", "work_class", "unit", "reference_unit_cost", "description", "sort_order")
@@ -51,3 +54,54 @@ def catalogue_item_retire(*, item, actor, active=False):
         audit(actor=actor, action="catalogue_item_retire" if not active else "catalogue_item_restore", target=locked,
               summary=locked.name)
     return locked
+
+
+# ---- the lifecycle -------------------------------------------------------------------------
+
+
+class TransitionRefused(Exception):
+    """A stage move was refused; `reasons` lists every reason (Chinese, for the user)."""
+
+    def __init__(self, reasons):
+        self.reasons = list(reasons)
+        super().__init__("; ".join(str(r) for r in self.reasons))
+
+
+def project_transition(*, project, to, actor, note=""):
+    """Move `project` to stage `to`.
+
+    Locks the project row, checks the transition table and every gate (projects.gates), then
+    writes the new stage (remembering the stage a suspended project came from), a
+    ProjectTransition row and an audit row, in one transaction; the registered listeners run after
+    commit. Refuses: an actor who does not manage the project (PermissionDenied); a move the table
+    or a gate forbids (TransitionRefused carrying every reason). Returns the transition row.
+    """
+    note = (note or "").strip()
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        if not can_manage(actor, locked):
+            raise PermissionDenied
+        reasons = gates.transition_reasons(locked, to, note)
+        if reasons:
+            raise TransitionRefused(reasons)
+        from_stage = locked.stage
+        locked.stage_before_suspension = from_stage if to == Stage.SUSPENDED else ""
+        locked.stage = to
+        locked.save(update_fields=["stage", "stage_before_suspension", "updated_at"])
+        row = ProjectTransition.objects.create(
+            project=locked, from_stage=from_stage, to_stage=to, actor=actor if actor.pk else None, note=note
+        )
+        audit(
+            actor=actor,
+            action="project_transition",
+            target=locked,
+            summary=f"{from_stage} → {to}",
+            details={"from": from_stage, "to": to, "note": note},
+        )
+        for listener in gates.listeners():
+            transaction.on_commit(
+                lambda listener=listener: listener(project_id=locked.pk, from_stage=from_stage, to_stage=to)
+            )
+    project.stage = locked.stage
+    project.stage_before_suspension = locked.stage_before_suspension
+    return row

@@ -1,0 +1,60 @@
+"""Building blocks of the lifecycle tests: a project that satisfies every gate, and registered
+gates that pass or fail."""
+import contextlib
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from projects import gates
+from projects.models import Acceptance, CatalogueItem, Notice, ScopeItem
+
+from .factories import ProjectFactory
+
+
+@contextlib.contextmanager
+def registered_gates(**functions):
+    """Register gate functions for the duration of the block, restoring the registry after."""
+    saved = dict(gates._gates)
+    try:
+        for name, function in functions.items():
+            gates.register_gate(name, function)
+        yield
+    finally:
+        gates._gates.clear()
+        gates._gates.update(saved)
+
+
+def passing(project):
+    return []
+
+
+ALL_PASSING = {name: passing for name in gates.REGISTERED_GATES}
+
+
+def ready_project(territory, **fields):
+    """A project over n111 that satisfies every internal gate of every move."""
+    today = timezone.localdate()
+    project = ProjectFactory(
+        lead_street=territory.s1,
+        neighbourhoods=[territory.n111],
+        contractor="甜城建工",
+        supervisor="甜城监理",
+        contract_amount=Decimal("900000.00"),
+        started_on=today - datetime.timedelta(days=30),
+        **fields,
+    )
+    Notice.objects.create(
+        project=project, kind="plan", title="改造方案公示", body="方案",
+        starts_on=today - datetime.timedelta(days=10), ends_on=today - datetime.timedelta(days=1),
+    )
+    ScopeItem.objects.create(
+        project=project, neighbourhood=territory.n111, catalogue_item=CatalogueItem.objects.get(code="roads"),
+        planned_quantity=Decimal("100"), unit_cost=Decimal("180"), planned_amount=Decimal("18000"),
+        actual_quantity=Decimal("98"), actual_amount=Decimal("17640"),
+    )
+    Acceptance.objects.create(
+        project=project, accepted_on=today, participants="街道、社区、施工、监理", resident_representatives="张三、李四",
+        satisfaction_rate=Decimal("96.5"), passed=True,
+    )
+    return project
