@@ -1,0 +1,192 @@
+"""seed_demo --scale small and demo_logins, on one seeded database shared by the module.
+
+The small seed runs once for the module, inside a transaction rolled back at its end; each test
+runs in a savepoint inside it (pytest-django's `db`), so the tests stay independent and fast.
+"""
+import re
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.db.models import Count, F, Max, Min
+from django.test import Client
+from django.urls import reverse
+
+from governance.choices import EligibilityStatus, RoleKind
+from governance.demo import DEMO_LOGINS
+from governance.models import AuditEntry, Building, Community, District, Neighbourhood, StaffRole, Stairwell, Street
+from residents.models import Household
+from residents.selectors import household_for_code
+
+CODE = re.compile(r"\b[0-9A-Z]{5}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The output of `seed_demo --scale small`, with its data in place for the whole module."""
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            out = StringIO()
+            call_command("seed_demo", "--scale", "small", stdout=out)
+            yield out.getvalue()
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def logins(seeded, db):
+    """demo_logins' output, and {username: password} read from it."""
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    text = out.getvalue()
+    passwords = dict(re.findall(r"(\w+) / (\S+)", text))
+    return text, passwords
+
+
+def test_small_seed_counts(seeded, db):
+    assert District.objects.count() == 1
+    assert Street.objects.count() == 3
+    assert Community.objects.count() == 6
+    assert 18 <= Neighbourhood.objects.count() <= 22
+    assert 1500 <= Household.objects.count() <= 2500
+    assert f"住户 {Household.objects.count():,} 户" in seeded
+    # Every community has neighbourhoods, every neighbourhood buildings, every building stairwells.
+    assert not Community.objects.filter(neighbourhoods__isnull=True).exists()
+    assert not Neighbourhood.objects.filter(buildings__isnull=True).exists()
+    assert not Building.objects.filter(stairwells__isnull=True).exists()
+    assert not Stairwell.objects.filter(households__isnull=True).exists()
+
+
+def test_households_sit_in_their_building_and_stairwell(seeded, db):
+    assert not Household.objects.exclude(neighbourhood_id=F("building__neighbourhood_id")).exists()
+    assert not Household.objects.exclude(building_id=F("stairwell__building_id")).exists()
+    # Two flats per floor of every stairwell, on 4–7 floors.
+    floors = Stairwell.objects.aggregate(low=Min("floors"), high=Max("floors"))
+    assert 4 <= floors["low"] and floors["high"] <= 7
+    for stairwell in Stairwell.objects.annotate(n=Count("households"))[:30]:
+        assert stairwell.n == 2 * stairwell.floors
+    areas = Household.objects.aggregate(low=Min("floor_area"), high=Max("floor_area"))
+    assert Decimal("40") <= areas["low"] and areas["high"] <= Decimal("120")
+    household = Household.objects.first()
+    assert household.floor_area == household.floor_area.quantize(Decimal("0.01"))
+    assert re.fullmatch(r"1\d{10}", household.phone)
+    assert 2 <= len(household.owner_name) <= 3
+
+
+def test_names_are_chinese_and_the_first_street_and_community_are_fixed(seeded, db):
+    district = District.objects.get()
+    assert district.name == "甜城区" and district.eligibility_cutoff.isoformat() == "2001-01-01"
+    first_street = Street.objects.order_by("pk").first()
+    assert first_street.name == "玉溪街道"
+    assert first_street.communities.order_by("pk").first().name == "桂湖社区"
+    assert all(name.endswith("街道") for name in Street.objects.values_list("name", flat=True))
+    assert all(name.endswith("社区") for name in Community.objects.values_list("name", flat=True))
+    names = list(Neighbourhood.objects.values_list("name", flat=True))
+    assert len(set(names)) == len(names)
+    assert all(re.search(r"(宿舍|家属院|家属区|小区|生活区|号院)$", name) for name in names), names
+
+
+def test_late_built_neighbourhoods_one_admitted_through_the_service(seeded, db):
+    late = Neighbourhood.objects.filter(built_year__gte=2002)
+    assert 1 <= late.count() <= 2
+    assert all(2002 <= year <= 2005 for year in late.values_list("built_year", flat=True))
+    assert not Neighbourhood.objects.filter(built_year__lt=2002).exclude(built_year__range=(1980, 2000)).exists()
+    statuses = list(Neighbourhood.objects.annotate_eligibility().values_list("eligibility", flat=True))
+    assert statuses.count(EligibilityStatus.ADMITTED) == 1
+    admitted = late.exclude(admission_reason="").get()
+    assert admitted.admitted_by.username == "admin" and admitted.admitted_at is not None
+    assert AuditEntry.objects.filter(action="neighbourhood_admit", target_id=str(admitted.pk)).exists()
+
+
+def test_some_owners_own_two_flats_under_one_id_hash(seeded, db):
+    owners = Household.objects.values("owner_id_hash").annotate(flats=Count("id"), names=Count("owner_name", distinct=True))
+    assert all(re.fullmatch(r"[0-9a-f]{64}", row["owner_id_hash"]) for row in owners)
+    two = [row for row in owners if row["flats"] == 2]
+    assert max(row["flats"] for row in owners) == 2
+    assert 0.02 * len(owners) <= len(two) <= 0.08 * len(owners)
+    assert all(row["names"] == 1 for row in two)  # the same person: one name, one hash
+    # Their two flats are in the same neighbourhood, which is where a vote counts them once.
+    flats = Household.objects.filter(owner_id_hash=two[0]["owner_id_hash"])
+    assert flats.values("neighbourhood").distinct().count() == 1
+
+
+def test_demo_users_and_their_roles(seeded, db):
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=[d.username for d in DEMO_LOGINS])}
+    assert set(users) == {"admin", "district", "street", "community"}
+    assert users["admin"].is_superuser and users["admin"].is_staff
+    assert all(u.is_staff and u.is_active for u in users.values())
+    assert not any(users[name].is_superuser for name in ("district", "street", "community"))
+    roles = {r.user.username: r for r in StaffRole.objects.select_related("user", "street", "community__street")}
+    assert set(roles) == {"district", "street", "community"}
+    assert roles["district"].kind == RoleKind.DISTRICT_OFFICIAL and roles["district"].district.name == "甜城区"
+    assert roles["street"].kind == RoleKind.STREET_STAFF and roles["street"].street.name == "玉溪街道"
+    assert roles["community"].kind == RoleKind.COMMUNITY_STAFF
+    assert (roles["community"].community.street.name, roles["community"].community.name) == ("玉溪街道", "桂湖社区")
+
+
+def test_if_empty_does_nothing_when_a_district_exists(seeded, db):
+    before = (District.objects.count(), Neighbourhood.objects.count(), Household.objects.count())
+    out = StringIO()
+    call_command("seed_demo", "--scale", "small", "--if-empty", stdout=out)
+    assert "跳过" in out.getvalue()
+    assert (District.objects.count(), Neighbourhood.objects.count(), Household.objects.count()) == before
+    with pytest.raises(CommandError, match="--if-empty"):
+        call_command("seed_demo", "--scale", "small", stdout=StringIO())
+    assert Household.objects.count() == before[2]
+
+
+def test_demo_logins_names_every_role_with_its_territory(logins):
+    text, passwords = logins
+    assert "http://127.0.0.1:8000/admin/" in text
+    assert set(passwords) == {"admin", "district", "street", "community"}
+    for label in ("超级管理员", *RoleKind.labels):
+        assert str(label) in text
+    assert re.search(r"community / \S+\s+— 甜城区 玉溪街道 桂湖社区", text)
+    assert re.search(r"street / \S+\s+— 甜城区 玉溪街道\n", text)
+    assert re.search(r"district / \S+\s+— 甜城区\n", text)
+
+
+def test_demo_logins_prints_codes_that_open_their_household(logins):
+    text, _ = logins
+    codes = CODE.findall(text)
+    assert len(codes) == 2
+    first = Neighbourhood.objects.filter(community__name="桂湖社区").order_by("pk").first()
+    for code in codes:
+        household = household_for_code(code)
+        assert household is not None and household.neighbourhood == first
+        line = next(line for line in text.splitlines() if code in line)
+        assert first.name in line and household.building.name in line and f"{household.room}室" in line
+    # Printing again issues fresh codes: the old ones stop working.
+    call_command("demo_logins", stdout=StringIO())
+    assert household_for_code(codes[0]) is None
+
+
+# What each demo login must see on the neighbourhood list, as a filter on Neighbourhood.
+TERRITORY = {
+    "admin": {},
+    "district": {"community__street__district__name": "甜城区"},
+    "street": {"community__street__name": "玉溪街道"},
+    "community": {"community__name": "桂湖社区", "community__street__name": "玉溪街道"},
+}
+
+
+@pytest.mark.parametrize("username", list(TERRITORY))
+def test_each_demo_login_lands_in_its_own_territory(logins, username):
+    _, passwords = logins
+    client = Client()
+    assert client.login(username=username, password=passwords[username])
+    assert client.get(reverse("admin:index")).status_code == 200
+    page = client.get(reverse("admin:governance_neighbourhood_changelist"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    inside = set(Neighbourhood.objects.filter(**TERRITORY[username]).values_list("name", flat=True))
+    outside = set(Neighbourhood.objects.values_list("name", flat=True)) - inside
+    assert inside
+    assert username in ("admin", "district") or outside
+    for name in inside:
+        assert f">{name}<" in html, name
+    for name in outside:
+        assert f">{name}<" not in html, name
