@@ -9,6 +9,7 @@ test writes are committed and the server thread sees them.
 """
 import os
 import shutil
+import subprocess
 
 import pytest
 
@@ -21,6 +22,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 MISSING_CHROMIUM = "chromium not installed: apt-get install chromium fonts-noto-cjk"
+MISSING_FONTS = "no Chinese font for chromium: apt-get install fonts-noto-cjk"
 
 PHONE = {
     "viewport": {"width": 390, "height": 844},
@@ -44,10 +46,15 @@ def browser():
     browser test is done, so the rest of the suite runs with Django's check in force.
     """
     executable = shutil.which("chromium")
+    missing = None
     if executable is None:
+        missing = MISSING_CHROMIUM
+    elif not _has_chinese_font():
+        missing = MISSING_FONTS
+    if missing:
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{MISSING_CHROMIUM} (CI must install it: see .ci/run)", pytrace=False)
-        pytest.skip(MISSING_CHROMIUM)
+            pytest.fail(f"{missing} (CI installs it: see .ci/run)", pytrace=False)
+        pytest.skip(missing)
     from playwright.sync_api import sync_playwright
 
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
@@ -63,6 +70,16 @@ def browser():
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _has_chinese_font():
+    """Whether fontconfig knows a Chinese font (without one, chromium draws boxes for every character).
+
+    Without the fc-list tool we cannot tell, and let the tests run."""
+    if shutil.which("fc-list") is None:
+        return True
+    listed = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=30)
+    return bool(listed.stdout.strip())
 
 
 def _page(browser, options):

@@ -79,6 +79,7 @@ def test_each_role_logs_in_and_sees_only_its_neighbourhoods(role, device, reques
 
     assert page.url == live_server.url + "/admin/"
     assert page.locator("#site-name").inner_text().strip() == TITLE
+    assert horizontal_overflow(page) <= 0
     assert page.get_by_role("heading", level=1).first.inner_text().strip() == "工作台"
     shoot(page, f"admin-index-{role}-{device}")
 
@@ -86,6 +87,7 @@ def test_each_role_logs_in_and_sees_only_its_neighbourhoods(role, device, reques
     assert page.get_by_role("heading", level=1).first.is_visible()
     names = {name.strip() for name in page.locator("#result_list tbody th").all_inner_texts()}
     assert names == VISIBLE[role]
+    assert horizontal_overflow(page) <= 0  # a wide table scrolls inside its box, not the page
     assert not (ALL_NEIGHBOURHOODS - VISIBLE[role]) & set(page.locator("#result_list").inner_text().split())
     assert page.errors == []
     shoot(page, f"neighbourhoods-{role}-{device}")

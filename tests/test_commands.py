@@ -1,0 +1,36 @@
+"""The checks of `make check`, run by the suite: no model change without its migration, and no
+import that breaks the layering of the apps."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+CHECK_LAYERS = Path(settings.BASE_DIR).parent / "shared" / "tools" / "check_layers.py"
+
+
+@pytest.mark.django_db
+def test_every_model_change_has_its_migration(capsys):
+    # With check=True, makemigrations exits (SystemExit 1) when a migration is missing.
+    try:
+        call_command("makemigrations", check=True, dry_run=True, interactive=False, verbosity=1)
+    except SystemExit:
+        pending = capsys.readouterr().out
+        pytest.fail(f"makemigrations --check found model changes without a migration:\n{pending}", pytrace=False)
+    assert "No changes detected" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not CHECK_LAYERS.is_file(), reason=f"{CHECK_LAYERS} not found (../shared is not beside the project)")
+def test_apps_import_only_from_lower_layers():
+    result = subprocess.run(
+        [sys.executable, str(CHECK_LAYERS), "."],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 upward or sideways import(s)" in result.stdout
