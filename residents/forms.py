@@ -1,0 +1,31 @@
+"""Forms of the residents app: input only; the rules live in the services."""
+import os
+
+from django import forms
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+CENSUS_MAX_BYTES = 50 * 1024 * 1024
+CENSUS_EXTENSIONS = (".xlsx", ".csv")
+
+
+class CensusUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("普查文件"),
+        help_text=_(
+            "Excel（.xlsx）或CSV文件，第一行为表头，每行一户。列：区、街道、社区、小区、建成年份、楼栋、单元、"
+            "房号、楼层、面积、业主姓名、身份证号、联系电话。任何一行有误则不导入任何数据。"
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(CENSUS_EXTENSIONS)}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        extension = os.path.splitext(upload.name)[1].lower()
+        if extension not in CENSUS_EXTENSIONS:
+            raise forms.ValidationError(_("只能上传.xlsx或.csv文件。"))
+        if upload.size > CENSUS_MAX_BYTES:
+            raise forms.ValidationError(
+                _("文件不能超过%(max)s。") % {"max": filesizeformat(CENSUS_MAX_BYTES)}
+            )
+        return upload
