@@ -1,5 +1,229 @@
-"""Access-code issuing on the neighbourhood admin (placeholder until it lands)."""
+"""Access-code issuing on the neighbourhood admin.
+
+Two ways in, one confirmation page, one POST:
+- the action 生成/重新生成户码 on the neighbourhoods selected in the list, and
+- the button of the same name on a neighbourhood's change page (`access-codes/?ids=<pk>`).
+
+The confirmation page says how many households get a code and how many existing codes stop
+working, and lets staff choose the output: a printable sheet of slips (HTML) or a CSV file. Its
+POST issues the codes through `household_codes_issue` (one call per neighbourhood, all inside one
+transaction, so either every selected neighbourhood gets its new codes and staff see them, or
+none is changed) and answers with the sheet or the file directly. The codes exist in clear only
+in that response: not in the session, the messages, the audit row or a log; the response is
+marked no-store, and the view's local variables are hidden from error reports.
+
+Who: actors who may manage every selected neighbourhood. Ids outside the actor's territory (or
+missing) answer 404; a neighbourhood the actor may see but not manage (a district official)
+answers 403, and the action is not offered to them.
+"""
+import csv
+import io
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
+
+from governance.scoping import scope
+
+from .selectors import code_counts_by_neighbourhood
+from .services import household_codes_issue
+
+OUTPUT_SHEET = "sheet"
+OUTPUT_CSV = "csv"
+CSV_HEADER = ["小区", "楼栋", "单元", "房号", "户码"]
+# One request issues at most this many codes; above it staff select fewer neighbourhoods.
+MAX_HOUSEHOLDS_PER_REQUEST = 20_000
+
+
+class AccessCodeOutputForm(forms.Form):
+    output = forms.ChoiceField(
+        label=_("输出方式"),
+        choices=[
+            (OUTPUT_SHEET, _("打印页（HTML，每户一张裁切条）")),
+            (OUTPUT_CSV, _("CSV 表格（可用 Excel 打开）")),
+        ],
+        initial=OUTPUT_SHEET,
+        widget=forms.RadioSelect,
+    )
+
+
+def _csv_cell(value):
+    """A cell Excel shows as text, never runs as a formula (=, +, @, or - not starting a number)."""
+    text = str(value)
+    if text[:1] in ("=", "+", "@", "\t", "\r") or (text[:1] == "-" and not text[1:2].isdigit()):
+        return "'" + text
+    return text
+
+
+def _parse_ids(values):
+    """Neighbourhood ids from `ids` parameters (repeated, or comma-separated); Http404 when one is
+    not a number, so a mistyped address reads like a missing object."""
+    ids = []
+    for value in values:
+        for part in value.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.isascii() or not part.isdigit():
+                raise Http404(_("对象不存在或不在您的辖区内。"))
+            ids.append(int(part))
+    return list(dict.fromkeys(ids))
 
 
 class AccessCodeAdminMixin:
-    pass
+    """Mixed into the Neighbourhood admin (a ScopedAdmin): the action, the button, the page."""
+
+    change_form_template = "admin/residents/neighbourhood_change_form.html"
+    access_codes_template = "admin/residents/neighbourhood_access_codes.html"
+    code_sheet_template = "residents/code_sheet.html"
+
+    # -- wiring -------------------------------------------------------------------------------
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        own = [
+            path(
+                "access-codes/",
+                self.admin_site.admin_view(self.access_codes_view),
+                name="%s_%s_access_codes" % info,
+            )
+        ]
+        # Before the inherited ones: "<path:object_id>/" would otherwise take this address.
+        return own + super().get_urls()
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if IS_POPUP_VAR not in request.GET and self.has_change_permission(request):
+            func, name, description = self.get_action("issue_access_codes")
+            actions[name] = (func, name, description)
+        return actions
+
+    @admin.action(description=_("生成/重新生成户码"))
+    def issue_access_codes(self, request, queryset):
+        """The list action: show the confirmation page for the selected neighbourhoods."""
+        return self._confirmation_page(request, self._manageable(request, [n.pk for n in queryset]))
+
+    # -- the page -----------------------------------------------------------------------------
+
+    def access_codes_view(self, request):
+        ids = _parse_ids(request.POST.getlist("ids") if request.method == "POST" else request.GET.getlist("ids"))
+        if not ids:
+            self.message_user(request, gettext("请先选择要生成户码的小区。"), messages.WARNING)
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"))
+        neighbourhoods = self._manageable(request, ids)
+        if request.method != "POST":
+            return self._confirmation_page(request, neighbourhoods)
+        form = AccessCodeOutputForm(request.POST)
+        if not form.is_valid():
+            return self._confirmation_page(request, neighbourhoods, form=form)
+        if self._household_count(neighbourhoods) > MAX_HOUSEHOLDS_PER_REQUEST:
+            return self._confirmation_page(request, neighbourhoods, form=form)
+        return self._issue_and_answer(request, neighbourhoods, form.cleaned_data["output"])
+
+    def _manageable(self, request, ids):
+        """The neighbourhoods `ids`, in name order. Http404 when one is missing or outside what the
+        actor may see; PermissionDenied when one is visible but not theirs to manage."""
+        visible = list(self.get_queryset(request).filter(pk__in=ids).select_related("community__street"))
+        if len(visible) != len(set(ids)):
+            raise Http404(_("对象不存在或不在您的辖区内。"))
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        managed = scope(self.model._default_manager.filter(pk__in=ids), request.user, write=True).count()
+        if managed != len(visible):
+            raise PermissionDenied
+        return sorted(visible, key=lambda n: (n.name, n.pk))
+
+    def _household_count(self, neighbourhoods):
+        counts = code_counts_by_neighbourhood([n.pk for n in neighbourhoods])
+        return sum(counts.get(n.pk, (0, 0))[0] for n in neighbourhoods)
+
+    def _confirmation_page(self, request, neighbourhoods, form=None):
+        counts = code_counts_by_neighbourhood([n.pk for n in neighbourhoods])
+        rows = [(n, *counts.get(n.pk, (0, 0))) for n in neighbourhoods]
+        households = sum(row[1] for row in rows)
+        with_code = sum(row[2] for row in rows)
+        too_many = households > MAX_HOUSEHOLDS_PER_REQUEST
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("生成/重新生成户码"),
+            "subtitle": None,
+            "opts": self.opts,
+            "app_label": self.opts.app_label,
+            "rows": rows,
+            "households": households,
+            "with_code": with_code,
+            "too_many": too_many,
+            "max_households": MAX_HOUSEHOLDS_PER_REQUEST,
+            "form": form or AccessCodeOutputForm(),
+            "form_url": reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_access_codes"),
+            "single": neighbourhoods[0] if len(neighbourhoods) == 1 else None,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.access_codes_template, context)
+
+    # -- issuing ------------------------------------------------------------------------------
+
+    @sensitive_variables()
+    def _issue_and_answer(self, request, neighbourhoods, output):
+        with transaction.atomic():
+            # Locks are taken in primary-key order so two staff issuing at once cannot deadlock.
+            issued = {
+                n.pk: household_codes_issue(neighbourhood=n, actor=request.user)
+                for n in sorted(neighbourhoods, key=lambda n: n.pk)
+            }
+        groups = [(n, issued[n.pk]) for n in neighbourhoods]
+        if output == OUTPUT_CSV:
+            response = self._csv_response(groups)
+        else:
+            response = self._sheet_response(request, groups)
+        add_never_cache_headers(response)
+        patch_cache_control(response, no_store=True, private=True)
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    @sensitive_variables()
+    def _csv_response(self, groups):
+        buffer = io.StringIO()
+        buffer.write("\ufeff")  # the BOM: Excel then reads the file as UTF-8
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_HEADER)
+        for neighbourhood, items in groups:
+            for item in items:
+                household = item.household
+                writer.writerow(
+                    [
+                        _csv_cell(neighbourhood.name),
+                        _csv_cell(household.building.name),
+                        _csv_cell(household.stairwell.name if household.stairwell_id else ""),
+                        _csv_cell(household.room),
+                        item.code,
+                    ]
+                )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        label = groups[0][0].name if len(groups) == 1 else gettext("%(n)d个小区") % {"n": len(groups)}
+        response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = content_disposition_header(True, f"户码-{label}-{stamp}.csv")
+        return response
+
+    @sensitive_variables()
+    def _sheet_response(self, request, groups):
+        context = {
+            "groups": groups,
+            "total": sum(len(items) for _, items in groups),
+            "resident_url": request.build_absolute_uri("/"),
+            "issued_at": timezone.localtime(),
+            "issued_by": request.user.get_full_name() or request.user.get_username(),
+        }
+        return render(request, self.code_sheet_template, context)
