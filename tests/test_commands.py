@@ -18,11 +18,13 @@ def test_every_model_change_has_its_migration(capsys):
         call_command("makemigrations", check=True, dry_run=True, interactive=False, verbosity=1)
     except SystemExit:
         pending = capsys.readouterr().out
-        pytest.fail(f"makemigrations --check found model changes without a migration:\n{pending}", pytrace=False)
+        pytest.fail(f"makemigrations --check: model changes without a migration:\n{pending}", pytrace=False)
     assert "No changes detected" in capsys.readouterr().out
 
 
-@pytest.mark.skipif(not CHECK_LAYERS.is_file(), reason=f"{CHECK_LAYERS} not found (../shared is not beside the project)")
+@pytest.mark.skipif(
+    not CHECK_LAYERS.is_file(), reason=f"{CHECK_LAYERS} not found (../shared is not beside the project)"
+)
 def test_apps_import_only_from_lower_layers():
     result = subprocess.run(
         [sys.executable, str(CHECK_LAYERS), "."],

@@ -103,6 +103,7 @@ def test_database_url_picks_postgresql_and_sqlite_is_the_default():
     assert default["engine"] == "django.db.backends.sqlite3"
     assert default["name"].endswith("db.sqlite3")
 
-    postgres = loaded(run_settings(DEBUG="true", DATABASE_URL="postgres://someone@db.invalid:5432/renovation"))
+    postgres_url = "postgres://someone@db.invalid:5432/renovation"
+    postgres = loaded(run_settings(DEBUG="true", DATABASE_URL=postgres_url))
     assert postgres["engine"] == "django.db.backends.postgresql"
     assert postgres["name"] == "renovation"
