@@ -1,13 +1,32 @@
 """The admin of the projects app: thin — every write calls a service, every list is scoped."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_base import ScopedAdmin
+from governance.admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
+from governance.scoping import scope
 
-from .models import CatalogueItem
+from .choices import NEXT_STAGE, Stage
+from .models import Acceptance, CatalogueItem, Notice, ProgressReport, Project, ScopeItem, SupervisionFinding
 from .permissions import can_manage_catalogue_item, catalogue_visible_to
-from .services import catalogue_item_retire, catalogue_item_save
+from .selectors import project_move_choices, project_timeline
+from .services import (
+    REPORTING_STAGES,
+    TransitionRefused,
+    acceptance_record,
+    catalogue_item_retire,
+    catalogue_item_save,
+    finding_save,
+    money,
+    progress_report_save,
+    project_save,
+    project_transition,
+    scope_item_delete,
+    scope_item_save,
+)
 
 
 def _message_errors(request, exc):
@@ -74,3 +93,239 @@ class CatalogueItemAdmin(ScopedAdmin):
     @admin.action(description=_("重新启用所选菜单项目"))
     def restore(self, request, queryset):
         self._set_active(request, queryset, True)
+
+
+# ---- projects ------------------------------------------------------------------------------
+
+
+class _DistinctTerritoryFilter:
+    """Street/community filters over a model that reaches its territory through a many-to-many
+    relation: filter by `pk IN (subquery)` so a project with two neighbourhoods in the street is
+    listed once."""
+
+    def queryset(self, request, queryset):
+        if self.value() and self.level in queryset.model.territory_lookups:
+            lookup = queryset.model.territory_lookups[self.level]
+            inner = queryset.model._default_manager.filter(**{lookup: self.value()}).values("pk")
+            return queryset.filter(pk__in=inner)
+        return queryset
+
+
+class ProjectStreetFilter(_DistinctTerritoryFilter, StreetFilter):
+    pass
+
+
+class ProjectCommunityFilter(_DistinctTerritoryFilter, CommunityFilter):
+    pass
+
+
+class ScopeItemInline(ScopedTabularInline):
+    model = ScopeItem
+    fields = [
+        "neighbourhood", "catalogue_item", "planned_quantity", "unit_cost", "planned_amount",
+        "actual_quantity", "actual_amount", "no_actual_reason",
+    ]
+    readonly_fields = ["planned_amount"]
+    autocomplete_fields = ["catalogue_item"]
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("neighbourhood", "catalogue_item")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        project = getattr(request, "_project_being_edited", None)
+        if db_field.name == "neighbourhood" and project is not None:
+            kwargs["queryset"] = scope(project.neighbourhoods.all(), request.user, write=True)
+        if db_field.name == "catalogue_item":
+            kwargs["queryset"] = catalogue_visible_to(request.user)  # the national menu is not territorial
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.base_fields["unit_cost"].required = False
+        return formset
+
+
+class ProgressReportInline(ScopedTabularInline):
+    model = ProgressReport
+    fields = ["month", "percent_complete", "investment_to_date", "note"]
+    show_change_link = True
+    ordering = ["-month"]
+
+
+class FindingInline(ScopedTabularInline):
+    model = SupervisionFinding
+    fields = ["severity", "source", "supervisor_name", "description", "opened_at", "resolved_at"]
+    readonly_fields = ["resolved_at"]
+    show_change_link = True
+
+
+class AcceptanceInline(ScopedTabularInline):
+    model = Acceptance
+    fields = ["accepted_on", "participants", "resident_representatives", "satisfaction_rate", "passed", "note"]
+    show_change_link = False
+
+
+class NoticeInline(ScopedTabularInline):
+    model = Notice
+    fields = ["kind", "title", "starts_on", "ends_on"]
+    readonly_fields = ["kind", "title", "starts_on", "ends_on"]
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # notices are published from their own page
+
+
+@admin.register(Project)
+class ProjectAdmin(ScopedAdmin):
+    list_display = ["code", "name", "year", "lead_street", "stage", "budget", "household_count", "floor_area_total"]
+    list_filter = ["stage", "year", ProjectStreetFilter, ProjectCommunityFilter]
+    search_fields = ["code", "name", "contractor", "neighbourhoods__name"]
+    list_select_related = ["lead_street"]
+    autocomplete_fields = ["neighbourhoods", "lead_street"]
+    readonly_fields = ["stage", "building_count", "household_count", "floor_area_total"]
+    actions = ["advance_stage"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "year", "lead_street", "neighbourhoods", "stage"]}),
+        (_("覆盖范围（按摸底普查）"), {"fields": ["building_count", "household_count", "floor_area_total"]}),
+        (_("投资与招投标"), {"fields": ["budget", "contractor", "supervisor", "contract_amount"]}),
+        (_("工期"), {"fields": ["planned_start_on", "planned_end_on", "started_on", "completed_on"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate_coverage()
+
+    def get_inlines(self, request, obj):
+        if obj is None:
+            return []
+        request._project_being_edited = obj
+        inlines = [ScopeItemInline]
+        if obj.stage in REPORTING_STAGES:
+            inlines.append(ProgressReportInline)
+        inlines.append(FindingInline)
+        if obj.stage == Stage.ACCEPTANCE or obj.acceptances.exists():
+            inlines.append(AcceptanceInline)
+        inlines.append(NoticeInline)
+        return inlines
+
+    @admin.display(description=_("楼栋数"), ordering="building_count")
+    def building_count(self, obj):
+        return getattr(obj, "building_count", "")
+
+    @admin.display(description=_("户数"), ordering="household_count")
+    def household_count(self, obj):
+        return getattr(obj, "household_count", "")
+
+    @admin.display(description=_("建筑面积(m²)"), ordering="floor_area_total")
+    def floor_area_total(self, obj):
+        value = getattr(obj, "floor_area_total", None)
+        return "" if value is None else money(value)
+
+    # -- writes go through the services --
+
+    def save_model(self, request, obj, form, change):
+        project_save(project=obj, neighbourhoods=form.cleaned_data["neighbourhoods"], actor=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        # The neighbourhoods were set by project_save; only the inlines remain.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change)
+
+    def save_formset(self, request, form, formset, change):
+        savers = {
+            ScopeItem: lambda o: scope_item_save(item=o, actor=request.user),
+            ProgressReport: lambda o: progress_report_save(report=o, actor=request.user),
+            SupervisionFinding: lambda o: finding_save(finding=o, actor=request.user),
+            Acceptance: lambda o: acceptance_record(acceptance=o, actor=request.user),
+        }
+        save = savers.get(formset.model)
+        if save is None:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        try:
+            for obj in formset.deleted_objects:
+                if formset.model is ScopeItem:
+                    scope_item_delete(item=obj, actor=request.user)
+                else:
+                    messages.error(request, _("该记录不能删除。"))
+            for obj in instances:
+                save(obj)
+        except (ValidationError, PermissionDenied) as exc:
+            _message_errors(request, exc)
+
+    def get_form(self, request, obj=None, **kwargs):
+        base = super().get_form(request, obj, **kwargs)
+
+        class ProjectForm(base):
+            def clean(self):
+                data = super().clean()
+                neighbourhoods = data.get("neighbourhoods")
+                street = data.get("lead_street")
+                if neighbourhoods and street and street.pk not in {n.community.street_id for n in neighbourhoods}:
+                    self.add_error("lead_street", _("牵头街道须为项目所含小区所在的街道之一。"))
+                return data
+
+        return ProjectForm
+
+    # -- stage moves: an action over the list, and a form on the project page --
+
+    @admin.action(description=_("推进所选项目到下一阶段"))
+    def advance_stage(self, request, queryset):
+        for project in queryset:
+            target = NEXT_STAGE.get(project.stage)
+            if target is None:
+                messages.error(request, _("%(code)s：当前阶段“%(stage)s”没有下一阶段。") % {
+                    "code": project.code, "stage": project.get_stage_display()})
+                continue
+            self._move(request, project, target, "")
+
+    def _move(self, request, project, target, note):
+        label = Stage(target).label
+        try:
+            project_transition(project=project, to=target, actor=request.user, note=note)
+        except TransitionRefused as exc:
+            messages.error(
+                request,
+                format_html(
+                    "{}<ul>{}</ul>",
+                    _("%(code)s 不能变更为“%(stage)s”：") % {"code": project.code, "stage": label},
+                    format_html_join("", "<li>{}</li>", ((reason,) for reason in exc.reasons)),
+                ),
+            )
+            return False
+        except PermissionDenied:
+            messages.error(request, _("%(code)s：您不能变更该项目的阶段。") % {"code": project.code})
+            return False
+        messages.success(request, _("%(code)s 已变更为“%(stage)s”。") % {"code": project.code, "stage": label})
+        return True
+
+    def get_urls(self):
+        own = [
+            path(
+                "<path:object_id>/transition/",
+                self.admin_site.admin_view(self.transition_view),
+                name="projects_project_transition",
+            )
+        ]
+        return own + super().get_urls()
+
+    def transition_view(self, request, object_id):
+        project = self.get_object(request, object_id)  # 404 outside the territory
+        if request.method == "POST":
+            target = request.POST.get("to", "")
+            if target not in Stage.values:
+                messages.error(request, _("请选择要变更到的阶段。"))
+            else:
+                self._move(request, project, target, request.POST.get("note", ""))
+        return redirect(reverse("admin:projects_project_change", args=[project.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        project = self.get_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "move_choices": project_move_choices(project),
+            "timeline": project_timeline(project),
+            "may_move": self.has_change_permission(request, project),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)

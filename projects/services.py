@@ -1,15 +1,19 @@
 """Writes of the projects app. Each service: keyword-only arguments, an explicit actor, one
 transaction, an audit row. The lifecycle's service is projects.lifecycle.project_transition."""
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.scoping import can_manage
+from governance.models import Neighbourhood
+from governance.scoping import can_manage, scope
 from governance.services import audit
 
 from . import gates
-from .choices import Stage
-from .models import CatalogueItem, Project, ProjectTransition
+from .choices import FINAL_STAGES, Stage
+from .models import CatalogueItem, ProgressReport, Project, ProjectTransition, SupervisionFinding
 from .permissions import can_manage_catalogue_item, can_manage_district
 
 CATALOGUE_FIELDS = ("code", "name", "work_class", "unit", "reference_unit_cost", "description", "sort_order")
@@ -105,3 +109,187 @@ def project_transition(*, project, to, actor, note=""):
     project.stage = locked.stage
     project.stage_before_suspension = locked.stage_before_suspension
     return row
+
+
+# ---- projects ------------------------------------------------------------------------------
+
+CENT = Decimal("0.01")
+
+
+def money(value):
+    """Round an amount to the cent, half up (四舍五入), once at the end of its computation."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _require_manage(actor, obj):
+    if not can_manage(actor, obj):
+        raise PermissionDenied
+
+
+def project_save(*, project, neighbourhoods, actor):
+    """Create or update a project and its neighbourhoods.
+
+    Guarantees: at least one neighbourhood, each managed by the actor; the lead street is the
+    street of one of them (so its staff always see the project); the stage is never changed here
+    (only project_transition moves it). Refuses with ValidationError naming the field.
+    """
+    neighbourhoods = list(neighbourhoods)
+    if not neighbourhoods:
+        raise ValidationError({"neighbourhoods": _("请至少选择一个小区。")})
+    with transaction.atomic():
+        if project.pk:
+            stored = Project.objects.select_for_update().get(pk=project.pk)
+            _require_manage(actor, stored)
+            project.stage = stored.stage
+            project.stage_before_suspension = stored.stage_before_suspension
+        ids = [n.pk for n in neighbourhoods]
+        managed = set(scope(Neighbourhood.objects.filter(pk__in=ids), actor, write=True).values_list("pk", flat=True))
+        foreign = [n.name for n in neighbourhoods if n.pk not in managed]
+        if foreign:
+            raise ValidationError({"neighbourhoods": _("您不能管理这些小区：%(names)s。") % {"names": "、".join(foreign)}})
+        streets = set(Neighbourhood.objects.filter(pk__in=ids).values_list("community__street_id", flat=True))
+        if project.lead_street_id not in streets:
+            raise ValidationError({"lead_street": _("牵头街道须为项目所含小区所在的街道之一。")})
+        project.full_clean(exclude=["neighbourhoods"])
+        created = project.pk is None
+        project.save()
+        project.neighbourhoods.set(neighbourhoods)
+        audit(
+            actor=actor,
+            action="project_add" if created else "project_change",
+            target=project,
+            summary=str(project),
+            details={"neighbourhoods": sorted(ids)},
+        )
+    return project
+
+
+# ---- scope items ---------------------------------------------------------------------------
+
+
+def scope_item_save(*, item, actor):
+    """Create or update a line of works. The neighbourhood must belong to the project; a new line
+    takes an active menu item the actor may read; the unit cost defaults to the menu's reference
+    cost; the planned amount is always quantity × unit cost, rounded to the cent."""
+    from .permissions import catalogue_visible_to
+
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=item.project_id)
+        _require_manage(actor, project)
+        if project.stage in FINAL_STAGES:
+            raise ValidationError(_("项目已结束，不能修改改造内容。"))
+        if not project.neighbourhoods.filter(pk=item.neighbourhood_id).exists():
+            raise ValidationError({"neighbourhood": _("该小区不在本项目中。")})
+        catalogue = catalogue_visible_to(actor).filter(pk=item.catalogue_item_id).first()
+        if catalogue is None:
+            raise ValidationError({"catalogue_item": _("请选择改造菜单中的项目。")})
+        if item.pk is None and not catalogue.active:
+            raise ValidationError({"catalogue_item": _("“%(name)s”已停用，不能新增。") % {"name": catalogue.name}})
+        if item.unit_cost is None:
+            item.unit_cost = catalogue.reference_unit_cost
+        item.planned_amount = money(item.planned_quantity * item.unit_cost)
+        item.no_actual_reason = (item.no_actual_reason or "").strip()
+        item.full_clean()
+        created = item.pk is None
+        item.save()
+        audit(actor=actor, action="scope_item_add" if created else "scope_item_change", target=item, summary=str(item))
+    return item
+
+
+def scope_item_delete(*, item, actor):
+    with transaction.atomic():
+        _require_manage(actor, item.project)
+        if item.project.stage not in (Stage.CANDIDATE, Stage.CONSULTATION, Stage.TENDER):
+            raise ValidationError(_("开工后不能删除改造内容，请填写未实施原因。"))
+        audit(actor=actor, action="scope_item_delete", target=item, summary=str(item))
+        item.delete()
+
+
+# ---- progress, findings, acceptance --------------------------------------------------------
+
+REPORTING_STAGES = (Stage.CONSTRUCTION, Stage.ACCEPTANCE, Stage.AFTERCARE, Stage.SUSPENDED)
+
+
+def progress_report_save(*, report, actor):
+    """Create or update the monthly report of a project under way (construction, acceptance,
+    aftercare, or suspended). `month` is normalised to its first day; one report per month."""
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=report.project_id)
+        _require_manage(actor, project)
+        if project.stage not in REPORTING_STAGES:
+            raise ValidationError(_("项目处于“%(stage)s”阶段，不能填报月度进度。") % {"stage": project.get_stage_display()})
+        report.month = report.month.replace(day=1)
+        duplicate = ProgressReport.objects.filter(project=project, month=report.month).exclude(pk=report.pk)
+        if duplicate.exists():
+            raise ValidationError({"month": _("%(month)s 的月度进度已填报。") % {"month": f"{report.month:%Y-%m}"}})
+        if report.pk is None:
+            report.reported_by = actor
+        report.full_clean()
+        created = report.pk is None
+        report.save()
+        audit(
+            actor=actor,
+            action="progress_report_add" if created else "progress_report_change",
+            target=report,
+            summary=f"{project.code} {report.month:%Y-%m} {report.percent_complete}%",
+        )
+    return report
+
+
+def finding_save(*, finding, actor):
+    """Record (or correct) a supervision finding; it stays open until finding_resolve."""
+    with transaction.atomic():
+        _require_manage(actor, Project.objects.get(pk=finding.project_id))
+        if finding.pk:
+            stored = SupervisionFinding.objects.get(pk=finding.pk)
+            # Resolution goes through finding_resolve only.
+            finding.resolved_at, finding.resolved_by, finding.resolution_note = (
+                stored.resolved_at, stored.resolved_by, stored.resolution_note,
+            )
+        else:
+            finding.reported_by = actor
+            finding.opened_at = finding.opened_at or timezone.now()
+            finding.resolved_at, finding.resolved_by, finding.resolution_note = None, None, ""
+        finding.full_clean()
+        created = finding.pk is None
+        finding.save()
+        audit(actor=actor, action="finding_add" if created else "finding_change", target=finding,
+              summary=finding.description[:100])
+    return finding
+
+
+def finding_resolve(*, finding, note, actor):
+    """Close an open finding with a note saying how it was put right. Refuses an empty note and a
+    finding already resolved."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"resolution_note": _("销号须填写整改说明。")})
+    with transaction.atomic():
+        locked = SupervisionFinding.objects.select_for_update().get(pk=finding.pk)
+        _require_manage(actor, locked.project)
+        if locked.resolved_at is not None:
+            raise ValidationError(_("该问题已于%(at)s整改销号。") % {"at": f"{timezone.localtime(locked.resolved_at):%Y-%m-%d}"})
+        locked.resolved_at = timezone.now()
+        locked.resolved_by = actor
+        locked.resolution_note = note
+        locked.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
+        audit(actor=actor, action="finding_resolve", target=locked, summary=note[:100])
+    return locked
+
+
+def acceptance_record(*, acceptance, actor):
+    """Record a completion acceptance of a project in the acceptance stage. A failed one may be
+    followed by another; the latest counts for the gate."""
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=acceptance.project_id)
+        _require_manage(actor, project)
+        if project.stage != Stage.ACCEPTANCE:
+            raise ValidationError(_("项目处于“%(stage)s”阶段，只能在竣工验收阶段登记验收。") % {"stage": project.get_stage_display()})
+        if acceptance.pk is None:
+            acceptance.recorded_by = actor
+        acceptance.full_clean()
+        created = acceptance.pk is None
+        acceptance.save()
+        audit(actor=actor, action="acceptance_add" if created else "acceptance_change", target=acceptance,
+              summary=f"{acceptance.accepted_on} {'passed' if acceptance.passed else 'failed'}")
+    return acceptance

@@ -1,0 +1,167 @@
+"""The project admin: scoped list and filters, the project page with its stage panel, moving the
+stage by button and by action with the refusal reasons shown, and writes through the services."""
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from governance.models import AuditEntry
+from projects.choices import Stage
+from projects.models import CatalogueItem, Project, ScopeItem
+
+from .factories import ProjectFactory
+from .helpers import ALL_PASSING, registered_gates
+
+INLINES = ["scope_items", "findings", "notices"]
+
+
+def _management(prefixes, initial=None):
+    data = {}
+    for prefix in prefixes:
+        count = (initial or {}).get(prefix, 0)
+        data.update({
+            f"{prefix}-TOTAL_FORMS": str(count), f"{prefix}-INITIAL_FORMS": str(count),
+            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000",
+        })
+    return data
+
+
+def _form(project, **extra):
+    data = {
+        "code": project.code, "name": project.name, "year": str(project.year), "lead_street": project.lead_street_id,
+        "neighbourhoods": [n.pk for n in project.neighbourhoods.all()], "budget": str(project.budget),
+        "contractor": project.contractor, "supervisor": project.supervisor, "contract_amount": "",
+        "planned_start_on": "", "planned_end_on": "", "started_on": "", "completed_on": "",
+    }
+    data.update(_management(INLINES))
+    data.update(extra)
+    return data
+
+
+@pytest.fixture
+def projects(territory):
+    t = territory
+    return {
+        "p1": ProjectFactory(code="P1", lead_street=t.s1, neighbourhoods=[t.n111, t.n121], year=2024),
+        "p2": ProjectFactory(code="P2", lead_street=t.s1, neighbourhoods=[t.n121], year=2025),
+        "p3": ProjectFactory(code="P3", lead_street=t.s2, neighbourhoods=[t.n211], year=2025),
+    }
+
+
+def _codes(response):
+    return sorted(p.code for p in response.context["cl"].result_list)
+
+
+@pytest.mark.django_db
+def test_the_list_is_scoped_and_filtered_without_duplicates(client, territory, users, projects):
+    url = reverse("admin:projects_project_changelist")
+    client.force_login(users.community)
+    assert _codes(client.get(url)) == ["P1"]
+    client.force_login(users.official)
+    assert _codes(client.get(url)) == ["P1", "P2", "P3"]
+    assert _codes(client.get(url, {"street": territory.s1.pk})) == ["P1", "P2"]  # P1 once, not twice
+    assert _codes(client.get(url, {"community": territory.c12.pk})) == ["P1", "P2"]
+    assert _codes(client.get(url, {"year": "2025"})) == ["P2", "P3"]
+    assert _codes(client.get(url, {"stage": "candidate", "q": "P3"})) == ["P3"]
+    assert _codes(client.get(url, {"q": "东风里"})) == ["P1", "P2"]
+
+
+@pytest.mark.django_db
+def test_a_project_outside_the_territory_answers_404(client, users, projects):
+    client.force_login(users.community)
+    p3 = projects["p3"]
+    assert client.get(reverse("admin:projects_project_change", args=[p3.pk])).status_code == 404
+    response = client.post(reverse("admin:projects_project_transition", args=[p3.pk]), {"to": "suspended", "note": "x"})
+    assert response.status_code == 404
+    assert Project.objects.get(pk=p3.pk).stage == Stage.CANDIDATE
+
+
+@pytest.mark.django_db
+def test_the_project_page_shows_stage_coverage_moves_and_timeline(client, users, projects):
+    client.force_login(users.street)
+    p1 = projects["p1"]
+    page = client.get(reverse("admin:projects_project_change", args=[p1.pk])).content.decode()
+    assert "当前阶段" in page and "储备" in page
+    assert 'name="to"' in page and 'value="consultation"' in page and 'value="tender"' not in page
+    assert "尚无阶段变更。" in page
+    assert "604.00" in page  # floor area of n111 + n121 from the census
+    client.force_login(users.official)
+    page = client.get(reverse("admin:projects_project_change", args=[p1.pk])).content.decode()
+    assert 'name="to"' not in page  # read-only role: no move form
+
+
+@pytest.mark.django_db
+def test_the_button_moves_the_stage_or_shows_every_reason(client, users, projects, territory):
+    client.force_login(users.street)
+    p1 = projects["p1"]
+    url = reverse("admin:projects_project_transition", args=[p1.pk])
+    Project.objects.filter(pk=p1.pk).update(stage=Stage.TENDER)
+    response = client.post(url, {"to": "construction", "note": ""}, follow=True)
+    page = response.content.decode()
+    assert "P1 不能变更为“施工”" in page
+    for reason in ["未填写施工单位。", "未填写监理单位。", "未填写合同金额。", "未填写实际开工日期。"]:
+        assert reason in page
+    assert Project.objects.get(pk=p1.pk).stage == Stage.TENDER
+    response = client.post(url, {"to": "suspended", "note": "招标流标"}, follow=True)
+    page = response.content.decode()
+    assert "P1 已变更为“暂停”" in page
+    assert "招标流标" in page  # the timeline
+    assert Project.objects.get(pk=p1.pk).stage_before_suspension == Stage.TENDER
+
+
+@pytest.mark.django_db
+def test_the_action_advances_each_selected_project_or_reports_why_not(client, users, projects, territory):
+    client.force_login(users.street)
+    Project.objects.filter(pk=projects["p2"].pk).update(stage=Stage.CLOSED)
+    url = reverse("admin:projects_project_changelist")
+    data = {"action": "advance_stage", "_selected_action": [projects["p1"].pk, projects["p2"].pk]}
+    page = client.post(url, data, follow=True).content.decode()
+    assert "P1 已变更为“协商（三下三上）”" in page
+    assert "P2：当前阶段“已结项”没有下一阶段。" in page
+    page = client.post(url, {**data, "_selected_action": [projects["p1"].pk]}, follow=True).content.decode()
+    assert "尚无法检查（协商模块未启用）" in page
+    with registered_gates(**ALL_PASSING):
+        page = client.post(url, {**data, "_selected_action": [projects["p1"].pk]}, follow=True).content.decode()
+    assert "尚未发布方案公示。" in page
+
+
+@pytest.mark.django_db
+def test_adding_a_project_checks_the_lead_street_and_writes_an_audit_row(client, users, territory):
+    client.force_login(users.street)
+    url = reverse("admin:projects_project_add")
+    data = {
+        "code": "GZ-2026-001", "name": "新华里综合改造", "year": "2026", "lead_street": territory.s2.pk,
+        "neighbourhoods": [territory.n111.pk], "budget": "2500000.00", "contractor": "", "supervisor": "",
+        "contract_amount": "", "planned_start_on": "2026-03-01", "planned_end_on": "2026-02-01",
+        "started_on": "", "completed_on": "",
+    }
+    page = client.post(url, data).content.decode()
+    assert not Project.objects.filter(code="GZ-2026-001").exists()
+    assert "牵头街道须为项目所含小区所在的街道之一。" in page or "选择一个有效的选项" in page
+    response = client.post(url, {**data, "lead_street": territory.s1.pk, "planned_end_on": "2026-12-31"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    project = Project.objects.get(code="GZ-2026-001")
+    assert list(project.neighbourhoods.all()) == [territory.n111]
+    assert project.stage == Stage.CANDIDATE
+    assert AuditEntry.objects.filter(action="project_add", target_id=str(project.pk)).exists()
+
+
+@pytest.mark.django_db
+def test_a_scope_line_added_on_the_page_gets_its_planned_amount(client, users, territory):
+    project = ProjectFactory(code="P9", lead_street=territory.s1, neighbourhoods=[territory.n111])
+    client.force_login(users.community)
+    roads = CatalogueItem.objects.get(code="roads")
+    data = _form(project, **{
+        "scope_items-TOTAL_FORMS": "1",
+        "scope_items-0-neighbourhood": territory.n111.pk, "scope_items-0-catalogue_item": roads.pk,
+        "scope_items-0-planned_quantity": "333.33", "scope_items-0-unit_cost": "",
+        "scope_items-0-actual_quantity": "", "scope_items-0-actual_amount": "", "scope_items-0-no_actual_reason": "",
+    })
+    response = client.post(reverse("admin:projects_project_change", args=[project.pk]), data)
+    errors = response.context["errors"] if response.status_code == 200 else None
+    assert response.status_code == 302, (errors, [f.errors for fs in response.context["inline_admin_formsets"] for f in fs.formset.forms])
+    line = ScopeItem.objects.get(project=project)
+    assert line.unit_cost == Decimal("180.00")
+    assert line.planned_amount == Decimal("59999.40")
+    assert AuditEntry.objects.filter(action="scope_item_add").count() == 1
