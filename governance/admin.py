@@ -15,16 +15,21 @@ admin.site.site_title = _("老旧小区改造")
 admin.site.index_title = _("工作台")
 
 
-@admin.register(District)
-class DistrictAdmin(ScopedAdmin):
-    list_display = ["name", "code", "eligibility_cutoff"]
-    search_fields = ["name", "code"]
+class AdministrativeUnitAdmin(ScopedAdmin):
+    """Districts, streets and communities are set up by superusers (the census import and the
+    roles hang on them); staff read them, and may rename the unit they manage."""
 
     def has_add_permission(self, request, *args):
         return request.user.is_superuser
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+@admin.register(District)
+class DistrictAdmin(AdministrativeUnitAdmin):
+    list_display = ["name", "code", "eligibility_cutoff"]
+    search_fields = ["name", "code"]
 
     def has_change_permission(self, request, obj=None):
         return request.user.is_superuser
@@ -36,7 +41,7 @@ class CommunityInline(ScopedTabularInline):
 
 
 @admin.register(Street)
-class StreetAdmin(ScopedAdmin):
+class StreetAdmin(AdministrativeUnitAdmin):
     list_display = ["name", "district", "code"]
     list_filter = ["district"]
     search_fields = ["name", "code"]
@@ -50,7 +55,7 @@ class NeighbourhoodInline(ScopedTabularInline):
 
 
 @admin.register(Community)
-class CommunityAdmin(ScopedAdmin):
+class CommunityAdmin(AdministrativeUnitAdmin):
     list_display = ["name", "street", "code"]
     list_filter = [StreetFilter]
     search_fields = ["name", "code", "street__name"]

@@ -11,6 +11,7 @@ Rules:
   role's territory id;
 - a role also sees the rows *above* it that contain its territory (community staff see their own
   street and district), matched through the role's ancestors, so filters and breadcrumbs work;
+  it never manages them;
 - `write=True` keeps only the roles that may write (street and community staff); a district
   official is read-only;
 - an actor without a role (or anonymous) sees nothing.
@@ -89,10 +90,12 @@ def forget_territory(actor):
     actor.__dict__.pop("_territory_cache", None)
 
 
-def _grant_q(model, grant):
+def _grant_q(model, grant, write):
     lookups = model.territory_lookups
     if grant.level in lookups:
         return Q(**{lookups[grant.level]: grant.id_at(grant.level)})
+    if write:
+        return None  # what lies above a role's territory is never the role's to manage
     # The model sits above the grant's level: match the finest level it has through the ancestors.
     for level in reversed(LEVEL_ORDER[: LEVEL_ORDER.index(grant.level)]):
         if level in lookups:
@@ -109,7 +112,7 @@ def scope_q(model, actor, *, write=False):
     for grant in territory.grants:
         if write and not grant.may_write:
             continue
-        grant_q = _grant_q(model, grant)
+        grant_q = _grant_q(model, grant, write)
         if grant_q is not None:
             q |= grant_q
     return q

@@ -137,3 +137,20 @@ def test_staff_cannot_move_a_neighbourhood_into_another_community(client, territ
     assert response.status_code == 200  # the form is shown again with the error
     obj.refresh_from_db()
     assert obj.community == territory.c11
+
+
+def test_roles_never_manage_what_lies_above_them(territory, users):
+    """Seeing one's street and district does not mean managing them."""
+    assert scope(District.objects.all(), users.street, write=True).count() == 0
+    assert scope(Street.objects.all(), users.community, write=True).count() == 0
+    assert list(scope(Street.objects.all(), users.street, write=True)) == [territory.s1]
+    assert list(scope(Community.objects.all(), users.community, write=True)) == [territory.c11]
+
+
+@pytest.mark.parametrize("model", ["district", "street", "community"])
+@pytest.mark.parametrize("role", ["official", "street", "community"])
+def test_only_superusers_add_administrative_units(model, role, client, users):
+    client.force_login(getattr(users, role))
+    assert client.get(reverse(f"admin:governance_{model}_add")).status_code == 403
+    client.force_login(users.superuser)
+    assert client.get(reverse(f"admin:governance_{model}_add")).status_code == 200
