@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from governance.models import Neighbourhood
@@ -20,7 +20,10 @@ from governance.services import audit
 from .codes import code_hash, new_code
 from .models import Household
 
-CODE_FIELDS = ["access_code_locator", "access_code_hash", "access_code_issued_at"]
+CODE_FIELDS = ["access_code_locator", "access_code_hash", "access_code_issued_at", "updated_at"]
+# A locator drawn at the same moment by a concurrent issue elsewhere fails the unique constraint
+# at write time; the whole draw is then redone (a handful of times at most, it is that rare).
+_WRITE_ATTEMPTS = 3
 # Largest IN (...) list sent in one query while checking locators (well below SQLite's limit).
 _CLASH_CHUNK = 1000
 
@@ -89,9 +92,27 @@ def _draw_codes(households, *, replaced):
             household.access_code_locator = locator
             household.access_code_hash = code_hash(code)
             household.access_code_issued_at = now
+            household.updated_at = now
             codes[household.pk] = code
         pending = retry
     return [IssuedCode(household, codes[household.pk]) for household in households]
+
+
+def _issue_codes(households, *, replaced):
+    """Draw and write a new code for each of `households` (instances, locked by the caller),
+    replacing the codes of the queryset `replaced` (which holds them all). Returns IssuedCode items
+    in the order given. Must run inside the caller's transaction."""
+    for attempt in range(_WRITE_ATTEMPTS):
+        try:
+            with transaction.atomic():  # a savepoint: a clash undoes this attempt only
+                issued = _draw_codes(households, replaced=replaced)
+                # Clear the old locators first so a new code may reuse an old one's value.
+                replaced.update(access_code_locator=None)
+                Household.objects.bulk_update(households, CODE_FIELDS, batch_size=1000)
+            return issued
+        except IntegrityError:
+            if attempt == _WRITE_ATTEMPTS - 1:
+                raise
 
 
 def household_codes_issue(*, neighbourhood, actor):
@@ -112,10 +133,7 @@ def household_codes_issue(*, neighbourhood, actor):
             replaced.select_related("neighbourhood", "building", "stairwell").select_for_update(of=("self",)),
             key=_household_order,
         )
-        issued = _draw_codes(households, replaced=replaced)
-        # Clear this neighbourhood's old locators first so a new one may reuse an old one's value.
-        replaced.update(access_code_locator=None)
-        Household.objects.bulk_update(households, CODE_FIELDS, batch_size=1000)
+        issued = _issue_codes(households, replaced=replaced)
         audit(
             actor=actor,
             action="household_codes_issue",
@@ -138,8 +156,7 @@ def household_code_issue_one(*, household, actor):
         locked = Household.objects.select_for_update().get(pk=household.pk)
         if not can_manage(actor, locked):
             raise PermissionDenied
-        (issued,) = _draw_codes([locked], replaced=Household.objects.filter(pk=locked.pk))
-        locked.save(update_fields=[*CODE_FIELDS, "updated_at"])
+        (issued,) = _issue_codes([locked], replaced=Household.objects.filter(pk=locked.pk))
         audit(actor=actor, action="household_code_issue_one", target=locked, summary="1 code", details={"count": 1})
     for field in CODE_FIELDS:
         setattr(household, field, getattr(locked, field))

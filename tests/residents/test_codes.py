@@ -182,6 +182,30 @@ def test_a_locator_clash_is_redrawn_not_reused(territory, users, monkeypatch):
     assert Household.objects.get(pk=other.pk).access_code_hash == other_code_hash
 
 
+def test_a_clash_that_slips_past_the_check_is_drawn_again(territory, users, monkeypatch):
+    """A concurrent issue elsewhere may write a locator after this call checked it: the unique
+    constraint refuses the write, and the whole draw is redone inside the same transaction."""
+    other = Household.objects.filter(neighbourhood=territory.n121).first()
+    _scripted_codes(monkeypatch, ["AAAAA"])
+    household_code_issue_one(household=other, actor=users.street)
+    real_check = residents_services._taken_locators
+    calls = []
+
+    def check_that_misses_once(locators, replaced):
+        calls.append(list(locators))
+        return set() if len(calls) == 1 else real_check(locators, replaced)
+
+    monkeypatch.setattr(residents_services, "_taken_locators", check_that_misses_once)
+    _scripted_codes(monkeypatch, ["AAAAA", "BBBBB", "CCCCC", "DDDDD", "EEEEE", "FFFFF", "GGGGG", "HHHHH"])
+    issued = household_codes_issue(neighbourhood=territory.n111, actor=users.community)
+    assert len(calls) == 2
+    assert sorted(item.code[:5] for item in issued) == ["EEEEE", "FFFFF", "GGGGG", "HHHHH"]
+    for item in issued:
+        assert household_for_code(item.code) == item.household
+    assert Household.objects.get(pk=other.pk).access_code_locator == "AAAAA"
+    assert AuditEntry.objects.filter(action="household_codes_issue").count() == 1
+
+
 def test_regenerating_may_reuse_the_neighbourhoods_own_old_locators(territory, users, monkeypatch):
     _scripted_codes(monkeypatch, ["AAAAA", "BBBBB", "CCCCC", "DDDDD"])
     household_codes_issue(neighbourhood=territory.n111, actor=users.community)
