@@ -1,17 +1,21 @@
 """The admin of the projects app: thin — every write calls a service, every list is scoped."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from governance.admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
+from governance.models import Street
 from governance.scoping import scope
 
 from .choices import NEXT_STAGE, Stage
-from .models import Acceptance, CatalogueItem, Notice, ProgressReport, Project, ScopeItem, SupervisionFinding
-from .permissions import can_manage_catalogue_item, catalogue_visible_to
+from .models import Acceptance, CatalogueItem, Notice, Photo, ProgressReport, Project, ScopeItem, SupervisionFinding
+from .permissions import can_manage_catalogue_item, catalogue_visible_to, may_add_catalogue_items
 from .selectors import project_move_choices, project_timeline
 from .services import (
     REPORTING_STAGES,
@@ -19,6 +23,7 @@ from .services import (
     acceptance_record,
     catalogue_item_retire,
     catalogue_item_save,
+    finding_resolve,
     finding_save,
     money,
     progress_report_save,
@@ -37,8 +42,23 @@ def _message_errors(request, exc):
         messages.error(request, _("您没有权限执行此操作。"))
 
 
+class ServiceErrorsMixin:
+    """A service refusing a write raises ValidationError: the whole save rolls back (the admin's
+    view is one transaction) and the page comes back with the reasons as messages. PermissionDenied
+    stays a 403."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            if request.method != "POST":
+                raise
+            _message_errors(request, exc)
+            return HttpResponseRedirect(request.get_full_path())
+
+
 @admin.register(CatalogueItem)
-class CatalogueItemAdmin(ScopedAdmin):
+class CatalogueItemAdmin(ServiceErrorsMixin, ScopedAdmin):
     list_display = ["code", "name", "work_class", "unit", "reference_unit_cost", "active", "district"]
     list_filter = ["work_class", "active", "district"]
     search_fields = ["code", "name"]
@@ -51,10 +71,13 @@ class CatalogueItemAdmin(ScopedAdmin):
         # The national menu is read by every role; district items through the scoping function.
         return catalogue_visible_to(request.user).select_related("district")
 
+    def has_add_permission(self, request, *args):
+        return may_add_catalogue_items(request.user)
+
     def has_change_permission(self, request, obj=None):
         if obj is not None:
             return can_manage_catalogue_item(request.user, obj)
-        return super().has_change_permission(request, obj)
+        return may_add_catalogue_items(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser  # retire instead: items may be used by projects
@@ -178,13 +201,20 @@ class NoticeInline(ScopedTabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ScopedAdmin):
+class ProjectAdmin(ServiceErrorsMixin, ScopedAdmin):
     list_display = ["code", "name", "year", "lead_street", "stage", "budget", "household_count", "floor_area_total"]
     list_filter = ["stage", "year", ProjectStreetFilter, ProjectCommunityFilter]
     search_fields = ["code", "name", "contractor", "neighbourhoods__name"]
     list_select_related = ["lead_street"]
     autocomplete_fields = ["neighbourhoods", "lead_street"]
     readonly_fields = ["stage", "building_count", "household_count", "floor_area_total"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lead_street":
+            # Community staff lead a project of their street without managing the street itself;
+            # project_save requires it to be the street of one of the project's neighbourhoods.
+            kwargs["queryset"] = scope(Street.objects.all(), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
     actions = ["advance_stage"]
     fieldsets = [
         (None, {"fields": ["code", "name", "year", "lead_street", "neighbourhoods", "stage"]}),
@@ -243,16 +273,12 @@ class ProjectAdmin(ScopedAdmin):
         if save is None:
             return super().save_formset(request, form, formset, change)
         instances = formset.save(commit=False)
-        try:
-            for obj in formset.deleted_objects:
-                if formset.model is ScopeItem:
-                    scope_item_delete(item=obj, actor=request.user)
-                else:
-                    messages.error(request, _("该记录不能删除。"))
-            for obj in instances:
-                save(obj)
-        except (ValidationError, PermissionDenied) as exc:
-            _message_errors(request, exc)
+        for obj in formset.deleted_objects:
+            if formset.model is not ScopeItem:
+                raise ValidationError(_("%(what)s不能删除。") % {"what": formset.model._meta.verbose_name})
+            scope_item_delete(item=obj, actor=request.user)
+        for obj in instances:
+            save(obj)
 
     def get_form(self, request, obj=None, **kwargs):
         base = super().get_form(request, obj, **kwargs)
@@ -329,3 +355,175 @@ class ProjectAdmin(ScopedAdmin):
             "may_move": self.has_change_permission(request, project),
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+# ---- scope items, progress, findings, acceptance ----------------------------------------
+
+
+class SettledFilter(admin.SimpleListFilter):
+    title = _("实际完成情况")
+    parameter_name = "settled"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("未填写实际且无原因")), ("yes", _("已填写"))]
+
+    def queryset(self, request, queryset):
+        unsettled = Q(actual_quantity__isnull=True, no_actual_reason="")
+        if self.value() == "no":
+            return queryset.filter(unsettled)
+        if self.value() == "yes":
+            return queryset.exclude(unsettled)
+        return queryset
+
+
+@admin.register(ScopeItem)
+class ScopeItemAdmin(ServiceErrorsMixin, ScopedAdmin):
+    list_display = [
+        "project", "neighbourhood", "catalogue_item", "planned_quantity", "unit_cost", "planned_amount",
+        "actual_quantity", "actual_amount", "settled",
+    ]
+    list_filter = [SettledFilter, "catalogue_item__work_class", StreetFilter, CommunityFilter]
+    search_fields = ["project__code", "project__name", "neighbourhood__name", "catalogue_item__name"]
+    list_select_related = ["project", "neighbourhood", "catalogue_item"]
+    autocomplete_fields = ["project", "neighbourhood", "catalogue_item"]
+    readonly_fields = ["planned_amount"]
+
+    @admin.display(description=_("已落实"), boolean=True)
+    def settled(self, obj):
+        return obj.is_settled
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "catalogue_item":
+            kwargs["queryset"] = catalogue_visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.base_fields["unit_cost"].required = False
+        return form
+
+    def save_model(self, request, obj, form, change):
+        scope_item_save(item=obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        scope_item_delete(item=obj, actor=request.user)
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(ServiceErrorsMixin, ScopedAdmin):
+    list_display = ["project", "month", "percent_complete", "investment_to_date", "elevators", "parking_spaces"]
+    list_filter = ["month", ProjectStreetFilter, ProjectCommunityFilter]
+    search_fields = ["project__code", "project__name"]
+    list_select_related = ["project"]
+    autocomplete_fields = ["project"]
+    readonly_fields = ["reported_by", "created_at"]
+    date_hierarchy = "month"
+    fieldsets = [
+        (None, {"fields": ["project", "month", "percent_complete", "investment_to_date", "note"]}),
+        (_("管线（千米，累计）"), {"fields": [
+            "pipes_water_km", "pipes_drainage_km", "pipes_gas_km", "pipes_heating_km", "pipes_power_km",
+            "pipes_telecom_km",
+        ]}),
+        (_("其他工程量（累计）"), {"fields": [
+            "roads_m2", "elevators", "parking_spaces", "ev_chargers", "ebike_chargers", "service_facilities",
+            "energy_retrofit_m2",
+        ]}),
+        (_("填报"), {"fields": ["reported_by", "created_at"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        progress_report_save(report=obj, actor=request.user)
+
+
+class OpenFindingFilter(admin.SimpleListFilter):
+    title = _("整改状态")
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("未销号")), ("no", _("已销号"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(resolved_at__isnull=True)
+        if self.value() == "no":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset
+
+
+class FindingPhotoInline(ScopedTabularInline):
+    model = Photo
+    fields = ["thumbnail_preview", "kind", "caption", "uploaded_at"]
+    readonly_fields = ["thumbnail_preview", "kind", "caption", "uploaded_at"]
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # photos are uploaded on the photo page, which checks the file
+
+    @admin.display(description=_("缩略图"))
+    def thumbnail_preview(self, obj):
+        return format_html('<img src="{}" alt="" width="120">', obj.thumbnail.url) if obj.thumbnail else ""
+
+
+@admin.register(SupervisionFinding)
+class SupervisionFindingAdmin(ServiceErrorsMixin, ScopedAdmin):
+    list_display = ["description_short", "project", "severity", "source", "opened_at", "resolved_at"]
+    list_filter = [OpenFindingFilter, "severity", "source", ProjectStreetFilter, ProjectCommunityFilter]
+    search_fields = ["description", "project__code", "project__name", "supervisor_name"]
+    list_select_related = ["project"]
+    autocomplete_fields = ["project"]
+    readonly_fields = ["reported_by", "resolved_at", "resolved_by", "resolution_note"]
+    fields = [
+        "project", "source", "supervisor_name", "severity", "description", "opened_at",
+        "reported_by", "resolved_at", "resolved_by", "resolution_note",
+    ]
+    inlines = [FindingPhotoInline]
+    change_form_template = "admin/projects/supervisionfinding/change_form.html"
+
+    @admin.display(description=_("问题描述"))
+    def description_short(self, obj):
+        return obj.description[:40]
+
+    def get_changeform_initial_data(self, request):
+        return {"opened_at": timezone.now(), **super().get_changeform_initial_data(request)}
+
+    def save_model(self, request, obj, form, change):
+        finding_save(finding=obj, actor=request.user)
+
+    def get_urls(self):
+        own = [
+            path(
+                "<path:object_id>/resolve/",
+                self.admin_site.admin_view(self.resolve_view),
+                name="projects_supervisionfinding_resolve",
+            )
+        ]
+        return own + super().get_urls()
+
+    def resolve_view(self, request, object_id):
+        finding = self.get_object(request, object_id)  # 404 outside the territory
+        if request.method == "POST":
+            try:
+                finding_resolve(finding=finding, note=request.POST.get("resolution_note", ""), actor=request.user)
+                messages.success(request, _("问题已整改销号。"))
+            except (ValidationError, PermissionDenied) as exc:
+                _message_errors(request, exc)
+        return redirect(reverse("admin:projects_supervisionfinding_change", args=[finding.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        finding = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {}), "may_resolve": finding.is_open and self.has_change_permission(request, finding)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(Acceptance)
+class AcceptanceAdmin(ServiceErrorsMixin, ScopedAdmin):
+    list_display = ["project", "accepted_on", "satisfaction_rate", "passed"]
+    list_filter = ["passed", ProjectStreetFilter, ProjectCommunityFilter]
+    search_fields = ["project__code", "project__name"]
+    list_select_related = ["project"]
+    autocomplete_fields = ["project"]
+    readonly_fields = ["recorded_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        acceptance_record(acceptance=obj, actor=request.user)

@@ -79,7 +79,8 @@ class CatalogueItem(models.Model):
         verbose_name_plural = _("改造菜单")
         ordering = ["work_class", "sort_order", "code"]
         constraints = [
-            models.CheckConstraint(condition=Q(reference_unit_cost__gte=0), name="catalogue_cost_non_negative"),
+            models.CheckConstraint(condition=Q(reference_unit_cost__gte=0), name="catalogue_cost_non_negative",
+                violation_error_message=_("参考单价不能为负数。")),
         ]
 
     def __str__(self):
@@ -117,31 +118,37 @@ class Project(models.Model):
         verbose_name_plural = _("改造项目")
         ordering = ["-year", "code"]
         constraints = [
-            models.CheckConstraint(condition=Q(budget__gte=0), name="project_budget_non_negative"),
+            models.CheckConstraint(condition=Q(budget__gte=0), name="project_budget_non_negative",
+                violation_error_message=_("概算不能为负数。")),
             models.CheckConstraint(
                 condition=Q(contract_amount__isnull=True) | Q(contract_amount__gte=0),
                 name="project_contract_non_negative",
+                violation_error_message=_("合同金额不能为负数。"),
             ),
             models.CheckConstraint(
                 condition=Q(planned_start_on__isnull=True)
                 | Q(planned_end_on__isnull=True)
                 | Q(planned_end_on__gte=models.F("planned_start_on")),
                 name="project_planned_end_after_start",
+                violation_error_message=_("计划完工日期不能早于计划开工日期。"),
             ),
             models.CheckConstraint(
                 condition=Q(started_on__isnull=True)
                 | Q(completed_on__isnull=True)
                 | Q(completed_on__gte=models.F("started_on")),
                 name="project_end_after_start",
+                violation_error_message=_("实际完工日期不能早于实际开工日期。"),
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=2000) & Q(year__lte=2100), name="project_year_range"
+                condition=Q(year__gte=2000) & Q(year__lte=2100), name="project_year_range",
+                violation_error_message=_("年度批次须在2000至2100之间。")
             ),
             # A suspended project remembers where it was; any other stage remembers nothing.
             models.CheckConstraint(
                 condition=(Q(stage=Stage.SUSPENDED) & ~Q(stage_before_suspension=""))
                 | (~Q(stage=Stage.SUSPENDED) & Q(stage_before_suspension="")),
                 name="project_suspension_remembers_stage",
+                violation_error_message=_("暂停的项目须记录暂停前阶段。"),
             ),
         ]
 
@@ -201,11 +208,13 @@ class ScopeItem(models.Model):
             models.CheckConstraint(
                 condition=Q(planned_quantity__gte=0) & Q(unit_cost__gte=0) & Q(planned_amount__gte=0),
                 name="scopeitem_planned_non_negative",
+                violation_error_message=_("计划工程量、单价和金额不能为负数。"),
             ),
             models.CheckConstraint(
                 condition=(Q(actual_quantity__isnull=True) | Q(actual_quantity__gte=0))
                 & (Q(actual_amount__isnull=True) | Q(actual_amount__gte=0)),
                 name="scopeitem_actual_non_negative",
+                violation_error_message=_("实际工程量和金额不能为负数。"),
             ),
         ]
 
@@ -261,7 +270,8 @@ class ProgressReport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "month"], name="progress_one_per_month"),
             models.CheckConstraint(
-                condition=Q(percent_complete__gte=0) & Q(percent_complete__lte=100), name="progress_percent_range"
+                condition=Q(percent_complete__gte=0) & Q(percent_complete__lte=100), name="progress_percent_range",
+                violation_error_message=_("形象进度须在0至100之间。")
             ),
             models.CheckConstraint(
                 condition=Q(investment_to_date__gte=0)
@@ -274,8 +284,10 @@ class ProgressReport(models.Model):
                 & Q(roads_m2__gte=0)
                 & Q(energy_retrofit_m2__gte=0),
                 name="progress_amounts_non_negative",
+                violation_error_message=_("投资和工程量不能为负数。"),
             ),
-            models.CheckConstraint(condition=Q(month__day=1), name="progress_month_first_day"),
+            models.CheckConstraint(condition=Q(month__day=1), name="progress_month_first_day",
+                violation_error_message=_("月份须为该月1日。")),
         ]
 
     def __str__(self):
@@ -311,15 +323,18 @@ class SupervisionFinding(models.Model):
         ordering = ["-opened_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(resolved_at__isnull=True) | ~Q(resolution_note=""), name="finding_resolved_with_note"
+                condition=Q(resolved_at__isnull=True) | ~Q(resolution_note=""), name="finding_resolved_with_note",
+                violation_error_message=_("销号须填写整改说明。")
             ),
             models.CheckConstraint(
                 condition=Q(resolved_at__isnull=True) | Q(resolved_at__gte=models.F("opened_at")),
                 name="finding_resolved_after_opened",
+                violation_error_message=_("整改完成时间不能早于发现时间。"),
             ),
             models.CheckConstraint(
                 condition=~Q(source=FindingSource.RESIDENT_SUPERVISOR) | ~Q(supervisor_name=""),
                 name="finding_resident_supervisor_named",
+                violation_error_message=_("由义务监督员发现的问题须填写监督员姓名。"),
             ),
         ]
 
@@ -357,6 +372,7 @@ class Acceptance(models.Model):
             models.CheckConstraint(
                 condition=Q(satisfaction_rate__gte=0) & Q(satisfaction_rate__lte=100),
                 name="acceptance_satisfaction_range",
+                violation_error_message=_("居民满意度须在0至100之间。"),
             ),
         ]
 
@@ -423,7 +439,8 @@ class Notice(models.Model):
         verbose_name_plural = _("公示")
         ordering = ["-starts_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="notice_end_after_start"),
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="notice_end_after_start",
+                violation_error_message=_("公示结束日期不能早于开始日期。")),
         ]
 
     def __str__(self):
@@ -456,6 +473,7 @@ class Objection(models.Model):
             models.CheckConstraint(
                 condition=Q(status=ObjectionStatus.OPEN) | (~Q(answer="") & Q(answered_at__isnull=False)),
                 name="objection_answered_has_answer",
+                violation_error_message=_("已答复的异议须有答复内容和答复时间。"),
             ),
         ]
 

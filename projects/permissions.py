@@ -19,8 +19,16 @@ def catalogue_visible_to(actor):
     return CatalogueItem.objects.filter(Q(district__isnull=True) | Q(district__in=districts))
 
 
+def may_add_catalogue_items(actor):
+    """True when the actor manages at least one district (superusers; under today's roles no
+    staff role manages a whole district, so district items are kept by the district's
+    administrators, who are superusers)."""
+    return scope(District.objects.all(), actor, write=True).exists()
+
+
 def can_manage_catalogue_item(actor, item):
-    """National items: superusers only. District items: staff who manage that district's territory."""
+    """National items: superusers only. District items: whoever manages that district through the
+    scoping function."""
     if item.district_id is None:
         return bool(getattr(actor, "is_superuser", False))
     return can_manage(actor, item)

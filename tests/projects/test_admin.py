@@ -159,7 +159,7 @@ def test_a_scope_line_added_on_the_page_gets_its_planned_amount(client, users, t
         "scope_items-0-actual_quantity": "", "scope_items-0-actual_amount": "", "scope_items-0-no_actual_reason": "",
     })
     response = client.post(reverse("admin:projects_project_change", args=[project.pk]), data)
-    errors = response.context["errors"] if response.status_code == 200 else None
+    errors = response.context["adminform"].form.errors if response.status_code == 200 else None
     assert response.status_code == 302, (errors, [f.errors for fs in response.context["inline_admin_formsets"] for f in fs.formset.forms])
     line = ScopeItem.objects.get(project=project)
     assert line.unit_cost == Decimal("180.00")
