@@ -21,6 +21,7 @@ anyone else can reach.
 """
 import datetime
 import random
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
@@ -40,13 +41,19 @@ class DemoContext:
     scale: the scale's name ("small", "district", or "tiny" for tests);
     rng:   the one random generator of the run (seeded: the same seed gives the same data);
     write: prints a line of progress on the console;
-    store: what an app leaves for the apps above it (keys documented in each app's demo.py).
+    store: what an app leaves for the apps above it (keys documented in each app's demo.py);
+    started: when the run began (time.monotonic), for progress lines: see elapsed().
     """
 
     scale: str
     rng: random.Random
     write: Callable[[str], None] = print
     store: dict = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+
+    def elapsed(self):
+        """Seconds since the run began."""
+        return time.monotonic() - self.started
 
 
 @dataclass(frozen=True)
@@ -322,7 +329,7 @@ def _seed_neighbourhoods(ctx, spec, communities):
                 )
             )
     neighbourhoods = Neighbourhood.objects.bulk_create(rows, batch_size=2000)
-    ctx.write(f"小区 {len(neighbourhoods):,}（neighbourhoods）")
+    ctx.write(f"小区 {len(neighbourhoods):,}（neighbourhoods） · {ctx.elapsed():.0f} s")
     return neighbourhoods
 
 
@@ -354,5 +361,5 @@ def _seed_buildings(ctx, spec, neighbourhoods):
     neighbourhood_of = {building.pk: building.neighbourhood_id for building in buildings}
     floors_of = {building.pk: building.floors for building in buildings}
     rows = [StairwellRow(s.pk, s.building_id, neighbourhood_of[s.building_id], floors_of[s.building_id]) for s in stairwells]
-    ctx.write(f"楼栋 {len(buildings):,}，单元 {len(rows):,}（buildings, stairwells）")
+    ctx.write(f"楼栋 {len(buildings):,}，单元 {len(rows):,}（buildings, stairwells） · {ctx.elapsed():.0f} s")
     return rows

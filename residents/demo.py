@@ -45,8 +45,11 @@ PHONE_PREFIXES = ("130 131 132 133 135 136 137 138 139 150 151 152 155 157 158 1
                   "183 186 187 188 189 199").split()
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_BIRTH_FIRST = datetime.date(1935, 1, 1).toordinal()
-_BIRTH_LAST = datetime.date(1985, 12, 31).toordinal()
+# Owners' birth dates, as the eight digits of an ID number (1935–1985), drawn from a precomputed pool.
+_BIRTH_DATES = [
+    f"{datetime.date.fromordinal(day):%Y%m%d}"
+    for day in range(datetime.date(1935, 1, 1).toordinal(), datetime.date(1985, 12, 31).toordinal() + 1)
+]
 
 
 @dataclass(frozen=True)
@@ -71,9 +74,8 @@ class OwnerMaker:
     def id_number(self, male):
         rng = self.rng
         while True:
-            birth = datetime.date.fromordinal(rng.randint(_BIRTH_FIRST, _BIRTH_LAST))
             order = rng.randrange(0, 500) * 2 + (1 if male else 0)  # 17th digit odd for men
-            first17 = f"{rng.choice(REGIONS)}{birth:%Y%m%d}{order:03d}"
+            first17 = f"{rng.choice(REGIONS)}{rng.choice(_BIRTH_DATES)}{order:03d}"
             if first17 not in self.used:
                 self.used.add(first17)
                 return id_number_with_check_digit(first17)
@@ -101,7 +103,7 @@ def seed(ctx):
         total += len(batch)
         batch.clear()
         if total >= next_report:
-            ctx.write(f"  住户 {total:,} …")
+            ctx.write(f"  住户 {total:,} … · {ctx.elapsed():.0f} s")
             next_report += 50_000
 
     for stairwell in ctx.store["stairwells"]:

@@ -20,7 +20,6 @@ The demo users have public passwords (see `manage.py demo_logins`): demo use onl
 import importlib
 import importlib.util
 import random
-import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -63,14 +62,13 @@ class Command(BaseCommand):
                 "库中已有区数据，演示数据只能载入空库；用 --if-empty 跳过（a district exists: seed only an empty database）。"
             )
         ctx = DemoContext(scale=scale, rng=random.Random(seed), write=self.stdout.write)
-        started = time.monotonic()
         self.stdout.write(f"载入演示数据（seeding demo data）：scale={scale} seed={seed}")
         if scale in SINGLE_TRANSACTION:
             with transaction.atomic():
                 self._run(ctx)
         else:
             self._run(ctx)
-        elapsed = time.monotonic() - started
+        elapsed = ctx.elapsed()
         households = ctx.store.get("households", 0)
         self.stdout.write(
             self.style.SUCCESS(f"演示数据已载入：住户 {households:,} 户，用时 {elapsed:.1f} 秒（done in {elapsed:.1f} s）。")

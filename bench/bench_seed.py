@@ -1,0 +1,130 @@
+"""Benchmark: how long `seed_demo --scale district` takes on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/renovation .venv/bin/python bench/bench_seed.py \
+        [--database renovation_bench_seed] [--scale district] [--seed 2001] [--drop]
+
+On the server named by DATABASE_URL it drops and re-creates a dedicated database (--database; its
+name must contain "bench", so a real database is never dropped), migrates it, times
+`manage.py seed_demo` in a fresh process, and prints the counts and the seconds, e.g.
+
+    seed_demo --scale district: 400,123 households in 187.3 s
+
+The database is kept afterwards (other benchmarks can read it) unless --drop is given.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+from psycopg2 import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+TABLES = [
+    ("districts", "governance_district"),
+    ("streets", "governance_street"),
+    ("communities", "governance_community"),
+    ("neighbourhoods", "governance_neighbourhood"),
+    ("buildings", "governance_building"),
+    ("stairwells", "governance_stairwell"),
+    ("households", "residents_household"),
+]
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", default="renovation_bench_seed", help="the bench database (dropped first)")
+    parser.add_argument("--scale", default="district", help="seed_demo scale (default: district)")
+    parser.add_argument("--seed", type=int, default=2001)
+    parser.add_argument("--drop", action="store_true", help="drop the bench database at the end")
+    return parser.parse_args()
+
+
+def server_url(database):
+    """DATABASE_URL with its database name replaced by `database`."""
+    url = os.environ.get("DATABASE_URL", "")
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
+        sys.exit("bench_seed: DATABASE_URL must name a PostgreSQL server (postgres://user@host:port/db)")
+    return urlunsplit(parts._replace(path=f"/{database}")), parts.path.lstrip("/")
+
+
+def connect(url):
+    parts = urlsplit(url)
+    return psycopg2.connect(
+        dbname=parts.path.lstrip("/"),
+        user=parts.username or "postgres",
+        password=parts.password,
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+    )
+
+
+def recreate(maintenance_url, database, *, create=True):
+    conn = connect(maintenance_url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
+            if create:
+                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+    finally:
+        conn.close()
+
+
+def manage(env, *args):
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, check=True)
+
+
+def main():
+    args = parse_args()
+    if "bench" not in args.database:
+        sys.exit("bench_seed: --database must contain 'bench' (it is dropped and re-created)")
+    bench_url, source_db = server_url(args.database)
+    if args.database == source_db:
+        sys.exit("bench_seed: --database must differ from the database in DATABASE_URL")
+    maintenance_url = server_url("postgres")[0]
+
+    print(f"bench_seed: re-creating database {args.database}", flush=True)
+    recreate(maintenance_url, args.database)
+    env = {
+        **os.environ,
+        "DATABASE_URL": bench_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "false",  # DEBUG keeps every query's SQL in memory
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-not-a-secret",
+    }
+    started = time.monotonic()
+    manage(env, "migrate", "--noinput", "-v", "0")
+    print(f"bench_seed: migrated in {time.monotonic() - started:.1f} s", flush=True)
+
+    started = time.monotonic()
+    manage(env, "seed_demo", "--scale", args.scale, "--seed", str(args.seed))
+    seconds = time.monotonic() - started
+
+    conn = connect(bench_url)
+    try:
+        with conn.cursor() as cur:
+            counts = {}
+            for label, table in TABLES:
+                cur.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table)))
+                counts[label] = cur.fetchone()[0]
+            cur.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+            size = cur.fetchone()[0]
+    finally:
+        conn.close()
+    print("bench_seed: " + ", ".join(f"{label} {n:,}" for label, n in counts.items()) + f"; database {size}")
+    print(f"seed_demo --scale {args.scale}: {counts['households']:,} households in {seconds:.1f} s")
+
+    if args.drop:
+        recreate(maintenance_url, args.database, create=False)
+        print(f"bench_seed: dropped {args.database}")
+    else:
+        print(f"bench_seed: kept {args.database} ({bench_url})")
+
+
+if __name__ == "__main__":
+    main()
