@@ -1,4 +1,5 @@
 """The admin of the projects app: thin — every write calls a service, every list is scoped."""
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
@@ -15,6 +16,7 @@ from governance.scoping import scope
 
 from .choices import NEXT_STAGE, Stage
 from .models import Acceptance, CatalogueItem, Notice, Photo, ProgressReport, Project, ScopeItem, SupervisionFinding
+from .photos import prepare_photo
 from .permissions import can_manage_catalogue_item, catalogue_visible_to, may_add_catalogue_items
 from .selectors import project_move_choices, project_timeline
 from .services import (
@@ -26,6 +28,8 @@ from .services import (
     finding_resolve,
     finding_save,
     money,
+    photo_caption_set,
+    photo_upload,
     progress_report_save,
     project_save,
     project_transition,
@@ -527,3 +531,64 @@ class AcceptanceAdmin(ServiceErrorsMixin, ScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         acceptance_record(acceptance=obj, actor=request.user)
+
+
+# ---- photos --------------------------------------------------------------------------------
+
+
+class PhotoUploadForm(forms.ModelForm):
+    """The upload field is a plain file field: projects.photos decides what is an image (by its
+    content), so its messages, not the generic ones, reach the user."""
+
+    upload = forms.FileField(label=_("照片文件"), help_text=_("JPEG、PNG 或 WebP，不超过 10 MB；位置信息会被去除。"))
+
+    class Meta:
+        model = Photo
+        fields = ["project", "finding", "kind", "caption"]
+
+    def clean_upload(self):
+        upload = self.cleaned_data["upload"]
+        try:
+            self.prepared = prepare_photo(upload)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["image"]) from exc
+        return upload
+
+
+@admin.register(Photo)
+class PhotoAdmin(ServiceErrorsMixin, ScopedAdmin):
+    list_display = ["preview", "project", "kind", "caption", "uploaded_at"]
+    list_filter = ["kind", ProjectStreetFilter, ProjectCommunityFilter]
+    search_fields = ["project__code", "project__name", "caption"]
+    list_select_related = ["project"]
+    autocomplete_fields = ["project", "finding"]
+    readonly_fields = ["preview", "width", "height", "taken_at", "uploaded_by", "uploaded_at"]
+
+    @admin.display(description=_("缩略图"))
+    def preview(self, obj):
+        return format_html('<img src="{}" alt="" width="120">', obj.thumbnail.url) if obj.thumbnail else ""
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = PhotoUploadForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["project", "finding", "kind", "caption", "upload"]
+        return ["preview", "project", "finding", "kind", "caption", "width", "height", "taken_at", "uploaded_by", "uploaded_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return [*self.readonly_fields, "project", "finding", "kind"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            photo_caption_set(photo=obj, caption=obj.caption, actor=request.user)
+            return
+        saved = photo_upload(
+            project=obj.project, kind=obj.kind, finding=obj.finding, caption=obj.caption,
+            prepared=form.prepared, actor=request.user,
+        )
+        obj.pk = saved.pk

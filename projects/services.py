@@ -12,8 +12,9 @@ from governance.scoping import can_manage, scope
 from governance.services import audit
 
 from . import gates
-from .choices import FINAL_STAGES, Stage
-from .models import CatalogueItem, ProgressReport, Project, ProjectTransition, SupervisionFinding
+from .choices import FINAL_STAGES, PhotoKind, Stage
+from .models import CatalogueItem, Photo, ProgressReport, Project, ProjectTransition, SupervisionFinding
+from .photos import prepare_photo
 from .permissions import can_manage_catalogue_item, can_manage_district
 
 CATALOGUE_FIELDS = ("code", "name", "work_class", "unit", "reference_unit_cost", "description", "sort_order")
@@ -293,3 +294,55 @@ def acceptance_record(*, acceptance, actor):
         audit(actor=actor, action="acceptance_add" if created else "acceptance_change", target=acceptance,
               summary=f"{acceptance.accepted_on} {'passed' if acceptance.passed else 'failed'}")
     return acceptance
+
+
+# ---- photos --------------------------------------------------------------------------------
+
+
+def photo_upload(*, project, kind, actor, upload=None, prepared=None, caption="", finding=None):
+    """Store a photo of `project` (or of one of its findings). The file is checked and re-encoded
+    by projects.photos.prepare_photo (pass `upload`, or a `prepared` result of it); a refused file
+    raises ValidationError({"image": …}). A finding photo has kind `finding` and the finding's
+    project. If the row cannot be written the stored files are removed again (an outer
+    transaction rolled back later would leave them behind: they carry no personal data)."""
+    if prepared is None:
+        prepared = prepare_photo(upload)
+    if finding is not None and finding.project_id != project.pk:
+        raise ValidationError({"finding": _("该监督问题不属于本项目。")})
+    if (kind == PhotoKind.FINDING) != (finding is not None):
+        raise ValidationError({"kind": _("问题照片须关联监督问题；其他照片不能关联监督问题。")})
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        _require_manage(actor, locked)
+        photo = Photo(
+            project=locked, finding=finding, kind=kind, caption=(caption or "").strip(), uid=prepared.uid,
+            taken_at=prepared.taken_at, uploaded_by=actor,
+        )
+        photo.image.save(prepared.image.name, prepared.image, save=False)
+        photo.thumbnail.save(prepared.thumbnail.name, prepared.thumbnail, save=False)
+        try:
+            photo.full_clean(exclude=["image", "thumbnail"])
+            photo.save()
+            audit(actor=actor, action="photo_upload", target=photo, summary=photo.image.name,
+                  details={"kind": kind, "width": photo.width, "height": photo.height})
+        except Exception:
+            _delete_files(photo)
+            raise
+    return photo
+
+
+def _delete_files(photo):
+    for field in (photo.image, photo.thumbnail):
+        if field.name:
+            field.storage.delete(field.name)
+
+
+def photo_caption_set(*, photo, caption, actor):
+    """Change a photo's caption (the file itself is never replaced: upload a new photo)."""
+    with transaction.atomic():
+        locked = Photo.objects.select_for_update().get(pk=photo.pk)
+        _require_manage(actor, locked.project)
+        locked.caption = (caption or "").strip()
+        locked.save(update_fields=["caption"])
+        audit(actor=actor, action="photo_caption", target=locked, summary=locked.caption)
+    return locked
