@@ -55,6 +55,7 @@ import io
 import os
 import re
 import unicodedata
+import zipfile
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -214,8 +215,8 @@ class _Table:
     estimated_rows: int | None = None
 
 
-def _file_error(message, column="", label=""):
-    return CensusImportError([CensusProblem(None, column, label, message)])
+def _file_error(message):
+    return CensusImportError([CensusProblem(None, "", "", message)])
 
 
 def _read_bytes(file):
@@ -253,13 +254,12 @@ def _csv_table(data):
 
 
 def _xlsx_table(data):
-    import zipfile
-
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
         raise _file_error(_("无法读取这个Excel文件，请确认它是.xlsx格式且未损坏。")) from None
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
@@ -289,9 +289,9 @@ def _read_table(file):
 
 def _rows_table(rows):
     rows = list(rows)
-    headers = list(rows[0].keys()) if rows else []
     if not rows:
         raise _file_error(_("文件中没有数据行。"))
+    headers = list(rows[0])
     return _Table(headers, ((n, [row.get(h) for h in headers]) for n, row in enumerate(rows, start=2)), len(rows))
 
 
@@ -336,8 +336,6 @@ def _cell_text(value):
         return ""
     if isinstance(value, str):
         return value.strip()
-    if isinstance(value, bool):
-        return str(value)
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
@@ -350,7 +348,6 @@ def _cell_text(value):
 # --- Validating one value ----------------------------------------------------------------------
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
-_MOBILE = re.compile(r"1[0-9]{10}")
 _LANDLINE_WITH_AREA = re.compile(r"0[0-9]{2,3}-?[1-9][0-9]{6,7}")
 _LANDLINE_LOCAL = re.compile(r"[2-9][0-9]{6,7}")
 
@@ -403,7 +400,6 @@ class _Record:
 
 class _Validator:
     def __init__(self, index, labels):
-        self.index = index
         self.labels = labels
         self.problems = []
         self.records = []

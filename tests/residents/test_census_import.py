@@ -303,6 +303,28 @@ def test_an_old_xls_file_is_refused(territory):
     assert ".xls" in caught.value.problems[0].message
 
 
+def test_a_broken_excel_file_is_refused(territory):
+    import zipfile
+
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    with pytest.raises(CensusImportError) as caught:
+        census_import(file=io.BytesIO(data.getvalue()), actor=SYSTEM_ACTOR)
+    [problem] = caught.value.problems
+    assert problem.row is None and "Excel" in problem.message
+
+
+def test_rows_may_be_given_instead_of_a_file(territory):
+    rows = [dict(r, floor_area=Decimal(r["floor_area"]), built_year=int(r["built_year"])) for r in good_rows(2)]
+    result = census_import(rows=rows, actor=SYSTEM_ACTOR)
+    assert tallies(result)["households"] == (2, 0, 0)
+    rows[1]["floor_area"] = Decimal("-1")
+    with pytest.raises(CensusImportError) as caught:
+        census_import(rows=rows, actor=SYSTEM_ACTOR)
+    assert [(p.row, p.column) for p in caught.value.problems] == [(3, "floor_area")]
+
+
 def test_a_missing_required_column_is_a_file_error_naming_it(territory):
     headers = [h for h in ZH if h not in ("面积", "小区")]
     data = io.StringIO()
