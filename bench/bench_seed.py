@@ -36,7 +36,9 @@ TABLES = [
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", default="renovation_bench_seed", help="the bench database (dropped first)")
+    parser.add_argument(
+        "--database", default="renovation_bench_seed", help="the bench database (dropped and re-created)"
+    )
     parser.add_argument("--scale", default="district", help="seed_demo scale (default: district)")
     parser.add_argument("--seed", type=int, default=2001)
     parser.add_argument("--drop", action="store_true", help="drop the bench database at the end")

@@ -257,7 +257,9 @@ def seed(ctx):
 
     late = [i for i, n in enumerate(neighbourhoods) if n.built_year >= district.eligibility_cutoff.year]
     for i, reason in zip(late[: spec.admitted], ADMISSION_REASONS * spec.admitted):
-        neighbourhoods[i] = neighbourhood_admit(neighbourhood=neighbourhoods[i], reason=reason, actor=users["admin"])
+        neighbourhoods[i] = neighbourhood_admit(
+            neighbourhood=neighbourhoods[i], reason=reason, actor=users["admin"]
+        )
     ctx.write(f"晚于截止日建成 {len(late)} 个，其中破格纳入 {min(len(late), spec.admitted)} 个（late-built, admitted）")
     audit(
         actor=users["admin"],
@@ -284,7 +286,11 @@ def _seed_users(ctx):
     for login in DEMO_LOGINS:
         user, created = User.objects.get_or_create(
             username=login.username,
-            defaults={"is_staff": True, "is_superuser": login.role is None, "email": f"{login.username}@example.com"},
+            defaults={
+                "is_staff": True,
+                "is_superuser": login.role is None,
+                "email": f"{login.username}@example.com",
+            },
         )
         if created:
             user.set_password(login.password)
@@ -360,6 +366,9 @@ def _seed_buildings(ctx, spec, neighbourhoods):
     )
     neighbourhood_of = {building.pk: building.neighbourhood_id for building in buildings}
     floors_of = {building.pk: building.floors for building in buildings}
-    rows = [StairwellRow(s.pk, s.building_id, neighbourhood_of[s.building_id], floors_of[s.building_id]) for s in stairwells]
+    rows = [
+        StairwellRow(s.pk, s.building_id, neighbourhood_of[s.building_id], floors_of[s.building_id])
+        for s in stairwells
+    ]
     ctx.write(f"楼栋 {len(buildings):,}，单元 {len(rows):,}（buildings, stairwells） · {ctx.elapsed():.0f} s")
     return rows

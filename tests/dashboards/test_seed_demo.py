@@ -18,7 +18,16 @@ from django.urls import reverse
 
 from governance.choices import EligibilityStatus, RoleKind
 from governance.demo import DEMO_LOGINS
-from governance.models import AuditEntry, Building, Community, District, Neighbourhood, StaffRole, Stairwell, Street
+from governance.models import (
+    AuditEntry,
+    Building,
+    Community,
+    District,
+    Neighbourhood,
+    StaffRole,
+    Stairwell,
+    Street,
+)
 from residents.models import Household
 from residents.selectors import household_for_code
 
@@ -93,7 +102,8 @@ def test_late_built_neighbourhoods_one_admitted_through_the_service(seeded, db):
     late = Neighbourhood.objects.filter(built_year__gte=2002)
     assert 1 <= late.count() <= 2
     assert all(2002 <= year <= 2005 for year in late.values_list("built_year", flat=True))
-    assert not Neighbourhood.objects.filter(built_year__lt=2002).exclude(built_year__range=(1980, 2000)).exists()
+    early = Neighbourhood.objects.filter(built_year__lt=2002)
+    assert not early.exclude(built_year__range=(1980, 2000)).exists()
     statuses = list(Neighbourhood.objects.annotate_eligibility().values_list("eligibility", flat=True))
     assert statuses.count(EligibilityStatus.ADMITTED) == 1
     admitted = late.exclude(admission_reason="").get()
@@ -102,7 +112,9 @@ def test_late_built_neighbourhoods_one_admitted_through_the_service(seeded, db):
 
 
 def test_some_owners_own_two_flats_under_one_id_hash(seeded, db):
-    owners = Household.objects.values("owner_id_hash").annotate(flats=Count("id"), names=Count("owner_name", distinct=True))
+    owners = Household.objects.values("owner_id_hash").annotate(
+        flats=Count("id"), names=Count("owner_name", distinct=True)
+    )
     assert all(re.fullmatch(r"[0-9a-f]{64}", row["owner_id_hash"]) for row in owners)
     two = [row for row in owners if row["flats"] == 2]
     assert max(row["flats"] for row in owners) == 2
@@ -114,12 +126,14 @@ def test_some_owners_own_two_flats_under_one_id_hash(seeded, db):
 
 
 def test_demo_users_and_their_roles(seeded, db):
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=[d.username for d in DEMO_LOGINS])}
+    usernames = [login.username for login in DEMO_LOGINS]
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=usernames)}
     assert set(users) == {"admin", "district", "street", "community"}
     assert users["admin"].is_superuser and users["admin"].is_staff
     assert all(u.is_staff and u.is_active for u in users.values())
     assert not any(users[name].is_superuser for name in ("district", "street", "community"))
-    roles = {r.user.username: r for r in StaffRole.objects.select_related("user", "street", "community__street")}
+    related = ("user", "district", "street", "community__street")
+    roles = {r.user.username: r for r in StaffRole.objects.select_related(*related)}
     assert set(roles) == {"district", "street", "community"}
     assert roles["district"].kind == RoleKind.DISTRICT_OFFICIAL and roles["district"].district.name == "甜城区"
     assert roles["street"].kind == RoleKind.STREET_STAFF and roles["street"].street.name == "玉溪街道"

@@ -40,7 +40,8 @@ def territory_label(user):
     if user.is_superuser:
         return "全部辖区（everything）"
     places = []
-    for role in user.staff_roles.select_related("district", "street__district", "community__street__district"):
+    roles = user.staff_roles.select_related("district", "street__district", "community__street__district")
+    for role in roles:
         if role.community_id:
             c = role.community
             places.append(f"{c.street.district.name} {c.street.name} {c.name}")
@@ -59,7 +60,8 @@ class Command(BaseCommand):
 
     def handle(self, *, base_url, **options):
         base_url = base_url.rstrip("/")
-        users = {u.username: u for u in get_user_model().objects.filter(username__in=[d.username for d in DEMO_LOGINS])}
+        usernames = [login.username for login in DEMO_LOGINS]
+        users = {u.username: u for u in get_user_model().objects.filter(username__in=usernames)}
         if not users:
             self.stdout.write(
                 self.style.WARNING(
