@@ -9,6 +9,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from governance.models import AuditEntry
 from residents import admin_codes
@@ -98,8 +99,12 @@ def test_look_alikes_and_case_resolve_to_the_household(territory):
 
 
 def test_issue_gives_every_household_a_working_code(territory, users):
+    before = timezone.now()
     issued = household_codes_issue(neighbourhood=territory.n111, actor=users.community)
     households = set(Household.objects.filter(neighbourhood=territory.n111))
+    for household in households:
+        assert before <= household.access_code_issued_at <= timezone.now()
+        assert household.updated_at == household.access_code_issued_at
     assert {item.household for item in issued} == households and len(issued) == 4
     for item in issued:
         assert CODE_SHAPE.fullmatch(item.code)
