@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -14,8 +14,18 @@ from governance.admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInl
 from governance.models import Street
 from governance.scoping import scope
 
-from .choices import NEXT_STAGE, Stage
-from .models import Acceptance, CatalogueItem, Notice, Photo, ProgressReport, Project, ScopeItem, SupervisionFinding
+from .choices import NEXT_STAGE, ObjectionStatus, Stage
+from .models import (
+    Acceptance,
+    CatalogueItem,
+    Notice,
+    Objection,
+    Photo,
+    ProgressReport,
+    Project,
+    ScopeItem,
+    SupervisionFinding,
+)
 from .photos import prepare_photo
 from .permissions import can_manage_catalogue_item, catalogue_visible_to, may_add_catalogue_items
 from .selectors import project_move_choices, project_timeline
@@ -28,6 +38,8 @@ from .services import (
     finding_resolve,
     finding_save,
     money,
+    notice_save,
+    objection_answer,
     photo_caption_set,
     photo_upload,
     progress_report_save,
@@ -592,3 +604,92 @@ class PhotoAdmin(ServiceErrorsMixin, ScopedAdmin):
             prepared=form.prepared, actor=request.user,
         )
         obj.pk = saved.pk
+
+
+# ---- notices and objections ----------------------------------------------------------------
+
+
+class ObjectionInline(ScopedTabularInline):
+    model = Objection
+    fields = ["submitted_at", "household", "text", "status", "answer"]
+    readonly_fields = ["submitted_at", "household", "text", "status", "answer"]
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # residents object on the public page
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("household__building", "household__stairwell")
+
+
+@admin.register(Notice)
+class NoticeAdmin(ServiceErrorsMixin, ScopedAdmin):
+    list_display = ["title", "project", "kind", "starts_on", "ends_on", "open_objections"]
+    list_filter = ["kind", ProjectStreetFilter, ProjectCommunityFilter]
+    search_fields = ["title", "project__code", "project__name"]
+    list_select_related = ["project"]
+    autocomplete_fields = ["project"]
+    readonly_fields = ["published_by", "created_at"]
+    inlines = [ObjectionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            open_count=Count("objections", filter=Q(objections__status=ObjectionStatus.OPEN))
+        )
+
+    @admin.display(description=_("待答复异议"), ordering="open_count")
+    def open_objections(self, obj):
+        return obj.open_count
+
+    def save_model(self, request, obj, form, change):
+        notice_save(notice=obj, actor=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        pass  # objections are answered on their own page
+
+
+class ObjectionAnswerForm(forms.ModelForm):
+    class Meta:
+        model = Objection
+        fields = ["answer"]
+
+    def clean_answer(self):
+        answer = (self.cleaned_data.get("answer") or "").strip()
+        if not answer:
+            raise ValidationError(_("请填写答复内容。"))
+        return answer
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ServiceErrorsMixin, ScopedAdmin):
+    list_display = ["text_short", "notice", "household_place", "submitted_at", "status"]
+    list_filter = ["status", StreetFilter, CommunityFilter]
+    search_fields = ["text", "notice__title", "notice__project__code"]
+    list_select_related = ["notice", "household__neighbourhood", "household__building"]
+    form = ObjectionAnswerForm
+    readonly_fields = ["notice", "household_place", "text", "submitted_at", "status", "answered_by", "answered_at"]
+    fields = ["notice", "household_place", "text", "submitted_at", "status", "answer", "answered_by", "answered_at"]
+
+    @admin.display(description=_("异议内容"))
+    def text_short(self, obj):
+        return obj.text[:40]
+
+    @admin.display(description=_("住户"))
+    def household_place(self, obj):
+        h = obj.household
+        return f"{h.neighbourhood.name} {h.building.name} {h.room}"
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != ObjectionStatus.OPEN:
+            return [*self.readonly_fields, "answer"]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        objection_answer(objection=obj, answer=form.cleaned_data["answer"], actor=request.user)

@@ -1,12 +1,12 @@
 """Reads of the projects app, one per screen, fetching exactly what the screen renders."""
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from governance.models import Neighbourhood
 from governance.scoping import scope
 
-from .choices import TRANSITIONS, Stage
-from .models import Notice, Photo, Project, ProjectTransition
+from .choices import TRANSITIONS, ObjectionStatus, PhotoKind, Stage
+from .models import Notice, Photo, Project, ProjectTransition, ScopeItem
 
 
 def project_timeline(project):
@@ -33,21 +33,50 @@ def public_neighbourhood(neighbourhood_id):
     return Neighbourhood.objects.select_related("community__street").filter(pk=neighbourhood_id).first()
 
 
-def public_projects_of(neighbourhood, today=None):
-    """The projects of a neighbourhood as residents see them: stage, transitions, the notices whose
-    period has begun (current ones flagged by the template), and the photos (no finding photos:
-    findings are internal until resolved). Newest project first. A fixed number of queries."""
+def public_page_projects(neighbourhood, today=None):
+    """The projects shown on a neighbourhood's public page, with what the page renders: the
+    transitions, the notices whose period has begun (annotated with objection counts — counts only,
+    never who objected), the photos (no finding photos), and this neighbourhood's scope lines with
+    their menu items. A fixed number of queries whatever the number of rows."""
     today = today or timezone.localdate()
+    notices = (
+        Notice.objects.filter(starts_on__lte=today)
+        .annotate(
+            objection_count=Count("objections"),
+            answered_count=Count("objections", filter=Q(objections__status=ObjectionStatus.ANSWERED)),
+        )
+        .order_by("-starts_on", "-id")
+    )
     return list(
         Project.objects.filter(neighbourhoods=neighbourhood)
         .exclude(stage=Stage.CANCELLED)
         .order_by("-year", "-id")
         .prefetch_related(
             Prefetch("transitions", queryset=ProjectTransition.objects.order_by("at", "id")),
+            Prefetch("notices", queryset=notices),
+            Prefetch("photos", queryset=Photo.objects.exclude(kind=PhotoKind.FINDING).order_by("kind", "-uploaded_at")),
             Prefetch(
-                "notices",
-                queryset=Notice.objects.filter(starts_on__lte=today).order_by("-starts_on", "-id"),
+                "scope_items",
+                queryset=ScopeItem.objects.filter(neighbourhood=neighbourhood)
+                .select_related("catalogue_item")
+                .order_by("catalogue_item__work_class", "catalogue_item__sort_order", "id"),
             ),
-            Prefetch("photos", queryset=Photo.objects.exclude(kind="finding").order_by("kind", "-uploaded_at")),
         )
     )
+
+
+MAIN_LINE = (
+    Stage.CANDIDATE, Stage.CONSULTATION, Stage.TENDER, Stage.CONSTRUCTION, Stage.ACCEPTANCE, Stage.AFTERCARE,
+    Stage.CLOSED,
+)
+
+
+def stage_steps(project):
+    """The main line of stages with each one's state for the page: done, current or todo. A
+    suspended project shows where it stopped."""
+    where = project.stage_before_suspension if project.stage == Stage.SUSPENDED else project.stage
+    position = MAIN_LINE.index(where) if where in MAIN_LINE else -1
+    return [
+        {"label": stage.label, "state": "done" if i < position else "current" if i == position else "todo"}
+        for i, stage in enumerate(MAIN_LINE)
+    ]

@@ -12,8 +12,17 @@ from governance.scoping import can_manage, scope
 from governance.services import audit
 
 from . import gates
-from .choices import FINAL_STAGES, PhotoKind, Stage
-from .models import CatalogueItem, Photo, ProgressReport, Project, ProjectTransition, SupervisionFinding
+from .choices import FINAL_STAGES, ObjectionStatus, PhotoKind, Stage
+from .models import (
+    CatalogueItem,
+    Notice,
+    Objection,
+    Photo,
+    ProgressReport,
+    Project,
+    ProjectTransition,
+    SupervisionFinding,
+)
 from .photos import prepare_photo
 from .permissions import can_manage_catalogue_item, can_manage_district
 
@@ -345,4 +354,86 @@ def photo_caption_set(*, photo, caption, actor):
         locked.caption = (caption or "").strip()
         locked.save(update_fields=["caption"])
         audit(actor=actor, action="photo_caption", target=locked, summary=locked.caption)
+    return locked
+
+
+# ---- notices and objections ----------------------------------------------------------------
+
+OBJECTION_MAX_LENGTH = 2000
+OBJECTIONS_OPEN_PER_HOUSEHOLD = 3
+
+
+def notice_save(*, notice, actor):
+    """Publish a notice (公示) of a project, or correct one. A notice that has objections keeps its
+    period and text (residents objected to what they read); its title may still be corrected."""
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=notice.project_id)
+        _require_manage(actor, project)
+        if notice.pk:
+            stored = Notice.objects.get(pk=notice.pk)
+            if stored.project_id != notice.project_id:
+                raise ValidationError({"project": _("公示发布后不能改到其他项目。")})
+            if stored.objections.exists() and (
+                (stored.starts_on, stored.ends_on, stored.body, stored.kind)
+                != (notice.starts_on, notice.ends_on, notice.body, notice.kind)
+            ):
+                raise ValidationError(_("该公示已收到异议，不能再修改公示内容和公示期。"))
+        else:
+            notice.published_by = actor
+        notice.full_clean()
+        created = notice.pk is None
+        notice.save()
+        audit(actor=actor, action="notice_publish" if created else "notice_change", target=notice,
+              summary=notice.title, details={"starts_on": str(notice.starts_on), "ends_on": str(notice.ends_on)})
+    return notice
+
+
+def objection_submit(*, notice, household, text, today=None):
+    """A household objects to a notice, through the public page (the household code identified
+    it; no staff account). Refuses: outside the publicity period; a household not in one of the
+    project's neighbourhoods; empty or over-long text; more than OBJECTIONS_OPEN_PER_HOUSEHOLD
+    open objections of the household on the notice. The audit row has no actor."""
+    today = today or timezone.localdate()
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("请填写异议内容。")})
+    if len(text) > OBJECTION_MAX_LENGTH:
+        raise ValidationError({"text": _("异议内容不能超过%(n)d字。") % {"n": OBJECTION_MAX_LENGTH}})
+    with transaction.atomic():
+        locked = Notice.objects.select_for_update().get(pk=notice.pk)
+        if today < locked.starts_on:
+            raise ValidationError(_("公示期自%(start)s开始，尚不能提出异议。") % {"start": locked.starts_on})
+        if today > locked.ends_on:
+            raise ValidationError(_("公示期已于%(end)s结束，不能再提出异议。") % {"end": locked.ends_on})
+        if not locked.project.neighbourhoods.filter(pk=household.neighbourhood_id).exists():
+            raise ValidationError(_("您的住户不在本公示涉及的小区内。"))
+        open_count = Objection.objects.filter(
+            notice=locked, household=household, status=ObjectionStatus.OPEN
+        ).count()
+        if open_count >= OBJECTIONS_OPEN_PER_HOUSEHOLD:
+            raise ValidationError(_("您对本公示已有%(n)d条异议待答复，请等待答复后再提交。") % {"n": open_count})
+        objection = Objection.objects.create(notice=locked, household=household, text=text)
+        audit(actor=None, action="objection_submit", target=objection, summary=text[:100],
+              details={"notice": locked.pk, "household": household.pk})
+    return objection
+
+
+def objection_answer(*, objection, answer, actor):
+    """Staff answer an objection; it is then no longer open (and no longer blocks the publicity
+    gate). Refuses an empty answer, an objection already answered, and staff outside the
+    household's territory."""
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": _("请填写答复内容。")})
+    with transaction.atomic():
+        locked = Objection.objects.select_for_update().get(pk=objection.pk)
+        _require_manage(actor, locked)
+        if locked.status != ObjectionStatus.OPEN:
+            raise ValidationError(_("该异议已经答复。"))
+        locked.answer = answer
+        locked.answered_by = actor
+        locked.answered_at = timezone.now()
+        locked.status = ObjectionStatus.ANSWERED
+        locked.save(update_fields=["answer", "answered_by", "answered_at", "status"])
+        audit(actor=actor, action="objection_answer", target=locked, summary=answer[:100])
     return locked

@@ -1,0 +1,110 @@
+"""The public page of a neighbourhood: stage, timeline, notices with their periods, photos and the
+objection form; no personal data; a fixed number of queries."""
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from projects.choices import Stage
+from projects.models import CatalogueItem, Notice, Project, ScopeItem
+from projects.services import finding_save, photo_upload, project_transition
+from projects.models import SupervisionFinding
+
+from .factories import ProjectFactory
+
+pytestmark = pytest.mark.urls("tests.projects.urls")
+
+
+def _jpeg():
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 120, 200)).save(out, "JPEG")
+    return SimpleUploadedFile("p.jpg", out.getvalue(), content_type="image/jpeg")
+
+
+@pytest.fixture
+def page_project(territory, users, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    today = timezone.localdate()
+    project = ProjectFactory(code="GZ-2025-A07", name="新华里东风里综合改造", lead_street=territory.s1,
+                             neighbourhoods=[territory.n111, territory.n121])
+    project_transition(project=project, to=Stage.CONSULTATION, actor=users.street, note="内部备注：张科长批准")
+    Notice.objects.create(project=project, kind="plan", title="改造方案公示", body="第一行\n第二行",
+                          starts_on=today - datetime.timedelta(days=2), ends_on=today + datetime.timedelta(days=5))
+    Notice.objects.create(project=project, kind="plan", title="需求清单结果公示", body="旧",
+                          starts_on=today - datetime.timedelta(days=30), ends_on=today - datetime.timedelta(days=23))
+    Notice.objects.create(project=project, kind="result", title="尚未开始的公示", body="未来",
+                          starts_on=today + datetime.timedelta(days=3), ends_on=today + datetime.timedelta(days=9))
+    ScopeItem.objects.create(project=project, neighbourhood=territory.n111,
+                             catalogue_item=CatalogueItem.objects.get(code="elevator_retrofit"),
+                             planned_quantity=Decimal("2"), unit_cost=Decimal("600000"), planned_amount=Decimal("1200000"))
+    ScopeItem.objects.create(project=project, neighbourhood=territory.n121,
+                             catalogue_item=CatalogueItem.objects.get(code="parcel_lockers"),
+                             planned_quantity=Decimal("1"), unit_cost=Decimal("10000"), planned_amount=Decimal("10000"))
+    photo_upload(project=project, kind="before", upload=_jpeg(), caption="1栋外立面", actor=users.street)
+    finding = finding_save(finding=SupervisionFinding(project=project, source="staff", description="内部问题"),
+                           actor=users.street)
+    photo_upload(project=project, kind="finding", finding=finding, upload=_jpeg(), caption="问题照片说明",
+                 actor=users.street)
+    ProjectFactory(code="GZ-X", name="已取消的项目", lead_street=territory.s1, neighbourhoods=[territory.n111],
+                   stage=Stage.CANCELLED)
+    return project
+
+
+@pytest.mark.django_db
+def test_the_page_shows_stage_timeline_notices_works_and_photos(client, territory, page_project):
+    page = client.get(reverse("projects:neighbourhood", args=[territory.n111.pk])).content.decode()
+    assert "新华里东风里综合改造" in page and "玉溪街道" in page and "新华社区" in page
+    assert 'aria-current="step">协商（三下三上）<' in page
+    assert "进入“协商（三下三上）”" in page
+    assert "改造方案公示" in page and "公示期：" in page and "第一行<br>第二行" in page
+    assert "需求清单结果公示" in page  # past ones, in the folded list
+    assert "尚未开始的公示" not in page
+    assert "既有住宅加装电梯" in page and "智能快件箱" not in page  # only this neighbourhood's works
+    assert "1栋外立面" in page and "问题照片说明" not in page  # finding photos stay internal
+    assert "已取消的项目" not in page
+    assert 'method="post"' in page and 'name="csrfmiddlewaretoken"' in page and 'name="code"' in page
+    assert "<script" not in page  # works without JavaScript
+
+
+@pytest.mark.django_db
+def test_the_page_shows_no_personal_data(client, territory, page_project):
+    page = client.get(reverse("projects:neighbourhood", args=[territory.n111.pk])).content.decode()
+    for household in territory.n111.households.all():
+        assert household.owner_name not in page
+    assert "13800000000" not in page
+    assert "张科长" not in page and "street1" not in page  # transition notes and staff stay internal
+
+
+@pytest.mark.django_db
+def test_the_page_runs_a_fixed_number_of_queries(client, territory, users, page_project, django_assert_num_queries):
+    url = reverse("projects:neighbourhood", args=[territory.n111.pk])
+    with django_assert_num_queries(6):
+        client.get(url)
+    for i in range(3):  # more projects, notices and transitions: still the same number
+        extra = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
+        project_transition(project=extra, to=Stage.CONSULTATION, actor=users.street)
+        Notice.objects.create(project=extra, kind="plan", title=f"公示{i}", body="…",
+                              starts_on=timezone.localdate(), ends_on=timezone.localdate())
+    with django_assert_num_queries(6):
+        client.get(url)
+
+
+@pytest.mark.django_db
+def test_unknown_neighbourhood_is_404_and_an_empty_one_says_so(client, territory):
+    assert client.get(reverse("projects:neighbourhood", args=[999999])).status_code == 404
+    page = client.get(reverse("projects:neighbourhood", args=[territory.n211.pk])).content.decode()
+    assert "本小区暂无改造项目。" in page
+
+
+@pytest.mark.django_db
+def test_a_suspended_project_shows_where_it_stopped(client, territory, users):
+    project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
+    project_transition(project=project, to=Stage.SUSPENDED, actor=users.street, note="资金")
+    page = client.get(reverse("projects:neighbourhood", args=[territory.n111.pk])).content.decode()
+    assert "当前阶段：<strong" in page and ">暂停<" in page
+    assert 'aria-current="step">储备<' in page
