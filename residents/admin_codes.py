@@ -119,10 +119,12 @@ class AccessCodeAdminMixin:
     # -- the page -----------------------------------------------------------------------------
 
     def access_codes_view(self, request):
-        ids = _parse_ids(request.POST.getlist("ids") if request.method == "POST" else request.GET.getlist("ids"))
+        params = request.POST if request.method == "POST" else request.GET
+        ids = _parse_ids(params.getlist("ids"))
         if not ids:
             self.message_user(request, gettext("请先选择要生成户码的小区。"), messages.WARNING)
-            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"))
+            info = self.opts.app_label, self.opts.model_name
+            return HttpResponseRedirect(reverse("admin:%s_%s_changelist" % info))
         neighbourhoods = self._manageable(request, ids)
         if request.method != "POST":
             return self._confirmation_page(request, neighbourhoods)

@@ -25,7 +25,7 @@ ACCESS_CODES_URL = "admin:governance_neighbourhood_access_codes"
 
 
 def codes_in(text):
-    return re.findall(rf"(?<![0-9A-Z])[{ALPHABET}]{{5}}-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}(?![0-9A-Z])", text)
+    return re.findall(rf"(?<![0-9A-Z]){CODE_SHAPE.pattern}(?![0-9A-Z])", text)
 
 
 # -- the code --------------------------------------------------------------------------------
@@ -126,8 +126,9 @@ def test_only_the_hash_is_stored_never_the_code(territory, users):
 
 
 def test_regenerating_makes_the_old_codes_stop_working(territory, users):
-    first = {item.household.pk: item.code for item in household_codes_issue(neighbourhood=territory.n111, actor=users.community)}
-    second = {item.household.pk: item.code for item in household_codes_issue(neighbourhood=territory.n111, actor=users.street)}
+    n = territory.n111
+    first = {i.household.pk: i.code for i in household_codes_issue(neighbourhood=n, actor=users.community)}
+    second = {i.household.pk: i.code for i in household_codes_issue(neighbourhood=n, actor=users.street)}
     assert first.keys() == second.keys()
     for pk in first:
         assert first[pk] != second[pk]
@@ -138,7 +139,9 @@ def test_regenerating_makes_the_old_codes_stop_working(territory, users):
 def test_output_is_in_building_stairwell_floor_room_order(territory, users):
     neighbourhood = territory.n111
     for building in ["10栋", "2栋"]:
-        stairwell = StairwellFactory(building__neighbourhood=neighbourhood, building__name=building, name="1单元")
+        stairwell = StairwellFactory(
+            building__neighbourhood=neighbourhood, building__name=building, name="1单元"
+        )
         for room, floor in [("201", 2), ("101", 1)]:
             HouseholdFactory(stairwell=stairwell, room=room, floor=floor)
     issued = household_codes_issue(neighbourhood=neighbourhood, actor=users.community)
@@ -238,7 +241,8 @@ def test_issue_refuses_staff_of_another_street(territory, users):
 def test_issue_writes_one_audit_row_without_any_code(territory, users):
     issued = household_codes_issue(neighbourhood=territory.n111, actor=users.community)
     entry = AuditEntry.objects.get()
-    assert (entry.action, entry.actor, entry.target_type) == ("household_codes_issue", users.community, "governance.neighbourhood")
+    assert (entry.action, entry.actor) == ("household_codes_issue", users.community)
+    assert entry.target_type == "governance.neighbourhood"
     assert entry.target_id == str(territory.n111.pk)
     assert entry.details == {"count": 4}
     _assert_no_code_in(str(entry.summary) + str(entry.details), issued)
@@ -272,13 +276,16 @@ def test_issue_one_writes_an_audit_row_without_the_code(territory, users):
     household = Household.objects.filter(neighbourhood=territory.n111).first()
     code = household_code_issue_one(household=household, actor=users.street)
     entry = AuditEntry.objects.get()
-    assert (entry.action, entry.actor, entry.target_type) == ("household_code_issue_one", users.street, "residents.household")
+    assert (entry.action, entry.actor) == ("household_code_issue_one", users.street)
+    assert entry.target_type == "residents.household"
     assert entry.target_id == str(household.pk)
     text = f"{entry.summary} {entry.details}"
     assert code not in text and code.replace("-", "") not in text and code[6:] not in text
 
 
-@pytest.mark.parametrize("role, key", [("official", "n111"), ("nobody", "n111"), ("community", "n121"), ("street", "ne")])
+@pytest.mark.parametrize(
+    "role, key", [("official", "n111"), ("nobody", "n111"), ("community", "n121"), ("street", "ne")]
+)
 def test_issue_one_refuses_an_actor_who_does_not_manage(role, key, territory, users):
     household = Household.objects.filter(neighbourhood=getattr(territory, key)).first()
     with pytest.raises(PermissionDenied):
@@ -300,6 +307,10 @@ def _assert_no_code_in(text, issued):
 
 def _codes_url(*neighbourhoods):
     return reverse(ACCESS_CODES_URL) + "?" + "&".join(f"ids={n.pk}" for n in neighbourhoods)
+
+
+def _csv_rows(response):
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def _post_codes(client, output, *neighbourhoods):
@@ -377,13 +388,15 @@ def test_admin_csv_end_to_end(client, territory, users):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0] == ["小区", "楼栋", "单元", "房号", "户码"]
-    households = {h.pk: h for h in Household.objects.filter(neighbourhood=territory.n121).select_related("building", "stairwell")}
+    in_db = Household.objects.filter(neighbourhood=territory.n121).select_related("building", "stairwell")
+    households = {h.pk: h for h in in_db}
     assert len(rows) == 1 + len(households) == 5
     seen = set()
     for name, building, stairwell, room, code in rows[1:]:
         household = household_for_code(code)
         assert household is not None and household.pk in households
-        assert (name, building, stairwell, room) == (territory.n121.name, household.building.name, household.stairwell.name, household.room)
+        expected = (territory.n121.name, household.building.name, household.stairwell.name, household.room)
+        assert (name, building, stairwell, room) == expected
         seen.add(household.pk)
     assert seen == set(households)
 
@@ -393,7 +406,11 @@ def test_the_list_action_covers_several_neighbourhoods(client, territory, users)
     changelist = reverse("admin:governance_neighbourhood_changelist")
     response = client.post(
         changelist,
-        {"action": "issue_access_codes", "_selected_action": [territory.n111.pk, territory.n121.pk], "index": 0},
+        {
+            "action": "issue_access_codes",
+            "_selected_action": [territory.n111.pk, territory.n121.pk],
+            "index": 0,
+        },
     )
     assert response.status_code == 200
     assert response.templates[0].name == "admin/residents/neighbourhood_access_codes.html"
@@ -416,7 +433,8 @@ def test_the_action_is_offered_to_staff_not_to_officials(client, territory, user
     response = client.get(url)
     assert response.status_code == 200
     assert "issue_access_codes" not in response.content.decode()
-    refused = client.post(url, {"action": "issue_access_codes", "_selected_action": [territory.n111.pk], "index": 0})
+    data = {"action": "issue_access_codes", "_selected_action": [territory.n111.pk], "index": 0}
+    refused = client.post(url, data)
     # Nothing to run: the list is shown again and nothing is issued.
     assert refused.status_code == 200
     assert [t.name for t in refused.templates][0] == "admin/change_list.html"
@@ -489,7 +507,7 @@ def test_too_many_households_at_once_is_refused_with_a_reason(client, territory,
 def test_regenerating_through_the_admin_stops_the_printed_codes(client, territory, users):
     client.force_login(users.community)
     first = codes_in(_post_codes(client, "sheet", territory.n111).content.decode())
-    rows = list(csv.reader(io.StringIO(_post_codes(client, "csv", territory.n111).content.decode("utf-8-sig"))))
+    rows = _csv_rows(_post_codes(client, "csv", territory.n111))
     second = [row[4] for row in rows[1:]]
     assert len(first) == len(second) == 4
     assert all(household_for_code(code) is None for code in first)
@@ -500,5 +518,5 @@ def test_csv_cells_cannot_run_as_formulas(client, territory, users):
     territory.n111.name = "=HYPERLINK(\"http://x\")"
     territory.n111.save()
     client.force_login(users.community)
-    rows = list(csv.reader(io.StringIO(_post_codes(client, "csv", territory.n111).content.decode("utf-8-sig"))))
+    rows = _csv_rows(_post_codes(client, "csv", territory.n111))
     assert all(row[0] == "'=HYPERLINK(\"http://x\")" for row in rows[1:])
