@@ -22,6 +22,9 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The demo site runs with DEBUG on (no SECRET_KEY needed) unless the environment says otherwise.
+run migrate: export DEBUG ?= true
+
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
@@ -30,7 +33,7 @@ migrate: install
 run: migrate
 	$(BIN)/python manage.py seed_demo --scale small --if-empty
 	$(BIN)/python manage.py demo_logins
-	DEBUG=$${DEBUG:-true} bash scripts/serve.sh $(HOST) $(PORT)
+	bash scripts/serve.sh $(HOST) $(PORT)
 
 # The whole suite. Without service URLs on SQLite; with them on PostgreSQL and Redis.
 # pytest's exit status 5 (no tests collected) counts as a failure.
