@@ -69,13 +69,14 @@ def ensure_territory(streets, communities_per_street):
     return district, communities
 
 
-def clear(district):
-    """Remove what an earlier run imported into the bench district, children first."""
-    in_district = {"neighbourhood__community__street__district": district}
-    Household.objects.filter(**in_district).delete()
-    Stairwell.objects.filter(building__neighbourhood__community__street__district=district).delete()
-    Building.objects.filter(**in_district).delete()
-    Neighbourhood.objects.filter(community__street__district=district).delete()
+def clear(communities):
+    """Remove what an earlier run imported into the bench communities, children first, one
+    community at a time so the deletion's own memory stays small beside the import's."""
+    for community in communities:
+        Household.objects.filter(neighbourhood__community=community).delete()
+        Stairwell.objects.filter(building__neighbourhood__community=community).delete()
+        Building.objects.filter(neighbourhood__community=community).delete()
+        Neighbourhood.objects.filter(community=community).delete()
 
 
 def write_csv(path, rows, communities, seed, area_shift=0):
@@ -139,10 +140,10 @@ def main():
     db = settings.DATABASES["default"]
     print(f"database: {vendor} {db.get('NAME')}")
 
-    district, communities = ensure_territory(args.streets, args.communities_per_street)
+    _district, communities = ensure_territory(args.streets, args.communities_per_street)
     communities = list(Community.objects.filter(pk__in=[c.pk for c in communities]).select_related("street"))
     start = time.perf_counter()
-    clear(district)
+    clear(communities)
     print(f"cleared the bench district in {time.perf_counter() - start:.1f} s")
 
     with tempfile.TemporaryDirectory(prefix="bench-import-") as folder:
