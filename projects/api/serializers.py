@@ -1,0 +1,140 @@
+"""Serializers of the projects API: input and output only; every write goes through a service."""
+from rest_framework import serializers
+
+from governance.models import Neighbourhood, Street
+from governance.scoping import scope
+
+from ..choices import Stage
+from ..models import (
+    CatalogueItem,
+    Notice,
+    ProgressReport,
+    Project,
+    ProjectTransition,
+    ScopeItem,
+    SupervisionFinding,
+)
+from ..permissions import catalogue_visible_to
+
+
+class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related id limited to what the requesting actor may manage (or see, write=False): an id
+    outside the territory is "not found", like everywhere else."""
+
+    def __init__(self, model, *, write=True, **kwargs):
+        self.model, self.write = model, write
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context["request"]
+        return scope(self.model._default_manager.all(), request.user, write=self.write)
+
+
+class CatalogueField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return catalogue_visible_to(self.context["request"].user)
+
+
+class CatalogueItemSerializer(serializers.ModelSerializer):
+    work_class_display = serializers.CharField(source="get_work_class_display", read_only=True)
+    unit_display = serializers.CharField(source="get_unit_display", read_only=True)
+
+    class Meta:
+        model = CatalogueItem
+        fields = [
+            "id", "code", "name", "work_class", "work_class_display", "unit", "unit_display",
+            "reference_unit_cost", "description", "active", "district",
+        ]
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ProjectTransition
+        fields = ["from_stage", "to_stage", "actor", "at", "note"]
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    stage_display = serializers.CharField(source="get_stage_display", read_only=True)
+    neighbourhoods = ScopedRelatedField(Neighbourhood, many=True)
+    lead_street = ScopedRelatedField(Street, write=False)
+    building_count = serializers.IntegerField(read_only=True)
+    household_count = serializers.IntegerField(read_only=True)
+    floor_area_total = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id", "code", "name", "year", "stage", "stage_display", "stage_before_suspension", "lead_street",
+            "neighbourhoods", "budget", "contractor", "supervisor", "contract_amount", "planned_start_on",
+            "planned_end_on", "started_on", "completed_on", "building_count", "household_count",
+            "floor_area_total",
+        ]
+        read_only_fields = ["stage", "stage_before_suspension"]
+
+
+class ProjectDetailSerializer(ProjectSerializer):
+    transitions = TransitionSerializer(many=True, read_only=True)
+
+    class Meta(ProjectSerializer.Meta):
+        fields = [*ProjectSerializer.Meta.fields, "transitions"]
+
+
+class TransitionRequestSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=Stage.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ScopeItemSerializer(serializers.ModelSerializer):
+    project = ScopedRelatedField(Project)
+    neighbourhood = ScopedRelatedField(Neighbourhood)
+    catalogue_item = CatalogueField()
+    unit_cost = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+
+    class Meta:
+        model = ScopeItem
+        fields = [
+            "id", "project", "neighbourhood", "catalogue_item", "planned_quantity", "unit_cost", "planned_amount",
+            "actual_quantity", "actual_amount", "no_actual_reason", "note",
+        ]
+        read_only_fields = ["planned_amount"]
+
+
+class ProgressReportSerializer(serializers.ModelSerializer):
+    project = ScopedRelatedField(Project)
+
+    class Meta:
+        model = ProgressReport
+        fields = [
+            "id", "project", "month", "percent_complete", "investment_to_date", *ProgressReport.QUANTITY_FIELDS,
+            "note", "reported_by", "created_at",
+        ]
+        read_only_fields = ["reported_by", "created_at"]
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    project = ScopedRelatedField(Project)
+    is_open = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = SupervisionFinding
+        fields = [
+            "id", "project", "source", "supervisor_name", "severity", "description", "opened_at", "is_open",
+            "resolved_at", "resolution_note", "reported_by", "resolved_by",
+        ]
+        read_only_fields = ["resolved_at", "resolution_note", "reported_by", "resolved_by"]
+        extra_kwargs = {"opened_at": {"required": False}}
+
+
+class ResolveSerializer(serializers.Serializer):
+    resolution_note = serializers.CharField()
+
+
+class NoticeSerializer(serializers.ModelSerializer):
+    project = ScopedRelatedField(Project)
+
+    class Meta:
+        model = Notice
+        fields = ["id", "project", "kind", "title", "body", "starts_on", "ends_on", "published_by", "created_at"]
+        read_only_fields = ["published_by", "created_at"]

@@ -1,0 +1,190 @@
+"""The projects API. Reads are scoped by the base classes; writes call the services, whose
+ValidationError becomes 400 and whose TransitionRefused becomes 409 with every reason."""
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from governance.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet
+
+from ..models import Notice, ProgressReport, Project, ProjectTransition, ScopeItem, SupervisionFinding
+from ..permissions import catalogue_visible_to
+from ..services import (
+    TransitionRefused,
+    finding_resolve,
+    finding_save,
+    notice_save,
+    progress_report_save,
+    project_save,
+    project_transition,
+    scope_item_delete,
+    scope_item_save,
+)
+from . import filters, serializers
+
+
+def _drf_error(exc):
+    if hasattr(exc, "error_dict"):
+        return ValidationError(exc.message_dict)
+    return ValidationError({"non_field_errors": exc.messages})
+
+
+class ServiceWritesMixin:
+    """perform_create/update build the instance from the validated data and hand it to `save`
+    (a service call); the service's refusals answer 400 with the field and the message."""
+
+    def save(self, instance, validated_data):  # pragma: no cover - each view set defines it
+        raise NotImplementedError
+
+    def _write(self, serializer, instance):
+        data = dict(serializer.validated_data)
+        m2m = {k: data.pop(k) for k in list(data) if isinstance(data[k], list)}
+        for field, value in data.items():
+            setattr(instance, field, value)
+        try:
+            serializer.instance = self.save(instance, m2m)
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from exc
+
+    def perform_create(self, serializer):
+        self._write(serializer, serializer.Meta.model())
+
+    def perform_update(self, serializer):
+        self._write(serializer, serializer.instance)
+
+
+class CatalogueItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The works menu. Not territorial (the national menu is the same for everyone), so it does not
+    derive from the scoped base: its queryset is projects.permissions.catalogue_visible_to, the
+    national items plus those of the actor's districts, and the same role permission applies."""
+
+    serializer_class = serializers.CatalogueItemSerializer
+    permission_classes = ScopedReadOnlyViewSet.permission_classes
+    filterset_fields = ["work_class", "active", "district", "unit"]
+
+    def get_queryset(self):
+        return catalogue_visible_to(self.request.user).order_by("work_class", "sort_order", "code")
+
+
+class ProjectViewSet(ServiceWritesMixin, ScopedModelViewSet):
+    queryset = Project.objects.all()
+    serializer_class = serializers.ProjectSerializer
+    filterset_class = filters.ProjectFilter
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]  # projects are cancelled, not deleted
+
+    def scoped_source(self):
+        source = (
+            Project.objects.select_related("lead_street")
+            .prefetch_related("neighbourhoods")
+            .annotate_coverage()
+            .order_by("-year", "code")
+        )
+        if self.action == "retrieve":
+            source = source.prefetch_related(
+                Prefetch("transitions", queryset=ProjectTransition.objects.select_related("actor").order_by("at", "id"))
+            )
+        return source
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.ProjectDetailSerializer
+        if self.action == "transition":
+            return serializers.TransitionRequestSerializer
+        return serializers.ProjectSerializer
+
+    def save(self, instance, m2m):
+        neighbourhoods = m2m.get("neighbourhoods")
+        if neighbourhoods is None:
+            neighbourhoods = list(instance.neighbourhoods.all())
+        project = project_save(project=instance, neighbourhoods=neighbourhoods, actor=self.request.user)
+        return self.scoped_source().get(pk=project.pk)
+
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Move the project to stage `to` (with a `note`). 409 with `reasons` when the table or a
+        gate refuses; 404 outside the actor's territory."""
+        project = self.get_object()
+        body = serializers.TransitionRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            project_transition(
+                project=project, to=body.validated_data["to"], actor=request.user, note=body.validated_data["note"]
+            )
+        except TransitionRefused as exc:
+            return Response({"reasons": [str(r) for r in exc.reasons]}, status=status.HTTP_409_CONFLICT)
+        fresh = Project.objects.prefetch_related("neighbourhoods").annotate_coverage().get(pk=project.pk)
+        return Response(serializers.ProjectSerializer(fresh, context=self.get_serializer_context()).data)
+
+
+class ScopeItemViewSet(ServiceWritesMixin, ScopedModelViewSet):
+    queryset = ScopeItem.objects.all()
+    serializer_class = serializers.ScopeItemSerializer
+    filterset_class = filters.ScopeItemFilter
+
+    def scoped_source(self):
+        return ScopeItem.objects.order_by("project_id", "neighbourhood_id", "id")
+
+    def save(self, instance, m2m):
+        return scope_item_save(item=instance, actor=self.request.user)
+
+    def perform_destroy(self, instance):
+        try:
+            scope_item_delete(item=instance, actor=self.request.user)
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from exc
+
+
+class ProgressReportViewSet(ServiceWritesMixin, ScopedModelViewSet):
+    queryset = ProgressReport.objects.all()
+    serializer_class = serializers.ProgressReportSerializer
+    filterset_class = filters.ProgressReportFilter
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def scoped_source(self):
+        return ProgressReport.objects.order_by("project_id", "-month")
+
+    def save(self, instance, m2m):
+        return progress_report_save(report=instance, actor=self.request.user)
+
+
+class FindingViewSet(ServiceWritesMixin, ScopedModelViewSet):
+    queryset = SupervisionFinding.objects.all()
+    serializer_class = serializers.FindingSerializer
+    filterset_class = filters.FindingFilter
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def scoped_source(self):
+        return SupervisionFinding.objects.order_by("-opened_at", "-id")
+
+    def get_serializer_class(self):
+        return serializers.ResolveSerializer if self.action == "resolve" else serializers.FindingSerializer
+
+    def save(self, instance, m2m):
+        return finding_save(finding=instance, actor=self.request.user)
+
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        """Close the finding with a `resolution_note`."""
+        finding = self.get_object()
+        body = serializers.ResolveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            finding = finding_resolve(finding=finding, note=body.validated_data["resolution_note"], actor=request.user)
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from exc
+        return Response(serializers.FindingSerializer(finding, context=self.get_serializer_context()).data)
+
+
+class NoticeViewSet(ServiceWritesMixin, ScopedModelViewSet):
+    queryset = Notice.objects.all()
+    serializer_class = serializers.NoticeSerializer
+    filterset_class = filters.NoticeFilter
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def scoped_source(self):
+        return Notice.objects.order_by("-starts_on", "-id")
+
+    def save(self, instance, m2m):
+        return notice_save(notice=instance, actor=self.request.user)

@@ -1,0 +1,217 @@
+"""The projects API: scoping (404 outside the territory), filters, the transition action's 409 with
+every reason, writes through the services, and pinned query counts."""
+import datetime
+from decimal import Decimal
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from governance.choices import RoleKind
+from projects.choices import Stage
+from projects.models import CatalogueItem, Project, ScopeItem, SupervisionFinding
+from tests.factories import staff_user
+
+from .factories import CatalogueItemFactory, ProjectFactory
+from .helpers import ready_project
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def _as(api, user):
+    api.force_authenticate(user)
+    return api
+
+
+@pytest.fixture
+def projects(territory):
+    t = territory
+    return {
+        "p1": ProjectFactory(code="P1", lead_street=t.s1, neighbourhoods=[t.n111, t.n121], year=2024),
+        "p2": ProjectFactory(code="P2", lead_street=t.s1, neighbourhoods=[t.n121], year=2025),
+        "p3": ProjectFactory(code="P3", lead_street=t.s2, neighbourhoods=[t.n211], year=2025),
+        "pe": ProjectFactory(code="PE", lead_street=t.ce.street, neighbourhoods=[t.ne], year=2025),
+    }
+
+
+def _codes(response):
+    assert response.status_code == 200, response.content
+    return sorted(row["code"] for row in response.json()["results"])
+
+
+@pytest.mark.django_db
+def test_project_list_and_detail_are_scoped(api, users, projects):
+    assert _codes(_as(api, users.community).get("/api/v1/projects/")) == ["P1"]
+    assert _codes(_as(api, users.street).get("/api/v1/projects/")) == ["P1", "P2"]
+    assert _codes(_as(api, users.official).get("/api/v1/projects/")) == ["P1", "P2", "P3"]
+    assert _codes(_as(api, users.superuser).get("/api/v1/projects/")) == ["P1", "P2", "P3", "PE"]
+    community = _as(api, users.community)
+    assert community.get(f"/api/v1/projects/{projects['p1'].pk}/").status_code == 200
+    for key in ("p2", "p3", "pe"):  # another community's project: 404, not 403
+        assert community.get(f"/api/v1/projects/{projects[key].pk}/").status_code == 404
+        response = community.post(f"/api/v1/projects/{projects[key].pk}/transition/", {"to": "suspended", "note": "x"})
+        assert response.status_code == 404
+    api.force_authenticate(None)
+    assert api.get("/api/v1/projects/").status_code in (401, 403)
+    assert _as(APIClient(), users.nobody).get("/api/v1/projects/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_filters_stage_year_street_community(api, territory, users, projects):
+    Project.objects.filter(pk=projects["p2"].pk).update(stage=Stage.TENDER)
+    official = _as(api, users.official)
+    assert _codes(official.get("/api/v1/projects/", {"stage": "tender"})) == ["P2"]
+    assert _codes(official.get("/api/v1/projects/", {"stage": ["tender", "candidate"]})) == ["P1", "P2", "P3"]
+    assert _codes(official.get("/api/v1/projects/", {"year": 2025})) == ["P2", "P3"]
+    assert _codes(official.get("/api/v1/projects/", {"street": territory.s1.pk})) == ["P1", "P2"]  # P1 once
+    assert _codes(official.get("/api/v1/projects/", {"community": territory.c12.pk})) == ["P1", "P2"]
+    assert _codes(official.get("/api/v1/projects/", {"community": territory.ce.pk})) == []  # still scoped
+
+
+@pytest.mark.django_db
+def test_transition_answers_409_with_every_reason_then_moves(api, territory, users, projects):
+    p1 = projects["p1"]
+    Project.objects.filter(pk=p1.pk).update(stage=Stage.TENDER)
+    street = _as(api, users.street)
+    url = f"/api/v1/projects/{p1.pk}/transition/"
+    response = street.post(url, {"to": "construction"}, format="json")
+    assert response.status_code == 409
+    assert response.json() == {"reasons": ["未填写施工单位。", "未填写监理单位。", "未填写合同金额。", "未填写实际开工日期。"]}
+    response = street.post(url, {"to": "closed"}, format="json")
+    assert response.status_code == 409 and response.json()["reasons"] == ["不能从“招投标”变更为“已结项”。"]
+    assert street.post(url, {"to": "nowhere"}, format="json").status_code == 400
+    response = street.post(url, {"to": "suspended", "note": "招标流标"}, format="json")
+    assert response.status_code == 200 and response.json()["stage"] == "suspended"
+    detail = street.get(f"/api/v1/projects/{p1.pk}/").json()
+    assert detail["stage_before_suspension"] == "tender"
+    assert detail["transitions"] == [
+        {"from_stage": "tender", "to_stage": "suspended", "actor": "street1", "at": detail["transitions"][0]["at"],
+         "note": "招标流标"}
+    ]
+    official = _as(APIClient(), users.official)
+    assert official.post(url, {"to": "tender"}, format="json").status_code == 403  # read-only role
+
+
+@pytest.mark.django_db
+def test_token_authentication(territory, users, projects):
+    token = Token.objects.create(user=users.community)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert _codes(client.get("/api/v1/projects/")) == ["P1"]
+
+
+@pytest.mark.django_db
+def test_creating_a_project_and_its_scope_through_the_services(api, territory, users):
+    street = _as(api, users.street)
+    body = {"code": "API-1", "name": "接口项目", "year": 2026, "lead_street": territory.s1.pk,
+            "neighbourhoods": [territory.n111.pk], "budget": "1500000.00"}
+    response = street.post("/api/v1/projects/", {**body, "neighbourhoods": [territory.n211.pk]}, format="json")
+    assert response.status_code == 400 and "neighbourhoods" in response.json()
+    response = street.post("/api/v1/projects/", body, format="json")
+    assert response.status_code == 201, response.content
+    project = Project.objects.get(code="API-1")
+    assert response.json()["household_count"] == 4 and response.json()["stage"] == "candidate"
+    response = street.post("/api/v1/projects/", {**body, "stage": "closed", "code": "API-2"}, format="json")
+    assert response.json()["stage"] == "candidate"  # the stage moves only through transition
+
+    roads = CatalogueItem.objects.get(code="roads")
+    line = {"project": project.pk, "neighbourhood": territory.n111.pk, "catalogue_item": roads.pk,
+            "planned_quantity": "12.50"}
+    response = street.post("/api/v1/scope-items/", line, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["planned_amount"] == "2250.00" and response.json()["unit_cost"] == "180.00"
+    response = street.post("/api/v1/scope-items/", {**line, "neighbourhood": territory.n121.pk}, format="json")
+    assert response.status_code == 400 and response.json() == {"neighbourhood": ["该小区不在本项目中。"]}
+    foreign = CatalogueItemFactory(district=territory.other_district)
+    response = street.post("/api/v1/scope-items/", {**line, "catalogue_item": foreign.pk}, format="json")
+    assert response.status_code == 400 and "catalogue_item" in response.json()
+    response = street.post("/api/v1/progress-reports/", {"project": project.pk, "month": "2026-05-01",
+                                                          "percent_complete": "10", "investment_to_date": "1"},
+                           format="json")
+    assert response.status_code == 400 and "储备" in response.json()["non_field_errors"][0]
+
+
+@pytest.mark.django_db
+def test_findings_and_notices_through_the_api(api, territory, users):
+    project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
+    community = _as(api, users.community)
+    response = community.post("/api/v1/findings/", {"project": project.pk, "source": "resident_supervisor",
+                                                    "supervisor_name": "王大爷", "severity": "major",
+                                                    "description": "雨水篦子缺失"}, format="json")
+    assert response.status_code == 201, response.content
+    finding_id = response.json()["id"]
+    assert community.get("/api/v1/findings/", {"open": "true"}).json()["count"] == 1
+    assert community.post(f"/api/v1/findings/{finding_id}/resolve/", {"resolution_note": ""},
+                          format="json").status_code == 400
+    response = community.post(f"/api/v1/findings/{finding_id}/resolve/", {"resolution_note": "已补装"}, format="json")
+    assert response.status_code == 200 and response.json()["is_open"] is False
+    assert SupervisionFinding.objects.get().resolution_note == "已补装"
+    response = community.post("/api/v1/notices/", {"project": project.pk, "kind": "plan", "title": "方案公示",
+                                                   "body": "内容", "starts_on": "2026-03-01",
+                                                   "ends_on": "2026-02-01"}, format="json")
+    assert response.status_code == 400 and response.json() == {"__all__": ["公示结束日期不能早于开始日期。"]}
+    other = ProjectFactory(lead_street=territory.s2, neighbourhoods=[territory.n211])
+    response = community.post("/api/v1/notices/", {"project": other.pk, "kind": "plan", "title": "t", "body": "b",
+                                                   "starts_on": "2026-03-01", "ends_on": "2026-03-08"}, format="json")
+    assert response.status_code == 400 and "project" in response.json()  # not found in the territory
+
+
+@pytest.mark.django_db
+def test_catalogue_items_are_the_national_menu_and_the_districts_own(api, territory, users):
+    own = CatalogueItemFactory(code="d_own", district=territory.district)
+    CatalogueItemFactory(code="e_other", district=territory.other_district)
+    response = _as(api, users.community).get("/api/v1/catalogue-items/", {"page_size": 100})
+    codes = {row["code"] for row in response.json()["results"]}
+    assert response.json()["count"] == 40 and own.code in codes and "e_other" not in codes
+    basic = _as(api, users.community).get("/api/v1/catalogue-items/", {"work_class": "basic"}).json()
+    assert basic["count"] == 16  # 15 national basic items and the district's own (basic by default)
+    assert _as(APIClient(), users.nobody).get("/api/v1/catalogue-items/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_other_lists_are_scoped(api, territory, users):
+    mine = ready_project(territory)
+    theirs = ProjectFactory(lead_street=territory.s2, neighbourhoods=[territory.n211])
+    ScopeItem.objects.create(project=theirs, neighbourhood=territory.n211, catalogue_item=CatalogueItem.objects.get(code="gas"),
+                             planned_quantity=Decimal("1"), unit_cost=Decimal("1"), planned_amount=Decimal("1"))
+    community = _as(api, users.community)
+    for endpoint, expected in (("scope-items", 1), ("notices", 1)):
+        rows = community.get(f"/api/v1/{endpoint}/").json()["results"]
+        assert [row["project"] for row in rows] == [mine.pk] * expected, endpoint
+    assert _as(APIClient(), users.superuser).get("/api/v1/scope-items/").json()["count"] == 2
+
+
+def _many_projects(territory, n=6):
+    for i in range(n):
+        project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111, territory.n121])
+        Project.objects.filter(pk=project.pk).update(stage=Stage.CONSULTATION)
+        project.transitions.create(from_stage="candidate", to_stage="consultation", note=str(i))
+
+
+@pytest.mark.django_db
+def test_project_list_query_count_is_pinned(api, territory, users, django_assert_num_queries):
+    _many_projects(territory, 2)
+    client = APIClient()
+    client.force_login(users.street)  # a real session: each request loads the user and its roles
+    # session · user · roles (territory) · count · page · neighbourhoods prefetch
+    with django_assert_num_queries(6):
+        assert client.get("/api/v1/projects/").json()["count"] == 2
+    _many_projects(territory, 6)
+    with django_assert_num_queries(6):
+        assert client.get("/api/v1/projects/").json()["count"] == 8
+
+
+@pytest.mark.django_db
+def test_project_detail_query_count_is_pinned(api, territory, users, django_assert_num_queries):
+    _many_projects(territory, 1)
+    project = Project.objects.get()
+    for i in range(5):
+        project.transitions.create(from_stage="consultation", to_stage="suspended", note=str(i), actor=users.street)
+    client = APIClient()
+    client.force_login(users.street)
+    # session · user · roles (territory) · the project · neighbourhoods · transitions with their actors
+    with django_assert_num_queries(6):
+        assert len(client.get(f"/api/v1/projects/{project.pk}/").json()["transitions"]) == 6
