@@ -49,6 +49,9 @@ class CatalogueItemSerializer(serializers.ModelSerializer):
 
 class TransitionSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Plain strings: the stage enum is described once, on Project.stage.
+    from_stage = serializers.CharField(read_only=True)
+    to_stage = serializers.CharField(read_only=True)
 
     class Meta:
         model = ProjectTransition
@@ -57,6 +60,7 @@ class TransitionSerializer(serializers.ModelSerializer):
 
 class ProjectSerializer(serializers.ModelSerializer):
     stage_display = serializers.CharField(source="get_stage_display", read_only=True)
+    stage_before_suspension = serializers.CharField(read_only=True)
     neighbourhoods = ScopedRelatedField(Neighbourhood, many=True)
     lead_street = ScopedRelatedField(Street, write=False)
     building_count = serializers.IntegerField(read_only=True)
@@ -82,7 +86,14 @@ class ProjectDetailSerializer(ProjectSerializer):
 
 
 class TransitionRequestSerializer(serializers.Serializer):
-    to = serializers.ChoiceField(choices=Stage.choices)
+    # A string checked against the stages (not a second enum of the same choices in the schema).
+    to = serializers.CharField(help_text="candidate, consultation, tender, construction, acceptance, aftercare, "
+                                         "closed, suspended or cancelled")
+
+    def validate_to(self, value):
+        if value not in Stage.values:
+            raise serializers.ValidationError(f"“{value}”不是有效的阶段。")
+        return value
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
