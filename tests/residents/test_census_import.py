@@ -156,6 +156,7 @@ def test_a_corrected_file_updates_in_place(territory):
     rows = good_rows(4)
     run(rows)
     ids = set(Household.objects.filter(building__name="2栋").values_list("pk", flat=True))
+    stamps = dict(Household.objects.filter(building__name="2栋").values_list("room", "updated_at"))
     neighbourhood = Neighbourhood.objects.get(pk=territory.n111.pk)
 
     rows = [dict(r, built_year="1988") for r in rows]
@@ -172,6 +173,8 @@ def test_a_corrected_file_updates_in_place(territory):
     changed = Household.objects.get(building__name="2栋", room="102")
     assert (changed.floor_area, changed.owner_name, changed.phone) == (Decimal("80.25"), "李四", "028-86001234")
     assert changed.owner_id_hash == id_number_hash(valid_id(99))
+    assert changed.updated_at > stamps["102"]
+    assert Household.objects.get(building__name="2栋", room="101").updated_at == stamps["101"]
     neighbourhood.refresh_from_db()
     assert neighbourhood.built_year == 1988
 
