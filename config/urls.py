@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -13,7 +15,17 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
-    path("", include("residents.urls")),
 ]
+
+# Each app's public pages: `<app>/urls.py`, when it exists, mounted at the root.
+for app in ("residents", "projects", "surveys", "funding", "dashboards"):
+    try:
+        import_module(f"{app}.urls")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{app}.urls":
+            raise
+        continue
+    urlpatterns.append(path("", include(f"{app}.urls")))
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
