@@ -912,6 +912,7 @@ def census_import(*, file=None, rows=None, actor, progress=None, filename=""):
     a header. `actor` is a user, or SYSTEM_ACTOR for a run without one. `progress`, if given, is
     called as progress(stage, done, total) with stage "validate" or "write", `done` the rows so
     far and `total` the expected rows (an estimate while reading, None when unknown).
+    `filename` names the file in the audit row (default: the file's own name).
 
     Refuses (CensusImportError, nothing written): an unreadable file, a missing required column,
     and any bad row, with every problem listed. Writes the whole file in one transaction with one
