@@ -45,5 +45,12 @@ check: install-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python ../shared/tools/check_layers.py .
 
+# Benchmarks (README: Benchmarks). They need DATABASE_URL pointing at PostgreSQL.
+bench-import: install
+	$(BIN)/python bench/bench_import.py --rows $${ROWS:-100000} --with-update
+
+bench-seed: install
+	$(BIN)/python bench/bench_seed.py --drop
+
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts
