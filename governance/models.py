@@ -247,3 +247,126 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"
+
+
+# ---- long-term management (长效管理): arrangements and their yearly assessments ----------------
+
+
+class ManagementMode(models.TextChoices):
+    PROFESSIONAL = "professional", _("专业化物业")
+    SELF_MANAGED = "self_managed", _("居民自管")
+    FALLBACK = "fallback", _("社区或国企兜底托管")
+    NONE = "none", _("无人管理")
+
+
+class ManagementArrangement(models.Model):
+    """How a neighbourhood is managed from `started_on` until `ended_on` (empty: the current one).
+
+    One current arrangement per neighbourhood (a partial unique constraint). Writes go through
+    funding.services (arrangement_start ends the current one and starts the next in one
+    transaction)."""
+
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, models.PROTECT, related_name="arrangements", verbose_name=_("小区")
+    )
+    mode = models.CharField(_("管理方式"), max_length=20, choices=ManagementMode.choices)
+    provider = models.CharField(
+        _("管理单位"), max_length=120, blank=True, help_text=_("物业公司、自管组织或兜底单位的名称。")
+    )
+    started_on = models.DateField(_("开始日期"))
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True, help_text=_("空白表示现行管理方式。"))
+    fee_per_m2_month = models.DecimalField(
+        _("物业费(元/平方米·月)"), max_digits=8, decimal_places=2, default=0
+    )
+    note = models.TextField(_("备注"), blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    territory_lookups = {
+        Level.DISTRICT: "neighbourhood__community__street__district_id",
+        Level.STREET: "neighbourhood__community__street_id",
+        Level.COMMUNITY: "neighbourhood__community_id",
+    }
+
+    class Meta:
+        verbose_name = _("长效管理安排")
+        verbose_name_plural = _("长效管理安排")
+        ordering = ["neighbourhood_id", "-started_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["neighbourhood"],
+                condition=Q(ended_on__isnull=True),
+                name="arrangement_one_current",
+                violation_error_message=_("每个小区只能有一个现行的长效管理安排。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="arrangement_end_after_start",
+                violation_error_message=_("结束日期不能早于开始日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(fee_per_m2_month__gte=0),
+                name="arrangement_fee_non_negative",
+                violation_error_message=_("物业费不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(mode=ManagementMode.PROFESSIONAL) | ~Q(provider=""),
+                name="arrangement_professional_has_provider",
+                violation_error_message=_("专业化物业须填写物业公司名称。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.neighbourhood} · {self.get_mode_display()}"
+
+    @property
+    def is_current(self):
+        return self.ended_on is None
+
+
+class Assessment(models.Model):
+    """A yearly service assessment (考核) of an arrangement: a score 0–100 and its items.
+
+    Re-assessment adds a row; for an arrangement and a year the latest recorded one (the highest
+    id) counts, whatever its assessed_at (which is when the assessors did it, for the record). `items` maps an item code (e.g. "fee_collection", "inspection", "safety") to its
+    points, as decimal strings."""
+
+    arrangement = models.ForeignKey(
+        ManagementArrangement, models.PROTECT, related_name="assessments", verbose_name=_("长效管理安排")
+    )
+    year = models.PositiveSmallIntegerField(_("考核年度"))
+    score = models.DecimalField(_("得分"), max_digits=5, decimal_places=2)
+    items = models.JSONField(_("分项得分"), default=dict, blank=True)
+    assessor = models.CharField(_("考核单位/考核人"), max_length=100)
+    assessed_at = models.DateTimeField(_("考核时间"))
+    note = models.TextField(_("考核意见"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("登记人")
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    territory_lookups = {
+        Level.DISTRICT: "arrangement__neighbourhood__community__street__district_id",
+        Level.STREET: "arrangement__neighbourhood__community__street_id",
+        Level.COMMUNITY: "arrangement__neighbourhood__community_id",
+    }
+
+    class Meta:
+        verbose_name = _("考核")
+        verbose_name_plural = _("考核")
+        ordering = ["arrangement_id", "-year", "-id"]
+        indexes = [models.Index(fields=["arrangement", "year"], name="assessment_arrangement_year")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=100),
+                name="assessment_score_range",
+                violation_error_message=_("考核得分须在0至100之间。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=2100),
+                name="assessment_year_range",
+                violation_error_message=_("考核年度须在2000至2100之间。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} · {self.score}"
