@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class SurveysConfig(AppConfig):
     name = "surveys"
     verbose_name = _("居民协商")
+
+    def ready(self):
+        from projects.gates import register_gate
+
+        from . import gates
+
+        register_gate("final_plan_passed", gates.final_plan_passed)

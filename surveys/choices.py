@@ -1,0 +1,70 @@
+"""Choices of the surveys app, and the rules that are data: the vote rule presets and which
+matters are special (DESIGN.md §3 "Votes")."""
+from fractions import Fraction
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MatterType(models.TextChoices):
+    RENOVATION_PLAN = "renovation_plan", _("改造方案")
+    ELEVATOR_RETROFIT = "elevator_retrofit", _("加装电梯")
+    MAINTENANCE_FUND = "maintenance_fund", _("筹集、使用维修资金")
+    REBUILD = "rebuild", _("改建、重建建筑物及其附属设施")
+    COMMON_USE_CHANGE = "common_use_change", _("改变共有部分用途")
+    OTHER = "other", _("其他共同决定事项")
+
+
+# Civil Code art. 278: these need the special majority (双四分之三).
+SPECIAL_MATTERS = frozenset(
+    {
+        MatterType.RENOVATION_PLAN,
+        MatterType.ELEVATOR_RETROFIT,
+        MatterType.MAINTENANCE_FUND,
+        MatterType.REBUILD,
+        MatterType.COMMON_USE_CHANGE,
+    }
+)
+
+
+class VoteScope(models.TextChoices):
+    NEIGHBOURHOOD = "neighbourhood", _("小区")
+    BUILDING = "building", _("楼栋")
+    STAIRWELL = "stairwell", _("单元")
+
+
+class RulePreset(models.TextChoices):
+    SPECIAL = "special", _("双四分之三同意（特别事项）")
+    SIMPLE = "simple", _("双过半同意（一般事项）")
+    CUSTOM = "custom", _("自定义规则")
+
+
+def default_rule(matter_type):
+    """The preset the law gives a matter: special for the special matters, simple otherwise."""
+    return RulePreset.SPECIAL if matter_type in SPECIAL_MATTERS else RulePreset.SIMPLE
+
+
+# Each preset: (quorum fraction, agree fraction, agree inclusive?). The quorum is always inclusive
+# (≥ 2/3, "以上"); the special majority is inclusive (≥ 3/4), the simple one strict (> 1/2, "过半数").
+QUORUM = Fraction(2, 3)
+PRESETS = {
+    RulePreset.SPECIAL: (QUORUM, Fraction(3, 4), True),
+    RulePreset.SIMPLE: (QUORUM, Fraction(1, 2), False),
+}
+
+
+class VoteStatus(models.TextChoices):
+    DRAFT = "draft", _("未开始")
+    OPEN = "open", _("表决中")
+    CLOSED = "closed", _("已结束")
+
+
+class BallotChoice(models.TextChoices):
+    AGREE = "agree", _("同意")
+    DISAGREE = "disagree", _("反对")
+    ABSTAIN = "abstain", _("弃权")
+
+
+class BallotChannel(models.TextChoices):
+    ONLINE = "online", _("线上（户码）")
+    PAPER = "paper", _("纸质表决票")
