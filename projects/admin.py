@@ -1,13 +1,16 @@
 """The admin of the projects app: thin — every write calls a service, every list is scoped."""
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from governance.admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
@@ -158,7 +161,22 @@ class ProjectCommunityFilter(_DistinctTerritoryFilter, CommunityFilter):
     pass
 
 
-class ScopeItemInline(ScopedTabularInline):
+class CompactInlineMixin:
+    """Tabular inlines that fit a screen: one-line text inputs, no add/change/delete buttons beside
+    the selects (the related objects have their own pages)."""
+
+    formfield_overrides = {models.TextField: {"widget": forms.TextInput(attrs={"size": 24})}}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(formfield.widget, RelatedFieldWidgetWrapper):
+            widget = formfield.widget
+            widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
+            widget.can_view_related = False
+        return formfield
+
+
+class ScopeItemInline(CompactInlineMixin, ScopedTabularInline):
     model = ScopeItem
     fields = [
         "neighbourhood", "catalogue_item", "planned_quantity", "unit_cost", "planned_amount",
@@ -185,21 +203,21 @@ class ScopeItemInline(ScopedTabularInline):
         return formset
 
 
-class ProgressReportInline(ScopedTabularInline):
+class ProgressReportInline(CompactInlineMixin, ScopedTabularInline):
     model = ProgressReport
     fields = ["month", "percent_complete", "investment_to_date", "note"]
     show_change_link = True
     ordering = ["-month"]
 
 
-class FindingInline(ScopedTabularInline):
+class FindingInline(CompactInlineMixin, ScopedTabularInline):
     model = SupervisionFinding
     fields = ["severity", "source", "supervisor_name", "description", "opened_at", "resolved_at"]
     readonly_fields = ["resolved_at"]
     show_change_link = True
 
 
-class AcceptanceInline(ScopedTabularInline):
+class AcceptanceInline(CompactInlineMixin, ScopedTabularInline):
     model = Acceptance
     fields = ["accepted_on", "participants", "resident_representatives", "satisfaction_rate", "passed", "note"]
     show_change_link = False
@@ -330,9 +348,9 @@ class ProjectAdmin(ServiceErrorsMixin, ScopedAdmin):
             messages.error(
                 request,
                 format_html(
-                    "{}<ul>{}</ul>",
+                    "{}<br>{}",
                     _("%(code)s 不能变更为“%(stage)s”：") % {"code": project.code, "stage": label},
-                    format_html_join("", "<li>{}</li>", ((reason,) for reason in exc.reasons)),
+                    format_html_join(mark_safe("<br>"), "· {}", ((reason,) for reason in exc.reasons)),
                 ),
             )
             return False

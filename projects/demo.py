@@ -22,6 +22,7 @@ from PIL import Image, ImageDraw
 from governance.models import Neighbourhood
 from residents.models import Household
 
+from .catalogue_data import ensure_national_menu
 from .choices import Stage
 from .models import (
     Acceptance,
@@ -135,6 +136,7 @@ def seed(ctx):
     rng = ctx.rng
     admin = ctx.store["admin"]
     today = timezone.localdate()
+    ensure_national_menu()  # normally loaded by the migration
     candidates = _eligible_with_census(ctx.store["neighbourhoods"])
     groups = _groups(candidates, PROJECTS.get(ctx.scale, 7), rng)
     menu = {item.code: item for item in CatalogueItem.objects.filter(district=None)}
@@ -239,7 +241,8 @@ def _seed_stage_records(project, target, today, rng, admin, buildings, index):
             )
         for kind in ("before", "during") + (("after",) if reached >= MAIN_LINE.index(Stage.ACCEPTANCE) else ()):
             photo_upload(project=project, kind=kind, prepared=_photo(kind, index), actor=admin,
-                         caption={"before": "改造前", "during": "施工中", "after": "改造后"}[kind])
+                         caption={"before": "外立面与楼道现状", "during": "雨污分流管道施工",
+                                  "after": "改造后的外立面与道路"}[kind])
     if reached >= MAIN_LINE.index(Stage.ACCEPTANCE):
         ScopeItem.objects.filter(project=project).update(
             actual_quantity=F("planned_quantity"), actual_amount=F("planned_amount")

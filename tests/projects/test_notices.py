@@ -16,7 +16,6 @@ from residents.services import household_codes_issue
 from .factories import ProjectFactory
 from .helpers import ALL_PASSING, registered_gates
 
-pytestmark = pytest.mark.urls("tests.projects.urls")
 
 TODAY = datetime.date(2025, 6, 10)
 

@@ -17,7 +17,6 @@ from projects.models import SupervisionFinding
 
 from .factories import ProjectFactory
 
-pytestmark = pytest.mark.urls("tests.projects.urls")
 
 
 def _jpeg():
