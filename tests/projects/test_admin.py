@@ -165,3 +165,21 @@ def test_a_scope_line_added_on_the_page_gets_its_planned_amount(client, users, t
     assert line.unit_cost == Decimal("180.00")
     assert line.planned_amount == Decimal("59999.40")
     assert AuditEntry.objects.filter(action="scope_item_add").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_changelist_runs_the_same_queries_for_more_projects(client, territory, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(users.street)
+    url = reverse("admin:projects_project_changelist")
+    ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(6):
+        ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111, territory.n121])
+    with CaptureQueriesContext(connection) as many:
+        assert len(client.get(url).context["cl"].result_list) == 7
+    assert len(many.captured_queries) == len(few.captured_queries)

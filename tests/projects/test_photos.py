@@ -152,3 +152,27 @@ def test_the_admin_upload_shows_the_checks_message(client, territory, users, set
     response = client.post(url, {**data, "upload": _upload(_image_bytes(), name="a.jpg")})
     assert response.status_code == 302
     assert Photo.objects.get().caption == "施工中"
+
+
+@pytest.mark.django_db
+def test_finding_photos_belong_to_a_finding_of_the_same_project(territory, users, settings, tmp_path):
+    from django.core.exceptions import PermissionDenied
+
+    from projects.services import finding_save
+    from projects.models import SupervisionFinding
+
+    settings.MEDIA_ROOT = tmp_path
+    project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
+    other = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
+    finding = finding_save(finding=SupervisionFinding(project=other, source="staff", description="x"),
+                           actor=users.street)
+    with pytest.raises(ValidationError) as info:
+        photo_upload(project=project, kind="finding", finding=finding, upload=_upload(_image_bytes()),
+                     actor=users.street)
+    assert info.value.message_dict == {"finding": ["该监督问题不属于本项目。"]}
+    with pytest.raises(ValidationError):
+        photo_upload(project=project, kind="finding", upload=_upload(_image_bytes()), actor=users.street)
+    with pytest.raises(PermissionDenied):
+        photo_upload(project=project, kind="after", upload=_upload(_image_bytes()), actor=users.official)
+    assert not Photo.objects.exists()
+    assert not any(tmp_path.rglob("*.jpg"))  # a refused upload leaves no file behind
