@@ -1,13 +1,14 @@
 """The admin of the projects app: thin — every write calls a service, every list is scoped."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.db import models
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -29,8 +30,8 @@ from .models import (
     ScopeItem,
     SupervisionFinding,
 )
-from .photos import prepare_photo
 from .permissions import can_manage_catalogue_item, catalogue_visible_to, may_add_catalogue_items
+from .photos import prepare_photo
 from .selectors import project_move_choices, project_timeline
 from .services import (
     REPORTING_STAGES,
@@ -83,7 +84,17 @@ class CatalogueItemAdmin(ServiceErrorsMixin, ScopedAdmin):
     search_fields = ["code", "name"]
     list_select_related = ["district"]
     actions = ["retire", "restore"]
-    fields = ["code", "name", "work_class", "unit", "reference_unit_cost", "description", "district", "sort_order", "active"]
+    fields = [
+        "code",
+        "name",
+        "work_class",
+        "unit",
+        "reference_unit_cost",
+        "description",
+        "district",
+        "sort_order",
+        "active",
+    ]
     readonly_fields = ["active"]
 
     def get_queryset(self, request):
@@ -124,7 +135,9 @@ class CatalogueItemAdmin(ServiceErrorsMixin, ScopedAdmin):
                 catalogue_item_retire(item=item, actor=request.user, active=active)
                 done += 1
             except PermissionDenied:
-                messages.error(request, _("“%(name)s”是国家菜单项目或不属于您的区，不能更改。") % {"name": item.name})
+                messages.error(
+                    request, _("“%(name)s”是国家菜单项目或不属于您的区，不能更改。") % {"name": item.name}
+                )
         if done:
             messages.success(request, _("已更新 %(n)d 个菜单项目。") % {"n": done})
 
@@ -179,8 +192,14 @@ class CompactInlineMixin:
 class ScopeItemInline(CompactInlineMixin, ScopedTabularInline):
     model = ScopeItem
     fields = [
-        "neighbourhood", "catalogue_item", "planned_quantity", "unit_cost", "planned_amount",
-        "actual_quantity", "actual_amount", "no_actual_reason",
+        "neighbourhood",
+        "catalogue_item",
+        "planned_quantity",
+        "unit_cost",
+        "planned_amount",
+        "actual_quantity",
+        "actual_amount",
+        "no_actual_reason",
     ]
     readonly_fields = ["planned_amount"]
     autocomplete_fields = ["catalogue_item"]
@@ -219,7 +238,14 @@ class FindingInline(CompactInlineMixin, ScopedTabularInline):
 
 class AcceptanceInline(CompactInlineMixin, ScopedTabularInline):
     model = Acceptance
-    fields = ["accepted_on", "participants", "resident_representatives", "satisfaction_rate", "passed", "note"]
+    fields = [
+        "accepted_on",
+        "participants",
+        "resident_representatives",
+        "satisfaction_rate",
+        "passed",
+        "note",
+    ]
     show_change_link = False
 
 
@@ -236,7 +262,16 @@ class NoticeInline(ScopedTabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(ServiceErrorsMixin, ScopedAdmin):
-    list_display = ["code", "name", "year", "lead_street", "stage", "budget", "household_count", "floor_area_total"]
+    list_display = [
+        "code",
+        "name",
+        "year",
+        "lead_street",
+        "stage",
+        "budget",
+        "household_count",
+        "floor_area_total",
+    ]
     list_filter = ["stage", "year", ProjectStreetFilter, ProjectCommunityFilter]
     search_fields = ["code", "name", "contractor", "neighbourhoods__name"]
     list_select_related = ["lead_street"]
@@ -249,6 +284,7 @@ class ProjectAdmin(ServiceErrorsMixin, ScopedAdmin):
             # project_save requires it to be the street of one of the project's neighbourhoods.
             kwargs["queryset"] = scope(Street.objects.all(), request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     actions = ["advance_stage"]
     fieldsets = [
         (None, {"fields": ["code", "name", "year", "lead_street", "neighbourhoods", "stage"]}),
@@ -322,7 +358,11 @@ class ProjectAdmin(ServiceErrorsMixin, ScopedAdmin):
                 data = super().clean()
                 neighbourhoods = data.get("neighbourhoods")
                 street = data.get("lead_street")
-                if neighbourhoods and street and street.pk not in {n.community.street_id for n in neighbourhoods}:
+                if (
+                    neighbourhoods
+                    and street
+                    and street.pk not in {n.community.street_id for n in neighbourhoods}
+                ):
                     self.add_error("lead_street", _("牵头街道须为项目所含小区所在的街道之一。"))
                 return data
 
@@ -335,8 +375,11 @@ class ProjectAdmin(ServiceErrorsMixin, ScopedAdmin):
         for project in queryset:
             target = NEXT_STAGE.get(project.stage)
             if target is None:
-                messages.error(request, _("%(code)s：当前阶段“%(stage)s”没有下一阶段。") % {
-                    "code": project.code, "stage": project.get_stage_display()})
+                messages.error(
+                    request,
+                    _("%(code)s：当前阶段“%(stage)s”没有下一阶段。")
+                    % {"code": project.code, "stage": project.get_stage_display()},
+                )
                 continue
             self._move(request, project, target, "")
 
@@ -357,7 +400,9 @@ class ProjectAdmin(ServiceErrorsMixin, ScopedAdmin):
         except PermissionDenied:
             messages.error(request, _("%(code)s：您不能变更该项目的阶段。") % {"code": project.code})
             return False
-        messages.success(request, _("%(code)s 已变更为“%(stage)s”。") % {"code": project.code, "stage": label})
+        messages.success(
+            request, _("%(code)s 已变更为“%(stage)s”。") % {"code": project.code, "stage": label}
+        )
         return True
 
     def get_urls(self):
@@ -413,8 +458,15 @@ class SettledFilter(admin.SimpleListFilter):
 @admin.register(ScopeItem)
 class ScopeItemAdmin(ServiceErrorsMixin, ScopedAdmin):
     list_display = [
-        "project", "neighbourhood", "catalogue_item", "planned_quantity", "unit_cost", "planned_amount",
-        "actual_quantity", "actual_amount", "settled",
+        "project",
+        "neighbourhood",
+        "catalogue_item",
+        "planned_quantity",
+        "unit_cost",
+        "planned_amount",
+        "actual_quantity",
+        "actual_amount",
+        "settled",
     ]
     list_filter = [SettledFilter, "catalogue_item__work_class", StreetFilter, CommunityFilter]
     search_fields = ["project__code", "project__name", "neighbourhood__name", "catalogue_item__name"]
@@ -445,7 +497,14 @@ class ScopeItemAdmin(ServiceErrorsMixin, ScopedAdmin):
 
 @admin.register(ProgressReport)
 class ProgressReportAdmin(ServiceErrorsMixin, ScopedAdmin):
-    list_display = ["project", "month", "percent_complete", "investment_to_date", "elevators", "parking_spaces"]
+    list_display = [
+        "project",
+        "month",
+        "percent_complete",
+        "investment_to_date",
+        "elevators",
+        "parking_spaces",
+    ]
     list_filter = ["month", ProjectStreetFilter, ProjectCommunityFilter]
     search_fields = ["project__code", "project__name"]
     list_select_related = ["project"]
@@ -454,14 +513,33 @@ class ProgressReportAdmin(ServiceErrorsMixin, ScopedAdmin):
     date_hierarchy = "month"
     fieldsets = [
         (None, {"fields": ["project", "month", "percent_complete", "investment_to_date", "note"]}),
-        (_("管线（千米，累计）"), {"fields": [
-            "pipes_water_km", "pipes_drainage_km", "pipes_gas_km", "pipes_heating_km", "pipes_power_km",
-            "pipes_telecom_km",
-        ]}),
-        (_("其他工程量（累计）"), {"fields": [
-            "roads_m2", "elevators", "parking_spaces", "ev_chargers", "ebike_chargers", "service_facilities",
-            "energy_retrofit_m2",
-        ]}),
+        (
+            _("管线（千米，累计）"),
+            {
+                "fields": [
+                    "pipes_water_km",
+                    "pipes_drainage_km",
+                    "pipes_gas_km",
+                    "pipes_heating_km",
+                    "pipes_power_km",
+                    "pipes_telecom_km",
+                ]
+            },
+        ),
+        (
+            _("其他工程量（累计）"),
+            {
+                "fields": [
+                    "roads_m2",
+                    "elevators",
+                    "parking_spaces",
+                    "ev_chargers",
+                    "ebike_chargers",
+                    "service_facilities",
+                    "energy_retrofit_m2",
+                ]
+            },
+        ),
         (_("填报"), {"fields": ["reported_by", "created_at"]}),
     ]
 
@@ -508,8 +586,16 @@ class SupervisionFindingAdmin(ServiceErrorsMixin, ScopedAdmin):
     autocomplete_fields = ["project"]
     readonly_fields = ["reported_by", "resolved_at", "resolved_by", "resolution_note"]
     fields = [
-        "project", "source", "supervisor_name", "severity", "description", "opened_at",
-        "reported_by", "resolved_at", "resolved_by", "resolution_note",
+        "project",
+        "source",
+        "supervisor_name",
+        "severity",
+        "description",
+        "opened_at",
+        "reported_by",
+        "resolved_at",
+        "resolved_by",
+        "resolution_note",
     ]
     inlines = [FindingPhotoInline]
     change_form_template = "admin/projects/supervisionfinding/change_form.html"
@@ -538,7 +624,9 @@ class SupervisionFindingAdmin(ServiceErrorsMixin, ScopedAdmin):
         finding = self.get_object(request, object_id)  # 404 outside the territory
         if request.method == "POST":
             try:
-                finding_resolve(finding=finding, note=request.POST.get("resolution_note", ""), actor=request.user)
+                finding_resolve(
+                    finding=finding, note=request.POST.get("resolution_note", ""), actor=request.user
+                )
                 messages.success(request, _("问题已整改销号。"))
             except (ValidationError, PermissionDenied) as exc:
                 _message_errors(request, exc)
@@ -546,7 +634,10 @@ class SupervisionFindingAdmin(ServiceErrorsMixin, ScopedAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         finding = self.get_object(request, object_id)
-        extra_context = {**(extra_context or {}), "may_resolve": finding.is_open and self.has_change_permission(request, finding)}
+        extra_context = {
+            **(extra_context or {}),
+            "may_resolve": finding.is_open and self.has_change_permission(request, finding),
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
 
@@ -570,7 +661,9 @@ class PhotoUploadForm(forms.ModelForm):
     """The upload field is a plain file field: projects.photos decides what is an image (by its
     content), so its messages, not the generic ones, reach the user."""
 
-    upload = forms.FileField(label=_("照片文件"), help_text=_("JPEG、PNG 或 WebP，不超过 10 MB；位置信息会被去除。"))
+    upload = forms.FileField(
+        label=_("照片文件"), help_text=_("JPEG、PNG 或 WebP，不超过 10 MB；位置信息会被去除。")
+    )
 
     class Meta:
         model = Photo
@@ -606,7 +699,18 @@ class PhotoAdmin(ServiceErrorsMixin, ScopedAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["project", "finding", "kind", "caption", "upload"]
-        return ["preview", "project", "finding", "kind", "caption", "width", "height", "taken_at", "uploaded_by", "uploaded_at"]
+        return [
+            "preview",
+            "project",
+            "finding",
+            "kind",
+            "caption",
+            "width",
+            "height",
+            "taken_at",
+            "uploaded_by",
+            "uploaded_at",
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -618,8 +722,12 @@ class PhotoAdmin(ServiceErrorsMixin, ScopedAdmin):
             photo_caption_set(photo=obj, caption=obj.caption, actor=request.user)
             return
         saved = photo_upload(
-            project=obj.project, kind=obj.kind, finding=obj.finding, caption=obj.caption,
-            prepared=form.prepared, actor=request.user,
+            project=obj.project,
+            kind=obj.kind,
+            finding=obj.finding,
+            caption=obj.caption,
+            prepared=form.prepared,
+            actor=request.user,
         )
         obj.pk = saved.pk
 
@@ -652,8 +760,10 @@ class NoticeAdmin(ServiceErrorsMixin, ScopedAdmin):
     inlines = [ObjectionInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            open_count=Count("objections", filter=Q(objections__status=ObjectionStatus.OPEN))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(open_count=Count("objections", filter=Q(objections__status=ObjectionStatus.OPEN)))
         )
 
     @admin.display(description=_("待答复异议"), ordering="open_count")
@@ -686,8 +796,25 @@ class ObjectionAdmin(ServiceErrorsMixin, ScopedAdmin):
     search_fields = ["text", "notice__title", "notice__project__code"]
     list_select_related = ["notice", "household__neighbourhood", "household__building"]
     form = ObjectionAnswerForm
-    readonly_fields = ["notice", "household_place", "text", "submitted_at", "status", "answered_by", "answered_at"]
-    fields = ["notice", "household_place", "text", "submitted_at", "status", "answer", "answered_by", "answered_at"]
+    readonly_fields = [
+        "notice",
+        "household_place",
+        "text",
+        "submitted_at",
+        "status",
+        "answered_by",
+        "answered_at",
+    ]
+    fields = [
+        "notice",
+        "household_place",
+        "text",
+        "submitted_at",
+        "status",
+        "answer",
+        "answered_by",
+        "answered_at",
+    ]
 
     @admin.display(description=_("异议内容"))
     def text_short(self, obj):

@@ -6,6 +6,7 @@ Loaded by the data migration 0002 and by `ensure_national_menu()` (tests whose d
 flushed by a transactional test, and the demo seed). Changing the list later needs a new data
 migration that calls `load_national_menu` again: it updates by code, idempotently.
 """
+
 from decimal import Decimal
 
 # (code, name, class, unit, reference unit cost)

@@ -11,6 +11,7 @@ tables, as the census is: the gates of consultation and funding belong to apps t
 this one, and the demo plays a past that already happened. Dates are relative to today, so the
 public pages always show a notice whose publicity period is running.
 """
+
 import datetime
 import io
 from decimal import Decimal
@@ -40,20 +41,50 @@ from .services import money, photo_upload, project_save, project_transition
 # How many projects per scale, and the stage each one reaches (cycled).
 PROJECTS = {"tiny": 3, "small": 7, "district": 60}
 STAGE_PLAN = [
-    Stage.CONSTRUCTION, Stage.CONSULTATION, Stage.ACCEPTANCE, Stage.AFTERCARE, Stage.TENDER, Stage.CANDIDATE,
+    Stage.CONSTRUCTION,
+    Stage.CONSULTATION,
+    Stage.ACCEPTANCE,
+    Stage.AFTERCARE,
+    Stage.TENDER,
+    Stage.CANDIDATE,
     Stage.SUSPENDED,
 ]
-MAIN_LINE = [Stage.CANDIDATE, Stage.CONSULTATION, Stage.TENDER, Stage.CONSTRUCTION, Stage.ACCEPTANCE,
-             Stage.AFTERCARE, Stage.CLOSED]
+MAIN_LINE = [
+    Stage.CANDIDATE,
+    Stage.CONSULTATION,
+    Stage.TENDER,
+    Stage.CONSTRUCTION,
+    Stage.ACCEPTANCE,
+    Stage.AFTERCARE,
+    Stage.CLOSED,
+]
 CONTRACTORS = ["甜城建工集团有限公司", "沱江市政工程有限公司", "川南建设有限公司", "玉溪路桥工程有限公司"]
 SUPERVISORS = ["甜城建设监理有限公司", "蜀南工程咨询有限公司", "天府项目管理有限公司"]
 # (menu code, quantity per building) for the lines every neighbourhood gets; improvement lines below.
-BASIC_LINES = [("roads", 180), ("drainage", 60), ("water_supply", 45), ("overhead_wires", 80), ("outer_walls", 420),
-               ("security", Decimal("0.25"))]
-IMPROVEMENT_LINES = [("parking", 3), ("ev_chargers", 1), ("ebike_chargers", 6), ("greening", 90), ("lighting", 2),
-                     ("elevator_retrofit", Decimal("0.5")), ("age_friendly", Decimal("0.2"))]
+BASIC_LINES = [
+    ("roads", 180),
+    ("drainage", 60),
+    ("water_supply", 45),
+    ("overhead_wires", 80),
+    ("outer_walls", 420),
+    ("security", Decimal("0.25")),
+]
+IMPROVEMENT_LINES = [
+    ("parking", 3),
+    ("ev_chargers", 1),
+    ("ebike_chargers", 6),
+    ("greening", 90),
+    ("lighting", 2),
+    ("elevator_retrofit", Decimal("0.5")),
+    ("age_friendly", Decimal("0.2")),
+]
 ENHANCEMENT_LINES = [("elderly_care", 120), ("canteen", 80), ("community_service_centre", 150)]
-FINDINGS = ["3栋雨污管道接口渗漏，需返工。", "新铺沥青路面局部积水。", "外墙保温层局部空鼓。", "施工围挡不连续，存在安全隐患。"]
+FINDINGS = [
+    "3栋雨污管道接口渗漏，需返工。",
+    "新铺沥青路面局部积水。",
+    "外墙保温层局部空鼓。",
+    "施工围挡不连续，存在安全隐患。",
+]
 PHOTO_COLOURS = {"before": (150, 130, 110), "during": (210, 170, 60), "after": (90, 160, 110)}
 
 
@@ -110,17 +141,23 @@ def _write_history(project, target, start, actor):
     from `start` a few weeks apart; returns the stage the project ends in and the date reached."""
     final = Stage.CONSTRUCTION if target == Stage.SUSPENDED else target
     when = start
-    path = MAIN_LINE[MAIN_LINE.index(Stage.CONSULTATION): MAIN_LINE.index(final) + 1]
+    path = MAIN_LINE[MAIN_LINE.index(Stage.CONSULTATION) : MAIN_LINE.index(final) + 1]
     for source, to in zip(path, path[1:]):
         when = when + datetime.timedelta(days=45)
-        row = ProjectTransition.objects.create(project=project, from_stage=source, to_stage=to, actor=actor,
-                                               note="演示数据")
+        row = ProjectTransition.objects.create(
+            project=project, from_stage=source, to_stage=to, actor=actor, note="演示数据"
+        )
         ProjectTransition.objects.filter(pk=row.pk).update(at=_aware(when))
     stage, before = final, ""
     if target == Stage.SUSPENDED:
         when = when + datetime.timedelta(days=20)
-        row = ProjectTransition.objects.create(project=project, from_stage=final, to_stage=Stage.SUSPENDED,
-                                               actor=actor, note="管线迁改协调中，暂停施工")
+        row = ProjectTransition.objects.create(
+            project=project,
+            from_stage=final,
+            to_stage=Stage.SUSPENDED,
+            actor=actor,
+            note="管线迁改协调中，暂停施工",
+        )
         ProjectTransition.objects.filter(pk=row.pk).update(at=_aware(when))
         stage, before = Stage.SUSPENDED, final
     Project.objects.filter(pk=project.pk).update(stage=stage, stage_before_suspension=before)
@@ -161,8 +198,12 @@ def seed(ctx):
         for neighbourhood, code, quantity in lines:
             item = menu[code]
             ScopeItem.objects.create(
-                project=project, neighbourhood=neighbourhood, catalogue_item=item, planned_quantity=quantity,
-                unit_cost=item.reference_unit_cost, planned_amount=money(quantity * item.reference_unit_cost),
+                project=project,
+                neighbourhood=neighbourhood,
+                catalogue_item=item,
+                planned_quantity=quantity,
+                unit_cost=item.reference_unit_cost,
+                planned_amount=money(quantity * item.reference_unit_cost),
             )
         if target != Stage.CANDIDATE:
             project_transition(project=project, to=Stage.CONSULTATION, actor=admin, note="列入年度改造计划")
@@ -186,7 +227,9 @@ def _scope_lines(group, menu, rng, index):
         for code, each in BASIC_LINES:
             lines.append((neighbourhood, code, Decimal(str(each)) * per))
         for code, each in rng.sample(IMPROVEMENT_LINES, 3):
-            lines.append((neighbourhood, code, max(Decimal(1), (Decimal(str(each)) * per).to_integral_value())))
+            lines.append(
+                (neighbourhood, code, max(Decimal(1), (Decimal(str(each)) * per).to_integral_value()))
+            )
         if index % 3 == 0:
             code, each = rng.choice(ENHANCEMENT_LINES)
             lines.append((neighbourhood, code, Decimal(each)))
@@ -199,64 +242,101 @@ def _seed_stage_records(project, target, today, rng, admin, buildings, index):
     reached = MAIN_LINE.index(final)
     if final == Stage.CONSULTATION:
         Notice.objects.create(
-            project=project, kind="plan", title=f"{project.name}方案公示",
+            project=project,
+            kind="plan",
+            title=f"{project.name}方案公示",
             body="改造内容：小区道路、雨污分流、供水管网、架空线缆规整及外墙修缮；停车位与充电设施按居民需求配置。\n"
-                 "如有异议，请在公示期内通过本页面凭户码提出，或到社区居委会反映。",
-            starts_on=today - datetime.timedelta(days=2), ends_on=today + datetime.timedelta(days=5),
+            "如有异议，请在公示期内通过本页面凭户码提出，或到社区居委会反映。",
+            starts_on=today - datetime.timedelta(days=2),
+            ends_on=today + datetime.timedelta(days=5),
             published_by=admin,
         )
     if reached >= MAIN_LINE.index(Stage.TENDER):
         Notice.objects.create(
-            project=project, kind="plan", title=f"{project.name}方案公示", body="最终改造方案已经业主表决通过，现予公示。",
+            project=project,
+            kind="plan",
+            title=f"{project.name}方案公示",
+            body="最终改造方案已经业主表决通过，现予公示。",
             starts_on=today - datetime.timedelta(days=45 * (reached - 1) + 30),
-            ends_on=today - datetime.timedelta(days=45 * (reached - 1) + 23), published_by=admin,
+            ends_on=today - datetime.timedelta(days=45 * (reached - 1) + 23),
+            published_by=admin,
         )
     if reached >= MAIN_LINE.index(Stage.CONSTRUCTION):
         started = today - datetime.timedelta(days=45 * (reached - 3) + 60)
         Project.objects.filter(pk=project.pk).update(
-            contractor=rng.choice(CONTRACTORS), supervisor=rng.choice(SUPERVISORS),
-            contract_amount=money(project.budget * Decimal("0.93")), started_on=started,
+            contractor=rng.choice(CONTRACTORS),
+            supervisor=rng.choice(SUPERVISORS),
+            contract_amount=money(project.budget * Decimal("0.93")),
+            started_on=started,
         )
         months = max(1, (today.year - started.year) * 12 + today.month - started.month)
         for m in range(months):
             month = (started.replace(day=1) + datetime.timedelta(days=31 * m)).replace(day=1)
             share = Decimal(min(100, round(100 * (m + 1) / (months + (0 if reached >= 4 else 2)))))
             ProgressReport.objects.create(
-                project=project, month=month, percent_complete=share,
+                project=project,
+                month=month,
+                percent_complete=share,
                 investment_to_date=money(project.budget * Decimal("0.93") * share / 100),
                 pipes_water_km=(Decimal("0.045") * buildings * share / 100).quantize(Decimal("0.001")),
                 pipes_drainage_km=(Decimal("0.060") * buildings * share / 100).quantize(Decimal("0.001")),
                 roads_m2=(Decimal(180) * buildings * share / 100).quantize(Decimal("0.01")),
-                parking_spaces=int(3 * buildings * share / 100), ev_chargers=int(buildings * share / 100),
-                ebike_chargers=int(6 * buildings * share / 100), reported_by=admin,
+                parking_spaces=int(3 * buildings * share / 100),
+                ev_chargers=int(buildings * share / 100),
+                ebike_chargers=int(6 * buildings * share / 100),
+                reported_by=admin,
             )
         opened = timezone.now() - datetime.timedelta(days=20)
         finding = SupervisionFinding.objects.create(
-            project=project, source="resident_supervisor", supervisor_name="王建国", severity="major",
-            description=FINDINGS[index % len(FINDINGS)], opened_at=opened, reported_by=admin,
+            project=project,
+            source="resident_supervisor",
+            supervisor_name="王建国",
+            severity="major",
+            description=FINDINGS[index % len(FINDINGS)],
+            opened_at=opened,
+            reported_by=admin,
         )
         if reached >= MAIN_LINE.index(Stage.ACCEPTANCE) or index % 2:
             SupervisionFinding.objects.filter(pk=finding.pk).update(
-                resolved_at=opened + datetime.timedelta(days=6), resolved_by=admin, resolution_note="已返工并经监理复验合格。"
+                resolved_at=opened + datetime.timedelta(days=6),
+                resolved_by=admin,
+                resolution_note="已返工并经监理复验合格。",
             )
-        for kind in ("before", "during") + (("after",) if reached >= MAIN_LINE.index(Stage.ACCEPTANCE) else ()):
-            photo_upload(project=project, kind=kind, prepared=_photo(kind, index), actor=admin,
-                         caption={"before": "外立面与楼道现状", "during": "雨污分流管道施工",
-                                  "after": "改造后的外立面与道路"}[kind])
+        for kind in ("before", "during") + (
+            ("after",) if reached >= MAIN_LINE.index(Stage.ACCEPTANCE) else ()
+        ):
+            photo_upload(
+                project=project,
+                kind=kind,
+                prepared=_photo(kind, index),
+                actor=admin,
+                caption={
+                    "before": "外立面与楼道现状",
+                    "during": "雨污分流管道施工",
+                    "after": "改造后的外立面与道路",
+                }[kind],
+            )
     if reached >= MAIN_LINE.index(Stage.ACCEPTANCE):
         ScopeItem.objects.filter(project=project).update(
             actual_quantity=F("planned_quantity"), actual_amount=F("planned_amount")
         )
         Project.objects.filter(pk=project.pk).update(completed_on=today - datetime.timedelta(days=30))
         Acceptance.objects.create(
-            project=project, accepted_on=today - datetime.timedelta(days=25),
-            participants="街道办、社区居委会、建设单位、施工单位、监理单位", resident_representatives="居民代表5人",
-            satisfaction_rate=Decimal("95.60"), passed=reached >= MAIN_LINE.index(Stage.AFTERCARE), recorded_by=admin,
+            project=project,
+            accepted_on=today - datetime.timedelta(days=25),
+            participants="街道办、社区居委会、建设单位、施工单位、监理单位",
+            resident_representatives="居民代表5人",
+            satisfaction_rate=Decimal("95.60"),
+            passed=reached >= MAIN_LINE.index(Stage.AFTERCARE),
+            recorded_by=admin,
         )
     if reached >= MAIN_LINE.index(Stage.AFTERCARE):
         Notice.objects.create(
-            project=project, kind="result", title=f"{project.name}竣工验收结果公示",
-            body="项目已通过竣工验收，居民满意度95.6%。", starts_on=today - datetime.timedelta(days=20),
-            ends_on=today - datetime.timedelta(days=13), published_by=admin,
+            project=project,
+            kind="result",
+            title=f"{project.name}竣工验收结果公示",
+            body="项目已通过竣工验收，居民满意度95.6%。",
+            starts_on=today - datetime.timedelta(days=20),
+            ends_on=today - datetime.timedelta(days=13),
+            published_by=admin,
         )
-

@@ -11,7 +11,9 @@ class ObjectionForm(forms.Form):
         label=_("户码"),
         max_length=40,
         help_text=_("社区发放的住户码，如 K7M3Q-XXXX-XXXX。"),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
     )
     text = forms.CharField(
         label=_("异议内容"),

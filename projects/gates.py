@@ -14,6 +14,7 @@ Listeners. `register_listener(function)` adds a side effect run after a move com
 `function(project_id=…, from_stage=…, to_stage=…)`. The service schedules them with
 `transaction.on_commit`, so a rolled-back move runs nothing.
 """
+
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,7 +68,10 @@ def _registered(name):
         function = _gates.get(name)
         if function is None:
             condition, module = REGISTERED_GATES[name]
-            return [_("%(condition)s：尚无法检查（%(module)s模块未启用）") % {"condition": condition, "module": module}]
+            return [
+                _("%(condition)s：尚无法检查（%(module)s模块未启用）")
+                % {"condition": condition, "module": module}
+            ]
         return list(function(project))
 
     gate.__name__ = name
@@ -115,11 +119,13 @@ def publicity_over(project, today=None):
     for notice in notices:
         if notice.ends_on >= today:
             reasons.append(
-                _("方案公示“%(title)s”的公示期至%(end)s，尚未结束。") % {"title": notice.title, "end": notice.ends_on}
+                _("方案公示“%(title)s”的公示期至%(end)s，尚未结束。")
+                % {"title": notice.title, "end": notice.ends_on}
             )
         if notice.open_objections:
             reasons.append(
-                _("方案公示“%(title)s”尚有%(n)d条异议未答复。") % {"title": notice.title, "n": notice.open_objections}
+                _("方案公示“%(title)s”尚有%(n)d条异议未答复。")
+                % {"title": notice.title, "n": notice.open_objections}
             )
     return reasons
 
@@ -166,7 +172,8 @@ def findings_resolved(project):
     """acceptance → aftercare: no supervision finding is open."""
     open_findings = list(project.findings.filter(resolved_at__isnull=True).order_by("opened_at", "id"))
     return [
-        _("质量监督问题“%(text)s”尚未整改销号。") % {"text": finding.description[:30]} for finding in open_findings
+        _("质量监督问题“%(text)s”尚未整改销号。") % {"text": finding.description[:30]}
+        for finding in open_findings
     ]
 
 
@@ -182,7 +189,11 @@ MOVE_GATES = {
     ],
     (Stage.TENDER, Stage.CONSTRUCTION): [tender_recorded],
     (Stage.CONSTRUCTION, Stage.ACCEPTANCE): [scope_settled],
-    (Stage.ACCEPTANCE, Stage.AFTERCARE): [acceptance_passed, findings_resolved, _registered("management_arranged")],
+    (Stage.ACCEPTANCE, Stage.AFTERCARE): [
+        acceptance_passed,
+        findings_resolved,
+        _registered("management_arranged"),
+    ],
 }
 
 
@@ -199,9 +210,7 @@ def transition_reasons(project, to, note=""):
     if to not in TRANSITIONS.get(current, set()):
         if current in FINAL_STAGES:
             return [_("项目已处于“%(stage)s”，不能再变更阶段。") % {"stage": Stage(current).label}]
-        return [
-            _("不能从“%(from)s”变更为“%(to)s”。") % {"from": Stage(current).label, "to": _label(to)}
-        ]
+        return [_("不能从“%(from)s”变更为“%(to)s”。") % {"from": Stage(current).label, "to": _label(to)}]
     if to in (Stage.SUSPENDED, Stage.CANCELLED):
         return [] if (note or "").strip() else [_("暂停或取消项目须填写原因。")]
     if current == Stage.SUSPENDED:

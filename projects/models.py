@@ -11,6 +11,7 @@ project; a scope item and an objection follow their own neighbourhood / househol
 narrower (a community's staff see their own lines of a bundled project, and only the objections
 of their own households).
 """
+
 import uuid
 
 from django.conf import settings
@@ -79,8 +80,11 @@ class CatalogueItem(models.Model):
         verbose_name_plural = _("改造菜单")
         ordering = ["work_class", "sort_order", "code"]
         constraints = [
-            models.CheckConstraint(condition=Q(reference_unit_cost__gte=0), name="catalogue_cost_non_negative",
-                violation_error_message=_("参考单价不能为负数。")),
+            models.CheckConstraint(
+                condition=Q(reference_unit_cost__gte=0),
+                name="catalogue_cost_non_negative",
+                violation_error_message=_("参考单价不能为负数。"),
+            ),
         ]
 
     def __str__(self):
@@ -92,7 +96,9 @@ class Project(models.Model):
     name = models.CharField(_("项目名称"), max_length=120)
     year = models.PositiveSmallIntegerField(_("年度批次"))
     neighbourhoods = models.ManyToManyField(Neighbourhood, related_name="projects", verbose_name=_("小区"))
-    lead_street = models.ForeignKey(Street, models.PROTECT, related_name="projects", verbose_name=_("牵头街道"))
+    lead_street = models.ForeignKey(
+        Street, models.PROTECT, related_name="projects", verbose_name=_("牵头街道")
+    )
     budget = models.DecimalField(_("概算(元)"), **MONEY)
     contractor = models.CharField(_("施工单位"), max_length=120, blank=True)
     supervisor = models.CharField(_("监理单位"), max_length=120, blank=True)
@@ -101,7 +107,9 @@ class Project(models.Model):
     planned_end_on = models.DateField(_("计划完工日期"), null=True, blank=True)
     started_on = models.DateField(_("实际开工日期"), null=True, blank=True)
     completed_on = models.DateField(_("实际完工日期"), null=True, blank=True)
-    stage = models.CharField(_("阶段"), max_length=20, choices=Stage.choices, default=Stage.CANDIDATE, db_index=True)
+    stage = models.CharField(
+        _("阶段"), max_length=20, choices=Stage.choices, default=Stage.CANDIDATE, db_index=True
+    )
     stage_before_suspension = models.CharField(
         _("暂停前阶段"), max_length=20, choices=Stage.choices, blank=True, editable=False
     )
@@ -118,8 +126,11 @@ class Project(models.Model):
         verbose_name_plural = _("改造项目")
         ordering = ["-year", "code"]
         constraints = [
-            models.CheckConstraint(condition=Q(budget__gte=0), name="project_budget_non_negative",
-                violation_error_message=_("概算不能为负数。")),
+            models.CheckConstraint(
+                condition=Q(budget__gte=0),
+                name="project_budget_non_negative",
+                violation_error_message=_("概算不能为负数。"),
+            ),
             models.CheckConstraint(
                 condition=Q(contract_amount__isnull=True) | Q(contract_amount__gte=0),
                 name="project_contract_non_negative",
@@ -140,8 +151,9 @@ class Project(models.Model):
                 violation_error_message=_("实际完工日期不能早于实际开工日期。"),
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=2000) & Q(year__lte=2100), name="project_year_range",
-                violation_error_message=_("年度批次须在2000至2100之间。")
+                condition=Q(year__gte=2000) & Q(year__lte=2100),
+                name="project_year_range",
+                violation_error_message=_("年度批次须在2000至2100之间。"),
             ),
             # A suspended project remembers where it was; any other stage remembers nothing.
             models.CheckConstraint(
@@ -163,7 +175,12 @@ class ProjectTransition(models.Model):
     from_stage = models.CharField(_("原阶段"), max_length=20, choices=Stage.choices)
     to_stage = models.CharField(_("新阶段"), max_length=20, choices=Stage.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("操作人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
     )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     note = models.TextField(_("说明"), blank=True)
@@ -231,7 +248,9 @@ class ProgressReport(models.Model):
     """A monthly progress report. Percent, investment and quantities are cumulative to the month's
     end (the national statistics are reported as totals to date)."""
 
-    project = models.ForeignKey(Project, models.CASCADE, related_name="progress_reports", verbose_name=_("项目"))
+    project = models.ForeignKey(
+        Project, models.CASCADE, related_name="progress_reports", verbose_name=_("项目")
+    )
     month = models.DateField(_("月份"), help_text=_("该月1日。"))
     percent_complete = models.DecimalField(_("形象进度(%)"), max_digits=5, decimal_places=2)
     investment_to_date = models.DecimalField(_("累计完成投资(元)"), **MONEY)
@@ -250,7 +269,12 @@ class ProgressReport(models.Model):
     energy_retrofit_m2 = models.DecimalField(_("建筑节能改造(平方米)"), default=0, **QUANTITY)
     note = models.TextField(_("说明"), blank=True)
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("填报人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("填报人"),
     )
     created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
 
@@ -258,9 +282,19 @@ class ProgressReport(models.Model):
     territory_distinct = True
 
     QUANTITY_FIELDS = (
-        "pipes_water_km", "pipes_drainage_km", "pipes_gas_km", "pipes_heating_km", "pipes_power_km",
-        "pipes_telecom_km", "roads_m2", "elevators", "parking_spaces", "ev_chargers", "ebike_chargers",
-        "service_facilities", "energy_retrofit_m2",
+        "pipes_water_km",
+        "pipes_drainage_km",
+        "pipes_gas_km",
+        "pipes_heating_km",
+        "pipes_power_km",
+        "pipes_telecom_km",
+        "roads_m2",
+        "elevators",
+        "parking_spaces",
+        "ev_chargers",
+        "ebike_chargers",
+        "service_facilities",
+        "energy_retrofit_m2",
     )
 
     class Meta:
@@ -270,8 +304,9 @@ class ProgressReport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "month"], name="progress_one_per_month"),
             models.CheckConstraint(
-                condition=Q(percent_complete__gte=0) & Q(percent_complete__lte=100), name="progress_percent_range",
-                violation_error_message=_("形象进度须在0至100之间。")
+                condition=Q(percent_complete__gte=0) & Q(percent_complete__lte=100),
+                name="progress_percent_range",
+                violation_error_message=_("形象进度须在0至100之间。"),
             ),
             models.CheckConstraint(
                 condition=Q(investment_to_date__gte=0)
@@ -286,8 +321,11 @@ class ProgressReport(models.Model):
                 name="progress_amounts_non_negative",
                 violation_error_message=_("投资和工程量不能为负数。"),
             ),
-            models.CheckConstraint(condition=Q(month__day=1), name="progress_month_first_day",
-                violation_error_message=_("月份须为该月1日。")),
+            models.CheckConstraint(
+                condition=Q(month__day=1),
+                name="progress_month_first_day",
+                violation_error_message=_("月份须为该月1日。"),
+            ),
         ]
 
     def __str__(self):
@@ -300,18 +338,30 @@ class SupervisionFinding(models.Model):
     project = models.ForeignKey(Project, models.CASCADE, related_name="findings", verbose_name=_("项目"))
     source = models.CharField(_("发现人类型"), max_length=30, choices=FindingSource.choices)
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("登记人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
     )
     supervisor_name = models.CharField(
         _("义务监督员"), max_length=50, blank=True, help_text=_("由义务监督员发现时填写其姓名。")
     )
-    severity = models.CharField(_("严重程度"), max_length=20, choices=Severity.choices, default=Severity.MINOR)
+    severity = models.CharField(
+        _("严重程度"), max_length=20, choices=Severity.choices, default=Severity.MINOR
+    )
     description = models.TextField(_("问题描述"))
     opened_at = models.DateTimeField(_("发现时间"))
     resolved_at = models.DateTimeField(_("整改完成时间"), null=True, blank=True)
     resolution_note = models.TextField(_("整改说明"), blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("销号人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("销号人"),
     )
 
     territory_lookups = _via("project__neighbourhoods")
@@ -323,8 +373,9 @@ class SupervisionFinding(models.Model):
         ordering = ["-opened_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(resolved_at__isnull=True) | ~Q(resolution_note=""), name="finding_resolved_with_note",
-                violation_error_message=_("销号须填写整改说明。")
+                condition=Q(resolved_at__isnull=True) | ~Q(resolution_note=""),
+                name="finding_resolved_with_note",
+                violation_error_message=_("销号须填写整改说明。"),
             ),
             models.CheckConstraint(
                 condition=Q(resolved_at__isnull=True) | Q(resolved_at__gte=models.F("opened_at")),
@@ -357,7 +408,12 @@ class Acceptance(models.Model):
     passed = models.BooleanField(_("验收通过"))
     note = models.TextField(_("验收意见"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("登记人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
@@ -390,7 +446,12 @@ class Photo(models.Model):
 
     project = models.ForeignKey(Project, models.CASCADE, related_name="photos", verbose_name=_("项目"))
     finding = models.ForeignKey(
-        SupervisionFinding, models.CASCADE, null=True, blank=True, related_name="photos", verbose_name=_("监督问题")
+        SupervisionFinding,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="photos",
+        verbose_name=_("监督问题"),
     )
     kind = models.CharField(_("类型"), max_length=20, choices=PhotoKind.choices)
     caption = models.CharField(_("说明"), max_length=120, blank=True)
@@ -402,7 +463,12 @@ class Photo(models.Model):
     taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("上传人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上传人"),
     )
 
     territory_lookups = _via("project__neighbourhoods")
@@ -427,7 +493,12 @@ class Notice(models.Model):
     starts_on = models.DateField(_("公示开始"))
     ends_on = models.DateField(_("公示结束"))
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("发布人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发布人"),
     )
     created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
 
@@ -439,8 +510,11 @@ class Notice(models.Model):
         verbose_name_plural = _("公示")
         ordering = ["-starts_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="notice_end_after_start",
-                violation_error_message=_("公示结束日期不能早于开始日期。")),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="notice_end_after_start",
+                violation_error_message=_("公示结束日期不能早于开始日期。"),
+            ),
         ]
 
     def __str__(self):
@@ -451,7 +525,9 @@ class Objection(models.Model):
     """A household's objection to a notice, open until staff answer it."""
 
     notice = models.ForeignKey(Notice, models.CASCADE, related_name="objections", verbose_name=_("公示"))
-    household = models.ForeignKey(Household, models.CASCADE, related_name="objections", verbose_name=_("住户"))
+    household = models.ForeignKey(
+        Household, models.CASCADE, related_name="objections", verbose_name=_("住户")
+    )
     text = models.TextField(_("异议内容"))
     submitted_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
     status = models.CharField(
@@ -459,7 +535,12 @@ class Objection(models.Model):
     )
     answer = models.TextField(_("答复"), blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("答复人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("答复人"),
     )
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
 

@@ -1,4 +1,5 @@
 """Who may see and change what in the projects app. Everything goes through the scoping function."""
+
 from django.db.models import Q
 
 from governance.models import District

@@ -13,6 +13,7 @@
 - generated file names (a uuid), never the uploader's.
 The EXIF capture time, when present, is returned (it is not personal data) before being dropped.
 """
+
 import datetime
 import io
 import uuid
@@ -108,7 +109,8 @@ def prepare_photo(upload):
             kind = source.format
             if kind not in FORMATS:
                 _refuse(
-                    _("只接受 JPEG、PNG、WebP 格式的照片（该文件实际为 %(kind)s 格式）。") % {"kind": kind or _("未知")}
+                    _("只接受 JPEG、PNG、WebP 格式的照片（该文件实际为 %(kind)s 格式）。")
+                    % {"kind": kind or _("未知")}
                 )
             width, height = source.size
             if width * height > MAX_PIXELS:

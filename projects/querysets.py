@@ -9,7 +9,10 @@ def _subquery_total(queryset, field, aggregate, output_field):
     """A correlated subquery giving one aggregate over `queryset` (already filtered by OuterRef)."""
     return Coalesce(
         Subquery(
-            queryset.order_by().values("neighbourhood__projects").annotate(total=aggregate(field)).values("total")[:1],
+            queryset.order_by()
+            .values("neighbourhood__projects")
+            .annotate(total=aggregate(field))
+            .values("total")[:1],
             output_field=output_field,
         ),
         Value(0 if isinstance(output_field, IntegerField) else Decimal("0")),

@@ -1,4 +1,5 @@
 """Reads of the projects app, one per screen, fetching exactly what the screen renders."""
+
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
@@ -11,7 +12,9 @@ from .models import Notice, Photo, Project, ProjectTransition, ScopeItem
 
 def project_timeline(project):
     """The project's transitions, oldest first, with who made each."""
-    return list(ProjectTransition.objects.filter(project=project).select_related("actor").order_by("at", "id"))
+    return list(
+        ProjectTransition.objects.filter(project=project).select_related("actor").order_by("at", "id")
+    )
 
 
 def project_move_choices(project):
@@ -54,7 +57,10 @@ def public_page_projects(neighbourhood, today=None):
         .prefetch_related(
             Prefetch("transitions", queryset=ProjectTransition.objects.order_by("at", "id")),
             Prefetch("notices", queryset=notices),
-            Prefetch("photos", queryset=Photo.objects.exclude(kind=PhotoKind.FINDING).order_by("kind", "-uploaded_at")),
+            Prefetch(
+                "photos",
+                queryset=Photo.objects.exclude(kind=PhotoKind.FINDING).order_by("kind", "-uploaded_at"),
+            ),
             Prefetch(
                 "scope_items",
                 queryset=ScopeItem.objects.filter(neighbourhood=neighbourhood)
@@ -66,7 +72,12 @@ def public_page_projects(neighbourhood, today=None):
 
 
 MAIN_LINE = (
-    Stage.CANDIDATE, Stage.CONSULTATION, Stage.TENDER, Stage.CONSTRUCTION, Stage.ACCEPTANCE, Stage.AFTERCARE,
+    Stage.CANDIDATE,
+    Stage.CONSULTATION,
+    Stage.TENDER,
+    Stage.CONSTRUCTION,
+    Stage.ACCEPTANCE,
+    Stage.AFTERCARE,
     Stage.CLOSED,
 )
 

@@ -1,5 +1,6 @@
 """Writes of the projects app. Each service: keyword-only arguments, an explicit actor, one
 transaction, an audit row. The lifecycle's service is projects.lifecycle.project_transition."""
+
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,8 +24,8 @@ from .models import (
     ProjectTransition,
     SupervisionFinding,
 )
-from .photos import prepare_photo
 from .permissions import can_manage_catalogue_item, can_manage_district
+from .photos import prepare_photo
 
 CATALOGUE_FIELDS = ("code", "name", "work_class", "unit", "reference_unit_cost", "description", "sort_order")
 
@@ -41,7 +42,9 @@ def catalogue_item_save(*, item, actor):
                 raise ValidationError({"district": _("不能更改菜单项目所属的区。")})
         if item.district_id is None:
             if not actor.is_superuser:
-                raise ValidationError({"district": _("请选择增补该项目的区；国家菜单项目只能由系统管理员维护。")})
+                raise ValidationError(
+                    {"district": _("请选择增补该项目的区；国家菜单项目只能由系统管理员维护。")}
+                )
         elif not can_manage_district(actor, item.district):
             raise ValidationError({"district": _("您不能为该区增补菜单项目。")})
         item.full_clean()
@@ -65,8 +68,12 @@ def catalogue_item_retire(*, item, actor, active=False):
             raise PermissionDenied
         locked.active = active
         locked.save(update_fields=["active"])
-        audit(actor=actor, action="catalogue_item_retire" if not active else "catalogue_item_restore", target=locked,
-              summary=locked.name)
+        audit(
+            actor=actor,
+            action="catalogue_item_retire" if not active else "catalogue_item_restore",
+            target=locked,
+            summary=locked.name,
+        )
     return locked
 
 
@@ -153,10 +160,14 @@ def project_save(*, project, neighbourhoods, actor):
             project.stage = stored.stage
             project.stage_before_suspension = stored.stage_before_suspension
         ids = [n.pk for n in neighbourhoods]
-        managed = set(scope(Neighbourhood.objects.filter(pk__in=ids), actor, write=True).values_list("pk", flat=True))
+        managed = set(
+            scope(Neighbourhood.objects.filter(pk__in=ids), actor, write=True).values_list("pk", flat=True)
+        )
         foreign = [n.name for n in neighbourhoods if n.pk not in managed]
         if foreign:
-            raise ValidationError({"neighbourhoods": _("您不能管理这些小区：%(names)s。") % {"names": "、".join(foreign)}})
+            raise ValidationError(
+                {"neighbourhoods": _("您不能管理这些小区：%(names)s。") % {"names": "、".join(foreign)}}
+            )
         streets = set(Neighbourhood.objects.filter(pk__in=ids).values_list("community__street_id", flat=True))
         if project.lead_street_id not in streets:
             raise ValidationError({"lead_street": _("牵头街道须为项目所含小区所在的街道之一。")})
@@ -194,7 +205,9 @@ def scope_item_save(*, item, actor):
         if catalogue is None:
             raise ValidationError({"catalogue_item": _("请选择改造菜单中的项目。")})
         if item.pk is None and not catalogue.active:
-            raise ValidationError({"catalogue_item": _("“%(name)s”已停用，不能新增。") % {"name": catalogue.name}})
+            raise ValidationError(
+                {"catalogue_item": _("“%(name)s”已停用，不能新增。") % {"name": catalogue.name}}
+            )
         if item.unit_cost is None:
             item.unit_cost = catalogue.reference_unit_cost
         item.planned_amount = money(item.planned_quantity * item.unit_cost)
@@ -202,7 +215,12 @@ def scope_item_save(*, item, actor):
         item.full_clean()
         created = item.pk is None
         item.save()
-        audit(actor=actor, action="scope_item_add" if created else "scope_item_change", target=item, summary=str(item))
+        audit(
+            actor=actor,
+            action="scope_item_add" if created else "scope_item_change",
+            target=item,
+            summary=str(item),
+        )
     return item
 
 
@@ -227,11 +245,15 @@ def progress_report_save(*, report, actor):
         project = Project.objects.select_for_update().get(pk=report.project_id)
         _require_manage(actor, project)
         if project.stage not in REPORTING_STAGES:
-            raise ValidationError(_("项目处于“%(stage)s”阶段，不能填报月度进度。") % {"stage": project.get_stage_display()})
+            raise ValidationError(
+                _("项目处于“%(stage)s”阶段，不能填报月度进度。") % {"stage": project.get_stage_display()}
+            )
         report.month = report.month.replace(day=1)
         duplicate = ProgressReport.objects.filter(project=project, month=report.month).exclude(pk=report.pk)
         if duplicate.exists():
-            raise ValidationError({"month": _("%(month)s 的月度进度已填报。") % {"month": f"{report.month:%Y-%m}"}})
+            raise ValidationError(
+                {"month": _("%(month)s 的月度进度已填报。") % {"month": f"{report.month:%Y-%m}"}}
+            )
         if report.pk is None:
             report.reported_by = actor
         report.full_clean()
@@ -254,7 +276,9 @@ def finding_save(*, finding, actor):
             stored = SupervisionFinding.objects.get(pk=finding.pk)
             # Resolution goes through finding_resolve only.
             finding.resolved_at, finding.resolved_by, finding.resolution_note = (
-                stored.resolved_at, stored.resolved_by, stored.resolution_note,
+                stored.resolved_at,
+                stored.resolved_by,
+                stored.resolution_note,
             )
         else:
             finding.reported_by = actor
@@ -263,8 +287,12 @@ def finding_save(*, finding, actor):
         finding.full_clean()
         created = finding.pk is None
         finding.save()
-        audit(actor=actor, action="finding_add" if created else "finding_change", target=finding,
-              summary=finding.description[:100])
+        audit(
+            actor=actor,
+            action="finding_add" if created else "finding_change",
+            target=finding,
+            summary=finding.description[:100],
+        )
     return finding
 
 
@@ -278,7 +306,9 @@ def finding_resolve(*, finding, note, actor):
         locked = SupervisionFinding.objects.select_for_update().get(pk=finding.pk)
         _require_manage(actor, locked.project)
         if locked.resolved_at is not None:
-            raise ValidationError(_("该问题已于%(at)s整改销号。") % {"at": f"{timezone.localtime(locked.resolved_at):%Y-%m-%d}"})
+            raise ValidationError(
+                _("该问题已于%(at)s整改销号。") % {"at": f"{timezone.localtime(locked.resolved_at):%Y-%m-%d}"}
+            )
         locked.resolved_at = timezone.now()
         locked.resolved_by = actor
         locked.resolution_note = note
@@ -294,14 +324,21 @@ def acceptance_record(*, acceptance, actor):
         project = Project.objects.select_for_update().get(pk=acceptance.project_id)
         _require_manage(actor, project)
         if project.stage != Stage.ACCEPTANCE:
-            raise ValidationError(_("项目处于“%(stage)s”阶段，只能在竣工验收阶段登记验收。") % {"stage": project.get_stage_display()})
+            raise ValidationError(
+                _("项目处于“%(stage)s”阶段，只能在竣工验收阶段登记验收。")
+                % {"stage": project.get_stage_display()}
+            )
         if acceptance.pk is None:
             acceptance.recorded_by = actor
         acceptance.full_clean()
         created = acceptance.pk is None
         acceptance.save()
-        audit(actor=actor, action="acceptance_add" if created else "acceptance_change", target=acceptance,
-              summary=f"{acceptance.accepted_on} {'passed' if acceptance.passed else 'failed'}")
+        audit(
+            actor=actor,
+            action="acceptance_add" if created else "acceptance_change",
+            target=acceptance,
+            summary=f"{acceptance.accepted_on} {'passed' if acceptance.passed else 'failed'}",
+        )
     return acceptance
 
 
@@ -324,16 +361,26 @@ def photo_upload(*, project, kind, actor, upload=None, prepared=None, caption=""
         locked = Project.objects.select_for_update().get(pk=project.pk)
         _require_manage(actor, locked)
         photo = Photo(
-            project=locked, finding=finding, kind=kind, caption=(caption or "").strip(), uid=prepared.uid,
-            taken_at=prepared.taken_at, uploaded_by=actor,
+            project=locked,
+            finding=finding,
+            kind=kind,
+            caption=(caption or "").strip(),
+            uid=prepared.uid,
+            taken_at=prepared.taken_at,
+            uploaded_by=actor,
         )
         photo.image.save(prepared.image.name, prepared.image, save=False)
         photo.thumbnail.save(prepared.thumbnail.name, prepared.thumbnail, save=False)
         try:
             photo.full_clean(exclude=["image", "thumbnail"])
             photo.save()
-            audit(actor=actor, action="photo_upload", target=photo, summary=photo.image.name,
-                  details={"kind": kind, "width": photo.width, "height": photo.height})
+            audit(
+                actor=actor,
+                action="photo_upload",
+                target=photo,
+                summary=photo.image.name,
+                details={"kind": kind, "width": photo.width, "height": photo.height},
+            )
         except Exception:
             _delete_files(photo)
             raise
@@ -383,8 +430,13 @@ def notice_save(*, notice, actor):
         notice.full_clean()
         created = notice.pk is None
         notice.save()
-        audit(actor=actor, action="notice_publish" if created else "notice_change", target=notice,
-              summary=notice.title, details={"starts_on": str(notice.starts_on), "ends_on": str(notice.ends_on)})
+        audit(
+            actor=actor,
+            action="notice_publish" if created else "notice_change",
+            target=notice,
+            summary=notice.title,
+            details={"starts_on": str(notice.starts_on), "ends_on": str(notice.ends_on)},
+        )
     return notice
 
 
@@ -411,10 +463,17 @@ def objection_submit(*, notice, household, text, today=None):
             notice=locked, household=household, status=ObjectionStatus.OPEN
         ).count()
         if open_count >= OBJECTIONS_OPEN_PER_HOUSEHOLD:
-            raise ValidationError(_("您对本公示已有%(n)d条异议待答复，请等待答复后再提交。") % {"n": open_count})
+            raise ValidationError(
+                _("您对本公示已有%(n)d条异议待答复，请等待答复后再提交。") % {"n": open_count}
+            )
         objection = Objection.objects.create(notice=locked, household=household, text=text)
-        audit(actor=None, action="objection_submit", target=objection, summary=text[:100],
-              details={"notice": locked.pk, "household": household.pk})
+        audit(
+            actor=None,
+            action="objection_submit",
+            target=objection,
+            summary=text[:100],
+            details={"notice": locked.pk, "household": household.pk},
+        )
     return objection
 
 

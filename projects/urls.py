@@ -1,5 +1,6 @@
 """Public pages of the projects app. config/urls.py includes them with
 `path("", include("projects.urls"))`."""
+
 from django.urls import path
 
 from . import views

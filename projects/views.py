@@ -1,4 +1,5 @@
 """Public resident pages of the projects app: no login, phone first, no JavaScript needed."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -67,10 +68,14 @@ def objection_create(request, neighbourhood_id, notice_id):
             try:
                 objection_submit(notice=notice, household=household, text=form.cleaned_data["text"])
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+                for field, errors in (
+                    exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
+                ):
                     for error in errors:
                         form.add_error(field if field in form.fields else None, error)
             else:
                 messages.success(request, _("异议已提交。工作人员答复前，公示事项不会进入下一步。"))
-                return redirect(reverse("projects:neighbourhood", args=[neighbourhood.pk]) + f"#notice-{notice.pk}")
+                return redirect(
+                    reverse("projects:neighbourhood", args=[neighbourhood.pk]) + f"#notice-{notice.pk}"
+                )
     return _render_page(request, neighbourhood, form_notice_id=notice.pk, form=form, status=400)

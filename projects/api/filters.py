@@ -1,5 +1,6 @@
 """Filters of the projects API. Street and community filter projects through their neighbourhoods
 with `pk IN (subquery)`, so a project with two neighbourhoods in the street is listed once."""
+
 import django_filters
 
 from ..choices import Stage
@@ -8,8 +9,10 @@ from ..models import Notice, ProgressReport, Project, ScopeItem, SupervisionFind
 
 def _through_neighbourhoods(prefix):
     def method(queryset, name, value):
-        lookup = {"street": f"{prefix}neighbourhoods__community__street_id",
-                  "community": f"{prefix}neighbourhoods__community_id"}[name]
+        lookup = {
+            "street": f"{prefix}neighbourhoods__community__street_id",
+            "community": f"{prefix}neighbourhoods__community_id",
+        }[name]
         inner = queryset.model._default_manager.filter(**{lookup: value}).values("pk")
         return queryset.filter(pk__in=inner)
 

@@ -1,4 +1,5 @@
 """Serializers of the projects API: input and output only; every write goes through a service."""
+
 from rest_framework import serializers
 
 from governance.models import Neighbourhood, Street
@@ -42,8 +43,17 @@ class CatalogueItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = CatalogueItem
         fields = [
-            "id", "code", "name", "work_class", "work_class_display", "unit", "unit_display",
-            "reference_unit_cost", "description", "active", "district",
+            "id",
+            "code",
+            "name",
+            "work_class",
+            "work_class_display",
+            "unit",
+            "unit_display",
+            "reference_unit_cost",
+            "description",
+            "active",
+            "district",
         ]
 
 
@@ -70,9 +80,25 @@ class ProjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Project
         fields = [
-            "id", "code", "name", "year", "stage", "stage_display", "stage_before_suspension", "lead_street",
-            "neighbourhoods", "budget", "contractor", "supervisor", "contract_amount", "planned_start_on",
-            "planned_end_on", "started_on", "completed_on", "building_count", "household_count",
+            "id",
+            "code",
+            "name",
+            "year",
+            "stage",
+            "stage_display",
+            "stage_before_suspension",
+            "lead_street",
+            "neighbourhoods",
+            "budget",
+            "contractor",
+            "supervisor",
+            "contract_amount",
+            "planned_start_on",
+            "planned_end_on",
+            "started_on",
+            "completed_on",
+            "building_count",
+            "household_count",
             "floor_area_total",
         ]
         read_only_fields = ["stage", "stage_before_suspension"]
@@ -87,13 +113,16 @@ class ProjectDetailSerializer(ProjectSerializer):
 
 class TransitionRequestSerializer(serializers.Serializer):
     # A string checked against the stages (not a second enum of the same choices in the schema).
-    to = serializers.CharField(help_text="candidate, consultation, tender, construction, acceptance, aftercare, "
-                                         "closed, suspended or cancelled")
+    to = serializers.CharField(
+        help_text="candidate, consultation, tender, construction, acceptance, aftercare, "
+        "closed, suspended or cancelled"
+    )
 
     def validate_to(self, value):
         if value not in Stage.values:
             raise serializers.ValidationError(f"“{value}”不是有效的阶段。")
         return value
+
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -106,8 +135,17 @@ class ScopeItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = ScopeItem
         fields = [
-            "id", "project", "neighbourhood", "catalogue_item", "planned_quantity", "unit_cost", "planned_amount",
-            "actual_quantity", "actual_amount", "no_actual_reason", "note",
+            "id",
+            "project",
+            "neighbourhood",
+            "catalogue_item",
+            "planned_quantity",
+            "unit_cost",
+            "planned_amount",
+            "actual_quantity",
+            "actual_amount",
+            "no_actual_reason",
+            "note",
         ]
         read_only_fields = ["planned_amount"]
 
@@ -118,8 +156,15 @@ class ProgressReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProgressReport
         fields = [
-            "id", "project", "month", "percent_complete", "investment_to_date", *ProgressReport.QUANTITY_FIELDS,
-            "note", "reported_by", "created_at",
+            "id",
+            "project",
+            "month",
+            "percent_complete",
+            "investment_to_date",
+            *ProgressReport.QUANTITY_FIELDS,
+            "note",
+            "reported_by",
+            "created_at",
         ]
         read_only_fields = ["reported_by", "created_at"]
 
@@ -131,8 +176,18 @@ class FindingSerializer(serializers.ModelSerializer):
     class Meta:
         model = SupervisionFinding
         fields = [
-            "id", "project", "source", "supervisor_name", "severity", "description", "opened_at", "is_open",
-            "resolved_at", "resolution_note", "reported_by", "resolved_by",
+            "id",
+            "project",
+            "source",
+            "supervisor_name",
+            "severity",
+            "description",
+            "opened_at",
+            "is_open",
+            "resolved_at",
+            "resolution_note",
+            "reported_by",
+            "resolved_by",
         ]
         read_only_fields = ["resolved_at", "resolution_note", "reported_by", "resolved_by"]
         extra_kwargs = {"opened_at": {"required": False}}
@@ -147,5 +202,15 @@ class NoticeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notice
-        fields = ["id", "project", "kind", "title", "body", "starts_on", "ends_on", "published_by", "created_at"]
+        fields = [
+            "id",
+            "project",
+            "kind",
+            "title",
+            "body",
+            "starts_on",
+            "ends_on",
+            "published_by",
+            "created_at",
+        ]
         read_only_fields = ["published_by", "created_at"]

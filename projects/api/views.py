@@ -1,5 +1,6 @@
 """The projects API. Reads are scoped by the base classes; writes call the services, whose
 ValidationError becomes 400 and whose TransitionRefused becomes 409 with every reason."""
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from rest_framework import mixins, status, viewsets
@@ -72,7 +73,14 @@ class ProjectViewSet(ServiceWritesMixin, ScopedModelViewSet):
     queryset = Project.objects.all()
     serializer_class = serializers.ProjectSerializer
     filterset_class = filters.ProjectFilter
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]  # projects are cancelled, not deleted
+    http_method_names = [
+        "get",
+        "post",
+        "put",
+        "patch",
+        "head",
+        "options",
+    ]  # projects are cancelled, not deleted
 
     def scoped_source(self):
         source = (
@@ -83,7 +91,10 @@ class ProjectViewSet(ServiceWritesMixin, ScopedModelViewSet):
         )
         if self.action == "retrieve":
             source = source.prefetch_related(
-                Prefetch("transitions", queryset=ProjectTransition.objects.select_related("actor").order_by("at", "id"))
+                Prefetch(
+                    "transitions",
+                    queryset=ProjectTransition.objects.select_related("actor").order_by("at", "id"),
+                )
             )
         return source
 
@@ -110,7 +121,10 @@ class ProjectViewSet(ServiceWritesMixin, ScopedModelViewSet):
         body.is_valid(raise_exception=True)
         try:
             project_transition(
-                project=project, to=body.validated_data["to"], actor=request.user, note=body.validated_data["note"]
+                project=project,
+                to=body.validated_data["to"],
+                actor=request.user,
+                note=body.validated_data["note"],
             )
         except TransitionRefused as exc:
             return Response({"reasons": [str(r) for r in exc.reasons]}, status=status.HTTP_409_CONFLICT)
@@ -171,7 +185,9 @@ class FindingViewSet(ServiceWritesMixin, ScopedModelViewSet):
         body = serializers.ResolveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            finding = finding_resolve(finding=finding, note=body.validated_data["resolution_note"], actor=request.user)
+            finding = finding_resolve(
+                finding=finding, note=body.validated_data["resolution_note"], actor=request.user
+            )
         except DjangoValidationError as exc:
             raise _drf_error(exc) from exc
         return Response(serializers.FindingSerializer(finding, context=self.get_serializer_context()).data)

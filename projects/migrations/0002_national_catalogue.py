@@ -1,4 +1,5 @@
 """The national works menu as initial data (the list lives in projects/catalogue_data.py)."""
+
 from django.db import migrations
 
 from projects.catalogue_data import ITEMS, load_national_menu

@@ -2,6 +2,7 @@
 timeline, notice with its period, photos, the objection form — and an objection sent through it
 with a household code) and the admin project page (stage panel, move refused with its reasons),
 on a phone (390×844) and a desktop (1366×900). Screenshots go to test-artifacts/screenshots/."""
+
 import random
 
 import pytest
@@ -125,6 +126,7 @@ def test_the_admin_project_page_shows_the_stage_panel_and_refusal_reasons(device
     shoot(page, f"projects-admin-project-{device}")
     wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
         .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-        .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))""")
+        .slice(0, 5)
+        .map(e => `${e.tagName}.${e.className}#${e.id} ${Math.round(e.getBoundingClientRect().right)}`)""")
     assert horizontal_overflow(page) <= 0, wide
     assert page.errors == []

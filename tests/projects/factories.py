@@ -1,5 +1,6 @@
 """Factories of the projects app. Projects are created through the service in most tests; these
 build the plain rows the tests need around them."""
+
 import datetime
 from decimal import Decimal
 

@@ -1,5 +1,6 @@
 """Building blocks of the lifecycle tests: a project that satisfies every gate, and registered
 gates that pass or fail."""
+
 import contextlib
 import datetime
 from decimal import Decimal
@@ -45,16 +46,29 @@ def ready_project(territory, **fields):
         **fields,
     )
     Notice.objects.create(
-        project=project, kind="plan", title="改造方案公示", body="方案",
-        starts_on=today - datetime.timedelta(days=10), ends_on=today - datetime.timedelta(days=1),
+        project=project,
+        kind="plan",
+        title="改造方案公示",
+        body="方案",
+        starts_on=today - datetime.timedelta(days=10),
+        ends_on=today - datetime.timedelta(days=1),
     )
     ScopeItem.objects.create(
-        project=project, neighbourhood=territory.n111, catalogue_item=CatalogueItem.objects.get(code="roads"),
-        planned_quantity=Decimal("100"), unit_cost=Decimal("180"), planned_amount=Decimal("18000"),
-        actual_quantity=Decimal("98"), actual_amount=Decimal("17640"),
+        project=project,
+        neighbourhood=territory.n111,
+        catalogue_item=CatalogueItem.objects.get(code="roads"),
+        planned_quantity=Decimal("100"),
+        unit_cost=Decimal("180"),
+        planned_amount=Decimal("18000"),
+        actual_quantity=Decimal("98"),
+        actual_amount=Decimal("17640"),
     )
     Acceptance.objects.create(
-        project=project, accepted_on=today, participants="街道、社区、施工、监理", resident_representatives="张三、李四",
-        satisfaction_rate=Decimal("96.5"), passed=True,
+        project=project,
+        accepted_on=today,
+        participants="街道、社区、施工、监理",
+        resident_representatives="张三、李四",
+        satisfaction_rate=Decimal("96.5"),
+        passed=True,
     )
     return project

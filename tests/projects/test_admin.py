@@ -1,6 +1,6 @@
 """The project admin: scoped list and filters, the project page with its stage panel, moving the
 stage by button and by action with the refusal reasons shown, and writes through the services."""
-import datetime
+
 from decimal import Decimal
 
 import pytest
@@ -20,19 +20,32 @@ def _management(prefixes, initial=None):
     data = {}
     for prefix in prefixes:
         count = (initial or {}).get(prefix, 0)
-        data.update({
-            f"{prefix}-TOTAL_FORMS": str(count), f"{prefix}-INITIAL_FORMS": str(count),
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000",
-        })
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": str(count),
+                f"{prefix}-INITIAL_FORMS": str(count),
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
     return data
 
 
 def _form(project, **extra):
     data = {
-        "code": project.code, "name": project.name, "year": str(project.year), "lead_street": project.lead_street_id,
-        "neighbourhoods": [n.pk for n in project.neighbourhoods.all()], "budget": str(project.budget),
-        "contractor": project.contractor, "supervisor": project.supervisor, "contract_amount": "",
-        "planned_start_on": "", "planned_end_on": "", "started_on": "", "completed_on": "",
+        "code": project.code,
+        "name": project.name,
+        "year": str(project.year),
+        "lead_street": project.lead_street_id,
+        "neighbourhoods": [n.pk for n in project.neighbourhoods.all()],
+        "budget": str(project.budget),
+        "contractor": project.contractor,
+        "supervisor": project.supervisor,
+        "contract_amount": "",
+        "planned_start_on": "",
+        "planned_end_on": "",
+        "started_on": "",
+        "completed_on": "",
     }
     data.update(_management(INLINES))
     data.update(extra)
@@ -72,7 +85,9 @@ def test_a_project_outside_the_territory_answers_404(client, users, projects):
     client.force_login(users.community)
     p3 = projects["p3"]
     assert client.get(reverse("admin:projects_project_change", args=[p3.pk])).status_code == 404
-    response = client.post(reverse("admin:projects_project_transition", args=[p3.pk]), {"to": "suspended", "note": "x"})
+    response = client.post(
+        reverse("admin:projects_project_transition", args=[p3.pk]), {"to": "suspended", "note": "x"}
+    )
     assert response.status_code == 404
     assert Project.objects.get(pk=p3.pk).stage == Stage.CANDIDATE
 
@@ -122,7 +137,9 @@ def test_the_action_advances_each_selected_project_or_reports_why_not(client, us
     page = client.post(url, {**data, "_selected_action": [projects["p1"].pk]}, follow=True).content.decode()
     assert "尚无法检查（协商模块未启用）" in page
     with registered_gates(**ALL_PASSING):
-        page = client.post(url, {**data, "_selected_action": [projects["p1"].pk]}, follow=True).content.decode()
+        page = client.post(
+            url, {**data, "_selected_action": [projects["p1"].pk]}, follow=True
+        ).content.decode()
     assert "尚未发布方案公示。" in page
 
 
@@ -131,10 +148,19 @@ def test_adding_a_project_checks_the_lead_street_and_writes_an_audit_row(client,
     client.force_login(users.street)
     url = reverse("admin:projects_project_add")
     data = {
-        "code": "GZ-2026-001", "name": "新华里综合改造", "year": "2026", "lead_street": territory.s2.pk,
-        "neighbourhoods": [territory.n111.pk], "budget": "2500000.00", "contractor": "", "supervisor": "",
-        "contract_amount": "", "planned_start_on": "2026-03-01", "planned_end_on": "2026-02-01",
-        "started_on": "", "completed_on": "",
+        "code": "GZ-2026-001",
+        "name": "新华里综合改造",
+        "year": "2026",
+        "lead_street": territory.s2.pk,
+        "neighbourhoods": [territory.n111.pk],
+        "budget": "2500000.00",
+        "contractor": "",
+        "supervisor": "",
+        "contract_amount": "",
+        "planned_start_on": "2026-03-01",
+        "planned_end_on": "2026-02-01",
+        "started_on": "",
+        "completed_on": "",
     }
     page = client.post(url, data).content.decode()
     assert not Project.objects.filter(code="GZ-2026-001").exists()
@@ -152,15 +178,25 @@ def test_a_scope_line_added_on_the_page_gets_its_planned_amount(client, users, t
     project = ProjectFactory(code="P9", lead_street=territory.s1, neighbourhoods=[territory.n111])
     client.force_login(users.community)
     roads = CatalogueItem.objects.get(code="roads")
-    data = _form(project, **{
-        "scope_items-TOTAL_FORMS": "1",
-        "scope_items-0-neighbourhood": territory.n111.pk, "scope_items-0-catalogue_item": roads.pk,
-        "scope_items-0-planned_quantity": "333.33", "scope_items-0-unit_cost": "",
-        "scope_items-0-actual_quantity": "", "scope_items-0-actual_amount": "", "scope_items-0-no_actual_reason": "",
-    })
+    data = _form(
+        project,
+        **{
+            "scope_items-TOTAL_FORMS": "1",
+            "scope_items-0-neighbourhood": territory.n111.pk,
+            "scope_items-0-catalogue_item": roads.pk,
+            "scope_items-0-planned_quantity": "333.33",
+            "scope_items-0-unit_cost": "",
+            "scope_items-0-actual_quantity": "",
+            "scope_items-0-actual_amount": "",
+            "scope_items-0-no_actual_reason": "",
+        },
+    )
     response = client.post(reverse("admin:projects_project_change", args=[project.pk]), data)
     errors = response.context["adminform"].form.errors if response.status_code == 200 else None
-    assert response.status_code == 302, (errors, [f.errors for fs in response.context["inline_admin_formsets"] for f in fs.formset.forms])
+    assert response.status_code == 302, (
+        errors,
+        [f.errors for fs in response.context["inline_admin_formsets"] for f in fs.formset.forms],
+    )
     line = ScopeItem.objects.get(project=project)
     assert line.unit_cost == Decimal("180.00")
     assert line.planned_amount == Decimal("59999.40")

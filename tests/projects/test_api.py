@@ -1,16 +1,14 @@
 """The projects API: scoping (404 outside the territory), filters, the transition action's 409 with
 every reason, writes through the services, and pinned query counts."""
-import datetime
+
 from decimal import Decimal
 
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from governance.choices import RoleKind
 from projects.choices import Stage
 from projects.models import CatalogueItem, Project, ScopeItem, SupervisionFinding
-from tests.factories import staff_user
 
 from .factories import CatalogueItemFactory, ProjectFactory
 from .helpers import ready_project
@@ -52,7 +50,9 @@ def test_project_list_and_detail_are_scoped(api, users, projects):
     assert community.get(f"/api/v1/projects/{projects['p1'].pk}/").status_code == 200
     for key in ("p2", "p3", "pe"):  # another community's project: 404, not 403
         assert community.get(f"/api/v1/projects/{projects[key].pk}/").status_code == 404
-        response = community.post(f"/api/v1/projects/{projects[key].pk}/transition/", {"to": "suspended", "note": "x"})
+        response = community.post(
+            f"/api/v1/projects/{projects[key].pk}/transition/", {"to": "suspended", "note": "x"}
+        )
         assert response.status_code == 404
     api.force_authenticate(None)
     assert api.get("/api/v1/projects/").status_code in (401, 403)
@@ -79,7 +79,9 @@ def test_transition_answers_409_with_every_reason_then_moves(api, territory, use
     url = f"/api/v1/projects/{p1.pk}/transition/"
     response = street.post(url, {"to": "construction"}, format="json")
     assert response.status_code == 409
-    assert response.json() == {"reasons": ["未填写施工单位。", "未填写监理单位。", "未填写合同金额。", "未填写实际开工日期。"]}
+    assert response.json() == {
+        "reasons": ["未填写施工单位。", "未填写监理单位。", "未填写合同金额。", "未填写实际开工日期。"]
+    }
     response = street.post(url, {"to": "closed"}, format="json")
     assert response.status_code == 409 and response.json()["reasons"] == ["不能从“招投标”变更为“已结项”。"]
     assert street.post(url, {"to": "nowhere"}, format="json").status_code == 400
@@ -88,8 +90,13 @@ def test_transition_answers_409_with_every_reason_then_moves(api, territory, use
     detail = street.get(f"/api/v1/projects/{p1.pk}/").json()
     assert detail["stage_before_suspension"] == "tender"
     assert detail["transitions"] == [
-        {"from_stage": "tender", "to_stage": "suspended", "actor": "street1", "at": detail["transitions"][0]["at"],
-         "note": "招标流标"}
+        {
+            "from_stage": "tender",
+            "to_stage": "suspended",
+            "actor": "street1",
+            "at": detail["transitions"][0]["at"],
+            "note": "招标流标",
+        }
     ]
     official = _as(APIClient(), users.official)
     assert official.post(url, {"to": "tender"}, format="json").status_code == 403  # read-only role
@@ -106,9 +113,17 @@ def test_token_authentication(territory, users, projects):
 @pytest.mark.django_db
 def test_creating_a_project_and_its_scope_through_the_services(api, territory, users):
     street = _as(api, users.street)
-    body = {"code": "API-1", "name": "接口项目", "year": 2026, "lead_street": territory.s1.pk,
-            "neighbourhoods": [territory.n111.pk], "budget": "1500000.00"}
-    response = street.post("/api/v1/projects/", {**body, "neighbourhoods": [territory.n211.pk]}, format="json")
+    body = {
+        "code": "API-1",
+        "name": "接口项目",
+        "year": 2026,
+        "lead_street": territory.s1.pk,
+        "neighbourhoods": [territory.n111.pk],
+        "budget": "1500000.00",
+    }
+    response = street.post(
+        "/api/v1/projects/", {**body, "neighbourhoods": [territory.n211.pk]}, format="json"
+    )
     assert response.status_code == 400 and "neighbourhoods" in response.json()
     response = street.post("/api/v1/projects/", body, format="json")
     assert response.status_code == 201, response.content
@@ -118,19 +133,27 @@ def test_creating_a_project_and_its_scope_through_the_services(api, territory, u
     assert response.json()["stage"] == "candidate"  # the stage moves only through transition
 
     roads = CatalogueItem.objects.get(code="roads")
-    line = {"project": project.pk, "neighbourhood": territory.n111.pk, "catalogue_item": roads.pk,
-            "planned_quantity": "12.50"}
+    line = {
+        "project": project.pk,
+        "neighbourhood": territory.n111.pk,
+        "catalogue_item": roads.pk,
+        "planned_quantity": "12.50",
+    }
     response = street.post("/api/v1/scope-items/", line, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["planned_amount"] == "2250.00" and response.json()["unit_cost"] == "180.00"
-    response = street.post("/api/v1/scope-items/", {**line, "neighbourhood": territory.n121.pk}, format="json")
+    response = street.post(
+        "/api/v1/scope-items/", {**line, "neighbourhood": territory.n121.pk}, format="json"
+    )
     assert response.status_code == 400 and response.json() == {"neighbourhood": ["该小区不在本项目中。"]}
     foreign = CatalogueItemFactory(district=territory.other_district)
     response = street.post("/api/v1/scope-items/", {**line, "catalogue_item": foreign.pk}, format="json")
     assert response.status_code == 400 and "catalogue_item" in response.json()
-    response = street.post("/api/v1/progress-reports/", {"project": project.pk, "month": "2026-05-01",
-                                                          "percent_complete": "10", "investment_to_date": "1"},
-                           format="json")
+    response = street.post(
+        "/api/v1/progress-reports/",
+        {"project": project.pk, "month": "2026-05-01", "percent_complete": "10", "investment_to_date": "1"},
+        format="json",
+    )
     assert response.status_code == 400 and "储备" in response.json()["non_field_errors"][0]
 
 
@@ -138,24 +161,57 @@ def test_creating_a_project_and_its_scope_through_the_services(api, territory, u
 def test_findings_and_notices_through_the_api(api, territory, users):
     project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
     community = _as(api, users.community)
-    response = community.post("/api/v1/findings/", {"project": project.pk, "source": "resident_supervisor",
-                                                    "supervisor_name": "王大爷", "severity": "major",
-                                                    "description": "雨水篦子缺失"}, format="json")
+    response = community.post(
+        "/api/v1/findings/",
+        {
+            "project": project.pk,
+            "source": "resident_supervisor",
+            "supervisor_name": "王大爷",
+            "severity": "major",
+            "description": "雨水篦子缺失",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
     finding_id = response.json()["id"]
     assert community.get("/api/v1/findings/", {"open": "true"}).json()["count"] == 1
-    assert community.post(f"/api/v1/findings/{finding_id}/resolve/", {"resolution_note": ""},
-                          format="json").status_code == 400
-    response = community.post(f"/api/v1/findings/{finding_id}/resolve/", {"resolution_note": "已补装"}, format="json")
+    assert (
+        community.post(
+            f"/api/v1/findings/{finding_id}/resolve/", {"resolution_note": ""}, format="json"
+        ).status_code
+        == 400
+    )
+    response = community.post(
+        f"/api/v1/findings/{finding_id}/resolve/", {"resolution_note": "已补装"}, format="json"
+    )
     assert response.status_code == 200 and response.json()["is_open"] is False
     assert SupervisionFinding.objects.get().resolution_note == "已补装"
-    response = community.post("/api/v1/notices/", {"project": project.pk, "kind": "plan", "title": "方案公示",
-                                                   "body": "内容", "starts_on": "2026-03-01",
-                                                   "ends_on": "2026-02-01"}, format="json")
+    response = community.post(
+        "/api/v1/notices/",
+        {
+            "project": project.pk,
+            "kind": "plan",
+            "title": "方案公示",
+            "body": "内容",
+            "starts_on": "2026-03-01",
+            "ends_on": "2026-02-01",
+        },
+        format="json",
+    )
     assert response.status_code == 400 and response.json() == {"__all__": ["公示结束日期不能早于开始日期。"]}
     other = ProjectFactory(lead_street=territory.s2, neighbourhoods=[territory.n211])
-    response = community.post("/api/v1/notices/", {"project": other.pk, "kind": "plan", "title": "t", "body": "b",
-                                                   "starts_on": "2026-03-01", "ends_on": "2026-03-08"}, format="json")
+    response = community.post(
+        "/api/v1/notices/",
+        {
+            "project": other.pk,
+            "kind": "plan",
+            "title": "t",
+            "body": "b",
+            "starts_on": "2026-03-01",
+            "ends_on": "2026-03-08",
+        },
+        format="json",
+    )
     assert response.status_code == 400 and "project" in response.json()  # not found in the territory
 
 
@@ -175,8 +231,14 @@ def test_catalogue_items_are_the_national_menu_and_the_districts_own(api, territ
 def test_other_lists_are_scoped(api, territory, users):
     mine = ready_project(territory)
     theirs = ProjectFactory(lead_street=territory.s2, neighbourhoods=[territory.n211])
-    ScopeItem.objects.create(project=theirs, neighbourhood=territory.n211, catalogue_item=CatalogueItem.objects.get(code="gas"),
-                             planned_quantity=Decimal("1"), unit_cost=Decimal("1"), planned_amount=Decimal("1"))
+    ScopeItem.objects.create(
+        project=theirs,
+        neighbourhood=territory.n211,
+        catalogue_item=CatalogueItem.objects.get(code="gas"),
+        planned_quantity=Decimal("1"),
+        unit_cost=Decimal("1"),
+        planned_amount=Decimal("1"),
+    )
     community = _as(api, users.community)
     for endpoint, expected in (("scope-items", 1), ("notices", 1)):
         rows = community.get(f"/api/v1/{endpoint}/").json()["results"]
@@ -209,7 +271,9 @@ def test_project_detail_query_count_is_pinned(api, territory, users, django_asse
     _many_projects(territory, 1)
     project = Project.objects.get()
     for i in range(5):
-        project.transitions.create(from_stage="consultation", to_stage="suspended", note=str(i), actor=users.street)
+        project.transitions.create(
+            from_stage="consultation", to_stage="suspended", note=str(i), actor=users.street
+        )
     client = APIClient()
     client.force_login(users.street)
     # session · user · roles (territory) · the project · neighbourhoods · transitions with their actors

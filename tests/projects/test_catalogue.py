@@ -1,4 +1,5 @@
 """The national works menu shipped as data, and districts adding and retiring their own items."""
+
 from decimal import Decimal
 
 import pytest
@@ -13,17 +14,49 @@ from projects.services import catalogue_item_retire, catalogue_item_save
 
 NATIONAL = {
     WorkClass.BASIC: {
-        "water_supply", "drainage", "power_supply", "weak_current", "roads", "gas", "heating", "fire_safety",
-        "security", "refuse_sorting", "telecom", "overhead_wires", "roofs", "outer_walls", "stairs",
+        "water_supply",
+        "drainage",
+        "power_supply",
+        "weak_current",
+        "roads",
+        "gas",
+        "heating",
+        "fire_safety",
+        "security",
+        "refuse_sorting",
+        "telecom",
+        "overhead_wires",
+        "roofs",
+        "outer_walls",
+        "stairs",
     },
     WorkClass.IMPROVEMENT: {
-        "illegal_structures", "greening", "lighting", "age_friendly", "barrier_free", "parking", "ev_chargers",
-        "ebike_chargers", "parcel_lockers", "culture_fitness", "property_rooms", "energy_retrofit",
+        "illegal_structures",
+        "greening",
+        "lighting",
+        "age_friendly",
+        "barrier_free",
+        "parking",
+        "ev_chargers",
+        "ebike_chargers",
+        "parcel_lockers",
+        "culture_fitness",
+        "property_rooms",
+        "energy_retrofit",
         "elevator_retrofit",
     },
     WorkClass.ENHANCEMENT: {
-        "community_service_centre", "clinic", "kindergarten", "perimeter_sensing", "elderly_care", "childcare",
-        "canteen", "housekeeping", "market", "convenience_store", "delivery_station",
+        "community_service_centre",
+        "clinic",
+        "kindergarten",
+        "perimeter_sensing",
+        "elderly_care",
+        "childcare",
+        "canteen",
+        "housekeeping",
+        "market",
+        "convenience_store",
+        "delivery_station",
     },
 }
 
@@ -42,12 +75,20 @@ def test_the_national_menu_is_shipped_by_class():
 @pytest.mark.django_db
 def test_each_district_sees_the_national_menu_and_its_own_items(territory, users):
     own = CatalogueItem.objects.create(
-        code="d_rain_garden", name="雨水花园", work_class=WorkClass.IMPROVEMENT, unit="m2",
-        reference_unit_cost=Decimal("300"), district=territory.district,
+        code="d_rain_garden",
+        name="雨水花园",
+        work_class=WorkClass.IMPROVEMENT,
+        unit="m2",
+        reference_unit_cost=Decimal("300"),
+        district=territory.district,
     )
     foreign = CatalogueItem.objects.create(
-        code="e_item", name="外区项目", work_class=WorkClass.BASIC, unit="m",
-        reference_unit_cost=Decimal("1"), district=territory.other_district,
+        code="e_item",
+        name="外区项目",
+        work_class=WorkClass.BASIC,
+        unit="m",
+        reference_unit_cost=Decimal("1"),
+        district=territory.other_district,
     )
     seen = set(catalogue_visible_to(users.community))
     assert own in seen and foreign not in seen
@@ -61,14 +102,21 @@ def test_a_district_administrator_adds_and_retires_district_items_not_national_o
     District items are checked through the scoping function: a role that manages a district would
     pass the same checks."""
     data = {
-        "code": "d_pergola", "name": "廊架", "work_class": "improvement", "unit": "set",
-        "reference_unit_cost": "12000.00", "description": "", "sort_order": "0",
+        "code": "d_pergola",
+        "name": "廊架",
+        "work_class": "improvement",
+        "unit": "set",
+        "reference_unit_cost": "12000.00",
+        "description": "",
+        "sort_order": "0",
     }
     url = reverse("admin:projects_catalogueitem_add")
     client.force_login(users.street)
     assert client.get(url).status_code == 403
     with pytest.raises(ValidationError):
-        catalogue_item_save(item=CatalogueItem(**{**data, "district": territory.district}), actor=users.street)
+        catalogue_item_save(
+            item=CatalogueItem(**{**data, "district": territory.district}), actor=users.street
+        )
 
     client.force_login(users.superuser)
     response = client.post(url, {**data, "district": territory.district.pk})
@@ -96,8 +144,17 @@ def test_staff_cannot_change_a_national_item(client, users):
     roads = CatalogueItem.objects.get(code="roads")
     change = reverse("admin:projects_catalogueitem_change", args=[roads.pk])
     assert client.get(change).status_code == 200  # read-only view
-    response = client.post(change, {"code": "roads", "name": "x", "work_class": "basic", "unit": "m2",
-                                    "reference_unit_cost": "1", "sort_order": "0"})
+    response = client.post(
+        change,
+        {
+            "code": "roads",
+            "name": "x",
+            "work_class": "basic",
+            "unit": "m2",
+            "reference_unit_cost": "1",
+            "sort_order": "0",
+        },
+    )
     assert response.status_code == 403
     roads.refresh_from_db()
     assert roads.name == "小区道路修缮"

@@ -1,4 +1,5 @@
 """projects.demo: the seed of the demo generator, run after the territory and the households."""
+
 import random
 
 import pytest
@@ -21,8 +22,15 @@ def test_the_seed_leaves_projects_at_their_stages(settings, tmp_path):
     projects = ctx.store["projects"]
     assert len(projects) == 7
     stages = {p.stage for p in Project.objects.all()}
-    assert stages == {Stage.CONSTRUCTION, Stage.CONSULTATION, Stage.ACCEPTANCE, Stage.AFTERCARE, Stage.TENDER,
-                      Stage.CANDIDATE, Stage.SUSPENDED}
+    assert stages == {
+        Stage.CONSTRUCTION,
+        Stage.CONSULTATION,
+        Stage.ACCEPTANCE,
+        Stage.AFTERCARE,
+        Stage.TENDER,
+        Stage.CANDIDATE,
+        Stage.SUSPENDED,
+    }
     suspended = Project.objects.get(stage=Stage.SUSPENDED)
     assert suspended.stage_before_suspension == Stage.CONSTRUCTION
     # Every project's history is a chain: each move starts where the previous one ended.

@@ -1,5 +1,6 @@
 """The project lifecycle: the whole transition table, every gate's reasons, suspend and resume,
 the rows a move writes, and the registry of gates owned by higher apps."""
+
 import datetime
 from decimal import Decimal
 
@@ -178,7 +179,9 @@ def test_registered_gates_pass_or_fail_with_their_own_reasons(territory, users):
         return ["资金承诺合计 800,000.00 元，少于概算 1,000,000.00 元。"]
 
     with registered_gates(**{**ALL_PASSING, "funding_covers_budget": funding}):
-        assert _refused(project, S.TENDER, users.street) == ["资金承诺合计 800,000.00 元，少于概算 1,000,000.00 元。"]
+        assert _refused(project, S.TENDER, users.street) == [
+            "资金承诺合计 800,000.00 元，少于概算 1,000,000.00 元。"
+        ]
         assert seen == [project.pk]
     with registered_gates(**ALL_PASSING):
         project_transition(project=project, to=S.TENDER, actor=users.street)
@@ -195,9 +198,15 @@ def test_publicity_must_be_over_with_no_open_objection(territory, users):
         assert _refused(project, S.TENDER, users.street) == ["尚未发布方案公示。"]
         today = timezone.localdate()
         notice = project.notices.create(
-            kind="plan", title="方案公示", body="…", starts_on=today - datetime.timedelta(days=6), ends_on=today
+            kind="plan",
+            title="方案公示",
+            body="…",
+            starts_on=today - datetime.timedelta(days=6),
+            ends_on=today,
         )
-        result = project.notices.create(kind="result", title="结果公示", body="…", starts_on=today, ends_on=today)
+        result = project.notices.create(
+            kind="result", title="结果公示", body="…", starts_on=today, ends_on=today
+        )
         household = territory.n111.households.first()
         objection = Objection.objects.create(notice=notice, household=household, text="车位太少")
         Objection.objects.create(notice=result, household=household, text="不算：结果公示")
@@ -218,7 +227,10 @@ def test_tender_to_construction_needs_the_tender_fields(territory, users):
     project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
     _put(project, S.TENDER)
     assert _refused(project, S.CONSTRUCTION, users.street) == [
-        "未填写施工单位。", "未填写监理单位。", "未填写合同金额。", "未填写实际开工日期。",
+        "未填写施工单位。",
+        "未填写监理单位。",
+        "未填写合同金额。",
+        "未填写实际开工日期。",
     ]
     Project.objects.filter(pk=project.pk).update(contractor="甜城建工", contract_amount=Decimal("0"))
     project.refresh_from_db()
@@ -234,10 +246,16 @@ def test_construction_to_acceptance_needs_every_scope_item_settled(territory, us
     from projects.models import CatalogueItem
 
     line = ScopeItem.objects.create(
-        project=project, neighbourhood=territory.n111, catalogue_item=CatalogueItem.objects.get(code="greening"),
-        planned_quantity=Decimal("50"), unit_cost=Decimal("120"), planned_amount=Decimal("6000"),
+        project=project,
+        neighbourhood=territory.n111,
+        catalogue_item=CatalogueItem.objects.get(code="greening"),
+        planned_quantity=Decimal("50"),
+        unit_cost=Decimal("120"),
+        planned_amount=Decimal("6000"),
     )
-    assert _refused(project, S.ACCEPTANCE, users.street) == ["改造内容“绿化提升”（新华里）既无实际工程量，也未说明原因。"]
+    assert _refused(project, S.ACCEPTANCE, users.street) == [
+        "改造内容“绿化提升”（新华里）既无实际工程量，也未说明原因。"
+    ]
     line.no_actual_reason = "居民表决不实施"
     line.save()
     project_transition(project=project, to=S.ACCEPTANCE, actor=users.street)
@@ -252,8 +270,11 @@ def test_acceptance_to_aftercare_needs_a_passed_acceptance_no_open_finding_and_m
         "每个小区均已落实长效管理：尚无法检查（长效管理模块未启用）",
     ]
     project.acceptances.create(
-        accepted_on=datetime.date(2025, 10, 1), participants="各方", resident_representatives="代表",
-        satisfaction_rate=Decimal("70"), passed=False,
+        accepted_on=datetime.date(2025, 10, 1),
+        participants="各方",
+        resident_representatives="代表",
+        satisfaction_rate=Decimal("70"),
+        passed=False,
     )
     SupervisionFinding.objects.create(
         project=project, source="staff", description="3栋屋面渗漏", opened_at=timezone.now()

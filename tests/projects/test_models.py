@@ -1,4 +1,5 @@
 """Constraints of the projects models, and how projects reach the territory."""
+
 import datetime
 from decimal import Decimal
 
@@ -24,11 +25,15 @@ def test_money_and_dates_are_checked(territory):
     _fails(lambda: ProjectFactory(lead_street=t.s1, contract_amount=Decimal("-0.01")))
     _fails(
         lambda: ProjectFactory(
-            lead_street=t.s1, planned_start_on=datetime.date(2025, 5, 1), planned_end_on=datetime.date(2025, 4, 1)
+            lead_street=t.s1,
+            planned_start_on=datetime.date(2025, 5, 1),
+            planned_end_on=datetime.date(2025, 4, 1),
         )
     )
     _fails(
-        lambda: ProjectFactory(lead_street=t.s1, started_on=datetime.date(2025, 5, 2), completed_on=datetime.date(2025, 5, 1))
+        lambda: ProjectFactory(
+            lead_street=t.s1, started_on=datetime.date(2025, 5, 2), completed_on=datetime.date(2025, 5, 1)
+        )
     )
     _fails(lambda: ProjectFactory(lead_street=t.s1, stage=Stage.SUSPENDED))  # remembers nothing
     _fails(lambda: ProjectFactory(lead_street=t.s1, stage_before_suspension=Stage.TENDER))
@@ -36,19 +41,39 @@ def test_money_and_dates_are_checked(territory):
     item = CatalogueItemFactory()
     _fails(
         lambda: ScopeItem.objects.create(
-            project=project, neighbourhood=t.n111, catalogue_item=item, planned_quantity=Decimal("-1"),
-            unit_cost=Decimal("1"), planned_amount=Decimal("0"),
+            project=project,
+            neighbourhood=t.n111,
+            catalogue_item=item,
+            planned_quantity=Decimal("-1"),
+            unit_cost=Decimal("1"),
+            planned_amount=Decimal("0"),
         )
     )
     report = dict(project=project, investment_to_date=Decimal("0"))
-    _fails(lambda: ProgressReport.objects.create(month=datetime.date(2025, 5, 1), percent_complete=Decimal("100.01"), **report))
-    _fails(lambda: ProgressReport.objects.create(month=datetime.date(2025, 5, 2), percent_complete=Decimal("10"), **report))
+    _fails(
+        lambda: ProgressReport.objects.create(
+            month=datetime.date(2025, 5, 1), percent_complete=Decimal("100.01"), **report
+        )
+    )
+    _fails(
+        lambda: ProgressReport.objects.create(
+            month=datetime.date(2025, 5, 2), percent_complete=Decimal("10"), **report
+        )
+    )
     ProgressReport.objects.create(month=datetime.date(2025, 5, 1), percent_complete=Decimal("10"), **report)
-    _fails(lambda: ProgressReport.objects.create(month=datetime.date(2025, 5, 1), percent_complete=Decimal("20"), **report))
+    _fails(
+        lambda: ProgressReport.objects.create(
+            month=datetime.date(2025, 5, 1), percent_complete=Decimal("20"), **report
+        )
+    )
     _fails(
         lambda: Notice.objects.create(
-            project=project, kind="plan", title="t", body="b",
-            starts_on=datetime.date(2025, 5, 2), ends_on=datetime.date(2025, 5, 1),
+            project=project,
+            kind="plan",
+            title="t",
+            body="b",
+            starts_on=datetime.date(2025, 5, 2),
+            ends_on=datetime.date(2025, 5, 1),
         )
     )
 

@@ -1,5 +1,6 @@
 """Notices and objections: residents object with their household code on the public page, staff
 answer each one in the admin, and an open objection blocks the publicity gate."""
+
 import datetime
 
 import pytest
@@ -10,12 +11,17 @@ from django.utils import timezone
 from governance.models import AuditEntry
 from projects.choices import Stage
 from projects.models import Notice, Objection, Project
-from projects.services import TransitionRefused, notice_save, objection_answer, objection_submit, project_transition
+from projects.services import (
+    TransitionRefused,
+    notice_save,
+    objection_answer,
+    objection_submit,
+    project_transition,
+)
 from residents.services import household_codes_issue
 
 from .factories import ProjectFactory
 from .helpers import ALL_PASSING, registered_gates
-
 
 TODAY = datetime.date(2025, 6, 10)
 
@@ -23,15 +29,23 @@ TODAY = datetime.date(2025, 6, 10)
 def _notice(project, actor, starts=-3, ends=4, kind="plan"):
     today = timezone.localdate()
     return notice_save(
-        notice=Notice(project=project, kind=kind, title="新华里改造方案公示", body="改造内容：道路、雨污分流、加装电梯。",
-                      starts_on=today + datetime.timedelta(days=starts), ends_on=today + datetime.timedelta(days=ends)),
+        notice=Notice(
+            project=project,
+            kind=kind,
+            title="新华里改造方案公示",
+            body="改造内容：道路、雨污分流、加装电梯。",
+            starts_on=today + datetime.timedelta(days=starts),
+            ends_on=today + datetime.timedelta(days=ends),
+        ),
         actor=actor,
     )
 
 
 @pytest.fixture
 def project(territory):
-    return ProjectFactory(code="P1", lead_street=territory.s1, neighbourhoods=[territory.n111, territory.n121])
+    return ProjectFactory(
+        code="P1", lead_street=territory.s1, neighbourhoods=[territory.n111, territory.n121]
+    )
 
 
 @pytest.mark.django_db
@@ -60,10 +74,14 @@ def test_objection_submit_checks_period_household_and_text(territory, users, pro
         objection_submit(notice=notice, household=territory.n211.households.first(), text="x")
     assert info.value.messages == ["您的住户不在本公示涉及的小区内。"]
     with pytest.raises(ValidationError) as info:
-        objection_submit(notice=notice, household=mine, text="x", today=notice.ends_on + datetime.timedelta(days=1))
+        objection_submit(
+            notice=notice, household=mine, text="x", today=notice.ends_on + datetime.timedelta(days=1)
+        )
     assert info.value.messages == [f"公示期已于{notice.ends_on}结束，不能再提出异议。"]
     with pytest.raises(ValidationError):
-        objection_submit(notice=notice, household=mine, text="x", today=notice.starts_on - datetime.timedelta(days=1))
+        objection_submit(
+            notice=notice, household=mine, text="x", today=notice.starts_on - datetime.timedelta(days=1)
+        )
     for i in range(3):
         objection_submit(notice=notice, household=mine, text=f"意见{i}")
     with pytest.raises(ValidationError) as info:

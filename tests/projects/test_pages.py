@@ -1,5 +1,6 @@
 """The public page of a neighbourhood: stage, timeline, notices with their periods, photos and the
 objection form; no personal data; a fixed number of queries."""
+
 import datetime
 import io
 from decimal import Decimal
@@ -11,12 +12,10 @@ from django.utils import timezone
 from PIL import Image
 
 from projects.choices import Stage
-from projects.models import CatalogueItem, Notice, Project, ScopeItem
+from projects.models import CatalogueItem, Notice, ScopeItem, SupervisionFinding
 from projects.services import finding_save, photo_upload, project_transition
-from projects.models import SupervisionFinding
 
 from .factories import ProjectFactory
-
 
 
 def _jpeg():
@@ -29,28 +28,75 @@ def _jpeg():
 def page_project(territory, users, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     today = timezone.localdate()
-    project = ProjectFactory(code="GZ-2025-A07", name="新华里东风里综合改造", lead_street=territory.s1,
-                             neighbourhoods=[territory.n111, territory.n121])
-    project_transition(project=project, to=Stage.CONSULTATION, actor=users.street, note="内部备注：张科长批准")
-    Notice.objects.create(project=project, kind="plan", title="改造方案公示", body="第一行\n第二行",
-                          starts_on=today - datetime.timedelta(days=2), ends_on=today + datetime.timedelta(days=5))
-    Notice.objects.create(project=project, kind="plan", title="需求清单结果公示", body="旧",
-                          starts_on=today - datetime.timedelta(days=30), ends_on=today - datetime.timedelta(days=23))
-    Notice.objects.create(project=project, kind="result", title="尚未开始的公示", body="未来",
-                          starts_on=today + datetime.timedelta(days=3), ends_on=today + datetime.timedelta(days=9))
-    ScopeItem.objects.create(project=project, neighbourhood=territory.n111,
-                             catalogue_item=CatalogueItem.objects.get(code="elevator_retrofit"),
-                             planned_quantity=Decimal("2"), unit_cost=Decimal("600000"), planned_amount=Decimal("1200000"))
-    ScopeItem.objects.create(project=project, neighbourhood=territory.n121,
-                             catalogue_item=CatalogueItem.objects.get(code="parcel_lockers"),
-                             planned_quantity=Decimal("1"), unit_cost=Decimal("10000"), planned_amount=Decimal("10000"))
+    project = ProjectFactory(
+        code="GZ-2025-A07",
+        name="新华里东风里综合改造",
+        lead_street=territory.s1,
+        neighbourhoods=[territory.n111, territory.n121],
+    )
+    project_transition(
+        project=project, to=Stage.CONSULTATION, actor=users.street, note="内部备注：张科长批准"
+    )
+    Notice.objects.create(
+        project=project,
+        kind="plan",
+        title="改造方案公示",
+        body="第一行\n第二行",
+        starts_on=today - datetime.timedelta(days=2),
+        ends_on=today + datetime.timedelta(days=5),
+    )
+    Notice.objects.create(
+        project=project,
+        kind="plan",
+        title="需求清单结果公示",
+        body="旧",
+        starts_on=today - datetime.timedelta(days=30),
+        ends_on=today - datetime.timedelta(days=23),
+    )
+    Notice.objects.create(
+        project=project,
+        kind="result",
+        title="尚未开始的公示",
+        body="未来",
+        starts_on=today + datetime.timedelta(days=3),
+        ends_on=today + datetime.timedelta(days=9),
+    )
+    ScopeItem.objects.create(
+        project=project,
+        neighbourhood=territory.n111,
+        catalogue_item=CatalogueItem.objects.get(code="elevator_retrofit"),
+        planned_quantity=Decimal("2"),
+        unit_cost=Decimal("600000"),
+        planned_amount=Decimal("1200000"),
+    )
+    ScopeItem.objects.create(
+        project=project,
+        neighbourhood=territory.n121,
+        catalogue_item=CatalogueItem.objects.get(code="parcel_lockers"),
+        planned_quantity=Decimal("1"),
+        unit_cost=Decimal("10000"),
+        planned_amount=Decimal("10000"),
+    )
     photo_upload(project=project, kind="before", upload=_jpeg(), caption="1栋外立面", actor=users.street)
-    finding = finding_save(finding=SupervisionFinding(project=project, source="staff", description="内部问题"),
-                           actor=users.street)
-    photo_upload(project=project, kind="finding", finding=finding, upload=_jpeg(), caption="问题照片说明",
-                 actor=users.street)
-    ProjectFactory(code="GZ-X", name="已取消的项目", lead_street=territory.s1, neighbourhoods=[territory.n111],
-                   stage=Stage.CANCELLED)
+    finding = finding_save(
+        finding=SupervisionFinding(project=project, source="staff", description="内部问题"),
+        actor=users.street,
+    )
+    photo_upload(
+        project=project,
+        kind="finding",
+        finding=finding,
+        upload=_jpeg(),
+        caption="问题照片说明",
+        actor=users.street,
+    )
+    ProjectFactory(
+        code="GZ-X",
+        name="已取消的项目",
+        lead_street=territory.s1,
+        neighbourhoods=[territory.n111],
+        stage=Stage.CANCELLED,
+    )
     return project
 
 
@@ -80,15 +126,23 @@ def test_the_page_shows_no_personal_data(client, territory, page_project):
 
 
 @pytest.mark.django_db
-def test_the_page_runs_a_fixed_number_of_queries(client, territory, users, page_project, django_assert_num_queries):
+def test_the_page_runs_a_fixed_number_of_queries(
+    client, territory, users, page_project, django_assert_num_queries
+):
     url = reverse("projects:neighbourhood", args=[territory.n111.pk])
     with django_assert_num_queries(6):
         client.get(url)
     for i in range(3):  # more projects, notices and transitions: still the same number
         extra = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
         project_transition(project=extra, to=Stage.CONSULTATION, actor=users.street)
-        Notice.objects.create(project=extra, kind="plan", title=f"公示{i}", body="…",
-                              starts_on=timezone.localdate(), ends_on=timezone.localdate())
+        Notice.objects.create(
+            project=extra,
+            kind="plan",
+            title=f"公示{i}",
+            body="…",
+            starts_on=timezone.localdate(),
+            ends_on=timezone.localdate(),
+        )
     with django_assert_num_queries(6):
         client.get(url)
 

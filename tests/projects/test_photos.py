@@ -1,5 +1,6 @@
 """Photo checks: the content decides what an image is, size and pixel caps, bombs refused, EXIF
 location stripped with the orientation applied, a thumbnail, a generated name."""
+
 import io
 import os
 import struct
@@ -64,10 +65,10 @@ def _png_declaring(width, height):
     """A tiny valid PNG (1×1) whose header is rewritten to declare width×height."""
     data = bytearray(_image_bytes("PNG", size=(1, 1)))
     ihdr = 8  # after the signature: length(4) type(4) data(13) crc(4)
-    assert data[ihdr + 4: ihdr + 8] == b"IHDR"
-    body = struct.pack(">II", width, height) + bytes(data[ihdr + 16: ihdr + 21])
-    data[ihdr + 8: ihdr + 21] = body
-    data[ihdr + 21: ihdr + 25] = struct.pack(">I", zlib.crc32(b"IHDR" + body) & 0xFFFFFFFF)
+    assert data[ihdr + 4 : ihdr + 8] == b"IHDR"
+    body = struct.pack(">II", width, height) + bytes(data[ihdr + 16 : ihdr + 21])
+    data[ihdr + 8 : ihdr + 21] = body
+    data[ihdr + 21 : ihdr + 25] = struct.pack(">I", zlib.crc32(b"IHDR" + body) & 0xFFFFFFFF)
     return bytes(data)
 
 
@@ -107,13 +108,20 @@ def _gps_exif():
 
 
 @pytest.mark.django_db
-def test_exif_location_is_stripped_orientation_applied_and_names_generated(territory, users, settings, tmp_path):
+def test_exif_location_is_stripped_orientation_applied_and_names_generated(
+    territory, users, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     original = _image_bytes("JPEG", size=(40, 20), exif=_gps_exif())
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(GPS_IFD)  # the input does carry GPS
     project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
-    photo = photo_upload(project=project, kind="before", upload=_upload(original, name="张三家门口.jpg"),
-                         caption="改造前 1栋", actor=users.community)
+    photo = photo_upload(
+        project=project,
+        kind="before",
+        upload=_upload(original, name="张三家门口.jpg"),
+        caption="改造前 1栋",
+        actor=users.community,
+    )
     photo.refresh_from_db()
     assert photo.image.name == f"projects/photos/{photo.uid.hex}.jpg"
     assert "张三" not in photo.image.name and "张三" not in photo.thumbnail.name
@@ -158,17 +166,23 @@ def test_the_admin_upload_shows_the_checks_message(client, territory, users, set
 def test_finding_photos_belong_to_a_finding_of_the_same_project(territory, users, settings, tmp_path):
     from django.core.exceptions import PermissionDenied
 
-    from projects.services import finding_save
     from projects.models import SupervisionFinding
+    from projects.services import finding_save
 
     settings.MEDIA_ROOT = tmp_path
     project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
     other = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
-    finding = finding_save(finding=SupervisionFinding(project=other, source="staff", description="x"),
-                           actor=users.street)
+    finding = finding_save(
+        finding=SupervisionFinding(project=other, source="staff", description="x"), actor=users.street
+    )
     with pytest.raises(ValidationError) as info:
-        photo_upload(project=project, kind="finding", finding=finding, upload=_upload(_image_bytes()),
-                     actor=users.street)
+        photo_upload(
+            project=project,
+            kind="finding",
+            finding=finding,
+            upload=_upload(_image_bytes()),
+            actor=users.street,
+        )
     assert info.value.message_dict == {"finding": ["该监督问题不属于本项目。"]}
     with pytest.raises(ValidationError):
         photo_upload(project=project, kind="finding", upload=_upload(_image_bytes()), actor=users.street)

@@ -1,4 +1,5 @@
 """The writes on projects, scope items, progress reports, findings and acceptances."""
+
 import datetime
 from decimal import Decimal
 
@@ -31,7 +32,9 @@ def _stage(project, stage):
 
 @pytest.fixture
 def project(territory):
-    return ProjectFactory(code="P1", lead_street=territory.s1, neighbourhoods=[territory.n111, territory.n121])
+    return ProjectFactory(
+        code="P1", lead_street=territory.s1, neighbourhoods=[territory.n111, territory.n121]
+    )
 
 
 def test_money_rounds_half_up_once():
@@ -66,7 +69,9 @@ def test_project_save_checks_neighbourhoods_and_lead_street(territory, users):
 @pytest.mark.django_db
 def test_scope_item_save_prices_the_line_and_checks_its_neighbourhood_and_item(territory, users, project):
     roads = CatalogueItem.objects.get(code="roads")
-    line = ScopeItem(project=project, neighbourhood=territory.n211, catalogue_item=roads, planned_quantity=Decimal("1"))
+    line = ScopeItem(
+        project=project, neighbourhood=territory.n211, catalogue_item=roads, planned_quantity=Decimal("1")
+    )
     with pytest.raises(ValidationError) as info:
         scope_item_save(item=line, actor=users.street)
     assert info.value.message_dict == {"neighbourhood": ["该小区不在本项目中。"]}
@@ -82,16 +87,24 @@ def test_scope_item_save_prices_the_line_and_checks_its_neighbourhood_and_item(t
     retired = CatalogueItemFactory(active=False)
     with pytest.raises(ValidationError) as info:
         scope_item_save(
-            item=ScopeItem(project=project, neighbourhood=territory.n111, catalogue_item=retired,
-                           planned_quantity=Decimal("1")),
+            item=ScopeItem(
+                project=project,
+                neighbourhood=territory.n111,
+                catalogue_item=retired,
+                planned_quantity=Decimal("1"),
+            ),
             actor=users.street,
         )
     assert "已停用" in info.value.message_dict["catalogue_item"][0]
     foreign = CatalogueItemFactory(district=territory.other_district)
     with pytest.raises(ValidationError):
         scope_item_save(
-            item=ScopeItem(project=project, neighbourhood=territory.n111, catalogue_item=foreign,
-                           planned_quantity=Decimal("1")),
+            item=ScopeItem(
+                project=project,
+                neighbourhood=territory.n111,
+                catalogue_item=foreign,
+                planned_quantity=Decimal("1"),
+            ),
             actor=users.street,
         )
     with pytest.raises(PermissionDenied):
@@ -107,16 +120,26 @@ def test_scope_item_save_prices_the_line_and_checks_its_neighbourhood_and_item(t
 
 @pytest.mark.django_db
 def test_progress_reports_one_per_month_while_under_way(territory, users, project):
-    report = ProgressReport(project=project, month=datetime.date(2025, 6, 17), percent_complete=Decimal("35.5"),
-                            investment_to_date=Decimal("350000"), pipes_water_km=Decimal("1.250"), elevators=2)
+    report = ProgressReport(
+        project=project,
+        month=datetime.date(2025, 6, 17),
+        percent_complete=Decimal("35.5"),
+        investment_to_date=Decimal("350000"),
+        pipes_water_km=Decimal("1.250"),
+        elevators=2,
+    )
     with pytest.raises(ValidationError) as info:
         progress_report_save(report=report, actor=users.street)
     assert "储备" in info.value.messages[0]
     _stage(project, Stage.CONSTRUCTION)
     progress_report_save(report=report, actor=users.street)
     assert report.month == datetime.date(2025, 6, 1) and report.reported_by == users.street
-    again = ProgressReport(project=project, month=datetime.date(2025, 6, 30), percent_complete=Decimal("40"),
-                           investment_to_date=Decimal("1"))
+    again = ProgressReport(
+        project=project,
+        month=datetime.date(2025, 6, 30),
+        percent_complete=Decimal("40"),
+        investment_to_date=Decimal("1"),
+    )
     with pytest.raises(ValidationError) as info:
         progress_report_save(report=again, actor=users.street)
     assert info.value.message_dict == {"month": ["2025-06 的月度进度已填报。"]}
@@ -131,8 +154,13 @@ def test_progress_reports_one_per_month_while_under_way(territory, users, projec
 @pytest.mark.django_db
 def test_findings_stay_open_until_resolved_with_a_note(territory, users, project):
     finding = finding_save(
-        finding=SupervisionFinding(project=project, source="resident_supervisor", supervisor_name="王大爷",
-                                   severity="major", description="2栋外墙保温层空鼓"),
+        finding=SupervisionFinding(
+            project=project,
+            source="resident_supervisor",
+            supervisor_name="王大爷",
+            severity="major",
+            description="2栋外墙保温层空鼓",
+        ),
         actor=users.community,
     )
     assert finding.is_open and finding.reported_by == users.community and finding.opened_at
@@ -151,14 +179,22 @@ def test_findings_stay_open_until_resolved_with_a_note(territory, users, project
     finding_save(finding=resolved, actor=users.community)
     assert SupervisionFinding.objects.get(pk=finding.pk).resolved_at is not None
     with pytest.raises(ValidationError):  # a resident supervisor must be named
-        finding_save(finding=SupervisionFinding(project=project, source="resident_supervisor", description="x"),
-                     actor=users.community)
+        finding_save(
+            finding=SupervisionFinding(project=project, source="resident_supervisor", description="x"),
+            actor=users.community,
+        )
 
 
 @pytest.mark.django_db
 def test_acceptance_is_recorded_in_the_acceptance_stage(territory, users, project):
-    acceptance = Acceptance(project=project, accepted_on=datetime.date(2025, 11, 20), participants="街道、社区、施工、监理",
-                            resident_representatives="张三、李四、王五", satisfaction_rate=Decimal("93.50"), passed=True)
+    acceptance = Acceptance(
+        project=project,
+        accepted_on=datetime.date(2025, 11, 20),
+        participants="街道、社区、施工、监理",
+        resident_representatives="张三、李四、王五",
+        satisfaction_rate=Decimal("93.50"),
+        passed=True,
+    )
     with pytest.raises(ValidationError):
         acceptance_record(acceptance=acceptance, actor=users.street)
     _stage(project, Stage.ACCEPTANCE)
@@ -170,7 +206,8 @@ def test_acceptance_is_recorded_in_the_acceptance_stage(territory, users, projec
 @pytest.mark.django_db
 def test_the_finding_page_resolves_with_a_note(client, territory, users, project):
     finding = finding_save(
-        finding=SupervisionFinding(project=project, source="staff", description="井盖缺失"), actor=users.street
+        finding=SupervisionFinding(project=project, source="staff", description="井盖缺失"),
+        actor=users.street,
     )
     client.force_login(users.street)
     page = client.get(reverse("admin:projects_supervisionfinding_change", args=[finding.pk])).content.decode()
@@ -181,8 +218,16 @@ def test_the_finding_page_resolves_with_a_note(client, territory, users, project
     page = client.post(url, {"resolution_note": "已补装井盖"}, follow=True).content.decode()
     assert "问题已整改销号。" in page and "已补装井盖" in page
     client.force_login(users.community)  # c11 sees the project through n111
-    assert client.get(reverse("admin:projects_supervisionfinding_change", args=[finding.pk])).status_code == 200
+    assert (
+        client.get(reverse("admin:projects_supervisionfinding_change", args=[finding.pk])).status_code == 200
+    )
     other = ProjectFactory(lead_street=territory.s2, neighbourhoods=[territory.n211])
-    hidden = SupervisionFinding.objects.create(project=other, source="staff", description="x", opened_at=timezone.now())
-    assert client.post(reverse("admin:projects_supervisionfinding_resolve", args=[hidden.pk]),
-                       {"resolution_note": "y"}).status_code == 404
+    hidden = SupervisionFinding.objects.create(
+        project=other, source="staff", description="x", opened_at=timezone.now()
+    )
+    assert (
+        client.post(
+            reverse("admin:projects_supervisionfinding_resolve", args=[hidden.pk]), {"resolution_note": "y"}
+        ).status_code
+        == 404
+    )
