@@ -11,4 +11,5 @@ class SurveysConfig(AppConfig):
 
         from . import gates
 
+        register_gate("consultation_complete", gates.consultation_complete)
         register_gate("final_plan_passed", gates.final_plan_passed)

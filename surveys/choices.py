@@ -68,3 +68,53 @@ class BallotChoice(models.TextChoices):
 class BallotChannel(models.TextChoices):
     ONLINE = "online", _("线上（户码）")
     PAPER = "paper", _("纸质表决票")
+
+
+class Direction(models.TextChoices):
+    DOWN = "down", _("下（到居民中去）")
+    UP = "up", _("上（报部门审核）")
+
+
+class StepStatus(models.TextChoices):
+    PENDING = "pending", _("未开始")
+    OPEN = "open", _("进行中")
+    DONE = "done", _("已完成")
+
+
+class ReviewDecision(models.TextChoices):
+    APPROVED = "approved", _("审核通过")
+    RETURNED = "returned", _("退回修改")
+
+
+class MeetingKind(models.TextChoices):
+    ASSEMBLY = "assembly", _("居民大会")
+    COURTYARD = "courtyard", _("院坝会")
+    COUNCIL = "council", _("议事会")
+    FOUR_PARTY = "four_party", _("四方沟通会")
+
+
+class OpinionSource(models.TextChoices):
+    MEETING = "meeting", _("会议")
+    VISIT = "visit", _("入户走访")
+    QUESTIONNAIRE = "questionnaire", _("问卷")
+    ONLINE = "online", _("线上")
+    OBJECTION = "objection", _("公示异议")
+
+
+class OpinionAnswer(models.TextChoices):
+    PENDING = "pending", _("待答复")
+    ADOPTED = "adopted", _("采纳")
+    PARTLY = "partly", _("部分采纳")
+    NOT_ADOPTED = "not_adopted", _("不予采纳")
+    EXPLAINED = "explained", _("已解释说明")
+
+
+# What counts as "采纳" in "收集 N 条，采纳 M 条".
+ADOPTED_ANSWERS = (OpinionAnswer.ADOPTED, OpinionAnswer.PARTLY)
+
+
+class SubmissionChannel(models.TextChoices):
+    ONLINE = "online", _("线上（户码）")
+    PAPER = "paper", _("纸质表格")
+    VISIT = "visit", _("入户走访")
+    MEETING = "meeting", _("会议现场")

@@ -11,11 +11,26 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from governance.choices import Level
-from governance.models import Building, Neighbourhood, Stairwell
-from projects.models import Project
+from governance.models import Building, District, Neighbourhood, Stairwell
+from projects.models import CatalogueItem, Project
 from residents.models import Household
 
-from .choices import PRESETS, BallotChannel, BallotChoice, MatterType, RulePreset, VoteScope, VoteStatus
+from .choices import (
+    PRESETS,
+    BallotChannel,
+    BallotChoice,
+    Direction,
+    MatterType,
+    MeetingKind,
+    OpinionAnswer,
+    OpinionSource,
+    ReviewDecision,
+    RulePreset,
+    StepStatus,
+    SubmissionChannel,
+    VoteScope,
+    VoteStatus,
+)
 
 
 def _via(prefix):
@@ -164,3 +179,345 @@ class Ballot(models.Model):
 
     def __str__(self):
         return f"{self.vote} · {self.get_choice_display()}"
+
+
+# ---- consultation processes (三下三上) --------------------------------------------------------
+
+
+class ProcessTemplate(models.Model):
+    """An ordered list of down/up steps. The built-in 三下三上 has no district; a district defines
+    its own (e.g. two down, two up)."""
+
+    name = models.CharField(_("名称"), max_length=60)
+    district = models.ForeignKey(
+        District, models.PROTECT, null=True, blank=True, related_name="process_templates", verbose_name=_("区"),
+        help_text=_("空白表示系统内置模板。"),
+    )
+    description = models.TextField(_("说明"), blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+
+    territory_lookups = {Level.DISTRICT: "district_id"}
+
+    class Meta:
+        verbose_name = _("协商程序模板")
+        verbose_name_plural = _("协商程序模板")
+        ordering = ["district_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="processtemplate_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TemplateStep(models.Model):
+    template = models.ForeignKey(ProcessTemplate, models.CASCADE, related_name="steps", verbose_name=_("模板"))
+    order = models.PositiveSmallIntegerField(_("顺序"))
+    code = models.CharField(_("代号"), max_length=10)
+    direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices)
+    name = models.CharField(_("名称"), max_length=80)
+    closes_demand_list = models.BooleanField(_("完成时关闭需求清单"), default=False)
+    needs_vote = models.BooleanField(_("须有已结束的业主表决"), default=False)
+
+    territory_lookups = {Level.DISTRICT: "template__district_id"}
+
+    class Meta:
+        verbose_name = _("模板步骤")
+        verbose_name_plural = _("模板步骤")
+        ordering = ["template_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "order"], name="templatestep_unique_order"),
+            models.UniqueConstraint(fields=["template", "code"], name="templatestep_unique_code"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class ConsultationProcess(models.Model):
+    """A project's consultation, its steps copied from a template when it starts."""
+
+    project = models.OneToOneField(
+        Project, models.PROTECT, related_name="consultation", verbose_name=_("项目")
+    )
+    template = models.ForeignKey(ProcessTemplate, models.PROTECT, related_name="+", verbose_name=_("模板"))
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("发起人")
+    )
+
+    territory_lookups = _via("project__neighbourhoods")
+    territory_distinct = True
+
+    class Meta:
+        verbose_name = _("协商程序")
+        verbose_name_plural = _("协商程序")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"{self.project} · {self.template}"
+
+
+class ConsultationStep(models.Model):
+    process = models.ForeignKey(ConsultationProcess, models.CASCADE, related_name="steps", verbose_name=_("协商程序"))
+    order = models.PositiveSmallIntegerField(_("顺序"))
+    code = models.CharField(_("代号"), max_length=10)
+    direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices)
+    name = models.CharField(_("名称"), max_length=80)
+    closes_demand_list = models.BooleanField(_("完成时关闭需求清单"), default=False)
+    needs_vote = models.BooleanField(_("须有已结束的业主表决"), default=False)
+    status = models.CharField(_("状态"), max_length=10, choices=StepStatus.choices, default=StepStatus.PENDING)
+    opened_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("完成人")
+    )
+    note = models.TextField(_("完成说明"), blank=True)
+    rounds = models.PositiveSmallIntegerField(_("轮次"), default=0, help_text=_("被退回重新开展的次数。"))
+
+    territory_lookups = _via("process__project__neighbourhoods")
+    territory_distinct = True
+
+    class Meta:
+        verbose_name = _("协商步骤")
+        verbose_name_plural = _("协商步骤")
+        ordering = ["process_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["process", "order"], name="consultationstep_unique_order"),
+            # At most one step of a process is open at a time.
+            models.UniqueConstraint(
+                fields=["process"], condition=Q(status=StepStatus.OPEN), name="consultationstep_one_open"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_down(self):
+        return self.direction == Direction.DOWN
+
+
+class StepReview(models.Model):
+    """A department's review of an up step: approved (the next step opens) or returned with comments
+    (the previous down step reopens: the loop)."""
+
+    step = models.ForeignKey(ConsultationStep, models.CASCADE, related_name="reviews", verbose_name=_("步骤"))
+    decision = models.CharField(_("审核结论"), max_length=10, choices=ReviewDecision.choices)
+    department = models.CharField(_("审核部门"), max_length=80)
+    comments = models.TextField(_("审核意见"), blank=True)
+    reopened_step = models.ForeignKey(
+        ConsultationStep, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("退回至")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("登记人")
+    )
+    at = models.DateTimeField(_("审核时间"), auto_now_add=True)
+
+    territory_lookups = _via("step__process__project__neighbourhoods")
+    territory_distinct = True
+
+    class Meta:
+        verbose_name = _("部门审核")
+        verbose_name_plural = _("部门审核")
+        ordering = ["step_id", "at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision=ReviewDecision.APPROVED) | ~Q(comments=""),
+                name="stepreview_returned_has_comments",
+                violation_error_message=_("退回须填写审核意见。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.step.code} {self.get_decision_display()}"
+
+
+class Meeting(models.Model):
+    process = models.ForeignKey(
+        ConsultationProcess, models.CASCADE, related_name="meetings", verbose_name=_("协商程序")
+    )
+    step = models.ForeignKey(
+        ConsultationStep, models.PROTECT, null=True, blank=True, related_name="meetings", verbose_name=_("步骤")
+    )
+    neighbourhood = models.ForeignKey(Neighbourhood, models.PROTECT, related_name="meetings", verbose_name=_("小区"))
+    kind = models.CharField(_("会议类型"), max_length=20, choices=MeetingKind.choices)
+    held_on = models.DateField(_("日期"))
+    place = models.CharField(_("地点"), max_length=120)
+    attendees = models.PositiveIntegerField(_("参会人数"), default=0)
+    households_represented = models.PositiveIntegerField(_("代表户数"), default=0)
+    minutes = models.TextField(_("会议纪要"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("登记人")
+    )
+
+    territory_lookups = _via("neighbourhood")
+
+    class Meta:
+        verbose_name = _("协商会议")
+        verbose_name_plural = _("协商会议")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self):
+        return f"{self.held_on} {self.get_kind_display()}"
+
+
+class Visit(models.Model):
+    process = models.ForeignKey(ConsultationProcess, models.CASCADE, related_name="visits", verbose_name=_("协商程序"))
+    step = models.ForeignKey(
+        ConsultationStep, models.PROTECT, null=True, blank=True, related_name="visits", verbose_name=_("步骤")
+    )
+    household = models.ForeignKey(Household, models.CASCADE, related_name="visits", verbose_name=_("住户"))
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("走访人")
+    )
+    visited_on = models.DateField(_("走访日期"))
+    notes = models.TextField(_("走访记录"), blank=True)
+
+    territory_lookups = _via("household__neighbourhood")
+
+    class Meta:
+        verbose_name = _("入户走访")
+        verbose_name_plural = _("入户走访")
+        ordering = ["-visited_on", "-id"]
+
+    def __str__(self):
+        return f"{self.visited_on} {self.household}"
+
+
+class Opinion(models.Model):
+    """An opinion or suggestion from any source, and the answer every one must get."""
+
+    process = models.ForeignKey(
+        ConsultationProcess, models.CASCADE, related_name="opinions", verbose_name=_("协商程序")
+    )
+    step = models.ForeignKey(
+        ConsultationStep, models.PROTECT, null=True, blank=True, related_name="opinions", verbose_name=_("步骤")
+    )
+    neighbourhood = models.ForeignKey(Neighbourhood, models.PROTECT, related_name="opinions", verbose_name=_("小区"))
+    household = models.ForeignKey(
+        Household, models.SET_NULL, null=True, blank=True, related_name="opinions", verbose_name=_("住户")
+    )
+    source = models.CharField(_("来源"), max_length=20, choices=OpinionSource.choices)
+    text = models.TextField(_("意见内容"))
+    answer = models.CharField(
+        _("答复结果"), max_length=20, choices=OpinionAnswer.choices, default=OpinionAnswer.PENDING, db_index=True
+    )
+    answer_text = models.TextField(_("答复说明"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("答复人")
+    )
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    territory_lookups = _via("neighbourhood")
+
+    class Meta:
+        verbose_name = _("意见建议")
+        verbose_name_plural = _("意见建议")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answer=OpinionAnswer.PENDING)
+                | (Q(answered_at__isnull=False) & (Q(answer=OpinionAnswer.ADOPTED) | ~Q(answer_text=""))),
+                name="opinion_answer_explained",
+                violation_error_message=_("除“采纳”外，答复须写明理由或说明。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+# ---- demand lists (需求清单) ------------------------------------------------------------------
+
+DEMAND_PHOTOS_MAX = 3
+
+
+class DemandList(models.Model):
+    """The demand list of one neighbourhood of a project: open during the collecting step (D1),
+    closed when that step completes."""
+
+    project = models.ForeignKey(Project, models.PROTECT, related_name="demand_lists", verbose_name=_("项目"))
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, models.PROTECT, related_name="demand_lists", verbose_name=_("小区")
+    )
+    intro = models.TextField(_("填写说明"), blank=True)
+    is_open = models.BooleanField(_("正在征集"), default=True)
+    opened_at = models.DateTimeField(_("开始征集"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("结束征集"), null=True, blank=True)
+
+    territory_lookups = _via("neighbourhood")
+
+    class Meta:
+        verbose_name = _("需求清单")
+        verbose_name_plural = _("需求清单")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "neighbourhood"], name="demandlist_one_per_neighbourhood",
+                                    violation_error_message=_("该小区在本项目中已有需求清单。")),
+        ]
+
+    def __str__(self):
+        return f"{self.neighbourhood} · {self.project.name}"
+
+
+class DemandSubmission(models.Model):
+    """One household's choices. A new submission replaces the current one (is_current moves to
+    it); the earlier ones stay as history."""
+
+    demand_list = models.ForeignKey(DemandList, models.CASCADE, related_name="submissions", verbose_name=_("需求清单"))
+    household = models.ForeignKey(
+        Household, models.CASCADE, related_name="demand_submissions", verbose_name=_("住户")
+    )
+    items = models.ManyToManyField(
+        CatalogueItem, related_name="demand_submissions", blank=True, verbose_name=_("选择的改造内容")
+    )
+    text = models.TextField(_("其他需求"), blank=True)
+    channel = models.CharField(_("提交方式"), max_length=10, choices=SubmissionChannel.choices)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("录入人")
+    )
+    submitted_at = models.DateTimeField(_("提交时间"))
+    is_current = models.BooleanField(_("当前有效"), default=True)
+    receipt = models.CharField(_("回执号"), max_length=16, unique=True)
+
+    territory_lookups = _via("household__neighbourhood")
+
+    class Meta:
+        verbose_name = _("需求提交")
+        verbose_name_plural = _("需求提交")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demand_list", "household"], condition=Q(is_current=True), name="demandsubmission_one_current",
+                violation_error_message=_("每户只有一份当前有效的需求清单。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["demand_list", "is_current"], name="demandsub_list_current_idx")]
+
+    def __str__(self):
+        return self.receipt
+
+
+def _demand_photo_path(instance, filename):
+    return f"surveys/demand/{filename}"
+
+
+class DemandPhoto(models.Model):
+    submission = models.ForeignKey(
+        DemandSubmission, models.CASCADE, related_name="photos", verbose_name=_("需求提交")
+    )
+    image = models.ImageField(_("照片"), upload_to=_demand_photo_path)
+    thumbnail = models.ImageField(_("缩略图"), upload_to=_demand_photo_path)
+    uid = models.UUIDField(_("编号"), unique=True, editable=False)
+
+    territory_lookups = _via("submission__household__neighbourhood")
+
+    class Meta:
+        verbose_name = _("需求照片")
+        verbose_name_plural = _("需求照片")
+        ordering = ["submission_id", "id"]
+
+    def __str__(self):
+        return str(self.uid)

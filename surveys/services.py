@@ -1,16 +1,45 @@
 """Writes of the surveys app. Each service: keyword-only arguments, an explicit actor (None for a
 resident identified by the household code), one transaction, an audit row."""
+import secrets
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.scoping import can_manage
 from governance.services import audit
+from projects.photos import prepare_photo
 from residents.models import Household
 
-from .choices import BallotChannel, BallotChoice, RulePreset, VoteScope, VoteStatus, default_rule
-from .models import Ballot, Vote
+from .choices import (
+    BallotChannel,
+    BallotChoice,
+    Direction,
+    MatterType,
+    OpinionAnswer,
+    ReviewDecision,
+    RulePreset,
+    StepStatus,
+    SubmissionChannel,
+    VoteScope,
+    VoteStatus,
+    default_rule,
+)
+from .models import (
+    DEMAND_PHOTOS_MAX,
+    Ballot,
+    ConsultationProcess,
+    ConsultationStep,
+    DemandList,
+    DemandPhoto,
+    DemandSubmission,
+    Opinion,
+    ProcessTemplate,
+    StepReview,
+    Vote,
+)
 from .tally import tally
 
 VOTE_FIELDS = (
@@ -177,3 +206,380 @@ def vote_close(*, vote, actor, now=None):
         audit(actor=actor, action="vote_close", target=locked,
               summary=_("通过") if locked.passed else _("未通过"), details=locked.result)
     return locked
+
+
+# ---- consultation processes ------------------------------------------------------------------
+
+BUILTIN_TEMPLATE = "三下三上"
+
+
+class StepRefused(ValidationError):
+    """A step move refused, with every reason (a list of messages)."""
+
+
+def builtin_template():
+    return ProcessTemplate.objects.get(district__isnull=True, name=BUILTIN_TEMPLATE)
+
+
+def process_start(*, project, actor, template=None):
+    """Start a project's consultation from `template` (default: the built-in 三下三上): its steps
+    are copied in order and the first one opens. Refuses a project that already has one, an
+    inactive or empty template, a district template of another district, and an actor who does
+    not manage the project."""
+    template = template or builtin_template()
+    with transaction.atomic():
+        _require_manage(actor, project)
+        if ConsultationProcess.objects.filter(project=project).exists():
+            raise ValidationError(_("该项目已启动协商程序。"))
+        steps = list(template.steps.order_by("order"))
+        if not template.active or not steps:
+            raise ValidationError({"template": _("协商程序模板未启用或没有步骤。")})
+        if template.district_id and not project.neighbourhoods.filter(
+            community__street__district_id=template.district_id
+        ).exists():
+            raise ValidationError({"template": _("该模板属于其他区。")})
+        process = ConsultationProcess.objects.create(project=project, template=template, started_by=actor)
+        now = timezone.now()
+        ConsultationStep.objects.bulk_create(
+            ConsultationStep(
+                process=process, order=s.order, code=s.code, direction=s.direction, name=s.name,
+                closes_demand_list=s.closes_demand_list, needs_vote=s.needs_vote,
+                status=StepStatus.OPEN if i == 0 else StepStatus.PENDING, opened_at=now if i == 0 else None,
+            )
+            for i, s in enumerate(steps)
+        )
+        audit(actor=actor, action="process_start", target=process, summary=template.name,
+              details={"project": project.pk, "steps": [s.code for s in steps]})
+    return process
+
+
+def down_step_evidence(step):
+    """What shows a down step was carried out among residents: (meetings with participation,
+    visits, demand submissions collected while it was open). Three counts."""
+    meetings = step.meetings.filter(Q(attendees__gt=0) | Q(households_represented__gt=0)).count()
+    visits = step.visits.count()
+    collected = 0
+    if step.closes_demand_list:
+        collected = DemandSubmission.objects.filter(demand_list__project_id=step.process.project_id).count()
+    return meetings, visits, collected
+
+
+def _missing_votes(process):
+    """The project's neighbourhoods without a concluded (closed) renovation-plan vote."""
+    concluded = Vote.objects.filter(
+        project_id=process.project_id, matter_type=MatterType.RENOVATION_PLAN, scope=VoteScope.NEIGHBOURHOOD,
+        status=VoteStatus.CLOSED,
+    ).values("neighbourhood_id")
+    return list(
+        process.project.neighbourhoods.exclude(pk__in=concluded).order_by("name").values_list("name", flat=True)
+    )
+
+
+def _locked_steps(process):
+    return list(ConsultationStep.objects.select_for_update().filter(process_id=process.pk).order_by("order"))
+
+
+def _order_reasons(steps, step):
+    """Why `step` is not the one to move now (empty when it is the open step)."""
+    if step.status == StepStatus.DONE:
+        return [_("步骤“%(step)s”已完成。") % {"step": step}]
+    if step.status == StepStatus.PENDING:
+        earlier = [s for s in steps if s.order < step.order and s.status != StepStatus.DONE]
+        return [_("须先完成步骤“%(step)s”，不能跳过。") % {"step": s} for s in earlier] or [
+            _("步骤“%(step)s”尚未开始。") % {"step": step}
+        ]
+    return []
+
+
+def step_complete(*, step, actor, note="", now=None):
+    """Complete the open down step of a process; the next step opens.
+
+    Refuses, with every reason at once (StepRefused): a step that is not the open one (each
+    earlier step not done is named: steps are never skipped); an up step (it ends with a
+    department review: step_review); a down step without evidence (a meeting with participation,
+    a visit, or — for the step that collects the demand list — a submission); a step that needs a
+    vote while a neighbourhood of the project has no concluded renovation-plan vote.
+    A step that closes the demand list closes the project's demand lists.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        steps = _locked_steps(step.process)
+        current = next(s for s in steps if s.pk == step.pk)
+        _require_manage(actor, current)
+        reasons = _order_reasons(steps, current)
+        if not reasons and current.direction == Direction.UP:
+            reasons.append(_("上行步骤“%(step)s”以部门审核结束，请登记审核结论。") % {"step": current})
+        if not reasons:
+            meetings, visits, collected = down_step_evidence(current)
+            if not (meetings or visits or collected):
+                reasons.append(
+                    _("步骤“%(step)s”尚无开展记录：须至少登记一次有参会人数的会议、一次入户走访或收到需求清单。")
+                    % {"step": current}
+                )
+            if current.needs_vote:
+                for name in _missing_votes(current.process):
+                    reasons.append(_("小区“%(name)s”的最终方案表决尚未结束计票。") % {"name": name})
+        if reasons:
+            raise StepRefused(reasons)
+        current.status = StepStatus.DONE
+        current.completed_at, current.completed_by, current.note = now, actor, note
+        current.save(update_fields=["status", "completed_at", "completed_by", "note"])
+        closed_lists = 0
+        if current.closes_demand_list:
+            closed_lists = DemandList.objects.filter(project_id=current.process.project_id, is_open=True).update(
+                is_open=False, closed_at=now
+            )
+        _open_next(steps, current, now)
+        audit(actor=actor, action="step_complete", target=current, summary=str(current),
+              details={"note": note, "demand_lists_closed": closed_lists})
+    return current
+
+
+def _open_next(steps, current, now):
+    following = [s for s in steps if s.order > current.order]
+    if following:
+        nxt = following[0]
+        nxt.status, nxt.opened_at = StepStatus.OPEN, now
+        nxt.save(update_fields=["status", "opened_at"])
+
+
+def step_review(*, step, decision, department, actor, comments="", now=None):
+    """Record a department's review of the open up step.
+
+    Approved: the step is done and the next one opens. Returned (comments required): the step goes
+    back to pending, the nearest earlier down step reopens (its round count goes up) and every
+    step between them is pending again; the review row records the loop (who, when, what, which
+    step reopened). Refuses a step that is not the open one or is a down step.
+    """
+    now = now or timezone.now()
+    comments = (comments or "").strip()
+    department = (department or "").strip()
+    if decision not in ReviewDecision.values:
+        raise ValidationError({"decision": _("请选择审核通过或退回修改。")})
+    errors = {}
+    if not department:
+        errors["department"] = _("请填写审核部门。")
+    if decision == ReviewDecision.RETURNED and not comments:
+        errors["comments"] = _("退回须填写审核意见。")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        steps = _locked_steps(step.process)
+        current = next(s for s in steps if s.pk == step.pk)
+        _require_manage(actor, current)
+        reasons = _order_reasons(steps, current)
+        if not reasons and current.direction != Direction.UP:
+            reasons.append(_("下行步骤“%(step)s”不经部门审核，请在完成工作后标记完成。") % {"step": current})
+        if reasons:
+            raise StepRefused(reasons)
+        reopened = None
+        if decision == ReviewDecision.APPROVED:
+            current.status, current.completed_at, current.completed_by = StepStatus.DONE, now, actor
+            current.save(update_fields=["status", "completed_at", "completed_by"])
+            _open_next(steps, current, now)
+        else:
+            reopened = [s for s in steps if s.order < current.order and s.direction == Direction.DOWN][-1]
+            for s in steps:
+                if reopened.order < s.order <= current.order:
+                    s.status, s.opened_at, s.completed_at = StepStatus.PENDING, None, None
+                    s.save(update_fields=["status", "opened_at", "completed_at"])
+            reopened.status, reopened.opened_at, reopened.completed_at = StepStatus.OPEN, now, None
+            reopened.rounds += 1
+            reopened.save(update_fields=["status", "opened_at", "completed_at", "rounds"])
+        review = StepReview.objects.create(
+            step=current, decision=decision, department=department, comments=comments, reopened_step=reopened,
+            reviewer=actor,
+        )
+        audit(actor=actor, action="step_review", target=current, summary=f"{current.code} {decision}",
+              details={"department": department, "comments": comments,
+                       "reopened": reopened.code if reopened else None})
+    return review
+
+
+def _check_in_process(process, *, step=None, neighbourhood_id=None):
+    errors = {}
+    if step is not None and step.process_id != process.pk:
+        errors["step"] = _("该步骤不属于所选协商程序。")
+    if neighbourhood_id and not process.project.neighbourhoods.filter(pk=neighbourhood_id).exists():
+        errors["neighbourhood"] = _("该小区不在本项目内。")
+    if errors:
+        raise ValidationError(errors)
+
+
+def meeting_save(*, meeting, actor):
+    """Record (or correct) a meeting of a consultation. Refuses a step of another process and a
+    neighbourhood outside the project; the actor must manage the neighbourhood."""
+    _check_in_process(meeting.process, step=meeting.step, neighbourhood_id=meeting.neighbourhood_id)
+    with transaction.atomic():
+        _require_manage(actor, meeting.neighbourhood)
+        if meeting.pk is None:
+            meeting.recorded_by = actor
+        meeting.full_clean()
+        created = meeting.pk is None
+        meeting.save()
+        audit(actor=actor, action="meeting_add" if created else "meeting_change", target=meeting,
+              summary=f"{meeting.get_kind_display()} {meeting.held_on}",
+              details={"attendees": meeting.attendees, "households": meeting.households_represented})
+    return meeting
+
+
+def visit_save(*, visit, actor):
+    """Record a door-to-door visit. The household must lie in the project; the staff member
+    defaults to the actor."""
+    _check_in_process(visit.process, step=visit.step, neighbourhood_id=visit.household.neighbourhood_id)
+    with transaction.atomic():
+        _require_manage(actor, visit.household)
+        if visit.staff_id is None:
+            visit.staff = actor
+        visit.full_clean()
+        created = visit.pk is None
+        visit.save()
+        audit(actor=actor, action="visit_add" if created else "visit_change", target=visit,
+              summary=str(visit.visited_on))
+    return visit
+
+
+def opinion_save(*, opinion, actor):
+    """Record an opinion collected by staff (any source). Its answer is given by opinion_answer."""
+    if opinion.household_id and not opinion.neighbourhood_id:
+        opinion.neighbourhood_id = opinion.household.neighbourhood_id
+    _check_in_process(opinion.process, step=opinion.step, neighbourhood_id=opinion.neighbourhood_id)
+    if opinion.household_id and opinion.household.neighbourhood_id != opinion.neighbourhood_id:
+        raise ValidationError({"household": _("该住户不在所选小区内。")})
+    if not (opinion.text or "").strip():
+        raise ValidationError({"text": _("请填写意见内容。")})
+    with transaction.atomic():
+        _require_manage(actor, opinion.neighbourhood)
+        if opinion.pk is None:
+            opinion.answer, opinion.answer_text = OpinionAnswer.PENDING, ""
+        opinion.full_clean()
+        created = opinion.pk is None
+        opinion.save()
+        audit(actor=actor, action="opinion_add" if created else "opinion_change", target=opinion,
+              summary=opinion.text[:100])
+    return opinion
+
+
+def opinion_answer(*, opinion, answer, actor, answer_text=""):
+    """Answer an opinion: adopted, partly adopted, not adopted (with the reason) or explained (with
+    the explanation). Only "adopted" may go without a text. An answer may be revised."""
+    answer_text = (answer_text or "").strip()
+    if answer not in OpinionAnswer.values or answer == OpinionAnswer.PENDING:
+        raise ValidationError({"answer": _("请选择答复结果。")})
+    if answer != OpinionAnswer.ADOPTED and not answer_text:
+        raise ValidationError({"answer_text": _("“%(a)s”须写明理由或说明。") % {"a": OpinionAnswer(answer).label}})
+    with transaction.atomic():
+        locked = Opinion.objects.select_for_update().get(pk=opinion.pk)
+        _require_manage(actor, locked)
+        locked.answer, locked.answer_text = answer, answer_text
+        locked.answered_by, locked.answered_at = actor, timezone.now()
+        locked.save(update_fields=["answer", "answer_text", "answered_by", "answered_at"])
+        audit(actor=actor, action="opinion_answer", target=locked, summary=f"{answer}: {answer_text[:80]}")
+    return locked
+
+
+# ---- demand lists ----------------------------------------------------------------------------
+
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+DEMAND_TEXT_MAX = 1000
+
+
+def _receipt():
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
+
+
+def demand_lists_open(*, project, actor, intro="", now=None):
+    """Open the demand list of every neighbourhood of the project (those not yet having one) while
+    the consultation's collecting step (D1) is open. Returns the lists created."""
+    process = ConsultationProcess.objects.filter(project=project).first()
+    if process is None:
+        raise ValidationError(_("须先启动协商程序，才能征集需求清单。"))
+    collecting = process.steps.filter(closes_demand_list=True).first()
+    if collecting is None or collecting.status != StepStatus.OPEN:
+        raise ValidationError(_("需求清单只在“%(step)s”进行期间征集。") % {"step": collecting or "D1"})
+    with transaction.atomic():
+        _require_manage(actor, project)
+        existing = set(project.demand_lists.values_list("neighbourhood_id", flat=True))
+        created = [
+            DemandList.objects.create(project=project, neighbourhood=n, intro=intro)
+            for n in project.neighbourhoods.order_by("pk")
+            if n.pk not in existing
+        ]
+        for demand_list in created:
+            audit(actor=actor, action="demand_list_open", target=demand_list, summary=str(demand_list))
+    return created
+
+
+def demand_submit(*, demand_list, household, items=(), text="", photos=(), channel=SubmissionChannel.ONLINE,
+                  actor=None, now=None):
+    """A household's demand list: menu items, free text, up to DEMAND_PHOTOS_MAX photos.
+
+    The new submission becomes the household's current one; the previous one stays, no longer
+    current. Online submissions come from the resident (actor None); paper, visit and meeting
+    ones are entered by staff who manage the household (recorded as entered_by).
+    Refuses: a closed list; a household of another neighbourhood; nothing chosen and no text;
+    retired or other districts' menu items; over-long text; too many photos or a bad photo (the
+    photo checks of projects.photos). Concurrency: two simultaneous submissions of one household
+    leave exactly one current (row lock on the current one; the partial unique constraint as the
+    backstop, after which the loser retries once and replaces the winner).
+    """
+    now = now or timezone.now()
+    text = (text or "").strip()
+    items = list(items)
+    errors = {}
+    if channel not in SubmissionChannel.values:
+        errors["channel"] = _("提交方式无效。")
+    if household.neighbourhood_id != demand_list.neighbourhood_id:
+        errors["household"] = _("该住户不属于本需求清单所在的小区。")
+    if not items and not text:
+        errors["items"] = _("请至少勾选一项改造内容，或填写其他需求。")
+    if len(text) > DEMAND_TEXT_MAX:
+        errors["text"] = _("其他需求不能超过%(n)d字。") % {"n": DEMAND_TEXT_MAX}
+    district_id = demand_list.neighbourhood.community.street.district_id
+    bad = [i.name for i in items if not i.active or (i.district_id and i.district_id != district_id)]
+    if bad:
+        errors["items"] = _("以下改造内容不可选择：%(names)s。") % {"names": "、".join(bad)}
+    photos = list(photos)
+    if len(photos) > DEMAND_PHOTOS_MAX:
+        errors["photos"] = _("最多上传%(n)d张照片。") % {"n": DEMAND_PHOTOS_MAX}
+    if errors:
+        raise ValidationError(errors)
+    prepared = []
+    for number, upload in enumerate(photos, start=1):
+        try:
+            prepared.append(prepare_photo(upload))
+        except ValidationError as exc:
+            raise ValidationError({"photos": [_("第%(n)d张照片：%(e)s") % {"n": number, "e": m} for m in exc.messages]})
+    if channel != SubmissionChannel.ONLINE:
+        _require_manage(actor, household)
+    with transaction.atomic():
+        if not DemandList.objects.filter(pk=demand_list.pk, is_open=True).exists():
+            raise ValidationError(_("本小区的需求清单征集已经结束。"))
+        for attempt in (1, 2):
+            try:
+                with transaction.atomic():
+                    current = (
+                        DemandSubmission.objects.select_for_update()
+                        .filter(demand_list=demand_list, household=household, is_current=True)
+                        .first()
+                    )
+                    if current is not None:
+                        current.is_current = False
+                        current.save(update_fields=["is_current"])
+                    submission = DemandSubmission.objects.create(
+                        demand_list=demand_list, household=household, text=text, channel=channel,
+                        entered_by=actor if channel != SubmissionChannel.ONLINE else None,
+                        submitted_at=now, receipt=_receipt(),
+                    )
+                break
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        submission.items.set(items)
+        for photo in prepared:
+            DemandPhoto.objects.create(submission=submission, image=photo.image, thumbnail=photo.thumbnail,
+                                       uid=photo.uid)
+        audit(actor=actor, action="demand_submit", target=submission, summary=submission.receipt,
+              details={"list": demand_list.pk, "household": household.pk, "channel": channel,
+                       "items": [i.pk for i in items], "replaced": current.pk if current else None})
+    return submission

@@ -45,3 +45,26 @@ def open_vote(neighbourhood, actor, *, matter=MatterType.RENOVATION_PLAN, scope=
     )
     vote_save(vote=vote, actor=actor)
     return vote_open(vote=vote, actor=actor)
+
+
+def jpeg_upload(name="photo.jpg", size=(40, 20)):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, "JPEG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+
+
+def collecting_project(territory, actor, neighbourhoods=None):
+    """A project over n111 (or the given neighbourhoods) with its consultation started (D1 open)
+    and its demand lists open. Returns (project, process, {neighbourhood id: DemandList})."""
+    from surveys.services import demand_lists_open, process_start
+    from tests.projects.factories import ProjectFactory
+
+    project = ProjectFactory(lead_street=territory.s1, neighbourhoods=neighbourhoods or [territory.n111])
+    process = process_start(project=project, actor=actor)
+    lists = demand_lists_open(project=project, actor=actor)
+    return project, process, {dl.neighbourhood_id: dl for dl in lists}

@@ -1,0 +1,165 @@
+"""Demand lists: submission, replacement and history, channels, photos, closing with D1,
+concurrency, and the aggregate (ranking, shares, query counts)."""
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+
+from projects.models import CatalogueItem
+from surveys.choices import MeetingKind, SubmissionChannel
+from surveys.models import DemandPhoto, DemandSubmission, Meeting
+from surveys.selectors import demand_aggregate, demand_aggregate_by_neighbourhood
+from surveys.services import demand_lists_open, demand_submit, meeting_save, step_complete
+from tests.factories import HouseholdFactory
+
+from .helpers import collecting_project, jpeg_upload
+
+
+def menu(*codes):
+    return list(CatalogueItem.objects.filter(code__in=codes).order_by("code"))
+
+
+@pytest.fixture
+def setup(territory, users, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    project, process, lists = collecting_project(territory, users.community)
+    return project, process, lists[territory.n111.pk], list(territory.n111.households.order_by("pk"))
+
+
+@pytest.mark.django_db
+def test_a_new_submission_replaces_the_current_one_and_keeps_history(setup, users):
+    project, process, demand_list, hs = setup
+    first = demand_submit(demand_list=demand_list, household=hs[0], items=menu("roads"), text="路面坑洼")
+    second = demand_submit(demand_list=demand_list, household=hs[0], items=menu("elevator_retrofit", "roads"))
+    first.refresh_from_db()
+    assert not first.is_current and second.is_current
+    assert DemandSubmission.objects.filter(household=hs[0]).count() == 2
+    assert set(second.items.values_list("code", flat=True)) == {"elevator_retrofit", "roads"}
+    assert first.receipt != second.receipt and len(second.receipt) == 10
+
+
+@pytest.mark.django_db
+def test_submissions_are_checked(setup, territory, users):
+    project, process, demand_list, hs = setup
+    with pytest.raises(ValidationError) as info:
+        demand_submit(demand_list=demand_list, household=hs[0], items=[])
+    assert "items" in info.value.message_dict
+    outsider = territory.n211.households.first()
+    with pytest.raises(ValidationError) as info:
+        demand_submit(demand_list=demand_list, household=outsider, items=menu("roads"))
+    assert "household" in info.value.message_dict
+    retired = menu("roads")[0]
+    retired.active = False
+    retired.save()
+    with pytest.raises(ValidationError, match="不可选择"):
+        demand_submit(demand_list=demand_list, household=hs[0], items=[retired])
+    with pytest.raises(ValidationError) as info:
+        demand_submit(demand_list=demand_list, household=hs[0], text="x", photos=[jpeg_upload()] * 4)
+    assert "最多上传3张照片" in info.value.message_dict["photos"][0]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with pytest.raises(ValidationError) as info:
+        demand_submit(demand_list=demand_list, household=hs[0], text="x",
+                      photos=[jpeg_upload(), SimpleUploadedFile("a.jpg", b"not an image")])
+    assert info.value.message_dict["photos"][0].startswith("第2张照片：")
+    assert DemandSubmission.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_photos_are_stored_clean(setup):
+    project, process, demand_list, hs = setup
+    submission = demand_submit(demand_list=demand_list, household=hs[0], text="楼道漏水",
+                               photos=[jpeg_upload(), jpeg_upload("b.jpg")])
+    photos = list(DemandPhoto.objects.filter(submission=submission))
+    assert len(photos) == 2 and all(p.image.name.endswith(".jpg") and "photo" not in p.image.name for p in photos)
+
+
+@pytest.mark.django_db
+def test_staff_enter_paper_visit_and_meeting_forms_with_their_name(setup, users, territory):
+    from tests.factories import staff_user
+    from governance.choices import RoleKind
+
+    project, process, demand_list, hs = setup
+    paper = demand_submit(demand_list=demand_list, household=hs[1], items=menu("roads"),
+                          channel=SubmissionChannel.PAPER, actor=users.community)
+    assert paper.entered_by == users.community and paper.channel == "paper"
+    stranger = staff_user(RoleKind.COMMUNITY_STAFF, territory.c21, "c21")
+    with pytest.raises(PermissionDenied):
+        demand_submit(demand_list=demand_list, household=hs[1], items=menu("roads"),
+                      channel=SubmissionChannel.VISIT, actor=stranger)
+    with pytest.raises(PermissionDenied):
+        demand_submit(demand_list=demand_list, household=hs[1], items=menu("roads"), channel=SubmissionChannel.MEETING)
+
+
+@pytest.mark.django_db
+def test_completing_d1_closes_the_list(setup, users, territory):
+    project, process, demand_list, hs = setup
+    demand_submit(demand_list=demand_list, household=hs[0], items=menu("roads"))
+    d1 = process.steps.get(code="D1")
+    step_complete(step=d1, actor=users.community)  # the collection itself is the evidence
+    demand_list.refresh_from_db()
+    assert not demand_list.is_open and demand_list.closed_at
+    with pytest.raises(ValidationError, match="征集已经结束"):
+        demand_submit(demand_list=demand_list, household=hs[1], items=menu("roads"))
+    with pytest.raises(ValidationError, match="只在"):
+        demand_lists_open(project=project, actor=users.community)
+
+
+@pytest.mark.django_db
+def test_the_aggregate_ranks_items_by_share_of_households(territory, users, django_assert_num_queries):
+    project, process, lists = collecting_project(territory, users.community, [territory.n111, territory.n121])
+    a, b = list(territory.n111.households.all()), list(territory.n121.households.all())  # 4 + 4
+    picks = [
+        (a[0], ("elevator_retrofit", "roads")), (a[1], ("elevator_retrofit",)), (a[2], ("roads", "parking")),
+        (b[0], ("elevator_retrofit",)), (b[1], ("parking",)),
+    ]
+    for household, codes in picks:
+        demand_submit(demand_list=lists[household.neighbourhood_id], household=household, items=menu(*codes))
+    # A replaced submission no longer counts.
+    demand_submit(demand_list=lists[b[1].neighbourhood_id], household=b[1], items=menu("elevator_retrofit"))
+    with django_assert_num_queries(4):
+        result = demand_aggregate(project)
+    assert (result.households, result.respondents) == (8, 5)
+    assert [(r.code, r.households, r.share) for r in result.rows] == [
+        ("elevator_retrofit", 4, Decimal("50.0")), ("roads", 2, Decimal("25.0")), ("parking", 1, Decimal("12.5")),
+    ]
+    one = demand_aggregate(project, neighbourhood=territory.n121)
+    assert [(r.code, r.households) for r in one.rows] == [("elevator_retrofit", 2)]
+    with django_assert_num_queries(4):
+        per = demand_aggregate_by_neighbourhood(project)
+    assert [(r.code, r.households) for r in per[territory.n111.pk].rows] == [
+        ("roads", 2), ("elevator_retrofit", 2), ("parking", 1)  # ties: basic before improvement
+    ]
+    assert per[territory.n121.pk].respondents == 2 and per[territory.n121.pk].households == 4
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent transactions")
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_submissions_leave_exactly_one_current(territory, users):
+    project, process, lists = collecting_project(territory, users.community)
+    demand_list = lists[territory.n111.pk]
+    household = territory.n111.households.first()
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def worker(code):
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            demand_submit(demand_list=demand_list, household=household, items=menu(code))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(c,)) for c in ("roads", "parking")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert DemandSubmission.objects.filter(household=household).count() == 2
+    assert DemandSubmission.objects.filter(household=household, is_current=True).count() == 1
