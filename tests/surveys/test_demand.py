@@ -163,3 +163,23 @@ def test_two_simultaneous_submissions_leave_exactly_one_current(territory, users
     assert errors == []
     assert DemandSubmission.objects.filter(household=household).count() == 2
     assert DemandSubmission.objects.filter(household=household, is_current=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_aggregate_exports_to_csv_and_excel(setup):
+    import io
+
+    from openpyxl import load_workbook
+
+    from surveys.exports import demand_table, to_csv, to_xlsx
+
+    project, process, demand_list, hs = setup
+    demand_submit(demand_list=demand_list, household=hs[0], items=menu("roads", "parking"))
+    demand_submit(demand_list=demand_list, household=hs[1], items=menu("roads"))
+    headers, rows = demand_table(demand_aggregate(project), "新华里")
+    text = to_csv(headers, rows + [[3, "x", "=HYPERLINK(1)", 0, 0, ""]]).decode("utf-8")
+    assert text.startswith("\ufeff排名,类别,改造内容,选择户数,占总户数比例(%),小区")
+    assert "1,基础类,小区道路修缮,2,50.0,新华里" in text
+    assert "'=HYPERLINK(1)" in text
+    sheet = load_workbook(io.BytesIO(to_xlsx(headers, rows, "需求汇总"))).active
+    assert [c.value for c in sheet[2]] == [1, "基础类", "小区道路修缮", 2, 50, "新华里"]
