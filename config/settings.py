@@ -171,7 +171,12 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
 # The one beat schedule of the project; apps add their periodic tasks here.
-CELERY_BEAT_SCHEDULE = {}
+from celery.schedules import crontab  # noqa: E402  (the beat schedule's one import)
+
+CELERY_BEAT_SCHEDULE = {
+    # Daily at 01:30 Asia/Shanghai (CELERY_TIMEZONE): due subsidy installments, assessments, payments, exits.
+    "funding-subsidies-daily": {"task": "funding.tasks.subsidies_run", "schedule": crontab(hour=1, minute=30)},
+}
 
 CACHES = (
     {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

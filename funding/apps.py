@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class FundingConfig(AppConfig):
     name = "funding"
     verbose_name = _("资金与长效管理")
+
+    def ready(self):
+        from projects.gates import register_gate
+
+        from . import gates
+
+        register_gate("funding_covers_budget", gates.funding_covers_budget)
+        register_gate("management_arranged", gates.management_arranged)

@@ -1,1 +1,352 @@
+"""Funding (合理共担) and long-term management subsidies (以奖代补).
 
+Territory. A funding source belongs to a district and, optionally, to one street of it (money
+allocated to a street). Its `territory_lookups` name both levels: street staff see and manage the
+sources of their street, community staff read them (through their street), district officials
+read every source of their district; a district-wide source (no street) is read by the district's
+officials and managed by superusers only. A commitment and a disbursement follow their project
+(through its neighbourhoods); public income, subsidy plans and installments follow their
+neighbourhood.
+
+Money is Decimal(14,2) yuan; every invariant that sums rows (committed ≤ held, disbursed ≤
+committed, payer shares = 100 %) is checked by the services inside the writing transaction under a
+row lock; the constraints here hold what a single row can hold (amounts > 0, dates in order).
+"""
+from django.conf import settings
+from django.core.validators import FileExtensionValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from governance.choices import Level
+from governance.models import Assessment, District, ManagementArrangement, Neighbourhood, Street
+from projects.models import Project
+
+from .choices import DEFAULT_SCORE_BANDS, IncomeKind, InstallmentStatus, PlanStatus, SourceKind
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+def _via(prefix):
+    return {
+        Level.DISTRICT: f"{prefix}__community__street__district_id",
+        Level.STREET: f"{prefix}__community__street_id",
+        Level.COMMUNITY: f"{prefix}__community_id",
+    }
+
+
+def _document_path(instance, filename):
+    return f"funding/documents/{filename}"
+
+
+class FundingSource(models.Model):
+    """Money available to renovation: a budget line, a bond, a company's or residents' share."""
+
+    name = models.CharField(_("资金名称"), max_length=120)
+    kind = models.CharField(_("资金类别"), max_length=30, choices=SourceKind.choices)
+    provider = models.CharField(_("出资单位"), max_length=120)
+    amount_held = models.DecimalField(_("资金总额(元)"), **MONEY)
+    district = models.ForeignKey(District, models.PROTECT, related_name="funding_sources", verbose_name=_("区"))
+    street = models.ForeignKey(
+        Street,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="funding_sources",
+        verbose_name=_("街道"),
+        help_text=_("资金下达到街道时填写；空白表示区级统筹资金（由系统管理员维护）。"),
+    )
+    document_number = models.CharField(_("文件文号"), max_length=100, blank=True)
+    document = models.FileField(
+        _("文件"),
+        upload_to=_document_path,
+        blank=True,
+        validators=[FileExtensionValidator(["pdf", "jpg", "jpeg", "png"])],
+    )
+    note = models.TextField(_("备注"), blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    territory_lookups = {Level.DISTRICT: "district_id", Level.STREET: "street_id"}
+
+    class Meta:
+        verbose_name = _("资金来源")
+        verbose_name_plural = _("资金来源")
+        ordering = ["district_id", "kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_held__gt=0),
+                name="source_amount_positive",
+                violation_error_message=_("资金总额须大于0。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_kind_display()}）"
+
+
+class Commitment(models.Model):
+    """Money a source promises to a project (资金承诺)."""
+
+    source = models.ForeignKey(FundingSource, models.PROTECT, related_name="commitments", verbose_name=_("资金来源"))
+    project = models.ForeignKey(Project, models.PROTECT, related_name="commitments", verbose_name=_("项目"))
+    amount = models.DecimalField(_("承诺金额(元)"), **MONEY)
+    committed_on = models.DateField(_("承诺日期"))
+    document_number = models.CharField(_("文件文号"), max_length=100, blank=True)
+    conditions = models.TextField(_("附加条件"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("登记人")
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    territory_lookups = _via("project__neighbourhoods")
+    territory_distinct = True
+
+    class Meta:
+        verbose_name = _("资金承诺")
+        verbose_name_plural = _("资金承诺")
+        ordering = ["project_id", "committed_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="commitment_amount_positive",
+                violation_error_message=_("承诺金额须大于0。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source.name} → {self.project.code}：{self.amount}"
+
+
+class Disbursement(models.Model):
+    """Money paid out against a commitment (拨付)."""
+
+    commitment = models.ForeignKey(
+        Commitment, models.PROTECT, related_name="disbursements", verbose_name=_("资金承诺")
+    )
+    amount = models.DecimalField(_("拨付金额(元)"), **MONEY)
+    paid_on = models.DateField(_("拨付日期"))
+    payee = models.CharField(_("收款单位"), max_length=120)
+    voucher_number = models.CharField(_("凭证号"), max_length=60)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("登记人")
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    territory_lookups = _via("commitment__project__neighbourhoods")
+    territory_distinct = True
+
+    class Meta:
+        verbose_name = _("资金拨付")
+        verbose_name_plural = _("资金拨付")
+        ordering = ["commitment_id", "paid_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="disbursement_amount_positive",
+                violation_error_message=_("拨付金额须大于0。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.voucher_number}：{self.amount}"
+
+
+class PublicIncome(models.Model):
+    """Income of a neighbourhood from its common parts (小区公共收益), published to residents."""
+
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, models.PROTECT, related_name="public_incomes", verbose_name=_("小区")
+    )
+    kind = models.CharField(_("收益类别"), max_length=20, choices=IncomeKind.choices)
+    amount = models.DecimalField(_("金额(元)"), **MONEY)
+    period_start = models.DateField(_("期间开始"))
+    period_end = models.DateField(_("期间结束"))
+    use = models.CharField(_("用途"), max_length=200, help_text=_("例如：补充维修资金、小区公共设施维护。"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("登记人")
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    territory_lookups = _via("neighbourhood")
+
+    class Meta:
+        verbose_name = _("小区公共收益")
+        verbose_name_plural = _("小区公共收益")
+        ordering = ["neighbourhood_id", "-period_start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="income_amount_positive",
+                violation_error_message=_("收益金额须大于0。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="income_period_order",
+                violation_error_message=_("期间结束不能早于期间开始。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.period_start}–{self.period_end}"
+
+
+class SubsidyPlan(models.Model):
+    """A transitional management subsidy (以奖代补): a per-m² rate per plan year, tapering, paid
+    after each year's assessment and scaled by its score band. See funding.schedule for the dates
+    and amounts, funding.services for the rules checked when a plan is created.
+
+    `rates`: one rate per plan year, 元/m²/year, as decimal strings (["1.20", "0.80", "0.40"]).
+    `score_bands`: [{"min_score": "80", "ratio": "1.00"}, …]; a score below every band pays 0.
+    `ends_on`: the first day after the last plan year (when the plan exits)."""
+
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, models.PROTECT, related_name="subsidy_plans", verbose_name=_("小区")
+    )
+    arrangement = models.ForeignKey(
+        ManagementArrangement, models.PROTECT, related_name="subsidy_plans", verbose_name=_("长效管理安排")
+    )
+    name = models.CharField(_("补贴名称"), max_length=120, blank=True)
+    area = models.DecimalField(_("补贴面积(平方米)"), max_digits=12, decimal_places=2)
+    start_on = models.DateField(_("开始日期"))
+    rates = models.JSONField(_("各年度补贴标准(元/平方米·年)"))
+    score_bands = models.JSONField(_("考核得分档次"), default=list)
+    ends_on = models.DateField(_("到期日"), editable=False)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.ACTIVE, db_index=True
+    )
+    exited_on = models.DateField(_("退出日期"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("登记人")
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    territory_lookups = _via("neighbourhood")
+
+    class Meta:
+        verbose_name = _("物业补贴计划")
+        verbose_name_plural = _("物业补贴计划")
+        ordering = ["neighbourhood_id", "start_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(area__gt=0), name="plan_area_positive", violation_error_message=_("补贴面积须大于0。")
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("start_on")), name="plan_ends_after_start",
+                violation_error_message=_("补贴计划至少一年。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name or f"{self.neighbourhood} {self.start_on:%Y}"
+
+    @property
+    def years(self):
+        return len(self.rates or [])
+
+    def bands(self):
+        return self.score_bands or DEFAULT_SCORE_BANDS
+
+
+class SubsidyPayer(models.Model):
+    """A payer of a plan and its share in percent; order 1 takes the rounding remainder."""
+
+    plan = models.ForeignKey(SubsidyPlan, models.CASCADE, related_name="payers", verbose_name=_("补贴计划"))
+    order = models.PositiveSmallIntegerField(_("顺序"))
+    source = models.ForeignKey(
+        FundingSource, models.PROTECT, null=True, blank=True, related_name="subsidy_payers",
+        verbose_name=_("资金来源"),
+    )
+    payer_name = models.CharField(_("出资单位"), max_length=120)
+    share = models.DecimalField(_("分担比例(%)"), max_digits=5, decimal_places=2)
+
+    territory_lookups = _via("plan__neighbourhood")
+
+    class Meta:
+        verbose_name = _("补贴出资方")
+        verbose_name_plural = _("补贴出资方")
+        ordering = ["plan_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "order"], name="payer_unique_order"),
+            models.CheckConstraint(
+                condition=Q(share__gt=0) & Q(share__lte=100), name="payer_share_range",
+                violation_error_message=_("分担比例须大于0且不超过100%。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.payer_name} {self.share}%"
+
+
+class SubsidyInstallment(models.Model):
+    """One plan year's installment. Created `scheduled` with the plan; the daily run makes it `due`
+    on `due_on`, decides it from the latest assessment of `assessment_year` (released with its
+    amount, or withheld) and pays released ones (one SubsidyPayment per payer)."""
+
+    plan = models.ForeignKey(SubsidyPlan, models.CASCADE, related_name="installments", verbose_name=_("补贴计划"))
+    year = models.PositiveSmallIntegerField(_("计划年度"))
+    period_start = models.DateField(_("期间开始"))
+    period_end = models.DateField(_("期间结束(不含)"))
+    due_on = models.DateField(_("到期日"), db_index=True)
+    assessment_year = models.PositiveSmallIntegerField(_("对应考核年度"))
+    rate = models.DecimalField(_("补贴标准(元/平方米·年)"), max_digits=8, decimal_places=4)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=InstallmentStatus.choices, default=InstallmentStatus.SCHEDULED
+    )
+    assessment = models.ForeignKey(
+        Assessment, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("依据的考核")
+    )
+    score = models.DecimalField(_("考核得分"), max_digits=5, decimal_places=2, null=True, blank=True)
+    ratio = models.DecimalField(_("发放比例"), max_digits=5, decimal_places=4, null=True, blank=True)
+    amount = models.DecimalField(_("发放金额(元)"), null=True, blank=True, **MONEY)
+    decided_at = models.DateTimeField(_("核定时间"), null=True, blank=True)
+    released_at = models.DateTimeField(_("核准时间"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("发放时间"), null=True, blank=True)
+
+    territory_lookups = _via("plan__neighbourhood")
+
+    class Meta:
+        verbose_name = _("补贴年度款项")
+        verbose_name_plural = _("补贴年度款项")
+        ordering = ["plan_id", "year"]
+        indexes = [models.Index(fields=["status", "due_on"], name="installment_status_due")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "year"], name="installment_one_per_plan_year"),
+            models.CheckConstraint(
+                condition=~Q(status__in=[InstallmentStatus.RELEASED, InstallmentStatus.PAID])
+                | (Q(amount__gt=0) & Q(released_at__isnull=False)),
+                name="installment_released_has_amount",
+                violation_error_message=_("核准发放的款项须有大于0的金额。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=InstallmentStatus.PAID) | Q(paid_at__isnull=False),
+                name="installment_paid_has_time",
+                violation_error_message=_("已发放的款项须有发放时间。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} 第{self.year}年"
+
+
+class SubsidyPayment(models.Model):
+    """One payer's line of a paid installment; the lines of an installment sum to its amount."""
+
+    installment = models.ForeignKey(
+        SubsidyInstallment, models.CASCADE, related_name="payments", verbose_name=_("补贴年度款项")
+    )
+    payer = models.ForeignKey(SubsidyPayer, models.PROTECT, related_name="payments", verbose_name=_("出资方"))
+    amount = models.DecimalField(_("金额(元)"), **MONEY)
+    paid_at = models.DateTimeField(_("发放时间"))
+
+    territory_lookups = _via("installment__plan__neighbourhood")
+
+    class Meta:
+        verbose_name = _("补贴发放明细")
+        verbose_name_plural = _("补贴发放明细")
+        ordering = ["installment_id", "payer__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["installment", "payer"], name="payment_one_per_payer"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="payment_amount_non_negative",
+                violation_error_message=_("发放金额不能为负数。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.payer.payer_name}：{self.amount}"

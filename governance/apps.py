@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = _("辖区与治理")
+
+    def ready(self):
+        from . import admin_management  # noqa: F401  (registers the long-term management admin)

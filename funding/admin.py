@@ -1,0 +1,347 @@
+"""The admin of the funding app: thin — every write calls a service, every list is scoped.
+
+A project's funding page (budget, committed and disbursed by kind, the gap, each commitment) is
+/admin/funding/commitment/project/<project id>/, linked from the commitment list. A subsidy plan's
+page shows its whole schedule year by year."""
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import DecimalField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from governance.admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
+from governance.scoping import scope
+from projects.models import Project
+
+from .models import (
+    Commitment,
+    Disbursement,
+    FundingSource,
+    PublicIncome,
+    SubsidyInstallment,
+    SubsidyPayer,
+    SubsidyPayment,
+    SubsidyPlan,
+)
+from .selectors import plan_schedule, project_funding
+from .services import (
+    commitment_create,
+    disbursement_create,
+    funding_source_save,
+    public_income_save,
+    subsidy_plan_create,
+    subsidy_plan_exit,
+)
+
+
+class ServiceErrorsMixin:
+    """A service refusing a write raises ValidationError: the page comes back with the reasons as
+    messages and nothing is written."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            if request.method != "POST":
+                raise
+            for text in exc.messages:
+                messages.error(request, text)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class CreateOnlyMixin:
+    """Rows that record money are added, never edited or deleted (a correction is a new row)."""
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _sum_of(model, field, link):
+    rows = model.objects.filter(**{link: OuterRef("pk")}).order_by().values(link).annotate(total=Sum(field))
+    return Coalesce(Subquery(rows.values("total")), Decimal("0.00"), output_field=DecimalField())
+
+
+@admin.register(FundingSource)
+class FundingSourceAdmin(ServiceErrorsMixin, ScopedAdmin):
+    list_display = ["name", "kind", "provider", "amount_held", "committed", "district", "street", "document_number"]
+    list_filter = ["kind", "district", "street"]
+    search_fields = ["name", "provider", "document_number"]
+    list_select_related = ["district", "street"]
+    fields = ["name", "kind", "provider", "amount_held", "district", "street", "document_number", "document", "note"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(committed_total=_sum_of(Commitment, "amount", "source"))
+
+    @admin.display(description=_("已承诺(元)"), ordering="committed_total")
+    def committed(self, obj):
+        return obj.committed_total
+
+    def save_model(self, request, obj, form, change):
+        funding_source_save(source=obj, actor=request.user)
+
+
+class DisbursementInline(ScopedTabularInline):
+    model = Disbursement
+    fields = ["amount", "paid_on", "payee", "voucher_number", "created_by"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(ServiceErrorsMixin, CreateOnlyMixin, ScopedAdmin):
+    list_display = ["project", "source", "amount", "disbursed", "committed_on", "document_number", "funding_link"]
+    list_filter = ["source__kind", StreetFilter, CommunityFilter]
+    search_fields = ["project__code", "project__name", "source__name", "document_number"]
+    list_select_related = ["project", "source"]
+    fields = ["source", "project", "amount", "committed_on", "document_number", "conditions"]
+    inlines = [DisbursementInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            disbursed_total=_sum_of(Disbursement, "amount", "commitment")
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "source":  # any source the actor sees may be committed to a managed project
+            kwargs["queryset"] = scope(FundingSource.objects.all(), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("已拨付(元)"), ordering="disbursed_total")
+    def disbursed(self, obj):
+        return obj.disbursed_total
+
+    @admin.display(description=_("项目资金情况"))
+    def funding_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:funding_project_funding", args=[obj.project_id]),
+                           _("查看"))
+
+    def save_model(self, request, obj, form, change):
+        saved = commitment_create(
+            source=obj.source, project=obj.project, amount=obj.amount, committed_on=obj.committed_on,
+            document_number=obj.document_number, conditions=obj.conditions, actor=request.user,
+        )
+        obj.pk = saved.pk
+
+    def get_urls(self):
+        own = [path("project/<int:project_id>/", self.admin_site.admin_view(self.project_funding_view),
+                    name="funding_project_funding")]
+        return own + super().get_urls()
+
+    def project_funding_view(self, request, project_id):
+        """Budget, committed and disbursed by source kind, the gap, and every commitment of one
+        project. 404 outside the actor's territory."""
+        project = scope(Project.objects.all(), request.user).filter(pk=project_id).first()
+        if project is None:
+            raise Http404(_("对象不存在或不在您的辖区内。"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("项目资金情况：%(project)s") % {"project": project},
+            "project": project,
+            "page": project_funding(project),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/funding/project_funding.html", context)
+
+
+@admin.register(Disbursement)
+class DisbursementAdmin(ServiceErrorsMixin, CreateOnlyMixin, ScopedAdmin):
+    list_display = ["voucher_number", "commitment", "amount", "paid_on", "payee"]
+    list_filter = ["commitment__source__kind", StreetFilter, CommunityFilter]
+    search_fields = ["voucher_number", "payee", "commitment__project__code"]
+    list_select_related = ["commitment__project", "commitment__source"]
+    fields = ["commitment", "amount", "paid_on", "payee", "voucher_number"]
+
+    def save_model(self, request, obj, form, change):
+        saved = disbursement_create(
+            commitment=obj.commitment, amount=obj.amount, paid_on=obj.paid_on, payee=obj.payee,
+            voucher_number=obj.voucher_number, actor=request.user,
+        )
+        obj.pk = saved.pk
+
+
+@admin.register(PublicIncome)
+class PublicIncomeAdmin(ServiceErrorsMixin, ScopedAdmin):
+    list_display = ["neighbourhood", "kind", "amount", "period_start", "period_end", "use"]
+    list_filter = ["kind", StreetFilter, CommunityFilter]
+    search_fields = ["neighbourhood__name", "use"]
+    list_select_related = ["neighbourhood"]
+    fields = ["neighbourhood", "kind", "amount", "period_start", "period_end", "use"]
+
+    def save_model(self, request, obj, form, change):
+        public_income_save(income=obj, actor=request.user)
+
+
+# ---- subsidy plans -------------------------------------------------------------------------
+
+
+def _lines(text, field, what):
+    """Parse lines "name:value" (full- or half-width colon) into [(name, value)]."""
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip().replace("：", ":")
+        if not line:
+            continue
+        name, sep, value = line.rpartition(":")
+        if not sep or not name.strip() or not value.strip():
+            raise ValidationError(_("第%(n)d行应为“%(what)s”。") % {"n": number, "what": what})
+        rows.append((name.strip(), value.strip()))
+    return rows
+
+
+class SubsidyPlanForm(forms.ModelForm):
+    rates_text = forms.CharField(
+        label=_("各年度补贴标准(元/平方米·年)"),
+        help_text=_("按年度顺序，用逗号分隔，逐年递减或持平，例如“1.20, 0.80, 0.40”。"),
+    )
+    payers_text = forms.CharField(
+        label=_("出资方及分担比例(%)"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一个：出资单位:比例，合计100，例如“市财政局:25”“区财政局:75”。第一行承担分位尾差。"),
+    )
+    bands_text = forms.CharField(
+        label=_("考核得分档次"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        initial="80:1.00\n70:0.80",
+        help_text=_("每行一档：最低分:发放比例，例如“80:1.00”“70:0.80”；低于各档不发放。"),
+    )
+
+    class Meta:
+        model = SubsidyPlan
+        fields = ["neighbourhood", "arrangement", "name", "area", "start_on"]
+
+    def clean_rates_text(self):
+        values = [v.strip() for v in self.cleaned_data["rates_text"].replace("，", ",").split(",") if v.strip()]
+        if not values:
+            raise ValidationError(_("请至少填写一年的补贴标准。"))
+        return values
+
+    def clean_payers_text(self):
+        return [{"source": None, "payer_name": name, "share": share}
+                for name, share in _lines(self.cleaned_data["payers_text"], "payers", _("出资单位:比例"))]
+
+    def clean_bands_text(self):
+        rows = _lines(self.cleaned_data["bands_text"], "score_bands", _("最低分:发放比例"))
+        return [{"min_score": score, "ratio": ratio} for score, ratio in rows] or None
+
+
+class SubsidyPayerInline(ScopedTabularInline):
+    model = SubsidyPayer
+    fields = ["order", "payer_name", "source", "share"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SubsidyPlan)
+class SubsidyPlanAdmin(ServiceErrorsMixin, ScopedAdmin):
+    list_display = ["__str__", "neighbourhood", "area", "start_on", "ends_on", "rates_display", "status"]
+    list_filter = ["status", StreetFilter, CommunityFilter]
+    search_fields = ["name", "neighbourhood__name"]
+    list_select_related = ["neighbourhood"]
+    actions = ["exit_plans"]
+    change_form_template = "admin/funding/subsidyplan/change_form.html"
+
+    @admin.display(description=_("补贴标准"))
+    def rates_display(self, obj):
+        return " → ".join(obj.rates)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = SubsidyPlanForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["neighbourhood", "arrangement", "name", "area", "start_on", "rates_text", "payers_text",
+                    "bands_text"]
+        return ["neighbourhood", "arrangement", "name", "area", "start_on", "ends_on", "rates", "score_bands",
+                "status", "exited_on"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def get_inlines(self, request, obj):
+        return [SubsidyPayerInline] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        data = form.cleaned_data
+        saved = subsidy_plan_create(
+            neighbourhood=obj.neighbourhood, arrangement=obj.arrangement, name=obj.name, area=obj.area,
+            start_on=obj.start_on, rates=data["rates_text"], payers=data["payers_text"],
+            score_bands=data["bands_text"], actor=request.user,
+        )
+        obj.pk = saved.pk
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the service wrote the payers and the schedule
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        plan = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {}), "schedule": plan_schedule(plan)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description=_("所选补贴计划于今日退出"))
+    def exit_plans(self, request, queryset):
+        today = timezone.localdate()
+        for plan in queryset:
+            try:
+                subsidy_plan_exit(plan=plan, on=today, actor=request.user)
+            except ValidationError as exc:
+                messages.error(request, f"{plan}：{' '.join(exc.messages)}")
+            except PermissionDenied:
+                messages.error(request, _("%(plan)s：您不能变更该补贴计划。") % {"plan": plan})
+            else:
+                messages.success(request, _("%(plan)s 已退出。") % {"plan": plan})
+
+
+class SubsidyPaymentInline(ScopedTabularInline):
+    model = SubsidyPayment
+    fields = ["payer", "amount", "paid_at"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SubsidyInstallment)
+class SubsidyInstallmentAdmin(ScopedAdmin):
+    """Installments are written by the daily run only; staff read them here."""
+
+    list_display = ["plan", "year", "period_start", "due_on", "status", "score", "ratio", "amount", "paid_at"]
+    list_filter = ["status", "due_on", StreetFilter, CommunityFilter]
+    search_fields = ["plan__name", "plan__neighbourhood__name"]
+    list_select_related = ["plan__neighbourhood"]
+    inlines = [SubsidyPaymentInline]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+

@@ -1,0 +1,90 @@
+"""Reads of the funding app, one per screen."""
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+
+from governance.scoping import scope
+
+from .choices import SourceKind
+from .models import Commitment, Disbursement, PublicIncome, SubsidyInstallment
+
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class KindLine:
+    kind: str
+    label: str
+    committed: Decimal = ZERO
+    disbursed: Decimal = ZERO
+
+    @property
+    def undisbursed(self):
+        return self.committed - self.disbursed
+
+
+@dataclass
+class ProjectFunding:
+    budget: Decimal
+    lines: list = field(default_factory=list)
+    committed: Decimal = ZERO
+    disbursed: Decimal = ZERO
+    commitments: list = field(default_factory=list)
+
+    @property
+    def gap(self):
+        """What the commitments still lack to cover the budget (0 when covered)."""
+        return max(self.budget - self.committed, ZERO)
+
+    @property
+    def covered(self):
+        return self.committed >= self.budget
+
+
+def project_funding(project):
+    """A project's funding page: budget, committed and disbursed by source kind (in the order of
+    SourceKind), totals, the gap, and the commitments with what each has disbursed. Three queries
+    whatever the number of commitments and disbursements."""
+    committed = dict(
+        Commitment.objects.filter(project=project).values_list("source__kind").annotate(total=Sum("amount"))
+        .order_by()
+    )
+    disbursed = dict(
+        Disbursement.objects.filter(commitment__project=project).values_list("commitment__source__kind")
+        .annotate(total=Sum("amount")).order_by()
+    )
+    page = ProjectFunding(budget=project.budget)
+    for kind in SourceKind:
+        if kind.value in committed or kind.value in disbursed:
+            page.lines.append(KindLine(kind.value, kind.label, committed.get(kind.value, ZERO),
+                                       disbursed.get(kind.value, ZERO)))
+    page.committed = sum((line.committed for line in page.lines), ZERO)
+    page.disbursed = sum((line.disbursed for line in page.lines), ZERO)
+    page.commitments = list(
+        Commitment.objects.filter(project=project).select_related("source")
+        .annotate(disbursed=Coalesce(Sum("disbursements__amount"), ZERO)).order_by("committed_on", "id")
+    )
+    return page
+
+
+def public_incomes(neighbourhood):
+    """A neighbourhood's public income as residents see it (no personal data: no recorder), newest
+    period first, with the total. Two queries."""
+    rows = list(PublicIncome.objects.filter(neighbourhood=neighbourhood).order_by("-period_start", "kind", "id"))
+    total = sum((row.amount for row in rows), ZERO)
+    return rows, total
+
+
+def plan_schedule(plan):
+    """A plan's whole schedule, year by year, with the assessment that decided each installment and
+    its payment lines. Two queries."""
+    return list(
+        SubsidyInstallment.objects.filter(plan=plan).select_related("assessment")
+        .prefetch_related("payments__payer").order_by("year")
+    )
+
+
+def installments_for_staff(actor):
+    return scope(SubsidyInstallment.objects.all(), actor).select_related("plan__neighbourhood", "assessment")

@@ -1,0 +1,132 @@
+"""The admin of long-term management: arrangements and assessments. Registered from
+GovernanceConfig.ready() (governance/apps.py). Thin: writes go through governance.services_management."""
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+
+from .admin_base import CommunityFilter, ScopedAdmin, StreetFilter
+from .models import Assessment, ManagementArrangement
+from .services_management import arrangement_start, assessment_record
+
+
+class _ServiceErrors:
+    """A refused write comes back on the same page with the reasons as messages."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            if request.method != "POST":
+                raise
+            for text in exc.messages:
+                messages.error(request, text)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class AssessmentInline(admin.TabularInline):
+    model = Assessment
+    extra = 0
+    can_delete = False
+    fields = ["year", "score", "assessor", "assessed_at", "recorded_by"]
+    readonly_fields = fields
+    ordering = ["-year", "-id"]
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ManagementArrangement)
+class ManagementArrangementAdmin(_ServiceErrors, ScopedAdmin):
+    """A new arrangement ends the current one (the day before it starts); arrangements are not
+    edited afterwards except their note, so the history stays as it was."""
+
+    list_display = ["neighbourhood", "mode", "provider", "started_on", "ended_on", "fee_per_m2_month"]
+    list_filter = ["mode", ("ended_on", admin.EmptyFieldListFilter), StreetFilter, CommunityFilter]
+    search_fields = ["neighbourhood__name", "provider"]
+    list_select_related = ["neighbourhood"]
+    fields = ["neighbourhood", "mode", "provider", "started_on", "ended_on", "fee_per_m2_month", "note"]
+    inlines = [AssessmentInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ["ended_on"]
+        return ["neighbourhood", "mode", "provider", "started_on", "ended_on", "fee_per_m2_month"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["note"])
+            return
+        saved = arrangement_start(
+            neighbourhood=obj.neighbourhood, mode=obj.mode, provider=obj.provider, started_on=obj.started_on,
+            fee_per_m2_month=obj.fee_per_m2_month, note=obj.note, actor=request.user,
+        )
+        obj.pk = saved.pk
+
+
+class AssessmentForm(forms.ModelForm):
+    items_text = forms.CharField(
+        label=_("分项得分"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("每行一项：名称=得分，例如“收费率=18”“巡查=20”“安全=25”。"),
+    )
+
+    class Meta:
+        model = Assessment
+        fields = ["arrangement", "year", "score", "assessor", "assessed_at", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["items_text"].initial = "\n".join(f"{k}={v}" for k, v in self.instance.items.items())
+
+    def clean_items_text(self):
+        items = {}
+        for number, line in enumerate(self.cleaned_data["items_text"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            key, sep, value = line.partition("=")
+            if not sep or not key.strip() or not value.strip():
+                raise ValidationError(_("第%(n)d行应为“名称=得分”。") % {"n": number})
+            items[key.strip()] = value.strip()
+        return items
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(_ServiceErrors, ScopedAdmin):
+    """Assessments are added, never changed: a re-assessment is a new row, and the latest counts."""
+
+    form = AssessmentForm
+    list_display = ["arrangement", "year", "score", "assessor", "assessed_at"]
+    list_filter = ["year", StreetFilter, CommunityFilter]
+    search_fields = ["arrangement__neighbourhood__name", "assessor"]
+    list_select_related = ["arrangement__neighbourhood"]
+    readonly_fields = ["items_json"]
+
+    @admin.display(description=_("分项得分"))
+    def items_json(self, obj):
+        return json.dumps(obj.items, ensure_ascii=False) if obj else ""
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["arrangement", "year", "score", "items_text", "assessor", "assessed_at", "note"]
+        return ["arrangement", "year", "score", "items_json", "assessor", "assessed_at", "note"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved = assessment_record(
+            arrangement=obj.arrangement, year=obj.year, score=obj.score, items=form.cleaned_data.get("items_text"),
+            assessor=obj.assessor, assessed_at=obj.assessed_at, note=obj.note, actor=request.user,
+        )
+        obj.pk = saved.pk
