@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from governance.admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
-from governance.models import Street
+from governance.models import Neighbourhood, Street
 from governance.scoping import scope
 
 from .choices import NEXT_STAGE, ObjectionStatus, Stage
@@ -350,7 +350,19 @@ class ProjectAdmin(ServiceErrorsMixin, ScopedAdmin):
         for obj in instances:
             save(obj)
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        project = getattr(request, "_project_being_edited", None)
+        if db_field.name == "neighbourhoods" and project is not None:
+            # Staff of one neighbourhood of a bundled project keep the others (project_save lets
+            # them: only added or removed neighbourhoods must be theirs).
+            managed = scope(Neighbourhood.objects.all(), request.user, write=True).values("pk")
+            kwargs["queryset"] = Neighbourhood.objects.filter(
+                Q(pk__in=managed) | Q(projects=project)
+            ).distinct()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def get_form(self, request, obj=None, **kwargs):
+        request._project_being_edited = obj
         base = super().get_form(request, obj, **kwargs)
 
         class ProjectForm(base):

@@ -146,7 +146,8 @@ def _require_manage(actor, obj):
 def project_save(*, project, neighbourhoods, actor):
     """Create or update a project and its neighbourhoods.
 
-    Guarantees: at least one neighbourhood, each managed by the actor; the lead street is the
+    Guarantees: at least one neighbourhood; every neighbourhood added or removed is managed by
+    the actor (on creation: all of them), and so is the project itself; the lead street is the
     street of one of them (so its staff always see the project); the stage is never changed here
     (only project_transition moves it). Refuses with ValidationError naming the field.
     """
@@ -154,16 +155,25 @@ def project_save(*, project, neighbourhoods, actor):
     if not neighbourhoods:
         raise ValidationError({"neighbourhoods": _("请至少选择一个小区。")})
     with transaction.atomic():
+        ids = [n.pk for n in neighbourhoods]
+        before = set()
         if project.pk:
             stored = Project.objects.select_for_update().get(pk=project.pk)
             _require_manage(actor, stored)
             project.stage = stored.stage
             project.stage_before_suspension = stored.stage_before_suspension
-        ids = [n.pk for n in neighbourhoods]
+            before = set(stored.neighbourhoods.values_list("pk", flat=True))
+        # Adding or removing a neighbourhood needs its management; a bundled project's other
+        # neighbourhoods stay as they are when staff of one of them edit the project.
+        changed = set(ids) ^ before
+        names = {n.pk: n.name for n in neighbourhoods}
+        names.update(Neighbourhood.objects.filter(pk__in=before - set(ids)).values_list("pk", "name"))
         managed = set(
-            scope(Neighbourhood.objects.filter(pk__in=ids), actor, write=True).values_list("pk", flat=True)
+            scope(Neighbourhood.objects.filter(pk__in=changed), actor, write=True).values_list(
+                "pk", flat=True
+            )
         )
-        foreign = [n.name for n in neighbourhoods if n.pk not in managed]
+        foreign = sorted(names[pk] for pk in changed - managed)
         if foreign:
             raise ValidationError(
                 {"neighbourhoods": _("您不能管理这些小区：%(names)s。") % {"names": "、".join(foreign)}}

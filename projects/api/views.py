@@ -3,7 +3,9 @@ ValidationError becomes 400 and whose TransitionRefused becomes 409 with every r
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, status, viewsets
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -112,6 +114,15 @@ class ProjectViewSet(ServiceWritesMixin, ScopedModelViewSet):
         project = project_save(project=instance, neighbourhoods=neighbourhoods, actor=self.request.user)
         return self.scoped_source().get(pk=project.pk)
 
+    @extend_schema(
+        request=serializers.TransitionRequestSerializer,
+        responses={
+            200: serializers.ProjectSerializer,
+            409: inline_serializer(
+                "TransitionRefused", {"reasons": drf_serializers.ListField(child=drf_serializers.CharField())}
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Move the project to stage `to` (with a `note`). 409 with `reasons` when the table or a
@@ -178,6 +189,7 @@ class FindingViewSet(ServiceWritesMixin, ScopedModelViewSet):
     def save(self, instance, m2m):
         return finding_save(finding=instance, actor=self.request.user)
 
+    @extend_schema(request=serializers.ResolveSerializer, responses={200: serializers.FindingSerializer})
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         """Close the finding with a `resolution_note`."""

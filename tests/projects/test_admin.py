@@ -219,3 +219,17 @@ def test_the_changelist_runs_the_same_queries_for_more_projects(client, territor
     with CaptureQueriesContext(connection) as many:
         assert len(client.get(url).context["cl"].result_list) == 7
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.django_db
+def test_community_staff_edit_a_bundled_project_keeping_the_other_neighbourhood(client, territory, users):
+    project = ProjectFactory(
+        code="PB", lead_street=territory.s1, neighbourhoods=[territory.n111, territory.n121]
+    )
+    client.force_login(users.community)
+    url = reverse("admin:projects_project_change", args=[project.pk])
+    response = client.post(url, _form(project, contractor="甜城建工"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    project.refresh_from_db()
+    assert project.contractor == "甜城建工"
+    assert set(project.neighbourhoods.all()) == {territory.n111, territory.n121}

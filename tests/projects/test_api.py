@@ -279,3 +279,37 @@ def test_project_detail_query_count_is_pinned(api, territory, users, django_asse
     # session · user · roles (territory) · the project · neighbourhoods · transitions with their actors
     with django_assert_num_queries(6):
         assert len(client.get(f"/api/v1/projects/{project.pk}/").json()["transitions"]) == 6
+
+
+@pytest.mark.django_db
+def test_recording_the_tender_then_moving_to_construction(api, territory, users):
+    project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111, territory.n121])
+    Project.objects.filter(pk=project.pk).update(stage=Stage.TENDER)
+    community = _as(api, users.community)  # manages n111, one of the two neighbourhoods
+    url = f"/api/v1/projects/{project.pk}/"
+    response = community.patch(url, {"neighbourhoods": [territory.n111.pk, territory.n211.pk]}, format="json")
+    assert response.status_code == 400  # n211 is not the community's: not even found
+    assert "neighbourhoods" in response.json()
+    response = community.patch(
+        url,
+        {
+            "contractor": "甜城建工",
+            "supervisor": "甜城监理",
+            "contract_amount": "880000.00",
+            "started_on": "2026-04-01",
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert sorted(response.json()["neighbourhoods"]) == sorted([territory.n111.pk, territory.n121.pk])
+    street = _as(APIClient(), users.street)
+    response = street.post(f"{url}transition/", {"to": "construction"}, format="json")
+    assert response.status_code == 200 and response.json()["stage"] == "construction"
+
+
+def test_the_schema_describes_the_transition_action():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"]["/api/v1/projects/{id}/transition/"]["post"]
+    assert set(operation["responses"]) == {"200", "409"}

@@ -64,6 +64,17 @@ def test_project_save_checks_neighbourhoods_and_lead_street(territory, users):
     assert Project.objects.get(pk=saved.pk).stage == Stage.CANDIDATE
     with pytest.raises(PermissionDenied):
         project_save(project=saved, neighbourhoods=[territory.n111], actor=users.official)
+    # Staff of one neighbourhood of a bundled project edit it, but add or remove only their own.
+    bundled = project_save(
+        project=Project(code="N2", name="打捆项目", year=2026, lead_street=territory.s1, budget=Decimal("1")),
+        neighbourhoods=[territory.n111, territory.n121],
+        actor=users.street,
+    )
+    bundled.name = "打捆项目（更名）"
+    project_save(project=bundled, neighbourhoods=[territory.n111, territory.n121], actor=users.community)
+    with pytest.raises(ValidationError) as info:
+        project_save(project=bundled, neighbourhoods=[territory.n111], actor=users.community)
+    assert info.value.message_dict["neighbourhoods"] == ["您不能管理这些小区：东风里。"]
 
 
 @pytest.mark.django_db
