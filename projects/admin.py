@@ -141,11 +141,11 @@ class CatalogueItemAdmin(ServiceErrorsMixin, ScopedAdmin):
         if done:
             messages.success(request, _("已更新 %(n)d 个菜单项目。") % {"n": done})
 
-    @admin.action(description=_("停用所选菜单项目"))
+    @admin.action(description=_("停用所选菜单项目"), permissions=["change"])
     def retire(self, request, queryset):
         self._set_active(request, queryset, False)
 
-    @admin.action(description=_("重新启用所选菜单项目"))
+    @admin.action(description=_("重新启用所选菜单项目"), permissions=["change"])
     def restore(self, request, queryset):
         self._set_active(request, queryset, True)
 
@@ -382,7 +382,7 @@ class ProjectAdmin(ServiceErrorsMixin, ScopedAdmin):
 
     # -- stage moves: an action over the list, and a form on the project page --
 
-    @admin.action(description=_("推进所选项目到下一阶段"))
+    @admin.action(description=_("推进所选项目到下一阶段"), permissions=["change"])
     def advance_stage(self, request, queryset):
         for project in queryset:
             target = NEXT_STAGE.get(project.stage)

@@ -233,3 +233,12 @@ def test_community_staff_edit_a_bundled_project_keeping_the_other_neighbourhood(
     project.refresh_from_db()
     assert project.contractor == "甜城建工"
     assert set(project.neighbourhoods.all()) == {territory.n111, territory.n121}
+
+
+@pytest.mark.django_db
+def test_read_only_roles_are_not_offered_the_stage_action(client, users, projects):
+    url = reverse("admin:projects_project_changelist")
+    client.force_login(users.official)
+    assert "advance_stage" not in client.get(url).content.decode()
+    client.force_login(users.street)
+    assert "advance_stage" in client.get(url).content.decode()
