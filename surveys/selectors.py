@@ -2,14 +2,16 @@
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.choices import WorkClass
+from projects.models import CatalogueItem
 from residents.models import Household
 
-from .choices import ADOPTED_ANSWERS, OpinionAnswer
-from .models import DemandSubmission, Opinion
+from .choices import ADOPTED_ANSWERS, OpinionAnswer, VoteScope, VoteStatus
+from .models import Ballot, DemandList, DemandSubmission, Opinion, Vote
 
 
 @dataclass
@@ -164,3 +166,75 @@ def demand_aggregate_by_neighbourhood(project):
     for nid, n in respondents:
         result[nid].respondents = n
     return result
+
+
+# ---- resident pages --------------------------------------------------------------------------
+
+
+def _household_votes_q(household):
+    """The votes whose scope holds `household`."""
+    q = Q(scope=VoteScope.NEIGHBOURHOOD, neighbourhood_id=household.neighbourhood_id) | Q(
+        scope=VoteScope.BUILDING, building_id=household.building_id
+    )
+    if household.stairwell_id:
+        q |= Q(scope=VoteScope.STAIRWELL, stairwell_id=household.stairwell_id)
+    return q
+
+
+def resident_home(household, now=None):
+    """What the signed-in household can do now: its neighbourhood's open demand lists (with its
+    current submission, if any) and the open votes whose scope holds it (with its ballot). Two
+    queries."""
+    now = now or timezone.now()
+    lists = list(
+        DemandList.objects.filter(neighbourhood_id=household.neighbourhood_id, is_open=True)
+        .select_related("project")
+        .prefetch_related(
+            Prefetch(
+                "submissions",
+                queryset=DemandSubmission.objects.filter(household=household, is_current=True),
+                to_attr="mine",
+            )
+        )
+        .order_by("-opened_at")
+    )
+    votes = list(
+        Vote.objects.filter(_household_votes_q(household), status=VoteStatus.OPEN, opens_at__lte=now,
+                            closes_at__gt=now)
+        .select_related("neighbourhood", "building", "stairwell__building")
+        .prefetch_related(Prefetch("ballots", queryset=Ballot.objects.filter(household=household), to_attr="mine"))
+        .order_by("closes_at")
+    )
+    return lists, votes
+
+
+def open_vote_for(household, vote_id, now=None):
+    """The open vote `vote_id` if `household` may vote in it now, else None."""
+    now = now or timezone.now()
+    return (
+        Vote.objects.filter(_household_votes_q(household), pk=vote_id, status=VoteStatus.OPEN, opens_at__lte=now,
+                            closes_at__gt=now)
+        .select_related("neighbourhood", "building", "stairwell__building", "project")
+        .first()
+    )
+
+
+def demand_menu(demand_list):
+    """The menu a household chooses from: the active national items and its district's, grouped
+    by class in menu order: [(class label, [items])]."""
+    district_id = demand_list.neighbourhood.community.street.district_id
+    items = CatalogueItem.objects.filter(Q(district__isnull=True) | Q(district_id=district_id), active=True)
+    groups = {value: [] for value in WorkClass.values}
+    for item in items.order_by("sort_order", "code"):
+        groups[item.work_class].append(item)
+    return [(WorkClass(value).label, groups[value]) for value in WorkClass.values if groups[value]]
+
+
+def public_vote(vote_id):
+    """A vote as the public tally page shows it (any vote that has opened): no personal data."""
+    return (
+        Vote.objects.exclude(status=VoteStatus.DRAFT)
+        .select_related("neighbourhood__community__street", "building", "stairwell__building", "project")
+        .filter(pk=vote_id)
+        .first()
+    )

@@ -1,0 +1,85 @@
+"""The resident entry: sign in with the household code (no account), sign out.
+
+Pages of higher apps that need a household send the resident here with `?next=<their url>` and
+read the household with residents.session.current_household. Without `next`, the entry goes to
+the household's page ("surveys:home", named by URL, not imported: a higher app) when it exists,
+else to the site's home.
+"""
+from django import forms
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from . import throttle
+from .selectors import household_for_code
+from .session import current_household, sign_in, sign_out
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("户码"),
+        max_length=40,
+        help_text=gettext_lazy("社区发放的住户码，如 K7M3Q-XXXX-XXXX，大小写和短横线均可。"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+def _default_next():
+    try:
+        return reverse("surveys:home")
+    except NoReverseMatch:
+        return reverse("home")
+
+
+def _safe_next(request, candidate):
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return _default_next()
+
+
+@never_cache
+def entry(request):
+    """Ask for the household code; on success sign in and go to `next`. A wrong code counts
+    against the client and the household (residents.throttle); past the limit the page says how
+    long to wait (HTTP 429) without checking the code."""
+    status = 200
+    if request.method == "POST":
+        form = CodeForm(request.POST)
+        if form.is_valid():
+            raw = form.cleaned_data["code"]
+            next_url = _safe_next(request, form.cleaned_data["next"])
+            refusal = throttle.refusal(request, raw)
+            if refusal:
+                form.add_error("code", refusal)
+                status = 429
+            else:
+                household = household_for_code(raw)
+                if household is None:
+                    throttle.record_failure(request, raw)
+                    form.add_error("code", _("户码不正确，请核对社区发放的户码后重新输入。"))
+                    status = 400
+                else:
+                    throttle.record_success(request, raw)
+                    sign_in(request, household)
+                    return redirect(next_url)
+        else:
+            status = 400
+    else:
+        form = CodeForm(initial={"next": _safe_next(request, request.GET.get("next"))})
+    household = current_household(request)
+    return render(request, "residents/entry.html", {"form": form, "household": household}, status=status)
+
+
+@require_POST
+def leave(request):
+    sign_out(request)
+    return redirect("home")

@@ -1,0 +1,159 @@
+"""Public resident pages: the household's page, its demand list and its ballot (with the household
+code, through residents.session), and the public tally. Phone first, no JavaScript needed, CSRF on
+every form. Pages show a household only its own choices; the tally shows aggregates only."""
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from projects.models import CatalogueItem
+from residents.session import current_household
+
+from .choices import BallotChannel, SubmissionChannel
+from .forms import BallotForm, DemandForm
+from .models import Ballot, DemandList, DemandSubmission
+from .selectors import demand_menu, open_vote_for, public_vote, resident_home
+from .services import ballot_cast, demand_submit
+from .tally import tally
+
+
+def _entry(request):
+    return redirect(reverse("residents:entry") + "?" + urlencode({"next": request.get_full_path()}))
+
+
+def _errors_into(form, exc):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+@never_cache
+def home(request):
+    """The signed-in household's page: open demand lists and votes, with what it already did."""
+    household = current_household(request)
+    if household is None:
+        return _entry(request)
+    lists, votes = resident_home(household)
+    return render(request, "surveys/home.html", {"household": household, "lists": lists, "votes": votes})
+
+
+@never_cache
+def demand_form(request, list_id):
+    household = current_household(request)
+    if household is None:
+        return _entry(request)
+    demand_list = (
+        DemandList.objects.select_related("project", "neighbourhood__community__street")
+        .filter(pk=list_id, neighbourhood_id=household.neighbourhood_id)
+        .first()
+    )
+    if demand_list is None:
+        raise Http404(_("没有这份需求清单。"))
+    if not demand_list.is_open:
+        messages.info(request, _("本小区的需求清单征集已经结束。"))
+        return redirect("surveys:home")
+    district_id = demand_list.neighbourhood.community.street.district_id
+    menu_items = CatalogueItem.objects.filter(Q(district__isnull=True) | Q(district_id=district_id), active=True)
+    current = DemandSubmission.objects.filter(demand_list=demand_list, household=household, is_current=True).first()
+    status = 200
+    if request.method == "POST":
+        form = DemandForm(request.POST, request.FILES, menu_items=menu_items)
+        if form.is_valid():
+            try:
+                submission = demand_submit(
+                    demand_list=demand_list, household=household, items=form.cleaned_data["items"],
+                    text=form.cleaned_data["text"], photos=form.uploaded_photos(), channel=SubmissionChannel.ONLINE,
+                )
+            except ValidationError as exc:
+                _errors_into(form, exc)
+            else:
+                return redirect("surveys:demand_receipt", receipt=submission.receipt)
+        status = 400
+    else:
+        initial = {"items": list(current.items.values_list("pk", flat=True)), "text": current.text} if current else {}
+        form = DemandForm(initial=initial, menu_items=menu_items)
+    chosen = {str(v) for v in (form["items"].value() or [])}
+    return render(
+        request,
+        "surveys/demand_form.html",
+        {"household": household, "demand_list": demand_list, "form": form, "groups": demand_menu(demand_list),
+         "chosen": chosen, "current": current},
+        status=status,
+    )
+
+
+@never_cache
+def demand_receipt(request, receipt):
+    household = current_household(request)
+    if household is None:
+        return _entry(request)
+    submission = (
+        DemandSubmission.objects.select_related("demand_list__project", "demand_list__neighbourhood")
+        .prefetch_related("items", "photos")
+        .filter(receipt=receipt, household=household)
+        .first()
+    )
+    if submission is None:
+        raise Http404(_("没有这张回执。"))
+    return render(request, "surveys/demand_receipt.html", {"household": household, "submission": submission})
+
+
+@never_cache
+def vote_form(request, vote_id):
+    household = current_household(request)
+    if household is None:
+        return _entry(request)
+    vote = open_vote_for(household, vote_id)
+    if vote is None:
+        public = public_vote(vote_id)
+        if public is None:
+            raise Http404(_("没有这项表决。"))
+        messages.info(request, _("该表决当前不在表决期内，或您的住户不在表决范围内。"))
+        return redirect("surveys:tally", vote_id=vote_id)
+    mine = Ballot.objects.filter(vote=vote, household=household).first()
+    status = 200
+    if request.method == "POST":
+        form = BallotForm(request.POST)
+        if form.is_valid():
+            try:
+                ballot_cast(vote=vote, household=household, choice=form.cleaned_data["choice"],
+                            channel=BallotChannel.ONLINE)
+            except ValidationError as exc:
+                _errors_into(form, exc)
+            else:
+                return redirect("surveys:vote_receipt", vote_id=vote.pk)
+        status = 400
+    else:
+        form = BallotForm(initial={"choice": mine.choice} if mine else None)
+    return render(request, "surveys/vote_form.html", {"household": household, "vote": vote, "form": form,
+                                                      "mine": mine}, status=status)
+
+
+@never_cache
+def vote_receipt(request, vote_id):
+    household = current_household(request)
+    if household is None:
+        return _entry(request)
+    ballot = Ballot.objects.select_related("vote").filter(vote_id=vote_id, household=household).first()
+    if ballot is None:
+        raise Http404(_("您尚未参加这项表决。"))
+    return render(request, "surveys/vote_receipt.html", {"household": household, "ballot": ballot})
+
+
+def tally_page(request, vote_id):
+    """The public tally of a vote: every figure behind the verdict, aggregates only. While the vote
+    is open the figures are live; once closed, the stored result of the count is shown."""
+    vote = public_vote(vote_id)
+    if vote is None:
+        raise Http404(_("没有这项表决。"))
+    result = vote.result if vote.result else tally(vote).to_dict()
+    return render(request, "surveys/tally.html", {"vote": vote, "result": result})

@@ -1,0 +1,170 @@
+"""The resident pages: entry with the household code and its attempt limits, the household's
+page, the demand list form and receipt, the ballot and receipt, the public tally."""
+import pytest
+from django.urls import reverse
+
+from residents.services import household_code_issue_one
+from residents.throttle import reset
+from surveys.models import Ballot, DemandSubmission
+from surveys.services import ballot_cast
+
+from .helpers import collecting_project, jpeg_upload, open_vote
+
+
+IPS = ("127.0.0.1", "10.0.0.9")
+FAKE_LOCATORS = [f"ZZZ{i:02d}" for i in range(20)]
+
+
+def forget_attempts():
+    """Clear only this module's attempt counters (the cache may be the shared Redis)."""
+    from residents.models import Household
+
+    locators = list(Household.objects.exclude(access_code_locator=None).values_list("access_code_locator", flat=True))
+    reset(ips=IPS, locators=locators + FAKE_LOCATORS)
+
+
+@pytest.fixture(autouse=True)
+def clean_attempts(db):
+    reset(ips=IPS, locators=FAKE_LOCATORS)
+    yield
+    forget_attempts()
+
+
+@pytest.fixture
+def resident(territory, users):
+    household = territory.n111.households.order_by("pk").first()
+    code = household_code_issue_one(household=household, actor=users.community)
+    return household, code
+
+
+def sign_in(client, code, next_url=""):
+    return client.post(reverse("residents:entry"), {"code": code, "next": next_url})
+
+
+@pytest.mark.django_db
+def test_pages_without_a_session_send_the_resident_to_the_entry(client):
+    response = client.get(reverse("surveys:home"))
+    assert response.status_code == 302 and response["Location"] == "/code/?next=%2Fme%2F"
+
+
+@pytest.mark.django_db
+def test_entry_signs_in_and_goes_to_next_or_the_household_page(client, resident):
+    household, code = resident
+    response = sign_in(client, code.lower().replace("-", " "), "/me/")
+    assert response.status_code == 302 and response["Location"] == "/me/"
+    assert client.session["resident_household_id"] == household.pk
+    assert sign_in(client, code, "https://evil.example/")["Location"] == "/me/"
+    page = client.get("/me/").content.decode()
+    assert "新华里" in page and household.owner_name not in page
+    client.post(reverse("residents:leave"))
+    assert client.get("/me/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_regenerated_code_ends_sessions_opened_with_the_old_one(client, resident, users):
+    household, code = resident
+    sign_in(client, code)
+    assert client.get("/me/").status_code == 200
+    household_code_issue_one(household=household, actor=users.community)
+    assert client.get("/me/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_wrong_codes_are_limited_per_household_then_per_client(client, resident):
+    household, code = resident
+    wrong = household.access_code_locator + "-0000-0000"
+    for _ in range(5):
+        response = sign_in(client, wrong)
+        assert response.status_code == 400 and "户码不正确" in response.content.decode()
+    response = sign_in(client, code)  # even the right code waits: the household is locked
+    assert response.status_code == 429
+    assert "尝试次数过多，请15分钟后再试。" in response.content.decode()
+    # Another client is refused for this household too, but may try other households.
+    other = client.__class__(REMOTE_ADDR="10.0.0.9")
+    assert sign_in(other, code).status_code == 429
+    forget_attempts()
+    for i in range(20):
+        assert sign_in(client, f"ZZZ{i:02d}-0000-0000").status_code == 400
+    response = sign_in(client, code)
+    assert response.status_code == 429 and "尝试次数过多" in response.content.decode()
+    assert sign_in(other, code).status_code == 302
+
+
+@pytest.mark.django_db
+def test_forms_carry_csrf_tokens(resident, territory, users):
+    from django.test import Client
+
+    household, code = resident
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(reverse("residents:entry"), {"code": code}).status_code == 403
+    page = strict.get(reverse("residents:entry")).content.decode()
+    assert 'name="csrfmiddlewaretoken"' in page
+
+
+@pytest.mark.django_db
+def test_a_resident_submits_a_demand_list_and_sees_the_receipt(client, resident, territory, users, settings,
+                                                               tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    household, code = resident
+    project, process, lists = collecting_project(territory, users.community)
+    demand_list = lists[territory.n111.pk]
+    sign_in(client, code)
+    home = client.get("/me/").content.decode()
+    assert "填写需求清单" in home
+    url = reverse("surveys:demand", args=[demand_list.pk])
+    page = client.get(url).content.decode()
+    assert "基础类" in page and "既有住宅加装电梯" in page and 'enctype="multipart/form-data"' in page
+    from projects.models import CatalogueItem
+
+    roads, lift = CatalogueItem.objects.get(code="roads"), CatalogueItem.objects.get(code="elevator_retrofit")
+    response = client.post(url, {"items": [roads.pk, lift.pk], "text": "楼道灯坏了", "photo1": jpeg_upload()})
+    submission = DemandSubmission.objects.get(household=household)
+    assert response.status_code == 302 and response["Location"] == f"/me/demand/receipt/{submission.receipt}/"
+    receipt = client.get(response["Location"]).content.decode()
+    assert submission.receipt in receipt and "小区道路修缮" in receipt and "附照片1张" in receipt
+    # Nothing chosen: the form says so, nothing is written.
+    response = client.post(url, {"text": ""})
+    assert response.status_code == 400 and "请至少勾选一项" in response.content.decode()
+    # The form starts from the current submission; a second one replaces it.
+    assert f'value="{lift.pk}" id="item-{lift.pk}" checked' in client.get(url).content.decode()
+    client.post(url, {"items": [roads.pk]})
+    assert DemandSubmission.objects.filter(household=household, is_current=True).count() == 1
+    # Another household cannot read this receipt.
+    other = territory.n111.households.order_by("pk")[1]
+    other_code = household_code_issue_one(household=other, actor=users.community)
+    from django.test import Client
+
+    stranger = Client()
+    sign_in(stranger, other_code)
+    assert stranger.get(f"/me/demand/receipt/{submission.receipt}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_resident_votes_and_the_public_tally_shows_aggregates_only(client, resident, territory, users):
+    household, code = resident
+    vote = open_vote(territory.n111, users.community)
+    tally_url = reverse("surveys:tally", args=[vote.pk])
+    before = client.get(tally_url).content.decode()
+    assert 'data-figure="voting_owners">0<' in before
+    sign_in(client, code)
+    assert "参加表决" in client.get("/me/").content.decode()
+    url = reverse("surveys:vote", args=[vote.pk])
+    assert client.post(url, {"choice": "maybe"}).status_code == 400
+    response = client.post(url, {"choice": "agree"})
+    assert response.status_code == 302 and response["Location"] == f"/me/vote/{vote.pk}/receipt/"
+    assert "同意" in client.get(response["Location"]).content.decode()
+    assert Ballot.objects.get(vote=vote, household=household).channel == "online"
+    after = client.get(tally_url).content.decode()
+    assert 'data-figure="voting_owners">1<' in after and 'data-figure="agree_area">75.50<' in after
+    for h in territory.n111.households.all():
+        assert h.owner_name not in after and h.phone not in after and f"{h.building.name} {h.room}" not in after
+
+
+@pytest.mark.django_db
+def test_a_household_outside_the_scope_is_sent_to_the_tally(client, resident, territory, users):
+    household, code = resident
+    vote = open_vote(territory.n121, users.street)
+    sign_in(client, code)
+    response = client.get(reverse("surveys:vote", args=[vote.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("surveys:tally", args=[vote.pk])
+    assert client.get(reverse("surveys:tally", args=[999999])).status_code == 404
