@@ -3,13 +3,9 @@
 A project's funding page (budget, committed and disbursed by kind, the gap, each commitment) is
 /admin/funding/commitment/project/<project id>/, linked from the commitment list. A subsidy plan's
 page shows its whole schedule year by year."""
-from decimal import Decimal
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import DecimalField, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -31,6 +27,7 @@ from .models import (
     SubsidyPayment,
     SubsidyPlan,
 )
+from .querysets import sum_of
 from .selectors import plan_schedule, project_funding
 from .services import (
     commitment_create,
@@ -67,11 +64,6 @@ class CreateOnlyMixin:
         return False
 
 
-def _sum_of(model, field, link):
-    rows = model.objects.filter(**{link: OuterRef("pk")}).order_by().values(link).annotate(total=Sum(field))
-    return Coalesce(Subquery(rows.values("total")), Decimal("0.00"), output_field=DecimalField())
-
-
 @admin.register(FundingSource)
 class FundingSourceAdmin(ServiceErrorsMixin, ScopedAdmin):
     list_display = ["name", "kind", "provider", "amount_held", "committed", "district", "street", "document_number"]
@@ -81,7 +73,7 @@ class FundingSourceAdmin(ServiceErrorsMixin, ScopedAdmin):
     fields = ["name", "kind", "provider", "amount_held", "district", "street", "document_number", "document", "note"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(committed_total=_sum_of(Commitment, "amount", "source"))
+        return super().get_queryset(request).annotate(committed_total=sum_of(Commitment, "amount", "source"))
 
     @admin.display(description=_("已承诺(元)"), ordering="committed_total")
     def committed(self, obj):
@@ -112,7 +104,7 @@ class CommitmentAdmin(ServiceErrorsMixin, CreateOnlyMixin, ScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
-            disbursed_total=_sum_of(Disbursement, "amount", "commitment")
+            disbursed_total=sum_of(Disbursement, "amount", "commitment")
         )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

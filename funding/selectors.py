@@ -9,6 +9,7 @@ from governance.scoping import scope
 
 from .choices import SourceKind
 from .models import Commitment, Disbursement, PublicIncome, SubsidyInstallment
+from .schedule import money
 
 ZERO = Decimal("0.00")
 
@@ -58,8 +59,9 @@ def project_funding(project):
     page = ProjectFunding(budget=project.budget)
     for kind in SourceKind:
         if kind.value in committed or kind.value in disbursed:
-            page.lines.append(KindLine(kind.value, kind.label, committed.get(kind.value, ZERO),
-                                       disbursed.get(kind.value, ZERO)))
+            # money(): SQLite's SUM drops the trailing zeros of a decimal
+            page.lines.append(KindLine(kind.value, kind.label, money(committed.get(kind.value, ZERO)),
+                                       money(disbursed.get(kind.value, ZERO))))
     page.committed = sum((line.committed for line in page.lines), ZERO)
     page.disbursed = sum((line.disbursed for line in page.lines), ZERO)
     page.commitments = list(
@@ -71,7 +73,7 @@ def project_funding(project):
 
 def public_incomes(neighbourhood):
     """A neighbourhood's public income as residents see it (no personal data: no recorder), newest
-    period first, with the total. Two queries."""
+    period first, with the total. One query."""
     rows = list(PublicIncome.objects.filter(neighbourhood=neighbourhood).order_by("-period_start", "kind", "id"))
     total = sum((row.amount for row in rows), ZERO)
     return rows, total

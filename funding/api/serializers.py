@@ -1,0 +1,162 @@
+"""Serializers of the funding API. Related objects offered for writing are scoped to what the
+actor manages (a funding source: to what the actor sees), so an id outside the territory is
+refused as if it did not exist. The serializers check shapes; the services check the rules."""
+from rest_framework import serializers
+
+from governance.models import Assessment, ManagementArrangement
+from governance.scoping import scope
+
+from ..models import (
+    Commitment,
+    Disbursement,
+    FundingSource,
+    PublicIncome,
+    SubsidyInstallment,
+    SubsidyPayer,
+    SubsidyPayment,
+    SubsidyPlan,
+)
+
+
+class ScopedRelationsMixin:
+    """Scope every writable primary-key relation to the request's actor (write=True), except the
+    names in `see_only` (scoped to what the actor sees)."""
+
+    see_only = ()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        for name, field in fields.items():
+            related = getattr(field, "queryset", None)
+            if related is None or field.read_only or not hasattr(related.model, "territory_lookups"):
+                continue
+            user = getattr(request, "user", None)
+            field.queryset = scope(related.model._default_manager.all(), user, write=name not in self.see_only)
+        return fields
+
+
+class FundingSourceSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    committed = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, required=False)
+
+    class Meta:
+        model = FundingSource
+        fields = ["id", "name", "kind", "provider", "amount_held", "district", "street", "document_number", "note",
+                  "committed", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class CommitmentSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    see_only = ("source",)
+    disbursed = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, required=False)
+
+    class Meta:
+        model = Commitment
+        fields = ["id", "source", "project", "amount", "committed_on", "document_number", "conditions", "disbursed",
+                  "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class DisbursementSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Disbursement
+        fields = ["id", "commitment", "amount", "paid_on", "payee", "voucher_number", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class PublicIncomeSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    class Meta:
+        model = PublicIncome
+        fields = ["id", "neighbourhood", "kind", "amount", "period_start", "period_end", "use", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class ManagementArrangementSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    class Meta:
+        model = ManagementArrangement
+        fields = ["id", "neighbourhood", "mode", "provider", "started_on", "ended_on", "fee_per_m2_month", "note"]
+        read_only_fields = ["ended_on"]
+
+
+class AssessmentSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    items = serializers.DictField(child=serializers.CharField(), required=False)
+
+    class Meta:
+        model = Assessment
+        fields = ["id", "arrangement", "year", "score", "items", "assessor", "assessed_at", "note", "created_at"]
+        read_only_fields = ["created_at"]
+        extra_kwargs = {"assessed_at": {"required": False}}
+
+
+class PayerSerializer(serializers.ModelSerializer):
+    source = serializers.PrimaryKeyRelatedField(queryset=FundingSource.objects.none(), required=False,
+                                                allow_null=True)
+    payer_name = serializers.CharField(required=False, allow_blank=True)
+
+    class Meta:
+        model = SubsidyPayer
+        fields = ["order", "source", "payer_name", "share"]
+        read_only_fields = ["order"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        fields["source"].queryset = scope(FundingSource.objects.all(), getattr(request, "user", None))
+        return fields
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    payer_name = serializers.CharField(source="payer.payer_name", read_only=True)
+
+    class Meta:
+        model = SubsidyPayment
+        fields = ["payer", "payer_name", "amount", "paid_at"]
+
+
+class InstallmentSerializer(serializers.ModelSerializer):
+    payments = PaymentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SubsidyInstallment
+        fields = ["id", "plan", "year", "period_start", "period_end", "due_on", "assessment_year", "rate", "status",
+                  "assessment", "score", "ratio", "amount", "decided_at", "released_at", "paid_at", "payments"]
+        read_only_fields = fields
+
+
+class BandSerializer(serializers.Serializer):
+    min_score = serializers.DecimalField(max_digits=5, decimal_places=2)
+    ratio = serializers.DecimalField(max_digits=5, decimal_places=4)
+
+
+class SubsidyPlanSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    rates = serializers.ListField(child=serializers.DecimalField(max_digits=8, decimal_places=4), allow_empty=True)
+    score_bands = BandSerializer(many=True, required=False)
+    payers = PayerSerializer(many=True)
+
+    class Meta:
+        model = SubsidyPlan
+        fields = ["id", "neighbourhood", "arrangement", "name", "area", "start_on", "rates", "score_bands", "payers",
+                  "ends_on", "status", "exited_on", "created_at"]
+        read_only_fields = ["ends_on", "status", "exited_on", "created_at"]
+
+
+class SubsidyPlanDetailSerializer(SubsidyPlanSerializer):
+    installments = InstallmentSerializer(many=True, read_only=True)
+
+    class Meta(SubsidyPlanSerializer.Meta):
+        fields = SubsidyPlanSerializer.Meta.fields + ["installments"]
+
+
+class PlanExitSerializer(serializers.Serializer):
+    on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ProjectFundingSerializer(serializers.Serializer):
+    project = serializers.IntegerField()
+    budget = serializers.DecimalField(max_digits=14, decimal_places=2)
+    committed = serializers.DecimalField(max_digits=14, decimal_places=2)
+    disbursed = serializers.DecimalField(max_digits=14, decimal_places=2)
+    gap = serializers.DecimalField(max_digits=14, decimal_places=2)
+    covered = serializers.BooleanField()
+    by_kind = serializers.ListField(child=serializers.DictField())
