@@ -26,6 +26,16 @@ from django.db.models import Q
 from .choices import LEVEL_ORDER, ROLE_MAY_WRITE, Level
 
 
+def territory_via(prefix):
+    """`territory_lookups` for a model that reaches its territory through the neighbourhood at the
+    ORM path `prefix` (e.g. "neighbourhood", "building__neighbourhood", "project__neighbourhoods")."""
+    return {
+        Level.DISTRICT: f"{prefix}__community__street__district_id",
+        Level.STREET: f"{prefix}__community__street_id",
+        Level.COMMUNITY: f"{prefix}__community_id",
+    }
+
+
 @dataclass(frozen=True)
 class Grant:
     """One role's reach: its level, whether it writes, and the ids of its territory and ancestors."""
