@@ -118,3 +118,25 @@ class SubmissionChannel(models.TextChoices):
     PAPER = "paper", _("纸质表格")
     VISIT = "visit", _("入户走访")
     MEETING = "meeting", _("会议现场")
+
+
+class QuestionnaireStatus(models.TextChoices):
+    DRAFT = "draft", _("未发布")
+    OPEN = "open", _("填写中")
+    CLOSED = "closed", _("已结束")
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", _("单选")
+    MULTIPLE = "multiple", _("多选")
+    TEXT = "text", _("填空")
+    SCALE = "scale", _("1–5分评价")
+
+
+SCALE_VALUES = (1, 2, 3, 4, 5)
+
+
+class PlanKind(models.TextChoices):
+    PRELIMINARY = "preliminary", _("初步方案")
+    REVISED = "revised", _("修改方案")
+    FINAL = "final", _("最终方案")

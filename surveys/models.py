@@ -24,6 +24,9 @@ from .choices import (
     MeetingKind,
     OpinionAnswer,
     OpinionSource,
+    PlanKind,
+    QuestionKind,
+    QuestionnaireStatus,
     ReviewDecision,
     RulePreset,
     StepStatus,
@@ -47,6 +50,10 @@ class Vote(models.Model):
 
     project = models.ForeignKey(
         Project, models.PROTECT, null=True, blank=True, related_name="votes", verbose_name=_("项目")
+    )
+    plan_version = models.ForeignKey(
+        "PlanVersion", models.PROTECT, null=True, blank=True, related_name="votes", verbose_name=_("表决方案"),
+        help_text=_("改造方案表决须关联项目的最终方案。"),
     )
     title = models.CharField(_("表决事项"), max_length=120)
     description = models.TextField(_("说明"), blank=True)
@@ -521,3 +528,199 @@ class DemandPhoto(models.Model):
 
     def __str__(self):
         return str(self.uid)
+
+
+# ---- questionnaires (问卷调查) ----------------------------------------------------------------
+
+
+class Questionnaire(models.Model):
+    """A questionnaire to the households of one neighbourhood (optionally of a project's step)."""
+
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, models.PROTECT, related_name="questionnaires", verbose_name=_("小区")
+    )
+    project = models.ForeignKey(
+        Project, models.PROTECT, null=True, blank=True, related_name="questionnaires", verbose_name=_("项目")
+    )
+    step = models.ForeignKey(
+        ConsultationStep, models.SET_NULL, null=True, blank=True, related_name="questionnaires",
+        verbose_name=_("协商步骤"),
+    )
+    title = models.CharField(_("标题"), max_length=120)
+    intro = models.TextField(_("说明"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=QuestionnaireStatus.choices, default=QuestionnaireStatus.DRAFT
+    )
+    opened_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("创建人")
+    )
+
+    territory_lookups = _via("neighbourhood")
+
+    class Meta:
+        verbose_name = _("问卷")
+        verbose_name_plural = _("问卷")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Question(models.Model):
+    questionnaire = models.ForeignKey(Questionnaire, models.CASCADE, related_name="questions", verbose_name=_("问卷"))
+    order = models.PositiveSmallIntegerField(_("顺序"))
+    text = models.CharField(_("题目"), max_length=200)
+    kind = models.CharField(_("题型"), max_length=10, choices=QuestionKind.choices)
+    required = models.BooleanField(_("必答"), default=True)
+
+    territory_lookups = _via("questionnaire__neighbourhood")
+
+    class Meta:
+        verbose_name = _("题目")
+        verbose_name_plural = _("题目")
+        ordering = ["questionnaire_id", "order"]
+        constraints = [models.UniqueConstraint(fields=["questionnaire", "order"], name="question_unique_order")]
+
+    def __str__(self):
+        return self.text
+
+
+class QuestionOption(models.Model):
+    question = models.ForeignKey(Question, models.CASCADE, related_name="options", verbose_name=_("题目"))
+    order = models.PositiveSmallIntegerField(_("顺序"))
+    text = models.CharField(_("选项"), max_length=120)
+
+    territory_lookups = _via("question__questionnaire__neighbourhood")
+
+    class Meta:
+        verbose_name = _("选项")
+        verbose_name_plural = _("选项")
+        ordering = ["question_id", "order"]
+        constraints = [models.UniqueConstraint(fields=["question", "order"], name="questionoption_unique_order")]
+
+    def __str__(self):
+        return self.text
+
+
+class Response(models.Model):
+    """One household's answers to a questionnaire; replaced (answers rewritten) until it closes."""
+
+    questionnaire = models.ForeignKey(Questionnaire, models.CASCADE, related_name="responses", verbose_name=_("问卷"))
+    household = models.ForeignKey(Household, models.CASCADE, related_name="responses", verbose_name=_("住户"))
+    channel = models.CharField(_("提交方式"), max_length=10, choices=SubmissionChannel.choices)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("录入人")
+    )
+    submitted_at = models.DateTimeField(_("提交时间"))
+    revisions = models.PositiveIntegerField(_("修改次数"), default=0)
+
+    territory_lookups = _via("household__neighbourhood")
+
+    class Meta:
+        verbose_name = _("问卷答卷")
+        verbose_name_plural = _("问卷答卷")
+        ordering = ["questionnaire_id", "-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "household"], name="response_one_per_household",
+                                    violation_error_message=_("每户只有一份答卷。")),
+        ]
+
+    def __str__(self):
+        return f"{self.questionnaire} · {self.submitted_at:%Y-%m-%d}"
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, models.CASCADE, related_name="answers", verbose_name=_("答卷"))
+    question = models.ForeignKey(Question, models.CASCADE, related_name="answers", verbose_name=_("题目"))
+    options = models.ManyToManyField(QuestionOption, blank=True, related_name="answers", verbose_name=_("选项"))
+    text = models.TextField(_("文字回答"), blank=True)
+    scale = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
+
+    territory_lookups = _via("response__household__neighbourhood")
+
+    class Meta:
+        verbose_name = _("回答")
+        verbose_name_plural = _("回答")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="answer_one_per_question"),
+            models.CheckConstraint(condition=Q(scale__isnull=True) | (Q(scale__gte=1) & Q(scale__lte=5)),
+                                   name="answer_scale_range", violation_error_message=_("评分须在1至5之间。")),
+        ]
+
+    def __str__(self):
+        return f"{self.question_id}"
+
+
+# ---- plan versions (改造方案) -----------------------------------------------------------------
+
+
+def _plan_document_path(instance, filename):
+    import os
+    import uuid as uuid_module
+
+    extension = os.path.splitext(filename)[1].lower()[:10]
+    return f"surveys/plans/{uuid_module.uuid4().hex}{extension}"
+
+
+class PlanVersion(models.Model):
+    """A version of a project's renovation plan: preliminary, revised (any number), final (one).
+    The final one is what D3 votes on."""
+
+    project = models.ForeignKey(Project, models.PROTECT, related_name="plan_versions", verbose_name=_("项目"))
+    kind = models.CharField(_("版本类型"), max_length=20, choices=PlanKind.choices)
+    number = models.PositiveSmallIntegerField(_("版本号"))
+    title = models.CharField(_("标题"), max_length=120)
+    summary = models.TextField(_("方案摘要"))
+    document = models.FileField(_("方案文件"), upload_to=_plan_document_path, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("创建人")
+    )
+
+    territory_lookups = _via("project__neighbourhoods")
+    territory_distinct = True
+
+    class Meta:
+        verbose_name = _("改造方案版本")
+        verbose_name_plural = _("改造方案版本")
+        ordering = ["project_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="planversion_unique_number"),
+            models.UniqueConstraint(fields=["project"], condition=Q(kind=PlanKind.FINAL),
+                                    name="planversion_one_final",
+                                    violation_error_message=_("每个项目只有一个最终方案。")),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} v{self.number} · {self.title}"
+
+
+class PlanItem(models.Model):
+    """A line of works of a plan version, with its quantity and cost."""
+
+    plan = models.ForeignKey(PlanVersion, models.CASCADE, related_name="items", verbose_name=_("方案"))
+    neighbourhood = models.ForeignKey(Neighbourhood, models.PROTECT, related_name="+", verbose_name=_("小区"))
+    catalogue_item = models.ForeignKey(CatalogueItem, models.PROTECT, related_name="+", verbose_name=_("改造内容"))
+    quantity = models.DecimalField(_("工程量"), max_digits=12, decimal_places=2, default=0)
+    unit_cost = models.DecimalField(_("单价(元)"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("金额(元)"), max_digits=14, decimal_places=2, default=0)
+    demand_households = models.PositiveIntegerField(_("提出需求户数"), default=0)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    territory_lookups = _via("neighbourhood")
+
+    class Meta:
+        verbose_name = _("方案内容")
+        verbose_name_plural = _("方案内容")
+        ordering = ["plan_id", "neighbourhood_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "neighbourhood", "catalogue_item"], name="planitem_unique"),
+            models.CheckConstraint(condition=Q(quantity__gte=0) & Q(unit_cost__gte=0) & Q(amount__gte=0),
+                                   name="planitem_non_negative",
+                                   violation_error_message=_("工程量、单价和金额不能为负数。")),
+        ]
+
+    def __str__(self):
+        return f"{self.catalogue_item} · {self.neighbourhood}"

@@ -10,8 +10,8 @@ from projects.choices import WorkClass
 from projects.models import CatalogueItem
 from residents.models import Household
 
-from .choices import ADOPTED_ANSWERS, OpinionAnswer, VoteScope, VoteStatus
-from .models import Ballot, DemandList, DemandSubmission, Opinion, Vote
+from .choices import ADOPTED_ANSWERS, SCALE_VALUES, OpinionAnswer, QuestionKind, VoteScope, VoteStatus
+from .models import Answer, Ballot, DemandList, DemandSubmission, Opinion, Vote
 
 
 @dataclass
@@ -238,3 +238,86 @@ def public_vote(vote_id):
         .filter(pk=vote_id)
         .first()
     )
+
+
+# ---- questionnaire results -------------------------------------------------------------------
+
+
+@dataclass
+class OptionResult:
+    label: str
+    count: int
+    share: Decimal  # percent of the question's respondents
+
+
+@dataclass
+class QuestionResult:
+    number: int
+    text: str
+    kind: str
+    required: bool
+    answered: int = 0
+    options: list = field(default_factory=list)  # OptionResult for choices and for the scores 1–5
+    mean: Decimal | None = None  # scale only, 2 decimals
+    texts: list = field(default_factory=list)  # text answers (staff only: may hold personal words)
+
+
+def questionnaire_results(questionnaire, *, with_texts=True):
+    """Counts and shares for every question: options (single/multiple), scores 1–5 with the mean,
+    the number answering, and (for staff) the text answers. Five queries whatever the number of
+    responses: the questions with their options, answers per question, options chosen, scores,
+    texts."""
+    questions = list(questionnaire.questions.prefetch_related("options").order_by("order"))
+    answered = dict(
+        Answer.objects.filter(response__questionnaire=questionnaire).order_by().values("question_id")
+        .annotate(n=Count("pk")).values_list("question_id", "n")
+    )
+    through = Answer.options.through
+    chosen = dict(
+        through.objects.filter(answer__response__questionnaire=questionnaire).order_by()
+        .values("questionoption_id").annotate(n=Count("pk")).values_list("questionoption_id", "n")
+    )
+    scores = {}
+    for qid, scale, n in (
+        Answer.objects.filter(response__questionnaire=questionnaire, scale__isnull=False).order_by()
+        .values("question_id", "scale").annotate(n=Count("pk")).values_list("question_id", "scale", "n")
+    ):
+        scores.setdefault(qid, {})[scale] = n
+    texts = {}
+    if with_texts:
+        for qid, text in (
+            Answer.objects.filter(response__questionnaire=questionnaire).exclude(text="")
+            .order_by("question_id", "pk").values_list("question_id", "text")
+        ):
+            texts.setdefault(qid, []).append(text)
+    results = []
+    for number, q in enumerate(questions, start=1):
+        n = answered.get(q.pk, 0)
+        result = QuestionResult(number, q.text, q.kind, q.required, n, texts=texts.get(q.pk, []))
+        if q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+            result.options = [OptionResult(o.text, chosen.get(o.pk, 0), _percent(chosen.get(o.pk, 0), n))
+                              for o in q.options.all()]
+        elif q.kind == QuestionKind.SCALE:
+            counts = scores.get(q.pk, {})
+            result.options = [OptionResult(str(v), counts.get(v, 0), _percent(counts.get(v, 0), n))
+                              for v in SCALE_VALUES]
+            if n:
+                total = sum(v * c for v, c in counts.items())
+                result.mean = (Decimal(total) / Decimal(n)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        results.append(result)
+    return results
+
+
+def questionnaire_results_table(questionnaire):
+    """The results as an export table: question, kind, option/score, count, share."""
+    headers = [_("题号"), _("题目"), _("题型"), _("选项/分值"), _("人数"), _("占答题户比例(%)")]
+    rows = []
+    for r in questionnaire_results(questionnaire, with_texts=True):
+        kind = QuestionKind(r.kind).label
+        for option in r.options:
+            rows.append([r.number, r.text, kind, option.label, option.count, option.share])
+        if r.mean is not None:
+            rows.append([r.number, r.text, kind, _("平均分"), r.answered, r.mean])
+        for text in r.texts:
+            rows.append([r.number, r.text, kind, text, 1, ""])
+    return headers, rows

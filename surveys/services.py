@@ -1,6 +1,7 @@
 """Writes of the surveys app. Each service: keyword-only arguments, an explicit actor (None for a
 resident identified by the household code), one transaction, an audit row."""
 import secrets
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from governance.scoping import can_manage
 from governance.services import audit
+from projects.models import CatalogueItem
 from projects.photos import prepare_photo
 from residents.models import Household
 
@@ -19,6 +21,10 @@ from .choices import (
     Direction,
     MatterType,
     OpinionAnswer,
+    PlanKind,
+    QuestionKind,
+    SCALE_VALUES,
+    QuestionnaireStatus,
     ReviewDecision,
     RulePreset,
     StepStatus,
@@ -35,15 +41,22 @@ from .models import (
     DemandList,
     DemandPhoto,
     DemandSubmission,
+    Answer,
     Opinion,
+    PlanItem,
+    PlanVersion,
     ProcessTemplate,
+    Question,
+    QuestionOption,
+    Questionnaire,
+    Response,
     StepReview,
     Vote,
 )
 from .tally import tally
 
 VOTE_FIELDS = (
-    "project", "title", "description", "matter_type", "scope", "neighbourhood", "building", "stairwell", "rule",
+    "project", "plan_version", "title", "description", "matter_type", "scope", "neighbourhood", "building", "stairwell", "rule",
     "rule_reason", "custom_quorum_numerator", "custom_quorum_denominator", "custom_agree_numerator",
     "custom_agree_denominator", "custom_agree_inclusive", "opens_at", "closes_at",
 )
@@ -86,6 +99,13 @@ def vote_save(*, vote, actor):
             "matter": vote.get_matter_type_display(),
             "rule": RulePreset(default_rule(vote.matter_type)).label,
         }
+    if vote.project_id and vote.matter_type == MatterType.RENOVATION_PLAN:
+        if vote.plan_version_id is None:
+            errors["plan_version"] = _("改造方案表决须关联项目的最终方案。")
+        elif vote.plan_version.project_id != vote.project_id or vote.plan_version.kind != PlanKind.FINAL:
+            errors["plan_version"] = _("只能就本项目的最终方案进行表决。")
+    elif vote.plan_version_id and vote.plan_version.project_id != vote.project_id:
+        errors["plan_version"] = _("该方案不属于所选项目。")
     if vote.project_id and vote.neighbourhood_id and not vote.project.neighbourhoods.filter(
         pk=vote.neighbourhood_id
     ).exists():
@@ -583,3 +603,243 @@ def demand_submit(*, demand_list, household, items=(), text="", photos=(), chann
               details={"list": demand_list.pk, "household": household.pk, "channel": channel,
                        "items": [i.pk for i in items], "replaced": current.pk if current else None})
     return submission
+
+
+# ---- plan versions ---------------------------------------------------------------------------
+
+
+def _money(value):
+    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def plan_version_save(*, plan, actor, items=None):
+    """Create or change a plan version; `items` (PlanItem instances, unsaved or saved), when given,
+    replace its lines, each amount = quantity × unit cost rounded half up to the cent once.
+    A new version takes the next number. Refuses: a second final version; a final version that a
+    vote already refers to (it is what the owners voted on); lines of neighbourhoods outside the
+    project; an actor who does not manage the project."""
+    errors = {}
+    if not (plan.summary or "").strip():
+        errors["summary"] = _("请填写方案摘要。")
+    neighbourhood_ids = set(plan.project.neighbourhoods.values_list("pk", flat=True))
+    for item in items or ():
+        if item.neighbourhood_id not in neighbourhood_ids:
+            errors["items"] = _("方案内容中的小区“%(n)s”不在本项目内。") % {"n": item.neighbourhood}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        _require_manage(actor, plan.project)
+        if plan.pk and Vote.objects.filter(plan_version_id=plan.pk).exists():
+            raise ValidationError(_("已付诸表决的方案不能再修改；请另建修改方案。"))
+        if plan.kind == PlanKind.FINAL and PlanVersion.objects.filter(
+            project=plan.project, kind=PlanKind.FINAL
+        ).exclude(pk=plan.pk).exists():
+            raise ValidationError({"kind": _("该项目已有最终方案。")})
+        created = plan.pk is None
+        if created:
+            last = PlanVersion.objects.select_for_update().filter(project=plan.project).order_by("-number").first()
+            plan.number = (last.number + 1) if last else 1
+            plan.created_by = actor
+        plan.full_clean()
+        plan.save()
+        if items is not None:
+            PlanItem.objects.filter(plan=plan).delete()
+            for item in items:
+                item.pk = None
+                item.plan = plan
+                item.amount = _money(item.quantity * item.unit_cost)
+                item.full_clean()
+            PlanItem.objects.bulk_create(items)
+        audit(actor=actor, action="plan_version_add" if created else "plan_version_change", target=plan,
+              summary=str(plan), details={"lines": len(items) if items is not None else None})
+    return plan
+
+
+def plan_seed_from_demand(*, project, actor, min_share=Decimal("0")):
+    """A preliminary plan made from the demand aggregate: for each neighbourhood, every menu item
+    chosen by more than `min_share` percent of its households (all chosen items by default), with
+    the number of households that asked, the reference unit cost and quantity 0 for the site
+    survey to fill in. Refuses when nothing was chosen."""
+    from .selectors import demand_aggregate_by_neighbourhood
+
+    per = demand_aggregate_by_neighbourhood(project)
+    costs = dict(CatalogueItem.objects.values_list("pk", "reference_unit_cost"))
+    items = [
+        PlanItem(neighbourhood_id=nid, catalogue_item_id=row.item_id, quantity=Decimal("0"),
+                 unit_cost=costs[row.item_id], demand_households=row.households)
+        for nid, aggregate in per.items()
+        for row in aggregate.rows
+        if row.share > min_share
+    ]
+    if not items:
+        raise ValidationError(_("需求清单中没有符合条件的改造内容，无法生成初步方案。"))
+    plan = PlanVersion(project=project, kind=PlanKind.PRELIMINARY, title=_("初步方案（据需求清单生成）"),
+                       summary=_("根据居民需求清单汇总生成，工程量待现场踏勘后填写。"))
+    return plan_version_save(plan=plan, actor=actor, items=items)
+
+
+# ---- questionnaires --------------------------------------------------------------------------
+
+ANSWER_TEXT_MAX = 1000
+
+
+def questionnaire_save(*, questionnaire, actor, questions=None):
+    """Create or change a draft questionnaire; `questions`, when given, is a list of
+    (Question, [option texts]) that replaces its questions. Refuses a questionnaire already
+    published, a choice question with fewer than two options, and a project that does not include
+    the neighbourhood."""
+    errors = {}
+    if questionnaire.project_id and not questionnaire.project.neighbourhoods.filter(
+        pk=questionnaire.neighbourhood_id
+    ).exists():
+        errors["project"] = _("该小区不在所选项目内。")
+    for number, (question, options) in enumerate(questions or (), start=1):
+        if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and len([o for o in options if o.strip()]) < 2:
+            errors.setdefault("questions", []).append(_("第%(n)d题为选择题，至少需要两个选项。") % {"n": number})
+        if not (question.text or "").strip():
+            errors.setdefault("questions", []).append(_("第%(n)d题没有题目。") % {"n": number})
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        _require_manage(actor, questionnaire.neighbourhood)
+        if questionnaire.pk:
+            stored = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+            if stored.status != QuestionnaireStatus.DRAFT and questions is not None:
+                raise ValidationError(_("问卷已发布，不能再修改题目。"))
+        else:
+            questionnaire.created_by = actor
+        questionnaire.full_clean()
+        created = questionnaire.pk is None
+        questionnaire.save()
+        if questions is not None:
+            questionnaire.questions.all().delete()
+            for order, (question, options) in enumerate(questions, start=1):
+                question.pk, question.questionnaire, question.order = None, questionnaire, order
+                question.save()
+                if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+                    QuestionOption.objects.bulk_create(
+                        QuestionOption(question=question, order=i, text=text.strip())
+                        for i, text in enumerate([o for o in options if o.strip()], start=1)
+                    )
+        audit(actor=actor, action="questionnaire_add" if created else "questionnaire_change", target=questionnaire,
+              summary=questionnaire.title)
+    return questionnaire
+
+
+def questionnaire_set_status(*, questionnaire, status, actor, now=None):
+    """Publish (draft → open) or close (open → closed) a questionnaire; refuses any other move and
+    publishing one without questions."""
+    now = now or timezone.now()
+    allowed = {QuestionnaireStatus.DRAFT: QuestionnaireStatus.OPEN, QuestionnaireStatus.OPEN: QuestionnaireStatus.CLOSED}
+    with transaction.atomic():
+        locked = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+        _require_manage(actor, locked)
+        if allowed.get(locked.status) != status:
+            raise ValidationError(_("问卷不能从“%(a)s”变为“%(b)s”。") % {
+                "a": locked.get_status_display(), "b": QuestionnaireStatus(status).label})
+        if status == QuestionnaireStatus.OPEN:
+            if not locked.questions.exists():
+                raise ValidationError(_("问卷没有题目，不能发布。"))
+            locked.opened_at = now
+        else:
+            locked.closed_at = now
+        locked.status = status
+        locked.save(update_fields=["status", "opened_at", "closed_at"])
+        audit(actor=actor, action="questionnaire_status", target=locked, summary=status)
+    return locked
+
+
+def _clean_answers(questions, answers):
+    """{question id: value} → {question id: (option ids, text, scale)}; every problem named by its
+    question number."""
+    cleaned, errors = {}, []
+    for number, question in enumerate(questions, start=1):
+        value = answers.get(question.pk)
+        empty = value in (None, "", [], ())
+        if empty:
+            if question.required:
+                errors.append(_("第%(n)d题为必答题。") % {"n": number})
+            continue
+        option_ids = {o.pk for o in question.options.all()}
+        if question.kind == QuestionKind.SINGLE:
+            try:
+                chosen = [int(value[0] if isinstance(value, (list, tuple)) else value)]
+            except (TypeError, ValueError):
+                chosen = [None]
+            if len(value if isinstance(value, (list, tuple)) else [value]) != 1 or chosen[0] not in option_ids:
+                errors.append(_("第%(n)d题须选择一个选项。") % {"n": number})
+                continue
+            cleaned[question.pk] = (chosen, "", None)
+        elif question.kind == QuestionKind.MULTIPLE:
+            try:
+                chosen = sorted({int(v) for v in (value if isinstance(value, (list, tuple)) else [value])})
+            except (TypeError, ValueError):
+                chosen = [None]
+            if not set(chosen) <= option_ids:
+                errors.append(_("第%(n)d题的选项无效。") % {"n": number})
+                continue
+            cleaned[question.pk] = (chosen, "", None)
+        elif question.kind == QuestionKind.SCALE:
+            try:
+                scale = int(value)
+            except (TypeError, ValueError):
+                scale = None
+            if scale not in SCALE_VALUES:
+                errors.append(_("第%(n)d题须评1至5分。") % {"n": number})
+                continue
+            cleaned[question.pk] = ([], "", scale)
+        else:
+            text = str(value).strip()
+            if len(text) > ANSWER_TEXT_MAX:
+                errors.append(_("第%(n)d题的回答不能超过%(max)d字。") % {"n": number, "max": ANSWER_TEXT_MAX})
+                continue
+            if text:
+                cleaned[question.pk] = ([], text, None)
+            elif question.required:
+                errors.append(_("第%(n)d题为必答题。") % {"n": number})
+    if errors:
+        raise ValidationError({"answers": errors})
+    return cleaned
+
+
+def response_submit(*, questionnaire, household, answers, channel=SubmissionChannel.ONLINE, actor=None,
+                    now=None):
+    """A household's answers ({question id: option id(s), text or score}). A household has one
+    response; submitting again replaces its answers until the questionnaire closes. Offline
+    channels are entered by staff who manage the household. Refuses: a questionnaire not open; a
+    household of another neighbourhood; a required question unanswered; an option of another
+    question; a score outside 1–5; over-long text — every problem at once."""
+    now = now or timezone.now()
+    if household.neighbourhood_id != questionnaire.neighbourhood_id:
+        raise ValidationError({"household": _("该住户不在本问卷的小区内。")})
+    questions = list(questionnaire.questions.prefetch_related("options").order_by("order"))
+    cleaned = _clean_answers(questions, answers)
+    if channel != SubmissionChannel.ONLINE:
+        _require_manage(actor, household)
+    entered_by = actor if channel != SubmissionChannel.ONLINE else None
+    with transaction.atomic():
+        locked = Questionnaire.objects.select_for_update(no_key=True).get(pk=questionnaire.pk)
+        if locked.status != QuestionnaireStatus.OPEN:
+            raise ValidationError(_("该问卷当前不接受填写。"))
+        response = Response.objects.select_for_update().filter(questionnaire=locked, household=household).first()
+        if response is None:
+            response = Response.objects.create(questionnaire=locked, household=household, channel=channel,
+                                               entered_by=entered_by, submitted_at=now)
+        else:
+            response.channel, response.entered_by, response.submitted_at = channel, entered_by, now
+            response.revisions += 1
+            response.save(update_fields=["channel", "entered_by", "submitted_at", "revisions"])
+            response.answers.all().delete()
+        made = Answer.objects.bulk_create(
+            Answer(response=response, question_id=qid, text=text, scale=scale)
+            for qid, (option_ids, text, scale) in cleaned.items()
+        )
+        through = Answer.options.through
+        through.objects.bulk_create(
+            through(answer_id=answer.pk, questionoption_id=oid)
+            for answer in made
+            for oid in cleaned[answer.question_id][0]
+        )
+        audit(actor=actor, action="response_submit", target=response, summary=locked.title,
+              details={"household": household.pk, "channel": channel, "revisions": response.revisions})
+    return response

@@ -34,6 +34,9 @@ def neighbourhood_with(community, specs, name="表决里"):
 
 def open_vote(neighbourhood, actor, *, matter=MatterType.RENOVATION_PLAN, scope=VoteScope.NEIGHBOURHOOD, **extra):
     now = timezone.now()
+    project = extra.get("project")
+    if project is not None and matter == MatterType.RENOVATION_PLAN and "plan_version" not in extra:
+        extra["plan_version"] = final_plan(project, actor)
     vote = Vote(
         title="改造方案表决",
         matter_type=matter,
@@ -68,3 +71,18 @@ def collecting_project(territory, actor, neighbourhoods=None):
     process = process_start(project=project, actor=actor)
     lists = demand_lists_open(project=project, actor=actor)
     return project, process, {dl.neighbourhood_id: dl for dl in lists}
+
+
+def final_plan(project, actor):
+    """The project's final plan version (made once, with no lines)."""
+    from surveys.choices import PlanKind
+    from surveys.models import PlanVersion
+    from surveys.services import plan_version_save
+
+    existing = PlanVersion.objects.filter(project=project, kind=PlanKind.FINAL).first()
+    if existing:
+        return existing
+    return plan_version_save(
+        plan=PlanVersion(project=project, kind=PlanKind.FINAL, title="最终方案", summary="道路、管网、加装电梯"),
+        actor=actor,
+    )

@@ -1,0 +1,74 @@
+"""Plan versions: numbering, one final, costs rounded once, seeding from the demand aggregate, the
+renovation-plan vote bound to the final version."""
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from projects.models import CatalogueItem
+from surveys.choices import MatterType, PlanKind
+from surveys.models import PlanItem, PlanVersion, Vote
+from surveys.services import demand_submit, plan_seed_from_demand, plan_version_save, vote_save
+
+from .helpers import collecting_project, final_plan
+
+
+@pytest.mark.django_db
+def test_versions_are_numbered_one_final_and_lines_costed(territory, users):
+    project, process, lists = collecting_project(territory, users.community)
+    roads = CatalogueItem.objects.get(code="roads")
+    first = plan_version_save(
+        plan=PlanVersion(project=project, kind=PlanKind.PRELIMINARY, title="初步", summary="道路"),
+        actor=users.community,
+        items=[PlanItem(neighbourhood=territory.n111, catalogue_item=roads, quantity=Decimal("0.50"),
+                        unit_cost=Decimal("0.05"))],
+    )
+    assert first.number == 1
+    assert first.items.get().amount == Decimal("0.03")  # 0.025 rounded once, half up (not to even)
+    final = final_plan(project, users.community)
+    assert final.number == 2
+    with pytest.raises(ValidationError) as info:
+        plan_version_save(plan=PlanVersion(project=project, kind=PlanKind.FINAL, title="再来", summary="x"),
+                          actor=users.community)
+    assert "kind" in info.value.message_dict
+    with pytest.raises(ValidationError) as info:
+        plan_version_save(plan=PlanVersion(project=project, kind=PlanKind.REVISED, title="修改", summary="x"),
+                          actor=users.community,
+                          items=[PlanItem(neighbourhood=territory.n211, catalogue_item=roads, unit_cost=1)])
+    assert "items" in info.value.message_dict
+
+
+@pytest.mark.django_db
+def test_the_preliminary_plan_is_seeded_from_the_demand_aggregate(territory, users):
+    project, process, lists = collecting_project(territory, users.community)
+    hs = list(territory.n111.households.order_by("pk"))
+    menu = {i.code: i for i in CatalogueItem.objects.filter(code__in=["roads", "parking", "elevator_retrofit"])}
+    for household, codes in ((hs[0], ["roads", "parking"]), (hs[1], ["roads"]), (hs[2], ["elevator_retrofit"])):
+        demand_submit(demand_list=lists[territory.n111.pk], household=household, items=[menu[c] for c in codes])
+    plan = plan_seed_from_demand(project=project, actor=users.community, min_share=Decimal("25"))
+    assert plan.kind == PlanKind.PRELIMINARY
+    lines = {(line.catalogue_item.code, line.demand_households, line.quantity) for line in plan.items.all()}
+    assert lines == {("roads", 2, Decimal("0.00"))}  # 2 of 4 households = 50 %; the others 25 % (not above)
+    assert plan.items.get().unit_cost == menu["roads"].reference_unit_cost
+
+
+@pytest.mark.django_db
+def test_a_renovation_plan_vote_is_on_the_final_version_which_then_cannot_change(territory, users):
+    project, process, lists = collecting_project(territory, users.community)
+    now = timezone.now()
+    base = dict(project=project, title="方案表决", matter_type=MatterType.RENOVATION_PLAN, neighbourhood=territory.n111,
+                opens_at=now, closes_at=now + datetime.timedelta(days=5))
+    with pytest.raises(ValidationError) as info:
+        vote_save(vote=Vote(**base), actor=users.community)
+    assert "plan_version" in info.value.message_dict
+    draft = plan_version_save(plan=PlanVersion(project=project, kind=PlanKind.REVISED, title="修改", summary="x"),
+                              actor=users.community)
+    with pytest.raises(ValidationError):
+        vote_save(vote=Vote(plan_version=draft, **base), actor=users.community)
+    final = final_plan(project, users.community)
+    vote_save(vote=Vote(plan_version=final, **base), actor=users.community)
+    final.summary = "改了"
+    with pytest.raises(ValidationError, match="已付诸表决"):
+        plan_version_save(plan=final, actor=users.community)
