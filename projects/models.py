@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.choices import Level
 from governance.models import District, Neighbourhood, Street
+from governance.scoping import territory_via
 from residents.models import Household
 
 from .choices import (
@@ -38,15 +39,6 @@ from .querysets import ProjectQuerySet
 MONEY = {"max_digits": 14, "decimal_places": 2}
 QUANTITY = {"max_digits": 12, "decimal_places": 2}
 KM = {"max_digits": 10, "decimal_places": 3}
-
-
-def _via(prefix):
-    """territory_lookups for a model that reaches the territory through `prefix` (a neighbourhood)."""
-    return {
-        Level.DISTRICT: f"{prefix}__community__street__district_id",
-        Level.STREET: f"{prefix}__community__street_id",
-        Level.COMMUNITY: f"{prefix}__community_id",
-    }
 
 
 class CatalogueItem(models.Model):
@@ -118,7 +110,7 @@ class Project(models.Model):
 
     objects = ProjectQuerySet.as_manager()
 
-    territory_lookups = _via("neighbourhoods")
+    territory_lookups = territory_via("neighbourhoods")
     territory_distinct = True
 
     class Meta:
@@ -185,7 +177,7 @@ class ProjectTransition(models.Model):
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     note = models.TextField(_("说明"), blank=True)
 
-    territory_lookups = _via("project__neighbourhoods")
+    territory_lookups = territory_via("project__neighbourhoods")
     territory_distinct = True
 
     class Meta:
@@ -215,7 +207,7 @@ class ScopeItem(models.Model):
     no_actual_reason = models.TextField(_("未实施原因"), blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
-    territory_lookups = _via("neighbourhood")
+    territory_lookups = territory_via("neighbourhood")
 
     class Meta:
         verbose_name = _("改造内容明细")
@@ -278,7 +270,7 @@ class ProgressReport(models.Model):
     )
     created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
 
-    territory_lookups = _via("project__neighbourhoods")
+    territory_lookups = territory_via("project__neighbourhoods")
     territory_distinct = True
 
     QUANTITY_FIELDS = (
@@ -364,7 +356,7 @@ class SupervisionFinding(models.Model):
         verbose_name=_("销号人"),
     )
 
-    territory_lookups = _via("project__neighbourhoods")
+    territory_lookups = territory_via("project__neighbourhoods")
     territory_distinct = True
 
     class Meta:
@@ -417,7 +409,7 @@ class Acceptance(models.Model):
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
-    territory_lookups = _via("project__neighbourhoods")
+    territory_lookups = territory_via("project__neighbourhoods")
     territory_distinct = True
 
     class Meta:
@@ -471,7 +463,7 @@ class Photo(models.Model):
         verbose_name=_("上传人"),
     )
 
-    territory_lookups = _via("project__neighbourhoods")
+    territory_lookups = territory_via("project__neighbourhoods")
     territory_distinct = True
 
     class Meta:
@@ -502,7 +494,7 @@ class Notice(models.Model):
     )
     created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
 
-    territory_lookups = _via("project__neighbourhoods")
+    territory_lookups = territory_via("project__neighbourhoods")
     territory_distinct = True
 
     class Meta:
@@ -544,7 +536,7 @@ class Objection(models.Model):
     )
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
 
-    territory_lookups = _via("household__neighbourhood")
+    territory_lookups = territory_via("household__neighbourhood")
 
     class Meta:
         verbose_name = _("异议")

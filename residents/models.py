@@ -5,8 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from governance.choices import Level
 from governance.models import Building, Neighbourhood, Stairwell
+from governance.scoping import territory_via
 
 
 class Household(models.Model):
@@ -40,11 +40,7 @@ class Household(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    territory_lookups = {
-        Level.DISTRICT: "neighbourhood__community__street__district_id",
-        Level.STREET: "neighbourhood__community__street_id",
-        Level.COMMUNITY: "neighbourhood__community_id",
-    }
+    territory_lookups = territory_via("neighbourhood")
 
     class Meta:
         verbose_name = _("住户")
