@@ -160,7 +160,10 @@ def test_compiled_catalogue_is_not_older_than_its_source():
     missing = []
     for message in po_entries(PO)[1:]:
         if message["msgid_plural"] is not None:
+            # English: form 0 for one, form 1 for any other count
             got = catalogue.ngettext(message["msgid"], message["msgid_plural"], 1)
+            if catalogue.ngettext(message["msgid"], message["msgid_plural"], 3) != message["msgstr"][1]:
+                missing.append(message["msgid"])
         elif message["msgctxt"] is not None:
             got = catalogue.pgettext(message["msgctxt"], message["msgid"])
         else:
