@@ -46,7 +46,6 @@ from .models import (
     PlanItem,
     PlanVersion,
     ProcessTemplate,
-    Question,
     QuestionOption,
     Questionnaire,
     Response,

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from projects.gates import transition_reasons
-from surveys.choices import MeetingKind, OpinionAnswer, OpinionSource, ReviewDecision, StepStatus
+from surveys.choices import MeetingKind, OpinionAnswer, OpinionSource, ReviewDecision
 from surveys.gates import consultation_complete
 from surveys.models import ConsultationProcess, Meeting, Opinion, ProcessTemplate, StepReview, Visit
 from surveys.selectors import opinion_counts

@@ -8,11 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from projects.models import CatalogueItem
-from surveys.choices import MeetingKind, SubmissionChannel
-from surveys.models import DemandPhoto, DemandSubmission, Meeting
+from surveys.choices import SubmissionChannel
+from surveys.models import DemandPhoto, DemandSubmission
 from surveys.selectors import demand_aggregate, demand_aggregate_by_neighbourhood
-from surveys.services import demand_lists_open, demand_submit, meeting_save, step_complete
-from tests.factories import HouseholdFactory
+from surveys.services import demand_lists_open, demand_submit, step_complete
 
 from .helpers import collecting_project, jpeg_upload
 

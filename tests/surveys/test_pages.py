@@ -6,7 +6,6 @@ from django.urls import reverse
 from residents.services import household_code_issue_one
 from residents.throttle import reset
 from surveys.models import Ballot, DemandSubmission
-from surveys.services import ballot_cast
 
 from .helpers import collecting_project, jpeg_upload, open_vote
 
