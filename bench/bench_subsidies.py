@@ -15,6 +15,17 @@ finds nothing to do) is counted too.
 The claim it checks: the number of queries grows only by a constant per batch of 500 rows
 (batches = ceil(installments / 500) for deciding and again for paying), not with the number of
 plans; the output prints the counts and the per-batch constant.
+
+Measured (2026-11-23, PostgreSQL 15 on the 2-core development machine shared with other jobs,
+district scale: 1,500 neighbourhoods, seeded in 141 s; one installment due per plan, 9 in 10 paid):
+
+       plans  seconds  queries  batches  2nd run
+       1,000     0.50       38        4       16
+      10,000     5.92      224       38       16
+    queries = 16 + 5.5 × batches (batch = 500 installments)
+
+Deciding a batch first used bulk_update: its CASE expressions took ~1.5 s of Python per 500 rows
+(10,000 plans: 18.8 s in all); one UPDATE … FROM (VALUES …) brought the run to 5.9 s.
 """
 import argparse
 import datetime

@@ -12,7 +12,7 @@ The subsidy run (`subsidies_run`) is batch work over many plans: it writes one a
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -323,10 +323,34 @@ def _decide_batch(rows, now):
         else:
             row.status = InstallmentStatus.WITHHELD
             row.amount = None
-    SubsidyInstallment.objects.bulk_update(
-        rows, ["assessment", "score", "ratio", "decided_at", "status", "amount", "released_at"]
-    )
+    _write_decisions(rows)
     return released
+
+
+DECISION_FIELDS = ["assessment", "score", "ratio", "decided_at", "status", "amount", "released_at"]
+
+
+def _write_decisions(rows):
+    """Store the decisions of a batch in one UPDATE. On PostgreSQL: UPDATE … FROM (VALUES …), since
+    bulk_update's CASE expressions cost ~1.5 s of Python per 500 rows; elsewhere bulk_update."""
+    if connection.vendor != "postgresql":
+        SubsidyInstallment.objects.bulk_update(rows, DECISION_FIELDS)
+        return
+    table = SubsidyInstallment._meta.db_table
+    values = ", ".join(["(%s, %s, %s::bigint, %s::numeric, %s::numeric, %s::numeric, %s::timestamptz, %s::timestamptz)"]
+                       * len(rows))
+    params = []
+    for row in rows:
+        params += [row.pk, row.status, row.assessment_id, row.score, row.ratio, row.amount, row.decided_at,
+                   row.released_at]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS i SET status = v.status, assessment_id = v.assessment_id, score = v.score, "
+            f"ratio = v.ratio, amount = v.amount, decided_at = v.decided_at, released_at = v.released_at "
+            f"FROM (VALUES {values}) AS v(id, status, assessment_id, score, ratio, amount, decided_at, released_at) "
+            f"WHERE i.id = v.id",
+            params,
+        )
 
 
 def installments_decide(*, now=None, batch_size=BATCH_SIZE, enqueue=None):
