@@ -23,6 +23,8 @@ from residents.models import Household
 from .choices import BallotChoice
 from .models import Ballot
 
+CENT = Decimal("0.01")
+
 
 @dataclass
 class Condition:
@@ -98,7 +100,8 @@ def tally(vote):
         hashed_owners=Count("owner_id_hash", distinct=True, filter=~Q(owner_id_hash="")),
         unhashed_owners=Count("pk", filter=Q(owner_id_hash="")),
     )
-    total_area = totals["area"] or Decimal("0.00")
+    # SQLite's SUM drops the scale of a decimal (302 for 302.00): areas are shown with 2 places.
+    total_area = (totals["area"] or Decimal("0")).quantize(CENT)
     total_owners = totals["hashed_owners"] + totals["unhashed_owners"]
 
     rows = (
@@ -124,6 +127,7 @@ def tally(vote):
         heads[next(iter(choices))] += 1
     conflicts = sum(1 for choices in owners.values() if len(choices) > 1)
 
+    area_by_choice = {choice: area.quantize(CENT) for choice, area in area_by_choice.items()}
     voting_area = sum(area_by_choice.values(), Decimal("0.00"))
     voting_owners = len(owners)
     agree_area = area_by_choice[BallotChoice.AGREE]

@@ -108,6 +108,7 @@ def test_one_owner_of_three_flats_is_one_head_and_three_areas(place, users):
     result = tally(vote)
     assert result.total_owners == 3  # wang, li, and the flat without a registered owner
     assert result.total_flats == 5
+    assert str(result.total_area) == "310.00"  # two places on every database
     assert (result.voting_owners, result.voting_flats) == (1, 3)
     assert result.voting_area == result.agree_area == Decimal("180.00")
     assert result.agree_owners == 1
