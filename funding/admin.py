@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from governance.admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
+from governance.models import District
 from governance.scoping import scope
 from projects.models import Project
 
@@ -74,6 +75,11 @@ class FundingSourceAdmin(ServiceErrorsMixin, ScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(committed_total=sum_of(Commitment, "amount", "source"))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "district":  # a street's staff file money under their own (visible) district
+            kwargs["queryset"] = scope(District.objects.all(), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("已承诺(元)"), ordering="committed_total")
     def committed(self, obj):

@@ -60,10 +60,12 @@ def _amount(value, field, label):
 
 
 def funding_source_save(*, source, actor):
-    """Create or update a funding source. Refuses: an actor who does not manage the source's
+    """Create or update a funding source. Refuses: a total that is not a positive amount of yuan
+    to the cent; an actor who does not manage the source's
     territory (a district-wide source, without a street, is managed by superusers); a street of
     another district; a total below what is already committed from it (checked under a lock on
     the source)."""
+    _amount(source.amount_held, "amount_held", _("资金总额"))
     with transaction.atomic():
         if source.street_id and source.street.district_id != source.district_id:
             raise ValidationError({"street": _("所选街道不属于所选的区。")})

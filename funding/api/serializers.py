@@ -37,6 +37,7 @@ class ScopedRelationsMixin:
 
 
 class FundingSourceSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    see_only = ("district",)  # the service checks that the actor manages the source's street
     committed = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, required=False)
 
     class Meta:

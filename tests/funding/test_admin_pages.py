@@ -124,3 +124,17 @@ def test_public_income_page_shows_no_personal_data(client, users, territory):
     assert users.community.username not in page
     assert client.get(reverse("funding:public_income", args=[999999])).status_code == 404
     assert "暂无公共收益" in client.get(reverse("funding:public_income", args=[territory.n121.pk])).content.decode()
+
+
+def test_street_staff_add_a_source_of_their_street_only(client, users, territory):
+    from funding.models import FundingSource
+
+    client.force_login(users.street)
+    url = reverse("admin:funding_fundingsource_add")
+    data = {"name": "玉溪街道配套资金", "kind": "district_budget", "provider": "甜城区财政局", "amount_held": "500000.00",
+            "district": territory.district.pk, "street": territory.s1.pk, "document_number": "", "note": ""}
+    assert client.post(url, data).status_code == 302
+    assert FundingSource.objects.get().street == territory.s1
+    response = client.post(url, {**data, "name": "区级统筹", "street": ""})  # district-wide: superusers only
+    assert response.status_code == 403
+    assert FundingSource.objects.count() == 1

@@ -117,3 +117,15 @@ def test_arrangements_and_assessments(users, territory):
     p = plan(territory.n111, users.street)
     assert p.arrangement.mode == "self_managed"
     assert Decimal(_api(users.street).get(f"/api/v1/subsidy-plans/{p.pk}/").json()["area"]) == Decimal("10000")
+
+
+def test_street_staff_create_a_source_through_the_api(users, territory):
+    api = _api(users.street)
+    body = {"name": "玉溪街道配套资金", "kind": "district_budget", "provider": "甜城区财政局", "amount_held": "1000.00",
+            "district": territory.district.pk, "street": territory.s1.pk}
+    assert api.post("/api/v1/funding-sources/", body, format="json").status_code == 201
+    response = api.post("/api/v1/funding-sources/", {**body, "street": territory.s2.pk}, format="json")
+    assert response.status_code == 400 and "street" in response.json()  # another street: as if it did not exist
+    assert api.post("/api/v1/funding-sources/", {**body, "street": None}, format="json").status_code == 403
+    response = api.post("/api/v1/funding-sources/", {**body, "amount_held": "0"}, format="json")
+    assert response.status_code == 400 and "amount_held" in response.json()
