@@ -276,7 +276,12 @@ class SubsidyPayer(models.Model):
 class SubsidyInstallment(models.Model):
     """One plan year's installment. Created `scheduled` with the plan; the daily run makes it `due`
     on `due_on`, decides it from the latest assessment of `assessment_year` (released with its
-    amount, or withheld) and pays released ones (one SubsidyPayment per payer)."""
+    amount, or withheld) and pays released ones (one SubsidyPayment per payer).
+
+    `assessment_year` is the calendar year in which the plan year ends (its last day): the
+    assessment of the plan's arrangement for that year decides the installment; the latest
+    recorded one counts, and a withheld installment is looked at again only when a newer one is
+    recorded. Once released, an installment is decided for good."""
 
     plan = models.ForeignKey(SubsidyPlan, models.CASCADE, related_name="installments", verbose_name=_("补贴计划"))
     year = models.PositiveSmallIntegerField(_("计划年度"))

@@ -138,3 +138,23 @@ def test_street_staff_add_a_source_of_their_street_only(client, users, territory
     response = client.post(url, {**data, "name": "区级统筹", "street": ""})  # district-wide: superusers only
     assert response.status_code == 403
     assert FundingSource.objects.count() == 1
+
+
+def test_public_income_page_and_plan_schedule_take_fixed_queries(client, users, territory,
+                                                                  django_assert_num_queries):
+    from funding.selectors import plan_schedule
+
+    for month in range(1, 7):
+        public_income_save(income=PublicIncome(
+            neighbourhood=territory.n111, kind=IncomeKind.LOCKERS, amount=Decimal("100.00"),
+            period_start=datetime.date(2025, month, 1), period_end=datetime.date(2025, month, 28), use="维修"),
+            actor=users.community)
+    with django_assert_num_queries(2):  # the neighbourhood, the rows
+        client.get(reverse("funding:public_income", args=[territory.n111.pk]))
+    p = plan(territory.n111, users.street, rates=["1.00", "0.90", "0.80", "0.70"])
+    for year in (2024, 2025):
+        assess(p, year, "90", users.street)
+    subsidies_run(today=datetime.date(2026, 1, 1))
+    with django_assert_num_queries(3):  # installments with their assessments, payments, payers
+        rows = plan_schedule(p)
+        [pay.payer.payer_name for row in rows for pay in row.payments.all()]
