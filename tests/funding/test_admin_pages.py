@@ -158,3 +158,28 @@ def test_public_income_page_and_plan_schedule_take_fixed_queries(client, users, 
     with django_assert_num_queries(3):  # installments with their assessments, payments, payers
         rows = plan_schedule(p)
         [pay.payer.payer_name for row in rows for pay in row.payments.all()]
+
+
+@pytest.mark.parametrize("who", ["superuser", "street", "official"])
+def test_every_funding_admin_page_renders(client, users, territory, project, source, who):
+    p = plan(territory.n111, users.street)
+    assess(p, 2024, "90", users.street)
+    commitment = commitment_create(source=source, project=project, amount="10.00", committed_on=DAY,
+                                   actor=users.street)
+    subsidies_run(today=datetime.date(2025, 1, 1))
+    client.force_login(getattr(users, who))
+    models = ["fundingsource", "commitment", "disbursement", "publicincome", "subsidyplan", "subsidyinstallment"]
+    for name in models:
+        assert client.get(reverse(f"admin:funding_{name}_changelist")).status_code == 200, name
+    for name in ["managementarrangement", "assessment"]:
+        assert client.get(reverse(f"admin:governance_{name}_changelist")).status_code == 200, name
+    installment = p.installments.get(year=1)
+    for url in [reverse("admin:funding_subsidyplan_change", args=[p.pk]),
+                reverse("admin:funding_subsidyinstallment_change", args=[installment.pk]),
+                reverse("admin:funding_commitment_change", args=[commitment.pk]),
+                reverse("admin:governance_managementarrangement_change", args=[p.arrangement_id]),
+                reverse("admin:funding_project_funding", args=[project.pk])]:
+        assert client.get(url).status_code == 200, url
+    expected = 403 if who == "official" else 200
+    for name in ["funding_fundingsource", "funding_commitment", "funding_subsidyplan", "governance_assessment"]:
+        assert client.get(reverse(f"admin:{name}_add")).status_code == expected, name
