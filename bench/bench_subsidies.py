@@ -27,6 +27,7 @@ district scale: 1,500 neighbourhoods, seeded in 141 s; one installment due per p
 Deciding a batch first used bulk_update: its CASE expressions took ~1.5 s of Python per 500 rows
 (10,000 plans: 18.8 s in all); one UPDATE … FROM (VALUES …) brought the run to 5.9 s.
 """
+
 import argparse
 import datetime
 import math
@@ -87,32 +88,60 @@ def prepare(plan_count):
     neighbourhood_ids = list(Neighbourhood.objects.order_by("pk").values_list("pk", flat=True))
     now = timezone.now()
     with transaction.atomic():
-        arrangements = ManagementArrangement.objects.bulk_create([
-            ManagementArrangement(neighbourhood_id=n, mode=ManagementMode.PROFESSIONAL, provider="物业公司",
-                                  started_on=datetime.date(2024, 1, 1), fee_per_m2_month=Decimal("0.60"))
-            for n in neighbourhood_ids
-        ])
+        arrangements = ManagementArrangement.objects.bulk_create(
+            [
+                ManagementArrangement(
+                    neighbourhood_id=n,
+                    mode=ManagementMode.PROFESSIONAL,
+                    provider="物业公司",
+                    started_on=datetime.date(2024, 1, 1),
+                    fee_per_m2_month=Decimal("0.60"),
+                )
+                for n in neighbourhood_ids
+            ]
+        )
         assessments = []
         for i, a in enumerate(arrangements):
             if i % 10 == 9:
                 continue  # not assessed: withheld
-            assessments.append(Assessment(arrangement=a, year=2024, score=Decimal("75" if i % 10 == 8 else "90"),
-                                          assessor="考核组", assessed_at=now))
+            assessments.append(
+                Assessment(
+                    arrangement=a,
+                    year=2024,
+                    score=Decimal("75" if i % 10 == 8 else "90"),
+                    assessor="考核组",
+                    assessed_at=now,
+                )
+            )
         Assessment.objects.bulk_create(assessments, batch_size=5000)
-        plans = SubsidyPlan.objects.bulk_create([
-            SubsidyPlan(neighbourhood_id=arrangements[i % len(arrangements)].neighbourhood_id,
-                        arrangement=arrangements[i % len(arrangements)], area=Decimal("3000.00") + i % 97,
-                        start_on=datetime.date(2024, 1, 1), rates=["1.20", "0.80", "0.40"], score_bands=[],
-                        ends_on=datetime.date(2027, 1, 1))
-            for i in range(plan_count)
-        ], batch_size=5000)
-        SubsidyPayer.objects.bulk_create([
-            SubsidyPayer(plan=p, order=order, payer_name=name, share=share)
-            for p in plans for order, (name, share) in enumerate([("区财政局", Decimal("75")),
-                                                                   ("市财政局", Decimal("25"))], start=1)
-        ], batch_size=5000)
-        SubsidyInstallment.objects.bulk_create([row for p in plans for row in build_installments(p)],
-                                               batch_size=5000)
+        plans = SubsidyPlan.objects.bulk_create(
+            [
+                SubsidyPlan(
+                    neighbourhood_id=arrangements[i % len(arrangements)].neighbourhood_id,
+                    arrangement=arrangements[i % len(arrangements)],
+                    area=Decimal("3000.00") + i % 97,
+                    start_on=datetime.date(2024, 1, 1),
+                    rates=["1.20", "0.80", "0.40"],
+                    score_bands=[],
+                    ends_on=datetime.date(2027, 1, 1),
+                )
+                for i in range(plan_count)
+            ],
+            batch_size=5000,
+        )
+        SubsidyPayer.objects.bulk_create(
+            [
+                SubsidyPayer(plan=p, order=order, payer_name=name, share=share)
+                for p in plans
+                for order, (name, share) in enumerate(
+                    [("区财政局", Decimal("75")), ("市财政局", Decimal("25"))], start=1
+                )
+            ],
+            batch_size=5000,
+        )
+        SubsidyInstallment.objects.bulk_create(
+            [row for p in plans for row in build_installments(p)], batch_size=5000
+        )
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
 
@@ -139,8 +168,15 @@ def measure(plan_count):
     assert paid["total"] == lines, (paid, lines)  # the payer lines sum to the installments
     decided = summary["released"] + summary["withheld"]
     batches = math.ceil(decided / BATCH_SIZE) + math.ceil(summary["paid"] / BATCH_SIZE)
-    return {"plans": plan_count, "seconds": seconds, "queries": len(ctx.captured_queries), "batches": batches,
-            "again": len(again.captured_queries), "summary": summary, "paid_total": paid["total"]}
+    return {
+        "plans": plan_count,
+        "seconds": seconds,
+        "queries": len(ctx.captured_queries),
+        "batches": batches,
+        "again": len(again.captured_queries),
+        "summary": summary,
+        "paid_total": paid["total"],
+    }
 
 
 def main():
@@ -150,8 +186,13 @@ def main():
     bench_url, source_db = server_url(args.database)
     if args.database == source_db:
         sys.exit("bench_subsidies: --database must differ from the database in DATABASE_URL")
-    env = {**os.environ, "DATABASE_URL": bench_url, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "false",
-           "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-not-a-secret"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": bench_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-not-a-secret",
+    }
     env.pop("REDIS_URL", None)  # the run pays in-process, as `manage.py run_subsidies` does
     if not (args.reuse and seeded(bench_url)):
         print(f"bench_subsidies: re-creating {args.database} and seeding --scale {args.scale}", flush=True)
@@ -175,9 +216,11 @@ def main():
     print(f"{'plans':>8} {'seconds':>8} {'queries':>8} {'batches':>8} {'2nd run':>8}  summary")
     for r in results:
         s = r["summary"]
-        print(f"{r['plans']:>8,} {r['seconds']:>8.2f} {r['queries']:>8} {r['batches']:>8} {r['again']:>8}  "
-              f"due {s['due']:,}, released {s['released']:,}, withheld {s['withheld']:,}, paid {s['paid']:,} "
-              f"({r['paid_total']:,} 元)")
+        print(
+            f"{r['plans']:>8,} {r['seconds']:>8.2f} {r['queries']:>8} {r['batches']:>8} {r['again']:>8}  "
+            f"due {s['due']:,}, released {s['released']:,}, withheld {s['withheld']:,}, paid {s['paid']:,} "
+            f"({r['paid_total']:,} 元)"
+        )
     if len(results) >= 2:
         a, b = results[0], results[-1]
         per_batch = (b["queries"] - a["queries"]) / max(b["batches"] - a["batches"], 1)

@@ -3,6 +3,7 @@
 A project's funding page (budget, committed and disbursed by kind, the gap, each commitment) is
 /admin/funding/commitment/project/<project id>/, linked from the commitment list. A subsidy plan's
 page shows its whole schedule year by year."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -67,11 +68,30 @@ class CreateOnlyMixin:
 
 @admin.register(FundingSource)
 class FundingSourceAdmin(ServiceErrorsMixin, ScopedAdmin):
-    list_display = ["name", "kind", "provider", "amount_held", "committed", "district", "street", "document_number"]
+    list_display = [
+        "name",
+        "kind",
+        "provider",
+        "amount_held",
+        "committed",
+        "district",
+        "street",
+        "document_number",
+    ]
     list_filter = ["kind", "district", "street"]
     search_fields = ["name", "provider", "document_number"]
     list_select_related = ["district", "street"]
-    fields = ["name", "kind", "provider", "amount_held", "district", "street", "document_number", "document", "note"]
+    fields = [
+        "name",
+        "kind",
+        "provider",
+        "amount_held",
+        "district",
+        "street",
+        "document_number",
+        "document",
+        "note",
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(committed_total=sum_of(Commitment, "amount", "source"))
@@ -101,7 +121,15 @@ class DisbursementInline(ScopedTabularInline):
 
 @admin.register(Commitment)
 class CommitmentAdmin(ServiceErrorsMixin, CreateOnlyMixin, ScopedAdmin):
-    list_display = ["project", "source", "amount", "disbursed", "committed_on", "document_number", "funding_link"]
+    list_display = [
+        "project",
+        "source",
+        "amount",
+        "disbursed",
+        "committed_on",
+        "document_number",
+        "funding_link",
+    ]
     list_filter = ["source__kind", StreetFilter, CommunityFilter]
     search_fields = ["project__code", "project__name", "source__name", "document_number"]
     list_select_related = ["project", "source"]
@@ -109,8 +137,10 @@ class CommitmentAdmin(ServiceErrorsMixin, CreateOnlyMixin, ScopedAdmin):
     inlines = [DisbursementInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            disbursed_total=sum_of(Disbursement, "amount", "commitment")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(disbursed_total=sum_of(Disbursement, "amount", "commitment"))
         )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -124,19 +154,30 @@ class CommitmentAdmin(ServiceErrorsMixin, CreateOnlyMixin, ScopedAdmin):
 
     @admin.display(description=_("项目资金情况"))
     def funding_link(self, obj):
-        return format_html('<a href="{}">{}</a>', reverse("admin:funding_project_funding", args=[obj.project_id]),
-                           _("查看"))
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:funding_project_funding", args=[obj.project_id]), _("查看")
+        )
 
     def save_model(self, request, obj, form, change):
         saved = commitment_create(
-            source=obj.source, project=obj.project, amount=obj.amount, committed_on=obj.committed_on,
-            document_number=obj.document_number, conditions=obj.conditions, actor=request.user,
+            source=obj.source,
+            project=obj.project,
+            amount=obj.amount,
+            committed_on=obj.committed_on,
+            document_number=obj.document_number,
+            conditions=obj.conditions,
+            actor=request.user,
         )
         obj.pk = saved.pk
 
     def get_urls(self):
-        own = [path("project/<int:project_id>/", self.admin_site.admin_view(self.project_funding_view),
-                    name="funding_project_funding")]
+        own = [
+            path(
+                "project/<int:project_id>/",
+                self.admin_site.admin_view(self.project_funding_view),
+                name="funding_project_funding",
+            )
+        ]
         return own + super().get_urls()
 
     def project_funding_view(self, request, project_id):
@@ -165,8 +206,12 @@ class DisbursementAdmin(ServiceErrorsMixin, CreateOnlyMixin, ScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         saved = disbursement_create(
-            commitment=obj.commitment, amount=obj.amount, paid_on=obj.paid_on, payee=obj.payee,
-            voucher_number=obj.voucher_number, actor=request.user,
+            commitment=obj.commitment,
+            amount=obj.amount,
+            paid_on=obj.paid_on,
+            payee=obj.payee,
+            voucher_number=obj.voucher_number,
+            actor=request.user,
         )
         obj.pk = saved.pk
 
@@ -206,11 +251,14 @@ class SubsidyPlanForm(forms.ModelForm):
         help_text=_("按年度顺序，用逗号分隔，逐年递减或持平，例如“1.20, 0.80, 0.40”。"),
     )
     payers_text = forms.CharField(
-        label=_("出资方及分担比例(%)"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("出资方及分担比例(%)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("每行一个：出资单位:比例，合计100，例如“市财政局:25”“区财政局:75”。第一行承担分位尾差。"),
     )
     bands_text = forms.CharField(
-        label=_("考核得分档次"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("考核得分档次"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         initial="80:1.00\n70:0.80",
         help_text=_("每行一档：最低分:发放比例，例如“80:1.00”“70:0.80”；低于各档不发放。"),
     )
@@ -220,14 +268,18 @@ class SubsidyPlanForm(forms.ModelForm):
         fields = ["neighbourhood", "arrangement", "name", "area", "start_on"]
 
     def clean_rates_text(self):
-        values = [v.strip() for v in self.cleaned_data["rates_text"].replace("，", ",").split(",") if v.strip()]
+        values = [
+            v.strip() for v in self.cleaned_data["rates_text"].replace("，", ",").split(",") if v.strip()
+        ]
         if not values:
             raise ValidationError(_("请至少填写一年的补贴标准。"))
         return values
 
     def clean_payers_text(self):
-        return [{"source": None, "payer_name": name, "share": share}
-                for name, share in _lines(self.cleaned_data["payers_text"], "payers", _("出资单位:比例"))]
+        return [
+            {"source": None, "payer_name": name, "share": share}
+            for name, share in _lines(self.cleaned_data["payers_text"], "payers", _("出资单位:比例"))
+        ]
 
     def clean_bands_text(self):
         rows = _lines(self.cleaned_data["bands_text"], "score_bands", _("最低分:发放比例"))
@@ -265,10 +317,28 @@ class SubsidyPlanAdmin(ServiceErrorsMixin, ScopedAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["neighbourhood", "arrangement", "name", "area", "start_on", "rates_text", "payers_text",
-                    "bands_text"]
-        return ["neighbourhood", "arrangement", "name", "area", "start_on", "ends_on", "rates", "score_bands",
-                "status", "exited_on"]
+            return [
+                "neighbourhood",
+                "arrangement",
+                "name",
+                "area",
+                "start_on",
+                "rates_text",
+                "payers_text",
+                "bands_text",
+            ]
+        return [
+            "neighbourhood",
+            "arrangement",
+            "name",
+            "area",
+            "start_on",
+            "ends_on",
+            "rates",
+            "score_bands",
+            "status",
+            "exited_on",
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.get_fields(request, obj)
@@ -284,9 +354,15 @@ class SubsidyPlanAdmin(ServiceErrorsMixin, ScopedAdmin):
             return
         data = form.cleaned_data
         saved = subsidy_plan_create(
-            neighbourhood=obj.neighbourhood, arrangement=obj.arrangement, name=obj.name, area=obj.area,
-            start_on=obj.start_on, rates=data["rates_text"], payers=data["payers_text"],
-            score_bands=data["bands_text"], actor=request.user,
+            neighbourhood=obj.neighbourhood,
+            arrangement=obj.arrangement,
+            name=obj.name,
+            area=obj.area,
+            start_on=obj.start_on,
+            rates=data["rates_text"],
+            payers=data["payers_text"],
+            score_bands=data["bands_text"],
+            actor=request.user,
         )
         obj.pk = saved.pk
 
@@ -341,5 +417,3 @@ class SubsidyInstallmentAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-

@@ -1,4 +1,5 @@
 """Choices of the funding app, and the subsidy installment's transition table."""
+
 from decimal import Decimal
 
 from django.db import models

@@ -13,6 +13,7 @@ one subsidy plan each.
 schedule, assessments): the benchmark and the worker tests use it to build thousands of plans in
 seconds; the rules it skips are those of subsidy_plan_create, which its inputs satisfy.
 """
+
 import datetime
 from decimal import Decimal
 
@@ -56,8 +57,14 @@ def seed(ctx):
     total_budget = sum((p.budget for p in projects), Decimal("0")) or Decimal("1000000")
     sources = []
     for kind, name, provider, share in SOURCES:
-        source = FundingSource(name=name, kind=kind, provider=provider, amount_held=money(total_budget * share),
-                               district=ctx.store["district"], document_number=f"甜财建〔{today.year}〕{len(sources) + 1}号")
+        source = FundingSource(
+            name=name,
+            kind=kind,
+            provider=provider,
+            amount_held=money(total_budget * share),
+            district=ctx.store["district"],
+            document_number=f"甜财建〔{today.year}〕{len(sources) + 1}号",
+        )
         sources.append(funding_source_save(source=source, actor=admin))
     for index, project in enumerate(projects):
         cover = Decimal("1") if project.stage in PAST_CONSULTATION else Decimal("0.6")
@@ -66,45 +73,92 @@ def seed(ctx):
             amount = min(left, money(project.budget * share))
             if amount <= 0:
                 break
-            commitment = commitment_create(source=source, project=project, amount=amount,
-                                           committed_on=datetime.date(project.year, 2, 1), actor=admin,
-                                           document_number=source.document_number)
+            commitment = commitment_create(
+                source=source,
+                project=project,
+                amount=amount,
+                committed_on=datetime.date(project.year, 2, 1),
+                actor=admin,
+                document_number=source.document_number,
+            )
             left -= amount
             if project.stage in DISBURSED:
-                disbursement_create(commitment=commitment, amount=money(amount * Decimal("0.4")),
-                                    paid_on=datetime.date(project.year, 6, 1), payee=project.contractor or "施工单位",
-                                    voucher_number=f"PZ{project.year}-{index + 1:03d}-{commitment.pk}", actor=admin)
+                disbursement_create(
+                    commitment=commitment,
+                    amount=money(amount * Decimal("0.4")),
+                    paid_on=datetime.date(project.year, 6, 1),
+                    payee=project.contractor or "施工单位",
+                    voucher_number=f"PZ{project.year}-{index + 1:03d}-{commitment.pk}",
+                    actor=admin,
+                )
     for neighbourhood in ctx.store["neighbourhoods"][:3]:
-        for kind, amount in [(IncomeKind.PARKING, "18600.00"), (IncomeKind.ADVERTISING, "4200.00"),
-                             (IncomeKind.LOCKERS, "1500.00")]:
-            public_income_save(income=PublicIncome(
-                neighbourhood=neighbourhood, kind=kind, amount=Decimal(amount),
-                period_start=datetime.date(today.year - 1, 1, 1), period_end=datetime.date(today.year - 1, 12, 31),
-                use="补充小区维修资金及公共设施日常维护"), actor=admin)
+        for kind, amount in [
+            (IncomeKind.PARKING, "18600.00"),
+            (IncomeKind.ADVERTISING, "4200.00"),
+            (IncomeKind.LOCKERS, "1500.00"),
+        ]:
+            public_income_save(
+                income=PublicIncome(
+                    neighbourhood=neighbourhood,
+                    kind=kind,
+                    amount=Decimal(amount),
+                    period_start=datetime.date(today.year - 1, 1, 1),
+                    period_end=datetime.date(today.year - 1, 12, 31),
+                    use="补充小区维修资金及公共设施日常维护",
+                ),
+                actor=admin,
+            )
     plans = []
     start = datetime.date(today.year - 2, 1, 1)
     for project in projects:
         if project.stage not in (Stage.AFTERCARE, Stage.CLOSED):
             continue
         for neighbourhood in project.neighbourhoods.all():
-            arrangement = arrangement_start(neighbourhood=neighbourhood, mode=ManagementMode.PROFESSIONAL,
-                                            provider="甜城安居物业服务有限公司", started_on=start,
-                                            fee_per_m2_month=Decimal("0.60"), actor=admin)
-            plans.append(subsidy_plan_create(
-                neighbourhood=neighbourhood, arrangement=arrangement, area=Decimal("12000.00"), start_on=start,
-                rates=RATES, payers=[{"source": None, "payer_name": n, "share": s} for n, s in PAYERS],
-                name=f"{neighbourhood.name}物业补贴", actor=admin))
+            arrangement = arrangement_start(
+                neighbourhood=neighbourhood,
+                mode=ManagementMode.PROFESSIONAL,
+                provider="甜城安居物业服务有限公司",
+                started_on=start,
+                fee_per_m2_month=Decimal("0.60"),
+                actor=admin,
+            )
+            plans.append(
+                subsidy_plan_create(
+                    neighbourhood=neighbourhood,
+                    arrangement=arrangement,
+                    area=Decimal("12000.00"),
+                    start_on=start,
+                    rates=RATES,
+                    payers=[{"source": None, "payer_name": n, "share": s} for n, s in PAYERS],
+                    name=f"{neighbourhood.name}物业补贴",
+                    actor=admin,
+                )
+            )
             # Year 1 assessed 86 (paid in full); year 2 first assessed 66 (withheld), re-assessed 74 (80 %).
             for year, score in [(start.year, "86"), (start.year + 1, "66"), (start.year + 1, "74")]:
-                assessment_record(arrangement=arrangement, year=year, score=score, assessor="街道长效管理考核组",
-                                  items={"收费率": "18", "巡查": "20", "安全": "24"}, actor=admin)
+                assessment_record(
+                    arrangement=arrangement,
+                    year=year,
+                    score=score,
+                    assessor="街道长效管理考核组",
+                    items={"收费率": "18", "巡查": "20", "安全": "24"},
+                    actor=admin,
+                )
     ctx.store["funding_sources"] = sources
     ctx.store["subsidy_plans"] = plans
     ctx.write(f"  资金来源 {len(sources)} 个，补贴计划 {len(plans)} 个（{ctx.elapsed():.1f}s）")
 
 
-def create_plans_bulk(neighbourhood_ids, *, start_on, rates=RATES, area=Decimal("10000.00"), payers=PAYERS,
-                      scores=None, batch_size=2000):
+def create_plans_bulk(
+    neighbourhood_ids,
+    *,
+    start_on,
+    rates=RATES,
+    area=Decimal("10000.00"),
+    payers=PAYERS,
+    scores=None,
+    batch_size=2000,
+):
     """Create one current arrangement and one subsidy plan (with its payers and whole schedule) per
     neighbourhood id, straight to the tables; `scores` ({assessment year: score}) adds an
     assessment per arrangement. The neighbourhoods must have no current arrangement. Returns the
@@ -113,27 +167,55 @@ def create_plans_bulk(neighbourhood_ids, *, start_on, rates=RATES, area=Decimal(
     ends_on = add_years(start_on, len(rates))
     with transaction.atomic():
         for first in range(0, len(neighbourhood_ids), batch_size):
-            chunk = neighbourhood_ids[first:first + batch_size]
-            arrangements = ManagementArrangement.objects.bulk_create([
-                ManagementArrangement(neighbourhood_id=n, mode=ManagementMode.PROFESSIONAL, provider="物业公司",
-                                      started_on=start_on, fee_per_m2_month=Decimal("0.60"))
-                for n in chunk
-            ])
-            plans = SubsidyPlan.objects.bulk_create([
-                SubsidyPlan(neighbourhood_id=a.neighbourhood_id, arrangement=a, area=area, start_on=start_on,
-                            rates=list(rates), score_bands=[], ends_on=ends_on)
-                for a in arrangements
-            ])
-            SubsidyPayer.objects.bulk_create([
-                SubsidyPayer(plan=p, order=i, payer_name=name, share=share)
-                for p in plans for i, (name, share) in enumerate(payers, start=1)
-            ])
+            chunk = neighbourhood_ids[first : first + batch_size]
+            arrangements = ManagementArrangement.objects.bulk_create(
+                [
+                    ManagementArrangement(
+                        neighbourhood_id=n,
+                        mode=ManagementMode.PROFESSIONAL,
+                        provider="物业公司",
+                        started_on=start_on,
+                        fee_per_m2_month=Decimal("0.60"),
+                    )
+                    for n in chunk
+                ]
+            )
+            plans = SubsidyPlan.objects.bulk_create(
+                [
+                    SubsidyPlan(
+                        neighbourhood_id=a.neighbourhood_id,
+                        arrangement=a,
+                        area=area,
+                        start_on=start_on,
+                        rates=list(rates),
+                        score_bands=[],
+                        ends_on=ends_on,
+                    )
+                    for a in arrangements
+                ]
+            )
+            SubsidyPayer.objects.bulk_create(
+                [
+                    SubsidyPayer(plan=p, order=i, payer_name=name, share=share)
+                    for p in plans
+                    for i, (name, share) in enumerate(payers, start=1)
+                ]
+            )
             SubsidyInstallment.objects.bulk_create([row for p in plans for row in build_installments(p)])
             if scores:
                 now = timezone.now()
-                Assessment.objects.bulk_create([
-                    Assessment(arrangement=a, year=year, score=Decimal(str(score)), assessor="考核组", assessed_at=now)
-                    for a in arrangements for year, score in scores.items()
-                ])
+                Assessment.objects.bulk_create(
+                    [
+                        Assessment(
+                            arrangement=a,
+                            year=year,
+                            score=Decimal(str(score)),
+                            assessor="考核组",
+                            assessed_at=now,
+                        )
+                        for a in arrangements
+                        for year, score in scores.items()
+                    ]
+                )
             plan_ids.extend(p.pk for p in plans)
     return plan_ids

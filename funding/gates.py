@@ -1,4 +1,5 @@
 """The project gates funding checks (registered from FundingConfig.ready(); see projects.gates)."""
+
 from django.db.models import Exists, OuterRef, Sum
 from django.utils.translation import gettext as _
 
@@ -14,8 +15,14 @@ def funding_covers_budget(project):
     committed = Commitment.objects.filter(project=project).aggregate(total=Sum("amount"))["total"] or 0
     if committed >= project.budget:
         return []
-    return [_("资金承诺合计 %(committed)s 元，低于项目概算 %(budget)s 元，缺口 %(gap)s 元。") % {
-        "committed": yuan(committed), "budget": yuan(project.budget), "gap": yuan(project.budget - committed)}]
+    return [
+        _("资金承诺合计 %(committed)s 元，低于项目概算 %(budget)s 元，缺口 %(gap)s 元。")
+        % {
+            "committed": yuan(committed),
+            "budget": yuan(project.budget),
+            "gap": yuan(project.budget - committed),
+        }
+    ]
 
 
 def management_arranged(project):
@@ -24,7 +31,13 @@ def management_arranged(project):
     current = ManagementArrangement.objects.filter(
         neighbourhood=OuterRef("pk"), ended_on__isnull=True
     ).exclude(mode=ManagementMode.NONE)
-    rows = Neighbourhood.objects.filter(projects=project).alias(managed=Exists(current)).filter(
-        managed=False
-    ).order_by("name")
-    return [_("小区“%(name)s”尚未落实长效管理（无现行管理方式或为“无人管理”）。") % {"name": row.name} for row in rows]
+    rows = (
+        Neighbourhood.objects.filter(projects=project)
+        .alias(managed=Exists(current))
+        .filter(managed=False)
+        .order_by("name")
+    )
+    return [
+        _("小区“%(name)s”尚未落实长效管理（无现行管理方式或为“无人管理”）。") % {"name": row.name}
+        for row in rows
+    ]

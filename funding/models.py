@@ -12,6 +12,7 @@ Money is Decimal(14,2) yuan; every invariant that sums rows (committed ≤ held,
 committed, payer shares = 100 %) is checked by the services inside the writing transaction under a
 row lock; the constraints here hold what a single row can hold (amounts > 0, dates in order).
 """
+
 from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
@@ -46,7 +47,9 @@ class FundingSource(models.Model):
     kind = models.CharField(_("资金类别"), max_length=30, choices=SourceKind.choices)
     provider = models.CharField(_("出资单位"), max_length=120)
     amount_held = models.DecimalField(_("资金总额(元)"), **MONEY)
-    district = models.ForeignKey(District, models.PROTECT, related_name="funding_sources", verbose_name=_("区"))
+    district = models.ForeignKey(
+        District, models.PROTECT, related_name="funding_sources", verbose_name=_("区")
+    )
     street = models.ForeignKey(
         Street,
         models.PROTECT,
@@ -87,14 +90,21 @@ class FundingSource(models.Model):
 class Commitment(models.Model):
     """Money a source promises to a project (资金承诺)."""
 
-    source = models.ForeignKey(FundingSource, models.PROTECT, related_name="commitments", verbose_name=_("资金来源"))
+    source = models.ForeignKey(
+        FundingSource, models.PROTECT, related_name="commitments", verbose_name=_("资金来源")
+    )
     project = models.ForeignKey(Project, models.PROTECT, related_name="commitments", verbose_name=_("项目"))
     amount = models.DecimalField(_("承诺金额(元)"), **MONEY)
     committed_on = models.DateField(_("承诺日期"))
     document_number = models.CharField(_("文件文号"), max_length=100, blank=True)
     conditions = models.TextField(_("附加条件"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("登记人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
@@ -107,7 +117,8 @@ class Commitment(models.Model):
         ordering = ["project_id", "committed_on", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount__gt=0), name="commitment_amount_positive",
+                condition=Q(amount__gt=0),
+                name="commitment_amount_positive",
                 violation_error_message=_("承诺金额须大于0。"),
             ),
         ]
@@ -127,7 +138,12 @@ class Disbursement(models.Model):
     payee = models.CharField(_("收款单位"), max_length=120)
     voucher_number = models.CharField(_("凭证号"), max_length=60)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("登记人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
@@ -140,7 +156,8 @@ class Disbursement(models.Model):
         ordering = ["commitment_id", "paid_on", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount__gt=0), name="disbursement_amount_positive",
+                condition=Q(amount__gt=0),
+                name="disbursement_amount_positive",
                 violation_error_message=_("拨付金额须大于0。"),
             ),
         ]
@@ -161,7 +178,12 @@ class PublicIncome(models.Model):
     period_end = models.DateField(_("期间结束"))
     use = models.CharField(_("用途"), max_length=200, help_text=_("例如：补充维修资金、小区公共设施维护。"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("登记人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
@@ -173,11 +195,13 @@ class PublicIncome(models.Model):
         ordering = ["neighbourhood_id", "-period_start", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount__gt=0), name="income_amount_positive",
+                condition=Q(amount__gt=0),
+                name="income_amount_positive",
                 violation_error_message=_("收益金额须大于0。"),
             ),
             models.CheckConstraint(
-                condition=Q(period_end__gte=models.F("period_start")), name="income_period_order",
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="income_period_order",
                 violation_error_message=_("期间结束不能早于期间开始。"),
             ),
         ]
@@ -212,7 +236,12 @@ class SubsidyPlan(models.Model):
     )
     exited_on = models.DateField(_("退出日期"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("登记人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
@@ -224,10 +253,13 @@ class SubsidyPlan(models.Model):
         ordering = ["neighbourhood_id", "start_on", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(area__gt=0), name="plan_area_positive", violation_error_message=_("补贴面积须大于0。")
+                condition=Q(area__gt=0),
+                name="plan_area_positive",
+                violation_error_message=_("补贴面积须大于0。"),
             ),
             models.CheckConstraint(
-                condition=Q(ends_on__gt=models.F("start_on")), name="plan_ends_after_start",
+                condition=Q(ends_on__gt=models.F("start_on")),
+                name="plan_ends_after_start",
                 violation_error_message=_("补贴计划至少一年。"),
             ),
         ]
@@ -249,7 +281,11 @@ class SubsidyPayer(models.Model):
     plan = models.ForeignKey(SubsidyPlan, models.CASCADE, related_name="payers", verbose_name=_("补贴计划"))
     order = models.PositiveSmallIntegerField(_("顺序"))
     source = models.ForeignKey(
-        FundingSource, models.PROTECT, null=True, blank=True, related_name="subsidy_payers",
+        FundingSource,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subsidy_payers",
         verbose_name=_("资金来源"),
     )
     payer_name = models.CharField(_("出资单位"), max_length=120)
@@ -264,7 +300,8 @@ class SubsidyPayer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan", "order"], name="payer_unique_order"),
             models.CheckConstraint(
-                condition=Q(share__gt=0) & Q(share__lte=100), name="payer_share_range",
+                condition=Q(share__gt=0) & Q(share__lte=100),
+                name="payer_share_range",
                 violation_error_message=_("分担比例须大于0且不超过100%。"),
             ),
         ]
@@ -283,7 +320,9 @@ class SubsidyInstallment(models.Model):
     recorded one counts, and a withheld installment is looked at again only when a newer one is
     recorded. Once released, an installment is decided for good."""
 
-    plan = models.ForeignKey(SubsidyPlan, models.CASCADE, related_name="installments", verbose_name=_("补贴计划"))
+    plan = models.ForeignKey(
+        SubsidyPlan, models.CASCADE, related_name="installments", verbose_name=_("补贴计划")
+    )
     year = models.PositiveSmallIntegerField(_("计划年度"))
     period_start = models.DateField(_("期间开始"))
     period_end = models.DateField(_("期间结束(不含)"))
@@ -348,7 +387,8 @@ class SubsidyPayment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["installment", "payer"], name="payment_one_per_payer"),
             models.CheckConstraint(
-                condition=Q(amount__gte=0), name="payment_amount_non_negative",
+                condition=Q(amount__gte=0),
+                name="payment_amount_non_negative",
                 violation_error_message=_("发放金额不能为负数。"),
             ),
         ]

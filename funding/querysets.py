@@ -1,4 +1,5 @@
 """Reusable query expressions of the funding app."""
+
 from decimal import Decimal
 
 from django.db.models import DecimalField, OuterRef, Subquery, Sum

@@ -2,6 +2,7 @@
 
 No database access: the services call these, and the tests pin them directly.
 """
+
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 

@@ -1,4 +1,5 @@
 """Reads of the funding app, one per screen."""
+
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -49,24 +50,36 @@ def project_funding(project):
     SourceKind), totals, the gap, and the commitments with what each has disbursed. Three queries
     whatever the number of commitments and disbursements."""
     committed = dict(
-        Commitment.objects.filter(project=project).values_list("source__kind").annotate(total=Sum("amount"))
+        Commitment.objects.filter(project=project)
+        .values_list("source__kind")
+        .annotate(total=Sum("amount"))
         .order_by()
     )
     disbursed = dict(
-        Disbursement.objects.filter(commitment__project=project).values_list("commitment__source__kind")
-        .annotate(total=Sum("amount")).order_by()
+        Disbursement.objects.filter(commitment__project=project)
+        .values_list("commitment__source__kind")
+        .annotate(total=Sum("amount"))
+        .order_by()
     )
     page = ProjectFunding(budget=project.budget)
     for kind in SourceKind:
         if kind.value in committed or kind.value in disbursed:
             # money(): SQLite's SUM drops the trailing zeros of a decimal
-            page.lines.append(KindLine(kind.value, kind.label, money(committed.get(kind.value, ZERO)),
-                                       money(disbursed.get(kind.value, ZERO))))
+            page.lines.append(
+                KindLine(
+                    kind.value,
+                    kind.label,
+                    money(committed.get(kind.value, ZERO)),
+                    money(disbursed.get(kind.value, ZERO)),
+                )
+            )
     page.committed = sum((line.committed for line in page.lines), ZERO)
     page.disbursed = sum((line.disbursed for line in page.lines), ZERO)
     page.commitments = list(
-        Commitment.objects.filter(project=project).select_related("source")
-        .annotate(disbursed=Coalesce(Sum("disbursements__amount"), ZERO)).order_by("committed_on", "id")
+        Commitment.objects.filter(project=project)
+        .select_related("source")
+        .annotate(disbursed=Coalesce(Sum("disbursements__amount"), ZERO))
+        .order_by("committed_on", "id")
     )
     return page
 
@@ -74,7 +87,9 @@ def project_funding(project):
 def public_incomes(neighbourhood):
     """A neighbourhood's public income as residents see it (no personal data: no recorder), newest
     period first, with the total. One query."""
-    rows = list(PublicIncome.objects.filter(neighbourhood=neighbourhood).order_by("-period_start", "kind", "id"))
+    rows = list(
+        PublicIncome.objects.filter(neighbourhood=neighbourhood).order_by("-period_start", "kind", "id")
+    )
     total = sum((row.amount for row in rows), ZERO)
     return rows, total
 
@@ -83,8 +98,10 @@ def plan_schedule(plan):
     """A plan's whole schedule, year by year, with the assessment that decided each installment and
     its payment lines. Two queries."""
     return list(
-        SubsidyInstallment.objects.filter(plan=plan).select_related("assessment")
-        .prefetch_related("payments__payer").order_by("year")
+        SubsidyInstallment.objects.filter(plan=plan)
+        .select_related("assessment")
+        .prefetch_related("payments__payer")
+        .order_by("year")
     )
 
 

@@ -9,6 +9,7 @@ that lock; the second sees the first's row and is refused.
 The subsidy run (`subsidies_run`) is batch work over many plans: it writes one audit row per run
 (not per installment) and keeps a fixed number of queries per batch.
 """
+
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,7 +33,16 @@ from .models import (
     SubsidyPayment,
     SubsidyPlan,
 )
-from .schedule import add_years, assessment_year, installment_amount, money, payout_ratio, plan_year_period, split, yuan
+from .schedule import (
+    add_years,
+    assessment_year,
+    installment_amount,
+    money,
+    payout_ratio,
+    plan_year_period,
+    split,
+    yuan,
+)
 
 BATCH_SIZE = 500
 ZERO = Decimal("0.00")
@@ -48,11 +58,20 @@ def _amount(value, field, label):
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):
-        raise ValidationError({field: _("%(label)s“%(value)s”不是有效的金额。") % {"label": label, "value": value}})
+        raise ValidationError(
+            {field: _("%(label)s“%(value)s”不是有效的金额。") % {"label": label, "value": value}}
+        )
     if not amount.is_finite() or amount <= 0:
-        raise ValidationError({field: _("%(label)s须大于0，现为 %(value)s 元。") % {"label": label, "value": value}})
+        raise ValidationError(
+            {field: _("%(label)s须大于0，现为 %(value)s 元。") % {"label": label, "value": value}}
+        )
     if money(amount) != amount:
-        raise ValidationError({field: _("%(label)s最多保留两位小数（到分），现为 %(value)s。") % {"label": label, "value": value}})
+        raise ValidationError(
+            {
+                field: _("%(label)s最多保留两位小数（到分），现为 %(value)s。")
+                % {"label": label, "value": value}
+            }
+        )
     return amount
 
 
@@ -74,15 +93,22 @@ def funding_source_save(*, source, actor):
             _require_manage(actor, stored)
             committed = stored.commitments.aggregate(total=Sum("amount"))["total"] or ZERO
             if source.amount_held is not None and source.amount_held < committed:
-                raise ValidationError({"amount_held": _(
-                    "资金总额 %(held)s 元低于已承诺的 %(committed)s 元。"
-                ) % {"held": yuan(source.amount_held), "committed": yuan(committed)}})
+                raise ValidationError(
+                    {
+                        "amount_held": _("资金总额 %(held)s 元低于已承诺的 %(committed)s 元。")
+                        % {"held": yuan(source.amount_held), "committed": yuan(committed)}
+                    }
+                )
         source.full_clean()
         created = source.pk is None
         source.save()
         _require_manage(actor, source)  # in the transaction: a refusal rolls the insert back
-        audit(actor=actor, action="funding_source_add" if created else "funding_source_change", target=source,
-              summary=f"{source.name} {yuan(source.amount_held)}")
+        audit(
+            actor=actor,
+            action="funding_source_add" if created else "funding_source_change",
+            target=source,
+            summary=f"{source.name} {yuan(source.amount_held)}",
+        )
     return source
 
 
@@ -98,17 +124,38 @@ def commitment_create(*, source, project, amount, committed_on, actor, document_
         committed = Commitment.objects.filter(source=locked).aggregate(total=Sum("amount"))["total"] or ZERO
         available = locked.amount_held - committed
         if amount > available:
-            raise ValidationError({"amount": _(
-                "承诺金额 %(amount)s 元超过资金来源“%(source)s”尚未承诺的 %(available)s 元"
-                "（总额 %(held)s 元，已承诺 %(committed)s 元）。"
-            ) % {"amount": yuan(amount), "source": locked.name, "available": yuan(available),
-                 "held": yuan(locked.amount_held), "committed": yuan(committed)}})
-        commitment = Commitment(source=locked, project=project, amount=amount, committed_on=committed_on,
-                                document_number=document_number, conditions=conditions, created_by=actor)
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "承诺金额 %(amount)s 元超过资金来源“%(source)s”尚未承诺的 %(available)s 元"
+                        "（总额 %(held)s 元，已承诺 %(committed)s 元）。"
+                    )
+                    % {
+                        "amount": yuan(amount),
+                        "source": locked.name,
+                        "available": yuan(available),
+                        "held": yuan(locked.amount_held),
+                        "committed": yuan(committed),
+                    }
+                }
+            )
+        commitment = Commitment(
+            source=locked,
+            project=project,
+            amount=amount,
+            committed_on=committed_on,
+            document_number=document_number,
+            conditions=conditions,
+            created_by=actor,
+        )
         commitment.full_clean()
         commitment.save()
-        audit(actor=actor, action="commitment_create", target=commitment,
-              summary=f"{locked.name} → {project.code} {yuan(amount)}")
+        audit(
+            actor=actor,
+            action="commitment_create",
+            target=commitment,
+            summary=f"{locked.name} → {project.code} {yuan(amount)}",
+        )
     return commitment
 
 
@@ -124,20 +171,41 @@ def disbursement_create(*, commitment, amount, paid_on, payee, voucher_number, a
     with transaction.atomic():
         locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
         _require_manage(actor, locked)
-        disbursed = Disbursement.objects.filter(commitment=locked).aggregate(total=Sum("amount"))["total"] or ZERO
+        disbursed = (
+            Disbursement.objects.filter(commitment=locked).aggregate(total=Sum("amount"))["total"] or ZERO
+        )
         remaining = locked.amount - disbursed
         if amount > remaining:
-            raise ValidationError({"amount": _(
-                "拨付金额 %(amount)s 元超过该承诺尚未拨付的 %(remaining)s 元"
-                "（承诺 %(committed)s 元，已拨付 %(disbursed)s 元）。"
-            ) % {"amount": yuan(amount), "remaining": yuan(remaining), "committed": yuan(locked.amount),
-                 "disbursed": yuan(disbursed)}})
-        disbursement = Disbursement(commitment=locked, amount=amount, paid_on=paid_on, payee=payee.strip(),
-                                    voucher_number=voucher_number.strip(), created_by=actor)
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "拨付金额 %(amount)s 元超过该承诺尚未拨付的 %(remaining)s 元"
+                        "（承诺 %(committed)s 元，已拨付 %(disbursed)s 元）。"
+                    )
+                    % {
+                        "amount": yuan(amount),
+                        "remaining": yuan(remaining),
+                        "committed": yuan(locked.amount),
+                        "disbursed": yuan(disbursed),
+                    }
+                }
+            )
+        disbursement = Disbursement(
+            commitment=locked,
+            amount=amount,
+            paid_on=paid_on,
+            payee=payee.strip(),
+            voucher_number=voucher_number.strip(),
+            created_by=actor,
+        )
         disbursement.full_clean()
         disbursement.save()
-        audit(actor=actor, action="disbursement_create", target=disbursement,
-              summary=f"{voucher_number} {yuan(amount)}")
+        audit(
+            actor=actor,
+            action="disbursement_create",
+            target=disbursement,
+            summary=f"{voucher_number} {yuan(amount)}",
+        )
     return disbursement
 
 
@@ -157,8 +225,12 @@ def public_income_save(*, income, actor):
         income.full_clean()
         created = income.pk is None
         income.save()
-        audit(actor=actor, action="public_income_add" if created else "public_income_change", target=income,
-              summary=f"{income.get_kind_display()} {yuan(income.amount)}")
+        audit(
+            actor=actor,
+            action="public_income_add" if created else "public_income_change",
+            target=income,
+            summary=f"{income.get_kind_display()} {yuan(income.amount)}",
+        )
     return income
 
 
@@ -174,17 +246,31 @@ def _rates(rates):
         try:
             rate = Decimal(str(value))
         except (InvalidOperation, ValueError):
-            raise ValidationError({"rates": _("第%(year)d年的补贴标准“%(value)s”不是有效的数字。") % {
-                "year": year, "value": value}})
+            raise ValidationError(
+                {
+                    "rates": _("第%(year)d年的补贴标准“%(value)s”不是有效的数字。")
+                    % {"year": year, "value": value}
+                }
+            )
         if not rate.is_finite() or rate <= 0:
-            raise ValidationError({"rates": _("第%(year)d年的补贴标准须大于0，现为 %(value)s。") % {
-                "year": year, "value": value}})
+            raise ValidationError(
+                {
+                    "rates": _("第%(year)d年的补贴标准须大于0，现为 %(value)s。")
+                    % {"year": year, "value": value}
+                }
+            )
         if rate != rate.quantize(Decimal("0.0001")):
             raise ValidationError({"rates": _("第%(year)d年的补贴标准最多四位小数。") % {"year": year}})
         if parsed and rate > parsed[-1]:
-            raise ValidationError({"rates": _(
-                "第%(year)d年的补贴标准 %(rate)s 元/平方米·年高于第%(prev)d年的 %(prev_rate)s，补贴标准只能逐年递减或持平。"
-            ) % {"year": year, "rate": rate, "prev": year - 1, "prev_rate": parsed[-1]}})
+            raise ValidationError(
+                {
+                    "rates": _(
+                        "第%(year)d年的补贴标准 %(rate)s 元/平方米·年高于第%(prev)d年的 %(prev_rate)s，"
+                        "补贴标准只能逐年递减或持平。"
+                    )
+                    % {"year": year, "rate": rate, "prev": year - 1, "prev_rate": parsed[-1]}
+                }
+            )
         parsed.append(rate)
     return parsed
 
@@ -196,7 +282,9 @@ def _bands(bands):
         try:
             minimum, ratio = Decimal(str(band["min_score"])), Decimal(str(band["ratio"]))
         except (InvalidOperation, KeyError, TypeError, ValueError):
-            raise ValidationError({"score_bands": _("第%(n)d档须有有效的最低分（min_score）和发放比例（ratio）。") % {"n": i}})
+            raise ValidationError(
+                {"score_bands": _("第%(n)d档须有有效的最低分（min_score）和发放比例（ratio）。") % {"n": i}}
+            )
         if not 0 <= minimum <= 100:
             raise ValidationError({"score_bands": _("第%(n)d档的最低分须在0至100之间。") % {"n": i}})
         if not 0 <= ratio <= 1:
@@ -215,18 +303,25 @@ def _payers(payers):
         source = payer.get("source")
         name = (payer.get("payer_name") or (source.provider if source else "")).strip()
         if not name:
-            raise ValidationError({"payers": _("第%(n)d个出资方须选择资金来源或填写出资单位。") % {"n": order}})
+            raise ValidationError(
+                {"payers": _("第%(n)d个出资方须选择资金来源或填写出资单位。") % {"n": order}}
+            )
         try:
             share = Decimal(str(payer.get("share")))
         except (InvalidOperation, ValueError):
-            raise ValidationError({"payers": _("出资方“%(name)s”的分担比例不是有效的数字。") % {"name": name}})
+            raise ValidationError(
+                {"payers": _("出资方“%(name)s”的分担比例不是有效的数字。") % {"name": name}}
+            )
         if not share.is_finite() or not 0 < share <= 100 or share != share.quantize(Decimal("0.01")):
-            raise ValidationError({"payers": _("出资方“%(name)s”的分担比例须大于0、不超过100，最多两位小数。") % {
-                "name": name}})
+            raise ValidationError(
+                {"payers": _("出资方“%(name)s”的分担比例须大于0、不超过100，最多两位小数。") % {"name": name}}
+            )
         total += share
         rows.append(SubsidyPayer(order=order, source=source, payer_name=name, share=share))
     if total != 100:
-        raise ValidationError({"payers": _("各出资方分担比例合计须为100%%，现为 %(total)s%%。") % {"total": total}})
+        raise ValidationError(
+            {"payers": _("各出资方分担比例合计须为100%%，现为 %(total)s%%。") % {"total": total}}
+        )
     return rows
 
 
@@ -235,15 +330,23 @@ def build_installments(plan):
     rows = []
     for year, rate in enumerate(plan.rates, start=1):
         first, after = plan_year_period(plan.start_on, year)
-        rows.append(SubsidyInstallment(
-            plan=plan, year=year, period_start=first, period_end=after, due_on=after,
-            assessment_year=assessment_year(plan.start_on, year), rate=Decimal(str(rate)),
-        ))
+        rows.append(
+            SubsidyInstallment(
+                plan=plan,
+                year=year,
+                period_start=first,
+                period_end=after,
+                due_on=after,
+                assessment_year=assessment_year(plan.start_on, year),
+                rate=Decimal(str(rate)),
+            )
+        )
     return rows
 
 
-def subsidy_plan_create(*, neighbourhood, arrangement, area, start_on, rates, payers, actor, score_bands=None,
-                        name=""):
+def subsidy_plan_create(
+    *, neighbourhood, arrangement, area, start_on, rates, payers, actor, score_bands=None, name=""
+):
     """Create a subsidy plan with its payers and its whole schedule (one `scheduled` installment
     per plan year). `payers`: [{"source": FundingSource or None, "payer_name": str, "share": percent}]
     in order (the first takes the rounding remainder of every split).
@@ -264,8 +367,13 @@ def subsidy_plan_create(*, neighbourhood, arrangement, area, start_on, rates, pa
     with transaction.atomic():
         _require_manage(actor, neighbourhood)
         plan = SubsidyPlan(
-            neighbourhood=neighbourhood, arrangement=arrangement, name=name, area=area, start_on=start_on,
-            rates=[str(r) for r in parsed_rates], score_bands=bands,
+            neighbourhood=neighbourhood,
+            arrangement=arrangement,
+            name=name,
+            area=area,
+            start_on=start_on,
+            rates=[str(r) for r in parsed_rates],
+            score_bands=bands,
             ends_on=add_years(start_on, len(parsed_rates)),
             created_by=actor if getattr(actor, "pk", None) else None,
         )
@@ -275,8 +383,12 @@ def subsidy_plan_create(*, neighbourhood, arrangement, area, start_on, rates, pa
             row.plan = plan
         SubsidyPayer.objects.bulk_create(payer_rows)
         SubsidyInstallment.objects.bulk_create(build_installments(plan))
-        audit(actor=actor, action="subsidy_plan_create", target=plan,
-              summary=f"{neighbourhood.name} {area}㎡ {'/'.join(plan.rates)}")
+        audit(
+            actor=actor,
+            action="subsidy_plan_create",
+            target=plan,
+            summary=f"{neighbourhood.name} {area}㎡ {'/'.join(plan.rates)}",
+        )
     return plan
 
 
@@ -293,8 +405,13 @@ def subsidy_plan_exit(*, plan, on, actor, note=""):
         stopped = SubsidyInstallment.objects.filter(
             plan=locked, status=InstallmentStatus.SCHEDULED, due_on__gt=on
         ).update(status=InstallmentStatus.STOPPED)
-        audit(actor=actor, action="subsidy_plan_exit", target=locked, summary=note[:200],
-              details={"stopped_installments": stopped})
+        audit(
+            actor=actor,
+            action="subsidy_plan_exit",
+            target=locked,
+            summary=note[:200],
+            details={"stopped_installments": stopped},
+        )
     return locked
 
 
@@ -307,7 +424,9 @@ def _decide_batch(rows, now):
     arrangement_ids = {row.plan.arrangement_id for row in rows}
     years = {row.assessment_year for row in rows}
     latest = {}
-    for assessment in Assessment.objects.filter(arrangement_id__in=arrangement_ids, year__in=years).order_by("pk"):
+    for assessment in Assessment.objects.filter(arrangement_id__in=arrangement_ids, year__in=years).order_by(
+        "pk"
+    ):
         latest[(assessment.arrangement_id, assessment.year)] = assessment  # the highest id wins
     released = []
     for row in rows:
@@ -339,17 +458,28 @@ def _write_decisions(rows):
         SubsidyInstallment.objects.bulk_update(rows, DECISION_FIELDS)
         return
     table = SubsidyInstallment._meta.db_table
-    values = ", ".join(["(%s, %s, %s::bigint, %s::numeric, %s::numeric, %s::numeric, %s::timestamptz, %s::timestamptz)"]
-                       * len(rows))
+    values = ", ".join(
+        ["(%s, %s, %s::bigint, %s::numeric, %s::numeric, %s::numeric, %s::timestamptz, %s::timestamptz)"]
+        * len(rows)
+    )
     params = []
     for row in rows:
-        params += [row.pk, row.status, row.assessment_id, row.score, row.ratio, row.amount, row.decided_at,
-                   row.released_at]
+        params += [
+            row.pk,
+            row.status,
+            row.assessment_id,
+            row.score,
+            row.ratio,
+            row.amount,
+            row.decided_at,
+            row.released_at,
+        ]
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} AS i SET status = v.status, assessment_id = v.assessment_id, score = v.score, "
             f"ratio = v.ratio, amount = v.amount, decided_at = v.decided_at, released_at = v.released_at "
-            f"FROM (VALUES {values}) AS v(id, status, assessment_id, score, ratio, amount, decided_at, released_at) "
+            f"FROM (VALUES {values}) "
+            f"AS v(id, status, assessment_id, score, ratio, amount, decided_at, released_at) "
             f"WHERE i.id = v.id",
             params,
         )
@@ -364,7 +494,8 @@ def installments_decide(*, now=None, batch_size=BATCH_SIZE, enqueue=None):
     Returns (released, withheld) counts."""
     now = now or timezone.now()
     newer = Assessment.objects.filter(
-        arrangement_id=OuterRef("plan__arrangement_id"), year=OuterRef("assessment_year"),
+        arrangement_id=OuterRef("plan__arrangement_id"),
+        year=OuterRef("assessment_year"),
         pk__gt=OuterRef("assessment_id"),
     )
     never_assessed = Assessment.objects.filter(
@@ -463,9 +594,14 @@ def subsidies_run(*, today, actor=None, enqueue=None, batch_size=BATCH_SIZE):
             status=PlanStatus.EXITED, exited_on=today
         )
         AuditEntry.objects.create(
-            actor=actor if getattr(actor, "pk", None) else None, action="subsidies_run",
-            target_type="funding.subsidyrun", target_id=today.isoformat(),
-            summary=_("物业补贴日处理：到期 %(due)d，核准 %(released)d，暂缓 %(withheld)d，发放 %(paid)d，补发 %(swept)d，退出 %(exited)d")
+            actor=actor if getattr(actor, "pk", None) else None,
+            action="subsidies_run",
+            target_type="funding.subsidyrun",
+            target_id=today.isoformat(),
+            summary=_(
+                "物业补贴日处理：到期 %(due)d，核准 %(released)d，暂缓 %(withheld)d，"
+                "发放 %(paid)d，补发 %(swept)d，退出 %(exited)d"
+            )
             % summary,
             details=summary,
         )

@@ -7,6 +7,7 @@
 - `installment_pay(installment_id)`: idempotent (status guard under a row lock), so it is
   acked late and re-queued if its worker dies.
 """
+
 import datetime
 
 from celery import shared_task

@@ -1,4 +1,5 @@
 """Public pages of the funding app, mounted at the root by config/urls.py."""
+
 from django.urls import path
 
 from . import views

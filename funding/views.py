@@ -1,4 +1,5 @@
 """Public resident pages of the funding app: no login, phone first, no JavaScript needed."""
+
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -16,4 +17,6 @@ def public_income_page(request, neighbourhood_id):
     if neighbourhood is None:
         raise Http404(_("没有这个小区。"))
     rows, total = public_incomes(neighbourhood)
-    return render(request, "funding/income.html", {"neighbourhood": neighbourhood, "rows": rows, "total": total})
+    return render(
+        request, "funding/income.html", {"neighbourhood": neighbourhood, "rows": rows, "total": total}
+    )

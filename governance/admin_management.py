@@ -1,5 +1,6 @@
 """The admin of long-term management: arrangements and assessments. Registered from
 GovernanceConfig.ready() (governance/apps.py). Thin: writes go through governance.services_management."""
+
 import json
 
 from django import forms
@@ -65,15 +66,22 @@ class ManagementArrangementAdmin(_ServiceErrors, ScopedAdmin):
             obj.save(update_fields=["note"])
             return
         saved = arrangement_start(
-            neighbourhood=obj.neighbourhood, mode=obj.mode, provider=obj.provider, started_on=obj.started_on,
-            fee_per_m2_month=obj.fee_per_m2_month, note=obj.note, actor=request.user,
+            neighbourhood=obj.neighbourhood,
+            mode=obj.mode,
+            provider=obj.provider,
+            started_on=obj.started_on,
+            fee_per_m2_month=obj.fee_per_m2_month,
+            note=obj.note,
+            actor=request.user,
         )
         obj.pk = saved.pk
 
 
 class AssessmentForm(forms.ModelForm):
     items_text = forms.CharField(
-        label=_("分项得分"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("分项得分"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("每行一项：名称=得分，例如“收费率=18”“巡查=20”“安全=25”。"),
     )
 
@@ -126,7 +134,13 @@ class AssessmentAdmin(_ServiceErrors, ScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         saved = assessment_record(
-            arrangement=obj.arrangement, year=obj.year, score=obj.score, items=form.cleaned_data.get("items_text"),
-            assessor=obj.assessor, assessed_at=obj.assessed_at, note=obj.note, actor=request.user,
+            arrangement=obj.arrangement,
+            year=obj.year,
+            score=obj.score,
+            items=form.cleaned_data.get("items_text"),
+            assessor=obj.assessor,
+            assessed_at=obj.assessed_at,
+            note=obj.note,
+            actor=request.user,
         )
         obj.pk = saved.pk

@@ -1,6 +1,7 @@
 """Writes of long-term management: arrangements and their assessments (the models are in
 governance.models; the subsidy plans that build on them are funding's). Each service: keyword-only
 arguments, an explicit actor, one transaction, an audit row."""
+
 import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -21,7 +22,6 @@ def _require_manage(actor, obj):
         raise PermissionDenied
 
 
-
 def arrangement_start(*, neighbourhood, mode, started_on, actor, provider="", fee_per_m2_month=ZERO, note=""):
     """Start a new management arrangement of `neighbourhood`; the current one (if any) ends the day
     before. Refuses: an actor who does not manage the neighbourhood; a start not after the current
@@ -29,21 +29,37 @@ def arrangement_start(*, neighbourhood, mode, started_on, actor, provider="", fe
     with transaction.atomic():
         locked = Neighbourhood.objects.select_for_update().get(pk=neighbourhood.pk)
         _require_manage(actor, locked)
-        current = ManagementArrangement.objects.select_for_update().filter(
-            neighbourhood=locked, ended_on__isnull=True
-        ).first()
+        current = (
+            ManagementArrangement.objects.select_for_update()
+            .filter(neighbourhood=locked, ended_on__isnull=True)
+            .first()
+        )
         if current is not None:
             if started_on <= current.started_on:
-                raise ValidationError({"started_on": _(
-                    "新的管理方式须在现行管理方式开始（%(date)s）之后开始。") % {"date": current.started_on}})
+                raise ValidationError(
+                    {
+                        "started_on": _("新的管理方式须在现行管理方式开始（%(date)s）之后开始。")
+                        % {"date": current.started_on}
+                    }
+                )
             current.ended_on = started_on - datetime.timedelta(days=1)
             current.save(update_fields=["ended_on"])
-        arrangement = ManagementArrangement(neighbourhood=locked, mode=mode, provider=(provider or "").strip(),
-                                            started_on=started_on, fee_per_m2_month=fee_per_m2_month, note=note)
+        arrangement = ManagementArrangement(
+            neighbourhood=locked,
+            mode=mode,
+            provider=(provider or "").strip(),
+            started_on=started_on,
+            fee_per_m2_month=fee_per_m2_month,
+            note=note,
+        )
         arrangement.full_clean()
         arrangement.save()
-        audit(actor=actor, action="arrangement_start", target=arrangement,
-              summary=f"{locked.name} {arrangement.get_mode_display()}")
+        audit(
+            actor=actor,
+            action="arrangement_start",
+            target=arrangement,
+            summary=f"{locked.name} {arrangement.get_mode_display()}",
+        )
     return arrangement
 
 
@@ -62,15 +78,23 @@ def assessment_record(*, arrangement, year, score, assessor, actor, items=None, 
         try:
             clean_items[str(key)] = str(Decimal(str(value)))
         except (InvalidOperation, ValueError):
-            raise ValidationError({"items": _("分项“%(key)s”的得分“%(value)s”不是有效的数字。") % {
-                "key": key, "value": value}})
+            raise ValidationError(
+                {"items": _("分项“%(key)s”的得分“%(value)s”不是有效的数字。") % {"key": key, "value": value}}
+            )
     if not (assessor or "").strip():
         raise ValidationError({"assessor": _("请填写考核单位或考核人。")})
     with transaction.atomic():
         _require_manage(actor, arrangement)
-        assessment = Assessment(arrangement=arrangement, year=year, score=score, items=clean_items,
-                                assessor=assessor.strip(), assessed_at=assessed_at or timezone.now(), note=note,
-                                recorded_by=actor if getattr(actor, "pk", None) else None)
+        assessment = Assessment(
+            arrangement=arrangement,
+            year=year,
+            score=score,
+            items=clean_items,
+            assessor=assessor.strip(),
+            assessed_at=assessed_at or timezone.now(),
+            note=note,
+            recorded_by=actor if getattr(actor, "pk", None) else None,
+        )
         assessment.full_clean()
         assessment.save()
         audit(actor=actor, action="assessment_record", target=assessment, summary=f"{year} {score}")

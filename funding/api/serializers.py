@@ -1,6 +1,7 @@
 """Serializers of the funding API. Related objects offered for writing are scoped to what the
 actor manages (a funding source: to what the actor sees), so an id outside the territory is
 refused as if it did not exist. The serializers check shapes; the services check the rules."""
+
 from rest_framework import serializers
 
 from governance.models import Assessment, ManagementArrangement
@@ -32,7 +33,9 @@ class ScopedRelationsMixin:
             if related is None or field.read_only or not hasattr(related.model, "territory_lookups"):
                 continue
             user = getattr(request, "user", None)
-            field.queryset = scope(related.model._default_manager.all(), user, write=name not in self.see_only)
+            field.queryset = scope(
+                related.model._default_manager.all(), user, write=name not in self.see_only
+            )
         return fields
 
 
@@ -42,8 +45,19 @@ class FundingSourceSerializer(ScopedRelationsMixin, serializers.ModelSerializer)
 
     class Meta:
         model = FundingSource
-        fields = ["id", "name", "kind", "provider", "amount_held", "district", "street", "document_number", "note",
-                  "committed", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "provider",
+            "amount_held",
+            "district",
+            "street",
+            "document_number",
+            "note",
+            "committed",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
 
 
@@ -53,8 +67,17 @@ class CommitmentSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Commitment
-        fields = ["id", "source", "project", "amount", "committed_on", "document_number", "conditions", "disbursed",
-                  "created_at"]
+        fields = [
+            "id",
+            "source",
+            "project",
+            "amount",
+            "committed_on",
+            "document_number",
+            "conditions",
+            "disbursed",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
 
 
@@ -75,7 +98,16 @@ class PublicIncomeSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
 class ManagementArrangementSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     class Meta:
         model = ManagementArrangement
-        fields = ["id", "neighbourhood", "mode", "provider", "started_on", "ended_on", "fee_per_m2_month", "note"]
+        fields = [
+            "id",
+            "neighbourhood",
+            "mode",
+            "provider",
+            "started_on",
+            "ended_on",
+            "fee_per_m2_month",
+            "note",
+        ]
         read_only_fields = ["ended_on"]
 
 
@@ -84,14 +116,25 @@ class AssessmentSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Assessment
-        fields = ["id", "arrangement", "year", "score", "items", "assessor", "assessed_at", "note", "created_at"]
+        fields = [
+            "id",
+            "arrangement",
+            "year",
+            "score",
+            "items",
+            "assessor",
+            "assessed_at",
+            "note",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
         extra_kwargs = {"assessed_at": {"required": False}}
 
 
 class PayerSerializer(serializers.ModelSerializer):
-    source = serializers.PrimaryKeyRelatedField(queryset=FundingSource.objects.none(), required=False,
-                                                allow_null=True)
+    source = serializers.PrimaryKeyRelatedField(
+        queryset=FundingSource.objects.none(), required=False, allow_null=True
+    )
     payer_name = serializers.CharField(required=False, allow_blank=True)
 
     class Meta:
@@ -119,8 +162,25 @@ class InstallmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SubsidyInstallment
-        fields = ["id", "plan", "year", "period_start", "period_end", "due_on", "assessment_year", "rate", "status",
-                  "assessment", "score", "ratio", "amount", "decided_at", "released_at", "paid_at", "payments"]
+        fields = [
+            "id",
+            "plan",
+            "year",
+            "period_start",
+            "period_end",
+            "due_on",
+            "assessment_year",
+            "rate",
+            "status",
+            "assessment",
+            "score",
+            "ratio",
+            "amount",
+            "decided_at",
+            "released_at",
+            "paid_at",
+            "payments",
+        ]
         read_only_fields = fields
 
 
@@ -130,14 +190,29 @@ class BandSerializer(serializers.Serializer):
 
 
 class SubsidyPlanSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
-    rates = serializers.ListField(child=serializers.DecimalField(max_digits=8, decimal_places=4), allow_empty=True)
+    rates = serializers.ListField(
+        child=serializers.DecimalField(max_digits=8, decimal_places=4), allow_empty=True
+    )
     score_bands = BandSerializer(many=True, required=False)
     payers = PayerSerializer(many=True)
 
     class Meta:
         model = SubsidyPlan
-        fields = ["id", "neighbourhood", "arrangement", "name", "area", "start_on", "rates", "score_bands", "payers",
-                  "ends_on", "status", "exited_on", "created_at"]
+        fields = [
+            "id",
+            "neighbourhood",
+            "arrangement",
+            "name",
+            "area",
+            "start_on",
+            "rates",
+            "score_bands",
+            "payers",
+            "ends_on",
+            "status",
+            "exited_on",
+            "created_at",
+        ]
         read_only_fields = ["ends_on", "status", "exited_on", "created_at"]
 
 

@@ -1,5 +1,6 @@
 """The funding API. Reads are scoped by the base classes; every write calls a service, whose
 ValidationError answers 400 with the field and the message (PermissionDenied: 403)."""
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -56,9 +57,11 @@ class FundingSourceViewSet(ScopedModelViewSet):
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
 
     def scoped_source(self):
-        return FundingSource.objects.select_related("district", "street").annotate(
-            committed=sum_of(Commitment, "amount", "source")
-        ).order_by("district_id", "kind", "name", "id")
+        return (
+            FundingSource.objects.select_related("district", "street")
+            .annotate(committed=sum_of(Commitment, "amount", "source"))
+            .order_by("district_id", "kind", "name", "id")
+        )
 
     def _save(self, serializer, instance):
         for field, value in serializer.validated_data.items():
@@ -83,7 +86,9 @@ class CommitmentViewSet(CreateReadViewSet):
         )
 
     def perform_create(self, serializer):
-        serializer.instance = _service(lambda: commitment_create(**serializer.validated_data, actor=self.request.user))
+        serializer.instance = _service(
+            lambda: commitment_create(**serializer.validated_data, actor=self.request.user)
+        )
 
 
 class DisbursementViewSet(CreateReadViewSet):
@@ -106,10 +111,16 @@ class ProjectFundingViewSet(ScopedReadOnlyViewSet):
     def _payload(self, project):
         page = project_funding(project)
         return {
-            "project": project.pk, "budget": page.budget, "committed": page.committed, "disbursed": page.disbursed,
-            "gap": page.gap, "covered": page.covered,
-            "by_kind": [{"kind": line.kind, "committed": str(line.committed), "disbursed": str(line.disbursed)}
-                        for line in page.lines],
+            "project": project.pk,
+            "budget": page.budget,
+            "committed": page.committed,
+            "disbursed": page.disbursed,
+            "gap": page.gap,
+            "covered": page.covered,
+            "by_kind": [
+                {"kind": line.kind, "committed": str(line.committed), "disbursed": str(line.disbursed)}
+                for line in page.lines
+            ],
         }
 
     def list(self, request, *args, **kwargs):
@@ -146,7 +157,9 @@ class ManagementArrangementViewSet(CreateReadViewSet):
     filterset_fields = ["neighbourhood", "mode"]
 
     def perform_create(self, serializer):
-        serializer.instance = _service(lambda: arrangement_start(**serializer.validated_data, actor=self.request.user))
+        serializer.instance = _service(
+            lambda: arrangement_start(**serializer.validated_data, actor=self.request.user)
+        )
 
 
 class AssessmentViewSet(CreateReadViewSet):
@@ -172,10 +185,17 @@ class SubsidyPlanViewSet(CreateReadViewSet):
     def scoped_source(self):
         plans = SubsidyPlan.objects.prefetch_related("payers").order_by("neighbourhood_id", "start_on", "id")
         if self.action == "retrieve":
-            plans = plans.prefetch_related(Prefetch(
-                "installments", SubsidyInstallment.objects.order_by("year").prefetch_related(
-                    Prefetch("payments", SubsidyPayment.objects.select_related("payer").order_by("payer__order"))
-                )))
+            plans = plans.prefetch_related(
+                Prefetch(
+                    "installments",
+                    SubsidyInstallment.objects.order_by("year").prefetch_related(
+                        Prefetch(
+                            "payments",
+                            SubsidyPayment.objects.select_related("payer").order_by("payer__order"),
+                        )
+                    ),
+                )
+            )
         return plans
 
     def perform_create(self, serializer):
@@ -193,8 +213,10 @@ class SubsidyPlanViewSet(CreateReadViewSet):
         data = s.PlanExitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         plan = _service(lambda: subsidy_plan_exit(plan=plan, actor=request.user, **data.validated_data))
-        return Response(s.SubsidyPlanSerializer(plan, context=self.get_serializer_context()).data,
-                        status=status.HTTP_200_OK)
+        return Response(
+            s.SubsidyPlanSerializer(plan, context=self.get_serializer_context()).data,
+            status=status.HTTP_200_OK,
+        )
 
 
 class SubsidyInstallmentViewSet(ScopedReadOnlyViewSet):

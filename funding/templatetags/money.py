@@ -1,5 +1,6 @@
 """`{% load money %}` … `{{ amount|yuan }}`: an amount with thousands separated and two places
 ("1,000.00"), the same in every locale (the zh-hans number format groups nothing)."""
+
 from django import template
 
 from funding.schedule import yuan as format_yuan

@@ -1,5 +1,6 @@
 """Fixtures of the funding tests: sources in the shared territory, a project over two
 neighbourhoods of street S1."""
+
 import datetime
 from decimal import Decimal
 
@@ -12,14 +13,22 @@ from tests.projects.factories import ProjectFactory
 
 @pytest.fixture
 def project(territory):
-    return ProjectFactory(code="P1", lead_street=territory.s1, neighbourhoods=[territory.n111, territory.n121],
-                          budget=Decimal("1000000.00"))
+    return ProjectFactory(
+        code="P1",
+        lead_street=territory.s1,
+        neighbourhoods=[territory.n111, territory.n121],
+        budget=Decimal("1000000.00"),
+    )
 
 
 def make_source(territory, kind=SourceKind.DISTRICT_BUDGET, held="800000.00", street="s1", name=None):
     return FundingSource.objects.create(
-        name=name or f"{kind}资金", kind=kind, provider="甜城区财政局", amount_held=Decimal(held),
-        district=territory.district, street=getattr(territory, street) if street else None,
+        name=name or f"{kind}资金",
+        kind=kind,
+        provider="甜城区财政局",
+        amount_held=Decimal(held),
+        district=territory.district,
+        street=getattr(territory, street) if street else None,
     )
 
 

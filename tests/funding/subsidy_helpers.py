@@ -1,4 +1,5 @@
 """Building blocks of the subsidy tests: an arrangement, a plan through the service, assessments."""
+
 import datetime
 from decimal import Decimal
 
@@ -8,23 +9,58 @@ from funding.services import subsidy_plan_create
 from governance.models import ManagementMode
 from governance.services_management import arrangement_start, assessment_record
 
-PAYERS = [{"source": None, "payer_name": "区财政局", "share": "75"},
-          {"source": None, "payer_name": "市财政局", "share": "25"}]
+PAYERS = [
+    {"source": None, "payer_name": "区财政局", "share": "75"},
+    {"source": None, "payer_name": "市财政局", "share": "25"},
+]
 
 
 def arrangement(neighbourhood, actor, started_on=datetime.date(2023, 1, 1)):
-    return arrangement_start(neighbourhood=neighbourhood, mode=ManagementMode.PROFESSIONAL, provider="安居物业公司",
-                             started_on=started_on, fee_per_m2_month=Decimal("0.80"), actor=actor)
+    return arrangement_start(
+        neighbourhood=neighbourhood,
+        mode=ManagementMode.PROFESSIONAL,
+        provider="安居物业公司",
+        started_on=started_on,
+        fee_per_m2_month=Decimal("0.80"),
+        actor=actor,
+    )
 
 
-def plan(neighbourhood, actor, *, start_on=datetime.date(2024, 1, 1), rates=("1.20", "0.80", "0.40"),
-         area="10000.00", payers=PAYERS, arrangement_row=None, **kwargs):
-    arrangement_row = arrangement_row or neighbourhood.arrangements.filter(ended_on__isnull=True).first() \
+def plan(
+    neighbourhood,
+    actor,
+    *,
+    start_on=datetime.date(2024, 1, 1),
+    rates=("1.20", "0.80", "0.40"),
+    area="10000.00",
+    payers=PAYERS,
+    arrangement_row=None,
+    **kwargs,
+):
+    arrangement_row = (
+        arrangement_row
+        or neighbourhood.arrangements.filter(ended_on__isnull=True).first()
         or arrangement(neighbourhood, actor)
-    return subsidy_plan_create(neighbourhood=neighbourhood, arrangement=arrangement_row, area=Decimal(area),
-                               start_on=start_on, rates=list(rates), payers=payers, actor=actor, **kwargs)
+    )
+    return subsidy_plan_create(
+        neighbourhood=neighbourhood,
+        arrangement=arrangement_row,
+        area=Decimal(area),
+        start_on=start_on,
+        rates=list(rates),
+        payers=payers,
+        actor=actor,
+        **kwargs,
+    )
 
 
 def assess(plan_row, year, score, actor):
-    return assessment_record(arrangement=plan_row.arrangement, year=year, score=score, assessor="街道考核组",
-                             items={"收费率": "20", "巡查": "20"}, assessed_at=timezone.now(), actor=actor)
+    return assessment_record(
+        arrangement=plan_row.arrangement,
+        year=year,
+        score=score,
+        assessor="街道考核组",
+        items={"收费率": "20", "巡查": "20"},
+        assessed_at=timezone.now(),
+        actor=actor,
+    )

@@ -1,5 +1,6 @@
 """The funding admin (scoped lists, adds through the services with refusals shown, the project
 funding page, a plan's schedule), the management admin, and the public income page."""
+
 import datetime
 from decimal import Decimal
 
@@ -20,9 +21,16 @@ pytestmark = pytest.mark.django_db
 def test_commitment_add_refused_over_the_source_shows_the_figures(client, users, project, source):
     client.force_login(users.street)
     url = reverse("admin:funding_commitment_add")
-    data = {"source": source.pk, "project": project.pk, "amount": "900000.00", "committed_on": "2025-03-01",
-            "document_number": "甜财建〔2025〕1号", "conditions": "", "disbursements-TOTAL_FORMS": "0",
-            "disbursements-INITIAL_FORMS": "0"}
+    data = {
+        "source": source.pk,
+        "project": project.pk,
+        "amount": "900000.00",
+        "committed_on": "2025-03-01",
+        "document_number": "甜财建〔2025〕1号",
+        "conditions": "",
+        "disbursements-TOTAL_FORMS": "0",
+        "disbursements-INITIAL_FORMS": "0",
+    }
     response = client.post(url, data, follow=True)
     assert "承诺金额 900,000.00 元超过" in response.content.decode()
     assert not Commitment.objects.exists()
@@ -32,19 +40,27 @@ def test_commitment_add_refused_over_the_source_shows_the_figures(client, users,
 
 
 def test_disbursement_add_goes_through_the_service(client, users, project, source):
-    commitment = commitment_create(source=source, project=project, amount="100.00", committed_on=DAY,
-                                   actor=users.street)
+    commitment = commitment_create(
+        source=source, project=project, amount="100.00", committed_on=DAY, actor=users.street
+    )
     client.force_login(users.street)
     url = reverse("admin:funding_disbursement_add")
-    data = {"commitment": commitment.pk, "amount": "100.01", "paid_on": "2025-03-02", "payee": "甜城建工",
-            "voucher_number": "PZ-1"}
+    data = {
+        "commitment": commitment.pk,
+        "amount": "100.01",
+        "paid_on": "2025-03-02",
+        "payee": "甜城建工",
+        "voucher_number": "PZ-1",
+    }
     assert "超过该承诺尚未拨付的 100.00 元" in client.post(url, data, follow=True).content.decode()
     assert client.post(url, {**data, "amount": "100.00"}).status_code == 302
     assert Disbursement.objects.get().voucher_number == "PZ-1"
 
 
 def test_project_funding_page_is_scoped(client, users, territory, project, source):
-    commitment_create(source=source, project=project, amount="250000.00", committed_on=DAY, actor=users.street)
+    commitment_create(
+        source=source, project=project, amount="250000.00", committed_on=DAY, actor=users.street
+    )
     url = reverse("admin:funding_project_funding", args=[project.pk])
     client.force_login(users.community)  # n111 is in C11: the project is visible
     page = client.get(url).content.decode()
@@ -75,9 +91,16 @@ def test_plan_add_and_its_schedule_page(client, users, territory):
     plan(territory.n121, users.street)  # creates an arrangement for n121 through the helper
     arrangement = ManagementArrangement.objects.get(neighbourhood=territory.n121)
     url = reverse("admin:funding_subsidyplan_add")
-    data = {"neighbourhood": territory.n121.pk, "arrangement": arrangement.pk, "name": "东风里物业补贴",
-            "area": "5000.00", "start_on": "2024-01-01", "rates_text": "1.20, 1.50",
-            "payers_text": "区财政局:75\n市财政局:25", "bands_text": "80:1.00\n70:0.80"}
+    data = {
+        "neighbourhood": territory.n121.pk,
+        "arrangement": arrangement.pk,
+        "name": "东风里物业补贴",
+        "area": "5000.00",
+        "start_on": "2024-01-01",
+        "rates_text": "1.20, 1.50",
+        "payers_text": "区财政局:75\n市财政局:25",
+        "bands_text": "80:1.00\n70:0.80",
+    }
     response = client.post(url, data, follow=True)
     assert "第2年的补贴标准 1.50" in response.content.decode()
     assert client.post(url, {**data, "rates_text": "1.20，0.60"}).status_code == 302
@@ -87,25 +110,46 @@ def test_plan_add_and_its_schedule_page(client, users, territory):
     subsidies_run(today=datetime.date(2025, 1, 1))
     page = client.get(reverse("admin:funding_subsidyplan_change", args=[created.pk])).content.decode()
     assert "第1年" in page and "第2年" in page and "已发放" in page and "待到期" in page
-    assert "2024年度考核 85.00 分（街道考核组）" in page and "6,000.00" in page and "区财政局 4,500.00" in page
+    assert (
+        "2024年度考核 85.00 分（街道考核组）" in page and "6,000.00" in page and "区财政局 4,500.00" in page
+    )
 
 
 def test_arrangement_and_assessment_admin(client, users, territory):
     client.force_login(users.community)
     url = reverse("admin:governance_managementarrangement_add")
-    data = {"neighbourhood": territory.n111.pk, "mode": "professional", "provider": "", "started_on": "2024-01-01",
-            "fee_per_m2_month": "0.80", "note": "", "assessments-TOTAL_FORMS": "0",
-            "assessments-INITIAL_FORMS": "0"}
+    data = {
+        "neighbourhood": territory.n111.pk,
+        "mode": "professional",
+        "provider": "",
+        "started_on": "2024-01-01",
+        "fee_per_m2_month": "0.80",
+        "note": "",
+        "assessments-TOTAL_FORMS": "0",
+        "assessments-INITIAL_FORMS": "0",
+    }
     response = client.post(url, data, follow=True)
     assert "专业化物业须填写物业公司名称" in response.content.decode()
     assert client.post(url, {**data, "provider": "安居物业"}).status_code == 302
     assert client.post(url, {**data, "mode": "self_managed", "started_on": "2025-01-01"}).status_code == 302
     rows = list(ManagementArrangement.objects.filter(neighbourhood=territory.n111).order_by("started_on"))
-    assert [(r.mode, r.ended_on) for r in rows] == [("professional", datetime.date(2024, 12, 31)),
-                                                    ("self_managed", None)]
-    response = client.post(reverse("admin:governance_assessment_add"), {
-        "arrangement": rows[1].pk, "year": "2025", "score": "88.5", "items_text": "收费率=18\n安全=25",
-        "assessor": "街道考核组", "assessed_at_0": "2025-12-20", "assessed_at_1": "10:00:00", "note": ""})
+    assert [(r.mode, r.ended_on) for r in rows] == [
+        ("professional", datetime.date(2024, 12, 31)),
+        ("self_managed", None),
+    ]
+    response = client.post(
+        reverse("admin:governance_assessment_add"),
+        {
+            "arrangement": rows[1].pk,
+            "year": "2025",
+            "score": "88.5",
+            "items_text": "收费率=18\n安全=25",
+            "assessor": "街道考核组",
+            "assessed_at_0": "2025-12-20",
+            "assessed_at_1": "10:00:00",
+            "note": "",
+        },
+    )
     assert response.status_code == 302
     assert Assessment.objects.get().items == {"收费率": "18", "安全": "25"}
     client.force_login(users.official)  # district officials read only
@@ -114,16 +158,32 @@ def test_arrangement_and_assessment_admin(client, users, territory):
 
 def test_public_income_page_shows_no_personal_data(client, users, territory):
     for kind, amount in [(IncomeKind.PARKING, "12000.00"), (IncomeKind.ADVERTISING, "3500.50")]:
-        public_income_save(income=PublicIncome(
-            neighbourhood=territory.n111, kind=kind, amount=Decimal(amount), period_start=datetime.date(2025, 1, 1),
-            period_end=datetime.date(2025, 6, 30), use="补充住宅专项维修资金"), actor=users.community)
+        public_income_save(
+            income=PublicIncome(
+                neighbourhood=territory.n111,
+                kind=kind,
+                amount=Decimal(amount),
+                period_start=datetime.date(2025, 1, 1),
+                period_end=datetime.date(2025, 6, 30),
+                use="补充住宅专项维修资金",
+            ),
+            actor=users.community,
+        )
     response = client.get(reverse("funding:public_income", args=[territory.n111.pk]))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "停车收益" in page and "12,000.00" in page and "合计 15,500.50 元" in page and "补充住宅专项维修资金" in page
+    assert (
+        "停车收益" in page
+        and "12,000.00" in page
+        and "合计 15,500.50 元" in page
+        and "补充住宅专项维修资金" in page
+    )
     assert users.community.username not in page
     assert client.get(reverse("funding:public_income", args=[999999])).status_code == 404
-    assert "暂无公共收益" in client.get(reverse("funding:public_income", args=[territory.n121.pk])).content.decode()
+    assert (
+        "暂无公共收益"
+        in client.get(reverse("funding:public_income", args=[territory.n121.pk])).content.decode()
+    )
 
 
 def test_street_staff_add_a_source_of_their_street_only(client, users, territory):
@@ -131,8 +191,16 @@ def test_street_staff_add_a_source_of_their_street_only(client, users, territory
 
     client.force_login(users.street)
     url = reverse("admin:funding_fundingsource_add")
-    data = {"name": "玉溪街道配套资金", "kind": "district_budget", "provider": "甜城区财政局", "amount_held": "500000.00",
-            "district": territory.district.pk, "street": territory.s1.pk, "document_number": "", "note": ""}
+    data = {
+        "name": "玉溪街道配套资金",
+        "kind": "district_budget",
+        "provider": "甜城区财政局",
+        "amount_held": "500000.00",
+        "district": territory.district.pk,
+        "street": territory.s1.pk,
+        "document_number": "",
+        "note": "",
+    }
     assert client.post(url, data).status_code == 302
     assert FundingSource.objects.get().street == territory.s1
     response = client.post(url, {**data, "name": "区级统筹", "street": ""})  # district-wide: superusers only
@@ -140,15 +208,23 @@ def test_street_staff_add_a_source_of_their_street_only(client, users, territory
     assert FundingSource.objects.count() == 1
 
 
-def test_public_income_page_and_plan_schedule_take_fixed_queries(client, users, territory,
-                                                                  django_assert_num_queries):
+def test_public_income_page_and_plan_schedule_take_fixed_queries(
+    client, users, territory, django_assert_num_queries
+):
     from funding.selectors import plan_schedule
 
     for month in range(1, 7):
-        public_income_save(income=PublicIncome(
-            neighbourhood=territory.n111, kind=IncomeKind.LOCKERS, amount=Decimal("100.00"),
-            period_start=datetime.date(2025, month, 1), period_end=datetime.date(2025, month, 28), use="维修"),
-            actor=users.community)
+        public_income_save(
+            income=PublicIncome(
+                neighbourhood=territory.n111,
+                kind=IncomeKind.LOCKERS,
+                amount=Decimal("100.00"),
+                period_start=datetime.date(2025, month, 1),
+                period_end=datetime.date(2025, month, 28),
+                use="维修",
+            ),
+            actor=users.community,
+        )
     with django_assert_num_queries(2):  # the neighbourhood, the rows
         client.get(reverse("funding:public_income", args=[territory.n111.pk]))
     p = plan(territory.n111, users.street, rates=["1.00", "0.90", "0.80", "0.70"])
@@ -164,22 +240,37 @@ def test_public_income_page_and_plan_schedule_take_fixed_queries(client, users, 
 def test_every_funding_admin_page_renders(client, users, territory, project, source, who):
     p = plan(territory.n111, users.street)
     assess(p, 2024, "90", users.street)
-    commitment = commitment_create(source=source, project=project, amount="10.00", committed_on=DAY,
-                                   actor=users.street)
+    commitment = commitment_create(
+        source=source, project=project, amount="10.00", committed_on=DAY, actor=users.street
+    )
     subsidies_run(today=datetime.date(2025, 1, 1))
     client.force_login(getattr(users, who))
-    models = ["fundingsource", "commitment", "disbursement", "publicincome", "subsidyplan", "subsidyinstallment"]
+    models = [
+        "fundingsource",
+        "commitment",
+        "disbursement",
+        "publicincome",
+        "subsidyplan",
+        "subsidyinstallment",
+    ]
     for name in models:
         assert client.get(reverse(f"admin:funding_{name}_changelist")).status_code == 200, name
     for name in ["managementarrangement", "assessment"]:
         assert client.get(reverse(f"admin:governance_{name}_changelist")).status_code == 200, name
     installment = p.installments.get(year=1)
-    for url in [reverse("admin:funding_subsidyplan_change", args=[p.pk]),
-                reverse("admin:funding_subsidyinstallment_change", args=[installment.pk]),
-                reverse("admin:funding_commitment_change", args=[commitment.pk]),
-                reverse("admin:governance_managementarrangement_change", args=[p.arrangement_id]),
-                reverse("admin:funding_project_funding", args=[project.pk])]:
+    for url in [
+        reverse("admin:funding_subsidyplan_change", args=[p.pk]),
+        reverse("admin:funding_subsidyinstallment_change", args=[installment.pk]),
+        reverse("admin:funding_commitment_change", args=[commitment.pk]),
+        reverse("admin:governance_managementarrangement_change", args=[p.arrangement_id]),
+        reverse("admin:funding_project_funding", args=[project.pk]),
+    ]:
         assert client.get(url).status_code == 200, url
     expected = 403 if who == "official" else 200
-    for name in ["funding_fundingsource", "funding_commitment", "funding_subsidyplan", "governance_assessment"]:
+    for name in [
+        "funding_fundingsource",
+        "funding_commitment",
+        "funding_subsidyplan",
+        "governance_assessment",
+    ]:
         assert client.get(reverse(f"admin:{name}_add")).status_code == expected, name

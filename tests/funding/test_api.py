@@ -1,5 +1,6 @@
 """The funding API under /api/v1/: scoped reads (404 outside the territory), writes through the
 services with their refusals as 400 naming the field, a plan's schedule, and pinned query counts."""
+
 import datetime
 from decimal import Decimal
 
@@ -43,11 +44,17 @@ def test_commitments_are_scoped_and_written_through_the_service(users, territory
 
 
 def test_disbursement_over_the_commitment_is_400_with_the_figures(users, project, source):
-    commitment = commitment_create(source=source, project=project, amount="500.00", committed_on=DAY,
-                                   actor=users.street)
+    commitment = commitment_create(
+        source=source, project=project, amount="500.00", committed_on=DAY, actor=users.street
+    )
     api = _api(users.street)
-    body = {"commitment": commitment.pk, "amount": "1000.00", "paid_on": "2025-03-02", "payee": "甜城建工",
-            "voucher_number": "PZ1"}
+    body = {
+        "commitment": commitment.pk,
+        "amount": "1000.00",
+        "paid_on": "2025-03-02",
+        "payee": "甜城建工",
+        "voucher_number": "PZ1",
+    }
     response = api.post("/api/v1/disbursements/", body, format="json")
     assert response.status_code == 400
     assert response.json()["amount"][0].startswith("拨付金额 1,000.00 元超过该承诺尚未拨付的 500.00 元")
@@ -57,16 +64,23 @@ def test_disbursement_over_the_commitment_is_400_with_the_figures(users, project
 
 
 def test_project_funding_endpoint(users, territory, project, source):
-    commitment_create(source=source, project=project, amount="400000.00", committed_on=DAY, actor=users.street)
+    commitment_create(
+        source=source, project=project, amount="400000.00", committed_on=DAY, actor=users.street
+    )
     data = _api(users.community).get(f"/api/v1/project-funding/{project.pk}/").json()
     assert data["committed"] == "400000.00" and data["gap"] == "600000.00" and data["covered"] is False
     assert data["by_kind"] == [{"kind": "district_budget", "committed": "400000.00", "disbursed": "0.00"}]
-    assert _api(staff_user(RoleKind.STREET_STAFF, territory.s2)).get(
-        f"/api/v1/project-funding/{project.pk}/").status_code == 404
+    assert (
+        _api(staff_user(RoleKind.STREET_STAFF, territory.s2))
+        .get(f"/api/v1/project-funding/{project.pk}/")
+        .status_code
+        == 404
+    )
 
 
-def test_sources_list_is_scoped_with_committed_totals(users, territory, project, source,
-                                                      django_assert_max_num_queries):
+def test_sources_list_is_scoped_with_committed_totals(
+    users, territory, project, source, django_assert_max_num_queries
+):
     make_source(territory, name="桂湖街道资金", street="s2")
     commitment_create(source=source, project=project, amount="1.00", committed_on=DAY, actor=users.street)
     api = _api(users.street)
@@ -78,9 +92,15 @@ def test_sources_list_is_scoped_with_committed_totals(users, territory, project,
 def test_subsidy_plan_create_and_schedule(users, territory, django_assert_max_num_queries):
     current = arrangement(territory.n111, users.street)
     api = _api(users.street)
-    body = {"neighbourhood": territory.n111.pk, "arrangement": current.pk, "name": "新华里物业补贴",
-            "area": "8000.00", "start_on": "2024-01-01", "rates": ["1.00", "1.20"],
-            "payers": [{"payer_name": "区财政局", "share": "75"}, {"payer_name": "市财政局", "share": "25"}]}
+    body = {
+        "neighbourhood": territory.n111.pk,
+        "arrangement": current.pk,
+        "name": "新华里物业补贴",
+        "area": "8000.00",
+        "start_on": "2024-01-01",
+        "rates": ["1.00", "1.20"],
+        "payers": [{"payer_name": "区财政局", "share": "75"}, {"payer_name": "市财政局", "share": "25"}],
+    }
     response = api.post("/api/v1/subsidy-plans/", body, format="json")
     assert response.status_code == 400 and "第2年的补贴标准" in response.json()["rates"][0]
     response = api.post("/api/v1/subsidy-plans/", {**body, "rates": ["1.00", "0.50"]}, format="json")
@@ -91,7 +111,10 @@ def test_subsidy_plan_create_and_schedule(users, territory, django_assert_max_nu
     with django_assert_max_num_queries(8):
         data = api.get(f"/api/v1/subsidy-plans/{created.pk}/").json()
     years = data["installments"]
-    assert [(y["year"], y["status"], y["amount"]) for y in years] == [(1, "paid", "6400.00"), (2, "scheduled", None)]
+    assert [(y["year"], y["status"], y["amount"]) for y in years] == [
+        (1, "paid", "6400.00"),
+        (2, "scheduled", None),
+    ]
     assert [p["amount"] for p in years[0]["payments"]] == ["4800.00", "1600.00"]
     response = api.post(f"/api/v1/subsidy-plans/{created.pk}/exit/", {"on": "2025-06-30"}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "exited"
@@ -102,30 +125,53 @@ def test_subsidy_plan_create_and_schedule(users, territory, django_assert_max_nu
 
 def test_arrangements_and_assessments(users, territory):
     api = _api(users.community)
-    response = api.post("/api/v1/management-arrangements/", {
-        "neighbourhood": territory.n111.pk, "mode": "self_managed", "started_on": "2024-01-01",
-        "fee_per_m2_month": "0.30"}, format="json")
+    response = api.post(
+        "/api/v1/management-arrangements/",
+        {
+            "neighbourhood": territory.n111.pk,
+            "mode": "self_managed",
+            "started_on": "2024-01-01",
+            "fee_per_m2_month": "0.30",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
-    response = api.post("/api/v1/assessments/", {
-        "arrangement": response.json()["id"], "year": 2024, "score": "101", "assessor": "考核组"}, format="json")
+    response = api.post(
+        "/api/v1/assessments/",
+        {"arrangement": response.json()["id"], "year": 2024, "score": "101", "assessor": "考核组"},
+        format="json",
+    )
     assert response.status_code == 400
     assert api.get("/api/v1/assessments/").json()["results"] == []
     # community C12's neighbourhood is not community C11 staff's to manage
-    response = api.post("/api/v1/management-arrangements/", {
-        "neighbourhood": territory.n121.pk, "mode": "none", "started_on": "2024-01-01"}, format="json")
+    response = api.post(
+        "/api/v1/management-arrangements/",
+        {"neighbourhood": territory.n121.pk, "mode": "none", "started_on": "2024-01-01"},
+        format="json",
+    )
     assert response.status_code == 400 and "neighbourhood" in response.json()
     p = plan(territory.n111, users.street)
     assert p.arrangement.mode == "self_managed"
-    assert Decimal(_api(users.street).get(f"/api/v1/subsidy-plans/{p.pk}/").json()["area"]) == Decimal("10000")
+    assert Decimal(_api(users.street).get(f"/api/v1/subsidy-plans/{p.pk}/").json()["area"]) == Decimal(
+        "10000"
+    )
 
 
 def test_street_staff_create_a_source_through_the_api(users, territory):
     api = _api(users.street)
-    body = {"name": "玉溪街道配套资金", "kind": "district_budget", "provider": "甜城区财政局", "amount_held": "1000.00",
-            "district": territory.district.pk, "street": territory.s1.pk}
+    body = {
+        "name": "玉溪街道配套资金",
+        "kind": "district_budget",
+        "provider": "甜城区财政局",
+        "amount_held": "1000.00",
+        "district": territory.district.pk,
+        "street": territory.s1.pk,
+    }
     assert api.post("/api/v1/funding-sources/", body, format="json").status_code == 201
     response = api.post("/api/v1/funding-sources/", {**body, "street": territory.s2.pk}, format="json")
-    assert response.status_code == 400 and "street" in response.json()  # another street: as if it did not exist
+    assert (
+        response.status_code == 400 and "street" in response.json()
+    )  # another street: as if it did not exist
     assert api.post("/api/v1/funding-sources/", {**body, "street": None}, format="json").status_code == 403
     response = api.post("/api/v1/funding-sources/", {**body, "amount_held": "0"}, format="json")
     assert response.status_code == 400 and "amount_held" in response.json()

@@ -2,6 +2,7 @@
 each run in their own thread and connection, released together by a barrier; the row lock makes
 the second see the first's row, so exactly one succeeds and the other is refused with the figures.
 SQLite serialises writers (one database lock), so it cannot show the race: skipped there."""
+
 import datetime
 import threading
 from decimal import Decimal
@@ -51,14 +52,27 @@ def test_two_disbursements_race_for_the_last_yuan(users, territory):
     from tests.projects.factories import ProjectFactory
 
     project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
-    commitment = commitment_create(source=make_source(territory), project=project, amount="1000.00",
-                                   committed_on=DAY, actor=users.street)
-    disbursement_create(commitment=commitment, amount="999.00", paid_on=DAY, payee="甜城建工", voucher_number="V0",
-                        actor=users.street)
+    commitment = commitment_create(
+        source=make_source(territory), project=project, amount="1000.00", committed_on=DAY, actor=users.street
+    )
+    disbursement_create(
+        commitment=commitment,
+        amount="999.00",
+        paid_on=DAY,
+        payee="甜城建工",
+        voucher_number="V0",
+        actor=users.street,
+    )
 
     def pay(voucher):
-        return lambda: disbursement_create(commitment=commitment, amount="1.00", paid_on=DAY, payee="甜城建工",
-                                           voucher_number=voucher, actor=users.street)
+        return lambda: disbursement_create(
+            commitment=commitment,
+            amount="1.00",
+            paid_on=DAY,
+            payee="甜城建工",
+            voucher_number=voucher,
+            actor=users.street,
+        )
 
     results = _race(pay("V1"), pay("V2"))
     paid = [r for r in results if isinstance(r, Disbursement)]
@@ -78,8 +92,9 @@ def test_two_commitments_race_for_the_last_yuan_of_a_source(users, territory):
     commitment_create(source=source, project=p1, amount="99.00", committed_on=DAY, actor=users.street)
 
     def commit(project):
-        return lambda: commitment_create(source=source, project=project, amount="1.00", committed_on=DAY,
-                                         actor=users.street)
+        return lambda: commitment_create(
+            source=source, project=project, amount="1.00", committed_on=DAY, actor=users.street
+        )
 
     results = _race(commit(p1), commit(p2))
     assert sorted(type(r).__name__ for r in results) == ["Commitment", "str"], results

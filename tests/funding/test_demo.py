@@ -1,5 +1,6 @@
 """funding.demo: the seed at the tiny scale goes through the services and leaves consistent money;
 create_plans_bulk builds what subsidy_plan_create would."""
+
 import datetime
 import random
 from decimal import Decimal
@@ -19,18 +20,31 @@ pytestmark = pytest.mark.django_db
 def test_seed_small_money_is_consistent(users, territory):
     from tests.projects.factories import ProjectFactory
 
-    projects = [ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111], stage="aftercare",
-                               year=2024, contractor="甜城建工"),
-                ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n121], stage="consultation")]
+    projects = [
+        ProjectFactory(
+            lead_street=territory.s1,
+            neighbourhoods=[territory.n111],
+            stage="aftercare",
+            year=2024,
+            contractor="甜城建工",
+        ),
+        ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n121], stage="consultation"),
+    ]
     ctx = DemoContext(scale="tiny", rng=random.Random(1), write=lambda line: None)
-    ctx.store.update(admin=users.superuser, district=territory.district, projects=projects,
-                     neighbourhoods=[territory.n111, territory.n121, territory.n211])
+    ctx.store.update(
+        admin=users.superuser,
+        district=territory.district,
+        projects=projects,
+        neighbourhoods=[territory.n111, territory.n121, territory.n211],
+    )
     demo.seed(ctx)
     for source in FundingSource.objects.all():
         assert (source.commitments.aggregate(t=Sum("amount"))["t"] or 0) <= source.amount_held
     for commitment in Commitment.objects.all():
         assert (commitment.disbursements.aggregate(t=Sum("amount"))["t"] or 0) <= commitment.amount
-    assert Commitment.objects.filter(project=projects[0]).aggregate(t=Sum("amount"))["t"] == projects[0].budget
+    assert (
+        Commitment.objects.filter(project=projects[0]).aggregate(t=Sum("amount"))["t"] == projects[0].budget
+    )
     assert Disbursement.objects.exists() and len(ctx.store["subsidy_plans"]) == 1
 
 
@@ -40,4 +54,6 @@ def test_create_plans_bulk_builds_the_whole_schedule(territory):
     assert SubsidyInstallment.objects.filter(plan_id__in=plan_ids).count() == 9
     summary = subsidies_run(today=datetime.date(2025, 1, 1))
     assert summary["paid"] == 3
-    assert SubsidyInstallment.objects.filter(status="paid").aggregate(t=Sum("amount"))["t"] == Decimal("36000.00")
+    assert SubsidyInstallment.objects.filter(status="paid").aggregate(t=Sum("amount"))["t"] == Decimal(
+        "36000.00"
+    )

@@ -1,5 +1,6 @@
 """The management gate of the project lifecycle, and the Celery tasks' wiring in-process (no
 broker: eager mode), with on-commit enqueueing."""
+
 import datetime
 
 import pytest
@@ -22,17 +23,31 @@ def test_management_arranged_gate(users, territory, project):
     Project.objects.filter(pk=project.pk).update(stage="acceptance")
 
     def reasons():
-        return [r for r in transition_reasons(Project.objects.get(pk=project.pk), "aftercare") if "长效管理" in r]
+        return [
+            r for r in transition_reasons(Project.objects.get(pk=project.pk), "aftercare") if "长效管理" in r
+        ]
 
-    assert reasons() == ["小区“东风里”尚未落实长效管理（无现行管理方式或为“无人管理”）。",
-                         "小区“新华里”尚未落实长效管理（无现行管理方式或为“无人管理”）。"]
-    arrangement_start(neighbourhood=territory.n111, mode=ManagementMode.SELF_MANAGED, started_on=D(2024, 1, 1),
-                      actor=users.street)
-    arrangement_start(neighbourhood=territory.n121, mode=ManagementMode.NONE, started_on=D(2024, 1, 1),
-                      actor=users.street)
+    assert reasons() == [
+        "小区“东风里”尚未落实长效管理（无现行管理方式或为“无人管理”）。",
+        "小区“新华里”尚未落实长效管理（无现行管理方式或为“无人管理”）。",
+    ]
+    arrangement_start(
+        neighbourhood=territory.n111,
+        mode=ManagementMode.SELF_MANAGED,
+        started_on=D(2024, 1, 1),
+        actor=users.street,
+    )
+    arrangement_start(
+        neighbourhood=territory.n121, mode=ManagementMode.NONE, started_on=D(2024, 1, 1), actor=users.street
+    )
     assert reasons() == ["小区“东风里”尚未落实长效管理（无现行管理方式或为“无人管理”）。"]
-    arrangement_start(neighbourhood=territory.n121, mode=ManagementMode.FALLBACK, provider="东风社区居委会",
-                      started_on=D(2024, 6, 1), actor=users.street)
+    arrangement_start(
+        neighbourhood=territory.n121,
+        mode=ManagementMode.FALLBACK,
+        provider="东风社区居委会",
+        started_on=D(2024, 6, 1),
+        actor=users.street,
+    )
     assert reasons() == []
 
 

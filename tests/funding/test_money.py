@@ -1,5 +1,6 @@
 """Sources, commitments and disbursements: the money invariants, their messages, the project gate
 and the funding page."""
+
 from decimal import Decimal
 
 import pytest
@@ -25,12 +26,15 @@ def test_money_rounds_half_up_once():
     assert money(Decimal("-0.005")) == Decimal("-0.01")
 
 
-@pytest.mark.parametrize("total,shares", [
-    ("100.00", ["33.33", "33.33", "33.34"]),
-    ("0.01", ["50", "50"]),
-    ("1234.57", ["25", "75"]),
-    ("999.99", ["10", "20", "30", "40"]),
-])
+@pytest.mark.parametrize(
+    "total,shares",
+    [
+        ("100.00", ["33.33", "33.33", "33.34"]),
+        ("0.01", ["50", "50"]),
+        ("1234.57", ["25", "75"]),
+        ("999.99", ["10", "20", "30", "40"]),
+    ],
+)
 def test_split_sums_exactly_and_the_first_payer_takes_the_rest(total, shares):
     lines = split(Decimal(total), [Decimal(s) for s in shares])
     assert sum(lines) == Decimal(total)
@@ -39,12 +43,18 @@ def test_split_sums_exactly_and_the_first_payer_takes_the_rest(total, shares):
 
 
 def test_commitment_within_what_the_source_holds(users, project, source):
-    commitment_create(source=source, project=project, amount="500000.00", committed_on=DAY, actor=users.street)
+    commitment_create(
+        source=source, project=project, amount="500000.00", committed_on=DAY, actor=users.street
+    )
     with pytest.raises(ValidationError) as exc:
-        commitment_create(source=source, project=project, amount="300000.01", committed_on=DAY, actor=users.street)
+        commitment_create(
+            source=source, project=project, amount="300000.01", committed_on=DAY, actor=users.street
+        )
     text = exc.value.message_dict["amount"][0]
     assert "承诺金额 300,000.01 元超过" in text and "尚未承诺的 300,000.00 元" in text
-    commitment_create(source=source, project=project, amount="300000.00", committed_on=DAY, actor=users.street)
+    commitment_create(
+        source=source, project=project, amount="300000.00", committed_on=DAY, actor=users.street
+    )
     assert Commitment.objects.filter(source=source).count() == 2
     assert AuditEntry.objects.filter(action="commitment_create").count() == 2
 
@@ -58,20 +68,45 @@ def test_amounts_must_be_positive_cents(users, project, source, amount):
 
 
 def test_disbursed_never_exceeds_committed(users, project, source):
-    commitment = commitment_create(source=source, project=project, amount="1000.00", committed_on=DAY,
-                                   actor=users.street)
-    disbursement_create(commitment=commitment, amount="500.00", paid_on=DAY, payee="施工单位", voucher_number="V1",
-                        actor=users.street)
+    commitment = commitment_create(
+        source=source, project=project, amount="1000.00", committed_on=DAY, actor=users.street
+    )
+    disbursement_create(
+        commitment=commitment,
+        amount="500.00",
+        paid_on=DAY,
+        payee="施工单位",
+        voucher_number="V1",
+        actor=users.street,
+    )
     with pytest.raises(ValidationError) as exc:
-        disbursement_create(commitment=commitment, amount="1000.00", paid_on=DAY, payee="施工单位",
-                            voucher_number="V2", actor=users.street)
+        disbursement_create(
+            commitment=commitment,
+            amount="1000.00",
+            paid_on=DAY,
+            payee="施工单位",
+            voucher_number="V2",
+            actor=users.street,
+        )
     assert "拨付金额 1,000.00 元超过该承诺尚未拨付的 500.00 元" in exc.value.message_dict["amount"][0]
     with pytest.raises(ValidationError) as exc:
-        disbursement_create(commitment=commitment, amount="1.00", paid_on=DAY, payee=" ", voucher_number="V3",
-                            actor=users.street)
+        disbursement_create(
+            commitment=commitment,
+            amount="1.00",
+            paid_on=DAY,
+            payee=" ",
+            voucher_number="V3",
+            actor=users.street,
+        )
     assert "payee" in exc.value.message_dict
-    disbursement_create(commitment=commitment, amount="500.00", paid_on=DAY, payee="施工单位", voucher_number="V4",
-                        actor=users.street)
+    disbursement_create(
+        commitment=commitment,
+        amount="500.00",
+        paid_on=DAY,
+        payee="施工单位",
+        voucher_number="V4",
+        actor=users.street,
+    )
     assert sum(d.amount for d in Disbursement.objects.all()) == Decimal("1000.00")
 
 
@@ -79,18 +114,29 @@ def test_writes_are_scoped(users, territory, project, source):
     # Community staff of another community do not manage the project; the district official reads only.
     other = make_source(territory, street="s2")
     with pytest.raises(PermissionDenied):
-        commitment_create(source=source, project=project, amount="1.00", committed_on=DAY, actor=users.official)
+        commitment_create(
+            source=source, project=project, amount="1.00", committed_on=DAY, actor=users.official
+        )
     with pytest.raises(PermissionDenied):  # street S1 staff cannot see street S2's money
         commitment_create(source=other, project=project, amount="1.00", committed_on=DAY, actor=users.street)
-    commitment = commitment_create(source=source, project=project, amount="10.00", committed_on=DAY,
-                                   actor=users.street)
+    commitment = commitment_create(
+        source=source, project=project, amount="10.00", committed_on=DAY, actor=users.street
+    )
     with pytest.raises(PermissionDenied):
-        disbursement_create(commitment=commitment, amount="1.00", paid_on=DAY, payee="x", voucher_number="v",
-                            actor=users.official)
+        disbursement_create(
+            commitment=commitment,
+            amount="1.00",
+            paid_on=DAY,
+            payee="x",
+            voucher_number="v",
+            actor=users.official,
+        )
 
 
 def test_source_total_cannot_drop_below_committed(users, project, source):
-    commitment_create(source=source, project=project, amount="600000.00", committed_on=DAY, actor=users.street)
+    commitment_create(
+        source=source, project=project, amount="600000.00", committed_on=DAY, actor=users.street
+    )
     source.amount_held = Decimal("599999.99")
     with pytest.raises(ValidationError) as exc:
         funding_source_save(source=source, actor=users.street)
@@ -109,7 +155,9 @@ def test_gate_funding_covers_budget_to_the_cent(users, territory, project, sourc
         return [r for r in transition_reasons(Project.objects.get(pk=project.pk), "tender") if "资金" in r]
 
     assert reasons() == ["资金承诺合计 0.00 元，低于项目概算 1,000,000.00 元，缺口 1,000,000.00 元。"]
-    commitment_create(source=source, project=project, amount="800000.00", committed_on=DAY, actor=users.street)
+    commitment_create(
+        source=source, project=project, amount="800000.00", committed_on=DAY, actor=users.street
+    )
     bond = make_source(territory, kind=SourceKind.SPECIAL_BOND, held="300000.00")
     commitment_create(source=bond, project=project, amount="199999.99", committed_on=DAY, actor=users.street)
     assert reasons() == ["资金承诺合计 999,999.99 元，低于项目概算 1,000,000.00 元，缺口 0.01 元。"]
@@ -117,14 +165,23 @@ def test_gate_funding_covers_budget_to_the_cent(users, territory, project, sourc
     assert reasons() == []
 
 
-def test_project_funding_page_by_kind_in_three_queries(users, territory, project, source,
-                                                       django_assert_num_queries):
+def test_project_funding_page_by_kind_in_three_queries(
+    users, territory, project, source, django_assert_num_queries
+):
     bond = make_source(territory, kind=SourceKind.SPECIAL_BOND, held="300000.00")
-    c1 = commitment_create(source=source, project=project, amount="600000.00", committed_on=DAY, actor=users.street)
+    c1 = commitment_create(
+        source=source, project=project, amount="600000.00", committed_on=DAY, actor=users.street
+    )
     commitment_create(source=bond, project=project, amount="250000.00", committed_on=DAY, actor=users.street)
     for i in range(3):
-        disbursement_create(commitment=c1, amount="100000.00", paid_on=DAY, payee="施工单位", voucher_number=f"V{i}",
-                            actor=users.street)
+        disbursement_create(
+            commitment=c1,
+            amount="100000.00",
+            paid_on=DAY,
+            payee="施工单位",
+            voucher_number=f"V{i}",
+            actor=users.street,
+        )
     with django_assert_num_queries(3):
         page = project_funding(project)
     assert [(line.kind, line.committed, line.disbursed) for line in page.lines] == [

@@ -1,6 +1,7 @@
 """Subsidy plans and their installments without a worker: the schedule's dates (a leap year), the
 amounts and their split, withheld years released once by a re-assessment, exits, the checks on a
 new plan, and the run's fixed number of queries per batch."""
+
 import datetime
 from decimal import Decimal
 
@@ -18,7 +19,7 @@ from governance.models import AuditEntry, ManagementMode
 from governance.services_management import arrangement_start
 from tests.factories import NeighbourhoodFactory
 
-from .subsidy_helpers import PAYERS, arrangement, assess, plan
+from .subsidy_helpers import arrangement, assess, plan
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -29,8 +30,13 @@ def _statuses(plan_row):
 
 
 def test_a_four_year_plan_across_a_leap_year(users, territory):
-    p = plan(territory.n111, users.street, start_on=D(2024, 2, 29), rates=["2.00", "1.50", "1.50", "1.00"],
-             area="1000.00")
+    p = plan(
+        territory.n111,
+        users.street,
+        start_on=D(2024, 2, 29),
+        rates=["2.00", "1.50", "1.50", "1.00"],
+        area="1000.00",
+    )
     rows = list(p.installments.order_by("year"))
     assert [(r.period_start, r.period_end, r.due_on, r.assessment_year) for r in rows] == [
         (D(2024, 2, 29), D(2025, 2, 28), D(2025, 2, 28), 2025),
@@ -46,7 +52,9 @@ def test_a_four_year_plan_across_a_leap_year(users, territory):
     subsidies_run(today=D(2025, 2, 28))
     assert _statuses(p)[:2] == [(1, S.PAID), (2, S.SCHEDULED)]
     subsidies_run(today=D(2028, 2, 28))
-    assert _statuses(p)[3] == (4, S.SCHEDULED) and SubsidyPlan.objects.get(pk=p.pk).status == PlanStatus.ACTIVE
+    assert (
+        _statuses(p)[3] == (4, S.SCHEDULED) and SubsidyPlan.objects.get(pk=p.pk).status == PlanStatus.ACTIVE
+    )
     subsidies_run(today=D(2028, 2, 29))
     assert all(status == S.PAID for _, status in _statuses(p))
     p.refresh_from_db()
@@ -79,8 +87,10 @@ def test_withheld_without_assessment_then_released_once_by_a_re_assessment(users
 
 
 def test_amount_rounded_once_and_split_to_the_cent(users, territory):
-    payers = [{"source": None, "payer_name": n, "share": s} for n, s in
-              [("区财政局", "33.34"), ("市财政局", "33.33"), ("街道办事处", "33.33")]]
+    payers = [
+        {"source": None, "payer_name": n, "share": s}
+        for n, s in [("区财政局", "33.34"), ("市财政局", "33.33"), ("街道办事处", "33.33")]
+    ]
     p = plan(territory.n111, users.street, area="1234.57", rates=["1.2345"], payers=payers)
     assess(p, 2024, "79.99", users.street)
     subsidies_run(today=D(2025, 1, 1))
@@ -122,16 +132,27 @@ def test_an_early_exit_stops_the_years_not_yet_due(users, territory):
         subsidy_plan_exit(plan=p, on=D(2025, 7, 1), actor=users.street)
 
 
-@pytest.mark.parametrize("kwargs,field,text", [
-    ({"rates": ["1.00", "1.20"]}, "rates", "第2年的补贴标准 1.20 元/平方米·年高于第1年的 1.00"),
-    ({"rates": []}, "rates", "至少填写一年"),
-    ({"rates": ["0.5", "-0.1"]}, "rates", "第2年的补贴标准须大于0"),
-    ({"area": "0"}, "area", "补贴面积须大于0"),
-    ({"payers": [{"payer_name": "区财政局", "share": "60"}, {"payer_name": "市财政局", "share": "30"}]},
-     "payers", "合计须为100%，现为 90"),
-    ({"payers": [{"payer_name": " ", "share": "100"}]}, "payers", "第1个出资方"),
-    ({"score_bands": [{"min_score": "120", "ratio": "1"}]}, "score_bands", "最低分须在0至100之间"),
-])
+@pytest.mark.parametrize(
+    "kwargs,field,text",
+    [
+        ({"rates": ["1.00", "1.20"]}, "rates", "第2年的补贴标准 1.20 元/平方米·年高于第1年的 1.00"),
+        ({"rates": []}, "rates", "至少填写一年"),
+        ({"rates": ["0.5", "-0.1"]}, "rates", "第2年的补贴标准须大于0"),
+        ({"area": "0"}, "area", "补贴面积须大于0"),
+        (
+            {
+                "payers": [
+                    {"payer_name": "区财政局", "share": "60"},
+                    {"payer_name": "市财政局", "share": "30"},
+                ]
+            },
+            "payers",
+            "合计须为100%，现为 90",
+        ),
+        ({"payers": [{"payer_name": " ", "share": "100"}]}, "payers", "第1个出资方"),
+        ({"score_bands": [{"min_score": "120", "ratio": "1"}]}, "score_bands", "最低分须在0至100之间"),
+    ],
+)
 def test_a_plan_is_checked(users, territory, kwargs, field, text):
     with pytest.raises(ValidationError) as exc:
         plan(territory.n111, users.street, **kwargs)
@@ -140,8 +161,9 @@ def test_a_plan_is_checked(users, territory, kwargs, field, text):
 
 
 def test_no_subsidy_for_an_unmanaged_neighbourhood_nor_a_foreign_arrangement(users, territory):
-    none = arrangement_start(neighbourhood=territory.n111, mode=ManagementMode.NONE, started_on=D(2023, 1, 1),
-                             actor=users.street)
+    none = arrangement_start(
+        neighbourhood=territory.n111, mode=ManagementMode.NONE, started_on=D(2023, 1, 1), actor=users.street
+    )
     with pytest.raises(ValidationError, match="无人管理"):
         plan(territory.n111, users.street, arrangement_row=none)
     other = arrangement(territory.n121, users.street)

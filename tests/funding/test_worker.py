@@ -9,6 +9,7 @@ default 14, flushed first) and the pytest-django test database; tests commit the
 and a worker killed with SIGKILL while it pays, then restarted — each ends with every due
 installment paid exactly once and the money equal to the schedule.
 """
+
 import datetime
 import os
 import signal
@@ -73,14 +74,38 @@ class Worker:
         self.process = None
 
     def start(self):
-        env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": self.redis_url,
-               "DJANGO_SETTINGS_MODULE": "config.settings_test", "CONN_MAX_AGE": "0"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "REDIS_URL": self.redis_url,
+            "DJANGO_SETTINGS_MODULE": "config.settings_test",
+            "CONN_MAX_AGE": "0",
+        }
         self.log.write_text("")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=2",
-             "-Q", self.queue, "-n", f"{self.queue}@%h", "--without-gossip", "--without-mingle",
-             "--without-heartbeat", "--loglevel=INFO"],
-            cwd=ROOT, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=2",
+                "-Q",
+                self.queue,
+                "-n",
+                f"{self.queue}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -123,10 +148,12 @@ def _plans(territory, count, passing_every=1):
     """`count` plans of 3 years from 2024-01-01 (year 1 due 2025-01-01) on fresh neighbourhoods;
     every `passing_every`-th is assessed 90 for 2024, the others are not assessed (withheld)."""
     community = territory.c11
-    Neighbourhood.objects.bulk_create([
-        Neighbourhood(community=community, name=f"测试小区{i:05d}", built_year=1990) for i in range(count)
-    ])
-    ids = list(Neighbourhood.objects.filter(name__startswith="测试小区").order_by("pk").values_list("pk", flat=True))
+    Neighbourhood.objects.bulk_create(
+        [Neighbourhood(community=community, name=f"测试小区{i:05d}", built_year=1990) for i in range(count)]
+    )
+    ids = list(
+        Neighbourhood.objects.filter(name__startswith="测试小区").order_by("pk").values_list("pk", flat=True)
+    )
     passing, failing = ids[::passing_every], [n for n in ids if n not in set(ids[::passing_every])]
     create_plans_bulk(passing, start_on=datetime.date(2024, 1, 1), scores={2024: 90})
     if failing:
@@ -159,7 +186,9 @@ def _assert_paid_once(expected_paid):
     assert rows.filter(status=S.PAID).count() == expected_paid
     assert not rows.exclude(status__in=[S.PAID, S.WITHHELD]).exists()
     assert not SubsidyInstallment.objects.filter(due_on__gt=RUN_DAY).exclude(status=S.SCHEDULED).exists()
-    per_installment = SubsidyPayment.objects.values("installment").annotate(lines=Count("id"), total=Sum("amount"))
+    per_installment = SubsidyPayment.objects.values("installment").annotate(
+        lines=Count("id"), total=Sum("amount")
+    )
     assert all(row["lines"] == 2 for row in per_installment)  # two payers, once each
     paid = {row.pk: row for row in rows.filter(status=S.PAID).select_related("plan")}
     assert len(per_installment) == len(paid)
@@ -198,6 +227,8 @@ def test_a_worker_killed_mid_run_then_restarted(worker, territory):
     assert paid_at_kill < expected, "the run finished before the kill: raise the number of plans"
     worker.start()
     _send_run(worker)  # the next daily run: its sweep pays what the killed worker left released
-    _wait(lambda: _paid() == expected and _runs() >= 1, seconds=180, what="the run after the restart", w=worker)
+    _wait(
+        lambda: _paid() == expected and _runs() >= 1, seconds=180, what="the run after the restart", w=worker
+    )
     time.sleep(1)
     _assert_paid_once(expected)

@@ -1,6 +1,7 @@
 """`manage.py run_subsidies [--date YYYY-MM-DD]`: the daily subsidy run, here and now, without a
 worker (the embedded default, and staff catching up): the same service as the Celery task, paying
 released installments in this process."""
+
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
@@ -22,5 +23,6 @@ class Command(BaseCommand):
             raise CommandError(f"--date 应为 YYYY-MM-DD 格式的日期，收到“{date}”。")
         summary = subsidies_run(today=today)
         self.stdout.write(
-            "{date}：到期 {due}，核准 {released}，暂缓 {withheld}，发放 {paid}，补发 {swept}，退出 {exited}".format(**summary)
+            "{date}：到期 {due}，核准 {released}，暂缓 {withheld}，"
+            "发放 {paid}，补发 {swept}，退出 {exited}".format(**summary)
         )
