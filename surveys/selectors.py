@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -93,78 +93,90 @@ def _percent(part, whole):
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _class_rank(prefix):
-    """basic, improvement, enhancement: the menu's order of classes, for ties in the ranking."""
-    return Case(
-        *(When(**{f"{prefix}work_class": value, "then": Value(rank)}) for rank, value in enumerate(WorkClass.values)),
-        default=Value(len(WorkClass.values)),
-        output_field=IntegerField(),
-    )
+def _ranked(counts, households, neighbourhood_id=None):
+    """DemandRows from {item id: households} (already aggregated: at most the menu's length),
+    ranked by households, then the menu's class and order. One query for the items' names."""
+    items = CatalogueItem.objects.filter(pk__in=counts).values("pk", "code", "name", "work_class", "sort_order")
+    rank = {value: i for i, value in enumerate(WorkClass.values)}
+    ordered = sorted(items, key=lambda i: (-counts[i["pk"]], rank.get(i["work_class"], 9), i["sort_order"], i["code"]))
+    return [
+        DemandRow(i["pk"], i["code"], i["name"], i["work_class"], counts[i["pk"]],
+                  _percent(counts[i["pk"]], households), neighbourhood_id)
+        for i in ordered
+    ]
 
 
 def demand_aggregate(project, *, neighbourhood=None):
     """The ranking of a project's demand lists (or of one neighbourhood's): for each menu item
     the households whose current submission chose it, and their share of all the households of
     the project's neighbourhoods (of the neighbourhood). Ranked by households, then menu order.
-    Three queries whatever the size: the households, the respondents, and one aggregate over the
-    chosen items (no loop over submissions)."""
-    neighbourhood_ids = [neighbourhood.pk] if neighbourhood else list(
-        project.neighbourhoods.values_list("pk", flat=True)
+
+    The counting is done by the database: one GROUP BY over the chosen items of the current
+    submissions of the project's lists (the item ids only; names are read afterwards for the few
+    dozen items), never a loop over submissions. Five queries whatever the size: the lists, the
+    households, the respondents, the aggregate, the items' names."""
+    lists = DemandList.objects.filter(project=project)
+    if neighbourhood is not None:
+        lists = lists.filter(neighbourhood=neighbourhood)
+        households = Household.objects.filter(neighbourhood=neighbourhood).count()
+    else:
+        households = Household.objects.filter(neighbourhood__projects=project).count()
+    list_ids = list(lists.values_list("pk", flat=True))
+    respondents = DemandSubmission.objects.filter(demand_list_id__in=list_ids, is_current=True).count()
+    counts = dict(
+        DemandSubmission.items.through.objects.filter(
+            demandsubmission__demand_list_id__in=list_ids, demandsubmission__is_current=True
+        )
+        .order_by()
+        .values("catalogueitem_id")
+        .annotate(n=Count("*"))
+        .values_list("catalogueitem_id", "n")
     )
-    households = Household.objects.filter(neighbourhood_id__in=neighbourhood_ids).count()
-    current = DemandSubmission.objects.filter(
-        demand_list__project=project, demand_list__neighbourhood_id__in=neighbourhood_ids, is_current=True
-    )
-    respondents = current.count()
-    through = DemandSubmission.items.through
-    rows = (
-        through.objects.filter(demandsubmission__in=current)
-        .values("catalogueitem_id", "catalogueitem__code", "catalogueitem__name", "catalogueitem__work_class")
-        .annotate(n=Count("pk"), class_rank=_class_rank("catalogueitem__"))
-        .order_by("-n", "class_rank", "catalogueitem__sort_order", "catalogueitem__code")
-    )
-    return DemandAggregate(
-        households=households,
-        respondents=respondents,
-        rows=[
-            DemandRow(r["catalogueitem_id"], r["catalogueitem__code"], r["catalogueitem__name"],
-                      r["catalogueitem__work_class"], r["n"], _percent(r["n"], households))
-            for r in rows
-        ],
-    )
+    return DemandAggregate(households=households, respondents=respondents, rows=_ranked(counts, households))
 
 
 def demand_aggregate_by_neighbourhood(project):
-    """The same ranking per neighbourhood of the project, in one aggregate query (plus one for the
-    household counts): {neighbourhood id: DemandAggregate}."""
-    neighbourhoods = dict(project.neighbourhoods.values_list("pk", "name"))
+    """The same ranking per neighbourhood of the project: {neighbourhood id: DemandAggregate}.
+    Five queries: the neighbourhoods' households, the respondents per list, one aggregate grouped
+    by (neighbourhood, item), the items' names, and the project's neighbourhoods."""
+    neighbourhood_ids = list(project.neighbourhoods.values_list("pk", flat=True))
     totals = dict(
-        Household.objects.filter(neighbourhood_id__in=neighbourhoods).order_by().values("neighbourhood_id")
-        .annotate(n=Count("pk")).values_list("neighbourhood_id", "n")
+        Household.objects.filter(neighbourhood_id__in=neighbourhood_ids).order_by().values("neighbourhood_id")
+        .annotate(n=Count("*")).values_list("neighbourhood_id", "n")
     )
-    through = DemandSubmission.items.through
-    rows = (
-        through.objects.filter(demandsubmission__demand_list__project=project, demandsubmission__is_current=True)
-        .values("demandsubmission__demand_list__neighbourhood_id", "catalogueitem_id", "catalogueitem__code",
-                "catalogueitem__name", "catalogueitem__work_class")
-        .annotate(n=Count("pk"), class_rank=_class_rank("catalogueitem__"))
-        .order_by("demandsubmission__demand_list__neighbourhood_id", "-n", "class_rank",
-                  "catalogueitem__sort_order", "catalogueitem__code")
-    )
-    result = {pk: DemandAggregate(households=totals.get(pk, 0), respondents=0, rows=[]) for pk in neighbourhoods}
-    for r in rows:
-        nid = r["demandsubmission__demand_list__neighbourhood_id"]
-        result[nid].rows.append(
-            DemandRow(r["catalogueitem_id"], r["catalogueitem__code"], r["catalogueitem__name"],
-                      r["catalogueitem__work_class"], r["n"], _percent(r["n"], result[nid].households), nid)
-        )
-    respondents = (
+    respondents = dict(
         DemandSubmission.objects.filter(demand_list__project=project, is_current=True).order_by()
-        .values("demand_list__neighbourhood_id").annotate(n=Count("pk"))
+        .values("demand_list__neighbourhood_id").annotate(n=Count("*"))
         .values_list("demand_list__neighbourhood_id", "n")
     )
-    for nid, n in respondents:
-        result[nid].respondents = n
+    grouped = {}
+    for nid, item_id, n in (
+        DemandSubmission.items.through.objects.filter(
+            demandsubmission__demand_list__project=project, demandsubmission__is_current=True
+        )
+        .order_by()
+        .values("demandsubmission__demand_list__neighbourhood_id", "catalogueitem_id")
+        .annotate(n=Count("*"))
+        .values_list("demandsubmission__demand_list__neighbourhood_id", "catalogueitem_id", "n")
+    ):
+        grouped.setdefault(nid, {})[item_id] = n
+    items = {
+        i["pk"]: i for i in CatalogueItem.objects.filter(
+            pk__in={item_id for counts in grouped.values() for item_id in counts}
+        ).values("pk", "code", "name", "work_class", "sort_order")
+    }
+    rank = {value: i for i, value in enumerate(WorkClass.values)}
+    result = {}
+    for nid in neighbourhood_ids:
+        counts, households = grouped.get(nid, {}), totals.get(nid, 0)
+        ordered = sorted(counts, key=lambda pk: (-counts[pk], rank.get(items[pk]["work_class"], 9),
+                                                 items[pk]["sort_order"], items[pk]["code"]))
+        result[nid] = DemandAggregate(
+            households=households,
+            respondents=respondents.get(nid, 0),
+            rows=[DemandRow(pk, items[pk]["code"], items[pk]["name"], items[pk]["work_class"], counts[pk],
+                            _percent(counts[pk], households), nid) for pk in ordered],
+        )
     return result
 
 

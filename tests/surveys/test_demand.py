@@ -118,7 +118,7 @@ def test_the_aggregate_ranks_items_by_share_of_households(territory, users, djan
         demand_submit(demand_list=lists[household.neighbourhood_id], household=household, items=menu(*codes))
     # A replaced submission no longer counts.
     demand_submit(demand_list=lists[b[1].neighbourhood_id], household=b[1], items=menu("elevator_retrofit"))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         result = demand_aggregate(project)
     assert (result.households, result.respondents) == (8, 5)
     assert [(r.code, r.households, r.share) for r in result.rows] == [
@@ -126,7 +126,7 @@ def test_the_aggregate_ranks_items_by_share_of_households(territory, users, djan
     ]
     one = demand_aggregate(project, neighbourhood=territory.n121)
     assert [(r.code, r.households) for r in one.rows] == [("elevator_retrofit", 2)]
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         per = demand_aggregate_by_neighbourhood(project)
     assert [(r.code, r.households) for r in per[territory.n111.pk].rows] == [
         ("roads", 2), ("elevator_retrofit", 2), ("parking", 1)  # ties: basic before improvement
