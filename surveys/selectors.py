@@ -10,8 +10,16 @@ from projects.choices import WorkClass
 from projects.models import CatalogueItem
 from residents.models import Household
 
-from .choices import ADOPTED_ANSWERS, SCALE_VALUES, OpinionAnswer, QuestionKind, VoteScope, VoteStatus
-from .models import Answer, Ballot, DemandList, DemandSubmission, Opinion, Vote
+from .choices import (
+    ADOPTED_ANSWERS,
+    SCALE_VALUES,
+    OpinionAnswer,
+    QuestionKind,
+    QuestionnaireStatus,
+    VoteScope,
+    VoteStatus,
+)
+from .models import Answer, Ballot, DemandList, DemandSubmission, Opinion, Questionnaire, Response, Vote
 
 
 @dataclass
@@ -195,8 +203,8 @@ def _household_votes_q(household):
 
 def resident_home(household, now=None):
     """What the signed-in household can do now: its neighbourhood's open demand lists (with its
-    current submission, if any) and the open votes whose scope holds it (with its ballot). Two
-    queries."""
+    current submission, if any), the open votes whose scope holds it (with its ballot) and the
+    open questionnaires (with its response). Five queries."""
     now = now or timezone.now()
     lists = list(
         DemandList.objects.filter(neighbourhood_id=household.neighbourhood_id, is_open=True)
@@ -217,7 +225,13 @@ def resident_home(household, now=None):
         .prefetch_related(Prefetch("ballots", queryset=Ballot.objects.filter(household=household), to_attr="mine"))
         .order_by("closes_at")
     )
-    return lists, votes
+    questionnaires = list(
+        Questionnaire.objects.filter(neighbourhood_id=household.neighbourhood_id, status=QuestionnaireStatus.OPEN)
+        .prefetch_related(Prefetch("responses", queryset=Response.objects.filter(household=household),
+                                   to_attr="mine"))
+        .order_by("-opened_at")
+    )
+    return lists, votes, questionnaires
 
 
 def open_vote_for(household, vote_id, now=None):

@@ -11,5 +11,6 @@ urlpatterns = [
     path("me/demand/receipt/<str:receipt>/", views.demand_receipt, name="demand_receipt"),
     path("me/vote/<int:vote_id>/", views.vote_form, name="vote"),
     path("me/vote/<int:vote_id>/receipt/", views.vote_receipt, name="vote_receipt"),
+    path("me/questionnaire/<int:questionnaire_id>/", views.questionnaire_form, name="questionnaire"),
     path("votes/<int:vote_id>/tally/", views.tally_page, name="tally"),
 ]

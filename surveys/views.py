@@ -14,11 +14,11 @@ from django.views.decorators.cache import never_cache
 from projects.models import CatalogueItem
 from residents.session import current_household
 
-from .choices import BallotChannel, SubmissionChannel
+from .choices import SCALE_VALUES, BallotChannel, QuestionKind, QuestionnaireStatus, SubmissionChannel
 from .forms import BallotForm, DemandForm
-from .models import Ballot, DemandList, DemandSubmission
+from .models import Ballot, DemandList, DemandSubmission, Questionnaire, Response
 from .selectors import demand_menu, open_vote_for, public_vote, resident_home
-from .services import ballot_cast, demand_submit
+from .services import ballot_cast, demand_submit, response_submit
 from .tally import tally
 
 
@@ -42,8 +42,9 @@ def home(request):
     household = current_household(request)
     if household is None:
         return _entry(request)
-    lists, votes = resident_home(household)
-    return render(request, "surveys/home.html", {"household": household, "lists": lists, "votes": votes})
+    lists, votes, questionnaires = resident_home(household)
+    return render(request, "surveys/home.html", {"household": household, "lists": lists, "votes": votes,
+                                                 "questionnaires": questionnaires})
 
 
 @never_cache
@@ -157,3 +158,63 @@ def tally_page(request, vote_id):
         raise Http404(_("没有这项表决。"))
     result = vote.result if vote.result else tally(vote).to_dict()
     return render(request, "surveys/tally.html", {"vote": vote, "result": result})
+
+
+def _posted_answers(request, questions):
+    answers = {}
+    for question in questions:
+        name = f"q{question.pk}"
+        if question.kind == QuestionKind.MULTIPLE:
+            answers[question.pk] = request.POST.getlist(name)
+        else:
+            answers[question.pk] = request.POST.get(name, "")
+    return answers
+
+
+def _given_answers(response):
+    """{question id: value} as the form shows it: option ids as strings, the text, the score."""
+    given = {}
+    for answer in response.answers.prefetch_related("options"):
+        if answer.scale is not None:
+            given[answer.question_id] = str(answer.scale)
+        elif answer.text:
+            given[answer.question_id] = answer.text
+        else:
+            given[answer.question_id] = [str(o.pk) for o in answer.options.all()]
+    return given
+
+
+@never_cache
+def questionnaire_form(request, questionnaire_id):
+    """A questionnaire for the signed-in household: one response, replaceable until it closes."""
+    household = current_household(request)
+    if household is None:
+        return _entry(request)
+    questionnaire = Questionnaire.objects.filter(
+        pk=questionnaire_id, neighbourhood_id=household.neighbourhood_id, status=QuestionnaireStatus.OPEN
+    ).first()
+    if questionnaire is None:
+        raise Http404(_("没有正在进行的这份问卷。"))
+    questions = list(questionnaire.questions.prefetch_related("options").order_by("order"))
+    response = Response.objects.filter(questionnaire=questionnaire, household=household).first()
+    errors, status = [], 200
+    if request.method == "POST":
+        given = _posted_answers(request, questions)
+        try:
+            response_submit(questionnaire=questionnaire, household=household, answers=given)
+        except ValidationError as exc:
+            errors, status = exc.messages, 400
+        else:
+            messages.success(request, _("问卷已提交，谢谢您的参与。问卷结束前可以修改。"))
+            return redirect("surveys:home")
+    else:
+        given = _given_answers(response) if response else {}
+    rows = []
+    for question in questions:
+        value = given.get(question.pk)
+        chosen = {str(v) for v in value} if isinstance(value, list) else {str(value)} if value else set()
+        rows.append({"question": question, "chosen": chosen, "text": value if isinstance(value, str) else "",
+                     "scale": SCALE_VALUES})
+    return render(request, "surveys/questionnaire_form.html",
+                  {"household": household, "questionnaire": questionnaire, "rows": rows, "errors": errors,
+                   "response": response}, status=status)

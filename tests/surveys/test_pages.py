@@ -167,3 +167,34 @@ def test_a_household_outside_the_scope_is_sent_to_the_tally(client, resident, te
     response = client.get(reverse("surveys:vote", args=[vote.pk]))
     assert response.status_code == 302 and response["Location"] == reverse("surveys:tally", args=[vote.pk])
     assert client.get(reverse("surveys:tally", args=[999999])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_resident_answers_a_questionnaire_and_may_change_it(client, resident, territory, users):
+    from surveys.choices import QuestionKind, QuestionnaireStatus
+    from surveys.models import Question, Questionnaire, Response
+    from surveys.services import questionnaire_save, questionnaire_set_status
+
+    household, code = resident
+    q = questionnaire_save(
+        questionnaire=Questionnaire(neighbourhood=territory.n111, title="停车调查"), actor=users.community,
+        questions=[(Question(text="有车吗？", kind=QuestionKind.SINGLE), ["有", "没有"]),
+                   (Question(text="满意度", kind=QuestionKind.SCALE), []),
+                   (Question(text="建议", kind=QuestionKind.TEXT, required=False), [])],
+    )
+    questionnaire_set_status(questionnaire=q, status=QuestionnaireStatus.OPEN, actor=users.community)
+    q1, q2, q3 = q.questions.order_by("order")
+    yes = q1.options.get(text="有")
+    sign_in(client, code)
+    assert "填写问卷" in client.get("/me/").content.decode()
+    url = reverse("surveys:questionnaire", args=[q.pk])
+    page = client.get(url).content.decode()
+    assert f'name="q{q1.pk}" value="{yes.pk}"' in page and "（必答）" in page
+    response = client.post(url, {f"q{q1.pk}": yes.pk})
+    assert response.status_code == 400 and "第2题为必答题。" in response.content.decode()
+    assert client.post(url, {f"q{q1.pk}": yes.pk, f"q{q2.pk}": "4", f"q{q3.pk}": "多建车位"}).status_code == 302
+    assert f'value="{yes.pk}" id="o{yes.pk}" checked' in client.get(url).content.decode()
+    client.post(url, {f"q{q1.pk}": yes.pk, f"q{q2.pk}": "5"})
+    response_row = Response.objects.get(household=household)
+    assert response_row.revisions == 1 and response_row.answers.count() == 2
+    assert "修改问卷" in client.get("/me/").content.decode()
