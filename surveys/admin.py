@@ -6,7 +6,7 @@ meetings; the channel and their name (the logged-in user) are recorded by the se
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -24,6 +24,7 @@ from .models import (
     DemandList,
     DemandSubmission,
     Meeting,
+    MeetingPhoto,
     Opinion,
     PlanItem,
     PlanVersion,
@@ -40,6 +41,7 @@ from .services import (
     ballot_cast,
     demand_lists_open,
     demand_submit,
+    meeting_photo_add,
     meeting_save,
     opinion_answer,
     opinion_save,
@@ -98,6 +100,21 @@ def _run_each(request, queryset, function, done_message):
             _report(request, exc)
     if done:
         messages.success(request, done_message % {"n": done})
+
+
+def _download(headers, rows, fmt, name, title):
+    """The table as a CSV or Excel attachment (404 for any other format)."""
+    if fmt == "xlsx":
+        response = HttpResponse(
+            to_xlsx(headers, rows, str(title)),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    elif fmt == "csv":
+        response = HttpResponse(to_csv(headers, rows), content_type="text/csv; charset=utf-8")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
 
 
 # ---- votes -----------------------------------------------------------------------------------
@@ -367,16 +384,48 @@ class StepReviewAdmin(ServiceErrorsMixin, ScopedAdmin):
         obj.pk = review.pk
 
 
+class MeetingPhotoInline(ScopedTabularInline):
+    """New photos are checked and cleaned by the service (projects.photos); stored ones are shown."""
+
+    model = MeetingPhoto
+    fields = ["image", "caption", "preview"]
+    readonly_fields = ["preview"]
+    show_change_link = False
+
+    @admin.display(description=_("预览"))
+    def preview(self, obj):
+        if not obj.pk:
+            return "—"
+        return format_html('<img src="{}" alt="" style="max-height:80px">', obj.thumbnail.url)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["preview"]
+
+
 @admin.register(Meeting)
-class MeetingAdmin(ServiceErrorsMixin, ScopedAdmin):
+class MeetingAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
     list_display = ["held_on", "kind", "neighbourhood", "step", "attendees", "households_represented"]
     list_filter = ["kind", StreetFilter, CommunityFilter]
     list_select_related = ["neighbourhood", "step"]
     fields = ["process", "step", "neighbourhood", "kind", "held_on", "place", "attendees", "households_represented",
               "minutes"]
+    inlines = [MeetingPhotoInline]
 
     def save_model(self, request, obj, form, change):
         meeting_save(meeting=obj, actor=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not MeetingPhoto:
+            return super().save_formset(request, form, formset, change)
+        for photo_form in formset.forms:
+            data = getattr(photo_form, "cleaned_data", None) or {}
+            if photo_form.instance.pk:
+                if data.get("DELETE"):
+                    photo_form.instance.delete()
+                continue
+            if data.get("image") and not data.get("DELETE"):
+                meeting_photo_add(meeting=form.instance, upload=data["image"], caption=data.get("caption", ""),
+                                  actor=request.user)
 
 
 @admin.register(Visit)
@@ -487,19 +536,7 @@ class DemandListAdmin(ServiceErrorsMixin, ScopedAdmin):
         demand_list = get_object_or_404(self.get_queryset(request).select_related("project", "neighbourhood"), pk=pk)
         headers, rows = demand_table(demand_aggregate(demand_list.project, neighbourhood=demand_list.neighbourhood),
                                      demand_list.neighbourhood.name)
-        name = f"demand-{demand_list.pk}"
-        if fmt == "xlsx":
-            response = HttpResponse(
-                to_xlsx(headers, rows, "需求汇总"),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-            response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-            return response
-        if fmt != "csv":
-            raise PermissionDenied
-        response = HttpResponse(to_csv(headers, rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
+        return _download(headers, rows, fmt, f"demand-{demand_list.pk}", _("需求汇总"))
 
 
 class OfflineDemandForm(forms.ModelForm):
@@ -616,9 +653,24 @@ class QuestionnaireAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
         if not obj.pk:
             return "—"
         headers, rows = questionnaire_results_table(obj)
-        return format_html("<table><tr>{}</tr>{}</table>",
-                           format_html_join("", "<th>{}</th>", ((h,) for h in headers)),
-                           format_html_join("", "<tr>" + "<td>{}</td>" * len(headers) + "</tr>", rows))
+        return format_html(
+            '<table><tr>{}</tr>{}</table><p><a href="{}">CSV</a> · <a href="{}">Excel</a></p>',
+            format_html_join("", "<th>{}</th>", ((h,) for h in headers)),
+            format_html_join("", "<tr>" + "<td>{}</td>" * len(headers) + "</tr>", rows),
+            reverse("admin:surveys_questionnaire_export", args=[obj.pk, "csv"]),
+            reverse("admin:surveys_questionnaire_export", args=[obj.pk, "xlsx"]),
+        )
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/results.<str:fmt>", self.admin_site.admin_view(self.export_view),
+                 name="surveys_questionnaire_export"),
+        ] + super().get_urls()
+
+    def export_view(self, request, pk, fmt):
+        questionnaire = get_object_or_404(self.get_queryset(request), pk=pk)
+        headers, rows = questionnaire_results_table(questionnaire)
+        return _download(headers, rows, fmt, f"questionnaire-{questionnaire.pk}", _("问卷结果"))
 
     @admin.action(description=_("发布问卷"))
     def publish(self, request, queryset):

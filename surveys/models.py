@@ -724,3 +724,28 @@ class PlanItem(models.Model):
 
     def __str__(self):
         return f"{self.catalogue_item} · {self.neighbourhood}"
+
+
+def _meeting_photo_path(instance, filename):
+    return f"surveys/meetings/{filename}"
+
+
+class MeetingPhoto(models.Model):
+    """A photo of a meeting (evidence of a down step), stored re-encoded without EXIF under a uuid
+    name (projects.photos)."""
+
+    meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="photos", verbose_name=_("会议"))
+    image = models.ImageField(_("照片"), upload_to=_meeting_photo_path)
+    thumbnail = models.ImageField(_("缩略图"), upload_to=_meeting_photo_path)
+    uid = models.UUIDField(_("编号"), unique=True, editable=False)
+    caption = models.CharField(_("说明"), max_length=120, blank=True)
+
+    territory_lookups = _via("meeting__neighbourhood")
+
+    class Meta:
+        verbose_name = _("会议照片")
+        verbose_name_plural = _("会议照片")
+        ordering = ["meeting_id", "id"]
+
+    def __str__(self):
+        return self.caption or str(self.uid)

@@ -42,6 +42,8 @@ from .models import (
     DemandPhoto,
     DemandSubmission,
     Answer,
+    Meeting,
+    MeetingPhoto,
     Opinion,
     PlanItem,
     PlanVersion,
@@ -442,6 +444,25 @@ def meeting_save(*, meeting, actor):
     return meeting
 
 
+MEETING_PHOTOS_MAX = 9
+
+
+def meeting_photo_add(*, meeting, upload, actor, caption=""):
+    """Add a photo to a meeting (checked and cleaned by projects.photos.prepare_photo). Refuses more
+    than MEETING_PHOTOS_MAX photos and an actor who does not manage the meeting's neighbourhood."""
+    prepared = prepare_photo(upload)
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        _require_manage(actor, locked)
+        if locked.photos.count() >= MEETING_PHOTOS_MAX:
+            raise ValidationError({"image": _("每次会议最多%(n)d张照片。") % {"n": MEETING_PHOTOS_MAX}})
+        photo = MeetingPhoto.objects.create(meeting=locked, image=prepared.image, thumbnail=prepared.thumbnail,
+                                            uid=prepared.uid, caption=caption[:120])
+        audit(actor=actor, action="meeting_photo_add", target=photo, summary=caption[:100],
+              details={"meeting": locked.pk})
+    return photo
+
+
 def visit_save(*, visit, actor):
     """Record a door-to-door visit. The household must lie in the project; the staff member
     defaults to the actor."""
@@ -611,6 +632,32 @@ def _money(value):
     return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+PLAN_DOCUMENT_EXTENSIONS = (".pdf", ".docx", ".xlsx", ".jpg", ".jpeg", ".png")
+PLAN_DOCUMENT_MAX_BYTES = 30 * 1024 * 1024
+
+
+def _document_problem(document):
+    """None, or what is wrong with an uploaded plan document (its type by extension and first
+    bytes, its size)."""
+    import os
+
+    if not document or getattr(document, "_committed", True):
+        return None  # no file, or the one already stored
+    extension = os.path.splitext(document.name)[1].lower()
+    if extension not in PLAN_DOCUMENT_EXTENSIONS:
+        return _("方案文件只接受：%(types)s。") % {"types": "、".join(PLAN_DOCUMENT_EXTENSIONS)}
+    if document.size > PLAN_DOCUMENT_MAX_BYTES:
+        return _("方案文件不能超过%(n)dMB。") % {"n": PLAN_DOCUMENT_MAX_BYTES // 1024 // 1024}
+    document.seek(0)
+    head = document.read(8)
+    document.seek(0)
+    magic = {".pdf": (b"%PDF",), ".docx": (b"PK",), ".xlsx": (b"PK",), ".jpg": (b"\xff\xd8",),
+             ".jpeg": (b"\xff\xd8",), ".png": (b"\x89PNG",)}[extension]
+    if not head.startswith(magic):
+        return _("方案文件的内容与其扩展名（%(ext)s）不符。") % {"ext": extension}
+    return None
+
+
 def plan_version_save(*, plan, actor, items=None):
     """Create or change a plan version; `items` (PlanItem instances, unsaved or saved), when given,
     replace its lines, each amount = quantity × unit cost rounded half up to the cent once.
@@ -620,6 +667,9 @@ def plan_version_save(*, plan, actor, items=None):
     errors = {}
     if not (plan.summary or "").strip():
         errors["summary"] = _("请填写方案摘要。")
+    problem = _document_problem(plan.document)
+    if problem:
+        errors["document"] = problem
     neighbourhood_ids = set(plan.project.neighbourhoods.values_list("pk", flat=True))
     for item in items or ():
         if item.neighbourhood_id not in neighbourhood_ids:

@@ -141,3 +141,38 @@ def test_the_official_reads_but_cannot_enter(client, territory, users):
                            {"vote": vote.pk, "household": territory.n111.households.first().pk, "choice": "agree"})
     assert response.status_code == 403
     assert not Vote.objects.exclude(pk=vote.pk).exists() and not PlanVersion.objects.exists()
+
+
+@pytest.mark.django_db
+def test_meeting_photos_go_through_the_photo_checks(client, territory, users, settings, tmp_path):
+    from surveys.models import MeetingPhoto
+
+    from .helpers import jpeg_upload
+
+    settings.MEDIA_ROOT = tmp_path
+    project, process, lists = collecting_project(territory, users.community)
+    d1 = process.steps.get(code="D1")
+    client.force_login(users.community)
+    data = {"process": process.pk, "step": d1.pk, "neighbourhood": territory.n111.pk, "kind": "courtyard",
+            "held_on": "2026-03-01", "place": "院坝", "attendees": "25", "households_represented": "20",
+            "minutes": "", "photos-TOTAL_FORMS": "1", "photos-INITIAL_FORMS": "0", "photos-MIN_NUM_FORMS": "0",
+            "photos-MAX_NUM_FORMS": "1000", "photos-0-image": jpeg_upload("会议.jpg"), "photos-0-caption": "现场"}
+    response = client.post(reverse("admin:surveys_meeting_add"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    photo = MeetingPhoto.objects.get()
+    assert photo.caption == "现场" and "会议" not in photo.image.name and photo.meeting.attendees == 25
+
+
+@pytest.mark.django_db
+def test_questionnaire_results_export(client, territory, users):
+    from surveys.choices import QuestionKind
+    from surveys.models import Question
+    from surveys.services import questionnaire_save
+
+    q = questionnaire_save(questionnaire=Questionnaire(neighbourhood=territory.n111, title="调查"),
+                           actor=users.community,
+                           questions=[(Question(text="满意吗", kind=QuestionKind.SCALE), [])])
+    client.force_login(users.community)
+    csv = client.get(reverse("admin:surveys_questionnaire_export", args=[q.pk, "csv"])).content.decode("utf-8-sig")
+    assert csv.splitlines()[0] == "题号,题目,题型,选项/分值,人数,占答题户比例(%)" and "1,满意吗,1–5分评价,5,0,0.0" in csv
+    assert client.get(reverse("admin:surveys_questionnaire_export", args=[q.pk, "pdf"])).status_code == 404

@@ -72,3 +72,25 @@ def test_a_renovation_plan_vote_is_on_the_final_version_which_then_cannot_change
     final.summary = "改了"
     with pytest.raises(ValidationError, match="已付诸表决"):
         plan_version_save(plan=final, actor=users.community)
+
+
+@pytest.mark.django_db
+def test_plan_documents_are_checked_by_type_and_content(territory, users, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    project, process, lists = collecting_project(territory, users.community)
+
+    def save(name, content):
+        plan = PlanVersion(project=project, kind=PlanKind.REVISED, title="修改", summary="x",
+                           document=SimpleUploadedFile(name, content))
+        return plan_version_save(plan=plan, actor=users.community)
+
+    with pytest.raises(ValidationError) as info:
+        save("plan.exe", b"MZ...")
+    assert "只接受" in info.value.message_dict["document"][0]
+    with pytest.raises(ValidationError) as info:
+        save("plan.pdf", b"<html>not a pdf")
+    assert "不符" in info.value.message_dict["document"][0]
+    plan = save("方案.pdf", b"%PDF-1.7 ...")
+    assert plan.document.name.endswith(".pdf") and "方案" not in plan.document.name
