@@ -18,6 +18,7 @@ then times, as the median of several runs after one warm-up:
 Target: under 300 ms for the project's aggregate. Running it again first removes the previous
 bench project (and its submissions).
 """
+
 import argparse
 import os
 import random
@@ -38,7 +39,9 @@ def parse_args():
     parser.add_argument("--share", type=float, default=0.6, help="share of households that submit")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--seed", type=int, default=2001)
-    parser.add_argument("--no-vacuum", action="store_true", help="time right after the bulk load, before any vacuum")
+    parser.add_argument(
+        "--no-vacuum", action="store_true", help="time right after the bulk load, before any vacuum"
+    )
     return parser.parse_args()
 
 
@@ -46,7 +49,9 @@ def setup_django():
     url = os.environ.get("DATABASE_URL", "")
     parts = urlsplit(url)
     if parts.scheme not in ("postgres", "postgresql", "pgsql") or "bench" not in parts.path:
-        sys.exit("bench_demand_aggregate: DATABASE_URL must name a PostgreSQL bench database (see bench_seed.py)")
+        sys.exit(
+            "bench_demand_aggregate: DATABASE_URL must name a PostgreSQL bench database (see bench_seed.py)"
+        )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "false")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
@@ -88,22 +93,40 @@ def build(args):
             old.delete()
     neighbourhoods = list(Neighbourhood.objects.order_by("pk")[: args.neighbourhoods])
     if len(neighbourhoods) < args.neighbourhoods:
-        sys.exit(f"bench_demand_aggregate: only {len(neighbourhoods)} neighbourhoods; seed the district scale first")
-    items = list(CatalogueItem.objects.filter(district__isnull=True, active=True).values_list("pk", flat=True))
+        found = len(neighbourhoods)
+        sys.exit(f"bench_demand_aggregate: only {found} neighbourhoods; seed the district scale first")
+    items = list(
+        CatalogueItem.objects.filter(district__isnull=True, active=True).values_list("pk", flat=True)
+    )
     # Popular items weigh more, so the ranking has a shape.
     weights = [1 + (len(items) - i) ** 1.5 for i in range(len(items))]
     started = time.monotonic()
     with transaction.atomic():
-        project = Project.objects.create(code=BENCH_CODE, name="需求汇总基准项目", year=2026,
-                                         lead_street=neighbourhoods[0].community.street, budget=Decimal("0"))
+        project = Project.objects.create(
+            code=BENCH_CODE,
+            name="需求汇总基准项目",
+            year=2026,
+            lead_street=neighbourhoods[0].community.street,
+            budget=Decimal("0"),
+        )
         project.neighbourhoods.set(neighbourhoods)
         lists = {n.pk: DemandList.objects.create(project=project, neighbourhood=n) for n in neighbourhoods}
-        households = list(Household.objects.filter(neighbourhood__in=neighbourhoods).values_list("pk", "neighbourhood_id"))
+        households = list(
+            Household.objects.filter(neighbourhood__in=neighbourhoods).values_list("pk", "neighbourhood_id")
+        )
         chosen = rng.sample(households, round(len(households) * args.share))
         now = timezone.now()
         submissions = DemandSubmission.objects.bulk_create(
-            (DemandSubmission(demand_list=lists[nid], household_id=hid, channel=SubmissionChannel.ONLINE,
-                              submitted_at=now, receipt=_receipt()) for hid, nid in chosen),
+            (
+                DemandSubmission(
+                    demand_list=lists[nid],
+                    household_id=hid,
+                    channel=SubmissionChannel.ONLINE,
+                    submitted_at=now,
+                    receipt=_receipt(),
+                )
+                for hid, nid in chosen
+            ),
             batch_size=5000,
         )
         through = DemandSubmission.items.through
@@ -112,16 +135,28 @@ def build(args):
             picked = set(rng.choices(items, weights=weights, k=rng.randint(1, 6)))
             rows.extend(through(demandsubmission_id=submission.pk, catalogueitem_id=pk) for pk in picked)
         through.objects.bulk_create(rows, batch_size=10000)
-    print(f"bench_demand_aggregate: {len(neighbourhoods)} neighbourhoods, {len(households):,} households, "
-          f"{len(submissions):,} submissions with {len(rows):,} items written in {time.monotonic() - started:.1f} s",
-          flush=True)
+    print(
+        f"bench_demand_aggregate: {len(neighbourhoods)} neighbourhoods, {len(households):,} households, "
+        f"{len(submissions):,} submissions with {len(rows):,} items "
+        f"written in {time.monotonic() - started:.1f} s",
+        flush=True,
+    )
     from django.db import connection
 
     # The steady state autovacuum reaches on its own, minutes after a bulk load: statistics and
     # visibility maps fresh (so a count over the households' neighbourhood index is index-only).
     with connection.cursor() as cursor:
-        for table in () if args.no_vacuum else ("residents_household", "surveys_demandsubmission", "surveys_demandsubmission_items",
-                      "surveys_demandlist", "projects_project_neighbourhoods"):
+        for table in (
+            ()
+            if args.no_vacuum
+            else (
+                "residents_household",
+                "surveys_demandsubmission",
+                "surveys_demandsubmission_items",
+                "surveys_demandlist",
+                "projects_project_neighbourhoods",
+            )
+        ):
             cursor.execute(f"VACUUM (ANALYZE) {table}")
     return project, next(iter(lists.values()))
 
@@ -136,13 +171,17 @@ def main():
 
     project, demand_list = build(args)
     result = demand_aggregate(project)
-    print(f"bench_demand_aggregate: {result.respondents:,} of {result.households:,} households responded; top 3: "
-          + "; ".join(f"{r.name} {r.households:,} ({r.share}%)" for r in result.rows[:3]))
+    print(
+        f"bench_demand_aggregate: {result.respondents:,} of {result.households:,} households responded; "
+        "top 3: " + "; ".join(f"{r.name} {r.households:,} ({r.share}%)" for r in result.rows[:3])
+    )
 
     median, low, high = timed(lambda: demand_aggregate(project), args.runs)
-    print(f"demand_aggregate(project): median {median:.1f} ms (min {low:.1f}, max {high:.1f}) over {args.runs} runs")
+    print(
+        f"demand_aggregate(project): median {median:.1f} ms (min {low:.1f}, max {high:.1f}), {args.runs} runs"
+    )
     median2, low2, high2 = timed(lambda: demand_aggregate_by_neighbourhood(project), args.runs)
-    print(f"demand_aggregate_by_neighbourhood(project): median {median2:.1f} ms (min {low2:.1f}, max {high2:.1f})")
+    print(f"by_neighbourhood(project): median {median2:.1f} ms (min {low2:.1f}, max {high2:.1f})")
 
     admin = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
     client = Client()

@@ -4,6 +4,7 @@ The session stores the household id and the first characters of its code hash: w
 regenerate the code (a slip was lost), every session opened with the old one ends by itself.
 Signing in rotates the session key (no fixation).
 """
+
 from .models import Household
 
 HOUSEHOLD_KEY = "resident_household_id"
@@ -30,10 +31,14 @@ def current_household(request):
     if not household_id:
         return None
     household = (
-        Household.objects.select_related("neighbourhood", "building", "stairwell").filter(pk=household_id).first()
+        Household.objects.select_related("neighbourhood", "building", "stairwell")
+        .filter(pk=household_id)
+        .first()
     )
-    if household is None or not household.access_code_hash or (
-        household.access_code_hash[:_CHECK_LENGTH] != request.session.get(CODE_KEY)
+    if (
+        household is None
+        or not household.access_code_hash
+        or (household.access_code_hash[:_CHECK_LENGTH] != request.session.get(CODE_KEY))
     ):
         sign_out(request)
         return None

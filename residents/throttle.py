@@ -10,6 +10,7 @@ shared address, say a community centre's, still cannot try many households).
 The client address is REMOTE_ADDR: behind a reverse proxy, the proxy must set it (e.g. gunicorn's
 forwarded-allow-ips), never a header a client could forge.
 """
+
 import math
 import time
 

@@ -1,5 +1,6 @@
 """Public resident pages of the residents app: the entry with the household code. Apps above add
 their public pages through their own urls modules, included from config/urls.py."""
+
 from django.urls import path
 
 from . import views

@@ -5,6 +5,7 @@ read the household with residents.session.current_household. Without `next`, the
 the household's page ("surveys:home", named by URL, not imported: a higher app) when it exists,
 else to the site's home.
 """
+
 from django import forms
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse

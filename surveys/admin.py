@@ -3,6 +3,7 @@
 Staff enter offline input here: paper ballots, and demand lists from paper forms, visits and
 meetings; the channel and their name (the logged-in user) are recorded by the services.
 """
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -136,8 +137,17 @@ class BallotInline(ScopedTabularInline):
 
 @admin.register(Vote)
 class VoteAdmin(ServiceErrorsMixin, ScopedAdmin):
-    list_display = ["title", "neighbourhood", "scope", "matter_type", "rule", "opens_at", "closes_at", "status",
-                    "passed"]
+    list_display = [
+        "title",
+        "neighbourhood",
+        "scope",
+        "matter_type",
+        "rule",
+        "opens_at",
+        "closes_at",
+        "status",
+        "passed",
+    ]
     list_filter = ["status", "matter_type", "scope", "rule", StreetFilter, CommunityFilter]
     search_fields = ["title", "neighbourhood__name"]
     list_select_related = ["neighbourhood"]
@@ -147,10 +157,33 @@ class VoteAdmin(ServiceErrorsMixin, ScopedAdmin):
     fieldsets = [
         (None, {"fields": ["project", "plan_version", "title", "description", "matter_type"]}),
         (_("范围"), {"fields": ["scope", "neighbourhood", "building", "stairwell"]}),
-        (_("规则"), {"fields": ["rule", "rule_reason", ("custom_quorum_numerator", "custom_quorum_denominator"),
-                              ("custom_agree_numerator", "custom_agree_denominator"), "custom_agree_inclusive"]}),
-        (_("时间与结果"), {"fields": ["opens_at", "closes_at", "status", "passed", "closed_at", "closed_by",
-                                   "public_link", "tally_figures"]}),
+        (
+            _("规则"),
+            {
+                "fields": [
+                    "rule",
+                    "rule_reason",
+                    ("custom_quorum_numerator", "custom_quorum_denominator"),
+                    ("custom_agree_numerator", "custom_agree_denominator"),
+                    "custom_agree_inclusive",
+                ]
+            },
+        ),
+        (
+            _("时间与结果"),
+            {
+                "fields": [
+                    "opens_at",
+                    "closes_at",
+                    "status",
+                    "passed",
+                    "closed_at",
+                    "closed_by",
+                    "public_link",
+                    "tally_figures",
+                ]
+            },
+        ),
     ]
 
     def get_form(self, request, obj=None, **kwargs):
@@ -178,30 +211,56 @@ class VoteAdmin(ServiceErrorsMixin, ScopedAdmin):
             return "—"
         result = obj.result or tally(obj).to_dict()
         rows = format_html_join(
-            "", "<tr><th>{}</th><td>{} / {}</td><td>{}{}</td><td>{}</td></tr>",
-            ((c["label"], c["value"], c["base"], "≥" if c["inclusive"] else ">", c["threshold"],
-              "✔" if c["passed"] else "✘") for c in result["conditions"]),
+            "",
+            "<tr><th>{}</th><td>{} / {}</td><td>{}{}</td><td>{}</td></tr>",
+            (
+                (
+                    c["label"],
+                    c["value"],
+                    c["base"],
+                    "≥" if c["inclusive"] else ">",
+                    c["threshold"],
+                    "✔" if c["passed"] else "✘",
+                )
+                for c in result["conditions"]
+            ),
         )
         conflicts = ""
         if result["conflicts"]:
-            conflicts = format_html('<p class="errornote">{}</p>', _("有%(n)d位业主多套房屋意见不一致（住户ID：%(ids)s），"
-                                    "请核实后以纸质表决票录入其统一意见。") % {
-                "n": result["conflicts"], "ids": ", ".join(map(str, result["conflict_household_ids"]))})
+            conflicts = format_html(
+                '<p class="errornote">{}</p>',
+                _("有%(n)d位业主多套房屋意见不一致（住户ID：%(ids)s），请核实后以纸质表决票录入其统一意见。")
+                % {"n": result["conflicts"], "ids": ", ".join(map(str, result["conflict_household_ids"]))},
+            )
         return format_html(
             "<p>{}</p><table>{}</table>{}",
             _("面积：总 %(ta)s，参与 %(va)s，同意 %(aa)s；人数：总 %(to)s，参与 %(vo)s，同意 %(ao)s")
-            % {"ta": result["total_area"], "va": result["voting_area"], "aa": result["agree_area"],
-               "to": result["total_owners"], "vo": result["voting_owners"], "ao": result["agree_owners"]},
-            rows, conflicts,
+            % {
+                "ta": result["total_area"],
+                "va": result["voting_area"],
+                "aa": result["agree_area"],
+                "to": result["total_owners"],
+                "vo": result["voting_owners"],
+                "ao": result["agree_owners"],
+            },
+            rows,
+            conflicts,
         )
 
     @admin.action(description=_("开始表决"))
     def open_votes(self, request, queryset):
-        _run_each(request, queryset, lambda v: vote_open(vote=v, actor=request.user), _("已开始%(n)d项表决。"))
+        _run_each(
+            request, queryset, lambda v: vote_open(vote=v, actor=request.user), _("已开始%(n)d项表决。")
+        )
 
     @admin.action(description=_("结束表决并计票"))
     def close_votes(self, request, queryset):
-        _run_each(request, queryset, lambda v: vote_close(vote=v, actor=request.user), _("已完成%(n)d项表决的计票。"))
+        _run_each(
+            request,
+            queryset,
+            lambda v: vote_close(vote=v, actor=request.user),
+            _("已完成%(n)d项表决的计票。"),
+        )
 
 
 class PaperBallotForm(forms.ModelForm):
@@ -234,8 +293,13 @@ class BallotAdmin(ServiceErrorsMixin, ScopedAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        saved = ballot_cast(vote=obj.vote, household=obj.household, choice=obj.choice,
-                            channel=BallotChannel.PAPER, actor=request.user)
+        saved = ballot_cast(
+            vote=obj.vote,
+            household=obj.household,
+            choice=obj.choice,
+            channel=BallotChannel.PAPER,
+            actor=request.user,
+        )
         obj.pk = saved.pk
 
 
@@ -257,8 +321,9 @@ class ProcessTemplateAdmin(ScopedAdmin):
     inlines = [TemplateStepInline]
 
     def get_queryset(self, request):
-        return ProcessTemplate.objects.filter(district__isnull=True) | scope(ProcessTemplate.objects.all(),
-                                                                             request.user)
+        return ProcessTemplate.objects.filter(district__isnull=True) | scope(
+            ProcessTemplate.objects.all(), request.user
+        )
 
     def has_add_permission(self, request, *args):
         return request.user.is_superuser
@@ -272,7 +337,17 @@ class ProcessTemplateAdmin(ScopedAdmin):
 
 class StepInline(ScopedTabularInline):
     model = ConsultationStep
-    fields = ["order", "code", "name", "direction", "status", "rounds", "opened_at", "completed_at", "completed_by"]
+    fields = [
+        "order",
+        "code",
+        "name",
+        "direction",
+        "status",
+        "rounds",
+        "opened_at",
+        "completed_at",
+        "completed_by",
+    ]
     readonly_fields = fields
     can_delete = False
 
@@ -330,8 +405,20 @@ class ConsultationStepAdmin(ScopedAdmin):
     list_display = ["process", "order", "code", "name", "direction", "status", "rounds", "completed_at"]
     list_filter = ["status", "direction", "code"]
     list_select_related = ["process__project"]
-    readonly_fields = ["process", "order", "code", "name", "direction", "status", "rounds", "opened_at",
-                       "completed_at", "completed_by", "closes_demand_list", "needs_vote"]
+    readonly_fields = [
+        "process",
+        "order",
+        "code",
+        "name",
+        "direction",
+        "status",
+        "rounds",
+        "opened_at",
+        "completed_at",
+        "completed_by",
+        "closes_demand_list",
+        "needs_vote",
+    ]
     fields = readonly_fields + ["note"]
     actions = ["complete_steps"]
 
@@ -346,8 +433,12 @@ class ConsultationStepAdmin(ScopedAdmin):
 
     @admin.action(description=_("完成所选步骤（下行步骤）"))
     def complete_steps(self, request, queryset):
-        _run_each(request, queryset.order_by("process_id", "order"),
-                  lambda s: step_complete(step=s, actor=request.user), _("已完成%(n)d个步骤。"))
+        _run_each(
+            request,
+            queryset.order_by("process_id", "order"),
+            lambda s: step_complete(step=s, actor=request.user),
+            _("已完成%(n)d个步骤。"),
+        )
 
 
 class StepReviewForm(forms.ModelForm):
@@ -374,13 +465,19 @@ class StepReviewAdmin(ServiceErrorsMixin, ScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "step":
-            kwargs["queryset"] = scope(ConsultationStep.objects.filter(status="open", direction="up"),
-                                       request.user, write=True).select_related("process__project")
+            kwargs["queryset"] = scope(
+                ConsultationStep.objects.filter(status="open", direction="up"), request.user, write=True
+            ).select_related("process__project")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        review = step_review(step=obj.step, decision=obj.decision, department=obj.department,
-                             comments=obj.comments, actor=request.user)
+        review = step_review(
+            step=obj.step,
+            decision=obj.decision,
+            department=obj.department,
+            comments=obj.comments,
+            actor=request.user,
+        )
         obj.pk = review.pk
 
 
@@ -407,8 +504,17 @@ class MeetingAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
     list_display = ["held_on", "kind", "neighbourhood", "step", "attendees", "households_represented"]
     list_filter = ["kind", StreetFilter, CommunityFilter]
     list_select_related = ["neighbourhood", "step"]
-    fields = ["process", "step", "neighbourhood", "kind", "held_on", "place", "attendees", "households_represented",
-              "minutes"]
+    fields = [
+        "process",
+        "step",
+        "neighbourhood",
+        "kind",
+        "held_on",
+        "place",
+        "attendees",
+        "households_represented",
+        "minutes",
+    ]
     inlines = [MeetingPhotoInline]
 
     def save_model(self, request, obj, form, change):
@@ -424,8 +530,12 @@ class MeetingAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
                     photo_form.instance.delete()
                 continue
             if data.get("image") and not data.get("DELETE"):
-                meeting_photo_add(meeting=form.instance, upload=data["image"], caption=data.get("caption", ""),
-                                  actor=request.user)
+                meeting_photo_add(
+                    meeting=form.instance,
+                    upload=data["image"],
+                    caption=data.get("caption", ""),
+                    actor=request.user,
+                )
 
 
 @admin.register(Visit)
@@ -446,8 +556,18 @@ class OpinionAdmin(ServiceErrorsMixin, ScopedAdmin):
     list_select_related = ["step", "neighbourhood"]
     search_fields = ["text"]
     raw_id_fields = ["household"]
-    fields = ["process", "step", "neighbourhood", "household", "source", "text", "answer", "answer_text",
-              "answered_by", "answered_at"]
+    fields = [
+        "process",
+        "step",
+        "neighbourhood",
+        "household",
+        "source",
+        "text",
+        "answer",
+        "answer_text",
+        "answered_by",
+        "answered_at",
+    ]
     readonly_fields = ["answered_by", "answered_at"]
 
     @admin.display(description=_("意见内容"))
@@ -499,7 +619,9 @@ class DemandListAdmin(ServiceErrorsMixin, ScopedAdmin):
         if db_field.name == "project":
             from projects.models import Project
 
-            kwargs["queryset"] = scope(Project.objects.filter(consultation__isnull=False), request.user, write=True)
+            kwargs["queryset"] = scope(
+                Project.objects.filter(consultation__isnull=False), request.user, write=True
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -514,28 +636,43 @@ class DemandListAdmin(ServiceErrorsMixin, ScopedAdmin):
     @admin.display(description=_("需求汇总"))
     def aggregate(self, obj):
         result = demand_aggregate(obj.project, neighbourhood=obj.neighbourhood)
-        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}%</td></tr>",
-                                ((i, r.name, r.households, r.share) for i, r in enumerate(result.rows, start=1)))
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}%</td></tr>",
+            ((i, r.name, r.households, r.share) for i, r in enumerate(result.rows, start=1)),
+        )
         csv_url = reverse("admin:surveys_demandlist_export", args=[obj.pk, "csv"])
         xlsx_url = reverse("admin:surveys_demandlist_export", args=[obj.pk, "xlsx"])
         return format_html(
             "<p>{}</p><table><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>"
             '<p><a href="{}">CSV</a> · <a href="{}">Excel</a></p>',
-            _("共%(h)d户，已提交%(r)d户（%(p)s%%）") % {"h": result.households, "r": result.respondents,
-                                                 "p": result.response_rate},
-            _("改造内容"), _("户数"), _("占比"), rows, csv_url, xlsx_url,
+            _("共%(h)d户，已提交%(r)d户（%(p)s%%）")
+            % {"h": result.households, "r": result.respondents, "p": result.response_rate},
+            _("改造内容"),
+            _("户数"),
+            _("占比"),
+            rows,
+            csv_url,
+            xlsx_url,
         )
 
     def get_urls(self):
         return [
-            path("<int:pk>/export.<str:fmt>", self.admin_site.admin_view(self.export_view),
-                 name="surveys_demandlist_export"),
+            path(
+                "<int:pk>/export.<str:fmt>",
+                self.admin_site.admin_view(self.export_view),
+                name="surveys_demandlist_export",
+            ),
         ] + super().get_urls()
 
     def export_view(self, request, pk, fmt):
-        demand_list = get_object_or_404(self.get_queryset(request).select_related("project", "neighbourhood"), pk=pk)
-        headers, rows = demand_table(demand_aggregate(demand_list.project, neighbourhood=demand_list.neighbourhood),
-                                     demand_list.neighbourhood.name)
+        demand_list = get_object_or_404(
+            self.get_queryset(request).select_related("project", "neighbourhood"), pk=pk
+        )
+        headers, rows = demand_table(
+            demand_aggregate(demand_list.project, neighbourhood=demand_list.neighbourhood),
+            demand_list.neighbourhood.name,
+        )
         return _download(headers, rows, fmt, f"demand-{demand_list.pk}", _("需求汇总"))
 
 
@@ -557,7 +694,15 @@ class DemandSubmissionAdmin(ServiceErrorsMixin, ScopedAdmin):
     one replaces the current one, history kept)."""
 
     form = OfflineDemandForm
-    list_display = ["receipt", "household", "demand_list", "channel", "entered_by", "submitted_at", "is_current"]
+    list_display = [
+        "receipt",
+        "household",
+        "demand_list",
+        "channel",
+        "entered_by",
+        "submitted_at",
+        "is_current",
+    ]
     list_filter = ["channel", "is_current", StreetFilter, CommunityFilter]
     list_select_related = ["household", "demand_list__neighbourhood", "demand_list__project", "entered_by"]
     search_fields = ["receipt", "household__room"]
@@ -583,8 +728,12 @@ class DemandSubmissionAdmin(ServiceErrorsMixin, ScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         self._saved = demand_submit(
-            demand_list=obj.demand_list, household=obj.household, items=form.cleaned_data["items"],
-            text=obj.text, channel=form.cleaned_data["channel"], actor=request.user,
+            demand_list=obj.demand_list,
+            household=obj.household,
+            items=form.cleaned_data["items"],
+            text=obj.text,
+            channel=form.cleaned_data["channel"],
+            actor=request.user,
         )
         obj.pk = self._saved.pk
 
@@ -596,8 +745,9 @@ class DemandSubmissionAdmin(ServiceErrorsMixin, ScopedAdmin):
 
 
 class QuestionInlineForm(forms.ModelForm):
-    options_text = forms.CharField(label=_("选项（每行一个）"), required=False,
-                                   widget=forms.Textarea(attrs={"rows": 3, "cols": 30}))
+    options_text = forms.CharField(
+        label=_("选项（每行一个）"), required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 30})
+    )
 
     class Meta:
         model = Question
@@ -638,9 +788,14 @@ class QuestionnaireAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
                     key=lambda f: f.cleaned_data.get("order") or 0,
                 )
                 questions = [
-                    (Question(text=f.cleaned_data["text"], kind=f.cleaned_data["kind"],
-                              required=f.cleaned_data["required"]),
-                     (f.cleaned_data.get("options_text") or "").splitlines())
+                    (
+                        Question(
+                            text=f.cleaned_data["text"],
+                            kind=f.cleaned_data["kind"],
+                            required=f.cleaned_data["required"],
+                        ),
+                        (f.cleaned_data.get("options_text") or "").splitlines(),
+                    )
                     for f in rows
                 ]
         obj = self._pending
@@ -663,8 +818,11 @@ class QuestionnaireAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
 
     def get_urls(self):
         return [
-            path("<int:pk>/results.<str:fmt>", self.admin_site.admin_view(self.export_view),
-                 name="surveys_questionnaire_export"),
+            path(
+                "<int:pk>/results.<str:fmt>",
+                self.admin_site.admin_view(self.export_view),
+                name="surveys_questionnaire_export",
+            ),
         ] + super().get_urls()
 
     def export_view(self, request, pk, fmt):
@@ -674,18 +832,38 @@ class QuestionnaireAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
 
     @admin.action(description=_("发布问卷"))
     def publish(self, request, queryset):
-        _run_each(request, queryset, lambda q: questionnaire_set_status(
-            questionnaire=q, status=QuestionnaireStatus.OPEN, actor=request.user), _("已发布%(n)d份问卷。"))
+        _run_each(
+            request,
+            queryset,
+            lambda q: questionnaire_set_status(
+                questionnaire=q, status=QuestionnaireStatus.OPEN, actor=request.user
+            ),
+            _("已发布%(n)d份问卷。"),
+        )
 
     @admin.action(description=_("结束问卷"))
     def close(self, request, queryset):
-        _run_each(request, queryset, lambda q: questionnaire_set_status(
-            questionnaire=q, status=QuestionnaireStatus.CLOSED, actor=request.user), _("已结束%(n)d份问卷。"))
+        _run_each(
+            request,
+            queryset,
+            lambda q: questionnaire_set_status(
+                questionnaire=q, status=QuestionnaireStatus.CLOSED, actor=request.user
+            ),
+            _("已结束%(n)d份问卷。"),
+        )
 
 
 class PlanItemInline(ScopedTabularInline):
     model = PlanItem
-    fields = ["neighbourhood", "catalogue_item", "quantity", "unit_cost", "amount", "demand_households", "note"]
+    fields = [
+        "neighbourhood",
+        "catalogue_item",
+        "quantity",
+        "unit_cost",
+        "amount",
+        "demand_households",
+        "note",
+    ]
     readonly_fields = ["amount", "demand_households"]
     show_change_link = False
 
@@ -708,15 +886,25 @@ class PlanVersionAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
         for formset in formsets:
             if formset.model is PlanItem:
                 items = [
-                    PlanItem(neighbourhood=f.cleaned_data["neighbourhood"], catalogue_item=f.cleaned_data["catalogue_item"],
-                             quantity=f.cleaned_data["quantity"], unit_cost=f.cleaned_data["unit_cost"],
-                             demand_households=f.instance.demand_households or 0, note=f.cleaned_data.get("note", ""))
-                    for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
+                    PlanItem(
+                        neighbourhood=f.cleaned_data["neighbourhood"],
+                        catalogue_item=f.cleaned_data["catalogue_item"],
+                        quantity=f.cleaned_data["quantity"],
+                        unit_cost=f.cleaned_data["unit_cost"],
+                        demand_households=f.instance.demand_households or 0,
+                        note=f.cleaned_data.get("note", ""),
+                    )
+                    for f in formset.forms
+                    if f.cleaned_data and not f.cleaned_data.get("DELETE")
                 ]
         plan_version_save(plan=self._pending, items=items, actor=request.user)
 
     @admin.action(description=_("据需求清单生成初步方案（所选方案的项目）"))
     def seed_from_demand(self, request, queryset):
         projects = {plan.project for plan in queryset.select_related("project")}
-        _run_each(request, projects, lambda p: plan_seed_from_demand(project=p, actor=request.user),
-                  _("已生成%(n)d份初步方案。"))
+        _run_each(
+            request,
+            projects,
+            lambda p: plan_seed_from_demand(project=p, actor=request.user),
+            _("已生成%(n)d份初步方案。"),
+        )

@@ -1,5 +1,6 @@
 """Choices of the surveys app, and the rules that are data: the vote rule presets and which
 matters are special (DESIGN.md §3 "Votes")."""
+
 from fractions import Fraction
 
 from django.db import models

@@ -12,6 +12,7 @@ ballots from about 75 % of the owners (an owner of two flats votes alike with bo
 steps, reviews and the vote go through the services; the many submissions and ballots are written
 in bulk, as the census is (a past that already happened, at the district scale in seconds).
 """
+
 import datetime
 from decimal import Decimal
 
@@ -54,9 +55,23 @@ VOTE_SHARE = 0.75
 BATCH = 5000
 # Menu codes residents pick most, with weights (basic works first, then elevators and parking).
 POPULAR = {
-    "drainage": 9, "water_supply": 8, "roads": 8, "overhead_wires": 7, "outer_walls": 6, "stairs": 6,
-    "elevator_retrofit": 7, "parking": 6, "ev_chargers": 5, "ebike_chargers": 6, "lighting": 5,
-    "age_friendly": 4, "greening": 4, "security": 4, "canteen": 3, "elderly_care": 3, "parcel_lockers": 3,
+    "drainage": 9,
+    "water_supply": 8,
+    "roads": 8,
+    "overhead_wires": 7,
+    "outer_walls": 6,
+    "stairs": 6,
+    "elevator_retrofit": 7,
+    "parking": 6,
+    "ev_chargers": 5,
+    "ebike_chargers": 6,
+    "lighting": 5,
+    "age_friendly": 4,
+    "greening": 4,
+    "security": 4,
+    "canteen": 3,
+    "elderly_care": 3,
+    "parcel_lockers": 3,
 }
 OPINIONS = (
     ("希望加装电梯的费用分摊按楼层确定。", OpinionAnswer.ADOPTED, ""),
@@ -79,32 +94,64 @@ def seed(ctx):
     steps = {s.code: s for s in process.steps.all()}
     for n in neighbourhoods:
         meeting_save(
-            meeting=Meeting(process=process, step=steps["D1"], neighbourhood=n, kind=MeetingKind.ASSEMBLY,
-                            held_on=today - datetime.timedelta(days=30), place=f"{n.name}社区活动室",
-                            attendees=rng.randint(40, 120), households_represented=rng.randint(30, 90),
-                            minutes="介绍改造政策和“改造菜单”，发放需求清单，居民现场提问。"),
+            meeting=Meeting(
+                process=process,
+                step=steps["D1"],
+                neighbourhood=n,
+                kind=MeetingKind.ASSEMBLY,
+                held_on=today - datetime.timedelta(days=30),
+                place=f"{n.name}社区活动室",
+                attendees=rng.randint(40, 120),
+                households_represented=rng.randint(30, 90),
+                minutes="介绍改造政策和“改造菜单”，发放需求清单，居民现场提问。",
+            ),
             actor=admin,
         )
-    lists = demand_lists_open(project=project, actor=admin, intro="请勾选您家最希望改造的内容，可补充文字和照片。")
+    lists = demand_lists_open(
+        project=project, actor=admin, intro="请勾选您家最希望改造的内容，可补充文字和照片。"
+    )
     submitted = _submissions(rng, {dl.neighbourhood_id: dl for dl in lists}, admin)
     step_complete(step=steps["D1"], actor=admin, note="需求征集结束")
-    step_review(step=steps["U1"], decision=ReviewDecision.APPROVED, department="区住房和城乡建设局", actor=admin,
-                comments="需求清单完整，同意进入方案设计。")
+    step_review(
+        step=steps["U1"],
+        decision=ReviewDecision.APPROVED,
+        department="区住房和城乡建设局",
+        actor=admin,
+        comments="需求清单完整，同意进入方案设计。",
+    )
     plan_seed_from_demand(project=project, actor=admin, min_share=Decimal("5"))
     for text, answer, reason in OPINIONS:
-        opinion = opinion_save(opinion=Opinion(process=process, step=steps["D2"], neighbourhood=neighbourhoods[0],
-                                               source=OpinionSource.MEETING, text=text), actor=admin)
+        opinion = opinion_save(
+            opinion=Opinion(
+                process=process,
+                step=steps["D2"],
+                neighbourhood=neighbourhoods[0],
+                source=OpinionSource.MEETING,
+                text=text,
+            ),
+            actor=admin,
+        )
         opinion_answer(opinion=opinion, answer=answer, answer_text=reason, actor=admin)
     final = plan_version_save(
-        plan=PlanVersion(project=project, kind=PlanKind.FINAL, title=f"{project.name}最终方案",
-                         summary="雨污分流、供水管网更新、架空线缆规整、外墙修缮；加装电梯按单元意愿实施；新增停车位及充电设施。"),
+        plan=PlanVersion(
+            project=project,
+            kind=PlanKind.FINAL,
+            title=f"{project.name}最终方案",
+            summary="雨污分流、供水管网更新、架空线缆规整、外墙修缮；加装电梯按单元意愿实施；新增停车位及充电设施。",
+        ),
         actor=admin,
     )
     now = timezone.now()
     vote = vote_save(
-        vote=Vote(project=project, plan_version=final, title=f"{neighbourhoods[0].name}改造方案表决",
-                  matter_type=MatterType.RENOVATION_PLAN, neighbourhood=neighbourhoods[0],
-                  opens_at=now - datetime.timedelta(days=3), closes_at=now + datetime.timedelta(days=11)),
+        vote=Vote(
+            project=project,
+            plan_version=final,
+            title=f"{neighbourhoods[0].name}改造方案表决",
+            matter_type=MatterType.RENOVATION_PLAN,
+            neighbourhood=neighbourhoods[0],
+            opens_at=now - datetime.timedelta(days=3),
+            closes_at=now + datetime.timedelta(days=11),
+        ),
         actor=admin,
     )
     vote = vote_open(vote=vote, actor=admin)
@@ -114,26 +161,35 @@ def seed(ctx):
 
 
 def _submissions(rng, lists, admin):
-    menu = dict(CatalogueItem.objects.filter(district__isnull=True, code__in=POPULAR).values_list("code", "pk"))
+    menu = dict(
+        CatalogueItem.objects.filter(district__isnull=True, code__in=POPULAR).values_list("code", "pk")
+    )
     codes = [c for c in POPULAR if c in menu]
     weights = [POPULAR[c] for c in codes]
-    households = list(Household.objects.filter(neighbourhood_id__in=lists).order_by("pk")
-                      .values_list("pk", "neighbourhood_id"))
+    households = list(
+        Household.objects.filter(neighbourhood_id__in=lists)
+        .order_by("pk")
+        .values_list("pk", "neighbourhood_id")
+    )
     chosen = [h for h in households if rng.random() < SUBMIT_SHARE]
     now = timezone.now()
     through = DemandSubmission.items.through
     for start in range(0, len(chosen), BATCH):
         with transaction.atomic():
             rows = []
-            for hid, nid in chosen[start:start + BATCH]:
+            for hid, nid in chosen[start : start + BATCH]:
                 paper = rng.random() < 0.15
-                rows.append(DemandSubmission(
-                    demand_list=lists[nid], household_id=hid, receipt=_receipt(),
-                    channel=SubmissionChannel.PAPER if paper else SubmissionChannel.ONLINE,
-                    entered_by=admin if paper else None,
-                    submitted_at=now - datetime.timedelta(days=25, minutes=rng.randint(0, 20000)),
-                    text="楼道灯经常不亮，希望一并维修。" if rng.random() < 0.05 else "",
-                ))
+                rows.append(
+                    DemandSubmission(
+                        demand_list=lists[nid],
+                        household_id=hid,
+                        receipt=_receipt(),
+                        channel=SubmissionChannel.PAPER if paper else SubmissionChannel.ONLINE,
+                        entered_by=admin if paper else None,
+                        submitted_at=now - datetime.timedelta(days=25, minutes=rng.randint(0, 20000)),
+                        text="楼道灯经常不亮，希望一并维修。" if rng.random() < 0.05 else "",
+                    )
+                )
             made = DemandSubmission.objects.bulk_create(rows)
             through.objects.bulk_create(
                 through(demandsubmission_id=s.pk, catalogueitem_id=menu[code])
@@ -144,8 +200,9 @@ def _submissions(rng, lists, admin):
 
 
 def _ballots(rng, vote, admin):
-    flats = list(Household.objects.filter(vote.households_q()).order_by("pk")
-                 .values_list("pk", "owner_id_hash"))
+    flats = list(
+        Household.objects.filter(vote.households_q()).order_by("pk").values_list("pk", "owner_id_hash")
+    )
     owners = {}
     for pk, owner in flats:
         owners.setdefault(owner or f"h{pk}", []).append(pk)
@@ -157,9 +214,15 @@ def _ballots(rng, vote, admin):
         choice = rng.choices(BallotChoice.values, weights=(85, 10, 5))[0]
         paper = rng.random() < 0.2
         for pk in owned:  # one owner, one choice for every flat
-            rows.append(Ballot(vote=vote, household_id=pk, choice=choice,
-                               channel=BallotChannel.PAPER if paper else BallotChannel.ONLINE,
-                               entered_by=admin if paper else None,
-                               at=now - datetime.timedelta(minutes=rng.randint(1, 4000))))
+            rows.append(
+                Ballot(
+                    vote=vote,
+                    household_id=pk,
+                    choice=choice,
+                    channel=BallotChannel.PAPER if paper else BallotChannel.ONLINE,
+                    entered_by=admin if paper else None,
+                    at=now - datetime.timedelta(minutes=rng.randint(1, 4000)),
+                )
+            )
     Ballot.objects.bulk_create(rows, batch_size=BATCH)
     return len(rows)

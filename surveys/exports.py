@@ -4,6 +4,7 @@ A table is (headers, rows); each export function returns bytes. Cells that a spr
 run as a formula (=, +, -, @ first) are prefixed with a quote, so free text typed by residents
 cannot become a formula in staff's spreadsheet.
 """
+
 import csv
 import io
 

@@ -1,4 +1,5 @@
 """Forms of the resident pages: input only; the rules live in the services."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -13,11 +14,16 @@ class DemandForm(forms.Form):
     (three plain file inputs: no JavaScript needed)."""
 
     items = forms.ModelMultipleChoiceField(
-        queryset=CatalogueItem.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        queryset=CatalogueItem.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         label=_("改造内容"),
     )
     text = forms.CharField(
-        label=_("其他需求或说明"), required=False, max_length=DEMAND_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("其他需求或说明"),
+        required=False,
+        max_length=DEMAND_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     photo1 = forms.FileField(label=_("照片1"), required=False)
     photo2 = forms.FileField(label=_("照片2"), required=False)
@@ -28,7 +34,9 @@ class DemandForm(forms.Form):
         self.fields["items"].queryset = menu_items
 
     def uploaded_photos(self):
-        return [self.cleaned_data[name] for name in ("photo1", "photo2", "photo3") if self.cleaned_data.get(name)]
+        return [
+            self.cleaned_data[name] for name in ("photo1", "photo2", "photo3") if self.cleaned_data.get(name)
+        ]
 
 
 class BallotForm(forms.Form):

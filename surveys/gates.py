@@ -1,4 +1,5 @@
 """The project gates this app checks, registered with projects.gates from SurveysConfig.ready()."""
+
 from django.utils.translation import gettext as _
 
 from governance.models import Neighbourhood

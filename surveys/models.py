@@ -3,6 +3,7 @@
 Territory. Every row reaches the territory through a neighbourhood (a vote's neighbourhood is
 always set, also for a building or stairwell vote, so scoping needs no branch) or a household.
 """
+
 from fractions import Fraction
 
 from django.conf import settings
@@ -52,14 +53,23 @@ class Vote(models.Model):
         Project, models.PROTECT, null=True, blank=True, related_name="votes", verbose_name=_("项目")
     )
     plan_version = models.ForeignKey(
-        "PlanVersion", models.PROTECT, null=True, blank=True, related_name="votes", verbose_name=_("表决方案"),
+        "PlanVersion",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="votes",
+        verbose_name=_("表决方案"),
         help_text=_("改造方案表决须关联项目的最终方案。"),
     )
     title = models.CharField(_("表决事项"), max_length=120)
     description = models.TextField(_("说明"), blank=True)
     matter_type = models.CharField(_("事项类型"), max_length=30, choices=MatterType.choices)
-    scope = models.CharField(_("表决范围"), max_length=20, choices=VoteScope.choices, default=VoteScope.NEIGHBOURHOOD)
-    neighbourhood = models.ForeignKey(Neighbourhood, models.PROTECT, related_name="votes", verbose_name=_("小区"))
+    scope = models.CharField(
+        _("表决范围"), max_length=20, choices=VoteScope.choices, default=VoteScope.NEIGHBOURHOOD
+    )
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, models.PROTECT, related_name="votes", verbose_name=_("小区")
+    )
     building = models.ForeignKey(
         Building, models.PROTECT, null=True, blank=True, related_name="votes", verbose_name=_("楼栋")
     )
@@ -85,10 +95,20 @@ class Vote(models.Model):
     result = models.JSONField(_("计票结果"), default=dict, blank=True, editable=False)
     closed_at = models.DateTimeField(_("计票时间"), null=True, blank=True, editable=False)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("计票人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("计票人"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("创建人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("创建人"),
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -100,7 +120,9 @@ class Vote(models.Model):
         ordering = ["-opens_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(scope=VoteScope.NEIGHBOURHOOD) & Q(building__isnull=True) & Q(stairwell__isnull=True))
+                condition=(
+                    Q(scope=VoteScope.NEIGHBOURHOOD) & Q(building__isnull=True) & Q(stairwell__isnull=True)
+                )
                 | (Q(scope=VoteScope.BUILDING) & Q(building__isnull=False) & Q(stairwell__isnull=True))
                 | (Q(scope=VoteScope.STAIRWELL) & Q(stairwell__isnull=False)),
                 name="vote_scope_matches_target",
@@ -165,7 +187,12 @@ class Ballot(models.Model):
     choice = models.CharField(_("表决意见"), max_length=10, choices=BallotChoice.choices)
     channel = models.CharField(_("方式"), max_length=10, choices=BallotChannel.choices)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("录入人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("录入人"),
     )
     at = models.DateTimeField(_("表决时间"))
     revisions = models.PositiveIntegerField(_("修改次数"), default=0)
@@ -197,7 +224,12 @@ class ProcessTemplate(models.Model):
 
     name = models.CharField(_("名称"), max_length=60)
     district = models.ForeignKey(
-        District, models.PROTECT, null=True, blank=True, related_name="process_templates", verbose_name=_("区"),
+        District,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="process_templates",
+        verbose_name=_("区"),
         help_text=_("空白表示系统内置模板。"),
     )
     description = models.TextField(_("说明"), blank=True)
@@ -218,7 +250,9 @@ class ProcessTemplate(models.Model):
 
 
 class TemplateStep(models.Model):
-    template = models.ForeignKey(ProcessTemplate, models.CASCADE, related_name="steps", verbose_name=_("模板"))
+    template = models.ForeignKey(
+        ProcessTemplate, models.CASCADE, related_name="steps", verbose_name=_("模板")
+    )
     order = models.PositiveSmallIntegerField(_("顺序"))
     code = models.CharField(_("代号"), max_length=10)
     direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices)
@@ -250,7 +284,12 @@ class ConsultationProcess(models.Model):
     template = models.ForeignKey(ProcessTemplate, models.PROTECT, related_name="+", verbose_name=_("模板"))
     started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("发起人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发起人"),
     )
 
     territory_lookups = _via("project__neighbourhoods")
@@ -266,18 +305,27 @@ class ConsultationProcess(models.Model):
 
 
 class ConsultationStep(models.Model):
-    process = models.ForeignKey(ConsultationProcess, models.CASCADE, related_name="steps", verbose_name=_("协商程序"))
+    process = models.ForeignKey(
+        ConsultationProcess, models.CASCADE, related_name="steps", verbose_name=_("协商程序")
+    )
     order = models.PositiveSmallIntegerField(_("顺序"))
     code = models.CharField(_("代号"), max_length=10)
     direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices)
     name = models.CharField(_("名称"), max_length=80)
     closes_demand_list = models.BooleanField(_("完成时关闭需求清单"), default=False)
     needs_vote = models.BooleanField(_("须有已结束的业主表决"), default=False)
-    status = models.CharField(_("状态"), max_length=10, choices=StepStatus.choices, default=StepStatus.PENDING)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=StepStatus.choices, default=StepStatus.PENDING
+    )
     opened_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("完成人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("完成人"),
     )
     note = models.TextField(_("完成说明"), blank=True)
     rounds = models.PositiveSmallIntegerField(_("轮次"), default=0, help_text=_("被退回重新开展的次数。"))
@@ -317,7 +365,12 @@ class StepReview(models.Model):
         ConsultationStep, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("退回至")
     )
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("登记人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
     )
     at = models.DateTimeField(_("审核时间"), auto_now_add=True)
 
@@ -345,9 +398,16 @@ class Meeting(models.Model):
         ConsultationProcess, models.CASCADE, related_name="meetings", verbose_name=_("协商程序")
     )
     step = models.ForeignKey(
-        ConsultationStep, models.PROTECT, null=True, blank=True, related_name="meetings", verbose_name=_("步骤")
+        ConsultationStep,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("步骤"),
     )
-    neighbourhood = models.ForeignKey(Neighbourhood, models.PROTECT, related_name="meetings", verbose_name=_("小区"))
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, models.PROTECT, related_name="meetings", verbose_name=_("小区")
+    )
     kind = models.CharField(_("会议类型"), max_length=20, choices=MeetingKind.choices)
     held_on = models.DateField(_("日期"))
     place = models.CharField(_("地点"), max_length=120)
@@ -355,7 +415,12 @@ class Meeting(models.Model):
     households_represented = models.PositiveIntegerField(_("代表户数"), default=0)
     minutes = models.TextField(_("会议纪要"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("登记人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
     )
 
     territory_lookups = _via("neighbourhood")
@@ -370,13 +435,20 @@ class Meeting(models.Model):
 
 
 class Visit(models.Model):
-    process = models.ForeignKey(ConsultationProcess, models.CASCADE, related_name="visits", verbose_name=_("协商程序"))
+    process = models.ForeignKey(
+        ConsultationProcess, models.CASCADE, related_name="visits", verbose_name=_("协商程序")
+    )
     step = models.ForeignKey(
         ConsultationStep, models.PROTECT, null=True, blank=True, related_name="visits", verbose_name=_("步骤")
     )
     household = models.ForeignKey(Household, models.CASCADE, related_name="visits", verbose_name=_("住户"))
     staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("走访人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("走访人"),
     )
     visited_on = models.DateField(_("走访日期"))
     notes = models.TextField(_("走访记录"), blank=True)
@@ -399,20 +471,36 @@ class Opinion(models.Model):
         ConsultationProcess, models.CASCADE, related_name="opinions", verbose_name=_("协商程序")
     )
     step = models.ForeignKey(
-        ConsultationStep, models.PROTECT, null=True, blank=True, related_name="opinions", verbose_name=_("步骤")
+        ConsultationStep,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opinions",
+        verbose_name=_("步骤"),
     )
-    neighbourhood = models.ForeignKey(Neighbourhood, models.PROTECT, related_name="opinions", verbose_name=_("小区"))
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, models.PROTECT, related_name="opinions", verbose_name=_("小区")
+    )
     household = models.ForeignKey(
         Household, models.SET_NULL, null=True, blank=True, related_name="opinions", verbose_name=_("住户")
     )
     source = models.CharField(_("来源"), max_length=20, choices=OpinionSource.choices)
     text = models.TextField(_("意见内容"))
     answer = models.CharField(
-        _("答复结果"), max_length=20, choices=OpinionAnswer.choices, default=OpinionAnswer.PENDING, db_index=True
+        _("答复结果"),
+        max_length=20,
+        choices=OpinionAnswer.choices,
+        default=OpinionAnswer.PENDING,
+        db_index=True,
     )
     answer_text = models.TextField(_("答复说明"), blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("答复人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("答复人"),
     )
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
@@ -461,8 +549,11 @@ class DemandList(models.Model):
         verbose_name_plural = _("需求清单")
         ordering = ["-opened_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "neighbourhood"], name="demandlist_one_per_neighbourhood",
-                                    violation_error_message=_("该小区在本项目中已有需求清单。")),
+            models.UniqueConstraint(
+                fields=["project", "neighbourhood"],
+                name="demandlist_one_per_neighbourhood",
+                violation_error_message=_("该小区在本项目中已有需求清单。"),
+            ),
         ]
 
     def __str__(self):
@@ -473,7 +564,9 @@ class DemandSubmission(models.Model):
     """One household's choices. A new submission replaces the current one (is_current moves to
     it); the earlier ones stay as history."""
 
-    demand_list = models.ForeignKey(DemandList, models.CASCADE, related_name="submissions", verbose_name=_("需求清单"))
+    demand_list = models.ForeignKey(
+        DemandList, models.CASCADE, related_name="submissions", verbose_name=_("需求清单")
+    )
     household = models.ForeignKey(
         Household, models.CASCADE, related_name="demand_submissions", verbose_name=_("住户")
     )
@@ -483,7 +576,12 @@ class DemandSubmission(models.Model):
     text = models.TextField(_("其他需求"), blank=True)
     channel = models.CharField(_("提交方式"), max_length=10, choices=SubmissionChannel.choices)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("录入人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("录入人"),
     )
     submitted_at = models.DateTimeField(_("提交时间"))
     is_current = models.BooleanField(_("当前有效"), default=True)
@@ -497,7 +595,9 @@ class DemandSubmission(models.Model):
         ordering = ["-submitted_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["demand_list", "household"], condition=Q(is_current=True), name="demandsubmission_one_current",
+                fields=["demand_list", "household"],
+                condition=Q(is_current=True),
+                name="demandsubmission_one_current",
                 violation_error_message=_("每户只有一份当前有效的需求清单。"),
             ),
         ]
@@ -543,7 +643,11 @@ class Questionnaire(models.Model):
         Project, models.PROTECT, null=True, blank=True, related_name="questionnaires", verbose_name=_("项目")
     )
     step = models.ForeignKey(
-        ConsultationStep, models.SET_NULL, null=True, blank=True, related_name="questionnaires",
+        ConsultationStep,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questionnaires",
         verbose_name=_("协商步骤"),
     )
     title = models.CharField(_("标题"), max_length=120)
@@ -554,7 +658,12 @@ class Questionnaire(models.Model):
     opened_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("创建人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("创建人"),
     )
 
     territory_lookups = _via("neighbourhood")
@@ -569,7 +678,9 @@ class Questionnaire(models.Model):
 
 
 class Question(models.Model):
-    questionnaire = models.ForeignKey(Questionnaire, models.CASCADE, related_name="questions", verbose_name=_("问卷"))
+    questionnaire = models.ForeignKey(
+        Questionnaire, models.CASCADE, related_name="questions", verbose_name=_("问卷")
+    )
     order = models.PositiveSmallIntegerField(_("顺序"))
     text = models.CharField(_("题目"), max_length=200)
     kind = models.CharField(_("题型"), max_length=10, choices=QuestionKind.choices)
@@ -581,7 +692,9 @@ class Question(models.Model):
         verbose_name = _("题目")
         verbose_name_plural = _("题目")
         ordering = ["questionnaire_id", "order"]
-        constraints = [models.UniqueConstraint(fields=["questionnaire", "order"], name="question_unique_order")]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "order"], name="question_unique_order")
+        ]
 
     def __str__(self):
         return self.text
@@ -598,7 +711,9 @@ class QuestionOption(models.Model):
         verbose_name = _("选项")
         verbose_name_plural = _("选项")
         ordering = ["question_id", "order"]
-        constraints = [models.UniqueConstraint(fields=["question", "order"], name="questionoption_unique_order")]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "order"], name="questionoption_unique_order")
+        ]
 
     def __str__(self):
         return self.text
@@ -607,11 +722,18 @@ class QuestionOption(models.Model):
 class Response(models.Model):
     """One household's answers to a questionnaire; replaced (answers rewritten) until it closes."""
 
-    questionnaire = models.ForeignKey(Questionnaire, models.CASCADE, related_name="responses", verbose_name=_("问卷"))
+    questionnaire = models.ForeignKey(
+        Questionnaire, models.CASCADE, related_name="responses", verbose_name=_("问卷")
+    )
     household = models.ForeignKey(Household, models.CASCADE, related_name="responses", verbose_name=_("住户"))
     channel = models.CharField(_("提交方式"), max_length=10, choices=SubmissionChannel.choices)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("录入人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("录入人"),
     )
     submitted_at = models.DateTimeField(_("提交时间"))
     revisions = models.PositiveIntegerField(_("修改次数"), default=0)
@@ -623,8 +745,11 @@ class Response(models.Model):
         verbose_name_plural = _("问卷答卷")
         ordering = ["questionnaire_id", "-submitted_at"]
         constraints = [
-            models.UniqueConstraint(fields=["questionnaire", "household"], name="response_one_per_household",
-                                    violation_error_message=_("每户只有一份答卷。")),
+            models.UniqueConstraint(
+                fields=["questionnaire", "household"],
+                name="response_one_per_household",
+                violation_error_message=_("每户只有一份答卷。"),
+            ),
         ]
 
     def __str__(self):
@@ -634,7 +759,9 @@ class Response(models.Model):
 class Answer(models.Model):
     response = models.ForeignKey(Response, models.CASCADE, related_name="answers", verbose_name=_("答卷"))
     question = models.ForeignKey(Question, models.CASCADE, related_name="answers", verbose_name=_("题目"))
-    options = models.ManyToManyField(QuestionOption, blank=True, related_name="answers", verbose_name=_("选项"))
+    options = models.ManyToManyField(
+        QuestionOption, blank=True, related_name="answers", verbose_name=_("选项")
+    )
     text = models.TextField(_("文字回答"), blank=True)
     scale = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
 
@@ -645,8 +772,11 @@ class Answer(models.Model):
         verbose_name_plural = _("回答")
         constraints = [
             models.UniqueConstraint(fields=["response", "question"], name="answer_one_per_question"),
-            models.CheckConstraint(condition=Q(scale__isnull=True) | (Q(scale__gte=1) & Q(scale__lte=5)),
-                                   name="answer_scale_range", violation_error_message=_("评分须在1至5之间。")),
+            models.CheckConstraint(
+                condition=Q(scale__isnull=True) | (Q(scale__gte=1) & Q(scale__lte=5)),
+                name="answer_scale_range",
+                violation_error_message=_("评分须在1至5之间。"),
+            ),
         ]
 
     def __str__(self):
@@ -676,7 +806,12 @@ class PlanVersion(models.Model):
     document = models.FileField(_("方案文件"), upload_to=_plan_document_path, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("创建人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("创建人"),
     )
 
     territory_lookups = _via("project__neighbourhoods")
@@ -688,9 +823,12 @@ class PlanVersion(models.Model):
         ordering = ["project_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["project", "number"], name="planversion_unique_number"),
-            models.UniqueConstraint(fields=["project"], condition=Q(kind=PlanKind.FINAL),
-                                    name="planversion_one_final",
-                                    violation_error_message=_("每个项目只有一个最终方案。")),
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(kind=PlanKind.FINAL),
+                name="planversion_one_final",
+                violation_error_message=_("每个项目只有一个最终方案。"),
+            ),
         ]
 
     def __str__(self):
@@ -702,7 +840,9 @@ class PlanItem(models.Model):
 
     plan = models.ForeignKey(PlanVersion, models.CASCADE, related_name="items", verbose_name=_("方案"))
     neighbourhood = models.ForeignKey(Neighbourhood, models.PROTECT, related_name="+", verbose_name=_("小区"))
-    catalogue_item = models.ForeignKey(CatalogueItem, models.PROTECT, related_name="+", verbose_name=_("改造内容"))
+    catalogue_item = models.ForeignKey(
+        CatalogueItem, models.PROTECT, related_name="+", verbose_name=_("改造内容")
+    )
     quantity = models.DecimalField(_("工程量"), max_digits=12, decimal_places=2, default=0)
     unit_cost = models.DecimalField(_("单价(元)"), max_digits=14, decimal_places=2)
     amount = models.DecimalField(_("金额(元)"), max_digits=14, decimal_places=2, default=0)
@@ -716,10 +856,14 @@ class PlanItem(models.Model):
         verbose_name_plural = _("方案内容")
         ordering = ["plan_id", "neighbourhood_id", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "neighbourhood", "catalogue_item"], name="planitem_unique"),
-            models.CheckConstraint(condition=Q(quantity__gte=0) & Q(unit_cost__gte=0) & Q(amount__gte=0),
-                                   name="planitem_non_negative",
-                                   violation_error_message=_("工程量、单价和金额不能为负数。")),
+            models.UniqueConstraint(
+                fields=["plan", "neighbourhood", "catalogue_item"], name="planitem_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0) & Q(unit_cost__gte=0) & Q(amount__gte=0),
+                name="planitem_non_negative",
+                violation_error_message=_("工程量、单价和金额不能为负数。"),
+            ),
         ]
 
     def __str__(self):

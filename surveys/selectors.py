@@ -1,4 +1,5 @@
 """Reads of the surveys app, one per screen or endpoint."""
+
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -44,10 +45,12 @@ class OpinionCounts:
 
 
 def opinion_counts(process):
-    """"收集 N 条，采纳 M 条" per step and for the whole process (adopted = adopted or partly
+    """ "收集 N 条，采纳 M 条" per step and for the whole process (adopted = adopted or partly
     adopted); opinions recorded without a step count in the total only. Two queries: the steps,
     and the opinions counted per step in one aggregate."""
-    steps = [OpinionCount(code, name) for code, name in process.steps.order_by("order").values_list("code", "name")]
+    steps = [
+        OpinionCount(code, name) for code, name in process.steps.order_by("order").values_list("code", "name")
+    ]
     by_code = {s.code: s for s in steps}
     rows = (
         Opinion.objects.filter(process=process)
@@ -104,12 +107,23 @@ def _percent(part, whole):
 def _ranked(counts, households, neighbourhood_id=None):
     """DemandRows from {item id: households} (already aggregated: at most the menu's length),
     ranked by households, then the menu's class and order. One query for the items' names."""
-    items = CatalogueItem.objects.filter(pk__in=counts).values("pk", "code", "name", "work_class", "sort_order")
+    items = CatalogueItem.objects.filter(pk__in=counts).values(
+        "pk", "code", "name", "work_class", "sort_order"
+    )
     rank = {value: i for i, value in enumerate(WorkClass.values)}
-    ordered = sorted(items, key=lambda i: (-counts[i["pk"]], rank.get(i["work_class"], 9), i["sort_order"], i["code"]))
+    ordered = sorted(
+        items, key=lambda i: (-counts[i["pk"]], rank.get(i["work_class"], 9), i["sort_order"], i["code"])
+    )
     return [
-        DemandRow(i["pk"], i["code"], i["name"], i["work_class"], counts[i["pk"]],
-                  _percent(counts[i["pk"]], households), neighbourhood_id)
+        DemandRow(
+            i["pk"],
+            i["code"],
+            i["name"],
+            i["work_class"],
+            counts[i["pk"]],
+            _percent(counts[i["pk"]], households),
+            neighbourhood_id,
+        )
         for i in ordered
     ]
 
@@ -149,12 +163,17 @@ def demand_aggregate_by_neighbourhood(project):
     by (neighbourhood, item), the items' names, and the project's neighbourhoods."""
     neighbourhood_ids = list(project.neighbourhoods.values_list("pk", flat=True))
     totals = dict(
-        Household.objects.filter(neighbourhood_id__in=neighbourhood_ids).order_by().values("neighbourhood_id")
-        .annotate(n=Count("*")).values_list("neighbourhood_id", "n")
+        Household.objects.filter(neighbourhood_id__in=neighbourhood_ids)
+        .order_by()
+        .values("neighbourhood_id")
+        .annotate(n=Count("*"))
+        .values_list("neighbourhood_id", "n")
     )
     respondents = dict(
-        DemandSubmission.objects.filter(demand_list__project=project, is_current=True).order_by()
-        .values("demand_list__neighbourhood_id").annotate(n=Count("*"))
+        DemandSubmission.objects.filter(demand_list__project=project, is_current=True)
+        .order_by()
+        .values("demand_list__neighbourhood_id")
+        .annotate(n=Count("*"))
         .values_list("demand_list__neighbourhood_id", "n")
     )
     grouped = {}
@@ -169,7 +188,8 @@ def demand_aggregate_by_neighbourhood(project):
     ):
         grouped.setdefault(nid, {})[item_id] = n
     items = {
-        i["pk"]: i for i in CatalogueItem.objects.filter(
+        i["pk"]: i
+        for i in CatalogueItem.objects.filter(
             pk__in={item_id for counts in grouped.values() for item_id in counts}
         ).values("pk", "code", "name", "work_class", "sort_order")
     }
@@ -177,13 +197,30 @@ def demand_aggregate_by_neighbourhood(project):
     result = {}
     for nid in neighbourhood_ids:
         counts, households = grouped.get(nid, {}), totals.get(nid, 0)
-        ordered = sorted(counts, key=lambda pk: (-counts[pk], rank.get(items[pk]["work_class"], 9),
-                                                 items[pk]["sort_order"], items[pk]["code"]))
+        ordered = sorted(
+            counts,
+            key=lambda pk: (
+                -counts[pk],
+                rank.get(items[pk]["work_class"], 9),
+                items[pk]["sort_order"],
+                items[pk]["code"],
+            ),
+        )
         result[nid] = DemandAggregate(
             households=households,
             respondents=respondents.get(nid, 0),
-            rows=[DemandRow(pk, items[pk]["code"], items[pk]["name"], items[pk]["work_class"], counts[pk],
-                            _percent(counts[pk], households), nid) for pk in ordered],
+            rows=[
+                DemandRow(
+                    pk,
+                    items[pk]["code"],
+                    items[pk]["name"],
+                    items[pk]["work_class"],
+                    counts[pk],
+                    _percent(counts[pk], households),
+                    nid,
+                )
+                for pk in ordered
+            ],
         )
     return result
 
@@ -219,16 +256,22 @@ def resident_home(household, now=None):
         .order_by("-opened_at")
     )
     votes = list(
-        Vote.objects.filter(_household_votes_q(household), status=VoteStatus.OPEN, opens_at__lte=now,
-                            closes_at__gt=now)
+        Vote.objects.filter(
+            _household_votes_q(household), status=VoteStatus.OPEN, opens_at__lte=now, closes_at__gt=now
+        )
         .select_related("neighbourhood", "building", "stairwell__building")
-        .prefetch_related(Prefetch("ballots", queryset=Ballot.objects.filter(household=household), to_attr="mine"))
+        .prefetch_related(
+            Prefetch("ballots", queryset=Ballot.objects.filter(household=household), to_attr="mine")
+        )
         .order_by("closes_at")
     )
     questionnaires = list(
-        Questionnaire.objects.filter(neighbourhood_id=household.neighbourhood_id, status=QuestionnaireStatus.OPEN)
-        .prefetch_related(Prefetch("responses", queryset=Response.objects.filter(household=household),
-                                   to_attr="mine"))
+        Questionnaire.objects.filter(
+            neighbourhood_id=household.neighbourhood_id, status=QuestionnaireStatus.OPEN
+        )
+        .prefetch_related(
+            Prefetch("responses", queryset=Response.objects.filter(household=household), to_attr="mine")
+        )
         .order_by("-opened_at")
     )
     return lists, votes, questionnaires
@@ -238,8 +281,13 @@ def open_vote_for(household, vote_id, now=None):
     """The open vote `vote_id` if `household` may vote in it now, else None."""
     now = now or timezone.now()
     return (
-        Vote.objects.filter(_household_votes_q(household), pk=vote_id, status=VoteStatus.OPEN, opens_at__lte=now,
-                            closes_at__gt=now)
+        Vote.objects.filter(
+            _household_votes_q(household),
+            pk=vote_id,
+            status=VoteStatus.OPEN,
+            opens_at__lte=now,
+            closes_at__gt=now,
+        )
         .select_related("neighbourhood", "building", "stairwell__building", "project")
         .first()
     )
@@ -295,25 +343,36 @@ def questionnaire_results(questionnaire, *, with_texts=True):
     texts."""
     questions = list(questionnaire.questions.prefetch_related("options").order_by("order"))
     answered = dict(
-        Answer.objects.filter(response__questionnaire=questionnaire).order_by().values("question_id")
-        .annotate(n=Count("pk")).values_list("question_id", "n")
+        Answer.objects.filter(response__questionnaire=questionnaire)
+        .order_by()
+        .values("question_id")
+        .annotate(n=Count("pk"))
+        .values_list("question_id", "n")
     )
     through = Answer.options.through
     chosen = dict(
-        through.objects.filter(answer__response__questionnaire=questionnaire).order_by()
-        .values("questionoption_id").annotate(n=Count("pk")).values_list("questionoption_id", "n")
+        through.objects.filter(answer__response__questionnaire=questionnaire)
+        .order_by()
+        .values("questionoption_id")
+        .annotate(n=Count("pk"))
+        .values_list("questionoption_id", "n")
     )
     scores = {}
     for qid, scale, n in (
-        Answer.objects.filter(response__questionnaire=questionnaire, scale__isnull=False).order_by()
-        .values("question_id", "scale").annotate(n=Count("pk")).values_list("question_id", "scale", "n")
+        Answer.objects.filter(response__questionnaire=questionnaire, scale__isnull=False)
+        .order_by()
+        .values("question_id", "scale")
+        .annotate(n=Count("pk"))
+        .values_list("question_id", "scale", "n")
     ):
         scores.setdefault(qid, {})[scale] = n
     texts = {}
     if with_texts:
         for qid, text in (
-            Answer.objects.filter(response__questionnaire=questionnaire).exclude(text="")
-            .order_by("question_id", "pk").values_list("question_id", "text")
+            Answer.objects.filter(response__questionnaire=questionnaire)
+            .exclude(text="")
+            .order_by("question_id", "pk")
+            .values_list("question_id", "text")
         ):
             texts.setdefault(qid, []).append(text)
     results = []
@@ -321,12 +380,15 @@ def questionnaire_results(questionnaire, *, with_texts=True):
         n = answered.get(q.pk, 0)
         result = QuestionResult(number, q.text, q.kind, q.required, n, texts=texts.get(q.pk, []))
         if q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
-            result.options = [OptionResult(o.text, chosen.get(o.pk, 0), _percent(chosen.get(o.pk, 0), n))
-                              for o in q.options.all()]
+            result.options = [
+                OptionResult(o.text, chosen.get(o.pk, 0), _percent(chosen.get(o.pk, 0), n))
+                for o in q.options.all()
+            ]
         elif q.kind == QuestionKind.SCALE:
             counts = scores.get(q.pk, {})
-            result.options = [OptionResult(str(v), counts.get(v, 0), _percent(counts.get(v, 0), n))
-                              for v in SCALE_VALUES]
+            result.options = [
+                OptionResult(str(v), counts.get(v, 0), _percent(counts.get(v, 0), n)) for v in SCALE_VALUES
+            ]
             if n:
                 total = sum(v * c for v, c in counts.items())
                 result.mean = (Decimal(total) / Decimal(n)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -1,5 +1,6 @@
 """Writes of the surveys app. Each service: keyword-only arguments, an explicit actor (None for a
 resident identified by the household code), one transaction, an audit row."""
+
 import secrets
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -16,6 +17,7 @@ from projects.photos import prepare_photo
 from residents.models import Household
 
 from .choices import (
+    SCALE_VALUES,
     BallotChannel,
     BallotChoice,
     Direction,
@@ -23,7 +25,6 @@ from .choices import (
     OpinionAnswer,
     PlanKind,
     QuestionKind,
-    SCALE_VALUES,
     QuestionnaireStatus,
     ReviewDecision,
     RulePreset,
@@ -35,21 +36,21 @@ from .choices import (
 )
 from .models import (
     DEMAND_PHOTOS_MAX,
+    Answer,
     Ballot,
     ConsultationProcess,
     ConsultationStep,
     DemandList,
     DemandPhoto,
     DemandSubmission,
-    Answer,
     Meeting,
     MeetingPhoto,
     Opinion,
     PlanItem,
     PlanVersion,
     ProcessTemplate,
-    QuestionOption,
     Questionnaire,
+    QuestionOption,
     Response,
     StepReview,
     Vote,
@@ -57,9 +58,24 @@ from .models import (
 from .tally import tally
 
 VOTE_FIELDS = (
-    "project", "plan_version", "title", "description", "matter_type", "scope", "neighbourhood", "building", "stairwell", "rule",
-    "rule_reason", "custom_quorum_numerator", "custom_quorum_denominator", "custom_agree_numerator",
-    "custom_agree_denominator", "custom_agree_inclusive", "opens_at", "closes_at",
+    "project",
+    "plan_version",
+    "title",
+    "description",
+    "matter_type",
+    "scope",
+    "neighbourhood",
+    "building",
+    "stairwell",
+    "rule",
+    "rule_reason",
+    "custom_quorum_numerator",
+    "custom_quorum_denominator",
+    "custom_agree_numerator",
+    "custom_agree_denominator",
+    "custom_agree_inclusive",
+    "opens_at",
+    "closes_at",
 )
 
 
@@ -107,9 +123,11 @@ def vote_save(*, vote, actor):
             errors["plan_version"] = _("只能就本项目的最终方案进行表决。")
     elif vote.plan_version_id and vote.plan_version.project_id != vote.project_id:
         errors["plan_version"] = _("该方案不属于所选项目。")
-    if vote.project_id and vote.neighbourhood_id and not vote.project.neighbourhoods.filter(
-        pk=vote.neighbourhood_id
-    ).exists():
+    if (
+        vote.project_id
+        and vote.neighbourhood_id
+        and not vote.project.neighbourhoods.filter(pk=vote.neighbourhood_id).exists()
+    ):
         errors["project"] = _("该小区不在所选项目内。")
     if errors:
         raise ValidationError(errors)
@@ -125,8 +143,13 @@ def vote_save(*, vote, actor):
         vote.full_clean()
         created = vote.pk is None
         vote.save()
-        audit(actor=actor, action="vote_add" if created else "vote_change", target=vote, summary=vote.title,
-              details={"rule": vote.rule, "scope": vote.scope, "matter_type": vote.matter_type})
+        audit(
+            actor=actor,
+            action="vote_add" if created else "vote_change",
+            target=vote,
+            summary=vote.title,
+            details={"rule": vote.rule, "scope": vote.scope, "matter_type": vote.matter_type},
+        )
     return vote
 
 
@@ -167,9 +190,13 @@ def ballot_cast(*, vote, household, choice, channel=BallotChannel.ONLINE, actor=
         if locked.status != VoteStatus.OPEN:
             raise ValidationError(_("该表决当前不在表决期内。"))
         if now < locked.opens_at:
-            raise ValidationError(_("表决将于%(at)s开始。") % {"at": f"{timezone.localtime(locked.opens_at):%Y-%m-%d %H:%M}"})
+            raise ValidationError(
+                _("表决将于%(at)s开始。") % {"at": f"{timezone.localtime(locked.opens_at):%Y-%m-%d %H:%M}"}
+            )
         if now >= locked.closes_at:
-            raise ValidationError(_("表决已于%(at)s截止。") % {"at": f"{timezone.localtime(locked.closes_at):%Y-%m-%d %H:%M}"})
+            raise ValidationError(
+                _("表决已于%(at)s截止。") % {"at": f"{timezone.localtime(locked.closes_at):%Y-%m-%d %H:%M}"}
+            )
         in_scope = Household.objects.filter(locked.households_q(), pk=household.pk).exists()
         if not in_scope:
             raise ValidationError(_("该住户不在本次表决范围内。"))
@@ -180,7 +207,12 @@ def ballot_cast(*, vote, household, choice, channel=BallotChannel.ONLINE, actor=
             try:
                 with transaction.atomic():
                     ballot = Ballot.objects.create(
-                        vote=locked, household=household, choice=choice, channel=channel, entered_by=entered_by, at=now
+                        vote=locked,
+                        household=household,
+                        choice=choice,
+                        channel=channel,
+                        entered_by=entered_by,
+                        at=now,
                     )
             except IntegrityError:
                 ballot = Ballot.objects.select_for_update().get(vote=locked, household=household)
@@ -189,8 +221,13 @@ def ballot_cast(*, vote, household, choice, channel=BallotChannel.ONLINE, actor=
             ballot.choice, ballot.channel, ballot.entered_by, ballot.at = choice, channel, entered_by, now
             ballot.revisions += 1
             ballot.save(update_fields=["choice", "channel", "entered_by", "at", "revisions"])
-        audit(actor=actor, action="ballot_cast", target=ballot, summary=f"{locked.title}: {choice}",
-              details={"vote": locked.pk, "household": household.pk, "channel": channel, "previous": previous})
+        audit(
+            actor=actor,
+            action="ballot_cast",
+            target=ballot,
+            summary=f"{locked.title}: {choice}",
+            details={"vote": locked.pk, "household": household.pk, "channel": channel, "previous": previous},
+        )
     return ballot
 
 
@@ -209,7 +246,8 @@ def vote_close(*, vote, actor, now=None):
         reasons = []
         if now < locked.closes_at:
             reasons.append(
-                _("表决截止时间（%(at)s）未到。") % {"at": f"{timezone.localtime(locked.closes_at):%Y-%m-%d %H:%M}"}
+                _("表决截止时间（%(at)s）未到。")
+                % {"at": f"{timezone.localtime(locked.closes_at):%Y-%m-%d %H:%M}"}
             )
         result = tally(locked)
         if result.conflicts:
@@ -224,8 +262,13 @@ def vote_close(*, vote, actor, now=None):
         locked.closed_at = now
         locked.closed_by = actor
         locked.save(update_fields=["status", "passed", "result", "closed_at", "closed_by"])
-        audit(actor=actor, action="vote_close", target=locked,
-              summary=_("通过") if locked.passed else _("未通过"), details=locked.result)
+        audit(
+            actor=actor,
+            action="vote_close",
+            target=locked,
+            summary=_("通过") if locked.passed else _("未通过"),
+            details=locked.result,
+        )
     return locked
 
 
@@ -255,22 +298,36 @@ def process_start(*, project, actor, template=None):
         steps = list(template.steps.order_by("order"))
         if not template.active or not steps:
             raise ValidationError({"template": _("协商程序模板未启用或没有步骤。")})
-        if template.district_id and not project.neighbourhoods.filter(
-            community__street__district_id=template.district_id
-        ).exists():
+        if (
+            template.district_id
+            and not project.neighbourhoods.filter(
+                community__street__district_id=template.district_id
+            ).exists()
+        ):
             raise ValidationError({"template": _("该模板属于其他区。")})
         process = ConsultationProcess.objects.create(project=project, template=template, started_by=actor)
         now = timezone.now()
         ConsultationStep.objects.bulk_create(
             ConsultationStep(
-                process=process, order=s.order, code=s.code, direction=s.direction, name=s.name,
-                closes_demand_list=s.closes_demand_list, needs_vote=s.needs_vote,
-                status=StepStatus.OPEN if i == 0 else StepStatus.PENDING, opened_at=now if i == 0 else None,
+                process=process,
+                order=s.order,
+                code=s.code,
+                direction=s.direction,
+                name=s.name,
+                closes_demand_list=s.closes_demand_list,
+                needs_vote=s.needs_vote,
+                status=StepStatus.OPEN if i == 0 else StepStatus.PENDING,
+                opened_at=now if i == 0 else None,
             )
             for i, s in enumerate(steps)
         )
-        audit(actor=actor, action="process_start", target=process, summary=template.name,
-              details={"project": project.pk, "steps": [s.code for s in steps]})
+        audit(
+            actor=actor,
+            action="process_start",
+            target=process,
+            summary=template.name,
+            details={"project": project.pk, "steps": [s.code for s in steps]},
+        )
     return process
 
 
@@ -288,11 +345,15 @@ def down_step_evidence(step):
 def _missing_votes(process):
     """The project's neighbourhoods without a concluded (closed) renovation-plan vote."""
     concluded = Vote.objects.filter(
-        project_id=process.project_id, matter_type=MatterType.RENOVATION_PLAN, scope=VoteScope.NEIGHBOURHOOD,
+        project_id=process.project_id,
+        matter_type=MatterType.RENOVATION_PLAN,
+        scope=VoteScope.NEIGHBOURHOOD,
         status=VoteStatus.CLOSED,
     ).values("neighbourhood_id")
     return list(
-        process.project.neighbourhoods.exclude(pk__in=concluded).order_by("name").values_list("name", flat=True)
+        process.project.neighbourhoods.exclude(pk__in=concluded)
+        .order_by("name")
+        .values_list("name", flat=True)
     )
 
 
@@ -334,7 +395,9 @@ def step_complete(*, step, actor, note="", now=None):
             meetings, visits, collected = down_step_evidence(current)
             if not (meetings or visits or collected):
                 reasons.append(
-                    _("步骤“%(step)s”尚无开展记录：须至少登记一次有参会人数的会议、一次入户走访或收到需求清单。")
+                    _(
+                        "步骤“%(step)s”尚无开展记录：须至少登记一次有参会人数的会议、一次入户走访或收到需求清单。"
+                    )
                     % {"step": current}
                 )
             if current.needs_vote:
@@ -347,12 +410,17 @@ def step_complete(*, step, actor, note="", now=None):
         current.save(update_fields=["status", "completed_at", "completed_by", "note"])
         closed_lists = 0
         if current.closes_demand_list:
-            closed_lists = DemandList.objects.filter(project_id=current.process.project_id, is_open=True).update(
-                is_open=False, closed_at=now
-            )
+            closed_lists = DemandList.objects.filter(
+                project_id=current.process.project_id, is_open=True
+            ).update(is_open=False, closed_at=now)
         _open_next(steps, current, now)
-        audit(actor=actor, action="step_complete", target=current, summary=str(current),
-              details={"note": note, "demand_lists_closed": closed_lists})
+        audit(
+            actor=actor,
+            action="step_complete",
+            target=current,
+            summary=str(current),
+            details={"note": note, "demand_lists_closed": closed_lists},
+        )
     return current
 
 
@@ -408,12 +476,24 @@ def step_review(*, step, decision, department, actor, comments="", now=None):
             reopened.rounds += 1
             reopened.save(update_fields=["status", "opened_at", "completed_at", "rounds"])
         review = StepReview.objects.create(
-            step=current, decision=decision, department=department, comments=comments, reopened_step=reopened,
+            step=current,
+            decision=decision,
+            department=department,
+            comments=comments,
+            reopened_step=reopened,
             reviewer=actor,
         )
-        audit(actor=actor, action="step_review", target=current, summary=f"{current.code} {decision}",
-              details={"department": department, "comments": comments,
-                       "reopened": reopened.code if reopened else None})
+        audit(
+            actor=actor,
+            action="step_review",
+            target=current,
+            summary=f"{current.code} {decision}",
+            details={
+                "department": department,
+                "comments": comments,
+                "reopened": reopened.code if reopened else None,
+            },
+        )
     return review
 
 
@@ -438,9 +518,13 @@ def meeting_save(*, meeting, actor):
         meeting.full_clean()
         created = meeting.pk is None
         meeting.save()
-        audit(actor=actor, action="meeting_add" if created else "meeting_change", target=meeting,
-              summary=f"{meeting.get_kind_display()} {meeting.held_on}",
-              details={"attendees": meeting.attendees, "households": meeting.households_represented})
+        audit(
+            actor=actor,
+            action="meeting_add" if created else "meeting_change",
+            target=meeting,
+            summary=f"{meeting.get_kind_display()} {meeting.held_on}",
+            details={"attendees": meeting.attendees, "households": meeting.households_represented},
+        )
     return meeting
 
 
@@ -456,10 +540,20 @@ def meeting_photo_add(*, meeting, upload, actor, caption=""):
         _require_manage(actor, locked)
         if locked.photos.count() >= MEETING_PHOTOS_MAX:
             raise ValidationError({"image": _("每次会议最多%(n)d张照片。") % {"n": MEETING_PHOTOS_MAX}})
-        photo = MeetingPhoto.objects.create(meeting=locked, image=prepared.image, thumbnail=prepared.thumbnail,
-                                            uid=prepared.uid, caption=caption[:120])
-        audit(actor=actor, action="meeting_photo_add", target=photo, summary=caption[:100],
-              details={"meeting": locked.pk})
+        photo = MeetingPhoto.objects.create(
+            meeting=locked,
+            image=prepared.image,
+            thumbnail=prepared.thumbnail,
+            uid=prepared.uid,
+            caption=caption[:120],
+        )
+        audit(
+            actor=actor,
+            action="meeting_photo_add",
+            target=photo,
+            summary=caption[:100],
+            details={"meeting": locked.pk},
+        )
     return photo
 
 
@@ -474,8 +568,12 @@ def visit_save(*, visit, actor):
         visit.full_clean()
         created = visit.pk is None
         visit.save()
-        audit(actor=actor, action="visit_add" if created else "visit_change", target=visit,
-              summary=str(visit.visited_on))
+        audit(
+            actor=actor,
+            action="visit_add" if created else "visit_change",
+            target=visit,
+            summary=str(visit.visited_on),
+        )
     return visit
 
 
@@ -495,8 +593,12 @@ def opinion_save(*, opinion, actor):
         opinion.full_clean()
         created = opinion.pk is None
         opinion.save()
-        audit(actor=actor, action="opinion_add" if created else "opinion_change", target=opinion,
-              summary=opinion.text[:100])
+        audit(
+            actor=actor,
+            action="opinion_add" if created else "opinion_change",
+            target=opinion,
+            summary=opinion.text[:100],
+        )
     return opinion
 
 
@@ -507,7 +609,9 @@ def opinion_answer(*, opinion, answer, actor, answer_text=""):
     if answer not in OpinionAnswer.values or answer == OpinionAnswer.PENDING:
         raise ValidationError({"answer": _("请选择答复结果。")})
     if answer != OpinionAnswer.ADOPTED and not answer_text:
-        raise ValidationError({"answer_text": _("“%(a)s”须写明理由或说明。") % {"a": OpinionAnswer(answer).label}})
+        raise ValidationError(
+            {"answer_text": _("“%(a)s”须写明理由或说明。") % {"a": OpinionAnswer(answer).label}}
+        )
     with transaction.atomic():
         locked = Opinion.objects.select_for_update().get(pk=opinion.pk)
         _require_manage(actor, locked)
@@ -550,8 +654,17 @@ def demand_lists_open(*, project, actor, intro="", now=None):
     return created
 
 
-def demand_submit(*, demand_list, household, items=(), text="", photos=(), channel=SubmissionChannel.ONLINE,
-                  actor=None, now=None):
+def demand_submit(
+    *,
+    demand_list,
+    household,
+    items=(),
+    text="",
+    photos=(),
+    channel=SubmissionChannel.ONLINE,
+    actor=None,
+    now=None,
+):
     """A household's demand list: menu items, free text, up to DEMAND_PHOTOS_MAX photos.
 
     The new submission becomes the household's current one; the previous one stays, no longer
@@ -589,7 +702,9 @@ def demand_submit(*, demand_list, household, items=(), text="", photos=(), chann
         try:
             prepared.append(prepare_photo(upload))
         except ValidationError as exc:
-            raise ValidationError({"photos": [_("第%(n)d张照片：%(e)s") % {"n": number, "e": m} for m in exc.messages]})
+            raise ValidationError(
+                {"photos": [_("第%(n)d张照片：%(e)s") % {"n": number, "e": m} for m in exc.messages]}
+            )
     if channel != SubmissionChannel.ONLINE:
         _require_manage(actor, household)
     with transaction.atomic():
@@ -607,9 +722,13 @@ def demand_submit(*, demand_list, household, items=(), text="", photos=(), chann
                         current.is_current = False
                         current.save(update_fields=["is_current"])
                     submission = DemandSubmission.objects.create(
-                        demand_list=demand_list, household=household, text=text, channel=channel,
+                        demand_list=demand_list,
+                        household=household,
+                        text=text,
+                        channel=channel,
                         entered_by=actor if channel != SubmissionChannel.ONLINE else None,
-                        submitted_at=now, receipt=_receipt(),
+                        submitted_at=now,
+                        receipt=_receipt(),
                     )
                 break
             except IntegrityError:
@@ -617,11 +736,22 @@ def demand_submit(*, demand_list, household, items=(), text="", photos=(), chann
                     raise
         submission.items.set(items)
         for photo in prepared:
-            DemandPhoto.objects.create(submission=submission, image=photo.image, thumbnail=photo.thumbnail,
-                                       uid=photo.uid)
-        audit(actor=actor, action="demand_submit", target=submission, summary=submission.receipt,
-              details={"list": demand_list.pk, "household": household.pk, "channel": channel,
-                       "items": [i.pk for i in items], "replaced": current.pk if current else None})
+            DemandPhoto.objects.create(
+                submission=submission, image=photo.image, thumbnail=photo.thumbnail, uid=photo.uid
+            )
+        audit(
+            actor=actor,
+            action="demand_submit",
+            target=submission,
+            summary=submission.receipt,
+            details={
+                "list": demand_list.pk,
+                "household": household.pk,
+                "channel": channel,
+                "items": [i.pk for i in items],
+                "replaced": current.pk if current else None,
+            },
+        )
     return submission
 
 
@@ -651,8 +781,14 @@ def _document_problem(document):
     document.seek(0)
     head = document.read(8)
     document.seek(0)
-    magic = {".pdf": (b"%PDF",), ".docx": (b"PK",), ".xlsx": (b"PK",), ".jpg": (b"\xff\xd8",),
-             ".jpeg": (b"\xff\xd8",), ".png": (b"\x89PNG",)}[extension]
+    magic = {
+        ".pdf": (b"%PDF",),
+        ".docx": (b"PK",),
+        ".xlsx": (b"PK",),
+        ".jpg": (b"\xff\xd8",),
+        ".jpeg": (b"\xff\xd8",),
+        ".png": (b"\x89PNG",),
+    }[extension]
     if not head.startswith(magic):
         return _("方案文件的内容与其扩展名（%(ext)s）不符。") % {"ext": extension}
     return None
@@ -680,13 +816,21 @@ def plan_version_save(*, plan, actor, items=None):
         _require_manage(actor, plan.project)
         if plan.pk and Vote.objects.filter(plan_version_id=plan.pk).exists():
             raise ValidationError(_("已付诸表决的方案不能再修改；请另建修改方案。"))
-        if plan.kind == PlanKind.FINAL and PlanVersion.objects.filter(
-            project=plan.project, kind=PlanKind.FINAL
-        ).exclude(pk=plan.pk).exists():
+        if (
+            plan.kind == PlanKind.FINAL
+            and PlanVersion.objects.filter(project=plan.project, kind=PlanKind.FINAL)
+            .exclude(pk=plan.pk)
+            .exists()
+        ):
             raise ValidationError({"kind": _("该项目已有最终方案。")})
         created = plan.pk is None
         if created:
-            last = PlanVersion.objects.select_for_update().filter(project=plan.project).order_by("-number").first()
+            last = (
+                PlanVersion.objects.select_for_update()
+                .filter(project=plan.project)
+                .order_by("-number")
+                .first()
+            )
             plan.number = (last.number + 1) if last else 1
             plan.created_by = actor
         plan.full_clean()
@@ -699,8 +843,13 @@ def plan_version_save(*, plan, actor, items=None):
                 item.amount = _money(item.quantity * item.unit_cost)
                 item.full_clean()
             PlanItem.objects.bulk_create(items)
-        audit(actor=actor, action="plan_version_add" if created else "plan_version_change", target=plan,
-              summary=str(plan), details={"lines": len(items) if items is not None else None})
+        audit(
+            actor=actor,
+            action="plan_version_add" if created else "plan_version_change",
+            target=plan,
+            summary=str(plan),
+            details={"lines": len(items) if items is not None else None},
+        )
     return plan
 
 
@@ -714,16 +863,25 @@ def plan_seed_from_demand(*, project, actor, min_share=Decimal("0")):
     per = demand_aggregate_by_neighbourhood(project)
     costs = dict(CatalogueItem.objects.values_list("pk", "reference_unit_cost"))
     items = [
-        PlanItem(neighbourhood_id=nid, catalogue_item_id=row.item_id, quantity=Decimal("0"),
-                 unit_cost=costs[row.item_id], demand_households=row.households)
+        PlanItem(
+            neighbourhood_id=nid,
+            catalogue_item_id=row.item_id,
+            quantity=Decimal("0"),
+            unit_cost=costs[row.item_id],
+            demand_households=row.households,
+        )
         for nid, aggregate in per.items()
         for row in aggregate.rows
         if row.share > min_share
     ]
     if not items:
         raise ValidationError(_("需求清单中没有符合条件的改造内容，无法生成初步方案。"))
-    plan = PlanVersion(project=project, kind=PlanKind.PRELIMINARY, title=_("初步方案（据需求清单生成）"),
-                       summary=_("根据居民需求清单汇总生成，工程量待现场踏勘后填写。"))
+    plan = PlanVersion(
+        project=project,
+        kind=PlanKind.PRELIMINARY,
+        title=_("初步方案（据需求清单生成）"),
+        summary=_("根据居民需求清单汇总生成，工程量待现场踏勘后填写。"),
+    )
     return plan_version_save(plan=plan, actor=actor, items=items)
 
 
@@ -738,13 +896,19 @@ def questionnaire_save(*, questionnaire, actor, questions=None):
     published, a choice question with fewer than two options, and a project that does not include
     the neighbourhood."""
     errors = {}
-    if questionnaire.project_id and not questionnaire.project.neighbourhoods.filter(
-        pk=questionnaire.neighbourhood_id
-    ).exists():
+    if (
+        questionnaire.project_id
+        and not questionnaire.project.neighbourhoods.filter(pk=questionnaire.neighbourhood_id).exists()
+    ):
         errors["project"] = _("该小区不在所选项目内。")
     for number, (question, options) in enumerate(questions or (), start=1):
-        if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and len([o for o in options if o.strip()]) < 2:
-            errors.setdefault("questions", []).append(_("第%(n)d题为选择题，至少需要两个选项。") % {"n": number})
+        if (
+            question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
+            and len([o for o in options if o.strip()]) < 2
+        ):
+            errors.setdefault("questions", []).append(
+                _("第%(n)d题为选择题，至少需要两个选项。") % {"n": number}
+            )
         if not (question.text or "").strip():
             errors.setdefault("questions", []).append(_("第%(n)d题没有题目。") % {"n": number})
     if errors:
@@ -770,8 +934,12 @@ def questionnaire_save(*, questionnaire, actor, questions=None):
                         QuestionOption(question=question, order=i, text=text.strip())
                         for i, text in enumerate([o for o in options if o.strip()], start=1)
                     )
-        audit(actor=actor, action="questionnaire_add" if created else "questionnaire_change", target=questionnaire,
-              summary=questionnaire.title)
+        audit(
+            actor=actor,
+            action="questionnaire_add" if created else "questionnaire_change",
+            target=questionnaire,
+            summary=questionnaire.title,
+        )
     return questionnaire
 
 
@@ -779,13 +947,18 @@ def questionnaire_set_status(*, questionnaire, status, actor, now=None):
     """Publish (draft → open) or close (open → closed) a questionnaire; refuses any other move and
     publishing one without questions."""
     now = now or timezone.now()
-    allowed = {QuestionnaireStatus.DRAFT: QuestionnaireStatus.OPEN, QuestionnaireStatus.OPEN: QuestionnaireStatus.CLOSED}
+    allowed = {
+        QuestionnaireStatus.DRAFT: QuestionnaireStatus.OPEN,
+        QuestionnaireStatus.OPEN: QuestionnaireStatus.CLOSED,
+    }
     with transaction.atomic():
         locked = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
         _require_manage(actor, locked)
         if allowed.get(locked.status) != status:
-            raise ValidationError(_("问卷不能从“%(a)s”变为“%(b)s”。") % {
-                "a": locked.get_status_display(), "b": QuestionnaireStatus(status).label})
+            raise ValidationError(
+                _("问卷不能从“%(a)s”变为“%(b)s”。")
+                % {"a": locked.get_status_display(), "b": QuestionnaireStatus(status).label}
+            )
         if status == QuestionnaireStatus.OPEN:
             if not locked.questions.exists():
                 raise ValidationError(_("问卷没有题目，不能发布。"))
@@ -815,7 +988,10 @@ def _clean_answers(questions, answers):
                 chosen = [int(value[0] if isinstance(value, (list, tuple)) else value)]
             except (TypeError, ValueError):
                 chosen = [None]
-            if len(value if isinstance(value, (list, tuple)) else [value]) != 1 or chosen[0] not in option_ids:
+            if (
+                len(value if isinstance(value, (list, tuple)) else [value]) != 1
+                or chosen[0] not in option_ids
+            ):
                 errors.append(_("第%(n)d题须选择一个选项。") % {"n": number})
                 continue
             cleaned[question.pk] = (chosen, "", None)
@@ -851,8 +1027,9 @@ def _clean_answers(questions, answers):
     return cleaned
 
 
-def response_submit(*, questionnaire, household, answers, channel=SubmissionChannel.ONLINE, actor=None,
-                    now=None):
+def response_submit(
+    *, questionnaire, household, answers, channel=SubmissionChannel.ONLINE, actor=None, now=None
+):
     """A household's answers ({question id: option id(s), text or score}). A household has one
     response; submitting again replaces its answers until the questionnaire closes. Offline
     channels are entered by staff who manage the household. Refuses: a questionnaire not open; a
@@ -870,10 +1047,17 @@ def response_submit(*, questionnaire, household, answers, channel=SubmissionChan
         locked = Questionnaire.objects.select_for_update(no_key=True).get(pk=questionnaire.pk)
         if locked.status != QuestionnaireStatus.OPEN:
             raise ValidationError(_("该问卷当前不接受填写。"))
-        response = Response.objects.select_for_update().filter(questionnaire=locked, household=household).first()
+        response = (
+            Response.objects.select_for_update().filter(questionnaire=locked, household=household).first()
+        )
         if response is None:
-            response = Response.objects.create(questionnaire=locked, household=household, channel=channel,
-                                               entered_by=entered_by, submitted_at=now)
+            response = Response.objects.create(
+                questionnaire=locked,
+                household=household,
+                channel=channel,
+                entered_by=entered_by,
+                submitted_at=now,
+            )
         else:
             response.channel, response.entered_by, response.submitted_at = channel, entered_by, now
             response.revisions += 1
@@ -889,6 +1073,11 @@ def response_submit(*, questionnaire, household, answers, channel=SubmissionChan
             for answer in made
             for oid in cleaned[answer.question_id][0]
         )
-        audit(actor=actor, action="response_submit", target=response, summary=locked.title,
-              details={"household": household.pk, "channel": channel, "revisions": response.revisions})
+        audit(
+            actor=actor,
+            action="response_submit",
+            target=response,
+            summary=locked.title,
+            details={"household": household.pk, "channel": channel, "revisions": response.revisions},
+        )
     return response

@@ -12,6 +12,7 @@ owner is listed in `conflicts`, counts as voting but not agreeing, and the verdi
 Queries: two (the scope's totals in one aggregate; the ballots of the scope with their flats'
 area and owner in one query).
 """
+
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -116,7 +117,9 @@ def tally(vote):
     for household_id, choice, area, owner_hash in rows:
         voting_flats += 1
         area_by_choice[choice] += area
-        owners.setdefault(_owner_key(owner_hash, household_id), {}).setdefault(choice, []).append(household_id)
+        owners.setdefault(_owner_key(owner_hash, household_id), {}).setdefault(choice, []).append(
+            household_id
+        )
 
     conflict_ids = []
     heads = {choice: 0 for choice in BallotChoice.values}
@@ -139,14 +142,42 @@ def tally(vote):
         return f"{fraction.numerator}/{fraction.denominator}"
 
     conditions = [
-        Condition("quorum_area", "参与表决专有部分面积", voting_area, total_area, fmt(quorum), True,
-                  meets(voting_area, total_area, quorum, True)),
-        Condition("quorum_owners", "参与表决业主人数", voting_owners, total_owners, fmt(quorum), True,
-                  meets(voting_owners, total_owners, quorum, True)),
-        Condition("agree_area", "同意的专有部分面积", agree_area, voting_area, fmt(agree_fraction),
-                  agree_inclusive, meets(agree_area, voting_area, agree_fraction, agree_inclusive)),
-        Condition("agree_owners", "同意的业主人数", agree_owners, voting_owners, fmt(agree_fraction),
-                  agree_inclusive, meets(agree_owners, voting_owners, agree_fraction, agree_inclusive)),
+        Condition(
+            "quorum_area",
+            "参与表决专有部分面积",
+            voting_area,
+            total_area,
+            fmt(quorum),
+            True,
+            meets(voting_area, total_area, quorum, True),
+        ),
+        Condition(
+            "quorum_owners",
+            "参与表决业主人数",
+            voting_owners,
+            total_owners,
+            fmt(quorum),
+            True,
+            meets(voting_owners, total_owners, quorum, True),
+        ),
+        Condition(
+            "agree_area",
+            "同意的专有部分面积",
+            agree_area,
+            voting_area,
+            fmt(agree_fraction),
+            agree_inclusive,
+            meets(agree_area, voting_area, agree_fraction, agree_inclusive),
+        ),
+        Condition(
+            "agree_owners",
+            "同意的业主人数",
+            agree_owners,
+            voting_owners,
+            fmt(agree_fraction),
+            agree_inclusive,
+            meets(agree_owners, voting_owners, agree_fraction, agree_inclusive),
+        ),
     ]
     quorum_met = conditions[0].passed and conditions[1].passed
     agreement_met = conditions[2].passed and conditions[3].passed

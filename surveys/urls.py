@@ -1,4 +1,5 @@
 """Public resident pages of the surveys app (mounted at the root by config/urls.py)."""
+
 from django.urls import path
 
 from . import views

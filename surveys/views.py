@@ -1,6 +1,7 @@
 """Public resident pages: the household's page, its demand list and its ballot (with the household
 code, through residents.session), and the public tally. Phone first, no JavaScript needed, CSRF on
 every form. Pages show a household only its own choices; the tally shows aggregates only."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -43,8 +44,11 @@ def home(request):
     if household is None:
         return _entry(request)
     lists, votes, questionnaires = resident_home(household)
-    return render(request, "surveys/home.html", {"household": household, "lists": lists, "votes": votes,
-                                                 "questionnaires": questionnaires})
+    return render(
+        request,
+        "surveys/home.html",
+        {"household": household, "lists": lists, "votes": votes, "questionnaires": questionnaires},
+    )
 
 
 @never_cache
@@ -63,16 +67,24 @@ def demand_form(request, list_id):
         messages.info(request, _("本小区的需求清单征集已经结束。"))
         return redirect("surveys:home")
     district_id = demand_list.neighbourhood.community.street.district_id
-    menu_items = CatalogueItem.objects.filter(Q(district__isnull=True) | Q(district_id=district_id), active=True)
-    current = DemandSubmission.objects.filter(demand_list=demand_list, household=household, is_current=True).first()
+    menu_items = CatalogueItem.objects.filter(
+        Q(district__isnull=True) | Q(district_id=district_id), active=True
+    )
+    current = DemandSubmission.objects.filter(
+        demand_list=demand_list, household=household, is_current=True
+    ).first()
     status = 200
     if request.method == "POST":
         form = DemandForm(request.POST, request.FILES, menu_items=menu_items)
         if form.is_valid():
             try:
                 submission = demand_submit(
-                    demand_list=demand_list, household=household, items=form.cleaned_data["items"],
-                    text=form.cleaned_data["text"], photos=form.uploaded_photos(), channel=SubmissionChannel.ONLINE,
+                    demand_list=demand_list,
+                    household=household,
+                    items=form.cleaned_data["items"],
+                    text=form.cleaned_data["text"],
+                    photos=form.uploaded_photos(),
+                    channel=SubmissionChannel.ONLINE,
                 )
             except ValidationError as exc:
                 _errors_into(form, exc)
@@ -80,14 +92,24 @@ def demand_form(request, list_id):
                 return redirect("surveys:demand_receipt", receipt=submission.receipt)
         status = 400
     else:
-        initial = {"items": list(current.items.values_list("pk", flat=True)), "text": current.text} if current else {}
+        initial = (
+            {"items": list(current.items.values_list("pk", flat=True)), "text": current.text}
+            if current
+            else {}
+        )
         form = DemandForm(initial=initial, menu_items=menu_items)
     chosen = {str(v) for v in (form["items"].value() or [])}
     return render(
         request,
         "surveys/demand_form.html",
-        {"household": household, "demand_list": demand_list, "form": form, "groups": demand_menu(demand_list),
-         "chosen": chosen, "current": current},
+        {
+            "household": household,
+            "demand_list": demand_list,
+            "form": form,
+            "groups": demand_menu(demand_list),
+            "chosen": chosen,
+            "current": current,
+        },
         status=status,
     )
 
@@ -126,8 +148,12 @@ def vote_form(request, vote_id):
         form = BallotForm(request.POST)
         if form.is_valid():
             try:
-                ballot_cast(vote=vote, household=household, choice=form.cleaned_data["choice"],
-                            channel=BallotChannel.ONLINE)
+                ballot_cast(
+                    vote=vote,
+                    household=household,
+                    choice=form.cleaned_data["choice"],
+                    channel=BallotChannel.ONLINE,
+                )
             except ValidationError as exc:
                 _errors_into(form, exc)
             else:
@@ -135,8 +161,12 @@ def vote_form(request, vote_id):
         status = 400
     else:
         form = BallotForm(initial={"choice": mine.choice} if mine else None)
-    return render(request, "surveys/vote_form.html", {"household": household, "vote": vote, "form": form,
-                                                      "mine": mine}, status=status)
+    return render(
+        request,
+        "surveys/vote_form.html",
+        {"household": household, "vote": vote, "form": form, "mine": mine},
+        status=status,
+    )
 
 
 @never_cache
@@ -213,8 +243,23 @@ def questionnaire_form(request, questionnaire_id):
     for question in questions:
         value = given.get(question.pk)
         chosen = {str(v) for v in value} if isinstance(value, list) else {str(value)} if value else set()
-        rows.append({"question": question, "chosen": chosen, "text": value if isinstance(value, str) else "",
-                     "scale": SCALE_VALUES})
-    return render(request, "surveys/questionnaire_form.html",
-                  {"household": household, "questionnaire": questionnaire, "rows": rows, "errors": errors,
-                   "response": response}, status=status)
+        rows.append(
+            {
+                "question": question,
+                "chosen": chosen,
+                "text": value if isinstance(value, str) else "",
+                "scale": SCALE_VALUES,
+            }
+        )
+    return render(
+        request,
+        "surveys/questionnaire_form.html",
+        {
+            "household": household,
+            "questionnaire": questionnaire,
+            "rows": rows,
+            "errors": errors,
+            "response": response,
+        },
+        status=status,
+    )

@@ -1,5 +1,6 @@
 """Serializers of the surveys API: input and output only; every write goes through a service.
 Households appear by id only (staff of the territory may look them up); no names or phones."""
+
 from rest_framework import serializers
 
 from governance.models import Neighbourhood
@@ -13,8 +14,8 @@ from ..models import (
     Meeting,
     Opinion,
     Question,
-    QuestionOption,
     Questionnaire,
+    QuestionOption,
     StepReview,
     Vote,
 )
@@ -45,8 +46,22 @@ class StepSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ConsultationStep
-        fields = ["id", "process", "order", "code", "name", "direction", "status", "rounds", "closes_demand_list",
-                  "needs_vote", "opened_at", "completed_at", "note", "reviews"]
+        fields = [
+            "id",
+            "process",
+            "order",
+            "code",
+            "name",
+            "direction",
+            "status",
+            "rounds",
+            "closes_demand_list",
+            "needs_vote",
+            "opened_at",
+            "completed_at",
+            "note",
+            "reviews",
+        ]
 
 
 class StepBriefSerializer(serializers.ModelSerializer):
@@ -81,8 +96,18 @@ class MeetingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Meeting
-        fields = ["id", "process", "step", "neighbourhood", "kind", "held_on", "place", "attendees",
-                  "households_represented", "minutes"]
+        fields = [
+            "id",
+            "process",
+            "step",
+            "neighbourhood",
+            "kind",
+            "held_on",
+            "place",
+            "attendees",
+            "households_represented",
+            "minutes",
+        ]
 
 
 class OpinionSerializer(serializers.ModelSerializer):
@@ -92,14 +117,26 @@ class OpinionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Opinion
-        fields = ["id", "process", "step", "neighbourhood", "household", "source", "text", "answer", "answer_text",
-                  "answered_at", "created_at"]
+        fields = [
+            "id",
+            "process",
+            "step",
+            "neighbourhood",
+            "household",
+            "source",
+            "text",
+            "answer",
+            "answer_text",
+            "answered_at",
+            "created_at",
+        ]
         read_only_fields = ["household", "answer", "answer_text", "answered_at", "created_at"]
 
 
 class OpinionAnswerSerializer(serializers.Serializer):
-    answer = serializers.ChoiceField(choices=[c for c in Opinion._meta.get_field("answer").choices
-                                              if c[0] != "pending"])
+    answer = serializers.ChoiceField(
+        choices=[c for c in Opinion._meta.get_field("answer").choices if c[0] != "pending"]
+    )
     answer_text = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -128,12 +165,38 @@ class QuestionnaireSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Questionnaire
-        fields = ["id", "neighbourhood", "project", "step", "title", "intro", "status", "opened_at", "closed_at",
-                  "questions"]
+        fields = [
+            "id",
+            "neighbourhood",
+            "project",
+            "step",
+            "title",
+            "intro",
+            "status",
+            "opened_at",
+            "closed_at",
+            "questions",
+        ]
 
 
 class VoteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Vote
-        fields = ["id", "project", "plan_version", "title", "matter_type", "scope", "neighbourhood", "building",
-                  "stairwell", "rule", "rule_reason", "opens_at", "closes_at", "status", "passed", "closed_at"]
+        fields = [
+            "id",
+            "project",
+            "plan_version",
+            "title",
+            "matter_type",
+            "scope",
+            "neighbourhood",
+            "building",
+            "stairwell",
+            "rule",
+            "rule_reason",
+            "opens_at",
+            "closes_at",
+            "status",
+            "passed",
+            "closed_at",
+        ]

@@ -1,5 +1,6 @@
 """The surveys API. Reads are scoped by the base classes; writes call the services: a
 ValidationError answers 400, a refused step move 409 with every reason."""
+
 from dataclasses import asdict
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -79,19 +80,23 @@ class ProcessViewSet(ScopedModelViewSet):
 
     def perform_create(self, serializer):
         try:
-            serializer.instance = process_start(project=serializer.validated_data["project"],
-                                                template=serializer.validated_data["template"],
-                                                actor=self.request.user)
+            serializer.instance = process_start(
+                project=serializer.validated_data["project"],
+                template=serializer.validated_data["template"],
+                actor=self.request.user,
+            )
         except DjangoValidationError as exc:
             raise _drf_error(exc) from exc
 
     @action(detail=True, methods=["get"])
     def opinions(self, request, pk=None):
         counts = opinion_counts(self.get_object())
-        return Response({
-            "total": {**asdict(counts.total), "summary": counts.total.summary},
-            "steps": [{**asdict(s), "summary": s.summary} for s in counts.steps],
-        })
+        return Response(
+            {
+                "total": {**asdict(counts.total), "summary": counts.total.summary},
+                "steps": [{**asdict(s), "summary": s.summary} for s in counts.steps],
+            }
+        )
 
 
 class StepViewSet(ScopedReadOnlyViewSet):
@@ -104,8 +109,9 @@ class StepViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["process", "status", "direction", "code"]
 
     def scoped_source(self):
-        return ConsultationStep.objects.prefetch_related("reviews__reviewer", "reviews__reopened_step").order_by(
-            "process_id", "order")
+        return ConsultationStep.objects.prefetch_related(
+            "reviews__reviewer", "reviews__reopened_step"
+        ).order_by("process_id", "order")
 
     def _respond(self, step, call):
         try:
@@ -122,8 +128,9 @@ class StepViewSet(ScopedReadOnlyViewSet):
         step = self.get_object()
         body = serializers.StepCompleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._respond(step, lambda: step_complete(step=step, note=body.validated_data["note"],
-                                                         actor=request.user))
+        return self._respond(
+            step, lambda: step_complete(step=step, note=body.validated_data["note"], actor=request.user)
+        )
 
     @action(detail=True, methods=["post"], serializer_class=serializers.StepReviewRequestSerializer)
     def review(self, request, pk=None):
@@ -187,13 +194,17 @@ class DemandListViewSet(ScopedReadOnlyViewSet):
     def aggregate(self, request, pk=None):
         demand_list = self.get_object()
         whole = request.query_params.get("scope") == "project"
-        result = demand_aggregate(demand_list.project, neighbourhood=None if whole else demand_list.neighbourhood)
-        return Response({
-            "households": result.households,
-            "respondents": result.respondents,
-            "response_rate": str(result.response_rate),
-            "rows": [_plain(asdict(r)) for r in result.rows],
-        })
+        result = demand_aggregate(
+            demand_list.project, neighbourhood=None if whole else demand_list.neighbourhood
+        )
+        return Response(
+            {
+                "households": result.households,
+                "respondents": result.respondents,
+                "response_rate": str(result.response_rate),
+                "rows": [_plain(asdict(r)) for r in result.rows],
+            }
+        )
 
 
 class QuestionnaireViewSet(ScopedReadOnlyViewSet):

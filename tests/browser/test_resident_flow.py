@@ -1,16 +1,14 @@
 """A resident on a phone (390×844): enters the household code, submits a demand list and sees the
 receipt, votes, and sees the public tally count the ballot. Screenshots go to
 test-artifacts/screenshots/resident-*.png."""
-import datetime
 
 import pytest
-from django.utils import timezone
 
+from governance.choices import RoleKind
 from projects.models import CatalogueItem
 from residents.services import household_code_issue_one
 from surveys.models import Ballot, DemandSubmission
 from tests.factories import CommunityFactory, HouseholdFactory, StairwellFactory, staff_user
-from governance.choices import RoleKind
 from tests.surveys.helpers import collecting_project, open_vote
 
 from .helpers import horizontal_overflow, shoot
@@ -23,8 +21,12 @@ def resident(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     community = CommunityFactory(name="新华社区", street__name="玉溪街道", street__district__name="甜城区")
     staff = staff_user(RoleKind.COMMUNITY_STAFF, community, "flow-staff")
-    stairwell = StairwellFactory(building__neighbourhood__community=community, building__neighbourhood__name="新华里",
-                                 building__name="3栋", name="1单元")
+    stairwell = StairwellFactory(
+        building__neighbourhood__community=community,
+        building__neighbourhood__name="新华里",
+        building__name="3栋",
+        name="1单元",
+    )
     households = [HouseholdFactory(stairwell=stairwell, room=f"{i}01") for i in range(1, 5)]
     neighbourhood = stairwell.building.neighbourhood
     territory = type("T", (), {"n111": neighbourhood, "s1": community.street})

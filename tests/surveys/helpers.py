@@ -1,4 +1,5 @@
 """Builders for the surveys tests: flats with chosen areas and owners, votes through the service."""
+
 import datetime
 from decimal import Decimal
 
@@ -32,7 +33,9 @@ def neighbourhood_with(community, specs, name="表决里"):
     return neighbourhood, stairwell, flats(stairwell, specs)
 
 
-def open_vote(neighbourhood, actor, *, matter=MatterType.RENOVATION_PLAN, scope=VoteScope.NEIGHBOURHOOD, **extra):
+def open_vote(
+    neighbourhood, actor, *, matter=MatterType.RENOVATION_PLAN, scope=VoteScope.NEIGHBOURHOOD, **extra
+):
     now = timezone.now()
     project = extra.get("project")
     if project is not None and matter == MatterType.RENOVATION_PLAN and "plan_version" not in extra:
@@ -83,6 +86,8 @@ def final_plan(project, actor):
     if existing:
         return existing
     return plan_version_save(
-        plan=PlanVersion(project=project, kind=PlanKind.FINAL, title="最终方案", summary="道路、管网、加装电梯"),
+        plan=PlanVersion(
+            project=project, kind=PlanKind.FINAL, title="最终方案", summary="道路、管网、加装电梯"
+        ),
         actor=actor,
     )

@@ -1,5 +1,6 @@
 """The surveys admin: scoped lists, paper ballots and offline demand forms through the services,
 the step actions and reviews, the aggregate export."""
+
 import pytest
 from django.urls import reverse
 
@@ -18,8 +19,21 @@ from surveys.models import (
 
 from .helpers import collecting_project, open_vote
 
-MODELS = ["vote", "ballot", "processtemplate", "consultationprocess", "consultationstep", "stepreview", "meeting",
-          "visit", "opinion", "demandlist", "demandsubmission", "questionnaire", "planversion"]
+MODELS = [
+    "vote",
+    "ballot",
+    "processtemplate",
+    "consultationprocess",
+    "consultationstep",
+    "stepreview",
+    "meeting",
+    "visit",
+    "opinion",
+    "demandlist",
+    "demandsubmission",
+    "questionnaire",
+    "planversion",
+]
 
 
 @pytest.mark.django_db
@@ -47,8 +61,9 @@ def test_staff_enter_a_paper_ballot_with_their_name(client, territory, users):
     vote = open_vote(territory.n111, users.community)
     household = territory.n111.households.first()
     client.force_login(users.community)
-    response = client.post(reverse("admin:surveys_ballot_add"),
-                           {"vote": vote.pk, "household": household.pk, "choice": "agree"})
+    response = client.post(
+        reverse("admin:surveys_ballot_add"), {"vote": vote.pk, "household": household.pk, "choice": "agree"}
+    )
     assert response.status_code == 302
     ballot = Ballot.objects.get(vote=vote, household=household)
     assert ballot.channel == "paper" and ballot.entered_by == users.community
@@ -57,16 +72,25 @@ def test_staff_enter_a_paper_ballot_with_their_name(client, territory, users):
 
 
 @pytest.mark.django_db
-def test_staff_enter_an_offline_demand_form_and_export_the_aggregate(client, territory, users, settings, tmp_path):
+def test_staff_enter_an_offline_demand_form_and_export_the_aggregate(
+    client, territory, users, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     project, process, lists = collecting_project(territory, users.community)
     demand_list = lists[territory.n111.pk]
     household = territory.n111.households.first()
     roads = CatalogueItem.objects.get(code="roads")
     client.force_login(users.community)
-    response = client.post(reverse("admin:surveys_demandsubmission_add"), {
-        "demand_list": demand_list.pk, "household": household.pk, "items": [roads.pk], "text": "入户登记",
-        "channel": "visit"})
+    response = client.post(
+        reverse("admin:surveys_demandsubmission_add"),
+        {
+            "demand_list": demand_list.pk,
+            "household": household.pk,
+            "items": [roads.pk],
+            "text": "入户登记",
+            "channel": "visit",
+        },
+    )
     assert response.status_code == 302
     submission = DemandSubmission.objects.get(household=household)
     assert submission.channel == "visit" and submission.entered_by == users.community
@@ -74,7 +98,9 @@ def test_staff_enter_an_offline_demand_form_and_export_the_aggregate(client, ter
     page = client.get(reverse("admin:surveys_demandlist_change", args=[demand_list.pk])).content.decode()
     assert "小区道路修缮" in page and "已提交1户" in page
     csv = client.get(reverse("admin:surveys_demandlist_export", args=[demand_list.pk, "csv"]))
-    assert csv["Content-Type"].startswith("text/csv") and "小区道路修缮,1,25.0" in csv.content.decode("utf-8-sig")
+    assert csv["Content-Type"].startswith("text/csv") and "小区道路修缮,1,25.0" in csv.content.decode(
+        "utf-8-sig"
+    )
     xlsx = client.get(reverse("admin:surveys_demandlist_export", args=[demand_list.pk, "xlsx"]))
     assert xlsx.content[:2] == b"PK"
 
@@ -87,21 +113,36 @@ def test_processes_start_steps_complete_and_reviews_through_the_admin(client, te
     client.force_login(users.community)
     from surveys.services import builtin_template
 
-    response = client.post(reverse("admin:surveys_consultationprocess_add"),
-                           {"project": project.pk, "template": builtin_template().pk})
+    response = client.post(
+        reverse("admin:surveys_consultationprocess_add"),
+        {"project": project.pk, "template": builtin_template().pk},
+    )
     assert response.status_code == 302
     process = ConsultationProcess.objects.get(project=project)
     d1 = process.steps.get(code="D1")
     url = reverse("admin:surveys_consultationstep_changelist")
-    page = client.post(url, {"action": "complete_steps", "_selected_action": [d1.pk]}, follow=True).content.decode()
+    page = client.post(
+        url, {"action": "complete_steps", "_selected_action": [d1.pk]}, follow=True
+    ).content.decode()
     assert "尚无开展记录" in page
-    Meeting.objects.create(process=process, step=d1, neighbourhood=territory.n111, kind="assembly",
-                           held_on="2026-03-01", place="活动室", attendees=40)
-    page = client.post(url, {"action": "complete_steps", "_selected_action": [d1.pk]}, follow=True).content.decode()
+    Meeting.objects.create(
+        process=process,
+        step=d1,
+        neighbourhood=territory.n111,
+        kind="assembly",
+        held_on="2026-03-01",
+        place="活动室",
+        attendees=40,
+    )
+    page = client.post(
+        url, {"action": "complete_steps", "_selected_action": [d1.pk]}, follow=True
+    ).content.decode()
     assert "已完成1个步骤" in page
     u1 = process.steps.get(code="U1")
-    response = client.post(reverse("admin:surveys_stepreview_add"),
-                           {"step": u1.pk, "decision": "returned", "department": "区住建局", "comments": "补充需求"})
+    response = client.post(
+        reverse("admin:surveys_stepreview_add"),
+        {"step": u1.pk, "decision": "returned", "department": "区住建局", "comments": "补充需求"},
+    )
     assert response.status_code == 302
     review = StepReview.objects.get()
     assert review.reopened_step.code == "D1" and review.reviewer == users.community
@@ -111,21 +152,47 @@ def test_processes_start_steps_complete_and_reviews_through_the_admin(client, te
 def test_opinion_answer_and_questionnaire_through_the_admin(client, territory, users):
     project, process, lists = collecting_project(territory, users.community)
     client.force_login(users.community)
-    response = client.post(reverse("admin:surveys_opinion_add"), {
-        "process": process.pk, "neighbourhood": territory.n111.pk, "source": "meeting", "text": "加装电梯",
-        "answer": "pending", "answer_text": ""})
+    response = client.post(
+        reverse("admin:surveys_opinion_add"),
+        {
+            "process": process.pk,
+            "neighbourhood": territory.n111.pk,
+            "source": "meeting",
+            "text": "加装电梯",
+            "answer": "pending",
+            "answer_text": "",
+        },
+    )
     assert response.status_code == 302
     opinion = Opinion.objects.get()
-    response = client.post(reverse("admin:surveys_opinion_change", args=[opinion.pk]), {
-        "process": process.pk, "neighbourhood": territory.n111.pk, "source": "meeting", "text": "加装电梯",
-        "answer": "not_adopted", "answer_text": "楼间距不足"})
+    response = client.post(
+        reverse("admin:surveys_opinion_change", args=[opinion.pk]),
+        {
+            "process": process.pk,
+            "neighbourhood": territory.n111.pk,
+            "source": "meeting",
+            "text": "加装电梯",
+            "answer": "not_adopted",
+            "answer_text": "楼间距不足",
+        },
+    )
     assert response.status_code == 302
     opinion.refresh_from_db()
     assert opinion.answer == "not_adopted" and opinion.answered_by == users.community
-    data = {"neighbourhood": territory.n111.pk, "title": "满意度调查", "intro": "",
-            "questions-TOTAL_FORMS": "1", "questions-INITIAL_FORMS": "0", "questions-MIN_NUM_FORMS": "0",
-            "questions-MAX_NUM_FORMS": "1000", "questions-0-order": "1", "questions-0-text": "满意吗？",
-            "questions-0-kind": "single", "questions-0-required": "on", "questions-0-options_text": "满意\n不满意"}
+    data = {
+        "neighbourhood": territory.n111.pk,
+        "title": "满意度调查",
+        "intro": "",
+        "questions-TOTAL_FORMS": "1",
+        "questions-INITIAL_FORMS": "0",
+        "questions-MIN_NUM_FORMS": "0",
+        "questions-MAX_NUM_FORMS": "1000",
+        "questions-0-order": "1",
+        "questions-0-text": "满意吗？",
+        "questions-0-kind": "single",
+        "questions-0-required": "on",
+        "questions-0-options_text": "满意\n不满意",
+    }
     response = client.post(reverse("admin:surveys_questionnaire_add"), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     questionnaire = Questionnaire.objects.get()
@@ -137,8 +204,10 @@ def test_the_official_reads_but_cannot_enter(client, territory, users):
     vote = open_vote(territory.n111, users.community)
     client.force_login(users.official)
     assert client.get(reverse("admin:surveys_vote_change", args=[vote.pk])).status_code == 200
-    response = client.post(reverse("admin:surveys_ballot_add"),
-                           {"vote": vote.pk, "household": territory.n111.households.first().pk, "choice": "agree"})
+    response = client.post(
+        reverse("admin:surveys_ballot_add"),
+        {"vote": vote.pk, "household": territory.n111.households.first().pk, "choice": "agree"},
+    )
     assert response.status_code == 403
     assert not Vote.objects.exclude(pk=vote.pk).exists() and not PlanVersion.objects.exists()
 
@@ -153,10 +222,23 @@ def test_meeting_photos_go_through_the_photo_checks(client, territory, users, se
     project, process, lists = collecting_project(territory, users.community)
     d1 = process.steps.get(code="D1")
     client.force_login(users.community)
-    data = {"process": process.pk, "step": d1.pk, "neighbourhood": territory.n111.pk, "kind": "courtyard",
-            "held_on": "2026-03-01", "place": "院坝", "attendees": "25", "households_represented": "20",
-            "minutes": "", "photos-TOTAL_FORMS": "1", "photos-INITIAL_FORMS": "0", "photos-MIN_NUM_FORMS": "0",
-            "photos-MAX_NUM_FORMS": "1000", "photos-0-image": jpeg_upload("会议.jpg"), "photos-0-caption": "现场"}
+    data = {
+        "process": process.pk,
+        "step": d1.pk,
+        "neighbourhood": territory.n111.pk,
+        "kind": "courtyard",
+        "held_on": "2026-03-01",
+        "place": "院坝",
+        "attendees": "25",
+        "households_represented": "20",
+        "minutes": "",
+        "photos-TOTAL_FORMS": "1",
+        "photos-INITIAL_FORMS": "0",
+        "photos-MIN_NUM_FORMS": "0",
+        "photos-MAX_NUM_FORMS": "1000",
+        "photos-0-image": jpeg_upload("会议.jpg"),
+        "photos-0-caption": "现场",
+    }
     response = client.post(reverse("admin:surveys_meeting_add"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     photo = MeetingPhoto.objects.get()
@@ -169,10 +251,17 @@ def test_questionnaire_results_export(client, territory, users):
     from surveys.models import Question
     from surveys.services import questionnaire_save
 
-    q = questionnaire_save(questionnaire=Questionnaire(neighbourhood=territory.n111, title="调查"),
-                           actor=users.community,
-                           questions=[(Question(text="满意吗", kind=QuestionKind.SCALE), [])])
+    q = questionnaire_save(
+        questionnaire=Questionnaire(neighbourhood=territory.n111, title="调查"),
+        actor=users.community,
+        questions=[(Question(text="满意吗", kind=QuestionKind.SCALE), [])],
+    )
     client.force_login(users.community)
-    csv = client.get(reverse("admin:surveys_questionnaire_export", args=[q.pk, "csv"])).content.decode("utf-8-sig")
-    assert csv.splitlines()[0] == "题号,题目,题型,选项/分值,人数,占答题户比例(%)" and "1,满意吗,1–5分评价,5,0,0.0" in csv
+    csv = client.get(reverse("admin:surveys_questionnaire_export", args=[q.pk, "csv"])).content.decode(
+        "utf-8-sig"
+    )
+    assert (
+        csv.splitlines()[0] == "题号,题目,题型,选项/分值,人数,占答题户比例(%)"
+        and "1,满意吗,1–5分评价,5,0,0.0" in csv
+    )
     assert client.get(reverse("admin:surveys_questionnaire_export", args=[q.pk, "pdf"])).status_code == 404

@@ -1,5 +1,6 @@
 """The surveys API: scoped like the admin, writes through the services, step actions with 409
 and every reason, the aggregate and the tally with pinned query counts."""
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -22,22 +23,44 @@ def test_processes_and_steps_with_complete_and_review(api, territory, users):
     listing = api.get("/api/v1/consultation-processes/").json()
     assert listing["count"] == 1 and [s["code"] for s in listing["results"][0]["steps"]][:2] == ["D1", "U1"]
     steps = {s["code"]: s["id"] for s in listing["results"][0]["steps"]}
-    refused = api.post(f"/api/v1/consultation-steps/{steps['U1']}/review/",
-                       {"decision": "approved", "department": "区住建局"}, format="json")
+    refused = api.post(
+        f"/api/v1/consultation-steps/{steps['U1']}/review/",
+        {"decision": "approved", "department": "区住建局"},
+        format="json",
+    )
     assert refused.status_code == 409 and refused.json()["reasons"] == [
-        "须先完成步骤“D1 一下：召开居民大会，征集改造需求”，不能跳过。"]
-    response = api.post("/api/v1/meetings/", {"process": process.pk, "step": steps["D1"],
-                                              "neighbourhood": territory.n111.pk, "kind": "assembly",
-                                              "held_on": "2026-03-01", "place": "活动室", "attendees": 50,
-                                              "households_represented": 30}, format="json")
+        "须先完成步骤“D1 一下：召开居民大会，征集改造需求”，不能跳过。"
+    ]
+    response = api.post(
+        "/api/v1/meetings/",
+        {
+            "process": process.pk,
+            "step": steps["D1"],
+            "neighbourhood": territory.n111.pk,
+            "kind": "assembly",
+            "held_on": "2026-03-01",
+            "place": "活动室",
+            "attendees": 50,
+            "households_represented": 30,
+        },
+        format="json",
+    )
     assert response.status_code == 201 and Meeting.objects.get().recorded_by == users.community
-    done = api.post(f"/api/v1/consultation-steps/{steps['D1']}/complete/", {"note": "大会已开"}, format="json")
+    done = api.post(
+        f"/api/v1/consultation-steps/{steps['D1']}/complete/", {"note": "大会已开"}, format="json"
+    )
     assert done.status_code == 200 and done.json()["status"] == "done"
-    bad = api.post(f"/api/v1/consultation-steps/{steps['U1']}/review/",
-                   {"decision": "returned", "department": "区住建局"}, format="json")
+    bad = api.post(
+        f"/api/v1/consultation-steps/{steps['U1']}/review/",
+        {"decision": "returned", "department": "区住建局"},
+        format="json",
+    )
     assert bad.status_code == 400 and "comments" in bad.json()
-    back = api.post(f"/api/v1/consultation-steps/{steps['U1']}/review/",
-                    {"decision": "returned", "department": "区住建局", "comments": "补充"}, format="json")
+    back = api.post(
+        f"/api/v1/consultation-steps/{steps['U1']}/review/",
+        {"decision": "returned", "department": "区住建局", "comments": "补充"},
+        format="json",
+    )
     assert back.status_code == 200 and back.json()["reviews"][0]["reopened_step"] == "D1"
     # Out of territory: 404 for reads and actions.
     api.force_authenticate(users.community.__class__.objects.create(username="lonely"))
@@ -47,29 +70,40 @@ def test_processes_and_steps_with_complete_and_review(api, territory, users):
 
     api.force_authenticate(staff_user(RoleKind.COMMUNITY_STAFF, territory.c21, "c21"))
     assert api.get(f"/api/v1/consultation-steps/{steps['D1']}/").status_code == 404
-    assert api.post(f"/api/v1/consultation-steps/{steps['D1']}/complete/", {}, format="json").status_code == 404
+    assert (
+        api.post(f"/api/v1/consultation-steps/{steps['D1']}/complete/", {}, format="json").status_code == 404
+    )
     api.force_authenticate(users.official)
     assert api.get(f"/api/v1/consultation-steps/{steps['D1']}/").status_code == 200
-    assert api.post(f"/api/v1/consultation-steps/{steps['D2']}/complete/", {}, format="json").status_code == 403
+    assert (
+        api.post(f"/api/v1/consultation-steps/{steps['D2']}/complete/", {}, format="json").status_code == 403
+    )
 
 
 @pytest.mark.django_db
 def test_opinions_are_answered_and_counted(api, territory, users):
     project, process, lists = collecting_project(territory, users.community)
     api.force_authenticate(users.community)
-    created = api.post("/api/v1/opinions/", {"process": process.pk, "neighbourhood": territory.n111.pk,
-                                             "source": "online", "text": "增加充电桩"}, format="json")
+    created = api.post(
+        "/api/v1/opinions/",
+        {"process": process.pk, "neighbourhood": territory.n111.pk, "source": "online", "text": "增加充电桩"},
+        format="json",
+    )
     assert created.status_code == 201
-    answered = api.post(f"/api/v1/opinions/{created.json()['id']}/answer/",
-                        {"answer": "partly", "answer_text": "先装20个"}, format="json")
+    answered = api.post(
+        f"/api/v1/opinions/{created.json()['id']}/answer/",
+        {"answer": "partly", "answer_text": "先装20个"},
+        format="json",
+    )
     assert answered.status_code == 200 and answered.json()["answer"] == "partly"
     counts = api.get(f"/api/v1/consultation-processes/{process.pk}/opinions/").json()
     assert counts["total"]["summary"] == "收集意见 1 条，采纳 1 条"
 
 
 @pytest.mark.django_db
-def test_the_aggregate_endpoint_ranks_and_its_queries_are_pinned(api, territory, users,
-                                                                django_assert_num_queries):
+def test_the_aggregate_endpoint_ranks_and_its_queries_are_pinned(
+    api, territory, users, django_assert_num_queries
+):
     project, process, lists = collecting_project(territory, users.community)
     demand_list = lists[territory.n111.pk]
     roads, lift = CatalogueItem.objects.get(code="roads"), CatalogueItem.objects.get(code="elevator_retrofit")
@@ -83,7 +117,9 @@ def test_the_aggregate_endpoint_ranks_and_its_queries_are_pinned(api, territory,
         body = api.get(url).json()
     assert (body["households"], body["respondents"], body["response_rate"]) == (4, 3, "75.0")
     assert [(r["code"], r["households"], r["share"]) for r in body["rows"]] == [
-        ("elevator_retrofit", 3, "75.0"), ("roads", 1, "25.0")]
+        ("elevator_retrofit", 3, "75.0"),
+        ("roads", 1, "25.0"),
+    ]
     assert api.get(url + "?scope=project").json()["households"] == 4
 
 

@@ -1,5 +1,6 @@
 """Demand lists: submission, replacement and history, channels, photos, closing with D1,
 concurrency, and the aggregate (ranking, shares, query counts)."""
+
 import threading
 from decimal import Decimal
 
@@ -60,8 +61,12 @@ def test_submissions_are_checked(setup, territory, users):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     with pytest.raises(ValidationError) as info:
-        demand_submit(demand_list=demand_list, household=hs[0], text="x",
-                      photos=[jpeg_upload(), SimpleUploadedFile("a.jpg", b"not an image")])
+        demand_submit(
+            demand_list=demand_list,
+            household=hs[0],
+            text="x",
+            photos=[jpeg_upload(), SimpleUploadedFile("a.jpg", b"not an image")],
+        )
     assert info.value.message_dict["photos"][0].startswith("第2张照片：")
     assert DemandSubmission.objects.count() == 0
 
@@ -69,27 +74,45 @@ def test_submissions_are_checked(setup, territory, users):
 @pytest.mark.django_db
 def test_photos_are_stored_clean(setup):
     project, process, demand_list, hs = setup
-    submission = demand_submit(demand_list=demand_list, household=hs[0], text="楼道漏水",
-                               photos=[jpeg_upload(), jpeg_upload("b.jpg")])
+    submission = demand_submit(
+        demand_list=demand_list,
+        household=hs[0],
+        text="楼道漏水",
+        photos=[jpeg_upload(), jpeg_upload("b.jpg")],
+    )
     photos = list(DemandPhoto.objects.filter(submission=submission))
-    assert len(photos) == 2 and all(p.image.name.endswith(".jpg") and "photo" not in p.image.name for p in photos)
+    assert len(photos) == 2 and all(
+        p.image.name.endswith(".jpg") and "photo" not in p.image.name for p in photos
+    )
 
 
 @pytest.mark.django_db
 def test_staff_enter_paper_visit_and_meeting_forms_with_their_name(setup, users, territory):
-    from tests.factories import staff_user
     from governance.choices import RoleKind
+    from tests.factories import staff_user
 
     project, process, demand_list, hs = setup
-    paper = demand_submit(demand_list=demand_list, household=hs[1], items=menu("roads"),
-                          channel=SubmissionChannel.PAPER, actor=users.community)
+    paper = demand_submit(
+        demand_list=demand_list,
+        household=hs[1],
+        items=menu("roads"),
+        channel=SubmissionChannel.PAPER,
+        actor=users.community,
+    )
     assert paper.entered_by == users.community and paper.channel == "paper"
     stranger = staff_user(RoleKind.COMMUNITY_STAFF, territory.c21, "c21")
     with pytest.raises(PermissionDenied):
-        demand_submit(demand_list=demand_list, household=hs[1], items=menu("roads"),
-                      channel=SubmissionChannel.VISIT, actor=stranger)
+        demand_submit(
+            demand_list=demand_list,
+            household=hs[1],
+            items=menu("roads"),
+            channel=SubmissionChannel.VISIT,
+            actor=stranger,
+        )
     with pytest.raises(PermissionDenied):
-        demand_submit(demand_list=demand_list, household=hs[1], items=menu("roads"), channel=SubmissionChannel.MEETING)
+        demand_submit(
+            demand_list=demand_list, household=hs[1], items=menu("roads"), channel=SubmissionChannel.MEETING
+        )
 
 
 @pytest.mark.django_db
@@ -111,8 +134,11 @@ def test_the_aggregate_ranks_items_by_share_of_households(territory, users, djan
     project, process, lists = collecting_project(territory, users.community, [territory.n111, territory.n121])
     a, b = list(territory.n111.households.all()), list(territory.n121.households.all())  # 4 + 4
     picks = [
-        (a[0], ("elevator_retrofit", "roads")), (a[1], ("elevator_retrofit",)), (a[2], ("roads", "parking")),
-        (b[0], ("elevator_retrofit",)), (b[1], ("parking",)),
+        (a[0], ("elevator_retrofit", "roads")),
+        (a[1], ("elevator_retrofit",)),
+        (a[2], ("roads", "parking")),
+        (b[0], ("elevator_retrofit",)),
+        (b[1], ("parking",)),
     ]
     for household, codes in picks:
         demand_submit(demand_list=lists[household.neighbourhood_id], household=household, items=menu(*codes))
@@ -122,14 +148,18 @@ def test_the_aggregate_ranks_items_by_share_of_households(territory, users, djan
         result = demand_aggregate(project)
     assert (result.households, result.respondents) == (8, 5)
     assert [(r.code, r.households, r.share) for r in result.rows] == [
-        ("elevator_retrofit", 4, Decimal("50.0")), ("roads", 2, Decimal("25.0")), ("parking", 1, Decimal("12.5")),
+        ("elevator_retrofit", 4, Decimal("50.0")),
+        ("roads", 2, Decimal("25.0")),
+        ("parking", 1, Decimal("12.5")),
     ]
     one = demand_aggregate(project, neighbourhood=territory.n121)
     assert [(r.code, r.households) for r in one.rows] == [("elevator_retrofit", 2)]
     with django_assert_num_queries(5):
         per = demand_aggregate_by_neighbourhood(project)
     assert [(r.code, r.households) for r in per[territory.n111.pk].rows] == [
-        ("roads", 2), ("elevator_retrofit", 2), ("parking", 1)  # ties: basic before improvement
+        ("roads", 2),
+        ("elevator_retrofit", 2),
+        ("parking", 1),  # ties: basic before improvement
     ]
     assert per[territory.n121.pk].respondents == 2 and per[territory.n121.pk].households == 4
 

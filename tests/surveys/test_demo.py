@@ -1,4 +1,5 @@
 """surveys.demo on the tiny scale: a process past U1, demand lists, a plan, an open vote."""
+
 import random
 
 import pytest
@@ -21,8 +22,11 @@ def test_the_demo_seeds_a_consultation_with_demands_and_a_vote(settings, tmp_pat
     for module in (governance_demo, residents_demo, projects_demo, surveys_demo):
         module.seed(ctx)
     process = ctx.store["consultation"]
-    assert [s.status for s in process.steps.order_by("order")][:3] == [StepStatus.DONE, StepStatus.DONE,
-                                                                      StepStatus.OPEN]
+    assert [s.status for s in process.steps.order_by("order")][:3] == [
+        StepStatus.DONE,
+        StepStatus.DONE,
+        StepStatus.OPEN,
+    ]
     assert all(not dl.is_open for dl in process.project.demand_lists.all())
     aggregate = demand_aggregate(process.project)
     assert aggregate.respondents == DemandSubmission.objects.count() > 0 and aggregate.rows

@@ -1,5 +1,6 @@
 """The resident pages: entry with the household code and its attempt limits, the household's
 page, the demand list form and receipt, the ballot and receipt, the public tally."""
+
 import pytest
 from django.urls import reverse
 
@@ -9,7 +10,6 @@ from surveys.models import Ballot, DemandSubmission
 
 from .helpers import collecting_project, jpeg_upload, open_vote
 
-
 IPS = ("127.0.0.1", "10.0.0.9")
 FAKE_LOCATORS = [f"ZZZ{i:02d}" for i in range(20)]
 
@@ -18,7 +18,9 @@ def forget_attempts():
     """Clear only this module's attempt counters (the cache may be the shared Redis)."""
     from residents.models import Household
 
-    locators = list(Household.objects.exclude(access_code_locator=None).values_list("access_code_locator", flat=True))
+    locators = list(
+        Household.objects.exclude(access_code_locator=None).values_list("access_code_locator", flat=True)
+    )
     reset(ips=IPS, locators=locators + FAKE_LOCATORS)
 
 
@@ -101,8 +103,9 @@ def test_forms_carry_csrf_tokens(resident, territory, users):
 
 
 @pytest.mark.django_db
-def test_a_resident_submits_a_demand_list_and_sees_the_receipt(client, resident, territory, users, settings,
-                                                               tmp_path):
+def test_a_resident_submits_a_demand_list_and_sees_the_receipt(
+    client, resident, territory, users, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     household, code = resident
     project, process, lists = collecting_project(territory, users.community)
@@ -156,7 +159,9 @@ def test_a_resident_votes_and_the_public_tally_shows_aggregates_only(client, res
     after = client.get(tally_url).content.decode()
     assert 'data-figure="voting_owners">1<' in after and 'data-figure="agree_area">75.50<' in after
     for h in territory.n111.households.all():
-        assert h.owner_name not in after and h.phone not in after and f"{h.building.name} {h.room}" not in after
+        assert (
+            h.owner_name not in after and h.phone not in after and f"{h.building.name} {h.room}" not in after
+        )
 
 
 @pytest.mark.django_db
@@ -177,10 +182,13 @@ def test_a_resident_answers_a_questionnaire_and_may_change_it(client, resident, 
 
     household, code = resident
     q = questionnaire_save(
-        questionnaire=Questionnaire(neighbourhood=territory.n111, title="停车调查"), actor=users.community,
-        questions=[(Question(text="有车吗？", kind=QuestionKind.SINGLE), ["有", "没有"]),
-                   (Question(text="满意度", kind=QuestionKind.SCALE), []),
-                   (Question(text="建议", kind=QuestionKind.TEXT, required=False), [])],
+        questionnaire=Questionnaire(neighbourhood=territory.n111, title="停车调查"),
+        actor=users.community,
+        questions=[
+            (Question(text="有车吗？", kind=QuestionKind.SINGLE), ["有", "没有"]),
+            (Question(text="满意度", kind=QuestionKind.SCALE), []),
+            (Question(text="建议", kind=QuestionKind.TEXT, required=False), []),
+        ],
     )
     questionnaire_set_status(questionnaire=q, status=QuestionnaireStatus.OPEN, actor=users.community)
     q1, q2, q3 = q.questions.order_by("order")
@@ -192,7 +200,9 @@ def test_a_resident_answers_a_questionnaire_and_may_change_it(client, resident, 
     assert f'name="q{q1.pk}" value="{yes.pk}"' in page and "（必答）" in page
     response = client.post(url, {f"q{q1.pk}": yes.pk})
     assert response.status_code == 400 and "第2题为必答题。" in response.content.decode()
-    assert client.post(url, {f"q{q1.pk}": yes.pk, f"q{q2.pk}": "4", f"q{q3.pk}": "多建车位"}).status_code == 302
+    assert (
+        client.post(url, {f"q{q1.pk}": yes.pk, f"q{q2.pk}": "4", f"q{q3.pk}": "多建车位"}).status_code == 302
+    )
     assert f'value="{yes.pk}" id="o{yes.pk}" checked' in client.get(url).content.decode()
     client.post(url, {f"q{q1.pk}": yes.pk, f"q{q2.pk}": "5"})
     response_row = Response.objects.get(household=household)

@@ -1,5 +1,6 @@
 """Plan versions: numbering, one final, costs rounded once, seeding from the demand aggregate, the
 renovation-plan vote bound to the final version."""
+
 import datetime
 from decimal import Decimal
 
@@ -22,21 +23,31 @@ def test_versions_are_numbered_one_final_and_lines_costed(territory, users):
     first = plan_version_save(
         plan=PlanVersion(project=project, kind=PlanKind.PRELIMINARY, title="初步", summary="道路"),
         actor=users.community,
-        items=[PlanItem(neighbourhood=territory.n111, catalogue_item=roads, quantity=Decimal("0.50"),
-                        unit_cost=Decimal("0.05"))],
+        items=[
+            PlanItem(
+                neighbourhood=territory.n111,
+                catalogue_item=roads,
+                quantity=Decimal("0.50"),
+                unit_cost=Decimal("0.05"),
+            )
+        ],
     )
     assert first.number == 1
     assert first.items.get().amount == Decimal("0.03")  # 0.025 rounded once, half up (not to even)
     final = final_plan(project, users.community)
     assert final.number == 2
     with pytest.raises(ValidationError) as info:
-        plan_version_save(plan=PlanVersion(project=project, kind=PlanKind.FINAL, title="再来", summary="x"),
-                          actor=users.community)
+        plan_version_save(
+            plan=PlanVersion(project=project, kind=PlanKind.FINAL, title="再来", summary="x"),
+            actor=users.community,
+        )
     assert "kind" in info.value.message_dict
     with pytest.raises(ValidationError) as info:
-        plan_version_save(plan=PlanVersion(project=project, kind=PlanKind.REVISED, title="修改", summary="x"),
-                          actor=users.community,
-                          items=[PlanItem(neighbourhood=territory.n211, catalogue_item=roads, unit_cost=1)])
+        plan_version_save(
+            plan=PlanVersion(project=project, kind=PlanKind.REVISED, title="修改", summary="x"),
+            actor=users.community,
+            items=[PlanItem(neighbourhood=territory.n211, catalogue_item=roads, unit_cost=1)],
+        )
     assert "items" in info.value.message_dict
 
 
@@ -44,9 +55,17 @@ def test_versions_are_numbered_one_final_and_lines_costed(territory, users):
 def test_the_preliminary_plan_is_seeded_from_the_demand_aggregate(territory, users):
     project, process, lists = collecting_project(territory, users.community)
     hs = list(territory.n111.households.order_by("pk"))
-    menu = {i.code: i for i in CatalogueItem.objects.filter(code__in=["roads", "parking", "elevator_retrofit"])}
-    for household, codes in ((hs[0], ["roads", "parking"]), (hs[1], ["roads"]), (hs[2], ["elevator_retrofit"])):
-        demand_submit(demand_list=lists[territory.n111.pk], household=household, items=[menu[c] for c in codes])
+    menu = {
+        i.code: i for i in CatalogueItem.objects.filter(code__in=["roads", "parking", "elevator_retrofit"])
+    }
+    for household, codes in (
+        (hs[0], ["roads", "parking"]),
+        (hs[1], ["roads"]),
+        (hs[2], ["elevator_retrofit"]),
+    ):
+        demand_submit(
+            demand_list=lists[territory.n111.pk], household=household, items=[menu[c] for c in codes]
+        )
     plan = plan_seed_from_demand(project=project, actor=users.community, min_share=Decimal("25"))
     assert plan.kind == PlanKind.PRELIMINARY
     lines = {(line.catalogue_item.code, line.demand_households, line.quantity) for line in plan.items.all()}
@@ -58,13 +77,21 @@ def test_the_preliminary_plan_is_seeded_from_the_demand_aggregate(territory, use
 def test_a_renovation_plan_vote_is_on_the_final_version_which_then_cannot_change(territory, users):
     project, process, lists = collecting_project(territory, users.community)
     now = timezone.now()
-    base = dict(project=project, title="方案表决", matter_type=MatterType.RENOVATION_PLAN, neighbourhood=territory.n111,
-                opens_at=now, closes_at=now + datetime.timedelta(days=5))
+    base = dict(
+        project=project,
+        title="方案表决",
+        matter_type=MatterType.RENOVATION_PLAN,
+        neighbourhood=territory.n111,
+        opens_at=now,
+        closes_at=now + datetime.timedelta(days=5),
+    )
     with pytest.raises(ValidationError) as info:
         vote_save(vote=Vote(**base), actor=users.community)
     assert "plan_version" in info.value.message_dict
-    draft = plan_version_save(plan=PlanVersion(project=project, kind=PlanKind.REVISED, title="修改", summary="x"),
-                              actor=users.community)
+    draft = plan_version_save(
+        plan=PlanVersion(project=project, kind=PlanKind.REVISED, title="修改", summary="x"),
+        actor=users.community,
+    )
     with pytest.raises(ValidationError):
         vote_save(vote=Vote(plan_version=draft, **base), actor=users.community)
     final = final_plan(project, users.community)
@@ -82,8 +109,13 @@ def test_plan_documents_are_checked_by_type_and_content(territory, users, settin
     project, process, lists = collecting_project(territory, users.community)
 
     def save(name, content):
-        plan = PlanVersion(project=project, kind=PlanKind.REVISED, title="修改", summary="x",
-                           document=SimpleUploadedFile(name, content))
+        plan = PlanVersion(
+            project=project,
+            kind=PlanKind.REVISED,
+            title="修改",
+            summary="x",
+            document=SimpleUploadedFile(name, content),
+        )
         return plan_version_save(plan=plan, actor=users.community)
 
     with pytest.raises(ValidationError) as info:

@@ -1,4 +1,5 @@
 """Votes and ballots: the arithmetic on its boundaries, owners as heads, replacement, closing."""
+
 import datetime
 import threading
 from decimal import Decimal
@@ -123,15 +124,23 @@ def test_an_owner_whose_flats_disagree_is_a_conflict_that_blocks_closing(place, 
     assert result.conflicts == 1 and result.passed is None
     assert sorted(result.conflict_household_ids) == sorted([hs[0].pk, hs[1].pk])
     assert result.voting_owners == 2 and result.agree_owners == 1
-    Vote.objects.filter(pk=vote.pk).update(closes_at=timezone.now() - datetime.timedelta(seconds=1),
-                                          opens_at=timezone.now() - datetime.timedelta(days=2))
+    Vote.objects.filter(pk=vote.pk).update(
+        closes_at=timezone.now() - datetime.timedelta(seconds=1),
+        opens_at=timezone.now() - datetime.timedelta(days=2),
+    )
     with pytest.raises(ValidationError) as info:
         vote_close(vote=vote, actor=users.community)
     assert "多套房屋的表决意见不一致" in info.value.messages[0]
     # Staff resolve it with the owner's agreed paper ballot; now the vote can be counted.
     vote.refresh_from_db()
-    ballot = ballot_cast(vote=vote, household=hs[1], choice=A, channel=BallotChannel.PAPER,
-                         actor=users.community, now=vote.closes_at - datetime.timedelta(seconds=5))
+    ballot = ballot_cast(
+        vote=vote,
+        household=hs[1],
+        choice=A,
+        channel=BallotChannel.PAPER,
+        actor=users.community,
+        now=vote.closes_at - datetime.timedelta(seconds=5),
+    )
     assert ballot.entered_by == users.community and ballot.channel == BallotChannel.PAPER
     closed = vote_close(vote=vote, actor=users.community)
     assert closed.status == VoteStatus.CLOSED and closed.passed is True
@@ -164,15 +173,20 @@ def test_ballots_are_refused_outside_the_period_the_scope_or_the_territory(place
     with pytest.raises(ValidationError):
         ballot_cast(vote=vote, household=hs[0], choice="maybe")
     other_staff = users.street.__class__.objects.get(username="street1")
-    from tests.factories import staff_user
     from governance.choices import RoleKind
+    from tests.factories import staff_user
 
     stranger = staff_user(RoleKind.COMMUNITY_STAFF, territory.c21, "c21")
     with pytest.raises(PermissionDenied):
         ballot_cast(vote=vote, household=hs[0], choice=A, channel=BallotChannel.PAPER, actor=stranger)
     assert ballot_cast(vote=vote, household=hs[0], choice=A, channel=BallotChannel.PAPER, actor=other_staff)
-    draft = Vote(title="草稿", matter_type=MatterType.OTHER, neighbourhood=n, opens_at=vote.opens_at,
-                 closes_at=vote.closes_at)
+    draft = Vote(
+        title="草稿",
+        matter_type=MatterType.OTHER,
+        neighbourhood=n,
+        opens_at=vote.opens_at,
+        closes_at=vote.closes_at,
+    )
     vote_save(vote=draft, actor=users.community)
     with pytest.raises(ValidationError, match="不在表决期"):
         ballot_cast(vote=draft, household=hs[0], choice=A)
@@ -181,13 +195,19 @@ def test_ballots_are_refused_outside_the_period_the_scope_or_the_territory(place
 @pytest.mark.django_db
 def test_stairwell_scope_counts_only_its_flats(place, users):
     from tests.factories import StairwellFactory
+
     from .helpers import flats
 
     n, stairwell, hs = neighbourhood_with(place, [("50.00", "a"), ("50.00", "b"), ("50.00", "c")])
     other = StairwellFactory(building=stairwell.building, name="2单元")
     others = flats(other, [("70.00", "x"), ("70.00", "y")])
-    vote = open_vote(n, users.community, matter=MatterType.ELEVATOR_RETROFIT, scope=VoteScope.STAIRWELL,
-                     stairwell=stairwell)
+    vote = open_vote(
+        n,
+        users.community,
+        matter=MatterType.ELEVATOR_RETROFIT,
+        scope=VoteScope.STAIRWELL,
+        stairwell=stairwell,
+    )
     assert vote.building == stairwell.building and vote.rule == RulePreset.SPECIAL
     cast(vote, hs, [A, A, A])
     result = tally(vote)
@@ -200,17 +220,31 @@ def test_stairwell_scope_counts_only_its_flats(place, users):
 def test_vote_save_needs_a_reason_for_another_rule_and_complete_custom_thresholds(place, users):
     n, _, _ = neighbourhood_with(place, [("50.00", "a")])
     now = timezone.now()
-    base = dict(title="方案", matter_type=MatterType.RENOVATION_PLAN, neighbourhood=n, opens_at=now,
-                closes_at=now + datetime.timedelta(days=3))
+    base = dict(
+        title="方案",
+        matter_type=MatterType.RENOVATION_PLAN,
+        neighbourhood=n,
+        opens_at=now,
+        closes_at=now + datetime.timedelta(days=3),
+    )
     with pytest.raises(ValidationError) as info:
         vote_save(vote=Vote(rule=RulePreset.SIMPLE, **base), actor=users.community)
     assert "rule_reason" in info.value.message_dict
     with pytest.raises(ValidationError) as info:
-        vote_save(vote=Vote(rule=RulePreset.CUSTOM, rule_reason="业主大会议事规则", **base), actor=users.community)
+        vote_save(
+            vote=Vote(rule=RulePreset.CUSTOM, rule_reason="业主大会议事规则", **base), actor=users.community
+        )
     assert "自定义规则" in str(info.value)
     custom = vote_save(
-        vote=Vote(rule=RulePreset.CUSTOM, rule_reason="业主大会议事规则约定", custom_quorum_numerator=1,
-                  custom_quorum_denominator=2, custom_agree_numerator=2, custom_agree_denominator=3, **base),
+        vote=Vote(
+            rule=RulePreset.CUSTOM,
+            rule_reason="业主大会议事规则约定",
+            custom_quorum_numerator=1,
+            custom_quorum_denominator=2,
+            custom_agree_numerator=2,
+            custom_agree_denominator=3,
+            **base,
+        ),
         actor=users.community,
     )
     from fractions import Fraction
@@ -232,8 +266,12 @@ def test_closing_refuses_before_the_deadline_and_stores_every_figure(place, user
         vote_close(vote=vote, actor=users.community)
     closed = vote_close(vote=vote, actor=users.community, now=vote.closes_at)
     assert closed.passed is False  # 2/3 agree < 3/4
-    assert [c["key"] for c in closed.result["conditions"]] == ["quorum_area", "quorum_owners", "agree_area",
-                                                               "agree_owners"]
+    assert [c["key"] for c in closed.result["conditions"]] == [
+        "quorum_area",
+        "quorum_owners",
+        "agree_area",
+        "agree_owners",
+    ]
     assert [c["passed"] for c in closed.result["conditions"]] == [True, True, False, False]
     with pytest.raises(ValidationError):
         vote_close(vote=closed, actor=users.community, now=vote.closes_at)
@@ -252,8 +290,8 @@ def test_tally_query_count_is_pinned(place, users, django_assert_num_queries):
 @pytest.mark.django_db
 def test_final_plan_passed_gate(place, users):
     from projects.gates import transition_reasons
-    from tests.projects.factories import ProjectFactory
     from surveys.gates import final_plan_passed
+    from tests.projects.factories import ProjectFactory
 
     n, _, hs = neighbourhood_with(place, [("50.00", "a"), ("50.00", "b")])
     project = ProjectFactory(lead_street=place.street, neighbourhoods=[n])
