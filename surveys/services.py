@@ -438,7 +438,8 @@ def step_review(*, step, decision, department, actor, comments="", now=None):
     Approved: the step is done and the next one opens. Returned (comments required): the step goes
     back to pending, the nearest earlier down step reopens (its round count goes up) and every
     step between them is pending again; the review row records the loop (who, when, what, which
-    step reopened). Refuses a step that is not the open one or is a down step.
+    step reopened). When the reopened step is the one that collects the demand list, the project's
+    lists reopen with it. Refuses a step that is not the open one or is a down step.
     """
     now = now or timezone.now()
     comments = (comments or "").strip()
@@ -475,6 +476,11 @@ def step_review(*, step, decision, department, actor, comments="", now=None):
             reopened.status, reopened.opened_at, reopened.completed_at = StepStatus.OPEN, now, None
             reopened.rounds += 1
             reopened.save(update_fields=["status", "opened_at", "completed_at", "rounds"])
+            if reopened.closes_demand_list:
+                # Collecting again: the lists reopen; households' current submissions stay current.
+                DemandList.objects.filter(project_id=current.process.project_id, is_open=False).update(
+                    is_open=True, closed_at=None
+                )
         review = StepReview.objects.create(
             step=current,
             decision=decision,

@@ -212,3 +212,23 @@ def test_the_aggregate_exports_to_csv_and_excel(setup):
     assert "'=HYPERLINK(1)" in text
     sheet = load_workbook(io.BytesIO(to_xlsx(headers, rows, "需求汇总"))).active
     assert [c.value for c in sheet[2]] == [1, "基础类", "小区道路修缮", 2, 50, "新华里"]
+
+
+@pytest.mark.django_db
+def test_returning_u1_reopens_d1_and_its_demand_lists(setup, users):
+    from surveys.choices import ReviewDecision
+    from surveys.services import step_review
+
+    project, process, demand_list, hs = setup
+    demand_submit(demand_list=demand_list, household=hs[0], items=menu("roads"))
+    step_complete(step=process.steps.get(code="D1"), actor=users.community)
+    step_review(
+        step=process.steps.get(code="U1"),
+        decision=ReviewDecision.RETURNED,
+        department="区住建局",
+        comments="征集户数不足，请继续征集",
+        actor=users.community,
+    )
+    demand_list.refresh_from_db()
+    assert demand_list.is_open and demand_list.closed_at is None
+    assert demand_submit(demand_list=demand_list, household=hs[1], items=menu("parking")).is_current
