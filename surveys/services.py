@@ -53,6 +53,7 @@ from .models import (
     QuestionOption,
     Response,
     StepReview,
+    TemplateStep,
     Vote,
 )
 from .tally import tally
@@ -281,8 +282,43 @@ class StepRefused(ValidationError):
     """A step move refused, with every reason (a list of messages)."""
 
 
+# The built-in template (DESIGN.md §3): (code, direction, name, closes the demand list, needs a
+# concluded vote). Migration 0003 installs it; ensure_builtin_template() restores it on a database
+# emptied since (a test flush), like projects.catalogue_data.ensure_national_menu.
+BUILTIN_STEPS = (
+    ("D1", Direction.DOWN, "一下：召开居民大会，征集改造需求", True, False),
+    ("U1", Direction.UP, "一上：需求清单报部门审核", False, False),
+    ("D2", Direction.DOWN, "二下：现场踏勘，初步方案征求意见", False, False),
+    ("U2", Direction.UP, "二上：意见汇总，方案修改完善", False, False),
+    ("D3", Direction.DOWN, "三下：最终方案业主表决并公示", False, True),
+    ("U3", Direction.UP, "三上：方案审定备案，组织实施", False, False),
+)
+
+
+def ensure_builtin_template():
+    """The built-in 三下三上 template, created with its steps when missing."""
+    template = ProcessTemplate.objects.filter(district__isnull=True, name=BUILTIN_TEMPLATE).first()
+    if template is not None:
+        return template
+    with transaction.atomic():
+        template = ProcessTemplate.objects.create(name=BUILTIN_TEMPLATE, district=None)
+        TemplateStep.objects.bulk_create(
+            TemplateStep(
+                template=template,
+                order=order,
+                code=code,
+                direction=direction,
+                name=name,
+                closes_demand_list=closes,
+                needs_vote=vote,
+            )
+            for order, (code, direction, name, closes, vote) in enumerate(BUILTIN_STEPS, start=1)
+        )
+    return template
+
+
 def builtin_template():
-    return ProcessTemplate.objects.get(district__isnull=True, name=BUILTIN_TEMPLATE)
+    return ensure_builtin_template()
 
 
 def process_start(*, project, actor, template=None):

@@ -5,6 +5,7 @@ test-artifacts/screenshots/resident-*.png."""
 import pytest
 
 from governance.choices import RoleKind
+from projects.catalogue_data import ensure_national_menu
 from projects.models import CatalogueItem
 from residents.services import household_code_issue_one
 from surveys.models import Ballot, DemandSubmission
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def resident(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    ensure_national_menu()  # an earlier transactional test may have emptied the migration's rows
     community = CommunityFactory(name="新华社区", street__name="玉溪街道", street__district__name="甜城区")
     staff = staff_user(RoleKind.COMMUNITY_STAFF, community, "flow-staff")
     stairwell = StairwellFactory(

@@ -70,6 +70,16 @@ def approve(step, actor):
 
 
 @pytest.mark.django_db
+def test_the_builtin_template_is_restored_when_missing():
+    from surveys.services import builtin_template
+
+    ProcessTemplate.objects.filter(district__isnull=True).delete()
+    template = builtin_template()
+    assert [s.code for s in template.steps.order_by("order")] == ["D1", "U1", "D2", "U2", "D3", "U3"]
+    assert builtin_template() == template
+
+
+@pytest.mark.django_db
 def test_the_builtin_template_is_three_down_three_up():
     template = ProcessTemplate.objects.get(district__isnull=True, name="三下三上")
     assert [(s.code, s.direction) for s in template.steps.all()] == [
@@ -82,6 +92,10 @@ def test_the_builtin_template_is_three_down_three_up():
     ]
     assert [s.code for s in template.steps.filter(closes_demand_list=True)] == ["D1"]
     assert [s.code for s in template.steps.filter(needs_vote=True)] == ["D3"]
+    from surveys.services import BUILTIN_STEPS
+
+    stored = [(s.code, s.direction, s.name, s.closes_demand_list, s.needs_vote) for s in template.steps.all()]
+    assert stored == [tuple(row) for row in BUILTIN_STEPS]  # the migration and the code agree
 
 
 @pytest.mark.django_db

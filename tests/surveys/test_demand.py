@@ -167,6 +167,9 @@ def test_the_aggregate_ranks_items_by_share_of_households(territory, users, djan
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent transactions")
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_submissions_leave_exactly_one_current(territory, users):
+    from projects.catalogue_data import ensure_national_menu
+
+    ensure_national_menu()  # an earlier transactional test may have emptied the migration's rows
     project, process, lists = collecting_project(territory, users.community)
     demand_list = lists[territory.n111.pk]
     household = territory.n111.households.first()
