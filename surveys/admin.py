@@ -40,6 +40,7 @@ from .models import (
 from .selectors import demand_aggregate, opinion_counts, questionnaire_results_table
 from .services import (
     ballot_cast,
+    demand_list_intro_set,
     demand_lists_open,
     demand_submit,
     meeting_photo_add,
@@ -53,6 +54,7 @@ from .services import (
     questionnaire_set_status,
     step_complete,
     step_review,
+    template_save,
     visit_save,
     vote_close,
     vote_open,
@@ -313,7 +315,7 @@ class TemplateStepInline(admin.TabularInline):
 
 
 @admin.register(ProcessTemplate)
-class ProcessTemplateAdmin(ScopedAdmin):
+class ProcessTemplateAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
     """Templates are read here; the built-in 三下三上 comes with the system (a migration) and a
     district's own templates are defined by its administrators (superusers)."""
 
@@ -333,6 +335,28 @@ class ProcessTemplateAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        self._pending = obj
+
+    def save_related(self, request, form, formsets, change):
+        steps = []
+        for formset in formsets:
+            if formset.model is TemplateStep:
+                rows = sorted(
+                    (f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")),
+                    key=lambda f: f.cleaned_data.get("order") or 0,
+                )
+                steps = [
+                    TemplateStep(
+                        **{
+                            k: f.cleaned_data[k]
+                            for k in ("code", "direction", "name", "closes_demand_list", "needs_vote")
+                        }
+                    )
+                    for f in rows
+                ]
+        template_save(template=self._pending, steps=steps, actor=request.user)
 
 
 class StepInline(ScopedTabularInline):
@@ -626,7 +650,7 @@ class DemandListAdmin(ServiceErrorsMixin, ScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            DemandList.objects.filter(pk=obj.pk).update(intro=obj.intro)
+            demand_list_intro_set(demand_list=obj, intro=obj.intro, actor=request.user)
             return
         created = demand_lists_open(project=obj.project, intro=obj.intro, actor=request.user)
         if not created:

@@ -321,6 +321,64 @@ def builtin_template():
     return ensure_builtin_template()
 
 
+def template_save(*, template, steps, actor):
+    """Create or change a process template with its ordered steps: `steps` is a list of
+    TemplateStep instances (unsaved), numbered in order. Only superusers (a district's
+    administrators) define templates; the built-in one is never changed. Refuses an empty list,
+    duplicate codes, a list not starting with a down step or not ending with an up step (every
+    down step is reviewed), two steps of one direction in a row, and more than one step that
+    collects the demand list. A template already used by a process keeps its steps (the processes
+    copied them; change a copy instead)."""
+    if not getattr(actor, "is_superuser", False):
+        raise PermissionDenied
+    if template.district_id is None and template.name == BUILTIN_TEMPLATE:
+        raise ValidationError(_("系统内置的“三下三上”模板不能修改。"))
+    steps = list(steps)
+    errors = []
+    codes = [s.code.strip() for s in steps]
+    if not steps:
+        errors.append(_("模板至少需要一个步骤。"))
+    if len(set(codes)) != len(codes) or not all(codes):
+        errors.append(_("步骤代号不能为空或重复。"))
+    if steps and (steps[0].direction != Direction.DOWN or steps[-1].direction != Direction.UP):
+        errors.append(_("模板须以“下”步骤开始、以“上”步骤结束。"))
+    if any(a.direction == b.direction for a, b in zip(steps, steps[1:])):
+        errors.append(_("“下”与“上”步骤须交替进行。"))
+    if sum(1 for s in steps if s.closes_demand_list) > 1:
+        errors.append(_("只能有一个步骤征集需求清单。"))
+    if errors:
+        raise ValidationError({"steps": errors})
+    with transaction.atomic():
+        if template.pk and ConsultationProcess.objects.filter(template_id=template.pk).exists():
+            raise ValidationError(_("已有项目使用该模板，不能再修改其步骤；请另建模板。"))
+        template.full_clean()
+        created = template.pk is None
+        template.save()
+        TemplateStep.objects.filter(template=template).delete()
+        for order, step in enumerate(steps, start=1):
+            step.pk, step.template, step.order, step.code = None, template, order, step.code.strip()
+        TemplateStep.objects.bulk_create(steps)
+        audit(
+            actor=actor,
+            action="template_add" if created else "template_change",
+            target=template,
+            summary=template.name,
+            details={"steps": codes},
+        )
+    return template
+
+
+def demand_list_intro_set(*, demand_list, intro, actor):
+    """Change the instructions shown above a demand list's form."""
+    with transaction.atomic():
+        locked = DemandList.objects.select_for_update().get(pk=demand_list.pk)
+        _require_manage(actor, locked)
+        locked.intro = (intro or "").strip()
+        locked.save(update_fields=["intro"])
+        audit(actor=actor, action="demand_list_intro", target=locked, summary=locked.intro[:100])
+    return locked
+
+
 def process_start(*, project, actor, template=None):
     """Start a project's consultation from `template` (default: the built-in 三下三上): its steps
     are copied in order and the first one opens. Refuses a project that already has one, an

@@ -265,3 +265,35 @@ def test_questionnaire_results_export(client, territory, users):
         and "1,满意吗,1–5分评价,5,0,0.0" in csv
     )
     assert client.get(reverse("admin:surveys_questionnaire_export", args=[q.pk, "pdf"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_superuser_defines_a_template_in_the_admin(client, territory, users):
+    from surveys.models import ProcessTemplate
+
+    client.force_login(users.superuser)
+    data = {
+        "name": "一下一上",
+        "district": territory.district.pk,
+        "description": "",
+        "active": "on",
+        "steps-TOTAL_FORMS": "2",
+        "steps-INITIAL_FORMS": "0",
+        "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "1000",
+        "steps-0-order": "1",
+        "steps-0-code": "D1",
+        "steps-0-direction": "down",
+        "steps-0-name": "征集",
+        "steps-0-closes_demand_list": "on",
+        "steps-1-order": "2",
+        "steps-1-code": "U1",
+        "steps-1-direction": "up",
+        "steps-1-name": "审核",
+    }
+    response = client.post(reverse("admin:surveys_processtemplate_add"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    template = ProcessTemplate.objects.get(name="一下一上")
+    assert [(s.order, s.code) for s in template.steps.all()] == [(1, "D1"), (2, "U1")]
+    client.force_login(users.street)
+    assert client.get(reverse("admin:surveys_processtemplate_add")).status_code == 403

@@ -293,3 +293,33 @@ def test_meetings_and_visits_stay_inside_the_project(process, users, territory):
     with pytest.raises(PermissionDenied):
         meet(process, s["D1"], territory, users.official)
     assert ConsultationProcess.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_districts_define_templates_that_alternate_down_and_up(users, territory, project):
+    from surveys.models import TemplateStep
+    from surveys.services import template_save
+
+    def steps(*rows):
+        return [TemplateStep(code=c, direction=d, name=c) for c, d in rows]
+
+    two = ProcessTemplate(name="两下两上", district=territory.district)
+    with pytest.raises(PermissionDenied):
+        template_save(template=two, steps=steps(("D1", "down"), ("U1", "up")), actor=users.street)
+    with pytest.raises(ValidationError) as info:
+        template_save(
+            template=two, steps=steps(("D1", "down"), ("D2", "down"), ("U1", "up")), actor=users.superuser
+        )
+    assert info.value.message_dict["steps"] == ["“下”与“上”步骤须交替进行。"]
+    saved = template_save(
+        template=two,
+        steps=steps(("D1", "down"), ("U1", "up"), ("D2", "down"), ("U2", "up")),
+        actor=users.superuser,
+    )
+    process = process_start(project=project, template=saved, actor=users.community)
+    assert [s.code for s in process.steps.order_by("order")] == ["D1", "U1", "D2", "U2"]
+    with pytest.raises(ValidationError, match="已有项目使用"):
+        template_save(template=saved, steps=steps(("D1", "down"), ("U1", "up")), actor=users.superuser)
+    builtin = ProcessTemplate.objects.get(district__isnull=True, name="三下三上")
+    with pytest.raises(ValidationError, match="不能修改"):
+        template_save(template=builtin, steps=[], actor=users.superuser)
