@@ -32,6 +32,7 @@ from .models import (
     ProcessTemplate,
     Question,
     Questionnaire,
+    Response,
     StepReview,
     TemplateStep,
     Visit,
@@ -874,6 +875,49 @@ class QuestionnaireAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
                 questionnaire=q, status=QuestionnaireStatus.CLOSED, actor=request.user
             ),
             _("已结束%(n)d份问卷。"),
+        )
+
+
+@admin.register(Response)
+class ResponseAdmin(ScopedAdmin):
+    """Households' responses, read only: they are written by the household (online) through
+    response_submit; the answers are shown on the change page."""
+
+    list_display = ["questionnaire", "household", "channel", "entered_by", "submitted_at", "revisions"]
+    list_filter = ["channel", StreetFilter, CommunityFilter]
+    list_select_related = ["questionnaire", "household", "entered_by"]
+    fields = [
+        "questionnaire",
+        "household",
+        "channel",
+        "entered_by",
+        "submitted_at",
+        "revisions",
+        "answers_given",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("回答"))
+    def answers_given(self, obj):
+        rows = []
+        for answer in (
+            obj.answers.select_related("question").prefetch_related("options").order_by("question__order")
+        ):
+            value = answer.text or (
+                str(answer.scale) if answer.scale else "、".join(o.text for o in answer.options.all())
+            )
+            rows.append((answer.question.order, answer.question.text, value))
+        return format_html(
+            "<table>{}</table>", format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
         )
 
 

@@ -33,6 +33,7 @@ MODELS = [
     "demandsubmission",
     "questionnaire",
     "planversion",
+    "response",
 ]
 
 
@@ -297,3 +298,24 @@ def test_a_superuser_defines_a_template_in_the_admin(client, territory, users):
     assert [(s.order, s.code) for s in template.steps.all()] == [(1, "D1"), (2, "U1")]
     client.force_login(users.street)
     assert client.get(reverse("admin:surveys_processtemplate_add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_responses_are_shown_read_only(client, territory, users):
+    from surveys.choices import QuestionKind, QuestionnaireStatus
+    from surveys.models import Question, Response
+    from surveys.services import questionnaire_save, questionnaire_set_status, response_submit
+
+    q = questionnaire_save(
+        questionnaire=Questionnaire(neighbourhood=territory.n111, title="调查"),
+        actor=users.community,
+        questions=[(Question(text="满意吗", kind=QuestionKind.SCALE), [])],
+    )
+    questionnaire_set_status(questionnaire=q, status=QuestionnaireStatus.OPEN, actor=users.community)
+    household = territory.n111.households.first()
+    response_submit(questionnaire=q, household=household, answers={q.questions.get().pk: 4})
+    client.force_login(users.community)
+    page = client.get(
+        reverse("admin:surveys_response_change", args=[Response.objects.get().pk])
+    ).content.decode()
+    assert "满意吗" in page and "<td>4</td>" in page
