@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.choices import Level
 from governance.models import Building, District, Neighbourhood, Stairwell
+from governance.scoping import territory_via
 from projects.models import CatalogueItem, Project
 from residents.models import Household
 
@@ -35,15 +36,6 @@ from .choices import (
     VoteScope,
     VoteStatus,
 )
-
-
-def _via(prefix):
-    """territory_lookups for a model that reaches the territory through `prefix` (a neighbourhood)."""
-    return {
-        Level.DISTRICT: f"{prefix}__community__street__district_id",
-        Level.STREET: f"{prefix}__community__street_id",
-        Level.COMMUNITY: f"{prefix}__community_id",
-    }
 
 
 class Vote(models.Model):
@@ -112,7 +104,7 @@ class Vote(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
-    territory_lookups = _via("neighbourhood")
+    territory_lookups = territory_via("neighbourhood")
 
     class Meta:
         verbose_name = _("业主表决")
@@ -197,7 +189,7 @@ class Ballot(models.Model):
     at = models.DateTimeField(_("表决时间"))
     revisions = models.PositiveIntegerField(_("修改次数"), default=0)
 
-    territory_lookups = _via("household__neighbourhood")
+    territory_lookups = territory_via("household__neighbourhood")
 
     class Meta:
         verbose_name = _("表决票")
@@ -292,7 +284,7 @@ class ConsultationProcess(models.Model):
         verbose_name=_("发起人"),
     )
 
-    territory_lookups = _via("project__neighbourhoods")
+    territory_lookups = territory_via("project__neighbourhoods")
     territory_distinct = True
 
     class Meta:
@@ -330,7 +322,7 @@ class ConsultationStep(models.Model):
     note = models.TextField(_("完成说明"), blank=True)
     rounds = models.PositiveSmallIntegerField(_("轮次"), default=0, help_text=_("被退回重新开展的次数。"))
 
-    territory_lookups = _via("process__project__neighbourhoods")
+    territory_lookups = territory_via("process__project__neighbourhoods")
     territory_distinct = True
 
     class Meta:
@@ -374,7 +366,7 @@ class StepReview(models.Model):
     )
     at = models.DateTimeField(_("审核时间"), auto_now_add=True)
 
-    territory_lookups = _via("step__process__project__neighbourhoods")
+    territory_lookups = territory_via("step__process__project__neighbourhoods")
     territory_distinct = True
 
     class Meta:
@@ -423,7 +415,7 @@ class Meeting(models.Model):
         verbose_name=_("登记人"),
     )
 
-    territory_lookups = _via("neighbourhood")
+    territory_lookups = territory_via("neighbourhood")
 
     class Meta:
         verbose_name = _("协商会议")
@@ -453,7 +445,7 @@ class Visit(models.Model):
     visited_on = models.DateField(_("走访日期"))
     notes = models.TextField(_("走访记录"), blank=True)
 
-    territory_lookups = _via("household__neighbourhood")
+    territory_lookups = territory_via("household__neighbourhood")
 
     class Meta:
         verbose_name = _("入户走访")
@@ -505,7 +497,7 @@ class Opinion(models.Model):
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
-    territory_lookups = _via("neighbourhood")
+    territory_lookups = territory_via("neighbourhood")
 
     class Meta:
         verbose_name = _("意见建议")
@@ -542,7 +534,7 @@ class DemandList(models.Model):
     opened_at = models.DateTimeField(_("开始征集"), auto_now_add=True)
     closed_at = models.DateTimeField(_("结束征集"), null=True, blank=True)
 
-    territory_lookups = _via("neighbourhood")
+    territory_lookups = territory_via("neighbourhood")
 
     class Meta:
         verbose_name = _("需求清单")
@@ -587,7 +579,7 @@ class DemandSubmission(models.Model):
     is_current = models.BooleanField(_("当前有效"), default=True)
     receipt = models.CharField(_("回执号"), max_length=16, unique=True)
 
-    territory_lookups = _via("household__neighbourhood")
+    territory_lookups = territory_via("household__neighbourhood")
 
     class Meta:
         verbose_name = _("需求提交")
@@ -619,7 +611,7 @@ class DemandPhoto(models.Model):
     thumbnail = models.ImageField(_("缩略图"), upload_to=_demand_photo_path)
     uid = models.UUIDField(_("编号"), unique=True, editable=False)
 
-    territory_lookups = _via("submission__household__neighbourhood")
+    territory_lookups = territory_via("submission__household__neighbourhood")
 
     class Meta:
         verbose_name = _("需求照片")
@@ -666,7 +658,7 @@ class Questionnaire(models.Model):
         verbose_name=_("创建人"),
     )
 
-    territory_lookups = _via("neighbourhood")
+    territory_lookups = territory_via("neighbourhood")
 
     class Meta:
         verbose_name = _("问卷")
@@ -686,7 +678,7 @@ class Question(models.Model):
     kind = models.CharField(_("题型"), max_length=10, choices=QuestionKind.choices)
     required = models.BooleanField(_("必答"), default=True)
 
-    territory_lookups = _via("questionnaire__neighbourhood")
+    territory_lookups = territory_via("questionnaire__neighbourhood")
 
     class Meta:
         verbose_name = _("题目")
@@ -705,7 +697,7 @@ class QuestionOption(models.Model):
     order = models.PositiveSmallIntegerField(_("顺序"))
     text = models.CharField(_("选项"), max_length=120)
 
-    territory_lookups = _via("question__questionnaire__neighbourhood")
+    territory_lookups = territory_via("question__questionnaire__neighbourhood")
 
     class Meta:
         verbose_name = _("选项")
@@ -738,7 +730,7 @@ class Response(models.Model):
     submitted_at = models.DateTimeField(_("提交时间"))
     revisions = models.PositiveIntegerField(_("修改次数"), default=0)
 
-    territory_lookups = _via("household__neighbourhood")
+    territory_lookups = territory_via("household__neighbourhood")
 
     class Meta:
         verbose_name = _("问卷答卷")
@@ -765,7 +757,7 @@ class Answer(models.Model):
     text = models.TextField(_("文字回答"), blank=True)
     scale = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
 
-    territory_lookups = _via("response__household__neighbourhood")
+    territory_lookups = territory_via("response__household__neighbourhood")
 
     class Meta:
         verbose_name = _("回答")
@@ -814,7 +806,7 @@ class PlanVersion(models.Model):
         verbose_name=_("创建人"),
     )
 
-    territory_lookups = _via("project__neighbourhoods")
+    territory_lookups = territory_via("project__neighbourhoods")
     territory_distinct = True
 
     class Meta:
@@ -849,7 +841,7 @@ class PlanItem(models.Model):
     demand_households = models.PositiveIntegerField(_("提出需求户数"), default=0)
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
-    territory_lookups = _via("neighbourhood")
+    territory_lookups = territory_via("neighbourhood")
 
     class Meta:
         verbose_name = _("方案内容")
@@ -884,7 +876,7 @@ class MeetingPhoto(models.Model):
     uid = models.UUIDField(_("编号"), unique=True, editable=False)
     caption = models.CharField(_("说明"), max_length=120, blank=True)
 
-    territory_lookups = _via("meeting__neighbourhood")
+    territory_lookups = territory_via("meeting__neighbourhood")
 
     class Meta:
         verbose_name = _("会议照片")
