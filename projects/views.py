@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from residents.selectors import household_for_code
+from residents.throttle import CodeRefused, household_for_code_guarded
 
 from .forms import ObjectionForm
 from .models import Notice
@@ -60,10 +60,15 @@ def objection_create(request, neighbourhood_id, notice_id):
     if notice is None:
         raise Http404(_("没有这条公示。"))
     form = ObjectionForm(request.POST)
+    status = 400
     if form.is_valid():
-        household = household_for_code(form.cleaned_data["code"])
-        if household is None or household.neighbourhood_id != neighbourhood.pk:
-            form.add_error("code", _("户码不正确，请核对社区发放的户码后重新输入。"))
+        try:
+            household = household_for_code_guarded(
+                request, form.cleaned_data["code"], neighbourhood_id=neighbourhood.pk
+            )
+        except CodeRefused as refused:
+            form.add_error("code", refused.message)
+            status = refused.status
         else:
             try:
                 objection_submit(notice=notice, household=household, text=form.cleaned_data["text"])
@@ -78,4 +83,4 @@ def objection_create(request, neighbourhood_id, notice_id):
                 return redirect(
                     reverse("projects:neighbourhood", args=[neighbourhood.pk]) + f"#notice-{notice.pk}"
                 )
-    return _render_page(request, neighbourhood, form_notice_id=notice.pk, form=form, status=400)
+    return _render_page(request, neighbourhood, form_notice_id=notice.pk, form=form, status=status)

@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from .codes import split_code
+from .selectors import household_for_code
 
 WINDOW_SECONDS = 15 * 60
 LIMIT_PER_CLIENT = 20
@@ -75,3 +76,31 @@ def reset(*, ips=(), locators=()):
     tests). Touches only those keys, never the rest of the cache."""
     keys = [f"code-attempts:ip:{ip}" for ip in ips] + [f"code-attempts:loc:{loc}" for loc in locators]
     cache.delete_many(keys + [key + ":start" for key in keys])
+
+
+class CodeRefused(Exception):
+    """A household code that was not accepted: `message` for the form's code field and the HTTP
+    `status` the page answers with (429 past the limit, 400 for a wrong code)."""
+
+    def __init__(self, message, status):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def household_for_code_guarded(request, raw_code, *, neighbourhood_id=None):
+    """The household whose code was typed, checked under the attempt limits; raises CodeRefused.
+
+    Every public form that takes a household code goes through here, so the limits cannot be
+    bypassed by a form that forgot them. Past the limit the code is not checked at all. With
+    `neighbourhood_id`, a valid code of another neighbourhood counts as a wrong one (and says the
+    same), so the form does not reveal that the code exists elsewhere."""
+    message = refusal(request, raw_code)
+    if message:
+        raise CodeRefused(message, 429)
+    household = household_for_code(raw_code)
+    if household is None or (neighbourhood_id is not None and household.neighbourhood_id != neighbourhood_id):
+        record_failure(request, raw_code)
+        raise CodeRefused(_("户码不正确，请核对社区发放的户码后重新输入。"), 400)
+    record_success(request, raw_code)
+    return household

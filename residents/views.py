@@ -10,13 +10,11 @@ from django import forms
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import throttle
-from .selectors import household_for_code
 from .session import current_household, sign_in, sign_out
 
 
@@ -58,20 +56,14 @@ def entry(request):
         if form.is_valid():
             raw = form.cleaned_data["code"]
             next_url = _safe_next(request, form.cleaned_data["next"])
-            refusal = throttle.refusal(request, raw)
-            if refusal:
-                form.add_error("code", refusal)
-                status = 429
+            try:
+                household = throttle.household_for_code_guarded(request, raw)
+            except throttle.CodeRefused as refused:
+                form.add_error("code", refused.message)
+                status = refused.status
             else:
-                household = household_for_code(raw)
-                if household is None:
-                    throttle.record_failure(request, raw)
-                    form.add_error("code", _("户码不正确，请核对社区发放的户码后重新输入。"))
-                    status = 400
-                else:
-                    throttle.record_success(request, raw)
-                    sign_in(request, household)
-                    return redirect(next_url)
+                sign_in(request, household)
+                return redirect(next_url)
         else:
             status = 400
     else:

@@ -173,3 +173,31 @@ def test_the_objection_form_needs_the_csrf_token(territory, users, project):
     assert strict.post(url, {"code": issued[0].code, "text": "x"}).status_code == 403
     page = strict.get(reverse("projects:neighbourhood", args=[territory.n111.pk])).content.decode()
     assert 'name="csrfmiddlewaretoken"' in page
+
+
+@pytest.mark.django_db
+def test_the_objection_form_limits_code_attempts_like_the_resident_entry(client, territory, users, project):
+    from residents.throttle import reset
+
+    notice = _notice(project, users.street)
+    issued = household_codes_issue(neighbourhood=territory.n111, actor=users.street)
+    other = household_codes_issue(neighbourhood=territory.n211, actor=users.superuser)
+    url = reverse("projects:objection", args=[territory.n111.pk, notice.pk])
+    locator = issued[0].household.access_code_locator
+    wrong = f"{locator}-0000-0000"
+    try:
+        for _ in range(5):
+            response = client.post(url, {"code": wrong, "text": "反对"})
+            assert response.status_code == 400 and "户码不正确" in response.content.decode()
+        response = client.post(url, {"code": issued[0].code, "text": "反对"})
+        assert response.status_code == 429  # the right code waits too: the household is locked
+        assert "尝试次数过多，请15分钟后再试。" in response.content.decode()
+        assert not Objection.objects.exists()
+        # A valid code of another neighbourhood is a wrong code here, and counts as one.
+        response = client.post(url, {"code": other[0].code, "text": "反对"})
+        assert response.status_code == 400 and "户码不正确" in response.content.decode()
+        reset(locators=[locator])
+        response = client.post(url, {"code": issued[0].code, "text": "反对"})
+        assert response.status_code == 302 and Objection.objects.count() == 1
+    finally:
+        reset(locators=[locator, other[0].household.access_code_locator])
