@@ -152,6 +152,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a field named "status" with different choices: one named enum each.
+    "ENUM_NAME_OVERRIDES": {
+        "SubsidyPlanStatusEnum": "funding.choices.PlanStatus",
+        "InstallmentStatusEnum": "funding.choices.InstallmentStatus",
+        "VoteStatusEnum": "surveys.choices.VoteStatus",
+        "ConsultationStepStatusEnum": "surveys.choices.StepStatus",
+        "QuestionnaireStatusEnum": "surveys.choices.QuestionnaireStatus",
+    },
 }
 
 # Celery: Redis as broker when REDIS_URL is set; otherwise tasks run in-process.
