@@ -21,19 +21,12 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.choices import Level
 from governance.models import Assessment, District, ManagementArrangement, Neighbourhood, Street
+from governance.scoping import territory_via
 from projects.models import Project
 
 from .choices import DEFAULT_SCORE_BANDS, IncomeKind, InstallmentStatus, PlanStatus, SourceKind
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
-
-
-def _via(prefix):
-    return {
-        Level.DISTRICT: f"{prefix}__community__street__district_id",
-        Level.STREET: f"{prefix}__community__street_id",
-        Level.COMMUNITY: f"{prefix}__community_id",
-    }
 
 
 def _document_path(instance, filename):
@@ -108,7 +101,7 @@ class Commitment(models.Model):
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
-    territory_lookups = _via("project__neighbourhoods")
+    territory_lookups = territory_via("project__neighbourhoods")
     territory_distinct = True
 
     class Meta:
@@ -147,7 +140,7 @@ class Disbursement(models.Model):
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
-    territory_lookups = _via("commitment__project__neighbourhoods")
+    territory_lookups = territory_via("commitment__project__neighbourhoods")
     territory_distinct = True
 
     class Meta:
@@ -187,7 +180,7 @@ class PublicIncome(models.Model):
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
-    territory_lookups = _via("neighbourhood")
+    territory_lookups = territory_via("neighbourhood")
 
     class Meta:
         verbose_name = _("小区公共收益")
@@ -245,7 +238,7 @@ class SubsidyPlan(models.Model):
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
-    territory_lookups = _via("neighbourhood")
+    territory_lookups = territory_via("neighbourhood")
 
     class Meta:
         verbose_name = _("物业补贴计划")
@@ -291,7 +284,7 @@ class SubsidyPayer(models.Model):
     payer_name = models.CharField(_("出资单位"), max_length=120)
     share = models.DecimalField(_("分担比例(%)"), max_digits=5, decimal_places=2)
 
-    territory_lookups = _via("plan__neighbourhood")
+    territory_lookups = territory_via("plan__neighbourhood")
 
     class Meta:
         verbose_name = _("补贴出资方")
@@ -342,7 +335,7 @@ class SubsidyInstallment(models.Model):
     released_at = models.DateTimeField(_("核准时间"), null=True, blank=True)
     paid_at = models.DateTimeField(_("发放时间"), null=True, blank=True)
 
-    territory_lookups = _via("plan__neighbourhood")
+    territory_lookups = territory_via("plan__neighbourhood")
 
     class Meta:
         verbose_name = _("补贴年度款项")
@@ -378,7 +371,7 @@ class SubsidyPayment(models.Model):
     amount = models.DecimalField(_("金额(元)"), **MONEY)
     paid_at = models.DateTimeField(_("发放时间"))
 
-    territory_lookups = _via("installment__plan__neighbourhood")
+    territory_lookups = territory_via("installment__plan__neighbourhood")
 
     class Meta:
         verbose_name = _("补贴发放明细")

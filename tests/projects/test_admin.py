@@ -101,6 +101,9 @@ def test_the_project_page_shows_stage_coverage_moves_and_timeline(client, users,
     assert 'name="to"' in page and 'value="consultation"' in page and 'value="tender"' not in page
     assert "尚无阶段变更。" in page
     assert "604.00" in page  # floor area of n111 + n121 from the census
+    assert reverse("admin:funding_project_funding", args=[p1.pk]) in page
+    for neighbourhood in p1.neighbourhoods.all():
+        assert reverse("projects:neighbourhood", args=[neighbourhood.pk]) in page
     client.force_login(users.official)
     page = client.get(reverse("admin:projects_project_change", args=[p1.pk])).content.decode()
     assert 'name="to"' not in page  # read-only role: no move form

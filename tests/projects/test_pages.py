@@ -114,6 +114,7 @@ def test_the_page_shows_stage_timeline_notices_works_and_photos(client, territor
     assert "已取消的项目" not in page
     assert 'method="post"' in page and 'name="csrfmiddlewaretoken"' in page and 'name="code"' in page
     assert "<script" not in page  # works without JavaScript
+    assert reverse("funding:public_income", args=[territory.n111.pk]) in page
 
 
 @pytest.mark.django_db
