@@ -176,7 +176,7 @@ def project_save(*, project, neighbourhoods, actor):
         foreign = sorted(names[pk] for pk in changed - managed)
         if foreign:
             raise ValidationError(
-                {"neighbourhoods": _("您不能管理这些小区：%(names)s。") % {"names": "、".join(foreign)}}
+                {"neighbourhoods": _("您不能管理这些小区：%(names)s。") % {"names": _("、").join(foreign)}}
             )
         streets = set(Neighbourhood.objects.filter(pk__in=ids).values_list("community__street_id", flat=True))
         if project.lead_street_id not in streets:

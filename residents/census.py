@@ -202,7 +202,8 @@ class CensusResult:
                 _("%(kind)s：新增%(created)s，更新%(updated)s，未变%(unchanged)s")
                 % {"kind": names[kind], **asdict(tally)}
             )
-        return _("共%(rows)s行。") % {"rows": self.rows} + "；".join(parts) + "。"
+        # The separators are messages too: "；" and "。" become "; " and "." in English.
+        return _("共%(rows)s行。") % {"rows": self.rows} + _("；").join(parts) + _("。")
 
 
 # --- Reading the file --------------------------------------------------------------------------

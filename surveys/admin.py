@@ -913,7 +913,7 @@ class ResponseAdmin(ScopedAdmin):
             obj.answers.select_related("question").prefetch_related("options").order_by("question__order")
         ):
             value = answer.text or (
-                str(answer.scale) if answer.scale else "、".join(o.text for o in answer.options.all())
+                str(answer.scale) if answer.scale else _("、").join(o.text for o in answer.options.all())
             )
             rows.append((answer.question.order, answer.question.text, value))
         return format_html(

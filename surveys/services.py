@@ -791,7 +791,7 @@ def demand_submit(
     district_id = demand_list.neighbourhood.community.street.district_id
     bad = [i.name for i in items if not i.active or (i.district_id and i.district_id != district_id)]
     if bad:
-        errors["items"] = _("以下改造内容不可选择：%(names)s。") % {"names": "、".join(bad)}
+        errors["items"] = _("以下改造内容不可选择：%(names)s。") % {"names": _("、").join(bad)}
     photos = list(photos)
     if len(photos) > DEMAND_PHOTOS_MAX:
         errors["photos"] = _("最多上传%(n)d张照片。") % {"n": DEMAND_PHOTOS_MAX}
@@ -875,7 +875,7 @@ def _document_problem(document):
         return None  # no file, or the one already stored
     extension = os.path.splitext(document.name)[1].lower()
     if extension not in PLAN_DOCUMENT_EXTENSIONS:
-        return _("方案文件只接受：%(types)s。") % {"types": "、".join(PLAN_DOCUMENT_EXTENSIONS)}
+        return _("方案文件只接受：%(types)s。") % {"types": _("、").join(PLAN_DOCUMENT_EXTENSIONS)}
     if document.size > PLAN_DOCUMENT_MAX_BYTES:
         return _("方案文件不能超过%(n)dMB。") % {"n": PLAN_DOCUMENT_MAX_BYTES // 1024 // 1024}
     document.seek(0)
