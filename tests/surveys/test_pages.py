@@ -194,7 +194,11 @@ def test_a_resident_answers_a_questionnaire_and_may_change_it(client, resident, 
     q1, q2, q3 = q.questions.order_by("order")
     yes = q1.options.get(text="有")
     sign_in(client, code)
-    assert "填写问卷" in client.get("/me/").content.decode()
+    home = client.get("/me/").content.decode()
+    assert "填写问卷" in home
+    # The questionnaires are listed once, in the page's body; the title and head stay plain.
+    assert "<title>我家的事项</title>" in home and home.count('id="q-title"') == 1
+    assert home.index('id="q-title"') > home.index("<main")
     url = reverse("surveys:questionnaire", args=[q.pk])
     page = client.get(url).content.decode()
     assert f'name="q{q1.pk}" value="{yes.pk}"' in page and "（必答）" in page
