@@ -1,23 +1,28 @@
 """The admin of the surveys app: thin — every write calls a service, every list is scoped.
 
-Staff enter offline input here: paper ballots, and demand lists from paper forms, visits and
-meetings; the channel and their name (the logged-in user) are recorded by the services.
+Staff enter offline input here: paper ballots, and demand lists and questionnaire responses from
+paper forms, visits and meetings; the channel and their name (the logged-in user) are recorded by
+the services.
 """
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from governance.admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
 from governance.scoping import scope
+from residents.models import Household
 
 from .choices import BallotChannel, QuestionnaireStatus, SubmissionChannel, VoteStatus
 from .exports import demand_table, to_csv, to_xlsx
+from .forms import OfflineResponseForm
 from .models import (
     Ballot,
     ConsultationProcess,
@@ -53,6 +58,7 @@ from .services import (
     process_start,
     questionnaire_save,
     questionnaire_set_status,
+    response_submit,
     step_complete,
     step_review,
     template_save,
@@ -833,12 +839,21 @@ class QuestionnaireAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
         if not obj.pk:
             return "—"
         headers, rows = questionnaire_results_table(obj)
+        enter = ""
+        if obj.status == QuestionnaireStatus.OPEN:
+            enter = format_html(
+                ' · <a href="{}?questionnaire={}">{}</a>',
+                reverse("admin:surveys_response_add"),
+                obj.pk,
+                _("录入纸质答卷"),
+            )
         return format_html(
-            '<table><tr>{}</tr>{}</table><p><a href="{}">CSV</a> · <a href="{}">Excel</a></p>',
+            '<table><tr>{}</tr>{}</table><p><a href="{}">CSV</a> · <a href="{}">Excel</a>{}</p>',
             format_html_join("", "<th>{}</th>", ((h,) for h in headers)),
             format_html_join("", "<tr>" + "<td>{}</td>" * len(headers) + "</tr>", rows),
             reverse("admin:surveys_questionnaire_export", args=[obj.pk, "csv"]),
             reverse("admin:surveys_questionnaire_export", args=[obj.pk, "xlsx"]),
+            enter,
         )
 
     def get_urls(self):
@@ -880,8 +895,10 @@ class QuestionnaireAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
 
 @admin.register(Response)
 class ResponseAdmin(ScopedAdmin):
-    """Households' responses, read only: they are written by the household (online) through
-    response_submit; the answers are shown on the change page."""
+    """Households' responses. Online ones are written by the household; staff enter paper, visit
+    and meeting forms on the add page (pick an open questionnaire, then the household and its
+    answers), through response_submit with the channel and their name. A response is never edited
+    here: entering a household's form again replaces its answers, as the service does online."""
 
     list_display = ["questionnaire", "household", "channel", "entered_by", "submitted_at", "revisions"]
     list_filter = ["channel", StreetFilter, CommunityFilter]
@@ -897,14 +914,67 @@ class ResponseAdmin(ScopedAdmin):
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request, *args):
-        return False
-
     def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        open_ones = scope(
+            Questionnaire.objects.filter(status=QuestionnaireStatus.OPEN), request.user, write=True
+        ).select_related("neighbourhood")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("录入问卷答卷（纸质、走访、会议）"),
+            "questionnaires": open_ones.order_by("neighbourhood__name", "title"),
+            "questionnaire": None,
+            "form": None,
+        }
+        chosen = request.GET.get("questionnaire", "")
+        if not chosen:
+            return TemplateResponse(request, "admin/surveys/response/enter.html", context)
+        questionnaire = open_ones.filter(pk=chosen).first() if chosen.isdigit() else None
+        if questionnaire is None:
+            raise Http404(_("对象不存在或不在您的辖区内。"))
+        households = scope(
+            Household.objects.filter(neighbourhood_id=questionnaire.neighbourhood_id),
+            request.user,
+            write=True,
+        )
+        form = OfflineResponseForm(
+            request.POST or None,
+            questionnaire=questionnaire,
+            households=households,
+            household_widget=ForeignKeyRawIdWidget(
+                Response._meta.get_field("household").remote_field, self.admin_site
+            ),
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                response = response_submit(
+                    questionnaire=questionnaire,
+                    household=form.cleaned_data["household"],
+                    answers=form.answers(),
+                    channel=form.cleaned_data["channel"],
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                messages.success(
+                    request,
+                    _("已录入住户“%(household)s”的答卷（第%(n)d次提交）。")
+                    % {"household": response.household, "n": response.revisions + 1},
+                )
+                return HttpResponseRedirect(reverse("admin:surveys_response_change", args=[response.pk]))
+        context.update(questionnaire=questionnaire, form=form, media=self.media + form.media)
+        return TemplateResponse(request, "admin/surveys/response/enter.html", context)
 
     @admin.display(description=_("回答"))
     def answers_given(self, obj):

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.models import CatalogueItem
 
-from .choices import BallotChoice
-from .services import DEMAND_TEXT_MAX
+from .choices import SCALE_VALUES, BallotChoice, QuestionKind, SubmissionChannel
+from .services import ANSWER_TEXT_MAX, DEMAND_TEXT_MAX
 
 
 class DemandForm(forms.Form):
@@ -41,3 +41,42 @@ class DemandForm(forms.Form):
 
 class BallotForm(forms.Form):
     choice = forms.ChoiceField(label=_("您的意见"), choices=BallotChoice.choices, widget=forms.RadioSelect)
+
+
+class OfflineResponseForm(forms.Form):
+    """A paper (visit, meeting) questionnaire form typed in by staff: the household (limited to
+    `households`, the questionnaire's households the actor manages), the channel and one field per
+    question. Every field is optional here: which questions must be answered, and how, is checked
+    once, by response_submit."""
+
+    household = forms.ModelChoiceField(queryset=None, label=_("住户"))
+    channel = forms.ChoiceField(
+        label=_("提交方式"),
+        choices=[c for c in SubmissionChannel.choices if c[0] != SubmissionChannel.ONLINE],
+    )
+
+    def __init__(self, *args, questionnaire, households, household_widget=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = households
+        if household_widget is not None:
+            self.fields["household"].widget = household_widget
+        self.questions = list(questionnaire.questions.prefetch_related("options").order_by("order"))
+        for number, question in enumerate(self.questions, start=1):
+            label = f"{number}. {question.text}" + (str(_("（必答）")) if question.required else "")
+            options = [(str(o.pk), o.text) for o in question.options.all()]
+            if question.kind == QuestionKind.SINGLE:
+                field = forms.ChoiceField(choices=options, widget=forms.RadioSelect)
+            elif question.kind == QuestionKind.MULTIPLE:
+                field = forms.MultipleChoiceField(choices=options, widget=forms.CheckboxSelectMultiple)
+            elif question.kind == QuestionKind.SCALE:
+                field = forms.ChoiceField(
+                    choices=[(str(v), str(v)) for v in SCALE_VALUES], widget=forms.RadioSelect
+                )
+            else:
+                field = forms.CharField(max_length=ANSWER_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+            field.required, field.label = False, label
+            self.fields[f"q{question.pk}"] = field
+
+    def answers(self):
+        """{question id: value} as response_submit takes them."""
+        return {q.pk: self.cleaned_data.get(f"q{q.pk}") for q in self.questions}

@@ -319,3 +319,103 @@ def test_responses_are_shown_read_only(client, territory, users):
         reverse("admin:surveys_response_change", args=[Response.objects.get().pk])
     ).content.decode()
     assert "满意吗" in page and "<td>4</td>" in page
+
+
+def _open_questionnaire(territory, users, neighbourhood=None):
+    from surveys.choices import QuestionKind, QuestionnaireStatus
+    from surveys.models import Question
+    from surveys.services import questionnaire_save, questionnaire_set_status
+
+    q = questionnaire_save(
+        questionnaire=Questionnaire(neighbourhood=neighbourhood or territory.n111, title="停车调查"),
+        actor=users.community if neighbourhood is None else users.superuser,
+        questions=[
+            (Question(text="有车吗", kind=QuestionKind.SINGLE), ["有", "没有"]),
+            (Question(text="想要", kind=QuestionKind.MULTIPLE, required=False), ["充电桩", "车棚", "车位"]),
+            (Question(text="满意吗", kind=QuestionKind.SCALE), []),
+            (Question(text="建议", kind=QuestionKind.TEXT, required=False), []),
+        ],
+    )
+    return questionnaire_set_status(
+        questionnaire=q,
+        status=QuestionnaireStatus.OPEN,
+        actor=users.community if neighbourhood is None else users.superuser,
+    )
+
+
+@pytest.mark.django_db
+def test_staff_enter_a_paper_questionnaire_response_with_their_name(client, territory, users):
+    from surveys.models import Response
+
+    q = _open_questionnaire(territory, users)
+    q1, q2, q3, q4 = q.questions.order_by("order")
+    yes = q1.options.get(text="有")
+    charger, spaces = q2.options.get(text="充电桩"), q2.options.get(text="车位")
+    household = territory.n111.households.order_by("pk").first()
+    client.force_login(users.community)
+    add = reverse("admin:surveys_response_add")
+    picker = client.get(add).content.decode()
+    assert f'<option value="{q.pk}">新华里 · 停车调查</option>' in picker
+    url = f"{add}?questionnaire={q.pk}"
+    form = client.get(url).content.decode()
+    assert f'name="q{q1.pk}"' in form and "满意吗（必答）" in form and 'name="csrfmiddlewaretoken"' in form
+    # The service's checks come back on the form; nothing is written.
+    response = client.post(url, {"household": household.pk, "channel": "paper", f"q{q1.pk}": yes.pk})
+    assert response.status_code == 200 and "第3题为必答题。" in response.content.decode()
+    assert not Response.objects.exists()
+    data = {
+        "household": household.pk,
+        "channel": "paper",
+        f"q{q1.pk}": yes.pk,
+        f"q{q2.pk}": [charger.pk, spaces.pk],
+        f"q{q3.pk}": "4",
+        f"q{q4.pk}": "多建车位",
+    }
+    response = client.post(url, data)
+    saved = Response.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:surveys_response_change", args=[saved.pk])
+    assert (saved.channel, saved.entered_by, saved.revisions) == ("paper", users.community, 0)
+    given = {a.question_id: a for a in saved.answers.prefetch_related("options")}
+    assert [o.pk for o in given[q1.pk].options.all()] == [yes.pk]
+    assert sorted(o.pk for o in given[q2.pk].options.all()) == sorted([charger.pk, spaces.pk])
+    assert (given[q3.pk].scale, given[q4.pk].text) == (4, "多建车位")
+    # A visit form for the same household replaces its answers (one response per household).
+    client.post(url, {**data, "channel": "visit", f"q{q3.pk}": "2", f"q{q4.pk}": ""})
+    saved.refresh_from_db()
+    assert (saved.channel, saved.revisions, Response.objects.count()) == ("visit", 1, 1)
+    assert saved.answers.get(question=q3).scale == 2 and not saved.answers.filter(question=q4).exists()
+    page = client.get(reverse("admin:surveys_questionnaire_change", args=[q.pk])).content.decode()
+    assert f"{add}?questionnaire={q.pk}" in page
+
+
+@pytest.mark.django_db
+def test_paper_questionnaire_entry_is_scoped(client, territory, users):
+    from surveys.models import Response
+
+    inside = _open_questionnaire(territory, users)
+    outside = _open_questionnaire(territory, users, neighbourhood=territory.n211)
+    q1 = inside.questions.get(order=1)
+    add = reverse("admin:surveys_response_add")
+    client.force_login(users.community)
+    assert f'value="{outside.pk}"' not in client.get(add).content.decode()
+    assert client.get(f"{add}?questionnaire={outside.pk}").status_code == 404
+    assert client.get(f"{add}?questionnaire=x").status_code == 404
+    # A household of another neighbourhood (or territory) is not a valid choice.
+    stranger = territory.n211.households.first()
+    response = client.post(
+        f"{add}?questionnaire={inside.pk}",
+        {"household": stranger.pk, "channel": "paper", f"q{q1.pk}": q1.options.first().pk},
+    )
+    assert response.status_code == 200 and not Response.objects.exists()
+    assert 'class="errorlist' in response.content.decode()
+    # Online is not a staff channel.
+    household = territory.n111.households.first()
+    response = client.post(
+        f"{add}?questionnaire={inside.pk}", {"household": household.pk, "channel": "online"}
+    )
+    assert response.status_code == 200 and not Response.objects.exists()
+    # A district official reads but does not enter.
+    client.force_login(users.official)
+    assert client.get(add).status_code == 403
+    assert client.get(reverse("admin:surveys_response_changelist")).status_code == 200
