@@ -325,6 +325,23 @@ def _payers(payers):
     return rows
 
 
+def _every_payout_at_least_a_cent(area, rates, bands):
+    """Refuse a plan one of whose years would pay less than a cent under a paying band: its
+    installment would be released with 0.00, which no payment can carry. Rates never rise, so the
+    last year at the lowest paying ratio is the smallest payout."""
+    ratios = [Decimal(band["ratio"]) for band in bands if Decimal(band["ratio"]) > 0]
+    if ratios and installment_amount(area, rates[-1], min(ratios)) <= 0:
+        raise ValidationError(
+            {
+                "area": _(
+                    "按第%(year)d年补贴标准 %(rate)s 元/平方米·年、最低发放比例 %(ratio)s 计算，"
+                    "%(area)s 平方米的年度补贴不足0.01元。"
+                )
+                % {"year": len(rates), "rate": rates[-1], "ratio": min(ratios), "area": area}
+            }
+        )
+
+
 def build_installments(plan):
     """The plan's installments, one per plan year, unsaved, all `scheduled`."""
     rows = []
@@ -353,13 +370,15 @@ def subsidy_plan_create(
 
     Refuses: an actor who does not manage the neighbourhood; an arrangement of another
     neighbourhood or with mode "none"; a non-positive area; rates that are missing, non-positive
-    or rising; shares not summing to 100 %; bands outside 0–100 points or 0–1 ratio."""
+    or rising; shares not summing to 100 %; bands outside 0–100 points or 0–1 ratio; a year that
+    would pay less than a cent under a paying band."""
     area = Decimal(str(area))
     if not area.is_finite() or area <= 0:
         raise ValidationError({"area": _("补贴面积须大于0，现为 %(value)s 平方米。") % {"value": area}})
     parsed_rates = _rates(rates)
     bands = _bands(score_bands)
     payer_rows = _payers(payers)
+    _every_payout_at_least_a_cent(area, parsed_rates, bands)
     if arrangement.neighbourhood_id != neighbourhood.pk:
         raise ValidationError({"arrangement": _("所选长效管理安排不属于该小区。")})
     if arrangement.mode == ManagementMode.NONE:
@@ -436,9 +455,12 @@ def _decide_batch(rows, now):
         row.score = assessment.score if assessment else None
         row.ratio = ratio if assessment else None
         row.decided_at = now
-        if ratio > 0:
+        amount = installment_amount(row.plan.area, row.rate, ratio)
+        # amount > 0 as well: a plan written past subsidy_plan_create could round to 0.00, which
+        # would break the batch's UPDATE (and every later run) instead of withholding one row.
+        if ratio > 0 and amount > 0:
             row.status = InstallmentStatus.RELEASED
-            row.amount = installment_amount(row.plan.area, row.rate, ratio)
+            row.amount = amount
             row.released_at = now
             released.append(row.pk)
         else:

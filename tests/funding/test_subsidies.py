@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from funding.choices import InstallmentStatus as S
 from funding.choices import PlanStatus
+from funding.demo import create_plans_bulk
 from funding.models import SubsidyInstallment, SubsidyPayment, SubsidyPlan
 from funding.services import subsidies_run, subsidy_plan_exit
 from governance.models import AuditEntry, ManagementMode
@@ -151,6 +152,8 @@ def test_an_early_exit_stops_the_years_not_yet_due(users, territory):
         ),
         ({"payers": [{"payer_name": " ", "share": "100"}]}, "payers", "第1个出资方"),
         ({"score_bands": [{"min_score": "120", "ratio": "1"}]}, "score_bands", "最低分须在0至100之间"),
+        # 1 m² × 0.004 元 × 80 % = 0.0032 元: a released year of 0.00 could not be paid
+        ({"area": "1.00", "rates": ["0.0040"]}, "area", "不足0.01元"),
     ],
 )
 def test_a_plan_is_checked(users, territory, kwargs, field, text):
@@ -169,6 +172,25 @@ def test_no_subsidy_for_an_unmanaged_neighbourhood_nor_a_foreign_arrangement(use
     other = arrangement(territory.n121, users.street)
     with pytest.raises(ValidationError, match="不属于该小区"):
         plan(territory.n111, users.street, arrangement_row=other)
+
+
+def test_a_year_rounding_to_nothing_is_withheld_without_blocking_its_batch(users, territory):
+    """A plan written past the service (bulk) whose year rounds to 0.00 is withheld; the other plans
+    of the same batch are still paid (before, its UPDATE broke the batch every day)."""
+    create_plans_bulk(
+        [territory.n111.pk],
+        start_on=D(2024, 1, 1),
+        rates=["0.0040"],
+        area=Decimal("1.00"),
+        scores={2024: 90},
+    )
+    other = plan(territory.n121, users.street)
+    assess(other, 2024, "90", users.street)
+    summary = subsidies_run(today=D(2025, 1, 1), batch_size=500)
+    assert (summary["released"], summary["withheld"], summary["paid"]) == (1, 1, 1)
+    tiny = SubsidyInstallment.objects.get(plan__neighbourhood=territory.n111)
+    assert tiny.status == S.WITHHELD and tiny.amount is None and not tiny.payments.exists()
+    assert other.installments.get(year=1).status == S.PAID
 
 
 def _run_queries(count, actor, community):
