@@ -18,7 +18,7 @@ from governance.admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInl
 from governance.models import Neighbourhood, Street
 from governance.scoping import scope
 
-from .choices import NEXT_STAGE, ObjectionStatus, Stage
+from .choices import NEXT_STAGE, ObjectionStatus, Stage, WorkClass
 from .models import (
     Acceptance,
     CatalogueItem,
@@ -189,7 +189,21 @@ class CompactInlineMixin:
         return formfield
 
 
-class ScopeItemInline(CompactInlineMixin, ScopedTabularInline):
+class ManageCheckedOnceMixin:
+    """The project page asks whether the actor may change the project for the page and again for
+    every inline (change, delete): the answer is one scoped query, asked once per request."""
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request, obj)
+        answers = request.__dict__.setdefault("_projects_may_change", {})
+        key = (obj._meta.label, obj.pk)
+        if key not in answers:
+            answers[key] = super().has_change_permission(request, obj)
+        return answers[key]
+
+
+class ScopeItemInline(ManageCheckedOnceMixin, CompactInlineMixin, ScopedTabularInline):
     model = ScopeItem
     fields = [
         "neighbourhood",
@@ -202,7 +216,6 @@ class ScopeItemInline(CompactInlineMixin, ScopedTabularInline):
         "no_actual_reason",
     ]
     readonly_fields = ["planned_amount"]
-    autocomplete_fields = ["catalogue_item"]
     show_change_link = False
 
     def get_queryset(self, request):
@@ -218,25 +231,46 @@ class ScopeItemInline(CompactInlineMixin, ScopedTabularInline):
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        formset.form.base_fields["unit_cost"].required = False
+        fields = formset.form.base_fields
+        fields["unit_cost"].required = False
+        # The choices of the two selects are read once for the page, not once per line (each
+        # form's select would otherwise run its own query: an N+1 over the project's lines). The
+        # querysets still validate what is posted. The menu offers its active items, grouped by
+        # class, and the retired ones this project already uses.
+        _fixed_choices(fields["neighbourhood"], [(n.pk, n.name) for n in fields["neighbourhood"].queryset])
+        offered = Q(active=True) | Q(scope_items__project=obj) if obj is not None else Q(active=True)
+        menu = fields["catalogue_item"].queryset.filter(offered)
+        groups = {value: (label, []) for value, label in WorkClass.choices}
+        for item in menu.distinct().order_by("work_class", "sort_order", "code"):
+            groups[item.work_class][1].append((item.pk, item.name))
+        _fixed_choices(fields["catalogue_item"], [group for group in groups.values() if group[1]])
         return formset
 
 
-class ProgressReportInline(CompactInlineMixin, ScopedTabularInline):
+def _fixed_choices(field, choices):
+    """Give a model choice field a fixed list of choices (read once), on its widget too."""
+    choices = [("", "---------"), *choices]
+    field.choices = choices
+    widget = field.widget
+    if isinstance(widget, RelatedFieldWidgetWrapper):
+        widget.widget.choices = choices
+
+
+class ProgressReportInline(ManageCheckedOnceMixin, CompactInlineMixin, ScopedTabularInline):
     model = ProgressReport
     fields = ["month", "percent_complete", "investment_to_date", "note"]
     show_change_link = True
     ordering = ["-month"]
 
 
-class FindingInline(CompactInlineMixin, ScopedTabularInline):
+class FindingInline(ManageCheckedOnceMixin, CompactInlineMixin, ScopedTabularInline):
     model = SupervisionFinding
     fields = ["severity", "source", "supervisor_name", "description", "opened_at", "resolved_at"]
     readonly_fields = ["resolved_at"]
     show_change_link = True
 
 
-class AcceptanceInline(CompactInlineMixin, ScopedTabularInline):
+class AcceptanceInline(ManageCheckedOnceMixin, CompactInlineMixin, ScopedTabularInline):
     model = Acceptance
     fields = [
         "accepted_on",
@@ -249,7 +283,7 @@ class AcceptanceInline(CompactInlineMixin, ScopedTabularInline):
     show_change_link = False
 
 
-class NoticeInline(ScopedTabularInline):
+class NoticeInline(ManageCheckedOnceMixin, ScopedTabularInline):
     model = Notice
     fields = ["kind", "title", "starts_on", "ends_on"]
     readonly_fields = ["kind", "title", "starts_on", "ends_on"]
@@ -261,7 +295,7 @@ class NoticeInline(ScopedTabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ServiceErrorsMixin, ScopedAdmin):
+class ProjectAdmin(ManageCheckedOnceMixin, ServiceErrorsMixin, ScopedAdmin):
     list_display = [
         "code",
         "name",

@@ -245,3 +245,79 @@ def test_read_only_roles_are_not_offered_the_stage_action(client, users, project
     assert "advance_stage" not in client.get(url).content.decode()
     client.force_login(users.street)
     assert "advance_stage" in client.get(url).content.decode()
+
+
+def _lines(project, neighbourhood, n):
+    items = CatalogueItem.objects.filter(district=None).order_by("code")[:n]
+    for item in items:
+        ScopeItem.objects.create(
+            project=project,
+            neighbourhood=neighbourhood,
+            catalogue_item=item,
+            planned_quantity=Decimal("1"),
+            unit_cost=Decimal("1"),
+            planned_amount=Decimal("1"),
+        )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("stage, queries", [(Stage.CANDIDATE, 19), (Stage.CONSTRUCTION, 20)])
+def test_the_project_page_query_count_is_pinned(
+    client, territory, users, stage, queries, django_assert_num_queries
+):
+    """The selects of the scope lines read their choices once for the page, and the permission to
+    change the project is asked once: the page runs the same queries for 1 line or 12. (session,
+    user, roles, savepoints of the admin's transaction, the project twice, its coverage, the
+    permission, each inline's rows, the choices, the stage panel, the object tools.)"""
+    project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111, territory.n121])
+    Project.objects.filter(pk=project.pk).update(stage=stage)
+    url = reverse("admin:projects_project_change", args=[project.pk])
+    client.force_login(users.street)
+    _lines(project, territory.n111, 1)
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200
+    ScopeItem.objects.all().delete()
+    _lines(project, territory.n121, 12)
+    with django_assert_num_queries(queries):
+        page = client.get(url).content.decode()
+    assert page.count('name="scope_items-') > 12 * 5
+
+
+@pytest.mark.django_db
+def test_the_menu_select_groups_by_class_and_keeps_a_retired_item_in_use(client, territory, users):
+    project = ProjectFactory(code="P7", lead_street=territory.s1, neighbourhoods=[territory.n111])
+    _lines(project, territory.n111, 1)
+    used = ScopeItem.objects.get().catalogue_item
+    CatalogueItem.objects.filter(pk=used.pk).update(active=False)
+    unused = CatalogueItem.objects.filter(district=None).exclude(pk=used.pk).order_by("code").first()
+    CatalogueItem.objects.filter(pk=unused.pk).update(active=False)
+    client.force_login(users.community)
+    url = reverse("admin:projects_project_change", args=[project.pk])
+    response = client.get(url)
+    line = response.context["inline_admin_formsets"][0].formset.forms[0]
+    groups = dict(line.fields["catalogue_item"].choices[1:])
+    assert set(groups) == {"基础类", "完善类", "提升类"}
+    offered = {pk for options in groups.values() for pk, _ in options}
+    assert used.pk in offered and unused.pk not in offered
+    assert CatalogueItem.objects.get(code="roads").pk in offered
+    page = response.content.decode()
+    assert '<optgroup label="提升类">' in page and f'<option value="{used.pk}" selected>' in page
+    data = _form(
+        project,
+        **{
+            "scope_items-TOTAL_FORMS": "1",
+            "scope_items-INITIAL_FORMS": "1",
+            "scope_items-0-id": ScopeItem.objects.get().pk,
+            "scope_items-0-project": project.pk,
+            "scope_items-0-neighbourhood": territory.n111.pk,
+            "scope_items-0-catalogue_item": used.pk,
+            "scope_items-0-planned_quantity": "1",
+            "scope_items-0-unit_cost": "1",
+            "scope_items-0-actual_quantity": "",
+            "scope_items-0-actual_amount": "",
+            "scope_items-0-no_actual_reason": "不再实施",
+        },
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+    assert ScopeItem.objects.get().no_actual_reason == "不再实施"
