@@ -17,7 +17,17 @@ admin.site.index_title = _("工作台")
 
 class AdministrativeUnitAdmin(ScopedAdmin):
     """Districts, streets and communities are set up by superusers (the census import and the
-    roles hang on them); staff read them, and may rename the unit they manage."""
+    roles hang on them); staff read them, and may rename the unit they manage. The unit's parent
+    (`parent_field`) is read-only for staff: they never manage the level above, so it is neither
+    offered as a choice nor theirs to move the unit out of."""
+
+    parent_field = None
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if self.parent_field and not request.user.is_superuser:
+            fields.append(self.parent_field)
+        return fields
 
     def has_add_permission(self, request, *args):
         return request.user.is_superuser
@@ -42,6 +52,7 @@ class CommunityInline(ScopedTabularInline):
 
 @admin.register(Street)
 class StreetAdmin(AdministrativeUnitAdmin):
+    parent_field = "district"
     list_display = ["name", "district", "code"]
     list_filter = ["district"]
     search_fields = ["name", "code"]
@@ -56,6 +67,7 @@ class NeighbourhoodInline(ScopedTabularInline):
 
 @admin.register(Community)
 class CommunityAdmin(AdministrativeUnitAdmin):
+    parent_field = "street"
     list_display = ["name", "street", "code"]
     list_filter = [StreetFilter]
     search_fields = ["name", "code", "street__name"]
