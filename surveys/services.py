@@ -772,9 +772,11 @@ def demand_submit(
     ones are entered by staff who manage the household (recorded as entered_by).
     Refuses: a closed list; a household of another neighbourhood; nothing chosen and no text;
     retired or other districts' menu items; over-long text; too many photos or a bad photo (the
-    photo checks of projects.photos). Concurrency: two simultaneous submissions of one household
-    leave exactly one current (row lock on the current one; the partial unique constraint as the
-    backstop, after which the loser retries once and replaces the winner).
+    photo checks of projects.photos). Concurrency: simultaneous submissions of one household
+    (any number) leave exactly one current: the household's row is locked (FOR NO KEY UPDATE, so
+    one household's submissions are written one after another and each sees the one before it;
+    other households are not held up), then its current submission. The partial unique constraint
+    is the backstop, after which the loser retries once and replaces the winner.
     """
     now = now or timezone.now()
     text = (text or "").strip()
@@ -810,6 +812,9 @@ def demand_submit(
     with transaction.atomic():
         if not DemandList.objects.filter(pk=demand_list.pk, is_open=True).exists():
             raise ValidationError(_("本小区的需求清单征集已经结束。"))
+        # Locking the current submission alone is not enough: a writer that waited on it finds it
+        # no longer current and would insert beside the winner's new one.
+        list(Household.objects.select_for_update(no_key=True).filter(pk=household.pk).values_list("pk"))
         for attempt in (1, 2):
             try:
                 with transaction.atomic():

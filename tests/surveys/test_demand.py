@@ -197,6 +197,44 @@ def test_two_simultaneous_submissions_leave_exactly_one_current(territory, users
     assert DemandSubmission.objects.filter(household=household, is_current=True).count() == 1
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent transactions")
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_replacements_leave_exactly_one_current_and_the_history(territory, users):
+    """The household already has a current submission: both writers must replace it, one after
+    the other (row lock; the loser re-reads under READ COMMITTED and retries)."""
+    from projects.catalogue_data import ensure_national_menu
+
+    ensure_national_menu()
+    project, process, lists = collecting_project(territory, users.community)
+    demand_list = lists[territory.n111.pk]
+    household = territory.n111.households.first()
+    first = demand_submit(demand_list=demand_list, household=household, items=menu("lighting"))
+    barrier = threading.Barrier(3)
+    errors = []
+
+    def worker(code):
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            demand_submit(demand_list=demand_list, household=household, items=menu(code))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(c,)) for c in ("roads", "parking", "greening")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    rows = DemandSubmission.objects.filter(household=household)
+    assert rows.count() == 4 and rows.filter(is_current=True).count() == 1
+    first.refresh_from_db()
+    assert not first.is_current
+
+
 @pytest.mark.django_db
 def test_the_aggregate_exports_to_csv_and_excel(setup):
     import io
