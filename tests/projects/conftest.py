@@ -17,13 +17,14 @@ def national_menu(request):
 @pytest.fixture(autouse=True)
 def isolated_gate_registry():
     """Each test starts with no registered gate and no listener, whatever the installed apps
-    registered in their ready(): a test registers what it needs (tests/projects/helpers.py)."""
+    registered in their ready(): a test registers what it needs (tests/projects/helpers.py). Yields
+    what was registered before (at start-up: what the installed apps registered)."""
     from projects import gates
 
     saved_gates, saved_listeners = dict(gates._gates), list(gates._listeners)
     gates._gates.clear()
     gates._listeners.clear()
-    yield
+    yield dict(saved_gates)
     gates._gates.clear()
     gates._gates.update(saved_gates)
     gates._listeners[:] = saved_listeners

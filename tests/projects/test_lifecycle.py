@@ -46,34 +46,51 @@ def _refused(project, to, actor, note="原因"):
 
 @pytest.mark.django_db
 def test_the_whole_transition_table(territory, users):
-    """With every gate satisfied, exactly the table's moves succeed, from every stage to every other."""
+    """With every gate satisfied, exactly the table's moves succeed, from every stage to every stage
+    (itself included); each allowed move writes its transition row, and each refused one says why
+    with the table's own reason, not a gate's."""
     project = ready_project(territory)
     actor = users.street
     with registered_gates(**ALL_PASSING):
         for source in Stage:
             for target in Stage:
-                if source == target:
-                    continue
                 if source == S.SUSPENDED:
                     for before in OPEN:
                         _put(project, S.SUSPENDED, before)
                         allowed = target in (before, S.CANCELLED)
-                        _check_move(project, target, actor, allowed, f"suspended({before})→{target}")
+                        if target in EXPECTED_FROM_SUSPENDED:
+                            refusal = [f"项目暂停前处于“{before.label}”阶段，只能恢复到该阶段。"]
+                        else:
+                            refusal = [f"不能从“暂停”变更为“{target.label}”。"]
+                        _check_move(project, target, actor, allowed, refusal, f"suspended({before})→{target}")
                     continue
                 _put(project, source)
-                _check_move(project, target, actor, target in EXPECTED[source], f"{source}→{target}")
+                if source in (S.CLOSED, S.CANCELLED):
+                    refusal = [f"项目已处于“{source.label}”，不能再变更阶段。"]
+                else:
+                    refusal = [f"不能从“{source.label}”变更为“{target.label}”。"]
+                _check_move(project, target, actor, target in EXPECTED[source], refusal, f"{source}→{target}")
 
 
-def _check_move(project, target, actor, allowed, label):
+# From `suspended` the table lists every open stage and `cancelled`; the gate then keeps only the
+# stage the project came from.
+EXPECTED_FROM_SUSPENDED = {*OPEN, S.CANCELLED}
+
+
+def _check_move(project, target, actor, allowed, refusal, label):
+    before = list(project.transitions.values_list("from_stage", "to_stage"))
+    source = project.stage
     if allowed:
-        project_transition(project=project, to=target, actor=actor, note="原因")
+        row = project_transition(project=project, to=target, actor=actor, note="原因")
         project.refresh_from_db()
         assert project.stage == target, label
+        assert (row.from_stage, row.to_stage, row.actor, row.note) == (source, target, actor, "原因"), label
+        assert list(project.transitions.values_list("from_stage", "to_stage")) == [*before, (source, target)]
     else:
-        reasons = _refused(project, target, actor)
-        assert reasons, label
+        assert _refused(project, target, actor) == refusal, label
         project.refresh_from_db()
-        assert project.stage != target, label
+        assert project.stage == source, label
+        assert list(project.transitions.values_list("from_stage", "to_stage")) == before, label
 
 
 @pytest.mark.django_db
@@ -166,6 +183,19 @@ def test_consultation_to_tender_without_registered_gates_is_blocked_and_says_why
         "最终改造方案已表决通过：尚无法检查（协商模块未启用）",
         "资金承诺足额覆盖项目概算：尚无法检查（资金模块未启用）",
     ]
+
+
+def test_the_installed_apps_register_every_gate_at_start_up(isolated_gate_registry):
+    """In the running project no condition stays "not yet checkable": surveys registers the
+    consultation and vote gates and funding the funding and management ones, from ready()."""
+    startup = isolated_gate_registry
+    assert set(startup) == set(gates.REGISTERED_GATES)
+    assert {name: function.__module__ for name, function in startup.items()} == {
+        "consultation_complete": "surveys.gates",
+        "final_plan_passed": "surveys.gates",
+        "funding_covers_budget": "funding.gates",
+        "management_arranged": "funding.gates",
+    }
 
 
 @pytest.mark.django_db
