@@ -105,6 +105,9 @@ class FundingSourceAdmin(ServiceErrorsMixin, ScopedAdmin):
     def committed(self, obj):
         return obj.committed_total
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # corrected through funding_source_save (audited), never deleted
+
     def save_model(self, request, obj, form, change):
         funding_source_save(source=obj, actor=request.user)
 
@@ -223,6 +226,9 @@ class PublicIncomeAdmin(ServiceErrorsMixin, ScopedAdmin):
     search_fields = ["neighbourhood__name", "use"]
     list_select_related = ["neighbourhood"]
     fields = ["neighbourhood", "kind", "amount", "period_start", "period_end", "use"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # published to residents: corrected through public_income_save, never deleted
 
     def save_model(self, request, obj, form, change):
         public_income_save(income=obj, actor=request.user)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .admin_base import CommunityFilter, ScopedAdmin, StreetFilter
 from .models import Assessment, ManagementArrangement
-from .services_management import arrangement_start, assessment_record
+from .services_management import arrangement_note_change, arrangement_start, assessment_record
 
 
 class _ServiceErrors:
@@ -63,7 +63,7 @@ class ManagementArrangementAdmin(_ServiceErrors, ScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save(update_fields=["note"])
+            arrangement_note_change(arrangement=obj, note=obj.note, actor=request.user)
             return
         saved = arrangement_start(
             neighbourhood=obj.neighbourhood,

@@ -99,3 +99,16 @@ def assessment_record(*, arrangement, year, score, assessor, actor, items=None, 
         assessment.save()
         audit(actor=actor, action="assessment_record", target=assessment, summary=f"{year} {score}")
     return assessment
+
+
+def arrangement_note_change(*, arrangement, note, actor):
+    """Change the note of an arrangement, its only field editable afterwards (mode, provider, dates
+    and fee stay as they were: a change of those is a new arrangement). Refuses an actor who does
+    not manage the arrangement."""
+    with transaction.atomic():
+        locked = ManagementArrangement.objects.select_for_update().get(pk=arrangement.pk)
+        _require_manage(actor, locked)
+        locked.note = note or ""
+        locked.save(update_fields=["note"])
+        audit(actor=actor, action="arrangement_note_change", target=locked, summary=locked.note[:200])
+    return locked

@@ -274,3 +274,44 @@ def test_every_funding_admin_page_renders(client, users, territory, project, sou
         "governance_assessment",
     ]:
         assert client.get(reverse(f"admin:{name}_add")).status_code == expected, name
+
+
+def test_money_and_arrangements_are_corrected_through_services_never_deleted(
+    client, users, territory, source
+):
+    """A source and a public income are corrected (audited), never deleted; an arrangement's note is
+    its only field changed afterwards, through the service and with an audit row."""
+    from governance.models import AuditEntry
+
+    from .subsidy_helpers import arrangement
+
+    income = public_income_save(
+        income=PublicIncome(
+            neighbourhood=territory.n111,
+            kind=IncomeKind.PARKING,
+            amount=Decimal("100.00"),
+            period_start=datetime.date(2025, 1, 1),
+            period_end=datetime.date(2025, 6, 30),
+            use="维修",
+        ),
+        actor=users.street,
+    )
+    row = arrangement(territory.n111, users.street)
+    client.force_login(users.street)
+    for name, pk in [("funding_fundingsource", source.pk), ("funding_publicincome", income.pk)]:
+        assert client.get(reverse(f"admin:{name}_delete", args=[pk])).status_code == 403, name
+        changelist = client.get(reverse(f"admin:{name}_changelist")).content.decode()
+        assert 'value="delete_selected"' not in changelist, name
+    url = reverse("admin:governance_managementarrangement_change", args=[row.pk])
+    data = {
+        "note": "2025年起物业费改为季度收取",
+        "assessments-TOTAL_FORMS": "0",
+        "assessments-INITIAL_FORMS": "0",
+    }
+    assert client.post(url, data).status_code == 302
+    row.refresh_from_db()
+    assert (
+        row.note == "2025年起物业费改为季度收取" and row.provider == "安居物业公司" and row.ended_on is None
+    )
+    entry = AuditEntry.objects.get(action="arrangement_note_change")
+    assert entry.target_id == str(row.pk) and entry.actor == users.street
