@@ -309,7 +309,7 @@ def test_final_plan_passed_gate(place, users):
 def test_two_simultaneous_ballots_of_one_flat_leave_exactly_one(place, users):
     n, _, hs = neighbourhood_with(place, [("50.00", "a"), ("50.00", "b")])
     vote = open_vote(n, users.community)
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(3)
     errors = []
 
     def worker(choice):
@@ -323,10 +323,14 @@ def test_two_simultaneous_ballots_of_one_flat_leave_exactly_one(place, users):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=worker, args=(c,)) for c in (A, D)]
+    threads = [threading.Thread(target=worker, args=(c,)) for c in (A, D, X)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert errors == []
-    assert Ballot.objects.filter(vote=vote, household=hs[0]).count() == 1
+    ballot = Ballot.objects.get(vote=vote, household=hs[0])
+    # Written one after another: the first made the row, each later one replaced it.
+    assert ballot.revisions == 2 and ballot.choice in (A, D, X)
+    assert AuditEntry.objects.filter(action="ballot_cast").count() == 3
+    assert tally(vote).voting_flats == 1
