@@ -218,7 +218,9 @@ def test_findings_and_notices_through_the_api(api, territory, users):
 @pytest.mark.django_db
 def test_catalogue_items_are_the_national_menu_and_the_districts_own(api, territory, users):
     own = CatalogueItemFactory(code="d_own", district=territory.district)
-    CatalogueItemFactory(code="e_other", district=territory.other_district)
+    foreign = CatalogueItemFactory(code="e_other", district=territory.other_district)
+    assert _as(api, users.community).get(f"/api/v1/catalogue-items/{foreign.pk}/").status_code == 404
+    assert _as(api, users.community).get(f"/api/v1/catalogue-items/{own.pk}/").status_code == 200
     response = _as(api, users.community).get("/api/v1/catalogue-items/", {"page_size": 100})
     codes = {row["code"] for row in response.json()["results"]}
     assert response.json()["count"] == 40 and own.code in codes and "e_other" not in codes
@@ -313,3 +315,37 @@ def test_the_schema_describes_the_transition_action():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     operation = schema["paths"]["/api/v1/projects/{id}/transition/"]["post"]
     assert set(operation["responses"]) == {"200", "409"}
+
+
+@pytest.mark.django_db
+def test_every_endpoint_answers_404_for_another_communitys_rows(api, territory, users):
+    theirs = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n121])  # c12, same street
+    Project.objects.filter(pk=theirs.pk).update(stage=Stage.CONSTRUCTION)
+    rows = {
+        "scope-items": ScopeItem.objects.create(
+            project=theirs,
+            neighbourhood=territory.n121,
+            catalogue_item=CatalogueItem.objects.get(code="gas"),
+            planned_quantity=Decimal("1"),
+            unit_cost=Decimal("1"),
+            planned_amount=Decimal("1"),
+        ),
+        "progress-reports": theirs.progress_reports.create(
+            month="2026-05-01", percent_complete=Decimal("10"), investment_to_date=Decimal("1")
+        ),
+        "findings": SupervisionFinding.objects.create(
+            project=theirs, source="staff", description="x", opened_at="2026-05-02T09:00:00+08:00"
+        ),
+        "notices": theirs.notices.create(
+            kind="plan", title="t", body="b", starts_on="2026-05-01", ends_on="2026-05-08"
+        ),
+    }
+    community, street = _as(api, users.community), _as(APIClient(), users.street)
+    for endpoint, row in rows.items():
+        url = f"/api/v1/{endpoint}/{row.pk}/"
+        assert street.get(url).status_code == 200, endpoint  # the street sees it
+        assert community.get(url).status_code == 404, endpoint
+        assert community.patch(url, {"note": "x"}, format="json").status_code == 404, endpoint
+    resolve = f"/api/v1/findings/{rows['findings'].pk}/resolve/"
+    assert community.post(resolve, {"resolution_note": "y"}, format="json").status_code == 404
+    assert SupervisionFinding.objects.get().resolved_at is None

@@ -190,3 +190,25 @@ def test_finding_photos_belong_to_a_finding_of_the_same_project(territory, users
         photo_upload(project=project, kind="after", upload=_upload(_image_bytes()), actor=users.official)
     assert not Photo.objects.exists()
     assert not any(tmp_path.rglob("*.jpg"))  # a refused upload leaves no file behind
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+def test_exif_location_is_stripped_from_png_and_webp_too(fmt):
+    out = io.BytesIO()
+    extra = {}
+    if fmt == "PNG":
+        from PIL import PngImagePlugin
+
+        text = PngImagePlugin.PngInfo()
+        text.add_text("Comment", "家住3栋2单元")
+        extra["pnginfo"] = text
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(out, fmt, exif=_gps_exif(), **extra)
+    original = out.getvalue()
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(GPS_IFD)  # the input does carry GPS
+    prepared = prepare_photo(_upload(original, name=f"x.{fmt.lower()}"))
+    data = prepared.image.read()
+    stored = Image.open(io.BytesIO(data))
+    assert stored.format == fmt
+    assert dict(stored.getexif()) == {} and "exif" not in stored.info
+    assert b"TestCam" not in data and "家住".encode() not in data and b"Comment" not in data
+    assert (stored.width, stored.height) == (20, 40)  # orientation applied
