@@ -676,13 +676,17 @@ class DemandListAdmin(ServiceErrorsMixin, ScopedAdmin):
         xlsx_url = reverse("admin:surveys_demandlist_export", args=[obj.pk, "xlsx"])
         return format_html(
             "<p>{}</p><table><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>"
-            '<p><a href="{}">CSV</a> · <a href="{}">Excel</a></p>',
+            '<p><a href="{}">CSV</a> · <a href="{}">Excel</a> · {}: <a href="{}?scope=project">CSV</a>'
+            ' · <a href="{}?scope=project">Excel</a></p>',
             _("共%(h)d户，已提交%(r)d户（%(p)s%%）")
             % {"h": result.households, "r": result.respondents, "p": result.response_rate},
             _("改造内容"),
             _("户数"),
             _("占比"),
             rows,
+            csv_url,
+            xlsx_url,
+            _("全项目汇总"),
             csv_url,
             xlsx_url,
         )
@@ -700,6 +704,12 @@ class DemandListAdmin(ServiceErrorsMixin, ScopedAdmin):
         demand_list = get_object_or_404(
             self.get_queryset(request).select_related("project", "neighbourhood"), pk=pk
         )
+        if request.GET.get("scope") == "project":
+            # The whole project's ranking: its lists are all in the project's territory, which
+            # the staff managing this list's neighbourhood may not wholly see; the table holds
+            # counts per menu item only, no household.
+            headers, rows = demand_table(demand_aggregate(demand_list.project))
+            return _download(headers, rows, fmt, f"demand-project-{demand_list.project_id}", _("需求汇总"))
         headers, rows = demand_table(
             demand_aggregate(demand_list.project, neighbourhood=demand_list.neighbourhood),
             demand_list.neighbourhood.name,

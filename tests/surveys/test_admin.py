@@ -107,6 +107,29 @@ def test_staff_enter_an_offline_demand_form_and_export_the_aggregate(
 
 
 @pytest.mark.django_db
+def test_the_whole_projects_aggregate_exports_from_any_of_its_lists(client, territory, users):
+    from surveys.services import demand_submit
+
+    project, process, lists = collecting_project(territory, users.community, [territory.n111, territory.n121])
+    roads, lift = CatalogueItem.objects.get(code="roads"), CatalogueItem.objects.get(code="elevator_retrofit")
+    a, b = territory.n111.households.order_by("pk")[0], territory.n121.households.order_by("pk")[0]
+    demand_submit(demand_list=lists[a.neighbourhood_id], household=a, items=[roads, lift])
+    demand_submit(demand_list=lists[b.neighbourhood_id], household=b, items=[lift])
+    client.force_login(users.street)
+    url = reverse("admin:surveys_demandlist_export", args=[lists[a.neighbourhood_id].pk, "csv"])
+    assert (
+        f"{url}?scope=project"
+        in client.get(
+            reverse("admin:surveys_demandlist_change", args=[lists[a.neighbourhood_id].pk])
+        ).content.decode()
+    )
+    one = client.get(url).content.decode("utf-8-sig").splitlines()
+    whole = client.get(f"{url}?scope=project").content.decode("utf-8-sig").splitlines()
+    assert one[1:] == ["1,基础类,小区道路修缮,1,25.0,新华里", "2,完善类,既有住宅加装电梯,1,25.0,新华里"]
+    assert whole[1:] == ["1,完善类,既有住宅加装电梯,2,25.0,", "2,基础类,小区道路修缮,1,12.5,"]
+
+
+@pytest.mark.django_db
 def test_processes_start_steps_complete_and_reviews_through_the_admin(client, territory, users):
     from tests.projects.factories import ProjectFactory
 
