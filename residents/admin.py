@@ -7,22 +7,30 @@ from governance.models import Building, Neighbourhood
 
 from .admin_census import CensusImportAdminMixin
 from .admin_codes import AccessCodeAdminMixin
+from .forms import HouseholdAdminForm
 from .models import Household
 
 
 @admin.register(Household)
 class HouseholdAdmin(CensusImportAdminMixin, ScopedAdmin):
-    list_display = ["room", "neighbourhood", "building", "stairwell", "floor", "floor_area", "owner_name", "has_code"]
+    form = HouseholdAdminForm
+    list_display = [
+        "room", "neighbourhood", "building", "stairwell", "floor", "floor_area", "owner_name", "has_code"
+    ]
     list_filter = [StreetFilter, CommunityFilter]
     search_fields = ["room", "owner_name", "phone", "neighbourhood__name"]
     list_select_related = ["neighbourhood", "building", "stairwell"]
     autocomplete_fields = ["neighbourhood", "building", "stairwell"]
     exclude = ["owner_id_hash", "access_code_locator", "access_code_hash"]
-    readonly_fields = ["access_code_issued_at"]
+    readonly_fields = ["has_owner_identity", "access_code_issued_at"]
 
     @admin.display(description=_("已发户码"), boolean=True)
     def has_code(self, obj):
         return obj.has_access_code
+
+    @admin.display(description=_("已登记身份证号"), boolean=True)
+    def has_owner_identity(self, obj):
+        return bool(obj.owner_id_hash)
 
 
 class HouseholdInline(ScopedTabularInline):

@@ -5,6 +5,8 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from .identity import id_number_hash, id_number_problem
+
 CENSUS_MAX_BYTES = 50 * 1024 * 1024
 CENSUS_EXTENSIONS = (".xlsx", ".csv")
 
@@ -29,3 +31,32 @@ class CensusUploadForm(forms.Form):
                 _("文件不能超过%(max)s。") % {"max": filesizeformat(CENSUS_MAX_BYTES)}
             )
         return upload
+
+
+class HouseholdAdminForm(forms.ModelForm):
+    """The household's admin form, with the owner's ID number as a write-only field: it is never
+    shown (only its keyed hash is stored, so there is nothing to show); typed in, it is checked
+    (GB 11643) and replaces the stored hash; left blank, the stored hash stays."""
+
+    owner_id_number = forms.CharField(
+        label=_("身份证号"),
+        required=False,
+        max_length=40,
+        strip=True,
+        help_text=_("仅在登记或更正时填写。系统只保存其加密散列，不保存号码本身；留空则保持不变。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_owner_id_number(self):
+        raw = self.cleaned_data["owner_id_number"]
+        if not raw:
+            return ""
+        problem = id_number_problem(raw)
+        if problem:
+            raise forms.ValidationError(problem)
+        return id_number_hash(raw)
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("owner_id_number"):
+            self.instance.owner_id_hash = self.cleaned_data["owner_id_number"]
+        return super().save(commit)
