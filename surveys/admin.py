@@ -53,6 +53,7 @@ from .services import (
     meeting_save,
     opinion_answer,
     opinion_save,
+    plan_notice_publish,
     plan_seed_from_demand,
     plan_version_save,
     process_start,
@@ -1024,7 +1025,7 @@ class PlanVersionAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
     fields = ["project", "kind", "title", "summary", "document", "number"]
     readonly_fields = ["number"]
     inlines = [PlanItemInline]
-    actions = ["seed_from_demand"]
+    actions = ["seed_from_demand", "publish_notice"]
 
     def save_model(self, request, obj, form, change):
         self._pending = obj
@@ -1055,4 +1056,13 @@ class PlanVersionAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
             projects,
             lambda p: plan_seed_from_demand(project=p, actor=request.user),
             _("已生成%(n)d份初步方案。"),
+        )
+
+    @admin.action(description=_("发布最终方案公示（自今日起7天）"))
+    def publish_notice(self, request, queryset):
+        _run_each(
+            request,
+            queryset.select_related("project"),
+            lambda plan: plan_notice_publish(plan=plan, actor=request.user),
+            _("已发布%(n)d份方案公示。"),
         )

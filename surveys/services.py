@@ -1,6 +1,7 @@
 """Writes of the surveys app. Each service: keyword-only arguments, an explicit actor (None for a
 resident identified by the household code), one transaction, an audit row."""
 
+import datetime
 import secrets
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -988,6 +989,64 @@ def plan_seed_from_demand(*, project, actor, min_share=Decimal("0")):
         summary=_("根据居民需求清单汇总生成，工程量待现场踏勘后填写。"),
     )
     return plan_version_save(plan=plan, actor=actor, items=items)
+
+
+PLAN_NOTICE_DAYS = 7
+
+
+def plan_notice_publish(*, plan, actor, starts_on=None, days=PLAN_NOTICE_DAYS):
+    """Publish the final plan (公示) as a plan notice of its project (projects.services.notice_save,
+    which checks that the actor manages the project): its title, summary, every line with its
+    quantity and amount, the total, and the verdict of each concluded vote on it. The period runs
+    `days` days from `starts_on` (today by default), both ends included. Residents object to the
+    notice on the neighbourhood page; the project's tender gate waits for the period to end with
+    no open objection. Refuses a plan that is not the final one and a period shorter than a day."""
+    from projects.choices import NoticeKind
+    from projects.models import Notice
+    from projects.services import notice_save
+
+    if plan.kind != PlanKind.FINAL:
+        raise ValidationError(_("只有最终方案可以公示。"))
+    if days < 1:
+        raise ValidationError(_("公示期至少一天。"))
+    starts_on = starts_on or timezone.localdate()
+    lines = [
+        _("%(n)s：%(item)s，工程量%(q)s，金额%(a)s元")
+        % {"n": i.neighbourhood.name, "item": i.catalogue_item.name, "q": i.quantity, "a": i.amount}
+        for i in plan.items.select_related("neighbourhood", "catalogue_item").order_by(
+            "neighbourhood__name", "id"
+        )
+    ]
+    total = sum((i.amount for i in plan.items.all()), Decimal("0.00"))
+    verdicts = [
+        _("%(vote)s（%(place)s）：%(verdict)s")
+        % {"vote": v.title, "place": v.scope_label, "verdict": _("通过") if v.passed else _("未通过")}
+        for v in plan.votes.filter(status=VoteStatus.CLOSED)
+        .select_related("neighbourhood", "building", "stairwell__building")
+        .order_by("closed_at", "id")
+    ]
+    body = "\n".join(
+        [plan.summary.strip(), "", _("改造内容："), *lines, _("合计：%(total)s元") % {"total": total}]
+        + ([("\n" + _("业主表决结果：")), *verdicts] if verdicts else [])
+    )
+    notice = Notice(
+        project=plan.project,
+        kind=NoticeKind.PLAN,
+        title=(_("最终改造方案公示：%(title)s") % {"title": plan.title})[:120],
+        body=body,
+        starts_on=starts_on,
+        ends_on=starts_on + datetime.timedelta(days=days - 1),
+    )
+    with transaction.atomic():
+        notice = notice_save(notice=notice, actor=actor)
+        audit(
+            actor=actor,
+            action="plan_notice_publish",
+            target=plan,
+            summary=notice.title,
+            details={"notice": notice.pk, "starts_on": str(notice.starts_on), "ends_on": str(notice.ends_on)},
+        )
+    return notice
 
 
 # ---- questionnaires --------------------------------------------------------------------------

@@ -126,3 +126,58 @@ def test_plan_documents_are_checked_by_type_and_content(territory, users, settin
     assert "不符" in info.value.message_dict["document"][0]
     plan = save("方案.pdf", b"%PDF-1.7 ...")
     assert plan.document.name.endswith(".pdf") and "方案" not in plan.document.name
+
+
+@pytest.mark.django_db
+def test_the_final_plan_is_published_as_the_projects_plan_notice(territory, users, client):
+    from django.urls import reverse
+
+    from projects.gates import transition_reasons
+    from projects.models import Notice
+    from surveys.services import plan_notice_publish, vote_close
+
+    from .helpers import open_vote
+
+    project, process, lists = collecting_project(territory, users.community)
+    roads = CatalogueItem.objects.get(code="roads")
+    preliminary = plan_version_save(
+        plan=PlanVersion(project=project, kind=PlanKind.PRELIMINARY, title="初步", summary="道路"),
+        actor=users.community,
+    )
+    with pytest.raises(ValidationError, match="只有最终方案"):
+        plan_notice_publish(plan=preliminary, actor=users.community)
+    final = plan_version_save(
+        plan=PlanVersion(project=project, kind=PlanKind.FINAL, title="新华里改造方案", summary="道路与管网"),
+        actor=users.community,
+        items=[
+            PlanItem(
+                neighbourhood=territory.n111,
+                catalogue_item=roads,
+                quantity=Decimal("1200.00"),
+                unit_cost=Decimal("180.00"),
+            )
+        ],
+    )
+    vote = open_vote(territory.n111, users.community, project=project, plan_version=final)
+    vote_close(vote=vote, actor=users.community, now=vote.closes_at)
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        plan_notice_publish(plan=final, actor=users.official)
+    project.stage = "consultation"
+    assert "尚未发布方案公示。" in transition_reasons(project, "tender")
+    start = datetime.date(2026, 4, 1)
+    notice = plan_notice_publish(plan=final, actor=users.community, starts_on=start)
+    assert (notice.kind, notice.project, notice.published_by) == ("plan", project, users.community)
+    assert (notice.starts_on, notice.ends_on) == (start, datetime.date(2026, 4, 7))
+    assert notice.title == "最终改造方案公示：新华里改造方案"
+    assert "新华里：小区道路修缮，工程量1200.00，金额216000.00元" in notice.body
+    assert "合计：216000.00元" in notice.body and "改造方案表决（新华里）：未通过" in notice.body
+    assert not any("尚未发布方案公示" in r for r in transition_reasons(project, "tender"))
+    # The same through the admin action.
+    client.force_login(users.community)
+    client.post(
+        reverse("admin:surveys_planversion_changelist"),
+        {"action": "publish_notice", "_selected_action": [final.pk, preliminary.pk]},
+    )
+    assert Notice.objects.filter(project=project, kind="plan").count() == 2
