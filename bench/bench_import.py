@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Benchmark of the census import (residents.census.census_import).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/renovation .venv/bin/python bench/bench_import.py --rows 100000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/renovation \
+        .venv/bin/python bench/bench_import.py --rows 100000
 
 Makes sure a dedicated bench district (基准测试区) with its streets and communities exists, clears
 what an earlier run imported there, writes a CSV of N households (realistic Chinese names, valid ID
@@ -12,6 +13,7 @@ a corrected file in which every household's area changed. Prints a line like
 
 Refuses to run on SQLite unless --allow-sqlite: the figure that matters is PostgreSQL's.
 """
+
 import argparse
 import csv
 import os
@@ -39,13 +41,45 @@ from residents.census import SYSTEM_ACTOR, census_import  # noqa: E402
 from residents.models import Household  # noqa: E402
 
 BENCH_DISTRICT = "基准测试区"
-HEADERS = ["区", "街道", "社区", "小区", "建成年份", "楼栋", "单元", "房号", "楼层", "面积", "业主姓名", "身份证号", "联系电话"]
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+HEADERS = [
+    "区",
+    "街道",
+    "社区",
+    "小区",
+    "建成年份",
+    "楼栋",
+    "单元",
+    "房号",
+    "楼层",
+    "面积",
+    "业主姓名",
+    "身份证号",
+    "联系电话",
+]
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+)
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志红玉梅林文辉宇鑫鹏飞斌浩凯晨欣怡雪琳婷倩丹"
 ROADS = "人民解放建设和平胜利光明新华东风幸福团结文化青年红星"
 AREA_CODES = ["510104", "510105", "510106", "510107", "510108", "511002", "511011", "511025"]
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-MOBILE_PREFIXES = ["133", "135", "136", "137", "138", "139", "150", "151", "158", "159", "177", "180", "186", "189", "199"]
+MOBILE_PREFIXES = [
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "158",
+    "159",
+    "177",
+    "180",
+    "186",
+    "189",
+    "199",
+]
 
 
 def id_number(rng):
@@ -105,9 +139,19 @@ def write_csv(path, rows, communities, seed, area_shift=0):
                                     break
                                 area = f"{rng.randint(3500, 14000) / 100 + area_shift:.2f}"
                                 writer.writerow(
-                                    [*place, neighbourhood, built_year, f"{b}栋", stairwell, f"{floor}0{flat}",
-                                     floor, area, person(rng), id_number(rng),
-                                     rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 99999999):08d}"]
+                                    [
+                                        *place,
+                                        neighbourhood,
+                                        built_year,
+                                        f"{b}栋",
+                                        stairwell,
+                                        f"{floor}0{flat}",
+                                        floor,
+                                        area,
+                                        person(rng),
+                                        id_number(rng),
+                                        rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 99999999):08d}",
+                                    ]
                                 )
                                 written += 1
                                 in_community += 1
@@ -130,13 +174,17 @@ def main():
     parser.add_argument("--streets", type=int, default=4)
     parser.add_argument("--communities-per-street", type=int, default=5)
     parser.add_argument("--seed", type=int, default=20011)
-    parser.add_argument("--with-update", action="store_true", help="also time a corrected file (every area changed)")
+    parser.add_argument(
+        "--with-update", action="store_true", help="also time a corrected file (every area changed)"
+    )
     parser.add_argument("--allow-sqlite", action="store_true")
     args = parser.parse_args()
 
     vendor = connection.vendor
     if vendor == "sqlite" and not args.allow_sqlite:
-        sys.exit("bench_import: refusing to run on SQLite; set DATABASE_URL to PostgreSQL (or pass --allow-sqlite)")
+        sys.exit(
+            "bench_import: refusing to run on SQLite; set DATABASE_URL to PostgreSQL (or pass --allow-sqlite)"
+        )
     db = settings.DATABASES["default"]
     print(f"database: {vendor} {db.get('NAME')}")
 
@@ -150,7 +198,10 @@ def main():
         path = Path(folder) / "census.csv"
         start = time.perf_counter()
         count = write_csv(path, args.rows, communities, args.seed)
-        print(f"generated {count} rows ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - start:.1f} s")
+        print(
+            f"generated {count} rows ({path.stat().st_size / 1e6:.1f} MB)"
+            f" in {time.perf_counter() - start:.1f} s"
+        )
         memory_before = peak_mib()
 
         first, result = timed_import(path)

@@ -104,11 +104,16 @@ class NeighbourhoodAdmin(ScopedAdmin):
     fieldsets = [
         (None, {"fields": ["community", "name", "code", "address", "built_year", "original_property_unit"]}),
         (_("位置"), {"fields": ["latitude", "longitude"], "classes": ["collapse"]}),
-        (_("改造资格"), {"fields": ["eligibility_display", "admission_reason", "admitted_by", "admitted_at"]}),
+        (
+            _("改造资格"),
+            {"fields": ["eligibility_display", "admission_reason", "admitted_by", "admitted_at"]},
+        ),
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate_eligibility().annotate(building_count=Count("buildings"))
+        return (
+            super().get_queryset(request).annotate_eligibility().annotate(building_count=Count("buildings"))
+        )
 
     @admin.display(description=_("街道"), ordering="community__street__name")
     def street_name(self, obj):

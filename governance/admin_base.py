@@ -8,6 +8,7 @@
 - Foreign-key and many-to-many choices are scoped to what the actor may manage, so nothing can be
   attached to another territory's objects.
 """
+
 from django.contrib import admin
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -44,12 +45,16 @@ class ScopedPermissionsMixin:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if _is_scoped(db_field.related_model) and "queryset" not in kwargs:
-            kwargs["queryset"] = scope(db_field.related_model._default_manager.all(), request.user, write=True)
+            kwargs["queryset"] = scope(
+                db_field.related_model._default_manager.all(), request.user, write=True
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if _is_scoped(db_field.related_model) and "queryset" not in kwargs:
-            kwargs["queryset"] = scope(db_field.related_model._default_manager.all(), request.user, write=True)
+            kwargs["queryset"] = scope(
+                db_field.related_model._default_manager.all(), request.user, write=True
+            )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 

@@ -60,7 +60,11 @@ class Community(models.Model):
     name = models.CharField(_("名称"), max_length=50)
     code = models.CharField(_("代码"), max_length=12, blank=True)
 
-    territory_lookups = {Level.DISTRICT: "street__district_id", Level.STREET: "street_id", Level.COMMUNITY: "pk"}
+    territory_lookups = {
+        Level.DISTRICT: "street__district_id",
+        Level.STREET: "street_id",
+        Level.COMMUNITY: "pk",
+    }
 
     class Meta:
         verbose_name = _("社区")
@@ -117,7 +121,8 @@ class Neighbourhood(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["community", "name"], name="neighbourhood_unique_name"),
             models.CheckConstraint(
-                condition=Q(built_year__gte=1900) & Q(built_year__lte=2100), name="neighbourhood_built_year_range"
+                condition=Q(built_year__gte=1900) & Q(built_year__lte=2100),
+                name="neighbourhood_built_year_range",
             ),
         ]
 
@@ -200,9 +205,24 @@ class StaffRole(models.Model):
             # Exactly the territory field of the role's level is set.
             models.CheckConstraint(
                 condition=(
-                    Q(kind=RoleKind.DISTRICT_OFFICIAL, district__isnull=False, street__isnull=True, community__isnull=True)
-                    | Q(kind=RoleKind.STREET_STAFF, district__isnull=True, street__isnull=False, community__isnull=True)
-                    | Q(kind=RoleKind.COMMUNITY_STAFF, district__isnull=True, street__isnull=True, community__isnull=False)
+                    Q(
+                        kind=RoleKind.DISTRICT_OFFICIAL,
+                        district__isnull=False,
+                        street__isnull=True,
+                        community__isnull=True,
+                    )
+                    | Q(
+                        kind=RoleKind.STREET_STAFF,
+                        district__isnull=True,
+                        street__isnull=False,
+                        community__isnull=True,
+                    )
+                    | Q(
+                        kind=RoleKind.COMMUNITY_STAFF,
+                        district__isnull=True,
+                        street__isnull=True,
+                        community__isnull=False,
+                    )
                 ),
                 name="staffrole_territory_matches_kind",
             ),
@@ -217,9 +237,11 @@ class StaffRole(models.Model):
 
     @property
     def territory_id(self):
-        return {Level.DISTRICT: self.district_id, Level.STREET: self.street_id, Level.COMMUNITY: self.community_id}[
-            self.level
-        ]
+        return {
+            Level.DISTRICT: self.district_id,
+            Level.STREET: self.street_id,
+            Level.COMMUNITY: self.community_id,
+        }[self.level]
 
     def __str__(self):
         place = self.district_id and self.district or self.street_id and self.street or self.community
@@ -231,7 +253,12 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("操作人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
     )
     action = models.CharField(_("操作"), max_length=60)
     target_type = models.CharField(_("对象类型"), max_length=60)

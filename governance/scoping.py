@@ -19,6 +19,7 @@ Rules:
 A model whose lookups cross a many-to-many relation sets `territory_distinct = True`; the filter
 is then applied as `pk IN (subquery)` so that rows are never duplicated.
 """
+
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -47,9 +48,11 @@ class Grant:
     community_id: int | None = None
 
     def id_at(self, level):
-        return {Level.DISTRICT: self.district_id, Level.STREET: self.street_id, Level.COMMUNITY: self.community_id}[
-            level
-        ]
+        return {
+            Level.DISTRICT: self.district_id,
+            Level.STREET: self.street_id,
+            Level.COMMUNITY: self.community_id,
+        }[level]
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,9 @@ def territory_of(actor):
         if role.level == Level.DISTRICT:
             grants.append(Grant(Level.DISTRICT, ROLE_MAY_WRITE[role.kind], role.district_id))
         elif role.level == Level.STREET:
-            grants.append(Grant(Level.STREET, ROLE_MAY_WRITE[role.kind], role.street.district_id, role.street_id))
+            grants.append(
+                Grant(Level.STREET, ROLE_MAY_WRITE[role.kind], role.street.district_id, role.street_id)
+            )
         else:
             c = role.community
             grants.append(

@@ -15,7 +15,14 @@ from .models import Household
 class HouseholdAdmin(CensusImportAdminMixin, ScopedAdmin):
     form = HouseholdAdminForm
     list_display = [
-        "room", "neighbourhood", "building", "stairwell", "floor", "floor_area", "owner_name", "has_code"
+        "room",
+        "neighbourhood",
+        "building",
+        "stairwell",
+        "floor",
+        "floor_area",
+        "owner_name",
+        "has_code",
     ]
     list_filter = [StreetFilter, CommunityFilter]
     search_fields = ["room", "owner_name", "phone", "neighbourhood__name"]

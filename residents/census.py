@@ -49,6 +49,7 @@ Validation, then one write
   smallest territory holding every row: the community, else the street, else the district (an
   import across several districts is filed under the first row's district).
 """
+
 import csv
 import datetime
 import io
@@ -194,7 +195,12 @@ class CensusResult:
 
     def summary(self):
         """One line in Chinese, as shown to staff."""
-        names = {"neighbourhoods": _("小区"), "buildings": _("楼栋"), "stairwells": _("单元"), "households": _("住户")}
+        names = {
+            "neighbourhoods": _("小区"),
+            "buildings": _("楼栋"),
+            "stairwells": _("单元"),
+            "households": _("住户"),
+        }
         parts = []
         for kind in self.KINDS:
             tally = getattr(self, kind)
@@ -293,7 +299,9 @@ def _rows_table(rows):
     if not rows:
         raise _file_error(_("文件中没有数据行。"))
     headers = list(rows[0])
-    return _Table(headers, ((n, [row.get(h) for h in headers]) for n, row in enumerate(rows, start=2)), len(rows))
+    return _Table(
+        headers, ((n, [row.get(h) for h in headers]) for n, row in enumerate(rows, start=2)), len(rows)
+    )
 
 
 def _header_text(value):
@@ -311,9 +319,7 @@ def _map_headers(headers):
             continue
         if key in index:
             problems.append(
-                CensusProblem(
-                    1, key, text, _("与“%(other)s”是同一列，重复出现") % {"other": labels[key]}
-                )
+                CensusProblem(1, key, text, _("与“%(other)s”是同一列，重复出现") % {"other": labels[key]})
             )
             continue
         index[key] = position
@@ -321,8 +327,12 @@ def _map_headers(headers):
     for column in COLUMNS:
         if column.required and column.key not in index:
             problems.append(
-                CensusProblem(1, column.key, column.label, _("缺少必填列“%(label)s”（%(key)s）") % {
-                    "label": column.label, "key": column.key})
+                CensusProblem(
+                    1,
+                    column.key,
+                    column.label,
+                    _("缺少必填列“%(label)s”（%(key)s）") % {"label": column.label, "key": column.key},
+                )
             )
         labels.setdefault(column.key, column.label)
     if problems:
@@ -507,7 +517,9 @@ class _Validator:
         floor = int(text)
         if not FLOOR_RANGE[0] <= floor <= FLOOR_RANGE[1]:
             self.problem(
-                row, "floor", _("楼层应在%(low)s到%(high)s之间") % {"low": FLOOR_RANGE[0], "high": FLOOR_RANGE[1]}
+                row,
+                "floor",
+                _("楼层应在%(low)s到%(high)s之间") % {"low": FLOOR_RANGE[0], "high": FLOOR_RANGE[1]},
             )
             return None
         return floor
@@ -527,7 +539,9 @@ class _Validator:
             return None
         if area > MAX_FLOOR_AREA:
             self.problem(
-                row, "floor_area", _("面积超过%(max)s平方米，不像一户的面积，请核对") % {"max": MAX_FLOOR_AREA}
+                row,
+                "floor_area",
+                _("面积超过%(max)s平方米，不像一户的面积，请核对") % {"max": MAX_FLOOR_AREA},
             )
             return None
         if area.quantize(CENT) != area:
@@ -565,7 +579,8 @@ class _Validator:
         set each record's community_id. Returns {community id: (street id, district id)}."""
         places = {record.place for record in self.records if record.place is not None}
         districts = {
-            name: pk for pk, name in District.objects.filter(name__in={p[0] for p in places}).values_list("pk", "name")
+            name: pk
+            for pk, name in District.objects.filter(name__in={p[0] for p in places}).values_list("pk", "name")
         }
         streets = {
             (district_id, name): pk
@@ -580,7 +595,9 @@ class _Validator:
             ).values_list("pk", "street_id", "name")
         }
         writable = set(
-            scope(Community.objects.filter(pk__in=communities.values()), actor, write=True).values_list("pk", flat=True)
+            scope(Community.objects.filter(pk__in=communities.values()), actor, write=True).values_list(
+                "pk", flat=True
+            )
         )
         resolved = {}  # place -> community id, or (column, message)
         parents = {}
@@ -626,7 +643,15 @@ class _Validator:
 # --- Writing -----------------------------------------------------------------------------------
 
 # A household's stored values compared with the file's, in this order.
-_HOUSEHOLD_VALUES = ("neighbourhood_id", "building_id", "floor", "floor_area", "owner_name", "owner_id_hash", "phone")
+_HOUSEHOLD_VALUES = (
+    "neighbourhood_id",
+    "building_id",
+    "floor",
+    "floor_area",
+    "owner_name",
+    "owner_id_hash",
+    "phone",
+)
 
 
 def _chunks(records):
@@ -702,7 +727,9 @@ def _write_chunk(community_ids, records, result, advance):
         ),
         result.buildings,
     )
-    record_buildings = [building_ids[key] for key in zip(record_neighbourhoods, (r.building for r in records))]
+    record_buildings = [
+        building_ids[key] for key in zip(record_neighbourhoods, (r.building for r in records))
+    ]
     stairwell_ids = _ensure_named(
         Stairwell,
         "building_id",
@@ -788,8 +815,17 @@ def _write_chunk(community_ids, records, result, advance):
 # CASE WHEN per field grows with the square of the batch; COPY into the table, or into a
 # temporary table followed by one UPDATE ... FROM, takes a fraction of that. Elsewhere (SQLite)
 # bulk_create, and one prepared UPDATE run for every row.
-_HOUSEHOLD_INSERT = ("neighbourhood_id", "building_id", "stairwell_id", "room", "floor", "floor_area", "owner_name",
-                     "owner_id_hash", "phone")
+_HOUSEHOLD_INSERT = (
+    "neighbourhood_id",
+    "building_id",
+    "stairwell_id",
+    "room",
+    "floor",
+    "floor_area",
+    "owner_name",
+    "owner_id_hash",
+    "phone",
+)
 
 
 def _copy_cursor():
@@ -832,7 +868,9 @@ def _insert_households(rows, now):
     others = [
         f
         for f in Household._meta.concrete_fields
-        if not f.primary_key and f.attname not in _HOUSEHOLD_INSERT and f.attname not in ("created_at", "updated_at")
+        if not f.primary_key
+        and f.attname not in _HOUSEHOLD_INSERT
+        and f.attname not in ("created_at", "updated_at")
     ]
     constant = tuple(None if callable(f.default) else f.get_default() for f in others)
     callables = [(i, f) for i, f in enumerate(others) if callable(f.default)]
@@ -869,9 +907,12 @@ def _update_households(rows, now):
         # One prepared UPDATE run for every row (executemany): on SQLite far quicker than
         # bulk_update's CASE WHEN, which grows with the square of the batch.
         assignments = ", ".join(f"{quote(f.column)} = %s" for f in [*fields[1:], updated_at])
-        sql = f"UPDATE {quote(Household._meta.db_table)} SET {assignments} WHERE {quote(fields[0].column)} = %s"
+        sql = (
+            f"UPDATE {quote(Household._meta.db_table)} SET {assignments} WHERE {quote(fields[0].column)} = %s"
+        )
         params = [
-            [f.get_db_prep_save(v, connection) for f, v in zip([*fields[1:], updated_at], (*values, now))] + [pk]
+            [f.get_db_prep_save(v, connection) for f, v in zip([*fields[1:], updated_at], (*values, now))]
+            + [pk]
             for pk, *values in rows
         ]
         with connection.cursor() as cursor:

@@ -1,4 +1,5 @@
 """Households: one per flat (专有部分), with its registered floor area and its owner's identity."""
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -48,10 +49,14 @@ class Household(models.Model):
         ordering = ["building_id", "stairwell_id", "room"]
         constraints = [
             models.UniqueConstraint(
-                fields=["stairwell", "room"], condition=Q(stairwell__isnull=False), name="household_unique_in_stairwell"
+                fields=["stairwell", "room"],
+                condition=Q(stairwell__isnull=False),
+                name="household_unique_in_stairwell",
             ),
             models.UniqueConstraint(
-                fields=["building", "room"], condition=Q(stairwell__isnull=True), name="household_unique_in_building"
+                fields=["building", "room"],
+                condition=Q(stairwell__isnull=True),
+                name="household_unique_in_building",
             ),
             models.CheckConstraint(condition=Q(floor_area__gt=0), name="household_floor_area_positive"),
         ]
@@ -65,7 +70,11 @@ class Household(models.Model):
 
     def clean(self):
         errors = {}
-        if self.building_id and self.neighbourhood_id and self.building.neighbourhood_id != self.neighbourhood_id:
+        if (
+            self.building_id
+            and self.neighbourhood_id
+            and self.building.neighbourhood_id != self.neighbourhood_id
+        ):
             errors["building"] = _("楼栋不属于所选小区。")
         if self.stairwell_id and self.building_id and self.stairwell.building_id != self.building_id:
             errors["stairwell"] = _("单元不属于所选楼栋。")

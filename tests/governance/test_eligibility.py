@@ -1,4 +1,5 @@
 """Eligibility (DESIGN.md §3): built before the district's cut-off, or admitted with a reason."""
+
 import datetime
 
 import pytest
@@ -23,11 +24,17 @@ def _status(neighbourhood):
         (1985, datetime.date(2001, 1, 1), EligibilityStatus.ELIGIBLE),
         (2004, datetime.date(2005, 1, 1), EligibilityStatus.ELIGIBLE),  # a city using 2005
         (2005, datetime.date(2005, 1, 1), EligibilityStatus.INELIGIBLE),
-        (2001, datetime.date(2001, 7, 1), EligibilityStatus.INELIGIBLE),  # the build year must lie wholly before
+        (
+            2001,
+            datetime.date(2001, 7, 1),
+            EligibilityStatus.INELIGIBLE,
+        ),  # the build year must lie wholly before
     ],
 )
 def test_eligibility_by_build_year_and_district_cutoff(built_year, cutoff, expected, db):
-    neighbourhood = NeighbourhoodFactory(built_year=built_year, community__street__district__eligibility_cutoff=cutoff)
+    neighbourhood = NeighbourhoodFactory(
+        built_year=built_year, community__street__district__eligibility_cutoff=cutoff
+    )
     assert _status(neighbourhood) == expected
     assert neighbourhood.eligibility_under(cutoff) == expected
     assert Neighbourhood.objects.eligible().filter(pk=neighbourhood.pk).exists() == (
@@ -45,7 +52,9 @@ def test_admission_needs_a_reason_and_records_who_and_when(territory, users):
     with pytest.raises(ValidationError) as excinfo:
         neighbourhood_admit(neighbourhood=late, reason="   ", actor=users.community)
     assert "admission_reason" in excinfo.value.message_dict
-    neighbourhood_admit(neighbourhood=late, reason="原单位宿舍，设施严重老化，经区住建局同意纳入", actor=users.community)
+    neighbourhood_admit(
+        neighbourhood=late, reason="原单位宿舍，设施严重老化，经区住建局同意纳入", actor=users.community
+    )
     late.refresh_from_db()
     assert _status(late) == EligibilityStatus.ADMITTED
     assert late.admitted_by == users.community and late.admitted_at is not None

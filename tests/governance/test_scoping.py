@@ -1,5 +1,6 @@
 """The scoping table: each role × inside/outside its territory × list/detail/change, on the admin,
 plus the scoping function itself on every territorial model."""
+
 import pytest
 from django.urls import reverse
 
@@ -25,7 +26,10 @@ def test_scope_function_on_every_level(role, territory, users):
     visible = {getattr(territory, key).pk for key in VISIBLE[role]}
     assert set(scope(Neighbourhood.objects.all(), actor).values_list("pk", flat=True)) == visible
     assert set(scope(Building.objects.all(), actor).values_list("neighbourhood_id", flat=True)) == visible
-    assert set(scope(Stairwell.objects.all(), actor).values_list("building__neighbourhood_id", flat=True)) == visible
+    assert (
+        set(scope(Stairwell.objects.all(), actor).values_list("building__neighbourhood_id", flat=True))
+        == visible
+    )
     assert set(scope(Household.objects.all(), actor).values_list("neighbourhood_id", flat=True)) == visible
     written = set(scope(Neighbourhood.objects.all(), actor, write=True).values_list("pk", flat=True))
     assert written == (visible if MAY_WRITE[role] else set())

@@ -1,6 +1,7 @@
 """The census import: every kind of bad row named by row and column, all or nothing, idempotent
 re-import, corrections in place, encodings and Excel, the ID number kept only as a hash, scoping,
 the admin page and the command."""
+
 import csv
 import io
 import re
@@ -20,9 +21,36 @@ from residents.models import Household
 from tests.factories import CommunityFactory, StreetFactory
 
 SAMPLE = Path(__file__).parent / "data" / "census_sample.csv"
-EN = ["district", "street", "community", "neighbourhood", "built_year", "building", "stairwell", "room", "floor",
-      "floor_area", "owner_name", "owner_id_number", "phone"]
-ZH = ["区", "街道", "社区", "小区", "建成年份", "楼栋", "单元", "房号", "楼层", "面积", "业主姓名", "身份证号", "联系电话"]
+EN = [
+    "district",
+    "street",
+    "community",
+    "neighbourhood",
+    "built_year",
+    "building",
+    "stairwell",
+    "room",
+    "floor",
+    "floor_area",
+    "owner_name",
+    "owner_id_number",
+    "phone",
+]
+ZH = [
+    "区",
+    "街道",
+    "社区",
+    "小区",
+    "建成年份",
+    "楼栋",
+    "单元",
+    "房号",
+    "楼层",
+    "面积",
+    "业主姓名",
+    "身份证号",
+    "联系电话",
+]
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_NUMBER_PATTERN = re.compile(r"\d{17}[\dXx]")
 
@@ -54,8 +82,15 @@ def row(**changes):
 
 
 def good_rows(count=4, **changes):
-    return [row(room=f"{i // 2 + 1}0{i % 2 + 1}", floor=str(i // 2 + 1), owner_id_number=valid_id(i + 1), **changes)
-            for i in range(count)]
+    return [
+        row(
+            room=f"{i // 2 + 1}0{i % 2 + 1}",
+            floor=str(i // 2 + 1),
+            owner_id_number=valid_id(i + 1),
+            **changes,
+        )
+        for i in range(count)
+    ]
 
 
 def csv_bytes(rows, headers=ZH, encoding="utf-8-sig"):
@@ -79,7 +114,9 @@ def problems_of(rows, actor=SYSTEM_ACTOR):
 
 def tallies(result):
     data = result.as_dict()
-    return {kind: (data[kind]["created"], data[kind]["updated"], data[kind]["unchanged"]) for kind in result.KINDS}
+    return {
+        kind: (data[kind]["created"], data[kind]["updated"], data[kind]["unchanged"]) for kind in result.KINDS
+    }
 
 
 def snapshot():
@@ -95,7 +132,9 @@ def snapshot():
 def sample_territory(territory):
     """The places the sample file names: 甜城区 / 玉溪街道1, 玉溪街道2 / 桂湖社区1, 桂湖社区2."""
     for i in (1, 2):
-        CommunityFactory(street=StreetFactory(district=territory.district, name=f"玉溪街道{i}"), name=f"桂湖社区{i}")
+        CommunityFactory(
+            street=StreetFactory(district=territory.district, name=f"玉溪街道{i}"), name=f"桂湖社区{i}"
+        )
     return territory
 
 
@@ -117,7 +156,12 @@ def test_the_sample_file_imports(sample_territory):
     )
     assert first.neighbourhood.community.name == "桂湖社区1"
     assert first.neighbourhood.built_year == 1985
-    assert (first.floor, first.floor_area, first.owner_name, first.phone) == (1, Decimal("74.05"), "徐涛涛", "13551631864")
+    assert (first.floor, first.floor_area, first.owner_name, first.phone) == (
+        1,
+        Decimal("74.05"),
+        "徐涛涛",
+        "13551631864",
+    )
     assert first.owner_id_hash == id_number_hash("510182199502087152")
     assert Neighbourhood.objects.get(name="新华中路2号院").built_year == 1983
     # One owner of two flats: the same hash on both.
@@ -171,7 +215,11 @@ def test_a_corrected_file_updates_in_place(territory):
     }
     assert set(Household.objects.filter(building__name="2栋").values_list("pk", flat=True)) == ids
     changed = Household.objects.get(building__name="2栋", room="102")
-    assert (changed.floor_area, changed.owner_name, changed.phone) == (Decimal("80.25"), "李四", "028-86001234")
+    assert (changed.floor_area, changed.owner_name, changed.phone) == (
+        Decimal("80.25"),
+        "李四",
+        "028-86001234",
+    )
     assert changed.owner_id_hash == id_number_hash(valid_id(99))
     assert changed.updated_at > stamps["102"]
     assert Household.objects.get(building__name="2栋", room="101").updated_at == stamps["101"]
@@ -210,21 +258,38 @@ def test_blank_optional_cells_keep_the_stored_values(territory):
 
 
 def test_optional_columns_may_be_left_out_and_a_blank_stairwell_means_the_building(territory):
-    headers = ["district", "street", "community", "neighbourhood", "built_year", "building", "room", "floor_area"]
+    headers = [
+        "district",
+        "street",
+        "community",
+        "neighbourhood",
+        "built_year",
+        "building",
+        "room",
+        "floor_area",
+    ]
     data = "\n".join([",".join(headers), "甜城区,玉溪街道,新华社区,新华里,1990,9栋,101,55"]).encode()
     result = census_import(file=io.BytesIO(data), actor=SYSTEM_ACTOR)
     assert tallies(result)["stairwells"] == (0, 0, 0)
     household = Household.objects.get(building__name="9栋")
     assert household.stairwell is None
     assert (household.floor, household.floor_area, household.owner_id_hash, household.phone) == (
-        None, Decimal("55.00"), "", "")
+        None,
+        Decimal("55.00"),
+        "",
+        "",
+    )
 
 
 def test_queries_do_not_grow_with_the_rows(territory, django_assert_max_num_queries):
     # Places (3), territory (1), lock (1), four loads, inserts, audit (and its target), savepoints.
     with django_assert_max_num_queries(20):
         run(good_rows(6))
-    rows = [row(building=f"{b}栋", room=f"{r}", owner_id_number=valid_id(r)) for b in range(3, 8) for r in range(1, 41)]
+    rows = [
+        row(building=f"{b}栋", room=f"{r}", owner_id_number=valid_id(r))
+        for b in range(3, 8)
+        for r in range(1, 41)
+    ]
     with django_assert_max_num_queries(20):
         result = run(rows)
     assert tallies(result)["households"] == (200, 0, 0)
@@ -232,7 +297,9 @@ def test_queries_do_not_grow_with_the_rows(territory, django_assert_max_num_quer
 
 def test_progress_is_reported_for_validation_and_writing(territory):
     calls = []
-    census_import(file=io.BytesIO(csv_bytes(good_rows(3))), actor=SYSTEM_ACTOR, progress=lambda *a: calls.append(a))
+    census_import(
+        file=io.BytesIO(csv_bytes(good_rows(3))), actor=SYSTEM_ACTOR, progress=lambda *a: calls.append(a)
+    )
     assert ("validate", 3, 3) in calls
     assert calls[-1] == ("write", 3, 3)
 
@@ -242,7 +309,15 @@ def test_progress_is_reported_for_validation_and_writing(territory):
 
 @pytest.mark.parametrize(
     "encoding, headers",
-    [("gbk", ZH), ("gb18030", ZH), ("utf-8-sig", ZH), ("utf-8", ZH), ("utf-8", EN), ("utf-8-sig", EN), ("utf-16", ZH)],
+    [
+        ("gbk", ZH),
+        ("gb18030", ZH),
+        ("utf-8-sig", ZH),
+        ("utf-8", ZH),
+        ("utf-8", EN),
+        ("utf-8-sig", EN),
+        ("utf-16", ZH),
+    ],
 )
 def test_encodings_and_header_languages(territory, encoding, headers):
     data = csv_bytes(good_rows(2), headers=headers, encoding=encoding)
@@ -252,8 +327,21 @@ def test_encodings_and_header_languages(territory, encoding, headers):
 
 
 def test_headers_with_spaces_and_a_bom_are_recognised(territory):
-    headers = [" \ufeff区 ", "街道 ", " 社区", "小区", "建成年份", "楼栋", "单元", "房号", "楼层", "面积", "业主姓名",
-               "身份证号", "联系电话"]
+    headers = [
+        " \ufeff区 ",
+        "街道 ",
+        " 社区",
+        "小区",
+        "建成年份",
+        "楼栋",
+        "单元",
+        "房号",
+        "楼层",
+        "面积",
+        "业主姓名",
+        "身份证号",
+        "联系电话",
+    ]
     result = census_import(file=io.BytesIO(csv_bytes(good_rows(1), headers=headers)), actor=SYSTEM_ACTOR)
     assert tallies(result)["households"] == (1, 0, 0)
 
@@ -319,7 +407,9 @@ def test_a_broken_excel_file_is_refused(territory):
 
 
 def test_rows_may_be_given_instead_of_a_file(territory):
-    rows = [dict(r, floor_area=Decimal(r["floor_area"]), built_year=int(r["built_year"])) for r in good_rows(2)]
+    rows = [
+        dict(r, floor_area=Decimal(r["floor_area"]), built_year=int(r["built_year"])) for r in good_rows(2)
+    ]
     result = census_import(rows=rows, actor=SYSTEM_ACTOR)
     assert tallies(result)["households"] == (2, 0, 0)
     rows[1]["floor_area"] = Decimal("-1")
@@ -349,8 +439,19 @@ NEXT_YEAR = str(timezone.localdate().year + 1)
 
 BAD_VALUES = [
     # (column, bad value, words the message must contain)
-    *[(key, "", "不能为空") for key in
-      ["district", "street", "community", "neighbourhood", "built_year", "building", "room", "floor_area"]],
+    *[
+        (key, "", "不能为空")
+        for key in [
+            "district",
+            "street",
+            "community",
+            "neighbourhood",
+            "built_year",
+            "building",
+            "room",
+            "floor_area",
+        ]
+    ],
     ("built_year", "一九八五", "整数"),
     ("built_year", "1985.5", "整数"),
     ("built_year", "1899", "1900"),
@@ -391,8 +492,18 @@ def test_a_bad_value_is_named_by_row_and_column(territory, column, value, words)
         assert value not in str(problems[0])  # never echoed
 
 
-@pytest.mark.parametrize("value", ["13800000001", "138 0000 0001", "+8613800000001", "028-86001234", "02886001234",
-                                   "0838-2212345", "86001234"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "13800000001",
+        "138 0000 0001",
+        "+8613800000001",
+        "028-86001234",
+        "02886001234",
+        "0838-2212345",
+        "86001234",
+    ],
+)
 def test_good_phone_numbers(territory, value):
     run([row(phone=value)])
     assert Household.objects.get(building__name="2栋").phone.replace(" ", "") in value.replace(" ", "")
@@ -430,7 +541,11 @@ def test_every_problem_is_reported_at_once(territory):
     rows[3]["built_year"] = "abc"
     problems = problems_of(rows)
     assert [(p.row, p.column) for p in problems] == [
-        (2, "floor_area"), (3, "district"), (5, "built_year"), (5, "phone")]
+        (2, "floor_area"),
+        (3, "district"),
+        (5, "built_year"),
+        (5, "phone"),
+    ]
 
 
 def test_one_bad_row_writes_nothing(territory):
@@ -477,8 +592,11 @@ def test_the_id_number_is_stored_only_as_a_hash(sample_territory):
         others = {key: value for key, value in household.items() if key != "owner_id_hash"}
         assert not ID_NUMBER_PATTERN.search(str(others))
         assert re.fullmatch(r"[0-9a-f]{64}", household["owner_id_hash"])
-    hashes = set(Household.objects.filter(building__neighbourhood__name__startswith="新华中路").values_list(
-        "owner_id_hash", flat=True))
+    hashes = set(
+        Household.objects.filter(building__neighbourhood__name__startswith="新华中路").values_list(
+            "owner_id_hash", flat=True
+        )
+    )
     assert hashes == {id_number_hash(number) for number in numbers}
 
 
@@ -541,7 +659,12 @@ def test_the_import_page_is_for_staff_who_write(territory, users, client):
 def test_a_district_official_gets_403_and_no_button(territory, users, client):
     client.force_login(users.official)
     assert client.get(reverse(IMPORT_URL)).status_code == 403
-    assert client.post(reverse(IMPORT_URL), {"file": SimpleUploadedFile("c.csv", csv_bytes(good_rows(1)))}).status_code == 403
+    assert (
+        client.post(
+            reverse(IMPORT_URL), {"file": SimpleUploadedFile("c.csv", csv_bytes(good_rows(1)))}
+        ).status_code
+        == 403
+    )
     changelist = client.get(reverse("admin:residents_household_changelist"))
     assert changelist.status_code == 200
     assert reverse(IMPORT_URL) not in changelist.content.decode()

@@ -4,6 +4,7 @@ Without --as the import runs as the system actor (manages everything; audited as
 --as it runs as that user, refused outside their territory like the admin page. A bad file prints
 every problem as "第N行 [列] 消息" and exits non-zero; nothing is written. See residents.census.
 """
+
 import sys
 
 from django.contrib.auth import get_user_model
@@ -27,7 +28,9 @@ class _ProgressBars:
         if stage != self.stage:
             self.close()
             self.stage = stage
-            self.bar = tqdm(total=total, desc=STAGES.get(stage, stage), unit="行", file=self.stream, disable=None)
+            self.bar = tqdm(
+                total=total, desc=STAGES.get(stage, stage), unit="行", file=self.stream, disable=None
+            )
         if total is not None and self.bar.total != total:
             self.bar.total = total
         self.bar.update(done - self.bar.n)
