@@ -69,8 +69,9 @@ def _database_url():
 class Worker:
     """A `celery worker` subprocess on its own queue; kill() sends SIGKILL to it and its children."""
 
-    def __init__(self, redis_url, queue, log):
+    def __init__(self, redis_url, queue, log, settings_module="config.settings_test"):
         self.redis_url, self.queue, self.log = redis_url, queue, log
+        self.settings_module = settings_module
         self.process = None
 
     def start(self):
@@ -78,7 +79,7 @@ class Worker:
             **os.environ,
             "DATABASE_URL": _database_url(),
             "REDIS_URL": self.redis_url,
-            "DJANGO_SETTINGS_MODULE": "config.settings_test",
+            "DJANGO_SETTINGS_MODULE": self.settings_module,
             "CONN_MAX_AGE": "0",
         }
         self.log.write_text("")
@@ -119,6 +120,21 @@ class Worker:
     def kill(self):
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
+
+    def kill_pool_processes(self):
+        """SIGKILL the pool's child processes only: the main process sees them lost and respawns
+        them. Returns how many were killed."""
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:  # field 4 of stat: the parent's pid
+                children.append(int(stat.parent.name))
+        for pid in children:
+            os.kill(pid, signal.SIGKILL)
+        return len(children)
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -232,3 +248,48 @@ def test_a_worker_killed_mid_run_then_restarted(worker, territory):
     )
     time.sleep(1)
     _assert_paid_once(expected)
+
+
+def _in_progress():
+    """The run has decided a batch (released installments exist) and has not finished (no audit row)."""
+    return SubsidyInstallment.objects.filter(status=S.RELEASED).exists() and _runs() == 0
+
+
+def test_a_worker_killed_mid_run_finishes_by_redelivery_alone(territory, tmp_path):
+    """acks_late: the run's message and the payments' are still unacknowledged when the whole worker
+    is SIGKILLed; once restarted (visibility timeout of seconds: tests/funding/worker_settings.py),
+    Redis hands them back and they finish the work — no new run is sent."""
+    expected = _plans(territory, 1500)
+    w = Worker(
+        _redis_url(),
+        f"funding-test-{uuid.uuid4().hex[:12]}",
+        tmp_path / "worker.log",
+        settings_module="tests.funding.worker_settings",
+    )
+    w.start()
+    try:
+        _send_run(w)
+        _wait(_in_progress, seconds=120, what="the run's first released batch", w=w)
+        w.kill()
+        assert _runs() == 0 and _paid() < expected, "the run finished before the kill: raise the plans"
+        w.start()
+        _wait(lambda: _paid() == expected and _runs() >= 1, seconds=180, what="redelivery", w=w)
+        time.sleep(1)
+        _assert_paid_once(expected)
+    finally:
+        w.stop()
+
+
+def test_pool_processes_killed_mid_run_are_requeued_at_once(worker, territory):
+    """reject_on_worker_lost: the pool processes running the run and the payments are SIGKILLed, the
+    worker's main process survives and puts their messages back on the queue at once (the
+    visibility timeout is the hour of the settings, so this is not redelivery by timeout)."""
+    expected = _plans(territory, 1500)
+    _send_run(worker)
+    _wait(_in_progress, seconds=120, what="the run's first released batch", w=worker)
+    assert worker.kill_pool_processes() == 2
+    assert _runs() == 0, "the run finished before the kill: raise the number of plans"
+    _wait(lambda: _paid() == expected and _runs() >= 1, seconds=180, what="the requeued run", w=worker)
+    time.sleep(1)
+    _assert_paid_once(expected)
+    assert "WorkerLostError" in worker.log.read_text()
