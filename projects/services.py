@@ -1,5 +1,5 @@
 """Writes of the projects app. Each service: keyword-only arguments, an explicit actor, one
-transaction, an audit row. The lifecycle's service is projects.lifecycle.project_transition."""
+transaction, an audit row. The lifecycle's service is project_transition below (its gates: projects.gates)."""
 
 from decimal import ROUND_HALF_UP, Decimal
 

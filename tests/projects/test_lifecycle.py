@@ -221,6 +221,28 @@ def test_registered_gates_pass_or_fail_with_their_own_reasons(territory, users):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(gates.REGISTERED_GATES))
+def test_each_registered_gate_alone_blocks_its_move_with_its_own_reasons(territory, users, name):
+    move = {
+        "consultation_complete": (S.CONSULTATION, S.TENDER),
+        "final_plan_passed": (S.CONSULTATION, S.TENDER),
+        "funding_covers_budget": (S.CONSULTATION, S.TENDER),
+        "management_arranged": (S.ACCEPTANCE, S.AFTERCARE),
+    }[name]
+    project = ready_project(territory)
+    _put(project, move[0])
+    failing = {name: lambda p: [f"{name}：第一条", f"{name}：第二条"]}
+    with registered_gates(**{**ALL_PASSING, **failing}):
+        assert _refused(project, move[1], users.street) == [f"{name}：第一条", f"{name}：第二条"]
+    with registered_gates(**{n: f for n, f in ALL_PASSING.items() if n != name}):
+        [reason] = _refused(project, move[1], users.street)
+        assert reason.endswith("尚无法检查（" + str(gates.REGISTERED_GATES[name][1]) + "模块未启用）")
+    with registered_gates(**ALL_PASSING):
+        project_transition(project=project, to=move[1], actor=users.street)
+    assert Project.objects.get(pk=project.pk).stage == move[1]
+
+
+@pytest.mark.django_db
 def test_publicity_must_be_over_with_no_open_objection(territory, users):
     project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
     _put(project, S.CONSULTATION)
