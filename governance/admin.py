@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
+from .admin_base import CommunityFilter, DistrictFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
 from .choices import EligibilityStatus
 from .models import AuditEntry, Building, Community, District, Neighbourhood, StaffRole, Stairwell, Street
 from .services import neighbourhood_admit
@@ -54,7 +54,7 @@ class CommunityInline(ScopedTabularInline):
 class StreetAdmin(AdministrativeUnitAdmin):
     parent_field = "district"
     list_display = ["name", "district", "code"]
-    list_filter = ["district"]
+    list_filter = [DistrictFilter]
     search_fields = ["name", "code"]
     list_select_related = ["district"]
     inlines = [CommunityInline]
@@ -96,7 +96,7 @@ class EligibilityFilter(admin.SimpleListFilter):
 @admin.register(Neighbourhood)
 class NeighbourhoodAdmin(ScopedAdmin):
     list_display = ["name", "community", "street_name", "built_year", "eligibility_display", "building_count"]
-    list_filter = [StreetFilter, CommunityFilter, EligibilityFilter]
+    list_filter = [DistrictFilter, StreetFilter, CommunityFilter, EligibilityFilter]
     search_fields = ["name", "code", "address"]
     list_select_related = ["community__street"]
     readonly_fields = ["admitted_by", "admitted_at", "eligibility_display"]

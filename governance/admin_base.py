@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Level
-from .models import Community, Street
+from .models import Community, District, Street
 from .scoping import can_manage, scope, territory_of
 
 
@@ -99,6 +99,18 @@ class _TerritoryFilter(admin.SimpleListFilter):
         if self.value() and self.level in queryset.model.territory_lookups:
             return queryset.filter(**{queryset.model.territory_lookups[self.level]: self.value()})
         return queryset
+
+
+class DistrictFilter(_TerritoryFilter):
+    """Shown only when the actor sees more than one district (a superuser, or several roles)."""
+
+    title = _("区")
+    parameter_name = "district"
+    level = Level.DISTRICT
+    territory_model = District
+
+    def has_output(self):
+        return len(self.lookup_choices) > 1
 
 
 class StreetFilter(_TerritoryFilter):

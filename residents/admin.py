@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from governance.admin import BuildingAdmin, NeighbourhoodAdmin
-from governance.admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
+from governance.admin_base import CommunityFilter, DistrictFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
 from governance.models import Building, Neighbourhood
 
 from .admin_census import CensusImportAdminMixin
@@ -24,7 +24,7 @@ class HouseholdAdmin(CensusImportAdminMixin, ScopedAdmin):
         "owner_name",
         "has_code",
     ]
-    list_filter = [StreetFilter, CommunityFilter]
+    list_filter = [DistrictFilter, StreetFilter, CommunityFilter]
     search_fields = ["room", "owner_name", "phone", "neighbourhood__name"]
     list_select_related = ["neighbourhood", "building", "stairwell"]
     autocomplete_fields = ["neighbourhood", "building", "stairwell"]

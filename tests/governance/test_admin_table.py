@@ -175,3 +175,32 @@ def test_admin_streets_and_districts(role, unit, client, territory, users):
     assert response.status_code == expected, _errors(response)
     obj.refresh_from_db()
     assert obj.name == (before + MARK if expected == 302 else before)
+
+
+# The territory filters offer only what the role sees: no name from outside leaks through them.
+OUTSIDE_NAMES = {
+    "official": ["东兴区", "郊外街道", "远郊社区"],
+    "street": ["东兴区", "桂湖街道", "北门社区"],
+    "community": ["东兴区", "桂湖街道", "东风社区"],
+}
+
+
+@pytest.mark.parametrize("page", ["street", "community", "neighbourhood", "building", "stairwell", "household"])
+@pytest.mark.parametrize("role", list(OUTSIDE_NAMES))
+def test_list_filters_offer_only_the_territory(page, role, client, territory, users):
+    url_name = "residents_household" if page == "household" else f"governance_{page}"
+    client.force_login(getattr(users, role))
+    body = client.get(reverse(f"admin:{url_name}_changelist")).content.decode()
+    for name in OUTSIDE_NAMES[role]:
+        assert name not in body, name
+
+
+def test_the_district_filter_appears_for_whoever_sees_two_districts(client, territory, users):
+    url = reverse("admin:governance_neighbourhood_changelist")
+    client.force_login(users.superuser)
+    body = client.get(url).content.decode()
+    assert f"?district={territory.other_district.pk}" in body
+    filtered = client.get(url, {"district": territory.other_district.pk}).content.decode()
+    assert "远郊里" in filtered and "新华里" not in filtered
+    client.force_login(users.official)
+    assert "?district=" not in client.get(url).content.decode()
