@@ -2,17 +2,23 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from governance.admin import BuildingAdmin, NeighbourhoodAdmin
-from governance.admin_base import CommunityFilter, DistrictFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
+from governance.admin_base import (
+    CommunityFilter,
+    DistrictFilter,
+    ScopedAdmin,
+    ScopedTabularInline,
+    StreetFilter,
+)
 from governance.models import Building, Neighbourhood
 
 from .admin_census import CensusImportAdminMixin
-from .admin_codes import AccessCodeAdminMixin
+from .admin_codes import AccessCodeAdminMixin, HouseholdAccessCodeAdminMixin
 from .forms import HouseholdAdminForm
 from .models import Household
 
 
 @admin.register(Household)
-class HouseholdAdmin(CensusImportAdminMixin, ScopedAdmin):
+class HouseholdAdmin(HouseholdAccessCodeAdminMixin, CensusImportAdminMixin, ScopedAdmin):
     form = HouseholdAdminForm
     list_display = [
         "room",

@@ -16,6 +16,7 @@ Who: actors who may manage every selected neighbourhood. Ids outside the actor's
 missing) answer 404; a neighbourhood the actor may see but not manage (a district official)
 answers 403, and the action is not offered to them.
 """
+
 import csv
 import io
 
@@ -38,7 +39,7 @@ from django.views.decorators.debug import sensitive_variables
 from governance.scoping import scope
 
 from .selectors import code_counts_by_neighbourhood
-from .services import household_codes_issue
+from .services import household_codes_issue, household_codes_issue_selected
 
 OUTPUT_SHEET = "sheet"
 OUTPUT_CSV = "csv"
@@ -187,46 +188,121 @@ class AccessCodeAdminMixin:
                 for n in sorted(neighbourhoods, key=lambda n: n.pk)
             }
         groups = [(n, issued[n.pk]) for n in neighbourhoods]
-        if output == OUTPUT_CSV:
-            response = self._csv_response(groups)
-        else:
-            response = self._sheet_response(request, groups)
-        add_never_cache_headers(response)
-        patch_cache_control(response, no_store=True, private=True)
-        response["X-Robots-Tag"] = "noindex"
-        return response
+        return codes_response(request, groups, output, self.code_sheet_template)
 
-    @sensitive_variables()
-    def _csv_response(self, groups):
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # the BOM: Excel then reads the file as UTF-8
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_HEADER)
-        for neighbourhood, items in groups:
-            for item in items:
-                household = item.household
-                writer.writerow(
-                    [
-                        _csv_cell(neighbourhood.name),
-                        _csv_cell(household.building.name),
-                        _csv_cell(household.stairwell.name if household.stairwell_id else ""),
-                        _csv_cell(household.room),
-                        item.code,
-                    ]
-                )
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        label = groups[0][0].name if len(groups) == 1 else gettext("%(n)d个小区") % {"n": len(groups)}
-        response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = content_disposition_header(True, f"户码-{label}-{stamp}.csv")
-        return response
 
-    @sensitive_variables()
-    def _sheet_response(self, request, groups):
+@sensitive_variables()
+def codes_response(request, groups, output, sheet_template):
+    """The codes of `groups` ((neighbourhood, IssuedCode items) pairs) as the printable sheet or
+    the CSV file, marked private and never to be stored by a cache or indexed."""
+    if output == OUTPUT_CSV:
+        response = _csv_response(groups)
+    else:
+        response = _sheet_response(request, groups, sheet_template)
+    add_never_cache_headers(response)
+    patch_cache_control(response, no_store=True, private=True)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@sensitive_variables()
+def _csv_response(groups):
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # the BOM: Excel then reads the file as UTF-8
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    for neighbourhood, items in groups:
+        for item in items:
+            household = item.household
+            writer.writerow(
+                [
+                    _csv_cell(neighbourhood.name),
+                    _csv_cell(household.building.name),
+                    _csv_cell(household.stairwell.name if household.stairwell_id else ""),
+                    _csv_cell(household.room),
+                    item.code,
+                ]
+            )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    label = groups[0][0].name if len(groups) == 1 else gettext("%(n)d个小区") % {"n": len(groups)}
+    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, f"户码-{label}-{stamp}.csv")
+    return response
+
+
+@sensitive_variables()
+def _sheet_response(request, groups, template):
+    context = {
+        "groups": groups,
+        "total": sum(len(items) for _, items in groups),
+        "resident_url": request.build_absolute_uri("/"),
+        "issued_at": timezone.localtime(),
+        "issued_by": request.user.get_full_name() or request.user.get_username(),
+    }
+    return render(request, template, context)
+
+
+# One request reissues at most this many households' codes: the household action is for the few
+# slips that were lost; a whole neighbourhood goes through the neighbourhood page.
+MAX_HOUSEHOLDS_REISSUED = 200
+
+
+class HouseholdAccessCodeAdminMixin:
+    """Mixed into the Household admin (a ScopedAdmin): the list action 重新生成所选住户的户码.
+
+    The action asks first (a confirmation page naming the households and the output), then, on
+    the confirmation's POST, issues the codes through `household_codes_issue_selected` and
+    answers with the same printable sheet or CSV file as the neighbourhood page. The rest of the
+    neighbourhood keeps its codes. Offered to the actors who may change households; households
+    the actor sees but may not manage answer 403, and nothing changes.
+    """
+
+    household_codes_template = "admin/residents/household_access_codes.html"
+    code_sheet_template = "residents/code_sheet.html"
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if IS_POPUP_VAR not in request.GET and self.has_change_permission(request):
+            func, name, description = self.get_action("reissue_access_codes")
+            actions[name] = (func, name, description)
+        return actions
+
+    @admin.action(description=_("重新生成所选住户的户码"))
+    def reissue_access_codes(self, request, queryset):
+        households = list(queryset.select_related("neighbourhood", "building", "stairwell"))
+        if not households:  # the ids were all outside the (scoped) list: nothing to do
+            self.message_user(request, gettext("请先选择要重新生成户码的住户。"), messages.WARNING)
+            return None
+        managed = scope(
+            self.model._default_manager.filter(pk__in=[h.pk for h in households]), request.user, write=True
+        ).count()
+        if managed != len(households):
+            raise PermissionDenied
+        too_many = len(households) > MAX_HOUSEHOLDS_REISSUED
+        form = AccessCodeOutputForm(request.POST if request.POST.get("confirm") else None)
+        if not too_many and form.is_bound and form.is_valid():
+            return self._reissue_and_answer(request, [h.pk for h in households], form.cleaned_data["output"])
         context = {
-            "groups": groups,
-            "total": sum(len(items) for _, items in groups),
-            "resident_url": request.build_absolute_uri("/"),
-            "issued_at": timezone.localtime(),
-            "issued_by": request.user.get_full_name() or request.user.get_username(),
+            **self.admin_site.each_context(request),
+            "title": gettext("重新生成所选住户的户码"),
+            "subtitle": None,
+            "opts": self.opts,
+            "app_label": self.opts.app_label,
+            "households": households,
+            "with_code": sum(1 for h in households if h.has_access_code),
+            "too_many": too_many,
+            "max_households": MAX_HOUSEHOLDS_REISSUED,
+            "form": form if form.is_bound else AccessCodeOutputForm(),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
-        return render(request, self.code_sheet_template, context)
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.household_codes_template, context)
+
+    @sensitive_variables()
+    def _reissue_and_answer(self, request, household_ids, output):
+        issued = household_codes_issue_selected(household_ids=household_ids, actor=request.user)
+        groups = {}
+        for item in issued:
+            neighbourhood = item.household.neighbourhood
+            groups.setdefault(neighbourhood.pk, (neighbourhood, []))[1].append(item)
+        return codes_response(request, list(groups.values()), output, self.code_sheet_template)

@@ -1,4 +1,5 @@
 """Forms of the residents app: input only; the rules live in the services."""
+
 import os
 
 from django import forms

@@ -6,6 +6,7 @@ hash is stored (see residents.codes). No code ever reaches the audit row, a log 
 Lock order, shared by every writer of access codes so two of them never deadlock and never lose
 each other's codes: the neighbourhood row first, then its households.
 """
+
 import re
 from dataclasses import dataclass
 
@@ -191,3 +192,26 @@ def household_code_issue_one(*, household, actor):
     for field in CODE_FIELDS:
         setattr(household, field, getattr(locked, field))
     return issued.code
+
+
+def household_codes_issue_selected(*, household_ids, actor):
+    """Give each of the households `household_ids` a new access code, replacing its earlier one
+    (which stops working at once): what staff do when a few residents lost their slips, without
+    touching the rest of the neighbourhood. Returns the codes in clear, once, as IssuedCode items
+    grouped by neighbourhood (in id order) and ordered as on the printed sheet within it; each
+    household has its neighbourhood, building and stairwell loaded. Only hashes are stored.
+
+    Refuses, changing nothing: an id that names no household (Household.DoesNotExist), and an
+    actor who does not manage every one of them (PermissionDenied). One transaction; one audit
+    row per household (as household_code_issue_one), never holding a code.
+    """
+    wanted = set(household_ids)
+    with transaction.atomic():
+        households = list(
+            Household.objects.filter(pk__in=wanted).select_related("neighbourhood", "building", "stairwell")
+        )
+        if len(households) != len(wanted):
+            raise Household.DoesNotExist
+        # The lock order of every code writer: neighbourhood first, then its households.
+        households.sort(key=lambda h: (h.neighbourhood_id, _household_order(h)))
+        return [IssuedCode(h, household_code_issue_one(household=h, actor=actor)) for h in households]
