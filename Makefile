@@ -32,7 +32,7 @@ migrate: install
 # With DATABASE_URL and REDIS_URL set: PostgreSQL, and a Celery worker with beat beside the server.
 run: migrate
 	$(BIN)/python manage.py seed_demo --scale small --if-empty
-	$(BIN)/python manage.py demo_logins
+	$(BIN)/python manage.py demo_logins --base-url http://$(HOST):$(PORT)
 	bash scripts/serve.sh $(HOST) $(PORT)
 
 # The whole suite. Without service URLs on SQLite; with them on PostgreSQL and Redis.
