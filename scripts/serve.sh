@@ -14,7 +14,9 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 if [ -n "${REDIS_URL:-}" ]; then
-  "$bin/celery" -A config worker --beat --loglevel=INFO --concurrency=2 &
+  # Beat's state file goes beside the venv (ignored by git, removed by `make clean`).
+  "$bin/celery" -A config worker --beat --schedule "$bin/../celerybeat-schedule" --loglevel=INFO \
+    --concurrency=2 &
   worker_pid=$!
   echo "Celery worker with beat started (pid $worker_pid) against $REDIS_URL"
 else
