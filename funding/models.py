@@ -309,9 +309,10 @@ class SubsidyInstallment(models.Model):
     amount, or withheld) and pays released ones (one SubsidyPayment per payer).
 
     `assessment_year` is the calendar year in which the plan year ends (its last day): the
-    assessment of the plan's arrangement for that year decides the installment; the latest
-    recorded one counts, and a withheld installment is looked at again only when a newer one is
-    recorded. Once released, an installment is decided for good."""
+    neighbourhood's assessment for that year decides the installment, whichever of its
+    arrangements it assesses (a new provider's assessments go on deciding the plan's years); the
+    latest recorded one counts, and a withheld installment is looked at again only when a newer
+    one is recorded. Once released, an installment is decided for good."""
 
     plan = models.ForeignKey(
         SubsidyPlan, models.CASCADE, related_name="installments", verbose_name=_("补贴计划")

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -438,18 +438,22 @@ def subsidy_plan_exit(*, plan, on, actor, note=""):
 
 
 def _decide_batch(rows, now):
-    """Decide due (or re-assessed withheld) installments from the latest assessment of their
-    arrangement and assessment year. Two queries for the batch whatever its size."""
-    arrangement_ids = {row.plan.arrangement_id for row in rows}
+    """Decide due (or re-assessed withheld) installments from the latest assessment recorded for
+    their plan's neighbourhood and assessment year, whichever arrangement it assesses: when the
+    provider changes, the new arrangement's assessments go on deciding the plan's years. Two
+    queries for the batch whatever its size."""
+    neighbourhood_ids = {row.plan.neighbourhood_id for row in rows}
     years = {row.assessment_year for row in rows}
     latest = {}
-    for assessment in Assessment.objects.filter(arrangement_id__in=arrangement_ids, year__in=years).order_by(
-        "pk"
+    for assessment in (
+        Assessment.objects.filter(arrangement__neighbourhood_id__in=neighbourhood_ids, year__in=years)
+        .annotate(neighbourhood_id=F("arrangement__neighbourhood_id"))
+        .order_by("pk")
     ):
-        latest[(assessment.arrangement_id, assessment.year)] = assessment  # the highest id wins
+        latest[(assessment.neighbourhood_id, assessment.year)] = assessment  # the highest id wins
     released = []
     for row in rows:
-        assessment = latest.get((row.plan.arrangement_id, row.assessment_year))
+        assessment = latest.get((row.plan.neighbourhood_id, row.assessment_year))
         ratio = payout_ratio(assessment.score, row.plan.bands()) if assessment else Decimal("0")
         row.assessment = assessment
         row.score = assessment.score if assessment else None
@@ -516,12 +520,12 @@ def installments_decide(*, now=None, batch_size=BATCH_SIZE, enqueue=None):
     Returns (released, withheld) counts."""
     now = now or timezone.now()
     newer = Assessment.objects.filter(
-        arrangement_id=OuterRef("plan__arrangement_id"),
+        arrangement__neighbourhood_id=OuterRef("plan__neighbourhood_id"),
         year=OuterRef("assessment_year"),
         pk__gt=OuterRef("assessment_id"),
     )
     never_assessed = Assessment.objects.filter(
-        arrangement_id=OuterRef("plan__arrangement_id"), year=OuterRef("assessment_year")
+        arrangement__neighbourhood_id=OuterRef("plan__neighbourhood_id"), year=OuterRef("assessment_year")
     )
     pickable = Q(status=InstallmentStatus.DUE) | Q(status=InstallmentStatus.WITHHELD) & (
         Q(assessment__isnull=False, has_newer=True) | Q(assessment__isnull=True, has_any=True)

@@ -17,7 +17,7 @@ from funding.demo import create_plans_bulk
 from funding.models import SubsidyInstallment, SubsidyPayment, SubsidyPlan
 from funding.services import subsidies_run, subsidy_plan_exit
 from governance.models import AuditEntry, ManagementMode
-from governance.services_management import arrangement_start
+from governance.services_management import arrangement_start, assessment_record
 from tests.factories import NeighbourhoodFactory
 
 from .subsidy_helpers import arrangement, assess, plan
@@ -85,6 +85,31 @@ def test_withheld_without_assessment_then_released_once_by_a_re_assessment(users
     row.refresh_from_db()
     assert row.amount == Decimal("9600.00") and row.payments.count() == 2
     assert sorted(pay.amount for pay in row.payments.all()) == [Decimal("2400.00"), Decimal("7200.00")]
+
+
+def test_a_new_arrangement_goes_on_deciding_the_plan_years(users, territory):
+    p = plan(territory.n111, users.street)  # on the arrangement current in 2024
+    assess(p, 2024, "90", users.street)
+    subsidies_run(today=D(2025, 1, 1))
+    assert _statuses(p)[0] == (1, S.PAID)
+    # The provider changes in 2025: the old arrangement ends, the plan's remaining years are
+    # assessed on the new one, and those assessments decide them.
+    successor = arrangement_start(
+        neighbourhood=territory.n111,
+        mode=ManagementMode.SELF_MANAGED,
+        started_on=D(2025, 3, 1),
+        actor=users.street,
+    )
+    old_assessment = assess(p, 2025, "60", users.street)  # the old provider's, recorded first
+    subsidies_run(today=D(2026, 1, 1))
+    assert _statuses(p)[1] == (2, S.WITHHELD)
+    decisive = assessment_record(
+        arrangement=successor, year=2025, score=Decimal("85"), assessor="街道考核组", actor=users.street
+    )
+    subsidies_run(today=D(2026, 1, 2))
+    row = p.installments.get(year=2)
+    assert row.status == S.PAID and row.assessment_id == decisive.pk != old_assessment.pk
+    assert row.amount == Decimal("8000.00")  # 10,000 m² × 0.80 × 100 %
 
 
 def test_amount_rounded_once_and_split_to_the_cent(users, territory):
