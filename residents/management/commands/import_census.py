@@ -9,11 +9,13 @@ import sys
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from residents.census import SYSTEM_ACTOR, CensusImportError, census_import
 
-STAGES = {"validate": "校验", "write": "写入"}
+STAGES = {"validate": gettext_lazy("校验"), "write": gettext_lazy("写入")}
 
 
 class _ProgressBars:
@@ -29,7 +31,7 @@ class _ProgressBars:
             self.close()
             self.stage = stage
             self.bar = tqdm(
-                total=total, desc=STAGES.get(stage, stage), unit="行", file=self.stream, disable=None
+                total=total, desc=str(STAGES.get(stage, stage)), unit=_("行"), file=self.stream, disable=None
             )
         if total is not None and self.bar.total != total:
             self.bar.total = total
@@ -47,7 +49,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="普查文件（.xlsx 或 CSV）")
         parser.add_argument(
-            "--as", dest="username", help="以该用户身份导入（只能导入其辖区内的社区）；缺省为系统身份"
+            "--as",
+            dest="username",
+            help="以该用户身份导入（只能导入其辖区内的社区）；缺省为系统身份",
         )
 
     def handle(self, *args, file, username=None, **options):
@@ -57,7 +61,7 @@ class Command(BaseCommand):
             with open(file, "rb") as fh:
                 result = census_import(file=fh, actor=actor, progress=bars)
         except FileNotFoundError:
-            raise CommandError(f"找不到文件：{file}") from None
+            raise CommandError(_("找不到文件：%(file)s") % {"file": file}) from None
         except CensusImportError as exc:
             bars.close()
             for problem in exc.problems:
@@ -72,5 +76,5 @@ class Command(BaseCommand):
             return SYSTEM_ACTOR
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:
-            raise CommandError(f"没有名为“{username}”的有效用户")
+            raise CommandError(_("没有名为“%(username)s”的有效用户") % {"username": username})
         return user
