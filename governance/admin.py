@@ -5,7 +5,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import CommunityFilter, DistrictFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
+from .admin_base import (
+    CommunityFilter,
+    DistrictFilter,
+    ScopedAdmin,
+    ScopedTabularInline,
+    ServiceWritesMixin,
+    StreetFilter,
+)
 from .choices import EligibilityStatus
 from .models import AuditEntry, Building, Community, District, Neighbourhood, StaffRole, Stairwell, Street
 from .services import neighbourhood_admit
@@ -15,7 +22,7 @@ admin.site.site_title = _("老旧小区改造")
 admin.site.index_title = _("工作台")
 
 
-class AdministrativeUnitAdmin(ScopedAdmin):
+class AdministrativeUnitAdmin(ServiceWritesMixin, ScopedAdmin):
     """Districts, streets and communities are set up by superusers (the census import and the
     roles hang on them); staff read them, and may rename the unit they manage. The unit's parent
     (`parent_field`) is read-only for staff: they never manage the level above, so it is neither
@@ -94,7 +101,7 @@ class EligibilityFilter(admin.SimpleListFilter):
 
 
 @admin.register(Neighbourhood)
-class NeighbourhoodAdmin(ScopedAdmin):
+class NeighbourhoodAdmin(ServiceWritesMixin, ScopedAdmin):
     list_display = ["name", "community", "street_name", "built_year", "eligibility_display", "building_count"]
     list_filter = [DistrictFilter, StreetFilter, CommunityFilter, EligibilityFilter]
     search_fields = ["name", "code", "address"]
@@ -149,7 +156,7 @@ class StairwellInline(ScopedTabularInline):
 
 
 @admin.register(Building)
-class BuildingAdmin(ScopedAdmin):
+class BuildingAdmin(ServiceWritesMixin, ScopedAdmin):
     list_display = ["name", "neighbourhood", "floors", "has_elevator"]
     list_filter = [StreetFilter, CommunityFilter, "has_elevator"]
     search_fields = ["name", "neighbourhood__name"]
@@ -159,7 +166,7 @@ class BuildingAdmin(ScopedAdmin):
 
 
 @admin.register(Stairwell)
-class StairwellAdmin(ScopedAdmin):
+class StairwellAdmin(ServiceWritesMixin, ScopedAdmin):
     list_display = ["name", "building", "floors", "has_elevator"]
     list_filter = [StreetFilter, CommunityFilter]
     search_fields = ["name", "building__name", "building__neighbourhood__name"]

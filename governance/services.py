@@ -22,6 +22,70 @@ def audit(*, actor, action, target, summary="", details=None):
     )
 
 
+def _changed_fields(stored, instance):
+    """The names of the concrete fields whose values differ between `stored` and `instance`."""
+    return [
+        field.name
+        for field in instance._meta.concrete_fields
+        if not field.primary_key and getattr(stored, field.attname) != getattr(instance, field.attname)
+    ]
+
+
+def territory_record_save(*, instance, actor):
+    """Create or change one row of a territorial model (a district, street, community,
+    neighbourhood, building, stairwell, household: any model with `territory_lookups`), as the
+    admin pages do. Returns the instance.
+
+    Refuses, writing nothing: an actor who does not manage the row as stored (a change) or as it
+    stands after the write, so a row is never created in, nor moved into or out of, a territory the
+    actor does not manage (PermissionDenied); invalid values, checked by full_clean whoever calls
+    (ValidationError). One transaction, the stored row locked; one audit row: "create" naming the
+    row, or "change" naming the changed fields (their names only: never an ID number's hash or a
+    phone number). A change that changes nothing writes nothing.
+    """
+    model = type(instance)
+    with transaction.atomic():
+        stored = None
+        if instance.pk is not None:
+            stored = model._default_manager.select_for_update().filter(pk=instance.pk).first()
+        if stored is not None and not can_manage(actor, stored):
+            raise PermissionDenied
+        fields = _changed_fields(stored, instance) if stored is not None else []
+        if stored is not None and not fields:
+            return instance
+        instance.full_clean()
+        instance.save()
+        if not can_manage(actor, instance):
+            raise PermissionDenied
+        if stored is None:
+            audit(actor=actor, action="create", target=instance, summary=str(instance))
+        else:
+            audit(
+                actor=actor,
+                action="change",
+                target=instance,
+                summary=", ".join(fields),
+                details={"fields": fields},
+            )
+    return instance
+
+
+def territory_record_delete(*, instance, actor):
+    """Delete one row of a territorial model (and what Django cascades from it), as the admin
+    pages do. Refuses an actor who does not manage the row (PermissionDenied, nothing deleted).
+    A row already gone is left alone. One transaction; one audit row "delete" naming the row,
+    written before it goes (its id is kept in the row)."""
+    model = type(instance)
+    with transaction.atomic():
+        locked = model._default_manager.select_for_update().filter(pk=instance.pk).first()
+        if locked is None:
+            return
+        if not can_manage(actor, locked):
+            raise PermissionDenied
+        audit(actor=actor, action="delete", target=locked, summary=str(locked))
+        locked.delete()
+
+
 def neighbourhood_admit(*, neighbourhood, reason, actor):
     """Admit a neighbourhood built after its district's cut-off, recording the reason, who and when.
 

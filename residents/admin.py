@@ -7,6 +7,7 @@ from governance.admin_base import (
     DistrictFilter,
     ScopedAdmin,
     ScopedTabularInline,
+    ServiceWritesMixin,
     StreetFilter,
 )
 from governance.models import Building, Neighbourhood
@@ -15,10 +16,21 @@ from .admin_census import CensusImportAdminMixin
 from .admin_codes import AccessCodeAdminMixin, HouseholdAccessCodeAdminMixin
 from .forms import HouseholdAdminForm
 from .models import Household
+from .services import household_save
+
+
+class HouseholdWritesMixin(ServiceWritesMixin):
+    """Households (on their own page and on their building's) are saved by household_save."""
+
+    def record_save(self, request, obj):
+        if isinstance(obj, Household):
+            household_save(household=obj, actor=request.user)
+        else:
+            super().record_save(request, obj)
 
 
 @admin.register(Household)
-class HouseholdAdmin(HouseholdAccessCodeAdminMixin, CensusImportAdminMixin, ScopedAdmin):
+class HouseholdAdmin(HouseholdWritesMixin, HouseholdAccessCodeAdminMixin, CensusImportAdminMixin, ScopedAdmin):
     form = HouseholdAdminForm
     list_display = [
         "room",
@@ -62,15 +74,9 @@ admin.site.unregister(Neighbourhood)
 
 
 @admin.register(Building)
-class BuildingWithHouseholdsAdmin(BuildingAdmin):
+class BuildingWithHouseholdsAdmin(HouseholdWritesMixin, BuildingAdmin):
+    # A household added here gets the building's neighbourhood from household_save.
     inlines = [*BuildingAdmin.inlines, HouseholdInline]
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is Household:
-            # A household added on its building's page belongs to the building's neighbourhood.
-            for inline_form in formset.forms:
-                inline_form.instance.neighbourhood_id = form.instance.neighbourhood_id
-        super().save_formset(request, form, formset, change)
 
 
 @admin.register(Neighbourhood)

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from governance.models import Neighbourhood
 from governance.scoping import can_manage
-from governance.services import audit
+from governance.services import audit, territory_record_save
 
 from .codes import code_hash, new_code
 from .models import Household
@@ -215,3 +215,18 @@ def household_codes_issue_selected(*, household_ids, actor):
         # The lock order of every code writer: neighbourhood first, then its households.
         households.sort(key=lambda h: (h.neighbourhood_id, _household_order(h)))
         return [IssuedCode(h, household_code_issue_one(household=h, actor=actor)) for h in households]
+
+
+def household_save(*, household, actor):
+    """Create or change one household, as the admin pages (its own and its building's) do.
+
+    The household's neighbourhood is set to its building's (the field repeats it for fast reads).
+    The owner's ID number arrives as its keyed hash only, already on `household.owner_id_hash`
+    (residents.identity.id_number_hash); its value, like the phone's, never reaches the audit row.
+    Otherwise as governance.services.territory_record_save: refuses an actor who does not manage
+    the household where it was or where it goes (PermissionDenied) and invalid values
+    (ValidationError); one transaction, one audit row.
+    """
+    if household.building_id is not None:
+        household.neighbourhood_id = household.building.neighbourhood_id
+    return territory_record_save(instance=household, actor=actor)
