@@ -43,7 +43,19 @@ class ScopedPermissionsMixin:
     def has_change_permission(self, request, obj=None):
         if not self._territory(request).may_write():
             return False
-        return obj is None or not _is_scoped(type(obj)) or can_manage(request.user, obj)
+        return obj is None or not _is_scoped(type(obj)) or self._may_manage(request, obj)
+
+    @staticmethod
+    def _may_manage(request, obj):
+        """can_manage, asked once per object and request: a change page with inlines asks the
+        same question a score of times (each an EXISTS query). The services check again."""
+        if obj.pk is None:
+            return can_manage(request.user, obj)
+        memo = request.__dict__.setdefault("_may_manage_memo", {})
+        key = (obj._meta.label, obj.pk)
+        if key not in memo:
+            memo[key] = can_manage(request.user, obj)
+        return memo[key]
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)

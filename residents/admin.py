@@ -10,7 +10,8 @@ from governance.admin_base import (
     ServiceWritesMixin,
     StreetFilter,
 )
-from governance.models import Building, Neighbourhood
+from governance.models import Building, Neighbourhood, Stairwell
+from governance.scoping import scope
 
 from .admin_census import CensusImportAdminMixin
 from .admin_codes import AccessCodeAdminMixin, HouseholdAccessCodeAdminMixin
@@ -61,11 +62,22 @@ class HouseholdAdmin(HouseholdWritesMixin, HouseholdAccessCodeAdminMixin, Census
 class HouseholdInline(ScopedTabularInline):
     model = Household
     fields = ["stairwell", "room", "floor", "floor_area", "owner_name", "phone"]
-    autocomplete_fields = ["stairwell"]
     fk_name = "building"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("stairwell")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """A household's stairwell is one of its building's: a plain select read once for every row
+        of the inline (an autocomplete widget queried once per row)."""
+        if db_field.name != "stairwell":
+            return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        building_id = request.resolver_match.kwargs.get("object_id")
+        stairwells = Stairwell.objects.filter(building_id=building_id) if building_id else Stairwell.objects.none()
+        kwargs["queryset"] = scope(stairwells, request.user, write=True)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field.choices = list(field.choices)
+        return field
 
 
 # The building page lists its households; the neighbourhood page issues access codes.

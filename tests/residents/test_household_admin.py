@@ -60,3 +60,30 @@ def test_a_bad_id_number_is_refused_and_nothing_changes(client, users, household
     assert "owner_id_number" in response.context["adminform"].form.errors
     household.refresh_from_db()
     assert household.owner_id_hash == before and household.owner_name != "李四"
+
+
+@pytest.mark.django_db
+def test_the_building_page_runs_the_same_queries_for_more_households(client, territory, users):
+    """The households inline offers the building's stairwells, read once for every row, and the
+    permission checks ask the database once per object: no query per household."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from governance.models import Stairwell
+    from tests.factories import HouseholdFactory, StairwellFactory
+
+    client.force_login(users.community)
+    building = territory.n111.buildings.get()
+    other_building = StairwellFactory(building__neighbourhood=territory.n111, building__name="9栋")
+    url = reverse("admin:governance_building_change", args=[building.pk])
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    stairwell = Stairwell.objects.filter(building=building).get()
+    for i in range(8):
+        HouseholdFactory(stairwell=stairwell, room=f"90{i}", floor=9)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert len(many) <= len(few), [q["sql"][:120] for q in many.captured_queries]
+    assert page.count(f'<option value="{stairwell.pk}" selected>') >= 12  # 4 + 8 households
+    assert f'value="{other_building.pk}"' not in page  # only this building's stairwells
