@@ -1,5 +1,9 @@
 """The admin of the funding app: thin — every write calls a service, every list is scoped.
 
+Commitments and disbursements are added, never edited: a wrong one is reversed (冲销) from its
+page ("冲销" button, or the list's action for one selected row) with a reason, and the right
+amount entered as a new row. Reversed rows stay listed, marked as reversed; totals leave them out.
+
 A project's funding page (budget, committed and disbursed by kind, the gap, each commitment) is
 /admin/funding/commitment/project/<project id>/, linked from the commitment list. A subsidy plan's
 page shows its whole schedule year by year."""
@@ -16,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
 from governance.models import District
-from governance.scoping import scope
+from governance.scoping import can_manage, scope
 from projects.models import Project
 
 from .models import (
@@ -33,7 +37,9 @@ from .querysets import sum_of
 from .selectors import plan_schedule, project_funding
 from .services import (
     commitment_create,
+    commitment_reverse,
     disbursement_create,
+    disbursement_reverse,
     funding_source_save,
     public_income_save,
     subsidy_plan_create,
@@ -57,13 +63,122 @@ class ServiceErrorsMixin:
 
 
 class CreateOnlyMixin:
-    """Rows that record money are added, never edited or deleted (a correction is a new row)."""
+    """Rows that record money are added, never edited or deleted: a wrong one is reversed
+    (ReversibleMixin) and the right one added as a new row."""
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReversedFilter(admin.SimpleListFilter):
+    title = _("冲销")
+    parameter_name = "reversed"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("有效")), ("yes", _("已冲销"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(reversal__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(reversal__isnull=False)
+        return queryset
+
+
+class ReversalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("冲销原因"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("例如：金额录入错误，应为 120,000.00 元。冲销后请按正确金额重新登记。"),
+    )
+
+
+class ReversibleMixin:
+    """A money row's reversal: the "冲销" page at <id>/reverse/ (a reason, then the service), its
+    button on the row's page, a list action for one selected row, and a "reversed" column.
+    Subclasses set `reverse_service` (a function) and `reverse_kwarg` (its argument's name)."""
+
+    reverse_service = None
+    reverse_kwarg = ""
+    actions = ["reverse_selected"]
+    change_form_template = "admin/funding/reversible_change_form.html"
+
+    @admin.display(description=_("冲销"))
+    def reversal_display(self, obj):
+        reversal = getattr(obj, "reversal", None)
+        if reversal is None:
+            return "—"
+        return format_html(
+            "<strong>{}</strong> {}：{}",
+            _("已冲销"),
+            f"{timezone.localtime(reversal.created_at):%Y-%m-%d}",
+            reversal.reason,
+        )
+
+    def _reverse_url_name(self):
+        return f"{self.opts.app_label}_{self.opts.model_name}_reverse"
+
+    def get_urls(self):
+        own = [
+            path(
+                "<path:object_id>/reverse/",
+                self.admin_site.admin_view(self.reverse_view),
+                name=self._reverse_url_name(),
+            )
+        ]
+        return own + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        reversible = getattr(obj, "reversal", None) is None and can_manage(request.user, obj)
+        extra_context = {
+            **(extra_context or {}),
+            "reversal": getattr(obj, "reversal", None),
+            "reverse_url": (
+                reverse(f"admin:{self._reverse_url_name()}", args=[obj.pk]) if reversible else None
+            ),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def reverse_view(self, request, object_id):
+        """GET: the row and a reason field; POST: the service. A refusal comes back as a message
+        on the same page; out of the territory: 404; a read-only role: 403."""
+        obj = self.get_object(request, object_id)
+        if not can_manage(request.user, obj):
+            raise PermissionDenied
+        form = ReversalForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                type(self).reverse_service(
+                    **{self.reverse_kwarg: obj}, reason=form.cleaned_data["reason"], actor=request.user
+                )
+            except ValidationError as exc:
+                for text in exc.messages:
+                    messages.error(request, text)
+            else:
+                messages.success(request, _("已冲销“%(row)s”。请按正确金额重新登记。") % {"row": obj})
+                return HttpResponseRedirect(
+                    reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("冲销%(what)s：%(row)s") % {"what": self.opts.verbose_name, "row": obj},
+            "object": obj,
+            "form": form,
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/funding/reverse.html", context)
+
+    @admin.action(description=_("冲销所选记录（一次一条）"))
+    def reverse_selected(self, request, queryset):
+        rows = list(queryset[:2])
+        if len(rows) != 1:
+            messages.error(request, _("冲销须填写原因，请一次只选择一条记录。"))
+            return None
+        return HttpResponseRedirect(reverse(f"admin:{self._reverse_url_name()}", args=[rows[0].pk]))
 
 
 @admin.register(FundingSource)
@@ -94,14 +209,18 @@ class FundingSourceAdmin(ServiceErrorsMixin, ScopedAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(committed_total=sum_of(Commitment, "amount", "source"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(committed_total=sum_of(Commitment, "amount", "source", live=True))
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "district":  # a street's staff file money under their own (visible) district
             kwargs["queryset"] = scope(District.objects.all(), request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description=_("已承诺(元)"), ordering="committed_total")
+    @admin.display(description=_("已承诺(元，不含冲销)"), ordering="committed_total")
     def committed(self, obj):
         return obj.committed_total
 
@@ -114,16 +233,23 @@ class FundingSourceAdmin(ServiceErrorsMixin, ScopedAdmin):
 
 class DisbursementInline(ScopedTabularInline):
     model = Disbursement
-    fields = ["amount", "paid_on", "payee", "voucher_number", "created_by"]
+    fields = ["amount", "paid_on", "payee", "voucher_number", "created_by", "reversal_display"]
     readonly_fields = fields
     can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by", "reversal")
+
+    reversal_display = ReversibleMixin.reversal_display
 
     def has_add_permission(self, request, obj=None):
         return False
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(ServiceErrorsMixin, CreateOnlyMixin, ScopedAdmin):
+class CommitmentAdmin(ReversibleMixin, ServiceErrorsMixin, CreateOnlyMixin, ScopedAdmin):
+    reverse_service = commitment_reverse
+    reverse_kwarg = "commitment"
     list_display = [
         "project",
         "source",
@@ -131,11 +257,12 @@ class CommitmentAdmin(ServiceErrorsMixin, CreateOnlyMixin, ScopedAdmin):
         "disbursed",
         "committed_on",
         "document_number",
+        "reversal_display",
         "funding_link",
     ]
-    list_filter = ["source__kind", StreetFilter, CommunityFilter]
+    list_filter = ["source__kind", ReversedFilter, StreetFilter, CommunityFilter]
     search_fields = ["project__code", "project__name", "source__name", "document_number"]
-    list_select_related = ["project", "source"]
+    list_select_related = ["project", "source", "reversal"]
     fields = ["source", "project", "amount", "committed_on", "document_number", "conditions"]
     inlines = [DisbursementInline]
 
@@ -143,7 +270,7 @@ class CommitmentAdmin(ServiceErrorsMixin, CreateOnlyMixin, ScopedAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(disbursed_total=sum_of(Disbursement, "amount", "commitment"))
+            .annotate(disbursed_total=sum_of(Disbursement, "amount", "commitment", live=True))
         )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -151,7 +278,7 @@ class CommitmentAdmin(ServiceErrorsMixin, CreateOnlyMixin, ScopedAdmin):
             kwargs["queryset"] = scope(FundingSource.objects.all(), request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description=_("已拨付(元)"), ordering="disbursed_total")
+    @admin.display(description=_("已拨付(元，不含冲销)"), ordering="disbursed_total")
     def disbursed(self, obj):
         return obj.disbursed_total
 
@@ -181,7 +308,7 @@ class CommitmentAdmin(ServiceErrorsMixin, CreateOnlyMixin, ScopedAdmin):
                 name="funding_project_funding",
             )
         ]
-        return own + super().get_urls()
+        return own + super().get_urls()  # before ReversibleMixin's <path:object_id>/reverse/
 
     def project_funding_view(self, request, project_id):
         """Budget, committed and disbursed by source kind, the gap, and every commitment of one
@@ -200,11 +327,13 @@ class CommitmentAdmin(ServiceErrorsMixin, CreateOnlyMixin, ScopedAdmin):
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(ServiceErrorsMixin, CreateOnlyMixin, ScopedAdmin):
-    list_display = ["voucher_number", "commitment", "amount", "paid_on", "payee"]
-    list_filter = ["commitment__source__kind", StreetFilter, CommunityFilter]
+class DisbursementAdmin(ReversibleMixin, ServiceErrorsMixin, CreateOnlyMixin, ScopedAdmin):
+    reverse_service = disbursement_reverse
+    reverse_kwarg = "disbursement"
+    list_display = ["voucher_number", "commitment", "amount", "paid_on", "payee", "reversal_display"]
+    list_filter = ["commitment__source__kind", ReversedFilter, StreetFilter, CommunityFilter]
     search_fields = ["voucher_number", "payee", "commitment__project__code"]
-    list_select_related = ["commitment__project", "commitment__source"]
+    list_select_related = ["commitment__project", "commitment__source", "reversal"]
     fields = ["commitment", "amount", "paid_on", "payee", "voucher_number"]
 
     def save_model(self, request, obj, form, change):

@@ -11,8 +11,10 @@ from .schedule import yuan
 
 def funding_covers_budget(project):
     """consultation → tender: the commitments to the project sum to at least its budget, to the
-    cent. The reason names the budget, the committed sum and the gap."""
-    committed = Commitment.objects.filter(project=project).aggregate(total=Sum("amount"))["total"] or 0
+    cent, net of reversals (a reversed commitment counts for nothing). The reason names the budget,
+    the committed sum and the gap."""
+    live = Commitment.objects.live().filter(project=project)
+    committed = live.aggregate(total=Sum("amount"))["total"] or 0
     if committed >= project.budget:
         return []
     return [

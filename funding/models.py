@@ -8,6 +8,10 @@ officials and managed by superusers only. A commitment and a disbursement follow
 (through its neighbourhoods); public income, subsidy plans and installments follow their
 neighbourhood.
 
+Commitments and disbursements are add-only: a wrong one is reversed whole (CommitmentReversal,
+DisbursementReversal: a row pointing at the original, with the reason and who reversed it) and
+the right amount entered as a new row. Every total counts only the rows not reversed (`live()`).
+
 Money is Decimal(14,2) yuan; every invariant that sums rows (committed ≤ held, disbursed ≤
 committed, payer shares = 100 %) is checked by the services inside the writing transaction under a
 row lock; the constraints here hold what a single row can hold (amounts > 0, dates in order).
@@ -25,6 +29,7 @@ from governance.scoping import territory_via
 from projects.models import Project
 
 from .choices import DEFAULT_SCORE_BANDS, IncomeKind, InstallmentStatus, PlanStatus, SourceKind
+from .querysets import MoneyRowQuerySet
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -101,6 +106,8 @@ class Commitment(models.Model):
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
+    objects = MoneyRowQuerySet.as_manager()
+
     territory_lookups = territory_via("project__neighbourhoods")
     territory_distinct = True
 
@@ -140,6 +147,8 @@ class Disbursement(models.Model):
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
+    objects = MoneyRowQuerySet.as_manager()
+
     territory_lookups = territory_via("commitment__project__neighbourhoods")
     territory_distinct = True
 
@@ -157,6 +166,81 @@ class Disbursement(models.Model):
 
     def __str__(self):
         return f"{self.voucher_number}：{self.amount}"
+
+
+class CommitmentReversal(models.Model):
+    """The reversal (冲销) of a whole commitment: the commitment stays, counted as nothing from then
+    on, and a corrected amount is committed as a new row. At most one per commitment (one-to-one).
+    Refused while a disbursement against it is still unreversed (funding.services)."""
+
+    commitment = models.OneToOneField(
+        Commitment, models.PROTECT, related_name="reversal", verbose_name=_("被冲销的资金承诺")
+    )
+    reason = models.TextField(_("冲销原因"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("冲销人"),
+    )
+    created_at = models.DateTimeField(_("冲销时间"), auto_now_add=True)
+
+    territory_lookups = territory_via("commitment__project__neighbourhoods")
+    territory_distinct = True
+
+    class Meta:
+        verbose_name = _("资金承诺冲销")
+        verbose_name_plural = _("资金承诺冲销")
+        ordering = ["commitment_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="commitment_reversal_has_reason",
+                violation_error_message=_("请填写冲销原因。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.commitment_id}：{self.reason[:30]}"
+
+
+class DisbursementReversal(models.Model):
+    """The reversal (冲销) of a whole disbursement: it stays, counted as nothing from then on, and a
+    corrected payment is recorded as a new row. At most one per disbursement (one-to-one)."""
+
+    disbursement = models.OneToOneField(
+        Disbursement, models.PROTECT, related_name="reversal", verbose_name=_("被冲销的资金拨付")
+    )
+    reason = models.TextField(_("冲销原因"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("冲销人"),
+    )
+    created_at = models.DateTimeField(_("冲销时间"), auto_now_add=True)
+
+    territory_lookups = territory_via("disbursement__commitment__project__neighbourhoods")
+    territory_distinct = True
+
+    class Meta:
+        verbose_name = _("资金拨付冲销")
+        verbose_name_plural = _("资金拨付冲销")
+        ordering = ["disbursement_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="disbursement_reversal_has_reason",
+                violation_error_message=_("请填写冲销原因。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.disbursement_id}：{self.reason[:30]}"
 
 
 class PublicIncome(models.Model):

@@ -4,12 +4,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Sum
-from django.db.models.functions import Coalesce
 
 from governance.scoping import scope
 
 from .choices import SourceKind
 from .models import Commitment, Disbursement, PublicIncome, SubsidyInstallment
+from .querysets import sum_of
 from .schedule import money
 
 ZERO = Decimal("0.00")
@@ -47,16 +47,19 @@ class ProjectFunding:
 
 def project_funding(project):
     """A project's funding page: budget, committed and disbursed by source kind (in the order of
-    SourceKind), totals, the gap, and the commitments with what each has disbursed. Three queries
-    whatever the number of commitments and disbursements."""
+    SourceKind), totals, the gap, and the commitments with what each has disbursed. Every figure is
+    net of reversals; a reversed commitment is listed (with its reversal) but counts for nothing.
+    Three queries whatever the number of commitments, disbursements and reversals."""
     committed = dict(
-        Commitment.objects.filter(project=project)
+        Commitment.objects.live()
+        .filter(project=project)
         .values_list("source__kind")
         .annotate(total=Sum("amount"))
         .order_by()
     )
     disbursed = dict(
-        Disbursement.objects.filter(commitment__project=project)
+        Disbursement.objects.live()
+        .filter(commitment__project=project)
         .values_list("commitment__source__kind")
         .annotate(total=Sum("amount"))
         .order_by()
@@ -77,8 +80,8 @@ def project_funding(project):
     page.disbursed = sum((line.disbursed for line in page.lines), ZERO)
     page.commitments = list(
         Commitment.objects.filter(project=project)
-        .select_related("source")
-        .annotate(disbursed=Coalesce(Sum("disbursements__amount"), ZERO))
+        .select_related("source", "reversal")
+        .annotate(disbursed=sum_of(Disbursement, "amount", "commitment", live=True))
         .order_by("committed_on", "id")
     )
     return page

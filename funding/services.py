@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,9 @@ from governance.services import audit
 from .choices import DEFAULT_SCORE_BANDS, InstallmentStatus, PlanStatus
 from .models import (
     Commitment,
+    CommitmentReversal,
     Disbursement,
+    DisbursementReversal,
     FundingSource,
     PublicIncome,
     SubsidyInstallment,
@@ -46,6 +48,24 @@ from .schedule import (
 
 BATCH_SIZE = 500
 ZERO = Decimal("0.00")
+
+
+def _committed_from(source):
+    """What is committed from `source`, net of reversals."""
+    return Commitment.objects.live().filter(source=source).aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+def _disbursed_against(commitment):
+    """What is disbursed against `commitment`, net of reversals."""
+    rows = Disbursement.objects.live().filter(commitment=commitment)
+    return rows.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+def _reason(reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写冲销原因。")})
+    return reason
 
 
 def _require_manage(actor, obj):
@@ -91,7 +111,7 @@ def funding_source_save(*, source, actor):
         if source.pk:
             stored = FundingSource.objects.select_for_update().get(pk=source.pk)
             _require_manage(actor, stored)
-            committed = stored.commitments.aggregate(total=Sum("amount"))["total"] or ZERO
+            committed = stored.commitments.live().aggregate(total=Sum("amount"))["total"] or ZERO
             if source.amount_held is not None and source.amount_held < committed:
                 raise ValidationError(
                     {
@@ -121,7 +141,7 @@ def commitment_create(*, source, project, amount, committed_on, actor, document_
         raise PermissionDenied
     with transaction.atomic():
         locked = FundingSource.objects.select_for_update().get(pk=source.pk)
-        committed = Commitment.objects.filter(source=locked).aggregate(total=Sum("amount"))["total"] or ZERO
+        committed = _committed_from(locked)
         available = locked.amount_held - committed
         if amount > available:
             raise ValidationError(
@@ -171,9 +191,12 @@ def disbursement_create(*, commitment, amount, paid_on, payee, voucher_number, a
     with transaction.atomic():
         locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
         _require_manage(actor, locked)
-        disbursed = (
-            Disbursement.objects.filter(commitment=locked).aggregate(total=Sum("amount"))["total"] or ZERO
-        )
+        if CommitmentReversal.objects.filter(commitment=locked).exists():
+            raise ValidationError(
+                {"commitment": _("该资金承诺已冲销，不能再拨付；请对更正后的承诺拨付。")},
+                code="reversed",
+            )
+        disbursed = _disbursed_against(locked)
         remaining = locked.amount - disbursed
         if amount > remaining:
             raise ValidationError(
@@ -207,6 +230,90 @@ def disbursement_create(*, commitment, amount, paid_on, payee, voucher_number, a
             summary=f"{voucher_number} {yuan(amount)}",
         )
     return disbursement
+
+
+# Reversals (冲销). A commitment or a disbursement is never edited: a wrong one is reversed whole
+# and the right amount entered as a new row. Rule for commitments: one is reversed only when no
+# disbursement against it is left unreversed (reverse those first). A partial reversal "down to
+# what was disbursed" would also keep disbursed <= committed, but it would need partial amounts
+# on reversal rows; whole reversals keep every row either counted in full or not at all.
+# Locks: the same rows as creation, in one order (source, then commitment), so a reversal and a
+# disbursement or a commitment of the same money queue on the same lock.
+
+# The codes of refusals that are the state of the row, not the input (the API answers 409).
+CONFLICT_CODES = {"reversed", "already_reversed", "live_disbursements"}
+
+
+def commitment_reverse(*, commitment, reason, actor):
+    """Reverse a whole commitment: from then on it counts for nothing (in the source's committed
+    total, the project's funding page and its gate); the source's money is free again. Under a lock
+    on its source and on itself. Refuses: a blank reason (400); an actor who does not manage the
+    commitment's project (PermissionDenied); a commitment already reversed, or with a disbursement
+    against it not yet reversed (ValidationError with code "already_reversed" or
+    "live_disbursements"). One audit row."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        FundingSource.objects.select_for_update().filter(pk=commitment.source_id).first()
+        locked = (
+            Commitment.objects.select_for_update(of=("self",))
+            .select_related("source", "project")
+            .get(pk=commitment.pk)
+        )
+        _require_manage(actor, locked)
+        if CommitmentReversal.objects.filter(commitment=locked).exists():
+            raise ValidationError(_("该资金承诺已冲销，不能重复冲销。"), code="already_reversed")
+        live = Disbursement.objects.live().filter(commitment=locked)
+        totals = live.aggregate(total=Sum("amount"), count=Count("pk"))
+        if totals["count"]:
+            raise ValidationError(
+                _(
+                    "该资金承诺尚有 %(count)d 笔未冲销的拨付，合计 %(disbursed)s 元；"
+                    "请先冲销这些拨付，再冲销承诺。"
+                )
+                % {"count": totals["count"], "disbursed": yuan(totals["total"])},
+                code="live_disbursements",
+            )
+        reversal = CommitmentReversal(commitment=locked, reason=reason, created_by=_user(actor))
+        reversal.full_clean()
+        reversal.save()
+        audit(
+            actor=actor,
+            action="commitment_reverse",
+            target=locked,
+            summary=f"{locked.source.name} → {locked.project.code} -{yuan(locked.amount)}：{reason}",
+            details={"reversal": reversal.pk, "amount": str(locked.amount)},
+        )
+    return reversal
+
+
+def disbursement_reverse(*, disbursement, reason, actor):
+    """Reverse a whole disbursement: from then on it counts for nothing, and its amount may be
+    disbursed again against the commitment. Under a lock on the commitment (as disbursement_create
+    takes). Refuses: a blank reason (400); an actor who does not manage the project
+    (PermissionDenied); a disbursement already reversed (ValidationError, code
+    "already_reversed"). One audit row."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        Commitment.objects.select_for_update().filter(pk=disbursement.commitment_id).first()
+        locked = Disbursement.objects.select_related("commitment").get(pk=disbursement.pk)
+        _require_manage(actor, locked)
+        if DisbursementReversal.objects.filter(disbursement=locked).exists():
+            raise ValidationError(_("该拨付已冲销，不能重复冲销。"), code="already_reversed")
+        reversal = DisbursementReversal(disbursement=locked, reason=reason, created_by=_user(actor))
+        reversal.full_clean()
+        reversal.save()
+        audit(
+            actor=actor,
+            action="disbursement_reverse",
+            target=locked,
+            summary=f"{locked.voucher_number} -{yuan(locked.amount)}：{reason}",
+            details={"reversal": reversal.pk, "amount": str(locked.amount)},
+        )
+    return reversal
+
+
+def _user(actor):
+    return actor if getattr(actor, "pk", None) else None
 
 
 # ---- public income -------------------------------------------------------------------------

@@ -40,6 +40,8 @@ class ScopedRelationsMixin:
 
 
 class FundingSourceSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    """`committed` is net of reversed commitments."""
+
     see_only = ("district",)  # the service checks that the actor manages the source's street
     committed = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, required=False)
 
@@ -61,9 +63,27 @@ class FundingSourceSerializer(ScopedRelationsMixin, serializers.ModelSerializer)
         read_only_fields = ["created_at"]
 
 
+class ReversalSerializer(serializers.Serializer):
+    """A money row's reversal: why, by whom (user id), when."""
+
+    reason = serializers.CharField(read_only=True)
+    created_by = serializers.IntegerField(source="created_by_id", read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class ReverseSerializer(serializers.Serializer):
+    """The body of a `reverse` action: the reason, required (the service checks it is not blank)."""
+
+    reason = serializers.CharField(allow_blank=True, trim_whitespace=True)
+
+
 class CommitmentSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    """`disbursed` is net of reversed disbursements; `reversal` is null unless the commitment was
+    reversed (it then counts for nothing)."""
+
     see_only = ("source",)
     disbursed = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, required=False)
+    reversal = ReversalSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Commitment
@@ -76,15 +96,27 @@ class CommitmentSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
             "document_number",
             "conditions",
             "disbursed",
+            "reversal",
             "created_at",
         ]
         read_only_fields = ["created_at"]
 
 
 class DisbursementSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    reversal = ReversalSerializer(read_only=True, allow_null=True)
+
     class Meta:
         model = Disbursement
-        fields = ["id", "commitment", "amount", "paid_on", "payee", "voucher_number", "created_at"]
+        fields = [
+            "id",
+            "commitment",
+            "amount",
+            "paid_on",
+            "payee",
+            "voucher_number",
+            "reversal",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
 
 

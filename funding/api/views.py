@@ -7,7 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
 from governance.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet
@@ -27,8 +27,11 @@ from ..models import (
 from ..querysets import sum_of
 from ..selectors import project_funding
 from ..services import (
+    CONFLICT_CODES,
     commitment_create,
+    commitment_reverse,
     disbursement_create,
+    disbursement_reverse,
     funding_source_save,
     public_income_save,
     subsidy_plan_create,
@@ -43,11 +46,45 @@ def _service(call):
     except DjangoValidationError as exc:
         if hasattr(exc, "error_dict"):
             raise ValidationError(exc.message_dict) from exc
+        if any(error.code in CONFLICT_CODES for error in exc.error_list):
+            raise Conflict({"detail": " ".join(exc.messages)}) from exc
         raise ValidationError({"non_field_errors": exc.messages}) from exc
 
 
+class Conflict(APIException):
+    """409: the row's state refuses the write (already reversed, disbursements still live)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "conflict"
+    default_code = "conflict"
+
+
+class ReverseActionMixin:
+    """POST <id>/reverse/ {"reason": "..."}: reverse the row through `reverse_service`. 400 for a
+    blank reason, 409 with the reason when the row's state refuses it, 403 for a read-only role,
+    404 outside the territory the actor manages; 200 with the row (its `reversal` filled in)."""
+
+    reverse_kwarg = ""
+
+    @extend_schema(request=s.ReverseSerializer)
+    @action(detail=True, methods=["post"])
+    def reverse(self, request, pk=None):
+        row = self.get_object()
+        body = s.ReverseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        service = type(self).reverse_service
+        _service(
+            lambda: service(
+                **{self.reverse_kwarg: row}, reason=body.validated_data["reason"], actor=request.user
+            )
+        )
+        row = self.get_queryset().get(pk=row.pk)
+        return Response(self.get_serializer(row).data, status=status.HTTP_200_OK)
+
+
 class CreateReadViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
-    """List, retrieve and create: money rows are never edited or deleted (a correction is a new row)."""
+    """List, retrieve and create: money rows are never edited or deleted (a wrong one is reversed,
+    then the right one created as a new row)."""
 
 
 class FundingSourceViewSet(ScopedModelViewSet):
@@ -59,7 +96,7 @@ class FundingSourceViewSet(ScopedModelViewSet):
     def scoped_source(self):
         return (
             FundingSource.objects.select_related("district", "street")
-            .annotate(committed=sum_of(Commitment, "amount", "source"))
+            .annotate(committed=sum_of(Commitment, "amount", "source", live=True))
             .order_by("district_id", "kind", "name", "id")
         )
 
@@ -75,14 +112,18 @@ class FundingSourceViewSet(ScopedModelViewSet):
         self._save(serializer, serializer.instance)
 
 
-class CommitmentViewSet(CreateReadViewSet):
+class CommitmentViewSet(ReverseActionMixin, CreateReadViewSet):
     queryset = Commitment.objects.all()
     serializer_class = s.CommitmentSerializer
     filterset_fields = ["project", "source", "source__kind"]
+    reverse_service = commitment_reverse
+    reverse_kwarg = "commitment"
 
     def scoped_source(self):
-        return Commitment.objects.annotate(disbursed=sum_of(Disbursement, "amount", "commitment")).order_by(
-            "project_id", "committed_on", "id"
+        return (
+            Commitment.objects.select_related("reversal")
+            .annotate(disbursed=sum_of(Disbursement, "amount", "commitment", live=True))
+            .order_by("project_id", "committed_on", "id")
         )
 
     def perform_create(self, serializer):
@@ -91,10 +132,15 @@ class CommitmentViewSet(CreateReadViewSet):
         )
 
 
-class DisbursementViewSet(CreateReadViewSet):
+class DisbursementViewSet(ReverseActionMixin, CreateReadViewSet):
     queryset = Disbursement.objects.order_by("commitment_id", "paid_on", "id")
     serializer_class = s.DisbursementSerializer
     filterset_fields = ["commitment", "commitment__project"]
+    reverse_service = disbursement_reverse
+    reverse_kwarg = "disbursement"
+
+    def scoped_source(self):
+        return Disbursement.objects.select_related("reversal").order_by("commitment_id", "paid_on", "id")
 
     def perform_create(self, serializer):
         serializer.instance = _service(

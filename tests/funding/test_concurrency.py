@@ -11,8 +11,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
-from funding.models import Commitment, Disbursement
-from funding.services import commitment_create, disbursement_create
+from django.db.models import Sum
+
+from funding.models import Commitment, CommitmentReversal, Disbursement, DisbursementReversal
+from funding.services import commitment_create, commitment_reverse, disbursement_create, disbursement_reverse
 
 from .conftest import make_source
 
@@ -100,3 +102,66 @@ def test_two_commitments_race_for_the_last_yuan_of_a_source(users, territory):
     assert sorted(type(r).__name__ for r in results) == ["Commitment", "str"], results
     assert "尚未承诺的 0.00 元" in next(r for r in results if isinstance(r, str))
     assert sum(c.amount for c in Commitment.objects.filter(source=source)) == Decimal("100.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_disbursement_races_the_reversal_of_its_commitment(users, territory):
+    """Both take the commitment's lock: either the payment lands first and the reversal is refused
+    (a live disbursement), or the reversal lands first and the payment is refused (reversed). Run
+    a few rounds so that both orders are likely to occur; each keeps disbursed <= committed."""
+    from tests.projects.factories import ProjectFactory
+
+    project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
+    source = make_source(territory, held="100000.00")
+    for round_ in range(6):
+        commitment = commitment_create(
+            source=source, project=project, amount="100.00", committed_on=DAY, actor=users.street
+        )
+        pay = lambda: disbursement_create(  # noqa: E731
+            commitment=commitment,
+            amount="100.00",
+            paid_on=DAY,
+            payee="甜城建工",
+            voucher_number=f"R{round_}",
+            actor=users.street,
+        )
+        undo = lambda: commitment_reverse(commitment=commitment, reason="录入错误", actor=users.street)  # noqa: E731
+        calls = (pay, undo) if round_ % 2 else (undo, pay)
+        results = _race(*calls)
+        done = [r for r in results if not isinstance(r, str)]
+        refused = [r for r in results if isinstance(r, str)]
+        assert len(done) == 1 and len(refused) == 1, results
+        if isinstance(done[0], Disbursement):
+            assert refused[0].startswith("该资金承诺尚有 1 笔未冲销的拨付，合计 100.00 元"), refused
+        else:
+            assert refused[0] == "该资金承诺已冲销，不能再拨付；请对更正后的承诺拨付。", refused
+        committed = Commitment.objects.live().filter(pk=commitment.pk).aggregate(t=Sum("amount"))["t"] or 0
+        disbursed = (
+            Disbursement.objects.live().filter(commitment=commitment).aggregate(t=Sum("amount"))["t"] or 0
+        )
+        assert disbursed <= committed, (round_, disbursed, committed)
+    assert CommitmentReversal.objects.count() == sum(
+        1 for c in Commitment.objects.all() if not c.disbursements.exists()
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reversals_of_one_disbursement_leave_one(users, territory):
+    from tests.projects.factories import ProjectFactory
+
+    project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
+    commitment = commitment_create(
+        source=make_source(territory), project=project, amount="100.00", committed_on=DAY, actor=users.street
+    )
+    paid = disbursement_create(
+        commitment=commitment,
+        amount="1.00",
+        paid_on=DAY,
+        payee="甜城建工",
+        voucher_number="V",
+        actor=users.street,
+    )
+    results = _race(*[lambda: disbursement_reverse(disbursement=paid, reason="重复", actor=users.street)] * 2)
+    assert sorted(type(r).__name__ for r in results) == ["DisbursementReversal", "str"], results
+    assert "不能重复冲销" in next(r for r in results if isinstance(r, str))
+    assert DisbursementReversal.objects.count() == 1
