@@ -6,7 +6,7 @@ import secrets
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -476,7 +476,8 @@ def step_complete(*, step, actor, note="", now=None):
     department review: step_review); a down step without evidence (a meeting with participation,
     a visit, or — for the step that collects the demand list — a submission); a step that needs a
     vote while a neighbourhood of the project has no concluded renovation-plan vote.
-    A step that closes the demand list closes the project's demand lists.
+    A step that closes the demand list closes the project's demand lists, after the submissions
+    in flight have committed (their shared lock holds the close back); none lands after it.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -505,6 +506,8 @@ def step_complete(*, step, actor, note="", now=None):
         current.save(update_fields=["status", "completed_at", "completed_by", "note"])
         closed_lists = 0
         if current.closes_demand_list:
+            # The UPDATE row-locks each open list, which waits for the FOR SHARE lock of every
+            # submission in flight (demand_submit); later submissions then read the list closed.
             closed_lists = DemandList.objects.filter(
                 project_id=current.process.project_id, is_open=True
             ).update(is_open=False, closed_at=now)
@@ -755,6 +758,27 @@ def demand_lists_open(*, project, actor, intro="", now=None):
     return created
 
 
+def _demand_list_open_shared(pk):
+    """Whether the demand list is open, read under a shared row lock (PostgreSQL FOR SHARE) held
+    to the end of the caller's transaction.
+
+    Shared locks do not conflict with each other, so a neighbourhood's submissions run side by side;
+    they do conflict with the row lock of the UPDATE that closes the list (step_complete), so the
+    close waits for every submission in flight, and a submission that waited on a close reads the
+    closed row (READ COMMITTED re-reads the locked row). Django's select_for_update has no FOR
+    SHARE, hence the raw query. SQLite has no row locks: one writer at a time serialises it.
+    """
+    table = connection.ops.quote_name(DemandList._meta.db_table)
+    column = connection.ops.quote_name(DemandList._meta.pk.column)
+    sql = f"SELECT is_open FROM {table} WHERE {column} = %s"
+    if connection.vendor == "postgresql":
+        sql += " FOR SHARE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
 def demand_submit(
     *,
     demand_list,
@@ -773,7 +797,9 @@ def demand_submit(
     ones are entered by staff who manage the household (recorded as entered_by).
     Refuses: a closed list; a household of another neighbourhood; nothing chosen and no text;
     retired or other districts' menu items; over-long text; too many photos or a bad photo (the
-    photo checks of projects.photos). Concurrency: simultaneous submissions of one household
+    photo checks of projects.photos). Concurrency: the list is read open under a shared lock held
+    to commit (_demand_list_open_shared), so closing it waits for the submissions in flight and
+    no submission lands after the list closed. Simultaneous submissions of one household
     (any number) leave exactly one current: the household's row is locked (FOR NO KEY UPDATE, so
     one household's submissions are written one after another and each sees the one before it;
     other households are not held up), then its current submission. The partial unique constraint
@@ -811,7 +837,7 @@ def demand_submit(
     if channel != SubmissionChannel.ONLINE:
         _require_manage(actor, household)
     with transaction.atomic():
-        if not DemandList.objects.filter(pk=demand_list.pk, is_open=True).exists():
+        if not _demand_list_open_shared(demand_list.pk):
             raise ValidationError(_("本小区的需求清单征集已经结束。"))
         # Locking the current submission alone is not enough: a writer that waited on it finds it
         # no longer current and would insert beside the winner's new one.
