@@ -184,6 +184,8 @@ from celery.schedules import crontab  # noqa: E402  (the beat schedule's one imp
 CELERY_BEAT_SCHEDULE = {
     # Daily at 01:30 Asia/Shanghai (CELERY_TIMEZONE): due subsidy installments, assessments, payments, exits.
     "funding-subsidies-daily": {"task": "funding.tasks.subsidies_run", "schedule": crontab(hour=1, minute=30)},
+    # Hourly at :15: pay installments released > 30 min ago whose payment message was lost.
+    "funding-subsidies-sweep": {"task": "funding.tasks.installments_sweep", "schedule": crontab(minute=15)},
 }
 
 CACHES = (

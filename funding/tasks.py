@@ -4,6 +4,9 @@
   enqueues `installment_pay` for each installment it releases, after the batch commits, on the
   queue the run itself came from; its first step sweeps released installments that a lost
   message left unpaid.
+- `installments_sweep()`: hourly (beat): pays the installments released more than half an hour
+  ago and still unpaid, so a lost `installment_pay` message costs an hour at most, not a day.
+  Idempotent, acked late.
 - `installment_pay(installment_id)`: idempotent (status guard under a row lock), so it is
   acked late and re-queued if its worker dies.
 """
@@ -38,3 +41,9 @@ def subsidies_run(self, date=None):
 def installment_pay(installment_id):
     """Pay one released installment; nothing happens if it is gone, paid, or being paid."""
     return services.installments_pay(ids=[installment_id])
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def installments_sweep():
+    """Pay released installments a lost message left unpaid for more than services.SWEEP_AFTER."""
+    return services.installments_sweep()
