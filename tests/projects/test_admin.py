@@ -321,3 +321,31 @@ def test_the_menu_select_groups_by_class_and_keeps_a_retired_item_in_use(client,
     response = client.post(url, data)
     assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
     assert ScopeItem.objects.get().no_actual_reason == "不再实施"
+
+
+@pytest.mark.django_db
+def test_the_bulk_delete_action_deletes_scope_lines_through_the_service(client, users, territory):
+    from projects.services import scope_item_save
+
+    project = ProjectFactory(code="P8", lead_street=territory.s1, neighbourhoods=[territory.n111])
+    roads, greening = CatalogueItem.objects.filter(code__in=["roads", "greening"]).order_by("code")
+    lines = [
+        scope_item_save(
+            item=ScopeItem(
+                project=project,
+                neighbourhood=territory.n111,
+                catalogue_item=item,
+                planned_quantity=Decimal("10"),
+            ),
+            actor=users.community,
+        )
+        for item in (roads, greening)
+    ]
+    client.force_login(users.community)
+    response = client.post(
+        reverse("admin:projects_scopeitem_changelist"),
+        {"action": "delete_selected", "_selected_action": [line.pk for line in lines], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not ScopeItem.objects.filter(project=project).exists()
+    assert AuditEntry.objects.filter(action="scope_item_delete").count() == 2
