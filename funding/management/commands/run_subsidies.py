@@ -6,11 +6,13 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from funding.services import subsidies_run
 
 
 class Command(BaseCommand):
+    # argparse needs plain strings here (a lazy translation breaks --help), as in Django's own commands.
     help = "运行物业补贴日处理（run the daily subsidy schedules）：到期、考核核定、发放、退出。"
 
     def add_arguments(self, parser):
@@ -20,9 +22,12 @@ class Command(BaseCommand):
         try:
             today = datetime.date.fromisoformat(date) if date else timezone.localdate()
         except ValueError:
-            raise CommandError(f"--date 应为 YYYY-MM-DD 格式的日期，收到“{date}”。")
+            raise CommandError(_("--date 应为 YYYY-MM-DD 格式的日期，收到“%(value)s”。") % {"value": date})
         summary = subsidies_run(today=today)
         self.stdout.write(
-            "{date}：到期 {due}，核准 {released}，暂缓 {withheld}，"
-            "发放 {paid}，补发 {swept}，退出 {exited}".format(**summary)
+            _(
+                "%(date)s：到期 %(due)d，核准 %(released)d，暂缓 %(withheld)d，"
+                "发放 %(paid)d，补发 %(swept)d，退出 %(exited)d"
+            )
+            % summary
         )
