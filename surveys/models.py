@@ -175,7 +175,9 @@ class Ballot(models.Model):
     choice (the audit log keeps what it was)."""
 
     vote = models.ForeignKey(Vote, models.CASCADE, related_name="ballots", verbose_name=_("表决"))
-    household = models.ForeignKey(Household, models.CASCADE, related_name="ballots", verbose_name=_("住户"))
+    # PROTECT: a flat that voted cannot be deleted from the census; its ballots are the record of
+    # an owners' decision.
+    household = models.ForeignKey(Household, models.PROTECT, related_name="ballots", verbose_name=_("住户"))
     choice = models.CharField(_("表决意见"), max_length=10, choices=BallotChoice.choices)
     channel = models.CharField(_("方式"), max_length=10, choices=BallotChannel.choices)
     entered_by = models.ForeignKey(

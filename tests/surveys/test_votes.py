@@ -334,3 +334,20 @@ def test_two_simultaneous_ballots_of_one_flat_leave_exactly_one(place, users):
     assert ballot.revisions == 2 and ballot.choice in (A, D, X)
     assert AuditEntry.objects.filter(action="ballot_cast").count() == 3
     assert tally(vote).voting_flats == 1
+
+
+@pytest.mark.django_db
+def test_a_flat_that_voted_cannot_be_deleted_from_the_census(client, territory, users):
+    from django.urls import reverse
+
+    vote = open_vote(territory.n111, users.community, matter=MatterType.OTHER)
+    voter, other = territory.n111.households.order_by("pk")[:2]
+    ballot_cast(vote=vote, household=voter, choice=BallotChoice.AGREE)
+    client.force_login(users.community)
+    changelist = reverse("admin:residents_household_changelist")
+    response = client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [voter.pk, other.pk], "post": "yes"}
+    )
+    assert response.status_code == 200 and "表决票" in response.content.decode()  # the protected rows named
+    assert territory.n111.households.filter(pk__in=[voter.pk, other.pk]).count() == 2
+    assert Ballot.objects.filter(vote=vote, household=voter).exists()
