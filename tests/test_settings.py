@@ -107,3 +107,21 @@ def test_database_url_picks_postgresql_and_sqlite_is_the_default():
     postgres = loaded(run_settings(DEBUG="true", DATABASE_URL=postgres_url))
     assert postgres["engine"] == "django.db.backends.postgresql"
     assert postgres["name"] == "renovation"
+
+
+def test_code_only_commands_run_without_a_secret_but_others_still_need_it(tmp_path):
+    """A fresh clone checks its migrations without DEBUG or SECRET_KEY; a command that touches
+    data (migrate) still refuses to start without the key when DEBUG is off."""
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+
+    def manage(*args):
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+        )
+
+    checked = manage("makemigrations", "--check", "--dry-run")
+    assert checked.returncode == 0 and "No changes detected" in checked.stdout, checked.stderr
+    refused = manage("migrate", "--plan")
+    assert refused.returncode != 0 and "SECRET_KEY must be set when DEBUG is off." in refused.stderr
