@@ -168,14 +168,10 @@ class Disbursement(models.Model):
         return f"{self.voucher_number}：{self.amount}"
 
 
-class CommitmentReversal(models.Model):
-    """The reversal (冲销) of a whole commitment: the commitment stays, counted as nothing from then
-    on, and a corrected amount is committed as a new row. At most one per commitment (one-to-one).
-    Refused while a disbursement against it is still unreversed (funding.services)."""
+class Reversal(models.Model):
+    """What every reversal (冲销) records: why, who, when. A reversal is of a whole row: the row
+    stays, counted as nothing from then on."""
 
-    commitment = models.OneToOneField(
-        Commitment, models.PROTECT, related_name="reversal", verbose_name=_("被冲销的资金承诺")
-    )
     reason = models.TextField(_("冲销原因"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -187,8 +183,22 @@ class CommitmentReversal(models.Model):
     )
     created_at = models.DateTimeField(_("冲销时间"), auto_now_add=True)
 
-    territory_lookups = territory_via("commitment__project__neighbourhoods")
     territory_distinct = True
+
+    class Meta:
+        abstract = True
+
+
+class CommitmentReversal(Reversal):
+    """The reversal (冲销) of a whole commitment: the commitment stays, counted as nothing from then
+    on, and a corrected amount is committed as a new row. At most one per commitment (one-to-one).
+    Refused while a disbursement against it is still unreversed (funding.services)."""
+
+    commitment = models.OneToOneField(
+        Commitment, models.PROTECT, related_name="reversal", verbose_name=_("被冲销的资金承诺")
+    )
+
+    territory_lookups = territory_via("commitment__project__neighbourhoods")
 
     class Meta:
         verbose_name = _("资金承诺冲销")
@@ -206,26 +216,15 @@ class CommitmentReversal(models.Model):
         return f"{self.commitment_id}：{self.reason[:30]}"
 
 
-class DisbursementReversal(models.Model):
+class DisbursementReversal(Reversal):
     """The reversal (冲销) of a whole disbursement: it stays, counted as nothing from then on, and a
     corrected payment is recorded as a new row. At most one per disbursement (one-to-one)."""
 
     disbursement = models.OneToOneField(
         Disbursement, models.PROTECT, related_name="reversal", verbose_name=_("被冲销的资金拨付")
     )
-    reason = models.TextField(_("冲销原因"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("冲销人"),
-    )
-    created_at = models.DateTimeField(_("冲销时间"), auto_now_add=True)
 
     territory_lookups = territory_via("disbursement__commitment__project__neighbourhoods")
-    territory_distinct = True
 
     class Meta:
         verbose_name = _("资金拨付冲销")
