@@ -8,8 +8,10 @@ class FundingConfig(AppConfig):
 
     def ready(self):
         from projects.gates import register_gate
+        from projects.public_sections import register_public_section
 
-        from . import gates
+        from . import gates, public_sections
 
         register_gate("funding_covers_budget", gates.funding_covers_budget)
         register_gate("management_arranged", gates.management_arranged)
+        register_public_section("public_income", public_sections.income_section, order=20)

@@ -13,6 +13,7 @@ from residents.throttle import CodeRefused, household_for_code_guarded
 
 from .forms import ObjectionForm
 from .models import Notice
+from .public_sections import public_sections
 from .selectors import public_neighbourhood, public_page_projects, stage_steps
 from .services import objection_submit
 
@@ -35,6 +36,7 @@ def _render_page(request, neighbourhood, *, form_notice_id=None, form=None, stat
         {
             "neighbourhood": neighbourhood,
             "projects": projects,
+            "sections": public_sections(neighbourhood),
             "today": today,
             "form_notice_id": form_notice_id,
             "bound_form": form,

@@ -8,8 +8,10 @@ class SurveysConfig(AppConfig):
 
     def ready(self):
         from projects.gates import register_gate
+        from projects.public_sections import register_public_section
 
-        from . import gates
+        from . import gates, public_sections
 
         register_gate("consultation_complete", gates.consultation_complete)
         register_gate("final_plan_passed", gates.final_plan_passed)
+        register_public_section("votes", public_sections.votes_section, order=10)

@@ -314,6 +314,17 @@ def public_vote(vote_id):
     )
 
 
+def public_votes_of(neighbourhood, limit=10):
+    """The votes of a neighbourhood that have opened, newest first, for its public page (their
+    tally pages are public): no personal data. One query."""
+    return list(
+        Vote.objects.exclude(status=VoteStatus.DRAFT)
+        .filter(neighbourhood=neighbourhood)
+        .select_related("neighbourhood", "building", "stairwell__building")
+        .order_by("-opens_at", "-pk")[:limit]
+    )
+
+
 # ---- questionnaire results -------------------------------------------------------------------
 
 

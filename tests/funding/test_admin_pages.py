@@ -184,6 +184,12 @@ def test_public_income_page_shows_no_personal_data(client, users, territory):
         "暂无公共收益"
         in client.get(reverse("funding:public_income", args=[territory.n121.pk])).content.decode()
     )
+    # The neighbourhood's public page shows the income too (a section funding registers there).
+    page = client.get(reverse("projects:neighbourhood", args=[territory.n111.pk])).content.decode()
+    assert 'id="public-income"' in page and "合计 15,500.50 元" in page and "停车收益" in page
+    assert users.community.username not in page
+    page = client.get(reverse("projects:neighbourhood", args=[territory.n121.pk])).content.decode()
+    assert 'id="public-income"' not in page  # nothing recorded: no section
 
 
 def test_street_staff_add_a_source_of_their_street_only(client, users, territory):

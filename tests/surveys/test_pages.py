@@ -162,6 +162,13 @@ def test_a_resident_votes_and_the_public_tally_shows_aggregates_only(client, res
         assert (
             h.owner_name not in after and h.phone not in after and f"{h.building.name} {h.room}" not in after
         )
+    # The neighbourhood's public page lists the vote with a link to its tally (a section surveys
+    # registers there), and names no one.
+    public = client.get(reverse("projects:neighbourhood", args=[territory.n111.pk])).content.decode()
+    assert 'id="votes"' in public and "改造方案表决" in public and tally_url in public
+    assert all(h.owner_name not in public for h in territory.n111.households.all())
+    other = client.get(reverse("projects:neighbourhood", args=[territory.n211.pk])).content.decode()
+    assert 'id="votes"' not in other
 
 
 @pytest.mark.django_db
