@@ -37,32 +37,18 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from governance.models import Building, Community, District, Neighbourhood, Stairwell, Street  # noqa: E402
-from residents.census import SYSTEM_ACTOR, census_import  # noqa: E402
+from residents.census import COLUMNS, SYSTEM_ACTOR, census_import  # noqa: E402
+from residents.identity import id_number_check_digit  # noqa: E402
 from residents.models import Household  # noqa: E402
 
 BENCH_DISTRICT = "基准测试区"
-HEADERS = [
-    "区",
-    "街道",
-    "社区",
-    "小区",
-    "建成年份",
-    "楼栋",
-    "单元",
-    "房号",
-    "楼层",
-    "面积",
-    "业主姓名",
-    "身份证号",
-    "联系电话",
-]
+HEADERS = [column.label for column in COLUMNS]  # the Chinese headers, in the import's order
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 )
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志红玉梅林文辉宇鑫鹏飞斌浩凯晨欣怡雪琳婷倩丹"
 ROADS = "人民解放建设和平胜利光明新华东风幸福团结文化青年红星"
 AREA_CODES = ["510104", "510105", "510106", "510107", "510108", "511002", "511011", "511025"]
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 MOBILE_PREFIXES = [
     "133",
     "135",
@@ -85,7 +71,7 @@ MOBILE_PREFIXES = [
 def id_number(rng):
     birth = f"{rng.randint(1935, 2003)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
     body = f"{rng.choice(AREA_CODES)}{birth}{rng.randint(0, 999):03d}"
-    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, ID_WEIGHTS)) % 11]
+    return body + id_number_check_digit(body)
 
 
 def person(rng):
