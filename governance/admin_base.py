@@ -101,7 +101,8 @@ class ScopedAdmin(ScopedPermissionsMixin, admin.ModelAdmin):
 class ServiceWritesMixin:
     """Mixed in before ScopedAdmin: the page's writes (the object, its inlines' rows, the bulk
     delete action) go through `record_save` and `record_delete`, one service call and one audit
-    row per row. The change page already runs in one transaction; the bulk delete gets its own.
+    row per row. The change page already runs in one transaction; ScopedAdmin gives the bulk
+    delete its own.
     Override the two hooks to send some model to its own service."""
 
     def record_save(self, request, obj):
@@ -113,13 +114,8 @@ class ServiceWritesMixin:
     def save_model(self, request, obj, form, change):
         self.record_save(request, obj)
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request, obj):  # ScopedAdmin's bulk delete comes here row by row
         self.record_delete(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for obj in queryset:
-                self.record_delete(request, obj)
 
     def save_formset(self, request, form, formset, change):
         rows = formset.save(commit=False)  # sets the parent on new rows, collects the deleted ones

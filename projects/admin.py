@@ -189,21 +189,7 @@ class CompactInlineMixin:
         return formfield
 
 
-class ManageCheckedOnceMixin:
-    """The project page asks whether the actor may change the project for the page and again for
-    every inline (change, delete): the answer is one scoped query, asked once per request."""
-
-    def has_change_permission(self, request, obj=None):
-        if obj is None:
-            return super().has_change_permission(request, obj)
-        answers = request.__dict__.setdefault("_projects_may_change", {})
-        key = (obj._meta.label, obj.pk)
-        if key not in answers:
-            answers[key] = super().has_change_permission(request, obj)
-        return answers[key]
-
-
-class ScopeItemInline(ManageCheckedOnceMixin, CompactInlineMixin, ScopedTabularInline):
+class ScopeItemInline(CompactInlineMixin, ScopedTabularInline):
     model = ScopeItem
     fields = [
         "neighbourhood",
@@ -256,21 +242,21 @@ def _fixed_choices(field, choices):
         widget.widget.choices = choices
 
 
-class ProgressReportInline(ManageCheckedOnceMixin, CompactInlineMixin, ScopedTabularInline):
+class ProgressReportInline(CompactInlineMixin, ScopedTabularInline):
     model = ProgressReport
     fields = ["month", "percent_complete", "investment_to_date", "note"]
     show_change_link = True
     ordering = ["-month"]
 
 
-class FindingInline(ManageCheckedOnceMixin, CompactInlineMixin, ScopedTabularInline):
+class FindingInline(CompactInlineMixin, ScopedTabularInline):
     model = SupervisionFinding
     fields = ["severity", "source", "supervisor_name", "description", "opened_at", "resolved_at"]
     readonly_fields = ["resolved_at"]
     show_change_link = True
 
 
-class AcceptanceInline(ManageCheckedOnceMixin, CompactInlineMixin, ScopedTabularInline):
+class AcceptanceInline(CompactInlineMixin, ScopedTabularInline):
     model = Acceptance
     fields = [
         "accepted_on",
@@ -283,7 +269,7 @@ class AcceptanceInline(ManageCheckedOnceMixin, CompactInlineMixin, ScopedTabular
     show_change_link = False
 
 
-class NoticeInline(ManageCheckedOnceMixin, ScopedTabularInline):
+class NoticeInline(ScopedTabularInline):
     model = Notice
     fields = ["kind", "title", "starts_on", "ends_on"]
     readonly_fields = ["kind", "title", "starts_on", "ends_on"]
@@ -295,7 +281,7 @@ class NoticeInline(ManageCheckedOnceMixin, ScopedTabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ManageCheckedOnceMixin, ServiceErrorsMixin, ScopedAdmin):
+class ProjectAdmin(ServiceErrorsMixin, ScopedAdmin):
     list_display = [
         "code",
         "name",
