@@ -19,8 +19,6 @@ def sum_of(model, field, link, live=False):
     """A subquery annotation: the sum of `model.field` over the rows whose `link` is the outer row
     (0.00 when none) — one column, no GROUP BY on the outer query, no duplicated rows. `live`: only
     the rows not reversed (commitments, disbursements)."""
-    rows = model.objects.filter(**{link: OuterRef("pk")})
-    if live:
-        rows = rows.filter(reversal__isnull=True)
+    rows = (model.objects.live() if live else model.objects.all()).filter(**{link: OuterRef("pk")})
     rows = rows.order_by().values(link).annotate(total=Sum(field))
     return Coalesce(Subquery(rows.values("total")), Decimal("0.00"), output_field=DecimalField())
