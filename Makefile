@@ -43,7 +43,7 @@ test: install-dev
 
 check: install-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python ../shared/tools/check_layers.py .
+	$(BIN)/python tools/check_layers.py .
 
 # Benchmarks (README: Benchmarks). They need DATABASE_URL pointing at PostgreSQL.
 bench-import: install

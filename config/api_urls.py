@@ -3,8 +3,10 @@ from importlib import import_module
 
 from rest_framework.routers import DefaultRouter
 
+from .layers import APPS
+
 router = DefaultRouter()
-for app in ("governance", "residents", "projects", "surveys", "funding", "dashboards"):
+for app in APPS:
     try:
         module = import_module(f"{app}.api.urls")
     except ModuleNotFoundError as exc:

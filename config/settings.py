@@ -14,6 +14,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from .layers import APPS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -47,12 +49,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "governance",
-    "residents",
-    "projects",
-    "surveys",
-    "funding",
-    "dashboards",
+    *APPS,  # the project's apps, in layer order (config/layers.py)
 ]
 
 MIDDLEWARE = [

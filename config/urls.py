@@ -7,6 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from . import views
+from .layers import APPS
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,7 +20,7 @@ urlpatterns = [
 ]
 
 # Each app's public pages: `<app>/urls.py`, when it exists, mounted at the root.
-for app in ("residents", "projects", "surveys", "funding", "dashboards"):
+for app in APPS:
     try:
         import_module(f"{app}.urls")
     except ModuleNotFoundError as exc:

@@ -1,15 +1,12 @@
-"""The checks of `make check`, run by the suite: no model change without its migration, and no
-import that breaks the layering of the apps."""
+"""The checks of `make check`, run by the suite: no model change without its migration (the
+layering check has its own tests in tests/test_check_layers.py), and an API schema without warnings."""
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-
-CHECK_LAYERS = Path(settings.BASE_DIR).parent / "shared" / "tools" / "check_layers.py"
 
 
 @pytest.mark.django_db
@@ -21,22 +18,6 @@ def test_every_model_change_has_its_migration(capsys):
         pending = capsys.readouterr().out
         pytest.fail(f"makemigrations --check: model changes without a migration:\n{pending}", pytrace=False)
     assert "No changes detected" in capsys.readouterr().out
-
-
-@pytest.mark.skipif(
-    not CHECK_LAYERS.is_file(), reason=f"{CHECK_LAYERS} not found (../shared is not beside the project)"
-)
-def test_apps_import_only_from_lower_layers():
-    result = subprocess.run(
-        [sys.executable, str(CHECK_LAYERS), "."],
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "0 upward or sideways import(s)" in result.stdout
 
 
 def test_the_api_schema_generates_without_warnings_or_errors(tmp_path):

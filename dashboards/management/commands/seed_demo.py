@@ -20,14 +20,18 @@ The demo users have public passwords (see `manage.py demo_logins`): demo use onl
 import importlib
 import importlib.util
 import random
+from pathlib import Path
 
+from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from governance.demo import SCALES, DemoContext
 from governance.models import District
 
-APPS = ("governance", "residents", "projects", "surveys", "funding", "dashboards")
+# The project's own apps in layer order: INSTALLED_APPS lists them so (config/layers.py).
+APPS = tuple(c.name for c in apps.get_app_configs() if Path(c.path).parent == Path(settings.BASE_DIR))
 SINGLE_TRANSACTION = {"tiny", "small"}
 
 
