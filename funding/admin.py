@@ -15,7 +15,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from governance.admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
@@ -33,6 +33,7 @@ from .models import (
     SubsidyPayment,
     SubsidyPlan,
 )
+from .forms import SubsidyPlanForm, bands_rows
 from .querysets import sum_of
 from .selectors import plan_schedule, project_funding
 from .services import (
@@ -366,61 +367,6 @@ class PublicIncomeAdmin(ServiceErrorsMixin, ScopedAdmin):
 # ---- subsidy plans -------------------------------------------------------------------------
 
 
-def _lines(text, field, what):
-    """Parse lines "name:value" (full- or half-width colon) into [(name, value)]."""
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.strip().replace("：", ":")
-        if not line:
-            continue
-        name, sep, value = line.rpartition(":")
-        if not sep or not name.strip() or not value.strip():
-            raise ValidationError(_("第%(n)d行应为“%(what)s”。") % {"n": number, "what": what})
-        rows.append((name.strip(), value.strip()))
-    return rows
-
-
-class SubsidyPlanForm(forms.ModelForm):
-    rates_text = forms.CharField(
-        label=_("各年度补贴标准(元/平方米·年)"),
-        help_text=_("按年度顺序，用逗号分隔，逐年递减或持平，例如“1.20, 0.80, 0.40”。"),
-    )
-    payers_text = forms.CharField(
-        label=_("出资方及分担比例(%)"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("每行一个：出资单位:比例，合计100，例如“市财政局:25”“区财政局:75”。第一行承担分位尾差。"),
-    )
-    bands_text = forms.CharField(
-        label=_("考核得分档次"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        initial="80:1.00\n70:0.80",
-        help_text=_("每行一档：最低分:发放比例，例如“80:1.00”“70:0.80”；低于各档不发放。"),
-    )
-
-    class Meta:
-        model = SubsidyPlan
-        fields = ["neighbourhood", "arrangement", "name", "area", "start_on"]
-
-    def clean_rates_text(self):
-        values = [
-            v.strip() for v in self.cleaned_data["rates_text"].replace("，", ",").split(",") if v.strip()
-        ]
-        if not values:
-            raise ValidationError(_("请至少填写一年的补贴标准。"))
-        return values
-
-    def clean_payers_text(self):
-        return [
-            {"source": None, "payer_name": name, "share": share}
-            for name, share in _lines(self.cleaned_data["payers_text"], "payers", _("出资单位:比例"))
-        ]
-
-    def clean_bands_text(self):
-        rows = _lines(self.cleaned_data["bands_text"], "score_bands", _("最低分:发放比例"))
-        return [{"min_score": score, "ratio": ratio} for score, ratio in rows] or None
-
-
 class SubsidyPayerInline(ScopedTabularInline):
     model = SubsidyPayer
     fields = ["order", "payer_name", "source", "share"]
@@ -445,6 +391,39 @@ class SubsidyPlanAdmin(ServiceErrorsMixin, ScopedAdmin):
     def rates_display(self, obj):
         return " → ".join(obj.rates)
 
+    @admin.display(description=_("各年度补贴标准(元/平方米·年)"))
+    def rates_table(self, obj):
+        return format_html(
+            '<table class="plan-rows"><thead><tr><th scope="col">{}</th><th scope="col">{}</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            _("年度"),
+            _("补贴标准(元/平方米·年)"),
+            format_html_join(
+                "",
+                '<tr><th scope="row">{}</th><td>{}</td></tr>',
+                ((_("第%(n)d年") % {"n": year}, rate) for year, rate in enumerate(obj.rates, start=1)),
+            ),
+        )
+
+    @admin.display(description=_("考核得分档次"))
+    def bands_table(self, obj):
+        return format_html(
+            '<table class="plan-rows"><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
+            '<th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>',
+            _("档次"),
+            _("最低分(含)"),
+            _("最高分(不含，最高档为100)"),
+            _("发放比例(%)"),
+            format_html_join(
+                "",
+                '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>',
+                (
+                    (_("第%(n)d档") % {"n": n}, row["min_score"], row["max_score"], row["percent"])
+                    for n, row in enumerate(bands_rows(obj.bands()), start=1)
+                ),
+            ),
+        )
+
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
             kwargs["form"] = SubsidyPlanForm
@@ -458,9 +437,9 @@ class SubsidyPlanAdmin(ServiceErrorsMixin, ScopedAdmin):
                 "name",
                 "area",
                 "start_on",
-                "rates_text",
+                "rates_rows",
                 "payers_text",
-                "bands_text",
+                "bands_rows",
             ]
         return [
             "neighbourhood",
@@ -469,8 +448,8 @@ class SubsidyPlanAdmin(ServiceErrorsMixin, ScopedAdmin):
             "area",
             "start_on",
             "ends_on",
-            "rates",
-            "score_bands",
+            "rates_table",
+            "bands_table",
             "status",
             "exited_on",
         ]
@@ -494,9 +473,9 @@ class SubsidyPlanAdmin(ServiceErrorsMixin, ScopedAdmin):
             name=obj.name,
             area=obj.area,
             start_on=obj.start_on,
-            rates=data["rates_text"],
+            rates=data["rates_rows"],
             payers=data["payers_text"],
-            score_bands=data["bands_text"],
+            score_bands=data["bands_rows"],
             actor=request.user,
         )
         obj.pk = saved.pk

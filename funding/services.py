@@ -469,17 +469,11 @@ def build_installments(plan):
     return rows
 
 
-def subsidy_plan_create(
-    *, neighbourhood, arrangement, area, start_on, rates, payers, actor, score_bands=None, name=""
-):
-    """Create a subsidy plan with its payers and its whole schedule (one `scheduled` installment
-    per plan year). `payers`: [{"source": FundingSource or None, "payer_name": str, "share": percent}]
-    in order (the first takes the rounding remainder of every split).
-
-    Refuses: an actor who does not manage the neighbourhood; an arrangement of another
-    neighbourhood or with mode "none"; a non-positive area; rates that are missing, non-positive
-    or rising; shares not summing to 100 %; bands outside 0–100 points or 0–1 ratio; a year that
-    would pay less than a cent under a paying band."""
+def subsidy_plan_check(*, neighbourhood, arrangement, area, rates, payers, score_bands=None):
+    """The rules of a new plan's figures, checked without writing (a form shows the refusals beside
+    their fields before anything is saved; subsidy_plan_create checks them again). Returns (area,
+    rates, bands, payer rows) parsed; raises ValidationError keyed by "area", "rates",
+    "score_bands", "payers" or "arrangement" for the first rule broken."""
     area = Decimal(str(area))
     if not area.is_finite() or area <= 0:
         raise ValidationError({"area": _("补贴面积须大于0，现为 %(value)s 平方米。") % {"value": area}})
@@ -491,6 +485,28 @@ def subsidy_plan_create(
         raise ValidationError({"arrangement": _("所选长效管理安排不属于该小区。")})
     if arrangement.mode == ManagementMode.NONE:
         raise ValidationError({"arrangement": _("“无人管理”的小区不能享受物业补贴。")})
+    return area, parsed_rates, bands, payer_rows
+
+
+def subsidy_plan_create(
+    *, neighbourhood, arrangement, area, start_on, rates, payers, actor, score_bands=None, name=""
+):
+    """Create a subsidy plan with its payers and its whole schedule (one `scheduled` installment
+    per plan year). `payers`: [{"source": FundingSource or None, "payer_name": str, "share": percent}]
+    in order (the first takes the rounding remainder of every split).
+
+    Refuses: an actor who does not manage the neighbourhood; an arrangement of another
+    neighbourhood or with mode "none"; a non-positive area; rates that are missing, non-positive
+    or rising; shares not summing to 100 %; bands outside 0–100 points or 0–1 ratio; a year that
+    would pay less than a cent under a paying band."""
+    area, parsed_rates, bands, payer_rows = subsidy_plan_check(
+        neighbourhood=neighbourhood,
+        arrangement=arrangement,
+        area=area,
+        rates=rates,
+        payers=payers,
+        score_bands=score_bands,
+    )
     with transaction.atomic():
         _require_manage(actor, neighbourhood)
         plan = SubsidyPlan(

@@ -97,13 +97,19 @@ def test_plan_add_and_its_schedule_page(client, users, territory):
         "name": "东风里物业补贴",
         "area": "5000.00",
         "start_on": "2024-01-01",
-        "rates_text": "1.20, 1.50",
+        "rates_rows-0-rate": "1.20",
+        "rates_rows-1-rate": "1.50",
         "payers_text": "区财政局:75\n市财政局:25",
-        "bands_text": "80:1.00\n70:0.80",
+        "bands_rows-0-min_score": "80",
+        "bands_rows-0-max_score": "100",
+        "bands_rows-0-percent": "100",
+        "bands_rows-1-min_score": "70",
+        "bands_rows-1-max_score": "80",
+        "bands_rows-1-percent": "80",
     }
     response = client.post(url, data, follow=True)
     assert "第2年的补贴标准 1.50" in response.content.decode()
-    assert client.post(url, {**data, "rates_text": "1.20，0.60"}).status_code == 302
+    assert client.post(url, {**data, "rates_rows-1-rate": "0.60"}).status_code == 302
     created = SubsidyPlan.objects.get(name="东风里物业补贴")
     assert [p.payer_name for p in created.payers.order_by("order")] == ["区财政局", "市财政局"]
     assess(created, 2024, "85", users.street)
