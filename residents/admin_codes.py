@@ -17,25 +17,22 @@ missing) answer 404; a neighbourhood the actor may see but not manage (a distric
 answers 403, and the action is not offered to them.
 """
 
-import csv
-import io
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
+from governance.exports import table_response
 from governance.scoping import scope
 
 from .selectors import code_counts_by_neighbourhood
@@ -59,14 +56,6 @@ class AccessCodeOutputForm(forms.Form):
         initial=OUTPUT_SHEET,
         widget=forms.RadioSelect,
     )
-
-
-def _csv_cell(value):
-    """A cell Excel shows as text, never runs as a formula (=, +, @, or - not starting a number)."""
-    text = str(value)
-    if text[:1] in ("=", "+", "@", "\t", "\r") or (text[:1] == "-" and not text[1:2].isdigit()):
-        return "'" + text
-    return text
 
 
 def _parse_ids(values):
@@ -207,27 +196,20 @@ def codes_response(request, groups, output, sheet_template):
 
 @sensitive_variables()
 def _csv_response(groups):
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # the BOM: Excel then reads the file as UTF-8
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    for neighbourhood, items in groups:
-        for item in items:
-            household = item.household
-            writer.writerow(
-                [
-                    _csv_cell(neighbourhood.name),
-                    _csv_cell(household.building.name),
-                    _csv_cell(household.stairwell.name if household.stairwell_id else ""),
-                    _csv_cell(household.room),
-                    item.code,
-                ]
-            )
+    rows = [
+        [
+            neighbourhood.name,
+            item.household.building.name,
+            item.household.stairwell.name if item.household.stairwell_id else "",
+            item.household.room,
+            item.code,
+        ]
+        for neighbourhood, items in groups
+        for item in items
+    ]
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     label = groups[0][0].name if len(groups) == 1 else gettext("%(n)d个小区") % {"n": len(groups)}
-    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, f"户码-{label}-{stamp}.csv")
-    return response
+    return table_response(CSV_HEADER, rows, "csv", f"户码-{label}-{stamp}")
 
 
 @sensitive_variables()

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,11 +17,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from governance.admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
+from governance.exports import table_response
 from governance.scoping import scope
 from residents.models import Household
 
 from .choices import BallotChannel, QuestionnaireStatus, SubmissionChannel, VoteStatus
-from .exports import demand_table, to_csv, to_xlsx
+from .exports import demand_table
 from .forms import OfflineResponseForm
 from .models import (
     Ballot,
@@ -115,17 +116,7 @@ def _run_each(request, queryset, function, done_message):
 
 def _download(headers, rows, fmt, name, title):
     """The table as a CSV or Excel attachment (404 for any other format)."""
-    if fmt == "xlsx":
-        response = HttpResponse(
-            to_xlsx(headers, rows, str(title)),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    elif fmt == "csv":
-        response = HttpResponse(to_csv(headers, rows), content_type="text/csv; charset=utf-8")
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    return table_response(headers, rows, fmt, name, title)
 
 
 # ---- votes -----------------------------------------------------------------------------------

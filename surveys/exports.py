@@ -1,46 +1,9 @@
-"""Tables as CSV (UTF-8 with BOM, so Excel opens the Chinese correctly) and Excel (openpyxl).
-
-A table is (headers, rows); each export function returns bytes. Cells that a spreadsheet would
-run as a formula (=, +, -, @ first) are prefixed with a quote, so free text typed by residents
-cannot become a formula in staff's spreadsheet.
-"""
-
-import csv
-import io
+"""Tables of the consultation as export tables (headers, rows): written to CSV or Excel by
+governance.exports, the one export helper of the project."""
 
 from django.utils.translation import gettext as _
 
 from projects.choices import WorkClass
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def to_csv(headers, rows):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_safe(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def to_xlsx(headers, rows, title):
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=title[:31])
-    sheet.append(list(headers))
-    for row in rows:
-        sheet.append([_safe(v) for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def demand_table(aggregate, place_name=""):

@@ -241,7 +241,9 @@ def test_the_aggregate_exports_to_csv_and_excel(setup):
 
     from openpyxl import load_workbook
 
-    from surveys.exports import demand_table, to_csv, to_xlsx
+    from governance.exports import table_csv as to_csv
+    from governance.exports import table_xlsx as to_xlsx
+    from surveys.exports import demand_table
 
     project, process, demand_list, hs = setup
     demand_submit(demand_list=demand_list, household=hs[0], items=menu("roads", "parking"))
