@@ -1,7 +1,11 @@
-"""The one API router under /api/v1/: each app lists its routes in `<app>/api/urls.py`."""
+"""The one API router under /api/v1/: each app lists its routes in `<app>/api/urls.py`; and the
+token endpoint for API clients, /api/v1/auth/token/."""
 from importlib import import_module
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
+
+from governance.api.auth import TokenView
 
 from .layers import APPS
 
@@ -16,4 +20,4 @@ for app in APPS:
     for prefix, viewset, basename in module.routes:
         router.register(prefix, viewset, basename=basename)
 
-urlpatterns = router.urls
+urlpatterns = [path("auth/token/", TokenView.as_view(), name="api-token"), *router.urls]

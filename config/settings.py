@@ -5,6 +5,7 @@ REDIS_URL     default none: Celery tasks run in-process. With it: Redis is the C
 SECRET_KEY    required when DEBUG is off.
 IDENTITY_HASH_KEY  key of the keyed hashes of ID numbers and household codes. Set it in
               production: it must never change once data exists (default: derived from SECRET_KEY).
+API_TOKEN_RATE  attempts per client address at /api/v1/auth/token/ (default 10/min; N/s|min|hour|day).
 DEBUG, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, MEDIA_ROOT.
 """
 import hashlib
@@ -143,6 +144,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Throttles key on REMOTE_ADDR only, never on X-Forwarded-For (a client could forge it): behind
+    # a proxy, the proxy sets REMOTE_ADDR (e.g. gunicorn's forwarded-allow-ips).
+    "NUM_PROXIES": 0,
+    "DEFAULT_THROTTLE_RATES": {"api-token": env("API_TOKEN_RATE", default="10/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Old-neighbourhood renovation API",

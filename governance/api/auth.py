@@ -1,0 +1,67 @@
+"""The token endpoint for API clients: POST a username and password, get the user's token (the
+same one each time; `Authorization: Token <key>` then authenticates every /api/v1/ request).
+
+Throttled per client address under the scope "api-token", at the rate REST_FRAMEWORK's
+DEFAULT_THROTTLE_RATES gives it (the environment's API_TOKEN_RATE, default 10/min); past it the answer is 429 with Retry-After. The
+client is REMOTE_ADDR (REST_FRAMEWORK's NUM_PROXIES = 0), never a header a client could forge.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.throttling import ScopedRateThrottle
+
+
+class TokenRequestSerializer(AuthTokenSerializer):
+    """A staff user's username and password."""
+
+    # DRF's credentials check (authenticate(), active users only), with bounded inputs.
+
+    username = serializers.CharField(max_length=150, write_only=True)
+    password = serializers.CharField(
+        max_length=4096, write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+    token = None  # the answer carries the token; the request does not
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a staff user's username and password for the user's API token.
+
+    Send the token as `Authorization: Token <key>` on every other request. Attempts are limited
+    per client address (API_TOKEN_RATE, default 10 per minute, failed and successful alike);
+    past the limit the answer is 429 with a Retry-After header in seconds."""
+
+    authentication_classes = []  # credentials are the body; no session, so no CSRF either
+    permission_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "api-token"
+    serializer_class = TokenRequestSerializer
+
+    @extend_schema(
+        operation_id="auth_token_create",
+        tags=["auth"],
+        auth=[],
+        request=TokenRequestSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Retry-After",
+                OpenApiTypes.INT,
+                OpenApiParameter.HEADER,
+                response=[429],
+                description="Seconds to wait before the next attempt.",
+            )
+        ],
+        responses={
+            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            400: OpenApiResponse(description="Wrong or inactive credentials, or a missing field."),
+            429: OpenApiResponse(
+                response=inline_serializer("Throttled", {"detail": serializers.CharField()}),
+                description="Too many attempts from this client: retry after the number of "
+                "seconds in the Retry-After header.",
+            ),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
