@@ -145,7 +145,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Throttles key on REMOTE_ADDR only, never on X-Forwarded-For (a client could forge it): behind
-    # a proxy, the proxy sets REMOTE_ADDR (e.g. gunicorn's forwarded-allow-ips).
+    # a proxy, REMOTE_ADDR must carry the client (gunicorn --proxy-protocol sets it from the proxy).
     "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_RATES": {"api-token": env("API_TOKEN_RATE", default="10/min")},
 }
