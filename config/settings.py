@@ -8,6 +8,7 @@ IDENTITY_HASH_KEY  key of the keyed hashes of ID numbers and household codes. Se
 API_TOKEN_RATE  attempts per client address at /api/v1/auth/token/ (default 10/min; N/s|min|hour|day).
 DEBUG, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, MEDIA_ROOT.
 """
+import datetime
 import hashlib
 from pathlib import Path
 
@@ -129,6 +130,10 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 LOGIN_URL = "admin:login"
 
+# Every date typed into the platform lies in this window (governance.bounds).
+DATES_EARLIEST = datetime.date.fromisoformat(env("DATES_EARLIEST", default="1900-01-01"))
+DATES_LATEST = datetime.date.fromisoformat(env("DATES_LATEST", default="2100-12-31"))
+
 # Uploads: the census import reads files of up to 50 MiB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -140,6 +145,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's parsers, with JSON bodies nested deeper than 32 levels refused (400).
+    "DEFAULT_PARSER_CLASSES": [
+        "governance.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

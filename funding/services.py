@@ -19,6 +19,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance.bounds import check_date_in_window
 from governance.models import Assessment, AuditEntry, ManagementMode
 from governance.scoping import can_manage, can_see
 from governance.services import audit
@@ -345,10 +346,23 @@ def public_income_save(*, income, actor):
 # ---- subsidy plans -------------------------------------------------------------------------
 
 
+# A transitional subsidy tapers over a few years (three in the schemes DESIGN.md cites); ten is
+# far above any scheme and keeps every plan year's dates within the calendar.
+PLAN_MAX_YEARS = 10
+
+
 def _rates(rates):
-    """The plan's rates as Decimals, checked: at least one, each positive, never rising."""
+    """The plan's rates as Decimals, checked: at least one and at most PLAN_MAX_YEARS, each
+    positive, never rising."""
     if not rates:
         raise ValidationError({"rates": _("请至少填写一年的补贴标准。")})
+    if len(rates) > PLAN_MAX_YEARS:
+        raise ValidationError(
+            {
+                "rates": _("补贴年限最多%(max)d年，现填写了%(n)d年的补贴标准。")
+                % {"max": PLAN_MAX_YEARS, "n": len(rates)}
+            }
+        )
     parsed = []
     for year, value in enumerate(rates, start=1):
         try:
@@ -469,11 +483,13 @@ def build_installments(plan):
     return rows
 
 
-def subsidy_plan_check(*, neighbourhood, arrangement, area, rates, payers, score_bands=None):
+def subsidy_plan_check(*, neighbourhood, arrangement, area, rates, payers, score_bands=None, start_on=None):
     """The rules of a new plan's figures, checked without writing (a form shows the refusals beside
     their fields before anything is saved; subsidy_plan_create checks them again). Returns (area,
-    rates, bands, payer rows) parsed; raises ValidationError keyed by "area", "rates",
-    "score_bands", "payers" or "arrangement" for the first rule broken."""
+    rates, bands, payer rows) parsed; raises ValidationError keyed by "start_on" (outside the
+    configured date window, when given), "area", "rates", "score_bands", "payers" or "arrangement"
+    for the first rule broken."""
+    check_date_in_window(start_on, "start_on")
     area = Decimal(str(area))
     if not area.is_finite() or area <= 0:
         raise ValidationError({"area": _("补贴面积须大于0，现为 %(value)s 平方米。") % {"value": area}})
@@ -496,8 +512,8 @@ def subsidy_plan_create(
     in order (the first takes the rounding remainder of every split).
 
     Refuses: an actor who does not manage the neighbourhood; an arrangement of another
-    neighbourhood or with mode "none"; a non-positive area; rates that are missing, non-positive
-    or rising; shares not summing to 100 %; bands outside 0–100 points or 0–1 ratio; a year that
+    neighbourhood or with mode "none"; a start outside the configured date window; a non-positive
+    area; rates that are missing, more than PLAN_MAX_YEARS, non-positive or rising; shares not summing to 100 %; bands outside 0–100 points or 0–1 ratio; a year that
     would pay less than a cent under a paying band."""
     area, parsed_rates, bands, payer_rows = subsidy_plan_check(
         neighbourhood=neighbourhood,
@@ -506,6 +522,7 @@ def subsidy_plan_create(
         rates=rates,
         payers=payers,
         score_bands=score_bands,
+        start_on=start_on,
     )
     with transaction.atomic():
         _require_manage(actor, neighbourhood)

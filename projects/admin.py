@@ -218,6 +218,8 @@ class ScopeItemInline(CompactInlineMixin, ScopedTabularInline):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         fields = formset.form.base_fields
+        if "unit_cost" not in fields:  # the whole inline is read-only (a district official)
+            return formset
         fields["unit_cost"].required = False
         # The choices of the two selects are read once for the page, not once per line (each
         # form's select would otherwise run its own query: an N+1 over the project's lines). The
@@ -517,7 +519,8 @@ class ScopeItemAdmin(ServiceErrorsMixin, ScopedAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        form.base_fields["unit_cost"].required = False
+        if "unit_cost" in form.base_fields:  # absent when the page is read-only (a district official)
+            form.base_fields["unit_cost"].required = False
         return form
 
     def save_model(self, request, obj, form, change):

@@ -17,6 +17,7 @@ from ..models import (
     SubsidyPayment,
     SubsidyPlan,
 )
+from ..services import PLAN_MAX_YEARS
 
 
 class ScopedRelationsMixin:
@@ -223,7 +224,7 @@ class BandSerializer(serializers.Serializer):
 
 class SubsidyPlanSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     rates = serializers.ListField(
-        child=serializers.DecimalField(max_digits=8, decimal_places=4), allow_empty=True
+        child=serializers.DecimalField(max_digits=8, decimal_places=4), allow_empty=True, max_length=PLAN_MAX_YEARS
     )
     score_bands = BandSerializer(many=True, required=False)
     payers = PayerSerializer(many=True)
