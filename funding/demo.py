@@ -7,7 +7,9 @@ Through the services (so the invariants run for real): a few funding sources, co
 cover the budget of every project past consultation (and part of the others), a disbursement on
 each project under construction or later, public income of the first neighbourhoods, a current
 management arrangement for every neighbourhood of a project in aftercare, their assessments and
-one subsidy plan each.
+one subsidy plan each, with a paid year, a withheld year (a failing assessment), a year fallen due
+that waits for its assessment, and a year running (see _subsidy_story). At the small scale the
+project in aftercare is in the demo community login's community.
 
 `create_plans_bulk` writes many plans straight to the tables (arrangements, payers, the whole
 schedule, assessments): the benchmark and the worker tests use it to build thousands of plans in
@@ -33,6 +35,7 @@ from .services import (
     disbursement_create,
     funding_source_save,
     public_income_save,
+    subsidies_run,
     subsidy_plan_create,
 )
 
@@ -47,6 +50,11 @@ SOURCES = [
     (SourceKind.RESIDENT_CONTRIBUTION, "居民自筹", "小区居民", Decimal("0.05")),
 ]
 RATES = ["1.20", "0.80", "0.40"]  # 元/m²/year, tapering over three years
+# The demo plans (_subsidy_story): four tapering years, started so that year 3 fell due
+# STORY_DAYS days ago; the assessment scores of plan years 1 and 2 (year 3's is not in yet).
+STORY_RATES = ["1.20", "0.90", "0.60", "0.30"]
+STORY_DAYS = 20
+STORY_SCORES = {1: "86", 2: "66"}
 PAYERS = [("区财政局", Decimal("75")), ("市财政局", Decimal("25"))]  # city:district 1:3
 
 
@@ -108,12 +116,26 @@ def seed(ctx):
                 ),
                 actor=admin,
             )
+    plans = _subsidy_story(ctx, projects, admin, today)
+    ctx.store["funding_sources"] = sources
+    ctx.store["subsidy_plans"] = plans
+    ctx.write(f"  资金来源 {len(sources)} 个，补贴计划 {len(plans)} 个（{ctx.elapsed():.1f}s）")
+
+
+def _subsidy_story(ctx, projects, admin, today):
+    """For every neighbourhood of a project in aftercare (or closed): a professional management
+    arrangement and a four-year subsidy plan that started three years and STORY_DAYS days ago, so
+    that its first three years have fallen due and its fourth is running; the street's
+    assessments of years 1 (86 points: paid in full) and 2 (66 points: withheld until a passing
+    re-assessment); year 3 fell due STORY_DAYS days ago and its assessment is not in yet. Then the
+    daily run (subsidies_run, the service the schedule runs) decides and pays what is due, as it
+    would have done on those days. Returns the plans."""
+    start = add_years(today - datetime.timedelta(days=STORY_DAYS), -len(STORY_RATES) + 1)
     plans = []
-    start = datetime.date(today.year - 2, 1, 1)
     for project in projects:
         if project.stage not in (Stage.AFTERCARE, Stage.CLOSED):
             continue
-        for neighbourhood in project.neighbourhoods.all():
+        for neighbourhood in project.neighbourhoods.order_by("pk"):
             arrangement = arrangement_start(
                 neighbourhood=neighbourhood,
                 mode=ManagementMode.PROFESSIONAL,
@@ -122,31 +144,37 @@ def seed(ctx):
                 fee_per_m2_month=Decimal("0.60"),
                 actor=admin,
             )
-            plans.append(
-                subsidy_plan_create(
-                    neighbourhood=neighbourhood,
-                    arrangement=arrangement,
-                    area=Decimal("12000.00"),
-                    start_on=start,
-                    rates=RATES,
-                    payers=[{"source": None, "payer_name": n, "share": s} for n, s in PAYERS],
-                    name=f"{neighbourhood.name}物业补贴",
-                    actor=admin,
-                )
+            plan = subsidy_plan_create(
+                neighbourhood=neighbourhood,
+                arrangement=arrangement,
+                area=Decimal("12000.00"),
+                start_on=start,
+                rates=STORY_RATES,
+                payers=[{"source": None, "payer_name": n, "share": s} for n, s in PAYERS],
+                name=f"{neighbourhood.name}物业补贴",
+                actor=admin,
             )
-            # Year 1 assessed 86 (paid in full); year 2 first assessed 66 (withheld), re-assessed 74 (80 %).
-            for year, score in [(start.year, "86"), (start.year + 1, "66"), (start.year + 1, "74")]:
+            installments = {row.year: row for row in plan.installments.all()}
+            for year, score in STORY_SCORES.items():
+                installment = installments[year]
                 assessment_record(
                     arrangement=arrangement,
-                    year=year,
+                    year=installment.assessment_year,
                     score=score,
-                    assessor="街道长效管理考核组",
+                    assessor=f"{neighbourhood.community.street.name}长效管理考核组",
                     items={"收费率": "18", "巡查": "20", "安全": "24"},
+                    assessed_at=_aware(installment.due_on - datetime.timedelta(days=10)),
+                    note=f"第{year}个补贴年度考核",
                     actor=admin,
                 )
-    ctx.store["funding_sources"] = sources
-    ctx.store["subsidy_plans"] = plans
-    ctx.write(f"  资金来源 {len(sources)} 个，补贴计划 {len(plans)} 个（{ctx.elapsed():.1f}s）")
+            plans.append(plan)
+    if plans:
+        subsidies_run(today=today, actor=admin)
+    return plans
+
+
+def _aware(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
 
 
 def create_plans_bulk(

@@ -7,7 +7,8 @@ reads what lower apps left in `ctx.store` and leaves there what higher apps need
 
 What this module leaves in `ctx.store`:
 - "district", "streets", "communities", "neighbourhoods": the created objects, in creation order
-  (street 1 is 玉溪街道, community 1 of street 1 is 桂湖社区);
+  (street 1 is 玉溪街道, community 1 of street 1 is 桂湖社区, the demo community login's; every
+  neighbourhood of that community is built before the cut-off);
 - "stairwells": a list of `StairwellRow` (ids and floors), grouped by neighbourhood, in order;
 - "users": {username: User} for the demo logins, "admin": the superuser.
 
@@ -315,7 +316,9 @@ def _seed_roles(users, district, street, community):
 def _seed_neighbourhoods(ctx, spec, communities):
     rng = ctx.rng
     per_community = _split(spec.neighbourhoods, len(communities), rng, *spec.neighbourhoods_per_community)
-    late = set(rng.sample(range(1, spec.neighbourhoods), spec.late_built))  # never the very first
+    # Never in the first community: all of its neighbourhoods are eligible, so the demo's story
+    # there (a consultation, and an earlier renovation in aftercare) always has room.
+    late = set(rng.sample(range(per_community[0], spec.neighbourhoods), spec.late_built))
     names = _neighbourhood_names(rng)
     rows = []
     for community, count in zip(communities, per_community):

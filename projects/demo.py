@@ -3,8 +3,9 @@
 Reads from `ctx.store`: "neighbourhoods", "communities", "streets", "users", "admin".
 Leaves in `ctx.store`: "projects" (the created projects, in order).
 
-Each project bundles one to three neighbourhoods of one community (the first project is in the
-demo community user's community, so every demo login sees one). Projects are created through
+Each project bundles one to three neighbourhoods of one community (the first project is the
+first neighbourhood of the demo community user's community alone, in consultation: the
+neighbourhood whose household codes `manage.py demo_logins` prints). Projects are created through
 `project_save`, and the first move (candidate → consultation) through `project_transition`, so its
 gate (eligibility and census) runs for real. The history after that is written straight to the
 tables, as the census is: the gates of consultation and funding belong to apps that seed after
@@ -38,16 +39,21 @@ from .models import (
 from .photos import prepare_photo
 from .services import money, photo_upload, project_save, project_transition
 
-# How many projects per scale, and the stage each one reaches (cycled).
-PROJECTS = {"tiny": 3, "small": 7, "district": 60}
+# How many projects per scale, and the stage each one reaches (cycled). The bundles go round the
+# communities in order, so at the small scale (6 communities) the first community gets projects 1
+# and 7: its first neighbourhood in consultation (the resident story of surveys.demo) and an
+# earlier renovation in aftercare (the subsidy story of funding.demo); project 8 is a second
+# consultation, further on (its plan vote to close), in the second community of the same street.
+PROJECTS = {"tiny": 3, "small": 8, "district": 60}
 STAGE_PLAN = [
-    Stage.CONSTRUCTION,
     Stage.CONSULTATION,
+    Stage.CONSTRUCTION,
     Stage.ACCEPTANCE,
-    Stage.AFTERCARE,
+    Stage.SUSPENDED,
     Stage.TENDER,
     Stage.CANDIDATE,
-    Stage.SUSPENDED,
+    Stage.AFTERCARE,
+    Stage.CONSULTATION,
 ]
 MAIN_LINE = [
     Stage.CANDIDATE,
@@ -101,8 +107,9 @@ def _eligible_with_census(neighbourhoods):
 
 
 def _groups(neighbourhoods, count, rng):
-    """`count` bundles of 1–3 neighbourhoods of one community each, the first in the first
-    community; no neighbourhood in two bundles."""
+    """`count` bundles of 1–3 neighbourhoods of one community each, taken round the communities
+    in order; the first bundle is the first neighbourhood of the first community alone (the
+    demo's resident story); no neighbourhood in two bundles."""
     by_community = {}
     for n in neighbourhoods:
         by_community.setdefault(n.community_id, []).append(n)
@@ -114,7 +121,7 @@ def _groups(neighbourhoods, count, rng):
         i += 1
         if not pool:
             continue
-        take = min(len(pool), rng.choice([1, 1, 2, 3]))
+        take = 1 if not groups else min(len(pool), rng.choice([1, 1, 2, 3]))
         groups.append([pool.pop(0) for _ in range(take)])
     return groups
 

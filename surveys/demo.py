@@ -1,22 +1,36 @@
 """Demo data, part 4: consultation (see governance/demo.py for the protocol).
 
-Reads from `ctx.store`: "projects", "admin". Leaves in `ctx.store`: "consultation" (the process),
-"demand_lists", "vote".
+Reads from `ctx.store`: "projects", "admin". Leaves in `ctx.store`:
+- "resident_story": what a household of the first consultation project's neighbourhood can do,
+  {"neighbourhood", "process", "demand_list", "questionnaire", "vote" (open), "vote_to_close"};
+- "consultation", "demand_lists", "vote": the second consultation project's process (further on),
+  its lists and its plan vote (ready to close), when there is a second one;
+- "votes_to_close": the open votes whose closing time has passed.
 
-For the first project in the consultation stage: its 三下三上 process is started, D1's
-residents' assembly recorded, the demand lists opened and filled by about 60 % of the households
-(online mostly, some on paper), D1 completed (which closes the lists), U1 approved by the
-district's housing bureau, a preliminary plan seeded from the demand aggregate, a few opinions with
-their answers, the final plan drafted, and the plan vote of the first neighbourhood opened, with
-ballots from about 75 % of the owners (an owner of two flats votes alike with both). Processes,
-steps, reviews and the vote go through the services; the many submissions and ballots are written
-in bulk, as the census is (a past that already happened, at the district scale in seconds).
+Two stories, each through the services (processes, steps, meetings, demand lists and
+submissions, questionnaires and responses, votes and ballots), so every rule runs for real:
+
+1. The resident story, on the first consultation project (the first neighbourhood of the demo
+   community login's community, whose household codes `manage.py demo_logins` prints): its 三下三上
+   process at D1 with the residents' assembly recorded, the demand list open and filled by about
+   half of the households, an opinion still to answer, a questionnaire open and answered by about
+   a third, an owners' vote open (choosing a property company for after the works) with ballots
+   from about 40 % of the owners, and an elevator-retrofit vote of one stairwell whose voting time
+   ended yesterday: ready for staff to close and count.
+2. The plan story, on the second consultation project (in the second community of the same
+   street): D1 done (about 60 % of the households submitted; closing it closed the lists), U1
+   approved by the district's housing bureau, a preliminary plan seeded from the demand aggregate,
+   opinions with their answers, the final plan drafted, and the plan vote of its first
+   neighbourhood, voted by about 75 % of the owners, whose time ended yesterday: ready to close
+   (after which D2 and D3 can be completed).
+
+An owner of two flats votes alike with both, so a closing finds no conflict. At the district scale
+each activity stops at DISTRICT_CAP households, so the benchmark seed stays fast.
 """
 
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from projects.choices import Stage
@@ -31,28 +45,39 @@ from .choices import (
     OpinionAnswer,
     OpinionSource,
     PlanKind,
+    QuestionKind,
+    QuestionnaireStatus,
     ReviewDecision,
     SubmissionChannel,
+    VoteScope,
 )
-from .models import Ballot, DemandSubmission, Meeting, Opinion, PlanVersion, Vote
+from .models import Meeting, Opinion, PlanVersion, Question, Questionnaire, Vote
 from .services import (
-    _receipt,
+    ballot_cast,
     demand_lists_open,
+    demand_submit,
     meeting_save,
     opinion_answer,
     opinion_save,
     plan_seed_from_demand,
     plan_version_save,
     process_start,
+    questionnaire_save,
+    questionnaire_set_status,
+    response_submit,
     step_complete,
     step_review,
     vote_open,
     vote_save,
 )
 
-SUBMIT_SHARE = 0.6
-VOTE_SHARE = 0.75
-BATCH = 5000
+SUBMIT_SHARE = 0.6  # the plan story's D1
+STORY_SUBMIT_SHARE = 0.5  # the resident story's open demand list
+RESPONSE_SHARE = 0.35
+OPEN_VOTE_SHARE = 0.4
+VOTE_SHARE = 0.75  # the plan vote
+ELEVATOR_VOTE_SHARE = 0.85
+DISTRICT_CAP = 300
 # Menu codes residents pick most, with weights (basic works first, then elevators and parking).
 POPULAR = {
     "drainage": 9,
@@ -79,38 +104,257 @@ OPINIONS = (
     ("建议拆除所有车棚。", OpinionAnswer.NOT_ADOPTED, "车棚兼作电动自行车集中充电点，拆除后存在消防隐患。"),
     ("外墙保温会不会影响采光？", OpinionAnswer.EXPLAINED, "保温层厚度约5厘米，不改变窗户尺寸，不影响采光。"),
 )
+# (kind, text, required, options)
+QUESTIONS = (
+    (QuestionKind.SINGLE, "改造完成后，您家是否愿意缴纳物业服务费？", True, ["愿意", "视收费标准而定", "不愿意"]),
+    (
+        QuestionKind.MULTIPLE,
+        "您家最希望解决哪些问题？（可多选）",
+        True,
+        ["停车难", "雨污管网堵塞", "楼道照明", "上下楼不便", "电动自行车充电"],
+    ),
+    (QuestionKind.SCALE, "您对目前小区环境的满意程度", True, []),
+    (QuestionKind.TEXT, "其他意见和建议", False, []),
+)
+SUGGESTIONS = ("希望保留院内的老树。", "施工期间请安排好临时停车。", "建议增加老年人休息座椅。")
 
 
 def seed(ctx):
-    rng = ctx.rng
-    admin = ctx.store["admin"]
-    project = next((p for p in ctx.store.get("projects", []) if p.stage == Stage.CONSULTATION), None)
-    if project is None:
+    consulting = [p for p in ctx.store.get("projects", []) if p.stage == Stage.CONSULTATION]
+    if not consulting:
         ctx.write("居民协商：没有处于协商阶段的项目（no project in consultation）")
         return
-    today = timezone.localdate()
-    neighbourhoods = list(project.neighbourhoods.order_by("pk"))
-    process = process_start(project=project, actor=admin)
-    steps = {s.code: s for s in process.steps.all()}
+    ctx.store["votes_to_close"] = []
+    _resident_story(ctx, consulting[0])
+    if len(consulting) > 1:
+        _plan_story(ctx, consulting[1])
+
+
+def _cap(ctx, chosen):
+    return chosen[:DISTRICT_CAP] if ctx.scale == "district" else chosen
+
+
+def _menu():
+    menu = {
+        item.code: item
+        for item in CatalogueItem.objects.filter(district__isnull=True, code__in=POPULAR, active=True)
+    }
+    codes = [c for c in POPULAR if c in menu]
+    return menu, codes, [POPULAR[c] for c in codes]
+
+
+def _submit_demands(ctx, demand_list, households, share, actor):
+    """Demand lists of about `share` of `households` through demand_submit (15 % on paper, entered
+    by `actor`). They are dated now: a list's opening time is when the seed opened it, and no
+    submission may come before that. Returns how many."""
+    rng = ctx.rng
+    menu, codes, weights = _menu()
+    chosen = _cap(ctx, [h for h in households if rng.random() < share])
+    for household in chosen:
+        paper = rng.random() < 0.15
+        picked = {menu[code] for code in rng.choices(codes, weights=weights, k=rng.randint(1, 5))}
+        demand_submit(
+            demand_list=demand_list,
+            household=household,
+            items=sorted(picked, key=lambda item: item.pk),
+            text="楼道灯经常不亮，希望一并维修。" if rng.random() < 0.05 else "",
+            channel=SubmissionChannel.PAPER if paper else SubmissionChannel.ONLINE,
+            actor=actor if paper else None,
+        )
+    return len(chosen)
+
+
+def _cast_ballots(ctx, vote, share, weights, actor):
+    """Ballots of about `share` of the owners in the vote's scope through ballot_cast, at times
+    within its voting period (before now): one choice per owner for all of their flats, 20 % on
+    paper (entered by `actor`). `weights`: of agree, disagree, abstain. Returns how many."""
+    rng = ctx.rng
+    flats = Household.objects.filter(vote.households_q()).order_by("pk")
+    owners = {}
+    for household in flats:
+        owners.setdefault(household.owner_id_hash or f"h{household.pk}", []).append(household)
+    voting = _cap(ctx, [owned for owned in owners.values() if rng.random() < share])
+    last = min(vote.closes_at, timezone.now())
+    span = max(60, int((last - vote.opens_at).total_seconds()) - 60)
+    cast = 0
+    for owned in voting:
+        choice = rng.choices(BallotChoice.values, weights=weights)[0]
+        paper = rng.random() < 0.2
+        at = vote.opens_at + datetime.timedelta(seconds=rng.randint(30, span))
+        for household in owned:  # one owner, one choice for every flat
+            ballot_cast(
+                vote=vote,
+                household=household,
+                choice=choice,
+                channel=BallotChannel.PAPER if paper else BallotChannel.ONLINE,
+                actor=actor if paper else None,
+                now=at,
+            )
+            cast += 1
+    return cast
+
+
+def _assembly(ctx, process, step, neighbourhoods, actor, days_ago):
+    rng = ctx.rng
     for n in neighbourhoods:
         meeting_save(
             meeting=Meeting(
                 process=process,
-                step=steps["D1"],
+                step=step,
                 neighbourhood=n,
                 kind=MeetingKind.ASSEMBLY,
-                held_on=today - datetime.timedelta(days=30),
+                held_on=timezone.localdate() - datetime.timedelta(days=days_ago),
                 place=f"{n.name}社区活动室",
                 attendees=rng.randint(40, 120),
                 households_represented=rng.randint(30, 90),
                 minutes="介绍改造政策和“改造菜单”，发放需求清单，居民现场提问。",
             ),
+            actor=actor,
+        )
+
+
+def _resident_story(ctx, project):
+    """D1 of the first consultation project: everything its households can do now (see above)."""
+    admin = ctx.store["admin"]
+    now = timezone.now()
+    neighbourhoods = list(project.neighbourhoods.order_by("pk"))
+    neighbourhood = neighbourhoods[0]
+    process = process_start(project=project, actor=admin)
+    d1 = process.steps.get(code="D1")
+    _assembly(ctx, process, d1, neighbourhoods, admin, days_ago=12)
+    lists = {
+        dl.neighbourhood_id: dl
+        for dl in demand_lists_open(
+            project=project, actor=admin, intro="请勾选您家最希望改造的内容，可补充文字和照片。"
+        )
+    }
+    households = list(Household.objects.filter(neighbourhood=neighbourhood).order_by("pk"))
+    submitted = _submit_demands(ctx, lists[neighbourhood.pk], households, STORY_SUBMIT_SHARE, admin)
+    for text, answer in (
+        ("希望改造时把小区大门的门禁一并更换。", OpinionAnswer.ADOPTED),
+        ("建议在2栋前增设电动自行车充电棚。", None),  # still to answer: a task for staff
+    ):
+        opinion = opinion_save(
+            opinion=Opinion(
+                process=process, step=d1, neighbourhood=neighbourhood, source=OpinionSource.MEETING, text=text
+            ),
             actor=admin,
         )
+        if answer:
+            opinion_answer(opinion=opinion, answer=answer, answer_text="", actor=admin)
+
+    questionnaire = questionnaire_save(
+        questionnaire=Questionnaire(
+            neighbourhood=neighbourhood,
+            project=project,
+            step=d1,
+            title=f"{neighbourhood.name}改造意愿问卷",
+            intro="了解各家对改造内容和改造后物业管理的意见，约需2分钟。",
+        ),
+        questions=[
+            (Question(kind=kind, text=text, required=required), options)
+            for kind, text, required, options in QUESTIONS
+        ],
+        actor=admin,
+    )
+    questionnaire = questionnaire_set_status(
+        questionnaire=questionnaire,
+        status=QuestionnaireStatus.OPEN,
+        actor=admin,
+        now=now - datetime.timedelta(days=7),
+    )
+    responses = _answer_questionnaire(ctx, questionnaire, households)
+
+    vote = vote_save(
+        vote=Vote(
+            project=project,
+            title=f"{neighbourhood.name}改造后实行专业化物业管理（选聘物业服务企业）",
+            description="拟选聘甜城安居物业服务有限公司，服务费0.60元/平方米·月，改造完工后开始服务。",
+            matter_type=MatterType.OTHER,
+            neighbourhood=neighbourhood,
+            opens_at=now - datetime.timedelta(days=3),
+            closes_at=now + datetime.timedelta(days=11),
+        ),
+        actor=admin,
+    )
+    vote = vote_open(vote=vote, actor=admin)
+    ballots = _cast_ballots(ctx, vote, OPEN_VOTE_SHARE, (80, 12, 8), admin)
+
+    stairwell = households[-1].stairwell  # the last stairwell: its elevator vote has ended
+    to_close = vote_save(
+        vote=Vote(
+            project=project,
+            title=f"{stairwell.building.name}{stairwell.name}加装电梯",
+            description="加装电梯一部，费用按楼层分摊，一楼住户不分摊。",
+            matter_type=MatterType.ELEVATOR_RETROFIT,
+            scope=VoteScope.STAIRWELL,
+            neighbourhood=neighbourhood,
+            stairwell=stairwell,
+            opens_at=now - datetime.timedelta(days=15),
+            closes_at=now - datetime.timedelta(days=1),
+        ),
+        actor=admin,
+    )
+    to_close = vote_open(vote=to_close, actor=admin)
+    elevator_ballots = _cast_ballots(ctx, to_close, ELEVATOR_VOTE_SHARE, (90, 7, 3), admin)
+    ctx.store["resident_story"] = {
+        "neighbourhood": neighbourhood,
+        "process": process,
+        "demand_list": lists[neighbourhood.pk],
+        "questionnaire": questionnaire,
+        "vote": vote,
+        "vote_to_close": to_close,
+    }
+    ctx.store["votes_to_close"].append(to_close)
+    ctx.write(
+        f"居民协商（{neighbourhood.name}）：需求清单 {submitted:,} 份，问卷 {responses:,} 份，"
+        f"表决票 {ballots:,} + {elevator_ballots:,} 张（resident story）"
+    )
+
+
+def _answer_questionnaire(ctx, questionnaire, households):
+    rng = ctx.rng
+    questions = list(questionnaire.questions.prefetch_related("options").order_by("order"))
+    now = timezone.now()
+    chosen = _cap(ctx, [h for h in households if rng.random() < RESPONSE_SHARE])
+    for household in chosen:
+        answers = {}
+        for question in questions:
+            options = [o.pk for o in question.options.all()]
+            if question.kind == QuestionKind.SINGLE:
+                answers[question.pk] = rng.choices(options, weights=[6, 3, 1][: len(options)])[0]
+            elif question.kind == QuestionKind.MULTIPLE:
+                answers[question.pk] = sorted(set(rng.choices(options, k=rng.randint(1, 3))))
+            elif question.kind == QuestionKind.SCALE:
+                answers[question.pk] = rng.choices([1, 2, 3, 4, 5], weights=[2, 4, 5, 3, 1])[0]
+            elif rng.random() < 0.2:
+                answers[question.pk] = rng.choice(SUGGESTIONS)
+        response_submit(
+            questionnaire=questionnaire,
+            household=household,
+            answers=answers,
+            now=now - datetime.timedelta(minutes=rng.randint(10, 7 * 1440)),
+        )
+    return len(chosen)
+
+
+def _plan_story(ctx, project):
+    """The second consultation project, past D1 and U1, its plan vote ready to close."""
+    admin = ctx.store["admin"]
+    now = timezone.now()
+    neighbourhoods = list(project.neighbourhoods.order_by("pk"))
+    process = process_start(project=project, actor=admin)
+    steps = {s.code: s for s in process.steps.all()}
+    _assembly(ctx, process, steps["D1"], neighbourhoods, admin, days_ago=40)
     lists = demand_lists_open(
         project=project, actor=admin, intro="请勾选您家最希望改造的内容，可补充文字和照片。"
     )
-    submitted = _submissions(rng, {dl.neighbourhood_id: dl for dl in lists}, admin)
+    submitted = 0
+    for demand_list in lists:
+        households = list(
+            Household.objects.filter(neighbourhood_id=demand_list.neighbourhood_id).order_by("pk")
+        )
+        submitted += _submit_demands(ctx, demand_list, households, SUBMIT_SHARE, admin)
     step_complete(step=steps["D1"], actor=admin, note="需求征集结束")
     step_review(
         step=steps["U1"],
@@ -141,7 +385,6 @@ def seed(ctx):
         ),
         actor=admin,
     )
-    now = timezone.now()
     vote = vote_save(
         vote=Vote(
             project=project,
@@ -149,80 +392,13 @@ def seed(ctx):
             title=f"{neighbourhoods[0].name}改造方案表决",
             matter_type=MatterType.RENOVATION_PLAN,
             neighbourhood=neighbourhoods[0],
-            opens_at=now - datetime.timedelta(days=3),
-            closes_at=now + datetime.timedelta(days=11),
+            opens_at=now - datetime.timedelta(days=14),
+            closes_at=now - datetime.timedelta(days=1),
         ),
         actor=admin,
     )
     vote = vote_open(vote=vote, actor=admin)
-    ballots = _ballots(rng, vote, admin)
+    ballots = _cast_ballots(ctx, vote, VOTE_SHARE, (85, 10, 5), admin)
     ctx.store.update(consultation=process, demand_lists=lists, vote=vote)
+    ctx.store["votes_to_close"].append(vote)
     ctx.write(f"居民协商：需求清单 {submitted:,} 份，表决票 {ballots:,} 张（demand submissions, ballots）")
-
-
-def _submissions(rng, lists, admin):
-    menu = dict(
-        CatalogueItem.objects.filter(district__isnull=True, code__in=POPULAR).values_list("code", "pk")
-    )
-    codes = [c for c in POPULAR if c in menu]
-    weights = [POPULAR[c] for c in codes]
-    households = list(
-        Household.objects.filter(neighbourhood_id__in=lists)
-        .order_by("pk")
-        .values_list("pk", "neighbourhood_id")
-    )
-    chosen = [h for h in households if rng.random() < SUBMIT_SHARE]
-    now = timezone.now()
-    through = DemandSubmission.items.through
-    for start in range(0, len(chosen), BATCH):
-        with transaction.atomic():
-            rows = []
-            for hid, nid in chosen[start : start + BATCH]:
-                paper = rng.random() < 0.15
-                rows.append(
-                    DemandSubmission(
-                        demand_list=lists[nid],
-                        household_id=hid,
-                        receipt=_receipt(),
-                        channel=SubmissionChannel.PAPER if paper else SubmissionChannel.ONLINE,
-                        entered_by=admin if paper else None,
-                        submitted_at=now - datetime.timedelta(days=25, minutes=rng.randint(0, 20000)),
-                        text="楼道灯经常不亮，希望一并维修。" if rng.random() < 0.05 else "",
-                    )
-                )
-            made = DemandSubmission.objects.bulk_create(rows)
-            through.objects.bulk_create(
-                through(demandsubmission_id=s.pk, catalogueitem_id=menu[code])
-                for s in made
-                for code in set(rng.choices(codes, weights=weights, k=rng.randint(1, 5)))
-            )
-    return len(chosen)
-
-
-def _ballots(rng, vote, admin):
-    flats = list(
-        Household.objects.filter(vote.households_q()).order_by("pk").values_list("pk", "owner_id_hash")
-    )
-    owners = {}
-    for pk, owner in flats:
-        owners.setdefault(owner or f"h{pk}", []).append(pk)
-    now = timezone.now()
-    rows = []
-    for owned in owners.values():
-        if rng.random() >= VOTE_SHARE:
-            continue
-        choice = rng.choices(BallotChoice.values, weights=(85, 10, 5))[0]
-        paper = rng.random() < 0.2
-        for pk in owned:  # one owner, one choice for every flat
-            rows.append(
-                Ballot(
-                    vote=vote,
-                    household_id=pk,
-                    choice=choice,
-                    channel=BallotChannel.PAPER if paper else BallotChannel.ONLINE,
-                    entered_by=admin if paper else None,
-                    at=now - datetime.timedelta(minutes=rng.randint(1, 4000)),
-                )
-            )
-    Ballot.objects.bulk_create(rows, batch_size=BATCH)
-    return len(rows)

@@ -3,6 +3,7 @@
 The small seed runs once for the module, inside a transaction rolled back at its end; each test
 runs in a savepoint inside it (pytest-django's `db`), so the tests stay independent and fast.
 """
+import datetime
 import re
 from decimal import Decimal
 from io import StringIO
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Min
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from governance.choices import EligibilityStatus, RoleKind
 from governance.demo import DEMO_LOGINS
@@ -28,8 +30,17 @@ from governance.models import (
     Stairwell,
     Street,
 )
+from funding.choices import InstallmentStatus
+from funding.models import SubsidyPlan
+from governance.scoping import scope
+from projects.choices import Stage
+from projects.models import Project
 from residents.models import Household
 from residents.selectors import household_for_code
+from surveys.choices import QuestionnaireStatus, StepStatus, VoteStatus
+from surveys.models import Ballot, ConsultationProcess, DemandList, DemandSubmission, Response, Vote
+from surveys.selectors import resident_home
+from surveys.services import vote_close
 
 CODE = re.compile(r"\b[0-9A-Z]{5}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
 
@@ -211,3 +222,111 @@ def test_each_demo_login_lands_in_its_own_territory(logins, username):
         assert f">{name}<" in html, name
     for name in outside:
         assert f">{name}<" not in html, name
+
+
+def test_each_printed_code_reaches_an_open_demand_list_questionnaire_and_vote(logins):
+    """The codes `make run` prints lead to a household with every resident task open and
+    untouched, and the printout says so beside each code."""
+    text, _ = logins
+    assert "http://127.0.0.1:8000/code/" in text
+    codes = CODE.findall(text)
+    assert len(codes) == 2
+    for code in codes:
+        line = next(line for line in text.splitlines() if code in line)
+        assert "需求清单、问卷、表决" in line and "demand list, questionnaire, vote" in line
+        household = household_for_code(code)
+        lists, votes, questionnaires = resident_home(household)
+        assert [dl.is_open for dl in lists] == [True]
+        assert [q.status for q in questionnaires] == [QuestionnaireStatus.OPEN]
+        assert len(votes) == 1 and votes[0].status == VoteStatus.OPEN and votes[0].closes_at > timezone.now()
+        # Nothing done yet by this household, while its neighbours have taken part.
+        assert not DemandSubmission.objects.filter(household=household).exists()
+        assert not Ballot.objects.filter(household=household).exists()
+        assert not Response.objects.filter(household=household).exists()
+        assert DemandSubmission.objects.filter(demand_list=lists[0]).exists()
+        assert Ballot.objects.filter(vote=votes[0]).exists()
+        assert Response.objects.filter(questionnaire=questionnaires[0]).exists()
+        # The resident's own path: the code at /code/, then /me/ offers the three tasks.
+        client = Client()
+        entered = client.post(reverse("residents:entry"), {"code": code})
+        assert entered.status_code == 302 and entered["Location"] == reverse("surveys:home")
+        html = client.get(reverse("surveys:home")).content.decode()
+        for task in ("填写需求清单", "填写问卷", "参加表决"):
+            assert task in html, task
+
+
+def test_the_resident_story_is_a_consultation_at_d1(seeded, db):
+    """The first project: the first neighbourhood of 桂湖社区 alone, its 三下三上 at D1."""
+    first = Neighbourhood.objects.filter(community__name="桂湖社区").order_by("pk").first()
+    project = Project.objects.order_by("pk").first()
+    assert project.stage == Stage.CONSULTATION and list(project.neighbourhoods.all()) == [first]
+    steps = list(project.consultation.steps.order_by("order").values_list("code", "status"))
+    assert steps[0] == ("D1", StepStatus.OPEN)
+    assert all(status == StepStatus.PENDING for _, status in steps[1:])
+    assert DemandList.objects.get(project=project).is_open
+
+
+@pytest.mark.parametrize("username", ["community", "street"])
+def test_staff_logins_find_a_consultation_a_vote_to_close_and_a_subsidy_plan(logins, username):
+    _, passwords = logins
+    user = get_user_model().objects.get(username=username)
+    now = timezone.now()
+    today = timezone.localdate()
+
+    process = scope(ConsultationProcess.objects.all(), user).filter(steps__status=StepStatus.OPEN).first()
+    assert process is not None and process.project.stage == Stage.CONSULTATION
+    demand_list = scope(DemandList.objects.filter(is_open=True), user).first()
+    assert demand_list is not None
+    to_close = scope(Vote.objects.filter(status=VoteStatus.OPEN, closes_at__lte=now), user).first()
+    assert to_close is not None and to_close.ballots.exists()
+    plan = scope(SubsidyPlan.objects.all(), user).first()
+    assert plan is not None
+
+    # Each shows on the login's admin lists (they were empty before the demo told its story).
+    client = Client()
+    assert client.login(username=username, password=passwords[username])
+    for name, shown in (
+        ("surveys_consultationprocess", process.project.name),
+        ("surveys_demandlist", demand_list.neighbourhood.name),
+        ("surveys_vote", to_close.title),
+        ("funding_subsidyplan", plan.name),
+    ):
+        page = client.get(reverse(f"admin:{name}_changelist"))
+        assert page.status_code == 200 and shown in page.content.decode(), name
+
+    # The subsidy plan: a paid year, a withheld year (failing assessment), a year fallen due that
+    # waits for its assessment, and the running year.
+    years = {i.year: i for i in plan.installments.order_by("year")}
+    paid, withheld, due, running = years[1], years[2], years[3], years[4]
+    assert paid.status == InstallmentStatus.PAID and paid.amount > 0
+    assert sum(p.amount for p in paid.payments.all()) == paid.amount
+    assert withheld.status == InstallmentStatus.WITHHELD and withheld.assessment is not None
+    assert withheld.score < 70 and withheld.amount is None
+    assert due.due_on <= today and due.assessment is None
+    assert due.status in (InstallmentStatus.DUE, InstallmentStatus.WITHHELD)
+    assert running.status == InstallmentStatus.SCHEDULED and running.period_start <= today < running.due_on
+
+    # The vote to close closes for this login, through the service, with its verdict counted.
+    closed = vote_close(vote=to_close, actor=user)
+    assert closed.status == VoteStatus.CLOSED and closed.result["voting_owners"] > 0
+
+
+def test_demo_logins_tells_staff_what_to_try(logins):
+    text, _ = logins
+    assert "协商进行中（consultation in progress）" in text
+    assert "待结束计票（vote to close）" in text
+    assert re.search(r"第1年已发放，第2年暂缓发放（考核 6\d\.00 分），第3年暂缓发放（已到期，待考核），第4年待到期", text)
+
+
+def test_the_plan_story_has_its_plan_vote_ready_to_close(seeded, db):
+    """The second consultation project: D1 done (its lists closed), U1 approved, D2 open with its
+    opinions answered, the final plan's vote over and waiting to be closed."""
+    project = Project.objects.filter(stage=Stage.CONSULTATION).order_by("pk")[1]
+    steps = [s.status for s in project.consultation.steps.order_by("order")]
+    assert steps[:3] == [StepStatus.DONE, StepStatus.DONE, StepStatus.OPEN]
+    assert not project.demand_lists.filter(is_open=True).exists()
+    assert DemandSubmission.objects.filter(demand_list__project=project).exists()
+    assert project.plan_versions.filter(kind="final").exists()
+    assert not project.consultation.opinions.filter(answer="pending").exists()
+    vote = Vote.objects.get(project=project, matter_type="renovation_plan")
+    assert vote.status == VoteStatus.OPEN and vote.closes_at <= timezone.now() and vote.ballots.exists()
