@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CsrfViewMiddleware, which reads a form POST's body in its process_view.
+    "config.middleware.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -133,6 +135,22 @@ LOGIN_URL = "admin:login"
 # Every date typed into the platform lies in this window (governance.bounds).
 DATES_EARLIEST = datetime.date.fromisoformat(env("DATES_EARLIEST", default="1900-01-01"))
 DATES_LATEST = datetime.date.fromisoformat(env("DATES_LATEST", default="2100-12-31"))
+
+# Request bodies are refused (413) above these sizes before anything reads them
+# (config/middleware.py says which requests get which); the front proxy's cap is set to the largest.
+KIB, MIB = 1024, 1024 * 1024
+REQUEST_BODY_LIMITS = {
+    # public pages and forms; the admin's login
+    "public": env.int("REQUEST_BODY_MAX_PUBLIC", default=64 * KIB),
+    # a household's demand form: three photos of at most 10 MiB each and the text
+    "resident_photos": env.int("REQUEST_BODY_MAX_RESIDENT_PHOTOS", default=31 * MIB),
+    # the API (JSON)
+    "api": env.int("REQUEST_BODY_MAX_API", default=1 * MIB),
+    # the admin for signed-in staff: photos (10 MiB), plan documents (30 MiB)
+    "admin": env.int("REQUEST_BODY_MAX_ADMIN", default=32 * MIB),
+    # the admin's census import: a file of at most 50 MiB
+    "census": env.int("REQUEST_BODY_MAX_CENSUS", default=51 * MIB),
+}
 
 # Uploads: the census import reads files of up to 50 MiB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
