@@ -7,8 +7,10 @@ import datetime
 import re
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -330,3 +332,29 @@ def test_the_plan_story_has_its_plan_vote_ready_to_close(seeded, db):
     assert not project.consultation.opinions.filter(answer="pending").exists()
     vote = Vote.objects.get(project=project, matter_type="renovation_plan")
     assert vote.status == VoteStatus.OPEN and vote.closes_at <= timezone.now() and vote.ballots.exists()
+
+
+def test_the_census_sample_imports_into_the_demo_through_the_admin_page(logins):
+    """docs/samples/census_sample.csv (the README's sample) names the demo's first community, so the
+    demo's community staff can import it on the admin's census import page as it is."""
+    sample = Path(settings.BASE_DIR) / "docs" / "samples" / "census_sample.csv"
+    _, passwords = logins
+    client = Client()
+    assert client.login(username="community", password=passwords["community"])
+    before = Household.objects.count()
+
+    with sample.open("rb") as fh:
+        response = client.post(reverse("admin:residents_household_import"), {"file": fh})
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Household.objects.count() == before + 48
+    imported = Neighbourhood.objects.filter(name__startswith="新华中路")
+    assert sorted(imported.values_list("name", "community__name", "community__street__name")) == [
+        ("新华中路1号院", "桂湖社区", "玉溪街道"),
+        ("新华中路2号院", "桂湖社区", "玉溪街道"),
+    ]
+    statuses = set(imported.annotate_eligibility().values_list("eligibility", flat=True))
+    assert statuses == {EligibilityStatus.ELIGIBLE}  # built 1983 and 1985
+    entry = AuditEntry.objects.get(action="census_import")
+    assert entry.actor.username == "community"
+    assert entry.details["households"] == {"created": 48, "updated": 0, "unchanged": 0}

@@ -18,9 +18,9 @@ from governance.models import AuditEntry, Building, Neighbourhood, Stairwell
 from residents.census import SYSTEM_ACTOR, CensusImportError, census_import
 from residents.identity import id_number_hash
 from residents.models import Household
-from tests.factories import CommunityFactory, StreetFactory
+from tests.factories import CommunityFactory
 
-SAMPLE = Path(__file__).parent / "data" / "census_sample.csv"
+SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "census_sample.csv"  # README: the sample
 EN = [
     "district",
     "street",
@@ -130,11 +130,9 @@ def snapshot():
 
 @pytest.fixture
 def sample_territory(territory):
-    """The places the sample file names: 甜城区 / 玉溪街道1, 玉溪街道2 / 桂湖社区1, 桂湖社区2."""
-    for i in (1, 2):
-        CommunityFactory(
-            street=StreetFactory(district=territory.district, name=f"玉溪街道{i}"), name=f"桂湖社区{i}"
-        )
+    """The place the sample file names, 甜城区 / 玉溪街道 / 桂湖社区 (the demo's first community),
+    added to the fixture's street 玉溪街道."""
+    CommunityFactory(street=territory.s1, name="桂湖社区")
     return territory
 
 
@@ -154,7 +152,7 @@ def test_the_sample_file_imports(sample_territory):
     first = Household.objects.select_related("neighbourhood__community", "building", "stairwell").get(
         neighbourhood__name="新华中路1号院", building__name="1栋", stairwell__name="1单元", room="101"
     )
-    assert first.neighbourhood.community.name == "桂湖社区1"
+    assert first.neighbourhood.community.name == "桂湖社区"
     assert first.neighbourhood.built_year == 1985
     assert (first.floor, first.floor_area, first.owner_name, first.phone) == (
         1,
@@ -170,7 +168,7 @@ def test_the_sample_file_imports(sample_territory):
     assert entry.actor is None
     assert entry.details["households"] == {"created": 48, "updated": 0, "unchanged": 0}
     assert entry.details["file"] == "census_sample.csv"
-    assert entry.target_type == "governance.district"  # two streets of one district
+    assert entry.target_type == "governance.community"  # one community
 
 
 def test_households_belong_to_their_buildings_neighbourhood(sample_territory):
@@ -625,6 +623,17 @@ def test_street_staff_import_every_community_of_their_street(territory, users):
     result = run(rows, actor=users.street)
     assert tallies(result)["households"] == (3, 0, 0)
     assert AuditEntry.objects.get(action="census_import").target_type == "governance.street"
+
+
+def test_a_file_over_two_streets_is_audited_on_their_district(territory):
+    rows = good_rows(2)
+    rows.append(
+        row(street="桂湖街道", community="北门社区", neighbourhood="北门里", owner_id_number=valid_id(9))
+    )
+    result = run(rows)
+    assert tallies(result)["households"] == (3, 0, 0)
+    entry = AuditEntry.objects.get(action="census_import")
+    assert (entry.target_type, entry.target_id) == ("governance.district", str(territory.district.pk))
 
 
 @pytest.mark.parametrize("role", ["official", "nobody"])
