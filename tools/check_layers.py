@@ -147,7 +147,8 @@ def check(root: Path) -> list[Problem]:
             try:
                 tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
             except (SyntaxError, UnicodeDecodeError) as exc:
-                problems.append(Problem(relative.as_posix(), getattr(exc, "lineno", 0) or 0, f"cannot read: {exc}"))
+                line = getattr(exc, "lineno", 0) or 0
+                problems.append(Problem(relative.as_posix(), line, f"cannot read: {exc}"))
                 continue
             module, is_package = module_name(root, path)
             seen = set()
@@ -162,7 +163,8 @@ def check(root: Path) -> list[Problem]:
                         Problem(
                             relative.as_posix(),
                             line,
-                            f"{app} (layer {layer}) imports {target} (layer {layers[target]}), on {how} layer",
+                            f"{app} (layer {layer}) imports {target} (layer {layers[target]}),"
+                            f" on {how} layer",
                         )
                     )
     return problems
