@@ -56,7 +56,8 @@ INSTALLMENT_TRANSITIONS = {
     InstallmentStatus.STOPPED: set(),
 }
 
-# The default score bands (DESIGN.md §3): ≥ 80 points pay 100 %, ≥ 70 pay 80 %, below pay nothing.
+# The default score bands (docs/domain-rules.md, "Long-term management and subsidies"):
+# ≥ 80 points pay 100 %, ≥ 70 pay 80 %, below pay nothing.
 DEFAULT_SCORE_BANDS = [
     {"min_score": "80", "ratio": "1.00"},
     {"min_score": "70", "ratio": "0.80"},

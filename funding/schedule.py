@@ -1,4 +1,5 @@
-"""Pure computations of money and subsidy schedules (DESIGN.md §3 "Money", "Management subsidies").
+"""Pure computations of money and subsidy schedules (docs/domain-rules.md: "Money", "Long-term
+management and subsidies").
 
 No database access: the services call these, and the tests pin them directly.
 """

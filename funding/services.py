@@ -1,7 +1,7 @@
 """Writes of the funding app. Each service: keyword-only arguments, an explicit actor, one
 transaction, an audit row.
 
-The money invariants (DESIGN.md §3 "Money") are checked here, inside the writing transaction,
+The money invariants (docs/domain-rules.md, "Money") are checked here, inside the writing transaction,
 after locking the row whose total they bound: the source for commitments (committed ≤ held), the
 commitment for disbursements (disbursed ≤ committed). Two writers racing for the last yuan queue on
 that lock; the second sees the first's row and is refused.

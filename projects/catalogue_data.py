@@ -1,4 +1,4 @@
-"""The national works menu (改造菜单): the items of DESIGN.md §1 and issue 3, by class, with units
+"""The national works menu (改造菜单): the items of docs/domain-rules.md "Works menu", by class, with units
 and plausible reference unit costs (yuan, 2024 price level, for estimates only; a district adjusts
 its own items in the admin).
 

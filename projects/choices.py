@@ -1,4 +1,5 @@
-"""Choices of the projects app, and the project lifecycle's transition table (DESIGN.md §3)."""
+"""Choices of the projects app, and the project lifecycle's transition table (docs/domain-rules.md,
+"Project lifecycle")."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

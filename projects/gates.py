@@ -1,5 +1,6 @@
-"""The gates of the project lifecycle (DESIGN.md §3), and the registries through which higher apps
-plug in the conditions only they can check, and the side effects of a move.
+"""The gates of the project lifecycle (docs/domain-rules.md, "Project lifecycle"), and the registries
+through which higher apps plug in the conditions only they can check, and the side effects of a
+move (docs/architecture.md, "When a lower app needs a higher one").
 
 A gate is a function `gate(project) -> list[str]`: every reason the move is refused, empty when
 it passes. `transition_reasons(project, to, note)` runs the table check and every gate of the move

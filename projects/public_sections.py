@@ -1,8 +1,8 @@
 """Sections that higher apps add to a neighbourhood's public page (/n/<id>/).
 
-The page belongs to `projects`, which may not import `surveys` or `funding` (DESIGN.md §2); they
-register a section from their `AppConfig.ready()` with `register_public_section(name, build,
-order=…)`. `build(neighbourhood)` returns None when it has nothing to show, else a dict with the
+The page belongs to `projects`, which may not import `surveys` or `funding` (docs/architecture.md,
+"Layers"); they register a section from their `AppConfig.ready()` with
+`register_public_section(name, build, order=…)`. `build(neighbourhood)` returns None when it has nothing to show, else a dict with the
 `template` to include and its `context` (available to the template as `section`). A builder reads
 public facts only: no personal data, one or two queries whatever the neighbourhood's size.
 """

@@ -1,5 +1,5 @@
 """Choices of the surveys app, and the rules that are data: the vote rule presets and which
-matters are special (DESIGN.md §3 "Votes")."""
+matters are special (docs/domain-rules.md, "Owners' votes")."""
 
 from fractions import Fraction
 

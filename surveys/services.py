@@ -283,9 +283,10 @@ class StepRefused(ValidationError):
     """A step move refused, with every reason (a list of messages)."""
 
 
-# The built-in template (DESIGN.md §3): (code, direction, name, closes the demand list, needs a
-# concluded vote). Migration 0003 installs it; ensure_builtin_template() restores it on a database
-# emptied since (a test flush), like projects.catalogue_data.ensure_national_menu.
+# The built-in template (docs/domain-rules.md, "Consultation"): (code, direction, name, closes the
+# demand list, needs a concluded vote). Migration 0003 installs it; ensure_builtin_template()
+# restores it on a database emptied since (a test flush), like
+# projects.catalogue_data.ensure_national_menu.
 BUILTIN_STEPS = (
     ("D1", Direction.DOWN, "一下：召开居民大会，征集改造需求", True, False),
     ("U1", Direction.UP, "一上：需求清单报部门审核", False, False),

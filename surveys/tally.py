@@ -1,4 +1,4 @@
-"""The tally of a vote (DESIGN.md §3 "Votes", Civil Code art. 278), in exact arithmetic.
+"""The tally of a vote (docs/domain-rules.md, "Owners' votes": Civil Code art. 278), in exact arithmetic.
 
 Areas are Decimals turned into Fractions; every threshold is a Fraction; comparisons are exact
 (`agree >= 3/4 * voting` with no rounding anywhere). No float is ever made.

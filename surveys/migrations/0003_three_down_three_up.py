@@ -1,4 +1,5 @@
-"""The built-in template 三下三上 (DESIGN.md §3), inlined so later code changes do not alter it."""
+"""The built-in template 三下三上 (docs/domain-rules.md, "Consultation"), inlined so later code
+changes do not alter it."""
 from django.db import migrations
 
 NAME = "三下三上"  # surveys.services.BUILTIN_TEMPLATE

@@ -1,4 +1,5 @@
-"""The subsidy run with a real Celery worker against Redis (DESIGN.md §3 "Management subsidies").
+"""The subsidy run with a real Celery worker against Redis (docs/domain-rules.md, "Long-term
+management and subsidies").
 
 Runs when REDIS_URL is set (in CI it is) and the database is PostgreSQL (the worker is another
 process and must see the test database); with REDIS_URL set, an unreachable Redis FAILS the tests

@@ -1,4 +1,5 @@
-"""Eligibility (DESIGN.md §3): built before the district's cut-off, or admitted with a reason."""
+"""Eligibility (docs/domain-rules.md, "Census and eligibility"): built before the district's
+cut-off, or admitted with a reason."""
 
 import datetime
 
