@@ -346,8 +346,8 @@ def public_income_save(*, income, actor):
 # ---- subsidy plans -------------------------------------------------------------------------
 
 
-# A transitional subsidy tapers over a few years (three in the schemes DESIGN.md cites); ten is
-# far above any scheme and keeps every plan year's dates within the calendar.
+# A transitional subsidy tapers over a few years (three in the schemes docs/domain-rules.md cites);
+# ten is far above any scheme and keeps every plan year's dates within the calendar.
 PLAN_MAX_YEARS = 10
 
 

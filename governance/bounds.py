@@ -1,4 +1,5 @@
-"""Bounds every input shares (DESIGN.md "Bounds"): the window of dates the platform accepts.
+"""Bounds every input shares (docs/domain-rules.md, "Access and personal data"): the window of
+dates the platform accepts.
 
 `settings.DATES_EARLIEST` and `settings.DATES_LATEST` (environment variables of the same names,
 YYYY-MM-DD) bound every date typed into the platform; a date outside is refused naming its field
