@@ -15,6 +15,8 @@ from .admin_base import (
 )
 from .choices import EligibilityStatus
 from .models import AuditEntry, Building, Community, District, Neighbourhood, StaffRole, Stairwell, Street
+from .permissions import audit_entries_visible_to
+from .scoping import territory_of
 from .services import neighbourhood_admit
 
 admin.site.site_header = _("老旧小区改造管理平台")
@@ -193,13 +195,30 @@ class StaffUserAdmin(UserAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only; each user reads what governance.permissions.audit_entries_visible_to allows (the
+    admin index shows the latest of them)."""
+
     list_display = ["at", "actor", "action", "target_type", "target_id", "summary"]
     list_filter = ["action", "target_type"]
     search_fields = ["target_id", "summary"]
+    list_select_related = ["actor"]
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return audit_entries_visible_to(request.user)
+
+    def has_module_permission(self, request):
+        return not territory_of(request.user).is_empty
+
+    def has_view_permission(self, request, obj=None):
+        return not territory_of(request.user).is_empty
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the log is kept whole
