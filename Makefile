@@ -28,7 +28,8 @@ run migrate: export DEBUG ?= true
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
-# Serve the site with demo data. Embedded default: SQLite, Celery tasks in-process.
+# Serve the site with demo data. Embedded default: SQLite, Celery tasks in-process, and the beat
+# schedule run by `manage.py run_schedule`.
 # With DATABASE_URL and REDIS_URL set: PostgreSQL, and a Celery worker with beat beside the server.
 run: migrate
 	$(BIN)/python manage.py seed_demo --scale small --if-empty
@@ -53,4 +54,4 @@ bench-seed: install
 	$(BIN)/python bench/bench_seed.py --drop
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts
+	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts run-schedule.json

@@ -220,6 +220,9 @@ CELERY_BEAT_SCHEDULE = {
     # Hourly at :15: pay installments released > 30 min ago whose payment message was lost.
     "funding-subsidies-sweep": {"task": "funding.tasks.installments_sweep", "schedule": crontab(minute=15)},
 }
+# Without a broker, `manage.py run_schedule` runs this schedule in-process (scripts/serve.sh starts
+# it); this file keeps each entry's last run across restarts.
+RUN_SCHEDULE_STATE = env("RUN_SCHEDULE_STATE", default=str(BASE_DIR / "run-schedule.json"))
 
 CACHES = (
     {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
