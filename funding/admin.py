@@ -18,7 +18,13 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
+from governance.admin_base import (
+    CommunityFilter,
+    ScopedAdmin,
+    ScopedTabularInline,
+    StreetFilter,
+    adopt_saved,
+)
 from governance.models import District
 from governance.scoping import can_manage, scope
 from projects.models import Project
@@ -299,7 +305,7 @@ class CommitmentAdmin(ReversibleMixin, ServiceErrorsMixin, CreateOnlyMixin, Scop
             conditions=obj.conditions,
             actor=request.user,
         )
-        obj.pk = saved.pk
+        adopt_saved(obj, saved)
 
     def get_urls(self):
         own = [
@@ -346,7 +352,7 @@ class DisbursementAdmin(ReversibleMixin, ServiceErrorsMixin, CreateOnlyMixin, Sc
             voucher_number=obj.voucher_number,
             actor=request.user,
         )
-        obj.pk = saved.pk
+        adopt_saved(obj, saved)
 
 
 @admin.register(PublicIncome)
@@ -478,7 +484,7 @@ class SubsidyPlanAdmin(ServiceErrorsMixin, ScopedAdmin):
             score_bands=data["bands_rows"],
             actor=request.user,
         )
-        obj.pk = saved.pk
+        adopt_saved(obj, saved)
 
     def save_related(self, request, form, formsets, change):
         pass  # the service wrote the payers and the schedule

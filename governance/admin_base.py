@@ -27,6 +27,19 @@ def _is_scoped(model):
     return hasattr(model, "territory_lookups")
 
 
+def adopt_saved(obj, saved):
+    """Make the admin's unsaved `obj` the row a service created (`saved`): its fields, its state and
+    its loaded relations. The admin goes on with `obj` after save_model (the log entry, the message,
+    the redirect), so `obj` must be that row, not a form's partial copy of it (a demand list opened
+    from a project has no neighbourhood until the service gives it one)."""
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+    obj._state.fields_cache = dict(saved._state.fields_cache)
+    return obj
+
+
 class ScopedPermissionsMixin:
     def _territory(self, request):
         return territory_of(request.user)

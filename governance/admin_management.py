@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import CommunityFilter, ScopedAdmin, StreetFilter
+from .admin_base import CommunityFilter, ScopedAdmin, StreetFilter, adopt_saved
 from .models import Assessment, ManagementArrangement
 from .services_management import arrangement_note_change, arrangement_start, assessment_record
 
@@ -74,7 +74,7 @@ class ManagementArrangementAdmin(_ServiceErrors, ScopedAdmin):
             note=obj.note,
             actor=request.user,
         )
-        obj.pk = saved.pk
+        adopt_saved(obj, saved)
 
 
 class AssessmentForm(forms.ModelForm):
@@ -143,4 +143,4 @@ class AssessmentAdmin(_ServiceErrors, ScopedAdmin):
             note=obj.note,
             actor=request.user,
         )
-        obj.pk = saved.pk
+        adopt_saved(obj, saved)

@@ -14,7 +14,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
+from governance.admin_base import (
+    CommunityFilter,
+    ScopedAdmin,
+    ScopedTabularInline,
+    StreetFilter,
+    adopt_saved,
+)
 from governance.models import Neighbourhood, Street
 from governance.scoping import scope
 
@@ -764,7 +770,7 @@ class PhotoAdmin(ServiceErrorsMixin, ScopedAdmin):
             prepared=form.prepared,
             actor=request.user,
         )
-        obj.pk = saved.pk
+        adopt_saved(obj, saved)
 
 
 # ---- notices and objections ----------------------------------------------------------------

@@ -16,7 +16,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
+from governance.admin_base import (
+    CommunityFilter,
+    ScopedAdmin,
+    ScopedTabularInline,
+    StreetFilter,
+    adopt_saved,
+)
 from governance.exports import table_response
 from governance.scoping import scope
 from residents.models import Household
@@ -301,7 +307,7 @@ class BallotAdmin(ServiceErrorsMixin, ScopedAdmin):
             channel=BallotChannel.PAPER,
             actor=request.user,
         )
-        obj.pk = saved.pk
+        adopt_saved(obj, saved)
 
 
 # ---- consultation ----------------------------------------------------------------------------
@@ -418,7 +424,7 @@ class ConsultationProcessAdmin(ServiceErrorsMixin, ScopedAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             started = process_start(project=obj.project, template=obj.template, actor=request.user)
-            obj.pk = started.pk
+            adopt_saved(obj, started)
 
 
 @admin.register(ConsultationStep)
@@ -501,7 +507,7 @@ class StepReviewAdmin(ServiceErrorsMixin, ScopedAdmin):
             comments=obj.comments,
             actor=request.user,
         )
-        obj.pk = review.pk
+        adopt_saved(obj, review)
 
 
 class MeetingPhotoInline(ScopedTabularInline):
@@ -654,7 +660,12 @@ class DemandListAdmin(ServiceErrorsMixin, ScopedAdmin):
         created = demand_lists_open(project=obj.project, intro=obj.intro, actor=request.user)
         if not created:
             raise ValidationError(_("该项目各小区的需求清单均已建立。"))
-        obj.pk = created[0].pk
+        adopt_saved(obj, created[0])
+        messages.info(
+            request,
+            _("已为%(n)d个小区建立需求清单：%(names)s。")
+            % {"n": len(created), "names": "、".join(dl.neighbourhood.name for dl in created)},
+        )
 
     @admin.display(description=_("需求汇总"))
     def aggregate(self, obj):
@@ -768,7 +779,7 @@ class DemandSubmissionAdmin(ServiceErrorsMixin, ScopedAdmin):
             channel=form.cleaned_data["channel"],
             actor=request.user,
         )
-        obj.pk = self._saved.pk
+        adopt_saved(obj, self._saved)
 
     def save_related(self, request, form, formsets, change):
         pass  # the service wrote the items

@@ -442,3 +442,27 @@ def test_paper_questionnaire_entry_is_scoped(client, territory, users):
     client.force_login(users.official)
     assert client.get(add).status_code == 403
     assert client.get(reverse("admin:surveys_response_changelist")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_staff_open_a_projects_demand_lists_from_the_add_page(client, territory, users):
+    """The add page opens one list per neighbourhood of the project (issue 9 item 1: it answered
+    500 and saved nothing)."""
+    from surveys.models import DemandList
+    from surveys.services import process_start
+    from tests.projects.factories import ProjectFactory
+
+    project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111, territory.n121])
+    process_start(project=project, actor=users.street)
+    client.force_login(users.street)
+    response = client.post(
+        reverse("admin:surveys_demandlist_add"),
+        {"project": project.pk, "intro": "请勾选需要的改造内容"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("admin:surveys_demandlist_changelist")
+    lists = DemandList.objects.filter(project=project)
+    assert {dl.neighbourhood for dl in lists} == {territory.n111, territory.n121}
+    assert all(dl.is_open and dl.intro == "请勾选需要的改造内容" for dl in lists)
+    page = response.content.decode()
+    assert "已为2个小区建立需求清单" in page and "新华里" in page and "东风里" in page
