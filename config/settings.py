@@ -6,10 +6,13 @@ SECRET_KEY    required when DEBUG is off.
 IDENTITY_HASH_KEY  key of the keyed hashes of ID numbers and household codes. Set it in
               production: it must never change once data exists (default: derived from SECRET_KEY).
 API_TOKEN_RATE  attempts per client address at /api/v1/auth/token/ (default 10/min; N/s|min|hour|day).
+TRUSTED_PROXIES  the reverse proxies (addresses or CIDR networks, comma-separated) whose
+              X-Forwarded-For is believed; empty by default: the client is REMOTE_ADDR.
 DEBUG, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, MEDIA_ROOT.
 """
 import datetime
 import hashlib
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -36,6 +39,14 @@ IDENTITY_HASH_KEY = env(
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# The client's address for every per-client limit: governance.clients.client_ip.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network.") from None
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -173,8 +184,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # Throttles key on REMOTE_ADDR only, never on X-Forwarded-For (a client could forge it): behind
-    # a proxy, REMOTE_ADDR must carry the client (gunicorn --proxy-protocol sets it from the proxy).
+    # DRF's own reading of X-Forwarded-For is off: throttles key on governance.clients.client_network
+    # (X-Forwarded-For believed only as written by TRUSTED_PROXIES).
     "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_RATES": {"api-token": env("API_TOKEN_RATE", default="10/min")},
 }

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from residents.throttle import CodeRefused, household_for_code_guarded
+from residents.throttle import CodeRefused, household_for_code_guarded, with_device_cookie
 
 from .forms import ObjectionForm
 from .models import Notice
@@ -25,12 +25,12 @@ def _neighbourhood_or_404(neighbourhood_id):
     return neighbourhood
 
 
-def _render_page(request, neighbourhood, *, form_notice_id=None, form=None, status=200):
+def _render_page(request, neighbourhood, *, form_notice_id=None, form=None, status=200, retry_after=None):
     today = timezone.localdate()
     projects = public_page_projects(neighbourhood, today)
     for project in projects:
         project.steps = stage_steps(project)
-    return render(
+    response = render(
         request,
         "projects/neighbourhood.html",
         {
@@ -44,6 +44,9 @@ def _render_page(request, neighbourhood, *, form_notice_id=None, form=None, stat
         },
         status=status,
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def neighbourhood_page(request, neighbourhood_id):
@@ -54,6 +57,7 @@ def neighbourhood_page(request, neighbourhood_id):
 
 
 @require_POST
+@with_device_cookie
 def objection_create(request, neighbourhood_id, notice_id):
     """A resident objects to a notice with their household code. A wrong code, a household of
     another neighbourhood, or a closed period re-renders the page with the error by the form."""
@@ -62,7 +66,7 @@ def objection_create(request, neighbourhood_id, notice_id):
     if notice is None:
         raise Http404(_("没有这条公示。"))
     form = ObjectionForm(request.POST)
-    status = 400
+    status, retry_after = 400, None
     if form.is_valid():
         try:
             household = household_for_code_guarded(
@@ -70,7 +74,7 @@ def objection_create(request, neighbourhood_id, notice_id):
             )
         except CodeRefused as refused:
             form.add_error("code", refused.message)
-            status = refused.status
+            status, retry_after = refused.status, refused.retry_after
         else:
             try:
                 objection_submit(notice=notice, household=household, text=form.cleaned_data["text"])
@@ -85,4 +89,6 @@ def objection_create(request, neighbourhood_id, notice_id):
                 return redirect(
                     reverse("projects:neighbourhood", args=[neighbourhood.pk]) + f"#notice-{notice.pk}"
                 )
-    return _render_page(request, neighbourhood, form_notice_id=notice.pk, form=form, status=status)
+    return _render_page(
+        request, neighbourhood, form_notice_id=notice.pk, form=form, status=status, retry_after=retry_after
+    )

@@ -80,3 +80,21 @@ class Household(models.Model):
             errors["stairwell"] = _("单元不属于所选楼栋。")
         if errors:
             raise ValidationError(errors)
+
+
+class AttemptCounter(models.Model):
+    """Wrong household codes counted against one client (a device or an address), for
+    residents.throttle. Rows are written only there, under a row lock; a row past `expires_at`
+    counts as empty and is deleted by a later attempt."""
+
+    key = models.CharField(_("计数对象"), max_length=80, unique=True)
+    failures = models.PositiveIntegerField(_("错误次数"), default=0)
+    last_failure_at = models.DateTimeField(_("最近一次错误"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("过期时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("户码尝试计数")
+        verbose_name_plural = _("户码尝试计数")
+
+    def __str__(self):
+        return self.key

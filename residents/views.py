@@ -46,11 +46,13 @@ def _safe_next(request, candidate):
 
 
 @never_cache
+@throttle.with_device_cookie
 def entry(request):
     """Ask for the household code; on success sign in and go to `next`. A wrong code counts
-    against the client and the household (residents.throttle); past the limit the page says how
-    long to wait (HTTP 429) without checking the code."""
+    against the client, its device and its address (residents.throttle); while the client must
+    wait, the page says until when (HTTP 429 with Retry-After) without checking the code."""
     status = 200
+    retry_after = None
     if request.method == "POST":
         form = CodeForm(request.POST)
         if form.is_valid():
@@ -60,7 +62,7 @@ def entry(request):
                 household = throttle.household_for_code_guarded(request, raw)
             except throttle.CodeRefused as refused:
                 form.add_error("code", refused.message)
-                status = refused.status
+                status, retry_after = refused.status, refused.retry_after
             else:
                 sign_in(request, household)
                 return redirect(next_url)
@@ -69,7 +71,10 @@ def entry(request):
     else:
         form = CodeForm(initial={"next": _safe_next(request, request.GET.get("next"))})
     household = current_household(request)
-    return render(request, "residents/entry.html", {"form": form, "household": household}, status=status)
+    response = render(request, "residents/entry.html", {"form": form, "household": household}, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_POST

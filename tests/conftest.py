@@ -31,16 +31,6 @@ def pytest_report_header(config):
     return [f"database: {engine}", f"broker: {broker}", f"CI: {os.environ.get('CI', 'false')}"]
 
 
-@pytest.fixture(autouse=True)
-def _forget_code_attempts_of_the_test_client():
-    """The attempt counters live in the cache, which is the shared Redis when REDIS_URL is set:
-    each test starts with the test client's address unblocked."""
-    from residents.throttle import reset
-
-    reset(ips=("127.0.0.1",))
-    yield
-
-
 def _neighbourhood_with_households(community, name, built_year=1990, households=4):
     neighbourhood = NeighbourhoodFactory(community=community, name=name, built_year=built_year)
     stairwell = StairwellFactory(building__neighbourhood=neighbourhood, building__name="1栋", name="1单元")

@@ -3,7 +3,8 @@ same one each time; `Authorization: Token <key>` then authenticates every /api/v
 
 Throttled per client address under the scope "api-token", at the rate REST_FRAMEWORK's
 DEFAULT_THROTTLE_RATES gives it (the environment's API_TOKEN_RATE, default 10/min); past it the answer is 429 with Retry-After. The
-client is REMOTE_ADDR (REST_FRAMEWORK's NUM_PROXIES = 0), never a header a client could forge.
+client is governance.clients' (REMOTE_ADDR, or X-Forwarded-For only as written by TRUSTED_PROXIES),
+never a header a client could forge.
 """
 
 from drf_spectacular.types import OpenApiTypes
@@ -12,6 +13,8 @@ from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.throttling import ScopedRateThrottle
+
+from governance.clients import client_network
 
 
 class TokenRequestSerializer(AuthTokenSerializer):
@@ -26,6 +29,14 @@ class TokenRequestSerializer(AuthTokenSerializer):
     token = None  # the answer carries the token; the request does not
 
 
+class ClientScopedRateThrottle(ScopedRateThrottle):
+    """DRF's scoped throttle, counting per client as every per-client limit does
+    (governance.clients.client_network: behind TRUSTED_PROXIES only, IPv6 per /64)."""
+
+    def get_ident(self, request):
+        return client_network(request)
+
+
 class TokenView(ObtainAuthToken):
     """Exchange a staff user's username and password for the user's API token.
 
@@ -35,7 +46,7 @@ class TokenView(ObtainAuthToken):
 
     authentication_classes = []  # credentials are the body; no session, so no CSRF either
     permission_classes = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientScopedRateThrottle]
     throttle_scope = "api-token"
     serializer_class = TokenRequestSerializer
 
