@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 class MatterType(models.TextChoices):
     RENOVATION_PLAN = "renovation_plan", _("改造方案")
     ELEVATOR_RETROFIT = "elevator_retrofit", _("加装电梯")
-    MAINTENANCE_FUND = "maintenance_fund", _("筹集、使用维修资金")
+    # Civil Code art. 278 items 6 and 5: raising the fund is special, using it is not.
+    MAINTENANCE_FUND = "maintenance_fund", _("筹集维修资金")
+    MAINTENANCE_FUND_USE = "maintenance_fund_use", _("使用维修资金")
     REBUILD = "rebuild", _("改建、重建建筑物及其附属设施")
     COMMON_USE_CHANGE = "common_use_change", _("改变共有部分用途")
     OTHER = "other", _("其他共同决定事项")

@@ -351,3 +351,17 @@ def test_a_flat_that_voted_cannot_be_deleted_from_the_census(client, territory, 
     assert response.status_code == 200 and "表决票" in response.content.decode()  # the protected rows named
     assert territory.n111.households.filter(pk__in=[voter.pk, other.pk]).count() == 2
     assert Ballot.objects.filter(vote=vote, household=voter).exists()
+
+
+@pytest.mark.django_db
+def test_raising_the_maintenance_fund_is_special_using_it_is_not(place, users):
+    """Civil Code art. 278: raising the fund (item 6) needs three quarters; using it (item 5) more
+    than half, so 3 of 5 equal flats carry a vote on using it and not one on raising it."""
+    n, _, hs = neighbourhood_with(place, [("80.00", o) for o in "abcde"])
+    raising = open_vote(n, users.community, matter=MatterType.MAINTENANCE_FUND)
+    using = open_vote(n, users.community, matter=MatterType.MAINTENANCE_FUND_USE)
+    assert (raising.rule, using.rule) == (RulePreset.SPECIAL, RulePreset.SIMPLE)
+    for vote in (raising, using):
+        cast(vote, hs, [A, A, A, D, D])
+    assert tally(raising).passed is False
+    assert tally(using).passed is True
