@@ -52,6 +52,7 @@ class TokenView(ObtainAuthToken):
 
     @extend_schema(
         operation_id="auth_token_create",
+        summary="Get an API token",
         tags=["auth"],
         auth=[],
         request=TokenRequestSerializer,

@@ -8,11 +8,12 @@ SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 PASSWORD = "pass-for-tests"  # the password tests/factories.py gives every user
 
 
-def shoot(page, name):
-    """Save a full-page screenshot as test-artifacts/screenshots/<name>.png and return its path."""
+def shoot(page, name, full_page=True):
+    """Save a screenshot (of the full page, or of the window with full_page=False: for pages tens
+    of thousands of pixels long) as test-artifacts/screenshots/<name>.png and return its path."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 
