@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from residents.session import current_household
 from residents.throttle import CodeRefused, household_for_code_guarded, with_device_cookie
 
 from .forms import ObjectionForm
@@ -25,8 +26,18 @@ def _neighbourhood_or_404(neighbourhood_id):
     return neighbourhood
 
 
+def _resident_here(request, neighbourhood):
+    """The household signed in with its code, when it belongs to this neighbourhood (its
+    objections need no code); None otherwise."""
+    household = current_household(request)
+    if household is not None and household.neighbourhood_id == neighbourhood.pk:
+        return household
+    return None
+
+
 def _render_page(request, neighbourhood, *, form_notice_id=None, form=None, status=200, retry_after=None):
     today = timezone.localdate()
+    resident = _resident_here(request, neighbourhood)
     projects = public_page_projects(neighbourhood, today)
     for project in projects:
         project.steps = stage_steps(project)
@@ -40,7 +51,8 @@ def _render_page(request, neighbourhood, *, form_notice_id=None, form=None, stat
             "today": today,
             "form_notice_id": form_notice_id,
             "bound_form": form,
-            "blank_form": ObjectionForm(),
+            "blank_form": ObjectionForm(code_needed=resident is None),
+            "resident": resident,
         },
         status=status,
     )
@@ -59,23 +71,27 @@ def neighbourhood_page(request, neighbourhood_id):
 @require_POST
 @with_device_cookie
 def objection_create(request, neighbourhood_id, notice_id):
-    """A resident objects to a notice with their household code. A wrong code, a household of
-    another neighbourhood, or a closed period re-renders the page with the error by the form."""
+    """A resident objects to a notice: as the household signed in with its code, or by typing the
+    code (checked under residents.throttle's limits). A wrong code, a household of another
+    neighbourhood, an over-long text or a closed period re-renders the page with the error by the
+    form."""
     neighbourhood = _neighbourhood_or_404(neighbourhood_id)
     notice = Notice.objects.filter(pk=notice_id, project__neighbourhoods=neighbourhood).first()
     if notice is None:
         raise Http404(_("没有这条公示。"))
-    form = ObjectionForm(request.POST)
+    household = _resident_here(request, neighbourhood)
+    form = ObjectionForm(request.POST, code_needed=household is None)
     status, retry_after = 400, None
     if form.is_valid():
-        try:
-            household = household_for_code_guarded(
-                request, form.cleaned_data["code"], neighbourhood_id=neighbourhood.pk
-            )
-        except CodeRefused as refused:
-            form.add_error("code", refused.message)
-            status, retry_after = refused.status, refused.retry_after
-        else:
+        if household is None:
+            try:
+                household = household_for_code_guarded(
+                    request, form.cleaned_data["code"], neighbourhood_id=neighbourhood.pk
+                )
+            except CodeRefused as refused:
+                form.add_error("code", refused.message)
+                status, retry_after = refused.status, refused.retry_after
+        if household is not None:
             try:
                 objection_submit(notice=notice, household=household, text=form.cleaned_data["text"])
             except ValidationError as exc:

@@ -61,3 +61,38 @@ class HouseholdAdminForm(forms.ModelForm):
         if self.cleaned_data.get("owner_id_number"):
             self.instance.owner_id_hash = self.cleaned_data["owner_id_number"]
         return super().save(commit)
+
+
+def one_newline(text):
+    """Text with every line break as one character ("\\n"): browsers send a textarea's breaks as
+    CRLF, while the page's counter (and a person) counts each as one."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class ResidentTextField(forms.CharField):
+    """Free text typed on a resident page, up to `limit` characters.
+
+    The page never cuts the text (no `maxlength`): the textarea carries `data-maxlength` for the
+    live counter (static/js/char-counter.js), and text over the limit is refused here with a
+    message naming the field, the limit and the length typed, so the resident can shorten it."""
+
+    widget = forms.Textarea
+
+    def __init__(self, *, limit, **kwargs):
+        self.limit = limit
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return one_newline(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > self.limit:
+            raise forms.ValidationError(
+                _("“%(field)s”最多%(limit)d字，现有%(count)d字，请删减后再提交。"),
+                code="max_length",
+                params={"field": self.label, "limit": self.limit, "count": len(value)},
+            )
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "data-maxlength": str(self.limit)}

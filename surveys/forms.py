@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import CatalogueItem
+from residents.forms import ResidentTextField
 
 from .choices import SCALE_VALUES, BallotChoice, QuestionKind, SubmissionChannel
 from .services import ANSWER_TEXT_MAX, DEMAND_TEXT_MAX
@@ -19,10 +20,10 @@ class DemandForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label=_("改造内容"),
     )
-    text = forms.CharField(
+    text = ResidentTextField(
         label=_("其他需求或说明"),
         required=False,
-        max_length=DEMAND_TEXT_MAX,
+        limit=DEMAND_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     photo1 = forms.FileField(label=_("照片1"), required=False)

@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from projects.models import CatalogueItem
+from residents.forms import one_newline
 from residents.session import current_household
 
 from .choices import SCALE_VALUES, BallotChannel, QuestionKind, QuestionnaireStatus, SubmissionChannel
 from .forms import BallotForm, DemandForm
 from .models import Ballot, DemandList, DemandSubmission, Questionnaire, Response
 from .selectors import demand_menu, open_vote_for, public_vote, resident_home
-from .services import ballot_cast, demand_submit, response_submit
+from .services import ANSWER_TEXT_MAX, ballot_cast, demand_submit, response_submit
 from .tally import tally
 
 
@@ -197,7 +198,7 @@ def _posted_answers(request, questions):
         if question.kind == QuestionKind.MULTIPLE:
             answers[question.pk] = request.POST.getlist(name)
         else:
-            answers[question.pk] = request.POST.get(name, "")
+            answers[question.pk] = one_newline(request.POST.get(name, ""))
     return answers
 
 
@@ -249,6 +250,7 @@ def questionnaire_form(request, questionnaire_id):
                 "chosen": chosen,
                 "text": value if isinstance(value, str) else "",
                 "scale": SCALE_VALUES,
+                "field_id": f"q{question.pk}-text",
             }
         )
     return render(
@@ -260,6 +262,7 @@ def questionnaire_form(request, questionnaire_id):
             "rows": rows,
             "errors": errors,
             "response": response,
+            "answer_max": ANSWER_TEXT_MAX,
         },
         status=status,
     )

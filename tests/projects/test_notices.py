@@ -200,3 +200,65 @@ def test_the_objection_form_limits_code_attempts_like_the_resident_entry(client,
     response = Client().post(url, {"code": issued[0].code, "text": "反对"})
     assert response.status_code == 302 and Objection.objects.count() == 1
     assert client.get(page).status_code == 200
+
+# ---- the form for a signed-in resident, and text limits without JavaScript ----------------------
+
+
+def _page_and_url(territory, notice):
+    return (
+        reverse("projects:neighbourhood", args=[territory.n111.pk]),
+        reverse("projects:objection", args=[territory.n111.pk, notice.pk]),
+    )
+
+
+@pytest.mark.django_db
+def test_a_signed_in_resident_objects_without_typing_the_code_again(client, territory, users, project):
+    notice = _notice(project, users.street)
+    issued = household_codes_issue(neighbourhood=territory.n111, actor=users.street)
+    page, url = _page_and_url(territory, notice)
+    assert 'name="code"' in client.get(page).content.decode()  # not signed in: the code is asked
+    client.post(reverse("residents:entry"), {"code": issued[1].code})
+    shown = client.get(page).content.decode()
+    assert 'name="code"' not in shown and "异议将以本户名义提交" in shown
+    response = client.post(url, {"text": "楼道灯位置不合适"})
+    assert response.status_code == 302
+    objection = Objection.objects.get()
+    assert objection.household == issued[1].household and objection.text == "楼道灯位置不合适"
+
+
+@pytest.mark.django_db
+def test_a_household_of_another_neighbourhood_still_needs_a_code_here(client, territory, users, project):
+    notice = _notice(project, users.street)
+    other = household_codes_issue(neighbourhood=territory.n211, actor=users.superuser)
+    page, url = _page_and_url(territory, notice)
+    client.post(reverse("residents:entry"), {"code": other[0].code})
+    assert 'name="code"' in client.get(page).content.decode()
+    response = client.post(url, {"text": "反对"})
+    assert response.status_code == 400 and "该字段是必填项" in response.content.decode()
+    assert not Objection.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_over_long_objection_is_refused_naming_the_field_and_the_limit(client, territory, users, project):
+    from projects.services import OBJECTION_MAX_LENGTH
+
+    notice = _notice(project, users.street)
+    issued = household_codes_issue(neighbourhood=territory.n111, actor=users.street)
+    page, url = _page_and_url(territory, notice)
+    blank = client.get(page).content.decode()
+    # The page never cuts the text in the browser: no maxlength, a counter saying the limit.
+    assert " maxlength=" not in blank.split('name="text"', 1)[1].split(">", 1)[0]
+    assert f'data-maxlength="{OBJECTION_MAX_LENGTH}"' in blank and f"最多{OBJECTION_MAX_LENGTH}字。" in blank
+    assert "js/char-counter.js" in blank
+    text = "树" * (OBJECTION_MAX_LENGTH + 5)
+    response = client.post(url, {"code": issued[0].code, "text": text})
+    assert response.status_code == 400
+    shown = response.content.decode()
+    assert f"“异议内容”最多{OBJECTION_MAX_LENGTH}字，现有{OBJECTION_MAX_LENGTH + 5}字，请删减后再提交。" in shown
+    assert text in shown  # kept, to be shortened
+    assert not Objection.objects.exists()
+    # A line break counts as one character, as the counter counts it, though the browser sends two.
+    lines = ("树" * 9 + "\r\n") * (OBJECTION_MAX_LENGTH // 10)  # 2,000 as counted, 2,200 as sent
+    assert client.post(url, {"code": issued[0].code, "text": lines}).status_code == 302
+    saved = Objection.objects.get().text
+    assert "\r" not in saved and len(saved) == OBJECTION_MAX_LENGTH - 1  # the last break trimmed

@@ -195,3 +195,46 @@ def test_a_resident_answers_a_questionnaire_and_may_change_it(client, resident, 
     response_row = Response.objects.get(household=household)
     assert response_row.revisions == 1 and response_row.answers.count() == 2
     assert "修改问卷" in client.get("/me/").content.decode()
+
+
+@pytest.mark.django_db
+def test_over_long_texts_are_refused_naming_the_field_and_the_limit(client, resident, territory, users):
+    """Without JavaScript (the test client runs none): the text areas carry no maxlength that
+    would cut a pasted text silently, the counter's place says the limit, and the server's
+    message names the field, the limit and the length typed."""
+    from projects.models import CatalogueItem
+    from surveys.choices import QuestionKind, QuestionnaireStatus
+    from surveys.models import Question, Questionnaire
+    from surveys.services import ANSWER_TEXT_MAX, DEMAND_TEXT_MAX, questionnaire_save, questionnaire_set_status
+
+    household, code = resident
+    project, process, lists = collecting_project(territory, users.community)
+    sign_in(client, code)
+    url = reverse("surveys:demand", args=[lists[territory.n111.pk].pk])
+    page = client.get(url).content.decode()
+    assert " maxlength=" not in page.split('name="text"', 1)[1].split(">", 1)[0]
+    assert f'data-maxlength="{DEMAND_TEXT_MAX}"' in page and f"最多{DEMAND_TEXT_MAX}字。" in page
+    roads = CatalogueItem.objects.get(code="roads")
+    response = client.post(url, {"items": [roads.pk], "text": "灯" * (DEMAND_TEXT_MAX + 1)})
+    assert response.status_code == 400
+    assert f"“其他需求或说明”最多{DEMAND_TEXT_MAX}字，现有{DEMAND_TEXT_MAX + 1}字" in response.content.decode()
+    assert not DemandSubmission.objects.exists()
+    lines = ("灯" * 9 + "\r\n") * (DEMAND_TEXT_MAX // 10)  # as many as allowed, counting a break as one
+    assert client.post(url, {"items": [roads.pk], "text": lines}).status_code == 302
+
+    q = questionnaire_save(
+        questionnaire=Questionnaire(neighbourhood=territory.n111, title="停车调查"),
+        actor=users.community,
+        questions=[(Question(text="建议", kind=QuestionKind.TEXT, required=False), [])],
+    )
+    questionnaire_set_status(questionnaire=q, status=QuestionnaireStatus.OPEN, actor=users.community)
+    question = q.questions.get()
+    url = reverse("surveys:questionnaire", args=[q.pk])
+    page = client.get(url).content.decode()
+    assert " maxlength=" not in page.split(f'name="q{question.pk}"', 1)[1].split(">", 1)[0]
+    assert f'data-counter-for="q{question.pk}-text"' in page and f"最多{ANSWER_TEXT_MAX}字。" in page
+    response = client.post(url, {f"q{question.pk}": "车" * (ANSWER_TEXT_MAX + 1)})
+    assert response.status_code == 400
+    assert f"第1题的回答不能超过{ANSWER_TEXT_MAX}字。" in response.content.decode()
+    lines = ("车" * 9 + "\r\n") * (ANSWER_TEXT_MAX // 10)
+    assert client.post(url, {f"q{question.pk}": lines}).status_code == 302
