@@ -8,3 +8,4 @@ class GovernanceConfig(AppConfig):
 
     def ready(self):
         from . import admin_management  # noqa: F401  (registers the long-term management admin)
+        from . import admin_logins  # noqa: F401  (the limited admin login and the unlock page)

@@ -397,3 +397,38 @@ class Assessment(models.Model):
 
     def __str__(self):
         return f"{self.year} · {self.score}"
+
+
+# ---- failed staff logins (governance.logins) ---------------------------------------------------
+
+
+class LoginCounter(models.Model):
+    """Failed staff logins counted against one account from one client, or against one client
+    whatever the account, for governance.logins. Rows are written only there, under a row lock;
+    a row past `expires_at` counts as empty. `locked_until` is when the next attempt is checked
+    again; a superuser unlocks by deleting the row (governance.logins.login_unlock)."""
+
+    class Kind(models.TextChoices):
+        ACCOUNT_CLIENT = "account_client", _("账号+客户端")
+        CLIENT = "client", _("客户端")
+
+    kind = models.CharField(_("计数类型"), max_length=20, choices=Kind.choices)
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    client = models.CharField(_("客户端地址"), max_length=64)
+    failures = models.PositiveIntegerField(_("失败次数"), default=0)
+    last_failure_at = models.DateTimeField(_("最近一次失败"), null=True, blank=True)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("过期时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("登录失败计数")
+        verbose_name_plural = _("登录失败计数")
+        ordering = ["-last_failure_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "username", "client"], name="login_counter_unique"),
+        ]
+
+    def __str__(self):
+        if self.kind == self.Kind.CLIENT:
+            return self.client
+        return f"{self.username} @ {self.client}"

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .choices import EligibilityStatus
-from .models import AuditEntry, Neighbourhood
+from .models import AuditEntry, LoginCounter, Neighbourhood
 from .scoping import can_manage
 
 
@@ -113,3 +113,24 @@ def neighbourhood_admit(*, neighbourhood, reason, actor):
         audit(actor=actor, action="neighbourhood_admit", target=locked, summary=reason)
     assert locked.eligibility_under(cutoff) == EligibilityStatus.ADMITTED
     return locked
+
+
+def login_counters_unlock(*, counters, actor):
+    """Unlock failed-login counters (governance.logins): each is deleted, so its account or
+    client starts afresh. Superusers only (PermissionDenied otherwise, nothing deleted). One
+    transaction; one audit row per counter, naming the account and the client. Returns how many
+    were unlocked (counters already gone are skipped)."""
+    if not getattr(actor, "is_superuser", False):
+        raise PermissionDenied
+    with transaction.atomic():
+        rows = list(LoginCounter.objects.select_for_update().filter(pk__in=[c.pk for c in counters]).order_by("pk"))
+        for row in rows:
+            audit(
+                actor=actor,
+                action="login_unlock",
+                target=row,
+                summary=str(row),
+                details={"kind": row.kind, "username": row.username, "client": row.client, "failures": row.failures},
+            )
+            row.delete()
+    return len(rows)
