@@ -88,3 +88,18 @@ def _refusal(request, status, message):
     if request.path_info.startswith("/api/"):
         return JsonResponse({"detail": message}, status=status)
     return render(request, "request_refused.html", {"message": message}, status=status)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Adds `settings.CONTENT_SECURITY_POLICY` to every response that sets none of its own (the
+    API's doc pages set a looser one for Swagger UI and ReDoc: config/api_docs.py). Django 5.2 has
+    no CSP of its own (6.0 has); one header is all this needs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
+        return response

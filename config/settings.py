@@ -9,6 +9,8 @@ API_TOKEN_RATE  attempts per client address at /api/v1/auth/token/ (default 10/m
 TRUSTED_PROXIES  the reverse proxies (addresses or CIDR networks, comma-separated) whose
               X-Forwarded-For is believed; empty by default: the client is REMOTE_ADDR.
 DEBUG, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, MEDIA_ROOT.
+HTTPS, SECURE_PROXY_SSL_HEADER, SECURE_HSTS_*  the site behind HTTPS: redirect and HSTS.
+REQUEST_BODY_MAX_*  request body caps (config/middleware.py). DATES_EARLIEST, DATES_LATEST.
 """
 import datetime
 import hashlib
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -257,6 +260,42 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# HTTPS=true: the deployment is served over HTTPS only. Plain HTTP is redirected and browsers are
+# told to use HTTPS for a year (HSTS, subdomains included, eligible for the browsers' preload list).
+# Behind a proxy that ends TLS, SECURE_PROXY_SSL_HEADER names the header it sets (nginx:
+# `proxy_set_header X-Forwarded-Proto $scheme;` -> HTTP_X_FORWARDED_PROTO); without it every
+# request looks like plain HTTP and is redirected forever. Nothing is trusted by default.
+HTTPS = env.bool("HTTPS", default=False)
+if HTTPS:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+if env("SECURE_PROXY_SSL_HEADER", default=""):
+    SECURE_PROXY_SSL_HEADER = (env("SECURE_PROXY_SSL_HEADER"), "https")
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy of every page that sets none of its own (config.middleware; the API's doc
+# pages set theirs, config/api_docs.py): scripts, styles, fonts and images from the site itself
+# only; no inline script or style (our templates keep theirs in static files, and the admin of
+# Django 5.2 needs none); no plugins, no framing, forms post to the site only. Images may be data:
+# URLs (the admin's widgets draw a few icons so).
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 LOGGING = {
     "version": 1,

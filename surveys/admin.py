@@ -522,7 +522,7 @@ class MeetingPhotoInline(ScopedTabularInline):
     def preview(self, obj):
         if not obj.pk:
             return "—"
-        return format_html('<img src="{}" alt="" style="max-height:80px">', obj.thumbnail.url)
+        return format_html('<img src="{}" alt="" class="admin-thumb">', obj.thumbnail.url)
 
     def get_readonly_fields(self, request, obj=None):
         return ["preview"]

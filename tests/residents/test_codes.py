@@ -6,6 +6,7 @@ import logging
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -366,7 +367,10 @@ def test_admin_print_sheet_end_to_end(client, territory, users, caplog):
     for household in households:
         assert household.owner_name not in body
     assert households[0].phone not in body
-    assert "@page" in body and "A4" in body
+    # The print layout is a static file (the Content-Security-Policy allows no inline style).
+    assert "residents/code_sheet.css" in body and "<style" not in body
+    sheet_css = (settings.BASE_DIR / "static" / "residents" / "code_sheet.css").read_text()
+    assert "@page" in sheet_css and "A4" in sheet_css
     # The codes went nowhere else: the audit row, the session, the logs.
     entry = AuditEntry.objects.get(action="household_codes_issue")
     assert entry.actor == users.community and entry.target_id == str(territory.n111.pk)
