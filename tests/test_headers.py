@@ -63,9 +63,12 @@ def test_only_the_api_doc_pages_keep_their_own_looser_policy(client, name):
 
 
 def test_our_templates_have_no_inline_script_or_style():
-    """What the policy blocks: an inline <script> or <style>, an on…= handler, a style= attribute."""
+    """What the policy blocks: an inline <script> or <style>, an on…= handler, a style= attribute.
+    templates/drf_spectacular/ holds the API doc viewers' pages, which carry their own policy."""
     offenders = []
     for path in (settings.BASE_DIR / "templates").rglob("*.html"):
+        if "drf_spectacular" in path.parts:
+            continue
         text = path.read_text(encoding="utf-8")
         for needle in ("<style", " style=", " onclick=", " onload=", " onchange=", " onsubmit=", "javascript:"):
             if needle in text:
