@@ -10,6 +10,8 @@ from . import views
 from .api_docs import RedocView, SwaggerView
 from .layers import APPS
 
+handler403 = "config.views.permission_denied"  # says why (a read-only role, the page's rule)
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -73,6 +73,8 @@ class CreateOnlyMixin:
     """Rows that record money are added, never edited or deleted: a wrong one is reversed
     (ReversibleMixin) and the right one added as a new row."""
 
+    read_only_reason = _("资金记录只能新增，不能修改或删除：登记有误的，请在该记录页“冲销此记录”并按正确金额重新登记。")
+
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
@@ -155,7 +157,7 @@ class ReversibleMixin:
         on the same page; out of the territory: 404; a read-only role: 403."""
         obj = self.get_object(request, object_id)
         if not can_manage(request.user, obj):
-            raise PermissionDenied
+            raise PermissionDenied(self.write_refusal(request, obj))
         form = ReversalForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -392,6 +394,7 @@ class SubsidyPlanAdmin(ServiceErrorsMixin, ScopedAdmin):
     list_select_related = ["neighbourhood"]
     actions = ["exit_plans"]
     change_form_template = "admin/funding/subsidyplan/change_form.html"
+    read_only_reason = _("补贴计划建立后不能修改（标准、出资方和发放计划已按建立时确定）；需要停止时，请在列表中选择“所选补贴计划于今日退出”。")
 
     @admin.display(description=_("补贴标准"))
     def rates_display(self, obj):
@@ -466,12 +469,14 @@ class SubsidyPlanAdmin(ServiceErrorsMixin, ScopedAdmin):
     def get_inlines(self, request, obj):
         return [SubsidyPayerInline] if obj is not None else []
 
+    def has_change_permission(self, request, obj=None):
+        # The list's exit action needs the model-level answer; a plan's own page is read-only.
+        return obj is None and super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         return False
 
     def save_model(self, request, obj, form, change):
-        if change:
-            return
         data = form.cleaned_data
         saved = subsidy_plan_create(
             neighbourhood=obj.neighbourhood,
@@ -522,6 +527,8 @@ class SubsidyPaymentInline(ScopedTabularInline):
 @admin.register(SubsidyInstallment)
 class SubsidyInstallmentAdmin(ScopedAdmin):
     """Installments are written by the daily run only; staff read them here."""
+
+    read_only_reason = _("补贴年度款项由每日发放任务按考核结果自动生成和发放，只能查看。")
 
     list_display = ["plan", "year", "period_start", "due_on", "status", "score", "ratio", "amount", "paid_at"]
     list_filter = ["status", "due_on", StreetFilter, CommunityFilter]

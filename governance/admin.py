@@ -12,6 +12,7 @@ from .admin_base import (
     ScopedTabularInline,
     ServiceWritesMixin,
     StreetFilter,
+    WriteRefusalsMixin,
 )
 from .choices import EligibilityStatus
 from .models import AuditEntry, Building, Community, District, Neighbourhood, StaffRole, Stairwell, Street
@@ -31,6 +32,7 @@ class AdministrativeUnitAdmin(ServiceWritesMixin, ScopedAdmin):
     offered as a choice nor theirs to move the unit out of."""
 
     parent_field = None
+    read_only_reason = _("区、街道和社区由系统管理员设立；街道和社区工作人员可以修改本单位的名称和编码。")
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -194,7 +196,7 @@ class StaffUserAdmin(UserAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(WriteRefusalsMixin, admin.ModelAdmin):
     """Read-only; each user reads what governance.permissions.audit_entries_visible_to allows (the
     admin index shows the latest of them)."""
 
@@ -203,6 +205,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ["target_id", "summary"]
     list_select_related = ["actor"]
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    read_only_reason = _("操作记录由系统在每次写入时自动生成，只能查看，不能修改或删除。")
     show_full_result_count = False
 
     def get_queryset(self, request):

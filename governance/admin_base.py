@@ -4,7 +4,8 @@
   not 403), the same as a missing one.
 - Permissions come from staff roles, not Django's per-model permission table: any role may view
   its territory; street and community staff may add, change and delete there; district officials
-  only read; superusers do everything.
+  only read; superusers do everything. `may_write` is the one answer (pages, buttons, actions),
+  `write_refusal` the one reason a write is refused (the 403 page, the messages).
 - Foreign-key and many-to-many choices are scoped to what the actor may manage, so nothing can be
   attached to another territory's objects.
 - `ServiceWritesMixin` (the census pages: territory and households) saves and deletes through the
@@ -12,9 +13,11 @@
   apps' admins call their own services, and their models' rules are not the territory's.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Level
@@ -40,6 +43,60 @@ def adopt_saved(obj, saved):
     return obj
 
 
+def _may_manage(request, obj):
+    """can_manage, asked once per object and request: a change page with inlines asks the same
+    question a score of times (each an EXISTS query). The services check again."""
+    if obj.pk is None:
+        return can_manage(request.user, obj)
+    memo = request.__dict__.setdefault("_may_manage_memo", {})
+    key = (obj._meta.label, obj.pk)
+    if key not in memo:
+        memo[key] = can_manage(request.user, obj)
+    return memo[key]
+
+
+def _writes_model(territory, model):
+    """Whether a role of `territory` writes rows of `model` somewhere: a superuser; a writing role
+    at a level the model is kept at (community staff write nothing kept per street, such as a
+    street's funding sources, and nothing of the street itself)."""
+    if territory.is_everything:
+        return True
+    if not _is_scoped(model):
+        return territory.may_write()
+    return any(g.may_write and g.level in model.territory_lookups for g in territory.grants)
+
+
+def may_write(request, obj=None, model=None):
+    """Whether the request's user may write: `obj` (they manage it), or else rows of `model`, or
+    else anything at all. The one answer the admin's permissions, buttons, actions and refusals
+    read (the services check again when they write)."""
+    territory = territory_of(request.user)
+    if obj is not None:
+        return territory.may_write() and (not _is_scoped(type(obj)) or _may_manage(request, obj))
+    if model is not None:
+        return _writes_model(territory, model)
+    return territory.may_write()
+
+
+def write_refusal(request, obj=None, model=None):
+    """Why the request's user may not write `obj` (or rows of `model`): one sentence for the 403
+    page and the admin's messages. None when they may."""
+    territory = territory_of(request.user)
+    if territory.is_empty:
+        return _("您的账号没有工作人员角色，不能查看或修改这里的数据。请联系系统管理员分配角色。")
+    if not territory.may_write():
+        return _(
+            "您的角色（区级管理人员）只能查看，不能新增、修改或删除数据。"
+            "如需更正，请联系负责该小区的街道或社区工作人员。"
+        )
+    if may_write(request, obj, model):
+        return None
+    if obj is not None:
+        return _("“%(object)s”不在您管理的范围内，您只能查看。") % {"object": obj}
+    what = model._meta.verbose_name_plural if model is not None else _("此类记录")
+    return _("您的角色不能新增或修改%(what)s，只能查看。") % {"what": what}
+
+
 class ScopedPermissionsMixin:
     def _territory(self, request):
         return territory_of(request.user)
@@ -51,24 +108,10 @@ class ScopedPermissionsMixin:
         return not self._territory(request).is_empty
 
     def has_add_permission(self, request, *args):
-        return self._territory(request).may_write()
+        return may_write(request, model=self.model)
 
     def has_change_permission(self, request, obj=None):
-        if not self._territory(request).may_write():
-            return False
-        return obj is None or not _is_scoped(type(obj)) or self._may_manage(request, obj)
-
-    @staticmethod
-    def _may_manage(request, obj):
-        """can_manage, asked once per object and request: a change page with inlines asks the
-        same question a score of times (each an EXISTS query). The services check again."""
-        if obj.pk is None:
-            return can_manage(request.user, obj)
-        memo = request.__dict__.setdefault("_may_manage_memo", {})
-        key = (obj._meta.label, obj.pk)
-        if key not in memo:
-            memo[key] = can_manage(request.user, obj)
-        return memo[key]
+        return may_write(request, obj, self.model)
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
@@ -88,7 +131,56 @@ class ScopedPermissionsMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class ScopedAdmin(ScopedPermissionsMixin, admin.ModelAdmin):
+class WriteRefusalsMixin:
+    """Mixed into a ModelAdmin: a role that may not write sees no write control (the add and save
+    buttons and the inline rows follow the has_*_permission answers; actions are offered only to
+    roles that write here), and a write sent anyway is refused with its reason: a 403 page that
+    says why (templates/403.html) for a form or a delete, an error message for a list action.
+    Django alone answers a bare 403, and redisplays the list without a word for an action."""
+
+    # Why a writing role may not change a row here, when the admin makes its rows read-only by
+    # design (rows written by services, or only ever added). Admins say their own.
+    read_only_reason = _("这类记录由系统按规则生成或只能新增，不能在此修改。")
+
+    def write_refusal(self, request, obj=None):
+        """Why the user may not write here (None when they may): their role, or the page's rule."""
+        reason = write_refusal(request, obj, self.model)
+        if reason is None and obj is not None and not self.has_change_permission(request, obj):
+            reason = self.read_only_reason
+        if reason is None and obj is None and not self.has_add_permission(request):
+            reason = self.read_only_reason
+        return reason
+
+    def get_actions(self, request):
+        # Every action of ours writes: a role that writes nothing here is offered none.
+        if not may_write(request, model=self.model):
+            return {}
+        return super().get_actions(request)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id is None and not self.has_add_permission(request):
+            raise PermissionDenied(self.write_refusal(request))
+        if object_id is not None and request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None and not self.has_change_permission(request, obj):
+                raise PermissionDenied(self.write_refusal(request, obj))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and not self.has_delete_permission(request, obj):
+            raise PermissionDenied(self.write_refusal(request, obj) or _("这类记录不能删除。"))
+        return super().delete_view(request, object_id, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        action = request.POST.get("action") if request.method == "POST" else None
+        if action and action not in self.get_actions(request):
+            messages.error(request, self.write_refusal(request) or _("所选操作不可用。"))
+            return HttpResponseRedirect(request.get_full_path())
+        return super().changelist_view(request, extra_context)
+
+
+class ScopedAdmin(ScopedPermissionsMixin, WriteRefusalsMixin, admin.ModelAdmin):
     """Base of every ModelAdmin over a territorial model."""
 
     list_per_page = 50

@@ -116,6 +116,7 @@ class AssessmentAdmin(_ServiceErrors, ScopedAdmin):
     search_fields = ["arrangement__neighbourhood__name", "assessor"]
     list_select_related = ["arrangement__neighbourhood"]
     readonly_fields = ["items_json"]
+    read_only_reason = _("考核记录只能新增，不能修改：复核时请新增一条，以最新的一条为准。")
 
     @admin.display(description=_("分项得分"))
     def items_json(self, obj):

@@ -90,6 +90,7 @@ class CatalogueItemAdmin(ServiceErrorsMixin, ScopedAdmin):
     search_fields = ["code", "name"]
     list_select_related = ["district"]
     actions = ["retire", "restore"]
+    read_only_reason = _("国家菜单项目由系统管理员维护；区增补的项目由管理该区的人员维护。您只能查看。")
     fields = [
         "code",
         "name",
@@ -457,7 +458,10 @@ class ProjectAdmin(ServiceErrorsMixin, ScopedAdmin):
 
     def transition_view(self, request, object_id):
         project = self.get_object(request, object_id)  # 404 outside the territory
-        if request.method == "POST":
+        refusal = self.write_refusal(request, project)
+        if request.method == "POST" and refusal:
+            messages.error(request, refusal)
+        elif request.method == "POST":
             target = request.POST.get("to", "")
             if target not in Stage.values:
                 messages.error(request, _("请选择要变更到的阶段。"))
@@ -663,7 +667,10 @@ class SupervisionFindingAdmin(ServiceErrorsMixin, ScopedAdmin):
 
     def resolve_view(self, request, object_id):
         finding = self.get_object(request, object_id)  # 404 outside the territory
-        if request.method == "POST":
+        refusal = self.write_refusal(request, finding)
+        if request.method == "POST" and refusal:
+            messages.error(request, refusal)
+        elif request.method == "POST":
             try:
                 finding_resolve(
                     finding=finding, note=request.POST.get("resolution_note", ""), actor=request.user
@@ -815,7 +822,10 @@ class NoticeAdmin(ServiceErrorsMixin, ScopedAdmin):
         notice_save(notice=obj, actor=request.user)
 
     def save_formset(self, request, form, formset, change):
-        pass  # objections are answered on their own page
+        # Objections are answered on their own page; the inline is read-only. save(commit=False)
+        # writes nothing but gives the formset the lists the change message reads (without them
+        # every save of a notice answered 500).
+        formset.save(commit=False)
 
 
 class ObjectionAnswerForm(forms.ModelForm):

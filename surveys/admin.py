@@ -281,6 +281,7 @@ class BallotAdmin(ServiceErrorsMixin, ScopedAdmin):
     """Paper ballots are added here (channel paper, staff recorded); ballots are never edited."""
 
     form = PaperBallotForm
+    read_only_reason = _("选票录入后不能修改：住户改变意见时，请在表决截止前重新录入一张选票，以最后一次为准。")
     list_display = ["vote", "household", "choice", "channel", "entered_by", "at"]
     list_filter = ["channel", "choice", StreetFilter, CommunityFilter]
     list_select_related = ["vote", "household", "entered_by"]
@@ -326,6 +327,7 @@ class ProcessTemplateAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin
 
     list_display = ["name", "district", "active"]
     inlines = [TemplateStepInline]
+    read_only_reason = _("协商程序模板由系统管理员维护，您只能查看。")
 
     def get_queryset(self, request):
         return ProcessTemplate.objects.filter(district__isnull=True) | scope(
@@ -399,6 +401,15 @@ class ConsultationProcessAdmin(ServiceErrorsMixin, ScopedAdmin):
     inlines = [StepInline]
     readonly_fields = ["opinion_summary"]
 
+    read_only_reason = _("协商程序启动后只能查看：步骤在“协商步骤”页推进（完成下行步骤、登记部门审核）。")
+
+    def has_change_permission(self, request, obj=None):
+        # A started process is read here; its steps move through their own actions and reviews.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     def get_readonly_fields(self, request, obj=None):
         return ["project", "template", "opinion_summary"] if obj else []
 
@@ -450,15 +461,17 @@ class ConsultationStepAdmin(ScopedAdmin):
     ]
     fields = readonly_fields + ["note"]
     actions = ["complete_steps"]
+    read_only_reason = _("步骤只能通过列表中的“完成所选步骤”操作（下行步骤）或登记部门审核（上行步骤）推进，此页只能查看。")
 
     def has_add_permission(self, request, *args):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # The list's action needs the model-level answer; a step's own page is read-only.
+        return obj is None and super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def save_model(self, request, obj, form, change):
-        raise ValidationError(_("请使用“完成所选步骤”操作或登记部门审核。"))
 
     @admin.action(description=_("完成所选步骤（下行步骤）"))
     def complete_steps(self, request, queryset):
@@ -482,6 +495,7 @@ class StepReviewAdmin(ServiceErrorsMixin, ScopedAdmin):
     returned reopens the previous down step."""
 
     form = StepReviewForm
+    read_only_reason = _("部门审核登记后不能修改；如需更正，请再登记一次审核。")
     list_display = ["step", "decision", "department", "reopened_step", "reviewer", "at"]
     list_filter = ["decision"]
     list_select_related = ["step__process__project", "reopened_step", "reviewer"]
@@ -738,6 +752,7 @@ class DemandSubmissionAdmin(ServiceErrorsMixin, ScopedAdmin):
     one replaces the current one, history kept)."""
 
     form = OfflineDemandForm
+    read_only_reason = _("需求表提交后不能修改：重新录入该住户的需求表即替换当前的一份（历史保留）。")
     list_display = [
         "receipt",
         "household",
@@ -926,6 +941,7 @@ class ResponseAdmin(ScopedAdmin):
         "answers_given",
     ]
     readonly_fields = fields
+    read_only_reason = _("答卷录入后不能修改：重新录入该住户的答卷即替换其回答。")
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -935,7 +951,7 @@ class ResponseAdmin(ScopedAdmin):
 
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
-            raise PermissionDenied
+            raise PermissionDenied(self.write_refusal(request))
         open_ones = scope(
             Questionnaire.objects.filter(status=QuestionnaireStatus.OPEN), request.user, write=True
         ).select_related("neighbourhood")
@@ -1017,6 +1033,15 @@ class PlanItemInline(ScopedTabularInline):
     ]
     readonly_fields = ["amount", "demand_households"]
     show_change_link = False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "catalogue_item":
+            from projects.permissions import catalogue_visible_to
+
+            # The menu is read, not managed: staff pick national items too (the scoped default
+            # offered street and community staff an empty list).
+            kwargs["queryset"] = catalogue_visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(PlanVersion)

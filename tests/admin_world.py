@@ -1,0 +1,277 @@
+"""One small world with a row of every model the admin shows, in community C11 (street S1) so that
+every writing role manages it, built through the services where they exist. Used by the tests that
+walk the whole admin (tests/test_admin_every_model.py, tests/test_admin_read_only.py)."""
+
+import datetime
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.utils import timezone
+
+from governance.choices import RoleKind
+from governance.models import ManagementMode
+from governance.services_management import arrangement_start, assessment_record
+from tests.factories import (
+    CommunityFactory,
+    DistrictFactory,
+    HouseholdFactory,
+    NeighbourhoodFactory,
+    StairwellFactory,
+    StreetFactory,
+    UserFactory,
+    staff_user,
+)
+
+
+def _neighbourhood(community, name, households=4):
+    neighbourhood = NeighbourhoodFactory(community=community, name=name, built_year=1990)
+    stairwell = StairwellFactory(building__neighbourhood=neighbourhood, building__name="1栋", name="1单元")
+    for i in range(households):
+        HouseholdFactory(stairwell=stairwell, room=f"{i // 2 + 1}0{i % 2 + 1}", floor=i // 2 + 1)
+    return neighbourhood
+
+
+def build_world():
+    from funding.choices import SourceKind
+    from funding.models import FundingSource
+    from funding.services import (
+        commitment_create,
+        disbursement_create,
+        public_income_save,
+        subsidy_plan_create,
+    )
+    from projects.catalogue_data import ensure_national_menu
+    from projects.choices import Stage
+    from projects.models import (
+        Acceptance,
+        CatalogueItem,
+        Notice,
+        ProgressReport,
+        ScopeItem,
+        SupervisionFinding,
+    )
+    from projects.services import finding_save, notice_save, objection_submit, photo_upload
+    from surveys.choices import BallotChannel, PlanKind
+    from surveys.models import Meeting, Opinion, PlanVersion, Questionnaire, Visit
+    from surveys.services import (
+        ballot_cast,
+        demand_lists_open,
+        demand_submit,
+        meeting_save,
+        opinion_save,
+        plan_version_save,
+        process_start,
+        questionnaire_save,
+        questionnaire_set_status,
+        response_submit,
+        visit_save,
+    )
+    from tests.projects.factories import ProjectFactory
+    from tests.surveys.helpers import jpeg_upload, open_vote
+
+    ensure_national_menu()
+    today = timezone.localdate()
+    now = timezone.now()
+    d = DistrictFactory(name="甜城区")
+    s1 = StreetFactory(district=d, name="玉溪街道")
+    s2 = StreetFactory(district=d, name="桂湖街道")
+    c11 = CommunityFactory(street=s1, name="新华社区")
+    c12 = CommunityFactory(street=s1, name="东风社区")
+    c21 = CommunityFactory(street=s2, name="北门社区")
+    w = SimpleNamespace(
+        today=today,
+        district=d,
+        s1=s1,
+        s2=s2,
+        c11=c11,
+        c12=c12,
+        c21=c21,
+        n111=_neighbourhood(c11, "新华里"),
+        n112=_neighbourhood(c11, "新华二里", households=2),
+        n121=_neighbourhood(c12, "东风里"),
+        n211=_neighbourhood(c21, "北门里"),
+    )
+    w.users = SimpleNamespace(
+        superuser=UserFactory(username="root", is_superuser=True),
+        official=staff_user(RoleKind.DISTRICT_OFFICIAL, d, "official"),
+        street=staff_user(RoleKind.STREET_STAFF, s1, "street1"),
+        community=staff_user(RoleKind.COMMUNITY_STAFF, c11, "community11"),
+    )
+    actor = w.users.street
+    w.households = list(w.n111.households.order_by("pk"))
+    w.building = w.n111.buildings.get()
+    w.stairwell = w.building.stairwells.get()
+    w.roads = CatalogueItem.objects.get(code="roads")
+
+    # A project in acceptance (its records), one in consultation (the surveys), one candidate.
+    w.project = ProjectFactory(
+        code="GZ-A",
+        name="新华里改造",
+        lead_street=s1,
+        neighbourhoods=[w.n111],
+        contractor="甜城建工",
+        started_on=today - datetime.timedelta(days=90),
+    )
+    w.project.__class__.objects.filter(pk=w.project.pk).update(stage=Stage.ACCEPTANCE)
+    w.project.refresh_from_db()
+    w.scope_item = ScopeItem.objects.create(
+        project=w.project,
+        neighbourhood=w.n111,
+        catalogue_item=w.roads,
+        planned_quantity=Decimal("100"),
+        unit_cost=Decimal("180.00"),
+        planned_amount=Decimal("18000.00"),
+    )
+    w.report = ProgressReport.objects.create(
+        project=w.project,
+        month=(today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1),
+        percent_complete=Decimal("60"),
+        investment_to_date=Decimal("500000.00"),
+        reported_by=actor,
+    )
+    w.finding = finding_save(
+        finding=SupervisionFinding(
+            project=w.project, source="staff", supervisor_name="王工", description="护栏松动", opened_at=now
+        ),
+        actor=actor,
+    )
+    w.acceptance = Acceptance.objects.create(
+        project=w.project,
+        accepted_on=today,
+        participants="街道、社区、施工、监理",
+        resident_representatives="张三、李四",
+        satisfaction_rate=Decimal("96.5"),
+        passed=True,
+    )
+    w.photo = photo_upload(
+        project=w.project, kind="before", upload=jpeg_upload(), caption="改造前", actor=actor
+    )
+    w.notice = notice_save(
+        notice=Notice(
+            project=w.project,
+            kind="plan",
+            title="改造方案公示",
+            body="方案全文",
+            starts_on=today - datetime.timedelta(days=2),
+            ends_on=today + datetime.timedelta(days=5),
+        ),
+        actor=actor,
+    )
+    w.objection = objection_submit(notice=w.notice, household=w.households[0], text="楼道灯位置不合理")
+
+    w.consulting = ProjectFactory(code="GZ-C", name="新华里协商", lead_street=s1, neighbourhoods=[w.n111])
+    w.process = process_start(project=w.consulting, actor=actor)
+    w.d1 = w.process.steps.get(order=1)
+    (w.demand_list,) = demand_lists_open(project=w.consulting, actor=actor)
+    w.submission = demand_submit(
+        demand_list=w.demand_list, household=w.households[1], items=[w.roads], text="修路"
+    )
+    w.meeting = Meeting(
+        process=w.process,
+        step=w.d1,
+        neighbourhood=w.n111,
+        kind="courtyard",
+        held_on=today,
+        place="社区活动室",
+        attendees=30,
+        households_represented=20,
+    )
+    meeting_save(meeting=w.meeting, actor=actor)
+    w.visit = Visit(process=w.process, step=w.d1, household=w.households[2], staff=actor, visited_on=today)
+    visit_save(visit=w.visit, actor=actor)
+    w.opinion = opinion_save(
+        opinion=Opinion(
+            process=w.process, step=w.d1, neighbourhood=w.n111, source="meeting", text="希望加装电梯"
+        ),
+        actor=actor,
+    )
+    w.plan = plan_version_save(
+        plan=PlanVersion(project=w.consulting, kind=PlanKind.PRELIMINARY, title="初步方案", summary="道路"),
+        actor=actor,
+    )
+    w.questionnaire = Questionnaire(neighbourhood=w.n111, project=w.consulting, title="满意度调查")
+    questionnaire_save(questionnaire=w.questionnaire, actor=actor, questions=[])
+    w.open_questionnaire = Questionnaire(neighbourhood=w.n111, title="停车需求调查")
+    from surveys.models import Question
+
+    questionnaire_save(
+        questionnaire=w.open_questionnaire,
+        actor=actor,
+        questions=[(Question(text="您家有几辆车？", kind="text", required=True), [])],
+    )
+    questionnaire_set_status(questionnaire=w.open_questionnaire, status="open", actor=actor)
+    question = w.open_questionnaire.questions.get()
+    w.response = response_submit(
+        questionnaire=w.open_questionnaire,
+        household=w.households[0],
+        answers={question.pk: "1"},
+        channel="paper",
+        actor=actor,
+    )
+    w.vote = open_vote(w.n111, actor)
+    w.ballot = ballot_cast(
+        vote=w.vote, household=w.households[0], choice="agree", channel=BallotChannel.PAPER, actor=actor
+    )
+    w.candidate = ProjectFactory(code="GZ-N", name="新华二里改造", lead_street=s1, neighbourhoods=[w.n112])
+
+    # Money: a source of street S1, a commitment and a disbursement, public income.
+    w.source = FundingSource.objects.create(
+        name="区级财政资金",
+        kind=SourceKind.DISTRICT_BUDGET,
+        provider="甜城区财政局",
+        amount_held=Decimal("800000.00"),
+        district=d,
+        street=s1,
+    )
+    w.commitment = commitment_create(
+        source=w.source, project=w.project, amount=Decimal("300000.00"), committed_on=today, actor=actor
+    )
+    w.disbursement = disbursement_create(
+        commitment=w.commitment,
+        amount=Decimal("100000.00"),
+        paid_on=today,
+        payee="甜城建工",
+        voucher_number="PZ-001",
+        actor=actor,
+    )
+    from funding.models import PublicIncome
+
+    w.income = PublicIncome(
+        neighbourhood=w.n111,
+        kind="parking",
+        amount=Decimal("12000.00"),
+        period_start=today.replace(month=1, day=1),
+        period_end=today,
+        use="楼道照明维修",
+    )
+    public_income_save(income=w.income, actor=actor)
+
+    # Long-term management: an arrangement, an assessment, a subsidy plan and its schedule.
+    w.arrangement = arrangement_start(
+        neighbourhood=w.n111,
+        mode=ManagementMode.PROFESSIONAL,
+        provider="安居物业公司",
+        started_on=today - datetime.timedelta(days=400),
+        fee_per_m2_month=Decimal("0.80"),
+        actor=actor,
+    )
+    w.assessment = assessment_record(
+        arrangement=w.arrangement,
+        year=today.year - 1,
+        score=85,
+        assessor="街道考核组",
+        items={"收费率": "20"},
+        assessed_at=now,
+        actor=actor,
+    )
+    w.subsidy_plan = subsidy_plan_create(
+        neighbourhood=w.n111,
+        arrangement=w.arrangement,
+        area=Decimal("10000.00"),
+        start_on=today - datetime.timedelta(days=30),
+        rates=["1.20", "0.80"],
+        payers=[{"source": None, "payer_name": "区财政局", "share": "100"}],
+        actor=actor,
+    )
+    w.installment = w.subsidy_plan.installments.order_by("year").first()
+    return w
