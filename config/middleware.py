@@ -100,6 +100,10 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
+        if "Content-Security-Policy" in response:
+            return response
+        if settings.DEBUG and response.status_code in (404, 500):
+            # Django's technical error pages (DEBUG only) are styled and scripted inline.
+            return response
+        response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
         return response

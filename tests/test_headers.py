@@ -51,6 +51,13 @@ def test_every_kind_of_response_carries_the_policy(client, users, territory, who
 
 
 @pytest.mark.django_db
+def test_with_debug_on_the_technical_error_pages_keep_their_inline_styles(client, settings):
+    settings.DEBUG = True
+    assert "Content-Security-Policy" not in client.get("/no-such-page/")
+    assert client.get("/")["Content-Security-Policy"] == STRICT
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("name", ["api-docs", "api-redoc"])
 def test_only_the_api_doc_pages_keep_their_own_looser_policy(client, name):
     from config.api_docs import POLICY
