@@ -4,8 +4,8 @@ refused as if it did not exist. The serializers check shapes; the services check
 
 from rest_framework import serializers
 
+from governance.api.fields import ScopedModelSerializer, ScopedRelatedField
 from governance.models import Assessment, ManagementArrangement
-from governance.scoping import scope
 
 from ..models import (
     Commitment,
@@ -20,27 +20,7 @@ from ..models import (
 from ..services import PLAN_MAX_YEARS
 
 
-class ScopedRelationsMixin:
-    """Scope every writable primary-key relation to the request's actor (write=True), except the
-    names in `see_only` (scoped to what the actor sees)."""
-
-    see_only = ()
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        for name, field in fields.items():
-            related = getattr(field, "queryset", None)
-            if related is None or field.read_only or not hasattr(related.model, "territory_lookups"):
-                continue
-            user = getattr(request, "user", None)
-            field.queryset = scope(
-                related.model._default_manager.all(), user, write=name not in self.see_only
-            )
-        return fields
-
-
-class FundingSourceSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+class FundingSourceSerializer(ScopedModelSerializer):
     """`committed` is net of reversed commitments."""
 
     see_only = ("district",)  # the service checks that the actor manages the source's street
@@ -78,7 +58,7 @@ class ReverseSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, trim_whitespace=True)
 
 
-class CommitmentSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+class CommitmentSerializer(ScopedModelSerializer):
     """`disbursed` is net of reversed disbursements; `reversal` is null unless the commitment was
     reversed (it then counts for nothing)."""
 
@@ -103,7 +83,7 @@ class CommitmentSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
         read_only_fields = ["created_at"]
 
 
-class DisbursementSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+class DisbursementSerializer(ScopedModelSerializer):
     reversal = ReversalSerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -121,14 +101,14 @@ class DisbursementSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
         read_only_fields = ["created_at"]
 
 
-class PublicIncomeSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+class PublicIncomeSerializer(ScopedModelSerializer):
     class Meta:
         model = PublicIncome
         fields = ["id", "neighbourhood", "kind", "amount", "period_start", "period_end", "use", "created_at"]
         read_only_fields = ["created_at"]
 
 
-class ManagementArrangementSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+class ManagementArrangementSerializer(ScopedModelSerializer):
     class Meta:
         model = ManagementArrangement
         fields = [
@@ -144,7 +124,7 @@ class ManagementArrangementSerializer(ScopedRelationsMixin, serializers.ModelSer
         read_only_fields = ["ended_on"]
 
 
-class AssessmentSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+class AssessmentSerializer(ScopedModelSerializer):
     items = serializers.DictField(child=serializers.CharField(), required=False)
 
     class Meta:
@@ -164,22 +144,14 @@ class AssessmentSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
         extra_kwargs = {"assessed_at": {"required": False}}
 
 
-class PayerSerializer(serializers.ModelSerializer):
-    source = serializers.PrimaryKeyRelatedField(
-        queryset=FundingSource.objects.none(), required=False, allow_null=True
-    )
+class PayerSerializer(ScopedModelSerializer):
+    source = ScopedRelatedField(FundingSource, write=False, required=False, allow_null=True)
     payer_name = serializers.CharField(required=False, allow_blank=True)
 
     class Meta:
         model = SubsidyPayer
         fields = ["order", "source", "payer_name", "share"]
         read_only_fields = ["order"]
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        fields["source"].queryset = scope(FundingSource.objects.all(), getattr(request, "user", None))
-        return fields
 
 
 class PaymentSerializer(serializers.ModelSerializer):
@@ -222,7 +194,7 @@ class BandSerializer(serializers.Serializer):
     ratio = serializers.DecimalField(max_digits=5, decimal_places=4)
 
 
-class SubsidyPlanSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+class SubsidyPlanSerializer(ScopedModelSerializer):
     rates = serializers.ListField(
         child=serializers.DecimalField(max_digits=8, decimal_places=4), allow_empty=True, max_length=PLAN_MAX_YEARS
     )

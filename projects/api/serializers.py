@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
+from governance.api.fields import ScopedModelSerializer, ScopedRelatedField
 from governance.models import Neighbourhood, Street
-from governance.scoping import scope
 
 from ..choices import Stage
 from ..models import (
@@ -18,22 +18,9 @@ from ..models import (
 from ..permissions import catalogue_visible_to
 
 
-class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related id limited to what the requesting actor may manage (or see, write=False): an id
-    outside the territory is "not found", like everywhere else."""
-
-    def __init__(self, model, *, write=True, **kwargs):
-        self.model, self.write = model, write
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        request = self.context["request"]
-        return scope(self.model._default_manager.all(), request.user, write=self.write)
-
-
-class CatalogueField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        return catalogue_visible_to(self.context["request"].user)
+def CatalogueField():
+    """A works-menu item among those the actor reads (the national items and their districts')."""
+    return ScopedRelatedField(CatalogueItem, visible=catalogue_visible_to)
 
 
 class CatalogueItemSerializer(serializers.ModelSerializer):
@@ -68,7 +55,7 @@ class TransitionSerializer(serializers.ModelSerializer):
         fields = ["from_stage", "to_stage", "actor", "at", "note"]
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(ScopedModelSerializer):
     stage_display = serializers.CharField(source="get_stage_display", read_only=True)
     stage_before_suspension = serializers.CharField(read_only=True)
     neighbourhoods = ScopedRelatedField(Neighbourhood, many=True)
@@ -126,7 +113,7 @@ class TransitionRequestSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ScopeItemSerializer(serializers.ModelSerializer):
+class ScopeItemSerializer(ScopedModelSerializer):
     project = ScopedRelatedField(Project)
     neighbourhood = ScopedRelatedField(Neighbourhood)
     catalogue_item = CatalogueField()
@@ -150,7 +137,7 @@ class ScopeItemSerializer(serializers.ModelSerializer):
         read_only_fields = ["planned_amount"]
 
 
-class ProgressReportSerializer(serializers.ModelSerializer):
+class ProgressReportSerializer(ScopedModelSerializer):
     project = ScopedRelatedField(Project)
 
     class Meta:
@@ -169,7 +156,7 @@ class ProgressReportSerializer(serializers.ModelSerializer):
         read_only_fields = ["reported_by", "created_at"]
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class FindingSerializer(ScopedModelSerializer):
     project = ScopedRelatedField(Project)
     is_open = serializers.BooleanField(read_only=True)
 
@@ -197,7 +184,7 @@ class ResolveSerializer(serializers.Serializer):
     resolution_note = serializers.CharField()
 
 
-class NoticeSerializer(serializers.ModelSerializer):
+class NoticeSerializer(ScopedModelSerializer):
     project = ScopedRelatedField(Project)
 
     class Meta:

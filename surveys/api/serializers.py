@@ -3,8 +3,8 @@ Households appear by id only (staff of the territory may look them up); no names
 
 from rest_framework import serializers
 
+from governance.api.fields import ScopedModelSerializer, ScopedRelatedField
 from governance.models import Neighbourhood
-from governance.scoping import scope
 
 from ..choices import ReviewDecision
 from ..models import (
@@ -16,20 +16,11 @@ from ..models import (
     Question,
     Questionnaire,
     QuestionOption,
+    ProcessTemplate,
     StepReview,
     Vote,
 )
-
-
-class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related id limited to what the requesting actor may manage: outside is "not found"."""
-
-    def __init__(self, model, **kwargs):
-        self.model = model
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        return scope(self.model._default_manager.all(), self.context["request"].user, write=True)
+from ..permissions import templates_visible_to
 
 
 class StepReviewSerializer(serializers.ModelSerializer):
@@ -70,8 +61,9 @@ class StepBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "direction", "status", "rounds"]
 
 
-class ProcessSerializer(serializers.ModelSerializer):
+class ProcessSerializer(ScopedModelSerializer):
     steps = StepBriefSerializer(many=True, read_only=True)
+    template = ScopedRelatedField(ProcessTemplate, visible=templates_visible_to)
 
     class Meta:
         model = ConsultationProcess
@@ -89,7 +81,7 @@ class StepReviewRequestSerializer(serializers.Serializer):
     comments = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(ScopedModelSerializer):
     process = ScopedRelatedField(ConsultationProcess)
     step = ScopedRelatedField(ConsultationStep, required=False, allow_null=True)
     neighbourhood = ScopedRelatedField(Neighbourhood)
@@ -110,7 +102,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         ]
 
 
-class OpinionSerializer(serializers.ModelSerializer):
+class OpinionSerializer(ScopedModelSerializer):
     process = ScopedRelatedField(ConsultationProcess)
     step = ScopedRelatedField(ConsultationStep, required=False, allow_null=True)
     neighbourhood = ScopedRelatedField(Neighbourhood)
