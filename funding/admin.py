@@ -530,11 +530,53 @@ class SubsidyInstallmentAdmin(ScopedAdmin):
 
     read_only_reason = _("补贴年度款项由每日发放任务按考核结果自动生成和发放，只能查看。")
 
-    list_display = ["plan", "year", "period_start", "due_on", "status", "score", "ratio", "amount", "paid_at"]
+    list_display = [
+        "plan",
+        "year",
+        "period_start",
+        "due_on",
+        "status",
+        "assessment_display",
+        "waiting_display",
+        "ratio",
+        "amount",
+        "paid_at",
+    ]
     list_filter = ["status", "due_on", StreetFilter, CommunityFilter]
     search_fields = ["plan__name", "plan__neighbourhood__name"]
-    list_select_related = ["plan__neighbourhood"]
+    list_select_related = ["plan__neighbourhood", "assessment"]
     inlines = [SubsidyPaymentInline]
+    fields = [
+        "plan",
+        "year",
+        "period_start",
+        "period_end",
+        "due_on",
+        "rate",
+        "status",
+        "assessment_display",
+        "waiting_display",
+        "score",
+        "ratio",
+        "amount",
+        "decided_at",
+        "released_at",
+        "paid_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("依据的考核"), ordering="assessment")
+    def assessment_display(self, obj):
+        """The deciding assessment, linked to its page."""
+        text = obj.decided_by()
+        if not text:
+            return "—"
+        url = reverse("admin:governance_assessment_change", args=[obj.assessment_id])
+        return format_html('<a href="{}">{}</a>', url, text)
+
+    @admin.display(description=_("等待的考核"))
+    def waiting_display(self, obj):
+        return obj.waiting_for() or "—"
 
     def has_add_permission(self, request, *args):
         return False

@@ -30,6 +30,7 @@ from projects.models import Project
 
 from .choices import DEFAULT_SCORE_BANDS, IncomeKind, InstallmentStatus, PlanStatus, SourceKind
 from .querysets import MoneyRowQuerySet
+from .schedule import assessment_window
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -388,14 +389,17 @@ class SubsidyPayer(models.Model):
 
 class SubsidyInstallment(models.Model):
     """One plan year's installment. Created `scheduled` with the plan; the daily run makes it `due`
-    on `due_on`, decides it from the latest assessment of `assessment_year` (released with its
-    amount, or withheld) and pays released ones (one SubsidyPayment per payer).
+    on `due_on`, decides it from its deciding assessment (released with its amount, or withheld)
+    and pays released ones (one SubsidyPayment per payer).
 
-    `assessment_year` is the calendar year in which the plan year ends (its last day): the
-    neighbourhood's assessment for that year decides the installment, whichever of its
-    arrangements it assesses (a new provider's assessments go on deciding the plan's years); the
-    latest recorded one counts, and a withheld installment is looked at again only when a newer
-    one is recorded. Once released, an installment is decided for good."""
+    The deciding assessment (funding.schedule.assessment_decides): the latest recorded assessment
+    of the plan's neighbourhood, under any of its arrangements (a new provider's assessments go on
+    deciding the plan's years), whose period ends within the plan year [period_start, period_end).
+    `assessment` is set to it when the installment is decided; a withheld installment is looked at
+    again only when a newer deciding assessment is recorded. Once released, an installment is
+    decided for good. `assessment_year` is the annual assessment expected to decide it (the
+    calendar year of the plan year's first day, whose 31 December lies within the plan year): what
+    a waiting installment says it waits for (`waiting_for`)."""
 
     plan = models.ForeignKey(
         SubsidyPlan, models.CASCADE, related_name="installments", verbose_name=_("补贴计划")
@@ -410,7 +414,13 @@ class SubsidyInstallment(models.Model):
         _("状态"), max_length=20, choices=InstallmentStatus.choices, default=InstallmentStatus.SCHEDULED
     )
     assessment = models.ForeignKey(
-        Assessment, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("依据的考核")
+        Assessment,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("依据的考核"),
+        help_text=_("核定该年度款项的考核，核定时记录。"),
     )
     score = models.DecimalField(_("考核得分"), max_digits=5, decimal_places=2, null=True, blank=True)
     ratio = models.DecimalField(_("发放比例"), max_digits=5, decimal_places=4, null=True, blank=True)
@@ -443,6 +453,40 @@ class SubsidyInstallment(models.Model):
 
     def __str__(self):
         return f"{self.plan} 第{self.year}年"
+
+    @property
+    def assessment_window(self):
+        """The days on which the period of a deciding assessment may end (both inclusive)."""
+        return assessment_window(self.period_start, self.period_end)
+
+    def decided_by(self):
+        """The assessment that decided the installment, in words ("" when none has)."""
+        a = self.assessment
+        if a is None:
+            return ""
+        return _("%(year)d年度考核 %(score)s 分（考核期 %(first)s 至 %(last)s，%(by)s）") % {
+            "year": a.year,
+            "score": a.score,
+            "first": f"{a.period_start:%Y-%m-%d}",
+            "last": f"{a.period_end:%Y-%m-%d}",
+            "by": a.assessor,
+        }
+
+    def waiting_for(self):
+        """What the installment waits for, in words ("" when it waits for nothing): the assessment
+        that will decide it (scheduled), that it waits for (due, or withheld with none), or a newer
+        one (withheld by a score below every band)."""
+        first, last = self.assessment_window
+        values = {"year": self.assessment_year, "first": f"{first:%Y-%m-%d}", "last": f"{last:%Y-%m-%d}"}
+        if self.status == InstallmentStatus.SCHEDULED:
+            return _("将依据%(year)d年度考核（考核期截止于 %(first)s 至 %(last)s 之间）") % values
+        if self.status == InstallmentStatus.DUE or (
+            self.status == InstallmentStatus.WITHHELD and self.assessment_id is None
+        ):
+            return _("等待%(year)d年度考核（考核期截止于 %(first)s 至 %(last)s 之间）") % values
+        if self.status == InstallmentStatus.WITHHELD:
+            return _("等待重新考核（考核期截止于 %(first)s 至 %(last)s 之间）") % values
+        return ""
 
 
 class SubsidyPayment(models.Model):

@@ -35,10 +35,37 @@ def plan_year_period(start, year):
     return add_years(start, year - 1), add_years(start, year)
 
 
+def assessment_decides(period_end, first, after):
+    """THE RULE of which assessment decides a plan year (the one place it is written; the services
+    apply it in SQL through funding.services.deciding_assessments, and a test keeps the two equal):
+
+    an assessment may decide the plan year [first, after) when the last day of its period
+    (`period_end`, inclusive) falls within that plan year: first ≤ period_end < after. Of those
+    recorded for the plan's neighbourhood (under any of its arrangements), the latest recorded one
+    (the highest id) decides; a withheld year is decided again when a newer one is recorded.
+
+    Why the end of the period: an assessment is made when its period is over, so the one that ends
+    within a plan year is on record by the time that year's installment falls due (the first day
+    after it), and the money is not held back waiting for a period still running. With the default
+    calendar-year periods (1 January – 31 December) every plan year holds exactly one 31 December:
+    plan year 2027-03-01 → 2028-02-29 is decided by the 2027 annual assessment (年度考核), a plan
+    year starting on 1 January by that year's. An assessment whose period is the plan year itself
+    (2027-03-01 – 2028-02-29) decides it as well."""
+    return first <= period_end < after
+
+
 def assessment_year(start, year):
-    """The assessment year that decides plan year `year`: the calendar year of its last day."""
-    _first, after = plan_year_period(start, year)
-    return (after - datetime.timedelta(days=1)).year
+    """The annual assessment expected to decide plan year `year` (the one the installment waits
+    for): the calendar year of its first day, whose 31 December, the end of that year's
+    default assessment period, falls within the plan year (assessment_decides)."""
+    first, _after = plan_year_period(start, year)
+    return first.year
+
+
+def assessment_window(first, after):
+    """The days on which a deciding assessment's period may end, as (first day, last day), both
+    inclusive: the plan year [first, after) itself."""
+    return first, after - datetime.timedelta(days=1)
 
 
 def payout_ratio(score, bands):

@@ -39,6 +39,7 @@ from .models import (
 )
 from .schedule import (
     add_years,
+    assessment_decides,
     assessment_year,
     installment_amount,
     money,
@@ -578,23 +579,53 @@ def subsidy_plan_exit(*, plan, on, actor, note=""):
 # ---- the daily subsidy run ------------------------------------------------------------------
 
 
+def deciding_assessments(neighbourhood, first, after):
+    """The assessments that may decide the plan year [first, after) of a plan of `neighbourhood`
+    (ids, or OuterRef expressions in a subquery): funding.schedule.assessment_decides as a query
+    (those of any arrangement of the neighbourhood whose period ends within the plan year). The
+    latest recorded one (the highest id) decides."""
+    return Assessment.objects.filter(
+        arrangement__neighbourhood_id=neighbourhood, period_end__gte=first, period_end__lt=after
+    )
+
+
+def deciding_assessment(installment):
+    """The assessment that decides `installment` now (the latest recorded that may), or None."""
+    return (
+        deciding_assessments(
+            installment.plan.neighbourhood_id, installment.period_start, installment.period_end
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
 def _decide_batch(rows, now):
-    """Decide due (or re-assessed withheld) installments from the latest assessment recorded for
-    their plan's neighbourhood and assessment year, whichever arrangement it assesses: when the
-    provider changes, the new arrangement's assessments go on deciding the plan's years. Two
-    queries for the batch whatever its size."""
-    neighbourhood_ids = {row.plan.neighbourhood_id for row in rows}
-    years = {row.assessment_year for row in rows}
-    latest = {}
+    """Decide due (or re-assessed withheld) installments, each from the latest recorded assessment
+    of its plan's neighbourhood whose period ends within its plan year (schedule.assessment_decides),
+    whichever arrangement it assesses: when the provider changes, the new arrangement's
+    assessments go on deciding the plan's years. Two queries for the batch whatever its size."""
+    by_neighbourhood = {}
     for assessment in (
-        Assessment.objects.filter(arrangement__neighbourhood_id__in=neighbourhood_ids, year__in=years)
+        Assessment.objects.filter(
+            arrangement__neighbourhood_id__in={row.plan.neighbourhood_id for row in rows},
+            period_end__gte=min(row.period_start for row in rows),
+            period_end__lt=max(row.period_end for row in rows),
+        )
         .annotate(neighbourhood_id=F("arrangement__neighbourhood_id"))
-        .order_by("pk")
+        .order_by("-pk")  # the latest recorded first
     ):
-        latest[(assessment.neighbourhood_id, assessment.year)] = assessment  # the highest id wins
+        by_neighbourhood.setdefault(assessment.neighbourhood_id, []).append(assessment)
     released = []
     for row in rows:
-        assessment = latest.get((row.plan.neighbourhood_id, row.assessment_year))
+        assessment = next(
+            (
+                a
+                for a in by_neighbourhood.get(row.plan.neighbourhood_id, ())
+                if assessment_decides(a.period_end, row.period_start, row.period_end)
+            ),
+            None,
+        )
         ratio = payout_ratio(assessment.score, row.plan.bands()) if assessment else Decimal("0")
         row.assessment = assessment
         row.score = assessment.score if assessment else None
@@ -653,21 +684,19 @@ def _write_decisions(rows):
 
 
 def installments_decide(*, now=None, batch_size=BATCH_SIZE, enqueue=None):
-    """Decide every `due` installment, and every `withheld` one for which an assessment was
-    recorded after the one that decided it (a re-assessment), batch by batch. A released one is
+    """Decide every `due` installment, and every `withheld` one for which a deciding assessment
+    (schedule.assessment_decides) was recorded after the one that decided it (a re-assessment) or,
+    when none had, at all, batch by batch. A released one is
     released once: later runs never pick it again. Batches are picked with
     select_for_update(skip_locked): two runs at once share the work instead of doing it twice.
     `enqueue(installment_id)` is called after each batch commits, for each installment released.
     Returns (released, withheld) counts."""
     now = now or timezone.now()
-    newer = Assessment.objects.filter(
-        arrangement__neighbourhood_id=OuterRef("plan__neighbourhood_id"),
-        year=OuterRef("assessment_year"),
-        pk__gt=OuterRef("assessment_id"),
+    deciding = deciding_assessments(
+        OuterRef("plan__neighbourhood_id"), OuterRef("period_start"), OuterRef("period_end")
     )
-    never_assessed = Assessment.objects.filter(
-        arrangement__neighbourhood_id=OuterRef("plan__neighbourhood_id"), year=OuterRef("assessment_year")
-    )
+    newer = deciding.filter(pk__gt=OuterRef("assessment_id"))
+    never_assessed = deciding
     pickable = Q(status=InstallmentStatus.DUE) | Q(status=InstallmentStatus.WITHHELD) & (
         Q(assessment__isnull=False, has_newer=True) | Q(assessment__isnull=True, has_any=True)
     )

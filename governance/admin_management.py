@@ -32,7 +32,7 @@ class AssessmentInline(admin.TabularInline):
     model = Assessment
     extra = 0
     can_delete = False
-    fields = ["year", "score", "assessor", "assessed_at", "recorded_by"]
+    fields = ["year", "period_start", "period_end", "score", "assessor", "assessed_at", "recorded_by"]
     readonly_fields = fields
     ordering = ["-year", "-id"]
     show_change_link = True
@@ -87,7 +87,7 @@ class AssessmentForm(forms.ModelForm):
 
     class Meta:
         model = Assessment
-        fields = ["arrangement", "year", "score", "assessor", "assessed_at", "note"]
+        fields = ["arrangement", "year", "period_start", "period_end", "score", "assessor", "assessed_at", "note"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,12 +111,16 @@ class AssessmentAdmin(_ServiceErrors, ScopedAdmin):
     """Assessments are added, never changed: a re-assessment is a new row, and the latest counts."""
 
     form = AssessmentForm
-    list_display = ["arrangement", "year", "score", "assessor", "assessed_at"]
+    list_display = ["arrangement", "year", "period_display", "score", "assessor", "assessed_at"]
     list_filter = ["year", StreetFilter, CommunityFilter]
     search_fields = ["arrangement__neighbourhood__name", "assessor"]
     list_select_related = ["arrangement__neighbourhood"]
     readonly_fields = ["items_json"]
     read_only_reason = _("考核记录只能新增，不能修改：复核时请新增一条，以最新的一条为准。")
+
+    @admin.display(description=_("考核期"), ordering="period_end")
+    def period_display(self, obj):
+        return f"{obj.period_start:%Y-%m-%d} – {obj.period_end:%Y-%m-%d}"
 
     @admin.display(description=_("分项得分"))
     def items_json(self, obj):
@@ -124,8 +128,28 @@ class AssessmentAdmin(_ServiceErrors, ScopedAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["arrangement", "year", "score", "items_text", "assessor", "assessed_at", "note"]
-        return ["arrangement", "year", "score", "items_json", "assessor", "assessed_at", "note"]
+            return [
+                "arrangement",
+                "year",
+                "period_start",
+                "period_end",
+                "score",
+                "items_text",
+                "assessor",
+                "assessed_at",
+                "note",
+            ]
+        return [
+            "arrangement",
+            "year",
+            "period_start",
+            "period_end",
+            "score",
+            "items_json",
+            "assessor",
+            "assessed_at",
+            "note",
+        ]
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
@@ -137,6 +161,8 @@ class AssessmentAdmin(_ServiceErrors, ScopedAdmin):
         saved = assessment_record(
             arrangement=obj.arrangement,
             year=obj.year,
+            period_start=obj.period_start,
+            period_end=obj.period_end,
             score=obj.score,
             items=form.cleaned_data.get("items_text"),
             assessor=obj.assessor,

@@ -8,12 +8,13 @@ function (governance.scoping.scope) reads it; see there.
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ROLE_LEVEL, EligibilityStatus, Level, RoleKind
-from .querysets import NeighbourhoodQuerySet
+from .querysets import AssessmentQuerySet, NeighbourhoodQuerySet
 
 DEFAULT_ELIGIBILITY_CUTOFF = datetime.date(2001, 1, 1)
 
@@ -353,14 +354,29 @@ class ManagementArrangement(models.Model):
 class Assessment(models.Model):
     """A yearly service assessment (考核) of an arrangement: a score 0–100 and its items.
 
-    Re-assessment adds a row; for an arrangement and a year the latest recorded one (the highest
-    id) counts, whatever its assessed_at (which is when the assessors did it, for the record). `items` maps an item code (e.g. "fee_collection", "inspection", "safety") to its
-    points, as decimal strings."""
+    `year` names the assessment (the "2027" of 2027年度考核); `period_start`–`period_end` (both
+    inclusive) is the service period it judges: by default its calendar year (1 January to
+    31 December, filled in by clean() and save() when left empty), or any period of at most one
+    year that touches `year`, e.g. a plan year 2027-03-01 – 2028-02-29. Which assessment decides a
+    subsidy plan year is funding's rule (funding.schedule.assessment_decides): the latest recorded
+    one of the neighbourhood whose period ends within that plan year.
+
+    Re-assessment adds a row; the latest recorded one (the highest id) counts, whatever its
+    assessed_at (which is when the assessors did it, for the record). `items` maps an item code
+    (e.g. "fee_collection", "inspection", "safety") to its points, as decimal strings."""
 
     arrangement = models.ForeignKey(
         ManagementArrangement, models.PROTECT, related_name="assessments", verbose_name=_("长效管理安排")
     )
     year = models.PositiveSmallIntegerField(_("考核年度"))
+    period_start = models.DateField(
+        _("考核期开始"), blank=True, help_text=_("留空则为考核年度的1月1日。")
+    )
+    period_end = models.DateField(
+        _("考核期结束"),
+        blank=True,
+        help_text=_("含当日；留空则为考核年度的12月31日。考核期不超过一年。"),
+    )
     score = models.DecimalField(_("得分"), max_digits=5, decimal_places=2)
     items = models.JSONField(_("分项得分"), default=dict, blank=True)
     assessor = models.CharField(_("考核单位/考核人"), max_length=100)
@@ -370,6 +386,8 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("登记人")
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = AssessmentQuerySet.as_manager()
 
     territory_lookups = {
         Level.DISTRICT: "arrangement__neighbourhood__community__street__district_id",
@@ -381,7 +399,10 @@ class Assessment(models.Model):
         verbose_name = _("考核")
         verbose_name_plural = _("考核")
         ordering = ["arrangement_id", "-year", "-id"]
-        indexes = [models.Index(fields=["arrangement", "year"], name="assessment_arrangement_year")]
+        indexes = [
+            models.Index(fields=["arrangement", "year"], name="assessment_arrangement_year"),
+            models.Index(fields=["arrangement", "period_end"], name="assessment_arrangement_end"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(score__gte=0) & Q(score__lte=100),
@@ -393,10 +414,59 @@ class Assessment(models.Model):
                 name="assessment_year_range",
                 violation_error_message=_("考核年度须在2000至2100之间。"),
             ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="assessment_period_order",
+                violation_error_message=_("考核期结束不能早于考核期开始。"),
+            ),
         ]
 
     def __str__(self):
         return f"{self.year} · {self.score}"
+
+    # An assessment judges at most one year of service: 365 days between its first and last day
+    # (a leap year's 366 days inclusive).
+    MAX_PERIOD_DAYS = 365
+
+    @staticmethod
+    def default_period(year):
+        """The period of an assessment of `year` that does not say otherwise: its calendar year."""
+        return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+    def fill_period(self):
+        """Fill an empty period_start / period_end from `year` (see default_period)."""
+        if self.year and (self.period_start is None or self.period_end is None):
+            first, last = self.default_period(self.year)
+            self.period_start = self.period_start or first
+            self.period_end = self.period_end or last
+
+    def clean(self):
+        """The period: filled from the year when empty; in order; at most one year; touching the
+        year it is named after (a period 2027-03-01 – 2028-02-29 may be 2027's or 2028's)."""
+        super().clean()
+        if not self.year or not 2000 <= self.year <= 2100:
+            return  # the year's own check reports it
+        self.fill_period()
+        if self.period_end < self.period_start:
+            raise ValidationError({"period_end": _("考核期结束不能早于考核期开始。")})
+        if (self.period_end - self.period_start).days > self.MAX_PERIOD_DAYS:
+            raise ValidationError(
+                {
+                    "period_end": _("考核期不能超过一年（%(start)s 至 %(end)s）。")
+                    % {"start": self.period_start, "end": self.period_end}
+                }
+            )
+        if not self.period_start.year <= self.year <= self.period_end.year:
+            raise ValidationError(
+                {
+                    "period_start": _("考核期（%(start)s 至 %(end)s）不在%(year)d年度内。")
+                    % {"start": self.period_start, "end": self.period_end, "year": self.year}
+                }
+            )
+
+    def save(self, *args, **kwargs):
+        self.fill_period()
+        super().save(*args, **kwargs)
 
 
 # ---- failed staff logins (governance.logins) ---------------------------------------------------

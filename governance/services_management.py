@@ -63,10 +63,25 @@ def arrangement_start(*, neighbourhood, mode, started_on, actor, provider="", fe
     return arrangement
 
 
-def assessment_record(*, arrangement, year, score, assessor, actor, items=None, assessed_at=None, note=""):
+def assessment_record(
+    *,
+    arrangement,
+    year,
+    score,
+    assessor,
+    actor,
+    items=None,
+    assessed_at=None,
+    note="",
+    period_start=None,
+    period_end=None,
+):
     """Record an assessment of `arrangement` for `year` (a re-assessment adds a row; the latest
-    recorded counts). Refuses a score outside 0–100, item points that are not numbers, a blank
-    assessor, and an actor who does not manage the arrangement. The next subsidy run applies it."""
+    recorded counts). `period_start`/`period_end` (inclusive) is the service period it judges,
+    by default the calendar year `year`. Refuses a score outside 0–100, item points that are not
+    numbers, a blank assessor, a period out of order, longer than a year or not touching `year`,
+    and an actor who does not manage the arrangement. The next subsidy run applies it to the plan
+    year in which its period ends (funding.schedule.assessment_decides)."""
     try:
         score = Decimal(str(score))
     except (InvalidOperation, ValueError):
@@ -88,6 +103,8 @@ def assessment_record(*, arrangement, year, score, assessor, actor, items=None, 
         assessment = Assessment(
             arrangement=arrangement,
             year=year,
+            period_start=period_start,
+            period_end=period_end,
             score=score,
             items=clean_items,
             assessor=assessor.strip(),
@@ -97,7 +114,13 @@ def assessment_record(*, arrangement, year, score, assessor, actor, items=None, 
         )
         assessment.full_clean()
         assessment.save()
-        audit(actor=actor, action="assessment_record", target=assessment, summary=f"{year} {score}")
+        audit(
+            actor=actor,
+            action="assessment_record",
+            target=assessment,
+            summary=f"{year} {score}",
+            details={"period": [str(assessment.period_start), str(assessment.period_end)]},
+        )
     return assessment
 
 

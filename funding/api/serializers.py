@@ -133,6 +133,8 @@ class AssessmentSerializer(ScopedModelSerializer):
             "id",
             "arrangement",
             "year",
+            "period_start",
+            "period_end",
             "score",
             "items",
             "assessor",
@@ -162,8 +164,22 @@ class PaymentSerializer(serializers.ModelSerializer):
         fields = ["payer", "payer_name", "amount", "paid_at"]
 
 
+class DecidingAssessmentSerializer(serializers.ModelSerializer):
+    """The assessment that decided an installment (funding.schedule.assessment_decides)."""
+
+    class Meta:
+        model = Assessment
+        fields = ["id", "year", "period_start", "period_end", "score", "assessor", "assessed_at"]
+        read_only_fields = fields
+
+
 class InstallmentSerializer(serializers.ModelSerializer):
     payments = PaymentSerializer(many=True, read_only=True)
+    assessment_detail = DecidingAssessmentSerializer(source="assessment", read_only=True, allow_null=True)
+    waiting_for = serializers.CharField(
+        read_only=True,
+        help_text="What a scheduled, due or withheld installment waits for, in words; empty otherwise.",
+    )
 
     class Meta:
         model = SubsidyInstallment
@@ -178,6 +194,8 @@ class InstallmentSerializer(serializers.ModelSerializer):
             "rate",
             "status",
             "assessment",
+            "assessment_detail",
+            "waiting_for",
             "score",
             "ratio",
             "amount",

@@ -234,7 +234,9 @@ class SubsidyPlanViewSet(CreateReadViewSet):
             plans = plans.prefetch_related(
                 Prefetch(
                     "installments",
-                    SubsidyInstallment.objects.order_by("year").prefetch_related(
+                    SubsidyInstallment.objects.select_related("assessment")
+                    .order_by("year")
+                    .prefetch_related(
                         Prefetch(
                             "payments",
                             SubsidyPayment.objects.select_related("payer").order_by("payer__order"),
@@ -273,6 +275,10 @@ class SubsidyInstallmentViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["plan", "status", "due_on", "year"]
 
     def scoped_source(self):
-        return SubsidyInstallment.objects.prefetch_related(
-            Prefetch("payments", SubsidyPayment.objects.select_related("payer").order_by("payer__order"))
-        ).order_by("plan_id", "year")
+        return (
+            SubsidyInstallment.objects.select_related("assessment")
+            .prefetch_related(
+                Prefetch("payments", SubsidyPayment.objects.select_related("payer").order_by("payer__order"))
+            )
+            .order_by("plan_id", "year")
+        )

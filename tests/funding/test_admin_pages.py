@@ -117,7 +117,9 @@ def test_plan_add_and_its_schedule_page(client, users, territory):
     page = client.get(reverse("admin:funding_subsidyplan_change", args=[created.pk])).content.decode()
     assert "第1年" in page and "第2年" in page and "已发放" in page and "待到期" in page
     assert (
-        "2024年度考核 85.00 分（街道考核组）" in page and "6,000.00" in page and "区财政局 4,500.00" in page
+        "2024年度考核 85.00 分（考核期 2024-01-01 至 2024-12-31，街道考核组）" in page
+        and "6,000.00" in page
+        and "区财政局 4,500.00" in page
     )
 
 

@@ -39,14 +39,16 @@ def test_a_four_year_plan_across_a_leap_year(users, territory):
         area="1000.00",
     )
     rows = list(p.installments.order_by("year"))
+    # Each plan year is decided by the annual assessment whose 31 December falls within it: the
+    # calendar year of its first day (funding.schedule.assessment_decides).
     assert [(r.period_start, r.period_end, r.due_on, r.assessment_year) for r in rows] == [
-        (D(2024, 2, 29), D(2025, 2, 28), D(2025, 2, 28), 2025),
-        (D(2025, 2, 28), D(2026, 2, 28), D(2026, 2, 28), 2026),
-        (D(2026, 2, 28), D(2027, 2, 28), D(2027, 2, 28), 2027),
-        (D(2027, 2, 28), D(2028, 2, 29), D(2028, 2, 29), 2028),
+        (D(2024, 2, 29), D(2025, 2, 28), D(2025, 2, 28), 2024),
+        (D(2025, 2, 28), D(2026, 2, 28), D(2026, 2, 28), 2025),
+        (D(2026, 2, 28), D(2027, 2, 28), D(2027, 2, 28), 2026),
+        (D(2027, 2, 28), D(2028, 2, 29), D(2028, 2, 29), 2027),
     ]
     assert p.ends_on == D(2028, 2, 29)
-    for year in (2025, 2026, 2027, 2028):
+    for year in (2024, 2025, 2026, 2027):
         assess(p, year, "85", users.street)
     subsidies_run(today=D(2025, 2, 27))
     assert _statuses(p)[0] == (1, S.SCHEDULED)  # not due the day before
