@@ -87,7 +87,16 @@ class AssessmentForm(forms.ModelForm):
 
     class Meta:
         model = Assessment
-        fields = ["arrangement", "year", "period_start", "period_end", "score", "assessor", "assessed_at", "note"]
+        fields = [
+            "arrangement",
+            "year",
+            "period_start",
+            "period_end",
+            "score",
+            "assessor",
+            "assessed_at",
+            "note",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

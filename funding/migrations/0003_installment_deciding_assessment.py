@@ -20,7 +20,7 @@ OPEN = ["scheduled", "due", "withheld"]
 def apply_rule(apps, schema_editor):
     Installment = apps.get_model("funding", "SubsidyInstallment")
     Installment.objects.filter(status__in=OPEN).update(assessment_year=ExtractYear("period_start"))
-    deciding = Q(assessment__period_end__gte=F("period_start")) & Q(assessment__period_end__lt=F("period_end"))
+    deciding = Q(assessment__period_end__gte=F("period_start"), assessment__period_end__lt=F("period_end"))
     Installment.objects.filter(status="withheld", assessment__isnull=False).exclude(deciding).update(
         assessment=None, score=None, ratio=None
     )

@@ -9,7 +9,8 @@ from django.db import migrations, models
 
 def fill_periods(apps, schema_editor):
     Assessment = apps.get_model("governance", "Assessment")
-    for year in Assessment.objects.filter(period_start__isnull=True).values_list("year", flat=True).distinct():
+    empty = Assessment.objects.filter(period_start__isnull=True)
+    for year in empty.values_list("year", flat=True).distinct():
         Assessment.objects.filter(year=year, period_start__isnull=True).update(
             period_start=datetime.date(year, 1, 1), period_end=datetime.date(year, 12, 31)
         )

@@ -35,7 +35,8 @@ def _march_plan(users, territory, **kwargs):
 def test_the_2027_annual_assessment_decides_the_plan_year_from_march_2027(users, territory):
     p = _march_plan(users, territory)
     first, second = p.installments.order_by("year")
-    assert (first.period_start, first.period_end, first.assessment_year) == (D(2027, 3, 1), D(2028, 3, 1), 2027)
+    assert (first.period_start, first.period_end) == (D(2027, 3, 1), D(2028, 3, 1))
+    assert first.assessment_year == 2027
     assert first.assessment_window == (D(2027, 3, 1), D(2028, 2, 29))
     assert (second.assessment_year, second.assessment_window) == (2028, (D(2028, 3, 1), D(2029, 2, 28)))
     assert first.waiting_for() == "将依据2027年度考核（考核期截止于 2027-03-01 至 2028-02-29 之间）"
@@ -106,7 +107,8 @@ def test_a_withheld_year_is_released_by_a_newer_deciding_assessment_only(users, 
 )
 def test_the_rule_in_python_and_in_sql_agree(users, territory, first, after):
     p = plan(territory.n111, users.street, start_on=D(2023, 1, 1), rates=["1.00"])
-    ends = [first - datetime.timedelta(days=1), first, D(first.year, 12, 31), after - datetime.timedelta(days=1), after]
+    day = datetime.timedelta(days=1)
+    ends = [first - day, first, D(first.year, 12, 31), after - day, after]
     rows = []
     for end in ends:
         start = max(end - datetime.timedelta(days=364), D(end.year, 1, 1))
@@ -128,7 +130,8 @@ def test_the_rule_in_python_and_in_sql_agree(users, territory, first, after):
 
 def test_an_assessment_period_defaults_to_its_year_and_is_checked(users, territory):
     p = plan(territory.n111, users.street)
-    args = {"arrangement": p.arrangement, "year": 2027, "score": "90", "assessor": "考核组", "actor": users.street}
+    args = {"arrangement": p.arrangement, "year": 2027, "score": "90", "assessor": "考核组"}
+    args["actor"] = users.street
     for kwargs, field, text in [
         ({"period_start": D(2027, 5, 1), "period_end": D(2027, 4, 30)}, "period_end", "不能早于"),
         ({"period_start": D(2027, 3, 1), "period_end": D(2028, 3, 1)}, "period_end", "不能超过一年"),
@@ -143,7 +146,15 @@ def test_an_assessment_period_defaults_to_its_year_and_is_checked(users, territo
     only_start = assessment_record(**args, period_start=D(2027, 7, 1))
     assert (only_start.period_start, only_start.period_end) == (D(2027, 7, 1), D(2027, 12, 31))
     bulk = Assessment.objects.bulk_create(
-        [Assessment(arrangement=p.arrangement, year=2026, score=Decimal("80"), assessor="考核组", assessed_at=leap.assessed_at)]
+        [
+            Assessment(
+                arrangement=p.arrangement,
+                year=2026,
+                score=Decimal("80"),
+                assessor="考核组",
+                assessed_at=leap.assessed_at,
+            )
+        ]
     )
     bulk[0].refresh_from_db()
     assert (bulk[0].period_start, bulk[0].period_end) == (D(2026, 1, 1), D(2026, 12, 31))
@@ -175,8 +186,8 @@ def test_the_admin_shows_the_deciding_assessment_and_what_a_year_waits_for(clien
     page = client.get(reverse("admin:governance_assessment_changelist")).content.decode()
     assert "2027-01-01 – 2027-12-31" in page
     client.cookies["django_language"] = "en"
-    page = client.get(reverse("admin:funding_subsidyplan_change", args=[p.pk]), HTTP_ACCEPT_LANGUAGE="en").content
-    assert "To be decided by the 2028 annual assessment" in page.decode()
+    page = client.get(reverse("admin:funding_subsidyplan_change", args=[p.pk])).content.decode()
+    assert "To be decided by the 2028 annual assessment" in page
 
 
 def test_an_assessment_with_its_period_through_the_admin(client, users, territory):
@@ -221,7 +232,8 @@ def test_the_api_shows_the_deciding_assessment_and_takes_a_period(users, territo
     assert response.status_code == 400 and "period_end" in response.json()
     subsidies_run(today=D(2028, 3, 1))
     rows = api.get("/api/v1/subsidy-installments/", {"plan": p.pk}).json()["results"]
-    assert (rows[0]["status"], rows[0]["assessment"], rows[0]["assessment_detail"]) == ("withheld", None, None)
+    assert (rows[0]["status"], rows[0]["assessment"]) == ("withheld", None)
+    assert rows[0]["assessment_detail"] is None
     assert rows[0]["waiting_for"] == WAITING_2027
     response = api.post("/api/v1/assessments/", body, format="json")
     assert response.status_code == 201, response.content
