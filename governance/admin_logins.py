@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .admin_base import WriteRefusalsMixin
 from .logins import LoginRefused, login_authenticate
 from .models import LoginCounter
 from .services import login_counters_unlock
@@ -50,7 +51,7 @@ class LockedNowFilter(admin.SimpleListFilter):
 
 
 @admin.register(LoginCounter)
-class LoginCounterAdmin(admin.ModelAdmin):
+class LoginCounterAdmin(WriteRefusalsMixin, admin.ModelAdmin):
     """Superusers only: the failed-login counters, searchable by username and client address;
     the action unlocks (deletes) the selected ones through the service, with an audit row each."""
 
@@ -59,6 +60,7 @@ class LoginCounterAdmin(admin.ModelAdmin):
     search_fields = ["username", "client"]
     readonly_fields = [f.name for f in LoginCounter._meta.fields]
     actions = ["unlock"]
+    read_only_reason = _("登录失败计数由系统记录，不能在此修改；要解除锁定，请在列表中选中后执行“解除锁定”。")
 
     @admin.display(boolean=True, description=_("锁定中"))
     def is_locked(self, obj):

@@ -615,6 +615,14 @@ CASES = {
         add_roles=NOBODY,
         change_roles=NOBODY,
     ),
+    "governance.LoginCounter": Case(
+        add=None,
+        added=None,
+        change=lambda w: (_login_counter(), {"failures": "0"}),
+        add_roles=NOBODY,
+        change_roles=NOBODY,
+        viewers=SUPERUSER,
+    ),
     "governance.District": Case(
         add=lambda w, role: {"name": "新设区", "eligibility_cutoff": "2001-01-01"},
         added=_one_new(name="新设区"),
@@ -875,6 +883,20 @@ def _last_audit():
     from governance.models import AuditEntry
 
     return AuditEntry.objects.order_by("-pk").first()
+
+
+def _login_counter():
+    """A failed-login counter (its page only reads; unlocking is the list's action)."""
+    from django.utils import timezone
+
+    from governance.models import LoginCounter
+
+    return LoginCounter.objects.get_or_create(
+        kind="account_client",
+        username="community11",
+        client="10.0.0.1",
+        defaults={"failures": 3, "expires_at": timezone.now()},
+    )[0]
 
 
 REGISTERED = sorted(model._meta.label for model in admin.site._registry)
