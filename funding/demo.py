@@ -126,8 +126,9 @@ def _subsidy_story(ctx, projects, admin, today):
     """For every neighbourhood of a project in aftercare (or closed): a professional management
     arrangement and a four-year subsidy plan that started three years and STORY_DAYS days ago, so
     that its first three years have fallen due and its fourth is running; the street's
-    assessments of years 1 (86 points: paid in full) and 2 (66 points: withheld until a passing
-    re-assessment); year 3 fell due STORY_DAYS days ago and its assessment is not in yet. Then the
+    assessments of plan years 1 (86 points: paid in full) and 2 (66 points: withheld until a
+    passing re-assessment), each judging the plan year itself; year 3 fell due STORY_DAYS days ago
+    and its assessment is not in yet (it waits for it). Then the
     daily run (subsidies_run, the service the schedule runs) decides and pays what is due, as it
     would have done on those days. Returns the plans."""
     start = add_years(today - datetime.timedelta(days=STORY_DAYS), -len(STORY_RATES) + 1)
@@ -157,13 +158,17 @@ def _subsidy_story(ctx, projects, admin, today):
             installments = {row.year: row for row in plan.installments.all()}
             for year, score in STORY_SCORES.items():
                 installment = installments[year]
+                # The street assesses the plan year itself once it is over: its period is the plan
+                # year, which decides that year's installment (funding.schedule.assessment_decides).
                 assessment_record(
                     arrangement=arrangement,
-                    year=installment.assessment_year,
+                    year=installment.period_start.year,
+                    period_start=installment.period_start,
+                    period_end=installment.period_end - datetime.timedelta(days=1),
                     score=score,
                     assessor=f"{neighbourhood.community.street.name}长效管理考核组",
                     items={"收费率": "18", "巡查": "20", "安全": "24"},
-                    assessed_at=_aware(installment.due_on - datetime.timedelta(days=10)),
+                    assessed_at=_aware(installment.due_on + datetime.timedelta(days=5)),
                     note=f"第{year}个补贴年度考核",
                     actor=admin,
                 )

@@ -305,7 +305,11 @@ def test_staff_logins_find_a_consultation_a_vote_to_close_and_a_subsidy_plan(log
     assert withheld.status == InstallmentStatus.WITHHELD and withheld.assessment is not None
     assert withheld.score < 70 and withheld.amount is None
     assert due.due_on <= today and due.assessment is None
-    assert due.status in (InstallmentStatus.DUE, InstallmentStatus.WITHHELD)
+    assert due.status in (InstallmentStatus.DUE, InstallmentStatus.WITHHELD) and due.waiting_for()
+    # Each decided year was decided by the assessment of that plan year (its period is the year).
+    for decided in (paid, withheld):
+        assert decided.assessment.period_start == decided.period_start
+        assert decided.assessment.period_end == decided.period_end - datetime.timedelta(days=1)
     assert running.status == InstallmentStatus.SCHEDULED and running.period_start <= today < running.due_on
 
     # The vote to close closes for this login, through the service, with its verdict counted.
@@ -317,7 +321,9 @@ def test_demo_logins_tells_staff_what_to_try(logins):
     text, _ = logins
     assert "协商进行中（consultation in progress）" in text
     assert "待结束计票（vote to close）" in text
-    assert re.search(r"第1年已发放，第2年暂缓发放（考核 6\d\.00 分），第3年暂缓发放（已到期，待考核），第4年待到期", text)
+    assert re.search(
+        r"第1年已发放，第2年暂缓发放（考核 6\d\.00 分），第3年暂缓发放（已到期，等待\d{4}年度考核[^）]*）），第4年待到期", text
+    )
 
 
 def test_the_plan_story_has_its_plan_vote_ready_to_close(seeded, db):

@@ -208,9 +208,10 @@ def staff_tasks(actor):
 
 
 def installment_label(installment):
-    """Its status in words; a withheld year that no assessment has decided yet says so."""
+    """Its status in words: a withheld year says its score, or that it fell due and waits for its
+    assessment (funding's SubsidyInstallment.waiting_for)."""
     if installment.status == InstallmentStatus.WITHHELD and installment.assessment_id is None:
-        return f"{installment.get_status_display()}（已到期，待考核）"
+        return f"{installment.get_status_display()}（已到期，{installment.waiting_for()}）"
     if installment.status == InstallmentStatus.WITHHELD and installment.score is not None:
         return f"{installment.get_status_display()}（考核 {installment.score} 分）"
     return installment.get_status_display()
