@@ -13,6 +13,7 @@ from governance.scoping import can_manage, scope
 from governance.services import audit
 
 from . import gates
+from .holdings import project_holdings
 from .choices import FINAL_STAGES, ObjectionStatus, PhotoKind, Stage
 from .models import (
     CatalogueItem,
@@ -143,6 +144,25 @@ def _require_manage(actor, obj):
         raise PermissionDenied
 
 
+def _refuse_removing_held_neighbourhoods(project_id, removed, names):
+    """ValidationError on `neighbourhoods` naming, for each neighbourhood being taken out of the
+    project, the rows the project still holds there (projects.holdings): they would otherwise be
+    left belonging to a neighbourhood outside their project."""
+    held = project_holdings(project_id, removed)
+    if not held:
+        return
+    reasons = []
+    for neighbourhood_id in sorted(held, key=lambda pk: names[pk]):
+        rows = _("、").join(
+            _("%(what)s（%(count)d）") % {"what": label, "count": count} for label, count in held[neighbourhood_id]
+        )
+        reasons.append(
+            _("不能将小区“%(name)s”移出项目：本项目在该小区仍有%(rows)s。请先删除或处理这些记录。")
+            % {"name": names[neighbourhood_id], "rows": rows}
+        )
+    raise ValidationError({"neighbourhoods": reasons})
+
+
 def project_save(*, project, neighbourhoods, actor):
     """Create or update a project and its neighbourhoods.
 
@@ -178,6 +198,7 @@ def project_save(*, project, neighbourhoods, actor):
             raise ValidationError(
                 {"neighbourhoods": _("您不能管理这些小区：%(names)s。") % {"names": _("、").join(foreign)}}
             )
+        _refuse_removing_held_neighbourhoods(project.pk, before - set(ids), names)
         streets = set(Neighbourhood.objects.filter(pk__in=ids).values_list("community__street_id", flat=True))
         if project.lead_street_id not in streets:
             raise ValidationError({"lead_street": _("牵头街道须为项目所含小区所在的街道之一。")})

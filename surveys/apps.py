@@ -8,10 +8,12 @@ class SurveysConfig(AppConfig):
 
     def ready(self):
         from projects.gates import register_gate
+        from projects.holdings import register_holding
         from projects.public_sections import register_public_section
 
-        from . import gates, public_sections
+        from . import gates, holdings, public_sections
 
         register_gate("consultation_complete", gates.consultation_complete)
+        register_holding(holdings.consultation_holdings)
         register_gate("final_plan_passed", gates.final_plan_passed)
         register_public_section("votes", public_sections.votes_section, order=10)
