@@ -589,17 +589,6 @@ def deciding_assessments(neighbourhood, first, after):
     )
 
 
-def deciding_assessment(installment):
-    """The assessment that decides `installment` now (the latest recorded that may), or None."""
-    return (
-        deciding_assessments(
-            installment.plan.neighbourhood_id, installment.period_start, installment.period_end
-        )
-        .order_by("-pk")
-        .first()
-    )
-
-
 def _decide_batch(rows, now):
     """Decide due (or re-assessed withheld) installments, each from the latest recorded assessment
     of its plan's neighbourhood whose period ends within its plan year (schedule.assessment_decides),
