@@ -174,7 +174,8 @@ class WriteRefusalsMixin:
 
     def changelist_view(self, request, extra_context=None):
         action = request.POST.get("action") if request.method == "POST" else None
-        if action and action not in self.get_actions(request):
+        visible = self.has_view_or_change_permission(request)  # else Django's 403 stands
+        if action and visible and action not in self.get_actions(request):
             messages.error(request, self.write_refusal(request) or _("所选操作不可用。"))
             return HttpResponseRedirect(request.get_full_path())
         return super().changelist_view(request, extra_context)

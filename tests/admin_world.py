@@ -6,9 +6,14 @@ import datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
+import pytest
+from django.contrib.auth.models import Group
+from django.db import transaction
 from django.utils import timezone
+from rest_framework.authtoken.models import Token, TokenProxy
 
 from governance.choices import RoleKind
+from governance.models import AuditEntry, LoginCounter
 from governance.models import ManagementMode
 from governance.services_management import arrangement_start, assessment_record
 from tests.factories import (
@@ -274,4 +279,74 @@ def build_world():
         actor=actor,
     )
     w.installment = w.subsidy_plan.installments.order_by("year").first()
+    w.group = Group.objects.create(name="审核组")
+    w.login_counter = LoginCounter.objects.create(
+        kind=LoginCounter.Kind.ACCOUNT_CLIENT,
+        username="street1",
+        client="203.0.113.9",
+        failures=3,
+        last_failure_at=now,
+        expires_at=now + datetime.timedelta(hours=1),
+    )
+    w.token = TokenProxy.objects.get(user=Token.objects.create(user=w.users.community).user)
+    w.rows = {
+        "auth.Group": w.group,
+        "auth.User": w.users.community,
+        "authtoken.TokenProxy": w.token,
+        "governance.LoginCounter": w.login_counter,
+        "governance.AuditEntry": AuditEntry.objects.filter(actor=actor).order_by("-pk").first(),
+        "governance.District": d,
+        "governance.Street": s1,
+        "governance.Community": c11,
+        "governance.Neighbourhood": w.n111,
+        "governance.Building": w.building,
+        "governance.Stairwell": w.stairwell,
+        "residents.Household": w.households[0],
+        "governance.ManagementArrangement": w.arrangement,
+        "governance.Assessment": w.assessment,
+        "projects.CatalogueItem": w.roads,
+        "projects.Project": w.project,
+        "projects.ScopeItem": w.scope_item,
+        "projects.ProgressReport": w.report,
+        "projects.SupervisionFinding": w.finding,
+        "projects.Acceptance": w.acceptance,
+        "projects.Photo": w.photo,
+        "projects.Notice": w.notice,
+        "projects.Objection": w.objection,
+        "surveys.Vote": w.vote,
+        "surveys.Ballot": w.ballot,
+        "surveys.ProcessTemplate": w.process.template,
+        "surveys.ConsultationProcess": w.process,
+        "surveys.ConsultationStep": w.d1,
+        "surveys.StepReview": None,  # made by the tests that need one (it moves the process on)
+        "surveys.Meeting": w.meeting,
+        "surveys.Visit": w.visit,
+        "surveys.Opinion": w.opinion,
+        "surveys.DemandList": w.demand_list,
+        "surveys.DemandSubmission": w.submission,
+        "surveys.Questionnaire": w.open_questionnaire,
+        "surveys.Response": w.response,
+        "surveys.PlanVersion": w.plan,
+        "funding.FundingSource": w.source,
+        "funding.Commitment": w.commitment,
+        "funding.Disbursement": w.disbursement,
+        "funding.PublicIncome": w.income,
+        "funding.SubsidyPlan": w.subsidy_plan,
+        "funding.SubsidyInstallment": w.installment,
+    }
     return w
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """One world for a test module; each test runs in a savepoint inside it (pytest-django's `db`),
+    so what a test writes is gone for the next. Import `world` and `w` into the test module."""
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            yield build_world()
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def w(world, db):
+    return world

@@ -17,14 +17,11 @@ from typing import Callable
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.admin_forms import error_messages, form_data, merged, refusal_reason, why_not_saved
-from tests.admin_world import build_world
+from tests.admin_world import w, world  # noqa: F401 (fixtures)
 
 WRITERS = ("superuser", "street", "community")
 SUPERUSER = ("superuser",)
@@ -53,20 +50,6 @@ class Case:
     change_url: Callable | None = None
     add_url: Callable | None = None
     files: Callable | None = None
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """One world for the module; each test runs in a savepoint inside it (pytest-django's `db`)."""
-    with django_db_blocker.unblock():
-        with transaction.atomic():
-            yield build_world()
-            transaction.set_rollback(True)
-
-
-@pytest.fixture
-def w(world, db):
-    return world
 
 
 def _url(model, view, *args):
@@ -114,7 +97,7 @@ def _write_refused(client, url, values=None):
 
 
 def _group_change(w):
-    return Group.objects.create(name="审核组"), {"name": "复核组"}
+    return w.group, {"name": "复核组"}
 
 
 def _district_change(w):
@@ -572,8 +555,6 @@ def _one_new(**expected):
     return check
 
 
-User = get_user_model()
-
 CASES = {
     "auth.Group": Case(
         add=lambda w, role: {"name": "录入组"},
@@ -601,7 +582,7 @@ CASES = {
     "authtoken.TokenProxy": Case(
         add=lambda w, role: {"user": w.users.street.pk},
         added=lambda w, rows, role: rows.get(user=w.users.street),
-        change=lambda w: (_token(w.users.community), {}),
+        change=lambda w: (w.token, {}),
         changed=lambda w, obj, role: obj.user == w.users.community,
         change_url=lambda obj: _url(type(obj), "change", obj.user_id),
         add_roles=SUPERUSER,
@@ -611,14 +592,15 @@ CASES = {
     "governance.AuditEntry": Case(
         add=None,
         added=None,
-        change=lambda w: (_last_audit(), {"summary": "改写"}),
+        change=lambda w: (w.rows["governance.AuditEntry"], {"summary": "改写"}),
         add_roles=NOBODY,
         change_roles=NOBODY,
     ),
     "governance.LoginCounter": Case(
+        # Written by the login check; superusers unlock through the list's action.
         add=None,
         added=None,
-        change=lambda w: (_login_counter(), {"failures": "0"}),
+        change=lambda w: (w.login_counter, {"failures": 0}),
         add_roles=NOBODY,
         change_roles=NOBODY,
         viewers=SUPERUSER,
@@ -870,33 +852,6 @@ CASES = {
         change_roles=NOBODY,
     ),
 }
-
-
-def _token(user):
-    from rest_framework.authtoken.models import Token, TokenProxy
-
-    Token.objects.get_or_create(user=user)
-    return TokenProxy.objects.get(user=user)
-
-
-def _last_audit():
-    from governance.models import AuditEntry
-
-    return AuditEntry.objects.order_by("-pk").first()
-
-
-def _login_counter():
-    """A failed-login counter (its page only reads; unlocking is the list's action)."""
-    from django.utils import timezone
-
-    from governance.models import LoginCounter
-
-    return LoginCounter.objects.get_or_create(
-        kind="account_client",
-        username="community11",
-        client="10.0.0.1",
-        defaults={"failures": 3, "expires_at": timezone.now()},
-    )[0]
 
 
 REGISTERED = sorted(model._meta.label for model in admin.site._registry)
