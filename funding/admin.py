@@ -11,6 +11,7 @@ page shows its whole schedule year by year."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -375,6 +376,29 @@ class PublicIncomeAdmin(ServiceErrorsMixin, ScopedAdmin):
 # ---- subsidy plans -------------------------------------------------------------------------
 
 
+class RunErrorFilter(admin.SimpleListFilter):
+    """Plans with an installment the daily run could not decide or pay (run_error set)."""
+
+    title = _("处理错误")
+    parameter_name = "run_error"
+    lookup = "installments__run_error"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("有处理错误")), ("no", _("无处理错误"))]
+
+    def queryset(self, request, queryset):
+        with_error = queryset.filter(**{f"{self.lookup}__gt": ""}).values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=with_error)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=with_error)
+        return queryset
+
+
+class InstallmentRunErrorFilter(RunErrorFilter):
+    lookup = "run_error"
+
+
 class SubsidyPayerInline(ScopedTabularInline):
     model = SubsidyPayer
     fields = ["order", "payer_name", "source", "share"]
@@ -388,13 +412,40 @@ class SubsidyPayerInline(ScopedTabularInline):
 
 @admin.register(SubsidyPlan)
 class SubsidyPlanAdmin(ServiceErrorsMixin, ScopedAdmin):
-    list_display = ["__str__", "neighbourhood", "area", "start_on", "ends_on", "rates_display", "status"]
-    list_filter = ["status", StreetFilter, CommunityFilter]
+    list_display = [
+        "__str__",
+        "neighbourhood",
+        "area",
+        "start_on",
+        "ends_on",
+        "rates_display",
+        "status",
+        "run_errors_display",
+    ]
+    list_filter = ["status", RunErrorFilter, StreetFilter, CommunityFilter]
     search_fields = ["name", "neighbourhood__name"]
     list_select_related = ["neighbourhood"]
     actions = ["exit_plans"]
     change_form_template = "admin/funding/subsidyplan/change_form.html"
     read_only_reason = _("补贴计划建立后不能修改（标准、出资方和发放计划已按建立时确定）；需要停止时，请在列表中选择“所选补贴计划于今日退出”。")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                run_errors=Count("installments", filter=~Q(installments__run_error="")),
+            )
+        )
+
+    @admin.display(description=_("处理错误"), ordering="run_errors")
+    def run_errors_display(self, obj):
+        if not obj.run_errors:
+            return "—"
+        return format_html(
+            '<strong class="errornote">{}</strong>',
+            _("%(n)d 笔款项处理出错，已暂缓") % {"n": obj.run_errors},
+        )
 
     @admin.display(description=_("补贴标准"))
     def rates_display(self, obj):
@@ -541,8 +592,10 @@ class SubsidyInstallmentAdmin(ScopedAdmin):
         "ratio",
         "amount",
         "paid_at",
+        "run_error",
     ]
-    list_filter = ["status", "due_on", StreetFilter, CommunityFilter]
+    list_filter = ["status", InstallmentRunErrorFilter, "due_on", StreetFilter, CommunityFilter]
+    readonly_fields = ["run_error"]
     search_fields = ["plan__name", "plan__neighbourhood__name"]
     list_select_related = ["plan__neighbourhood", "assessment"]
     inlines = [SubsidyPaymentInline]

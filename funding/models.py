@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from governance.bounds import UpTo
 from governance.choices import Level
 from governance.models import Assessment, District, ManagementArrangement, Neighbourhood, Street
 from governance.scoping import territory_via
@@ -45,7 +46,7 @@ class FundingSource(models.Model):
     name = models.CharField(_("资金名称"), max_length=120)
     kind = models.CharField(_("资金类别"), max_length=30, choices=SourceKind.choices)
     provider = models.CharField(_("出资单位"), max_length=120)
-    amount_held = models.DecimalField(_("资金总额(元)"), **MONEY)
+    amount_held = models.DecimalField(_("资金总额(元)"), validators=[UpTo("amount", _("资金总额"))], **MONEY)
     district = models.ForeignKey(
         District, models.PROTECT, related_name="funding_sources", verbose_name=_("区")
     )
@@ -93,7 +94,7 @@ class Commitment(models.Model):
         FundingSource, models.PROTECT, related_name="commitments", verbose_name=_("资金来源")
     )
     project = models.ForeignKey(Project, models.PROTECT, related_name="commitments", verbose_name=_("项目"))
-    amount = models.DecimalField(_("承诺金额(元)"), **MONEY)
+    amount = models.DecimalField(_("承诺金额(元)"), validators=[UpTo("amount", _("承诺金额"))], **MONEY)
     committed_on = models.DateField(_("承诺日期"))
     document_number = models.CharField(_("文件文号"), max_length=100, blank=True)
     conditions = models.TextField(_("附加条件"), blank=True)
@@ -134,7 +135,7 @@ class Disbursement(models.Model):
     commitment = models.ForeignKey(
         Commitment, models.PROTECT, related_name="disbursements", verbose_name=_("资金承诺")
     )
-    amount = models.DecimalField(_("拨付金额(元)"), **MONEY)
+    amount = models.DecimalField(_("拨付金额(元)"), validators=[UpTo("amount", _("拨付金额"))], **MONEY)
     paid_on = models.DateField(_("拨付日期"))
     payee = models.CharField(_("收款单位"), max_length=120)
     voucher_number = models.CharField(_("凭证号"), max_length=60)
@@ -250,7 +251,7 @@ class PublicIncome(models.Model):
         Neighbourhood, models.PROTECT, related_name="public_incomes", verbose_name=_("小区")
     )
     kind = models.CharField(_("收益类别"), max_length=20, choices=IncomeKind.choices)
-    amount = models.DecimalField(_("金额(元)"), **MONEY)
+    amount = models.DecimalField(_("金额(元)"), validators=[UpTo("amount", _("收益金额"))], **MONEY)
     period_start = models.DateField(_("期间开始"))
     period_end = models.DateField(_("期间结束"))
     use = models.CharField(_("用途"), max_length=200, help_text=_("例如：补充维修资金、小区公共设施维护。"))
@@ -303,7 +304,9 @@ class SubsidyPlan(models.Model):
         ManagementArrangement, models.PROTECT, related_name="subsidy_plans", verbose_name=_("长效管理安排")
     )
     name = models.CharField(_("补贴名称"), max_length=120, blank=True)
-    area = models.DecimalField(_("补贴面积(平方米)"), max_digits=12, decimal_places=2)
+    area = models.DecimalField(
+        _("补贴面积(平方米)"), max_digits=12, decimal_places=2, validators=[UpTo("area", _("补贴面积"))]
+    )
     start_on = models.DateField(_("开始日期"))
     rates = models.JSONField(_("各年度补贴标准(元/平方米·年)"))
     score_bands = models.JSONField(_("考核得分档次"), default=list)
@@ -399,7 +402,12 @@ class SubsidyInstallment(models.Model):
     again only when a newer deciding assessment is recorded. Once released, an installment is
     decided for good. `assessment_year` is the annual assessment expected to decide it (the
     calendar year of the plan year's first day, whose 31 December lies within the plan year): what
-    a waiting installment says it waits for (`waiting_for`)."""
+    a waiting installment says it waits for (`waiting_for`).
+
+    `run_error`: what stopped the daily run from deciding or paying this installment (a plan whose
+    figures were written past the services' bounds, e.g. an amount its column cannot hold); the
+    installment is withheld (or stays released, unpaid) with it, every other plan is paid, and it is
+    tried again by later runs (cleared once it goes through)."""
 
     plan = models.ForeignKey(
         SubsidyPlan, models.CASCADE, related_name="installments", verbose_name=_("补贴计划")
@@ -409,7 +417,12 @@ class SubsidyInstallment(models.Model):
     period_end = models.DateField(_("期间结束(不含)"))
     due_on = models.DateField(_("到期日"), db_index=True)
     assessment_year = models.PositiveSmallIntegerField(_("对应考核年度"))
-    rate = models.DecimalField(_("补贴标准(元/平方米·年)"), max_digits=8, decimal_places=4)
+    rate = models.DecimalField(
+        _("补贴标准(元/平方米·年)"),
+        max_digits=8,
+        decimal_places=4,
+        validators=[UpTo("subsidy_rate", _("补贴标准"))],
+    )
     status = models.CharField(
         _("状态"), max_length=20, choices=InstallmentStatus.choices, default=InstallmentStatus.SCHEDULED
     )
@@ -428,6 +441,12 @@ class SubsidyInstallment(models.Model):
     decided_at = models.DateTimeField(_("核定时间"), null=True, blank=True)
     released_at = models.DateTimeField(_("核准时间"), null=True, blank=True)
     paid_at = models.DateTimeField(_("发放时间"), null=True, blank=True)
+    run_error = models.TextField(
+        _("处理错误"),
+        blank=True,
+        editable=False,
+        help_text=_("日处理无法核定或发放该款项时记录的错误；该款项暂缓，其他计划照常发放。"),
+    )
 
     territory_lookups = territory_via("plan__neighbourhood")
 

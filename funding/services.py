@@ -11,15 +11,16 @@ The subsidy run (`subsidies_run`) is batch work over many plans: it writes one a
 """
 
 import datetime
+import logging
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.bounds import check_date_in_window
+from governance.bounds import check_at_most, check_date_in_window
 from governance.models import Assessment, AuditEntry, ManagementMode
 from governance.scoping import can_manage, can_see
 from governance.services import audit
@@ -50,6 +51,7 @@ from .schedule import (
 )
 
 BATCH_SIZE = 500
+log = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
 
 
@@ -95,6 +97,7 @@ def _amount(value, field, label):
                 % {"label": label, "value": value}
             }
         )
+    check_at_most(amount, "amount", field, label)
     return amount
 
 
@@ -384,6 +387,7 @@ def _rates(rates):
             )
         if rate != rate.quantize(Decimal("0.0001")):
             raise ValidationError({"rates": _("第%(year)d年的补贴标准最多四位小数。") % {"year": year}})
+        check_at_most(rate, "subsidy_rate", "rates", _("第%(year)d年的补贴标准") % {"year": year})
         if parsed and rate > parsed[-1]:
             raise ValidationError(
                 {
@@ -494,6 +498,7 @@ def subsidy_plan_check(*, neighbourhood, arrangement, area, rates, payers, score
     area = Decimal(str(area))
     if not area.is_finite() or area <= 0:
         raise ValidationError({"area": _("补贴面积须大于0，现为 %(value)s 平方米。") % {"value": area}})
+    check_at_most(area, "area", "area", _("补贴面积"))
     parsed_rates = _rates(rates)
     bands = _bands(score_bands)
     payer_rows = _payers(payers)
@@ -631,11 +636,111 @@ def _decide_batch(rows, now):
         else:
             row.status = InstallmentStatus.WITHHELD
             row.amount = None
-    _write_decisions(rows)
-    return released
+    failed = _write_decisions_isolated(rows, now)
+    return [pk for pk in released if pk not in failed]
 
 
-DECISION_FIELDS = ["assessment", "score", "ratio", "decided_at", "status", "amount", "released_at"]
+# ---- isolating a failing plan: one plan's bad figures never stop the others' payments ----------
+# A plan written past the services' bounds (docs/domain-rules.md, "Money") could make a batch's one
+# UPDATE or INSERT fail (numeric field overflow) on every run, so nobody would be paid. The run
+# sets such an installment aside before writing (_set_aside: figures the columns cannot hold), and
+# if a batch's write still fails, retries its rows one by one in savepoints: the failing one is
+# withheld (or, when paying, stays released) with `run_error`, every other row goes through.
+
+
+def _column_max(model, name):
+    field = model._meta.get_field(name)
+    return Decimal(10) ** (field.max_digits - field.decimal_places) - Decimal(10) ** -field.decimal_places
+
+
+def _error_text(exc):
+    """An exception in one line for `run_error` (and the log)."""
+    text = (str(exc).strip().splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {text}"[:500]
+
+
+def _run_problem(row):
+    """Why the daily run cannot decide installment `row` ("" when it can): score bands that do not
+    parse, or a largest possible amount (area × rate × the highest band's ratio) its column cannot
+    hold."""
+    plan = row.plan
+    try:
+        bands = plan.bands()
+        payout_ratio(Decimal("0"), bands)
+        top = max([Decimal(str(band["ratio"])) for band in bands], default=Decimal("0"))
+        largest = installment_amount(plan.area, row.rate, max(top, Decimal("0")))
+    except (ArithmeticError, KeyError, TypeError, ValueError) as exc:
+        return _("补贴计划的数据无法计算（%(error)s），请核对该计划的面积、补贴标准和考核得分档次。") % {
+            "error": _error_text(exc)
+        }
+    limit = _column_max(SubsidyInstallment, "amount")
+    if largest > limit:
+        return _(
+            "第%(year)d年款项最多可达 %(amount)s 元（面积 %(area)s 平方米 × 补贴标准 %(rate)s），"
+            "超出可记录的上限 %(limit)s 元；请核对该补贴计划的面积和补贴标准。"
+        ) % {"year": row.year, "amount": yuan(largest), "area": plan.area, "rate": row.rate, "limit": yuan(limit)}
+    return ""
+
+
+def _withhold_with_error(row, now, error):
+    row.status = InstallmentStatus.WITHHELD
+    row.assessment, row.score, row.ratio, row.amount, row.released_at = None, None, None, None, None
+    row.decided_at = now
+    row.run_error = error
+    log.error("subsidy installment %s (plan %s) withheld by the daily run: %s", row.pk, row.plan_id, error)
+
+
+def _set_aside(rows, now):
+    """Split a batch into (rows the run can decide, rows withheld with their error). The withheld
+    ones are written by the caller."""
+    good, failed = [], []
+    for row in rows:
+        problem = _run_problem(row)
+        if problem:
+            _withhold_with_error(row, now, problem)
+            failed.append(row)
+        else:
+            good.append(row)
+    return good, failed
+
+
+def _write_decisions_isolated(rows, now):
+    """Write decided rows (their errors cleared) in one statement; when it fails, row by row in
+    savepoints, withholding each row that fails with its error. Returns the ids withheld so."""
+    for row in rows:
+        row.run_error = ""
+    try:
+        with transaction.atomic():
+            _write_decisions(rows)
+        return set()
+    except DatabaseError:
+        pass
+    failed = set()
+    for row in rows:
+        try:
+            with transaction.atomic():
+                _write_decisions([row])
+        except DatabaseError as exc:
+            failed.add(row.pk)
+            _withhold_with_error(row, now, _("无法记录核定结果：%(error)s") % {"error": _error_text(exc)})
+            try:
+                with transaction.atomic():
+                    _write_decisions([row])
+            except DatabaseError:  # the row stays as it was (logged above), the others go on
+                pass
+    return failed
+
+
+DECISION_FIELDS = [
+    "assessment",
+    "score",
+    "ratio",
+    "decided_at",
+    "status",
+    "amount",
+    "released_at",
+    "run_error",
+]
 
 
 def _write_decisions(rows):
@@ -646,7 +751,10 @@ def _write_decisions(rows):
         return
     table = SubsidyInstallment._meta.db_table
     values = ", ".join(
-        ["(%s, %s, %s::bigint, %s::numeric, %s::numeric, %s::numeric, %s::timestamptz, %s::timestamptz)"]
+        [
+            "(%s, %s, %s::bigint, %s::numeric, %s::numeric, %s::numeric, %s::timestamptz, %s::timestamptz,"
+            " %s::text)"
+        ]
         * len(rows)
     )
     params = []
@@ -660,13 +768,14 @@ def _write_decisions(rows):
             row.amount,
             row.decided_at,
             row.released_at,
+            row.run_error,
         ]
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} AS i SET status = v.status, assessment_id = v.assessment_id, score = v.score, "
-            f"ratio = v.ratio, amount = v.amount, decided_at = v.decided_at, released_at = v.released_at "
-            f"FROM (VALUES {values}) "
-            f"AS v(id, status, assessment_id, score, ratio, amount, decided_at, released_at) "
+            f"ratio = v.ratio, amount = v.amount, decided_at = v.decided_at, released_at = v.released_at, "
+            f"run_error = v.run_error FROM (VALUES {values}) "
+            f"AS v(id, status, assessment_id, score, ratio, amount, decided_at, released_at, run_error) "
             f"WHERE i.id = v.id",
             params,
         )
@@ -702,10 +811,13 @@ def installments_decide(*, now=None, batch_size=BATCH_SIZE, enqueue=None):
             )
             if not rows:
                 break
-            cursor = rows[-1].pk
-            released = _decide_batch(rows, now)
+            cursor, picked = rows[-1].pk, len(rows)
+            rows, failed = _set_aside(rows, now)
+            released = _decide_batch(rows, now) if rows else []
+            if failed:
+                _write_decisions(failed)
             released_total += len(released)
-            withheld_total += len(rows) - len(released)
+            withheld_total += picked - len(released)
             if enqueue is not None and released:
                 transaction.on_commit(lambda ids=released: [enqueue(pk) for pk in ids])
     return released_total, withheld_total
@@ -716,7 +828,9 @@ def installments_pay(*, ids=None, released_before=None, batch_size=BATCH_SIZE, n
     `released_before`): one SubsidyPayment per payer, split so the lines sum to the amount
     exactly, and the installment marked paid — in one transaction per batch. Idempotent: only
     `released` rows are picked, under select_for_update(skip_locked), so a row being paid by
-    someone else is skipped and a paid row is never paid again. Four queries per batch.
+    someone else is skipped and a paid row is never paid again. Six queries per batch (the writes
+    in a savepoint). An installment whose lines cannot be built or written (a plan written past
+    the services) stays released with `run_error`, and the batch's other rows are paid.
     Returns the number paid."""
     now = now or timezone.now()
     cursor, paid = 0, 0
@@ -738,16 +852,58 @@ def installments_pay(*, ids=None, released_before=None, batch_size=BATCH_SIZE, n
                 "plan_id", "order"
             ):
                 by_plan.setdefault(payer.plan_id, []).append(payer)
-            payments = []
+            lines, failed = {}, {}
             for row in rows:
-                payers = by_plan[row.plan_id]
-                for payer, amount in zip(payers, split(row.amount, [p.share for p in payers])):
-                    payments.append(SubsidyPayment(installment=row, payer=payer, amount=amount, paid_at=now))
-            SubsidyPayment.objects.bulk_create(payments)
-            SubsidyInstallment.objects.filter(pk__in=[row.pk for row in rows]).update(
-                status=InstallmentStatus.PAID, paid_at=now
-            )
-            paid += len(rows)
+                try:
+                    lines[row.pk] = _payment_lines(row, by_plan.get(row.plan_id), now)
+                except (ArithmeticError, KeyError, TypeError, ValueError) as exc:
+                    failed[row.pk] = _error_text(exc)
+            paid += _pay_isolated(lines, failed, now)
+            for pk, error in failed.items():
+                log.error("subsidy installment %s left unpaid by the daily run: %s", pk, error)
+                error = _("无法发放：%(error)s") % {"error": error}
+                SubsidyInstallment.objects.filter(pk=pk).update(run_error=error)
+    return paid
+
+
+def _payment_lines(row, payers, now):
+    """The payment lines of released installment `row`: one per payer, summing to its amount."""
+    if not payers:
+        raise ValueError(_("该补贴计划没有出资方。"))
+    amounts = split(row.amount, [p.share for p in payers])
+    if sum(amounts) != row.amount or any(amount < 0 for amount in amounts):
+        raise ValueError(_("各出资方分担比例合计不是100%。"))
+    return [SubsidyPayment(installment=row, payer=p, amount=a, paid_at=now) for p, a in zip(payers, amounts)]
+
+
+def _pay_rows(lines, now):
+    """Insert the lines of the installments in `lines` ({id: [SubsidyPayment]}) and mark them paid."""
+    SubsidyPayment.objects.bulk_create([payment for rows in lines.values() for payment in rows])
+    SubsidyInstallment.objects.filter(pk__in=list(lines)).update(
+        status=InstallmentStatus.PAID, paid_at=now, run_error=""
+    )
+
+
+def _pay_isolated(lines, failed, now):
+    """Pay the installments of `lines` in one statement each for lines and rows; when that fails,
+    one installment at a time in savepoints, recording each that fails in `failed`. The rows are
+    locked by the caller, so each is paid at most once. Returns the number paid."""
+    if not lines:
+        return 0
+    try:
+        with transaction.atomic():
+            _pay_rows(lines, now)
+        return len(lines)
+    except DatabaseError:
+        pass
+    paid = 0
+    for pk, rows in lines.items():
+        try:
+            with transaction.atomic():
+                _pay_rows({pk: rows}, now)
+            paid += 1
+        except DatabaseError as exc:
+            failed[pk] = _error_text(exc)
     return paid
 
 
@@ -789,6 +945,10 @@ def subsidies_run(*, today, actor=None, enqueue=None, batch_size=BATCH_SIZE):
        Celery path), or here when `enqueue` is None (the command and the embedded default);
     5. plans whose last year has ended exit.
 
+    One plan never stops the others: an installment the run cannot decide or pay (figures its
+    columns cannot hold, a write the database refuses) is withheld, or left released, with its
+    `run_error`, shown to staff in the admin; the count of such installments is in the audit row.
+
     Safe to run twice, concurrently, or after a crash: every step moves rows forward under a
     status guard (and row locks), so nothing is paid twice and nothing is missed. Returns a dict of
     counts, also written to one audit row."""
@@ -805,16 +965,23 @@ def subsidies_run(*, today, actor=None, enqueue=None, batch_size=BATCH_SIZE):
         summary["exited"] = SubsidyPlan.objects.filter(status=PlanStatus.ACTIVE, ends_on__lte=today).update(
             status=PlanStatus.EXITED, exited_on=today
         )
+        summary["errors"] = (
+            SubsidyInstallment.objects.filter(status__in=[InstallmentStatus.WITHHELD, InstallmentStatus.RELEASED])
+            .exclude(run_error="")
+            .count()
+        )
+        text = _(
+            "物业补贴日处理：到期 %(due)d，核准 %(released)d，暂缓 %(withheld)d，"
+            "发放 %(paid)d，补发 %(swept)d，退出 %(exited)d"
+        ) % summary
+        if summary["errors"]:
+            text += _("；%(errors)d 笔款项因数据错误暂缓，见其“处理错误”") % summary
         AuditEntry.objects.create(
             actor=actor if getattr(actor, "pk", None) else None,
             action="subsidies_run",
             target_type="funding.subsidyrun",
             target_id=today.isoformat(),
-            summary=_(
-                "物业补贴日处理：到期 %(due)d，核准 %(released)d，暂缓 %(withheld)d，"
-                "发放 %(paid)d，补发 %(swept)d，退出 %(exited)d"
-            )
-            % summary,
+            summary=text,
             details=summary,
         )
     return summary

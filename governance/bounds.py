@@ -1,14 +1,98 @@
-"""Bounds every input shares (docs/domain-rules.md, "Access and personal data"): the window of
-dates the platform accepts.
+"""Bounds every input shares (docs/domain-rules.md, "Access and personal data" and "Money"): the
+window of dates the platform accepts, and the largest amount, area, rate, quantity and unit cost.
 
-`settings.DATES_EARLIEST` and `settings.DATES_LATEST` (environment variables of the same names,
-YYYY-MM-DD) bound every date typed into the platform; a date outside is refused naming its field
-and the window, before it reaches arithmetic that would overflow (a plan starting 9999-01-01 made
-its years fall past year 9999)."""
+Dates. `settings.DATES_EARLIEST` and `settings.DATES_LATEST` (environment variables of the same
+names, YYYY-MM-DD) bound every date typed into the platform; a date outside is refused naming its
+field and the window, before it reaches arithmetic that would overflow (a plan starting 9999-01-01
+made its years fall past year 9999). Dates of one record are ordered (check_dates_ordered).
+
+Figures. Each bound is far above any real case and small enough that no product the platform
+computes can overflow the column that stores it (Decimal(14,2) yuan holds below 10^12):
+a subsidy installment is area × rate × ratio ≤ MAX_AREA × MAX_SUBSIDY_RATE × 1 = 10^10 yuan; a
+line of works is quantity × unit cost, itself bounded by MAX_AMOUNT (refused, not overflowed).
+Model fields carry `UpTo(...)` validators, so admin forms, API serializers and every service's
+full_clean() refuse the same values with the same message; services that parse figures
+themselves call check_at_most."""
+
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# Any single amount of money (a source, a commitment, a budget, a line of works): 10 billion yuan.
+MAX_AMOUNT = Decimal("10000000000.00")
+# The unit cost of one unit of works (an elevator is about 1 million): 100 million yuan.
+MAX_UNIT_COST = Decimal("100000000.00")
+# A quantity of works (metres, square metres, units): 10 million.
+MAX_QUANTITY = Decimal("10000000.00")
+# An area subsidised or managed (a neighbourhood's floor area): 10 million m² (1,000 ha).
+MAX_AREA = Decimal("10000000.00")
+# One household's registered floor area: 10,000 m² (as the census import already refused).
+MAX_HOUSEHOLD_AREA = Decimal("10000.00")
+# A subsidy rate, yuan per m² per year (real schemes pay a few yuan): 1,000.
+MAX_SUBSIDY_RATE = Decimal("1000.0000")
+# A property fee, yuan per m² per month (real fees are below 10): 100.
+MAX_FEE_PER_M2_MONTH = Decimal("100.00")
+
+# The units of the bounds, for messages.
+UNITS = {
+    "amount": gettext_lazy("元"),
+    "unit_cost": gettext_lazy("元"),
+    "quantity": "",
+    "area": gettext_lazy("平方米"),
+    "household_area": gettext_lazy("平方米"),
+    "subsidy_rate": gettext_lazy("元/平方米·年"),
+    "fee": gettext_lazy("元/平方米·月"),
+}
+LIMITS = {
+    "amount": MAX_AMOUNT,
+    "unit_cost": MAX_UNIT_COST,
+    "quantity": MAX_QUANTITY,
+    "area": MAX_AREA,
+    "household_area": MAX_HOUSEHOLD_AREA,
+    "subsidy_rate": MAX_SUBSIDY_RATE,
+    "fee": MAX_FEE_PER_M2_MONTH,
+}
+
+
+def _figure(value):
+    return f"{value:,}"
+
+
+def too_large_message(label, kind, value):
+    """The refusal of `value` above the bound of `kind`, naming the field's label and the bound."""
+    return _("%(label)s不能超过 %(limit)s%(unit)s，现为 %(value)s。") % {
+        "label": label,
+        "limit": _figure(LIMITS[kind]),
+        "unit": UNITS[kind],
+        "value": value,
+    }
+
+
+def check_at_most(value, kind, field, label):
+    """Raise ValidationError({field: …}) when `value` (a Decimal or None) exceeds the bound of
+    `kind` (a key of LIMITS)."""
+    if value is not None and value.is_finite() and value > LIMITS[kind]:
+        raise ValidationError({field: too_large_message(label, kind, value)}, code="max_value")
+
+
+@deconstructible
+class UpTo:
+    """A model field's validator: refuses a value above the bound of `kind` (a key of LIMITS),
+    naming the field's `label` and the bound."""
+
+    def __init__(self, kind, label):
+        self.kind, self.label = kind, label
+
+    def __call__(self, value):
+        if value is not None and value > LIMITS[self.kind]:
+            raise ValidationError(too_large_message(self.label, self.kind, value), code="max_value")
+
+    def __eq__(self, other):
+        return isinstance(other, UpTo) and (self.kind, str(self.label)) == (other.kind, str(other.label))
 
 
 def check_date_in_window(value, field):

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .bounds import UpTo
 from .choices import ROLE_LEVEL, EligibilityStatus, Level, RoleKind
 from .querysets import AssessmentQuerySet, NeighbourhoodQuerySet
 
@@ -304,7 +305,11 @@ class ManagementArrangement(models.Model):
     started_on = models.DateField(_("开始日期"))
     ended_on = models.DateField(_("结束日期"), null=True, blank=True, help_text=_("空白表示现行管理方式。"))
     fee_per_m2_month = models.DecimalField(
-        _("物业费(元/平方米·月)"), max_digits=8, decimal_places=2, default=0
+        _("物业费(元/平方米·月)"),
+        max_digits=8,
+        decimal_places=2,
+        default=0,
+        validators=[UpTo("fee", _("物业费"))],
     )
     note = models.TextField(_("备注"), blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from governance.bounds import UpTo
 from governance.choices import Level
 from governance.models import District, Neighbourhood, Street
 from governance.scoping import territory_via
@@ -49,7 +50,7 @@ class CatalogueItem(models.Model):
     name = models.CharField(_("名称"), max_length=60)
     work_class = models.CharField(_("类别"), max_length=20, choices=WorkClass.choices)
     unit = models.CharField(_("计量单位"), max_length=12, choices=Unit.choices)
-    reference_unit_cost = models.DecimalField(_("参考单价(元)"), **MONEY)
+    reference_unit_cost = models.DecimalField(_("参考单价(元)"), validators=[UpTo("unit_cost", _("参考单价"))], **MONEY)
     description = models.TextField(_("说明"), blank=True)
     active = models.BooleanField(_("启用"), default=True)
     district = models.ForeignKey(
@@ -91,10 +92,12 @@ class Project(models.Model):
     lead_street = models.ForeignKey(
         Street, models.PROTECT, related_name="projects", verbose_name=_("牵头街道")
     )
-    budget = models.DecimalField(_("概算(元)"), **MONEY)
+    budget = models.DecimalField(_("概算(元)"), validators=[UpTo("amount", _("概算"))], **MONEY)
     contractor = models.CharField(_("施工单位"), max_length=120, blank=True)
     supervisor = models.CharField(_("监理单位"), max_length=120, blank=True)
-    contract_amount = models.DecimalField(_("合同金额(元)"), null=True, blank=True, **MONEY)
+    contract_amount = models.DecimalField(
+        _("合同金额(元)"), null=True, blank=True, validators=[UpTo("amount", _("合同金额"))], **MONEY
+    )
     planned_start_on = models.DateField(_("计划开工日期"), null=True, blank=True)
     planned_end_on = models.DateField(_("计划完工日期"), null=True, blank=True)
     started_on = models.DateField(_("实际开工日期"), null=True, blank=True)
@@ -199,11 +202,15 @@ class ScopeItem(models.Model):
     catalogue_item = models.ForeignKey(
         CatalogueItem, models.PROTECT, related_name="scope_items", verbose_name=_("改造内容")
     )
-    planned_quantity = models.DecimalField(_("计划工程量"), **QUANTITY)
-    unit_cost = models.DecimalField(_("单价(元)"), **MONEY)
-    planned_amount = models.DecimalField(_("计划金额(元)"), **MONEY)
-    actual_quantity = models.DecimalField(_("实际工程量"), null=True, blank=True, **QUANTITY)
-    actual_amount = models.DecimalField(_("实际金额(元)"), null=True, blank=True, **MONEY)
+    planned_quantity = models.DecimalField(_("计划工程量"), validators=[UpTo("quantity", _("计划工程量"))], **QUANTITY)
+    unit_cost = models.DecimalField(_("单价(元)"), validators=[UpTo("unit_cost", _("单价"))], **MONEY)
+    planned_amount = models.DecimalField(_("计划金额(元)"), validators=[UpTo("amount", _("计划金额（工程量×单价）"))], **MONEY)
+    actual_quantity = models.DecimalField(
+        _("实际工程量"), null=True, blank=True, validators=[UpTo("quantity", _("实际工程量"))], **QUANTITY
+    )
+    actual_amount = models.DecimalField(
+        _("实际金额(元)"), null=True, blank=True, validators=[UpTo("amount", _("实际金额"))], **MONEY
+    )
     no_actual_reason = models.TextField(_("未实施原因"), blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
@@ -245,7 +252,7 @@ class ProgressReport(models.Model):
     )
     month = models.DateField(_("月份"), help_text=_("该月1日。"))
     percent_complete = models.DecimalField(_("形象进度(%)"), max_digits=5, decimal_places=2)
-    investment_to_date = models.DecimalField(_("累计完成投资(元)"), **MONEY)
+    investment_to_date = models.DecimalField(_("累计完成投资(元)"), validators=[UpTo("amount", _("累计完成投资"))], **MONEY)
     pipes_water_km = models.DecimalField(_("供水管线(千米)"), default=0, **KM)
     pipes_drainage_km = models.DecimalField(_("排水管线(千米)"), default=0, **KM)
     pipes_gas_km = models.DecimalField(_("燃气管线(千米)"), default=0, **KM)

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from governance.bounds import UpTo
 from governance.models import Building, Neighbourhood, Stairwell
 from governance.scoping import territory_via
 
@@ -24,7 +25,7 @@ class Household(models.Model):
     room = models.CharField(_("房号"), max_length=20)
     floor = models.SmallIntegerField(_("楼层"), null=True, blank=True)
     floor_area = models.DecimalField(
-        _("登记面积(m²)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+        _("登记面积(m²)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0), UpTo("household_area", _("登记面积"))]
     )
     owner_name = models.CharField(_("业主姓名"), max_length=50, blank=True)
     owner_id_hash = models.CharField(

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from governance.bounds import UpTo
 from governance.choices import Level
 from governance.models import Building, District, Neighbourhood, Stairwell
 from governance.scoping import territory_via
@@ -837,9 +838,15 @@ class PlanItem(models.Model):
     catalogue_item = models.ForeignKey(
         CatalogueItem, models.PROTECT, related_name="+", verbose_name=_("改造内容")
     )
-    quantity = models.DecimalField(_("工程量"), max_digits=12, decimal_places=2, default=0)
-    unit_cost = models.DecimalField(_("单价(元)"), max_digits=14, decimal_places=2)
-    amount = models.DecimalField(_("金额(元)"), max_digits=14, decimal_places=2, default=0)
+    quantity = models.DecimalField(
+        _("工程量"), max_digits=12, decimal_places=2, default=0, validators=[UpTo("quantity", _("工程量"))]
+    )
+    unit_cost = models.DecimalField(
+        _("单价(元)"), max_digits=14, decimal_places=2, validators=[UpTo("unit_cost", _("单价"))]
+    )
+    amount = models.DecimalField(
+        _("金额(元)"), max_digits=14, decimal_places=2, default=0, validators=[UpTo("amount", _("金额（工程量×单价）"))]
+    )
     demand_households = models.PositiveIntegerField(_("提出需求户数"), default=0)
     note = models.CharField(_("备注"), max_length=200, blank=True)
 

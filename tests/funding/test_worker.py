@@ -294,3 +294,23 @@ def test_pool_processes_killed_mid_run_are_requeued_at_once(worker, territory):
     time.sleep(1)
     _assert_paid_once(expected)
     assert "WorkerLostError" in worker.log.read_text()
+
+
+def test_a_poisoned_plan_among_good_ones_with_the_worker(worker, territory):
+    """Issue 11, item 1: a plan written past validation with figures whose installment overflows
+    its column (area 9,999,999,999.99, rate 9,999.9999, raw SQL) among 40 good ones: the worker's
+    run withholds it with its error and pays every other plan exactly once, run after run."""
+    expected = _plans(territory, 40)
+    poisoned = SubsidyInstallment.objects.filter(year=1).order_by("pk")[20]
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE funding_subsidyplan SET area = 9999999999.99 WHERE id = %s", [poisoned.plan_id])
+        cursor.execute("UPDATE funding_subsidyinstallment SET rate = 9999.9999 WHERE id = %s", [poisoned.pk])
+    _send_run(worker)
+    _wait(lambda: _runs() == 1 and _paid() == expected - 1, what="the run around the poisoned plan", w=worker)
+    _send_run(worker)
+    _wait(lambda: _runs() == 2, what="the second run", w=worker)
+    time.sleep(1)
+    _assert_paid_once(expected - 1)
+    poisoned.refresh_from_db()
+    assert poisoned.status == S.WITHHELD and "超出可记录的上限" in poisoned.run_error
+    assert AuditEntry.objects.filter(action="subsidies_run", details__errors=1).count() == 2
