@@ -519,8 +519,10 @@ def subsidy_plan_create(
 
     Refuses: an actor who does not manage the neighbourhood; an arrangement of another
     neighbourhood or with mode "none"; a start outside the configured date window; a non-positive
-    area; rates that are missing, more than PLAN_MAX_YEARS, non-positive or rising; shares not summing to 100 %; bands outside 0–100 points or 0–1 ratio; a year that
-    would pay less than a cent under a paying band."""
+    area, or one above governance.bounds.MAX_AREA; rates that are missing, more than
+    PLAN_MAX_YEARS, non-positive, above MAX_SUBSIDY_RATE or rising; shares not summing to 100 %;
+    bands outside 0–100 points or 0–1 ratio; a year that would pay less than a cent under a paying
+    band."""
     area, parsed_rates, bands, payer_rows = subsidy_plan_check(
         neighbourhood=neighbourhood,
         arrangement=arrangement,
@@ -678,7 +680,13 @@ def _run_problem(row):
         return _(
             "第%(year)d年款项最多可达 %(amount)s 元（面积 %(area)s 平方米 × 补贴标准 %(rate)s），"
             "超出可记录的上限 %(limit)s 元；请核对该补贴计划的面积和补贴标准。"
-        ) % {"year": row.year, "amount": yuan(largest), "area": plan.area, "rate": row.rate, "limit": yuan(limit)}
+        ) % {
+            "year": row.year,
+            "amount": yuan(largest),
+            "area": plan.area,
+            "rate": row.rate,
+            "limit": yuan(limit),
+        }
     return ""
 
 
@@ -966,7 +974,9 @@ def subsidies_run(*, today, actor=None, enqueue=None, batch_size=BATCH_SIZE):
             status=PlanStatus.EXITED, exited_on=today
         )
         summary["errors"] = (
-            SubsidyInstallment.objects.filter(status__in=[InstallmentStatus.WITHHELD, InstallmentStatus.RELEASED])
+            SubsidyInstallment.objects.filter(
+                status__in=[InstallmentStatus.WITHHELD, InstallmentStatus.RELEASED]
+            )
             .exclude(run_error="")
             .count()
         )

@@ -93,7 +93,9 @@ def test_the_admin_form_refuses_the_probes_plan(client, users, territory):
 def test_amounts_of_funding_are_bounded(users, territory, project, source):
     too_much = MAX_AMOUNT + Decimal("0.01")
     with pytest.raises(ValidationError) as refused:
-        commitment_create(source=source, project=project, amount=too_much, committed_on=RUN_DAY, actor=users.street)
+        commitment_create(
+            source=source, project=project, amount=too_much, committed_on=RUN_DAY, actor=users.street
+        )
     assert refused.value.message_dict["amount"] == [f"承诺金额不能超过 {MAX_AMOUNT:,}元，现为 {too_much}。"]
     response = _api(users.street).post(
         "/api/v1/funding-sources/",
@@ -154,9 +156,8 @@ def test_a_poisoned_plan_is_withheld_with_its_error_and_every_other_plan_is_paid
     assert SubsidyPayment.objects.count() == 4
     assert SubsidyInstallment.objects.get(pk=bad.pk).status == S.WITHHELD
     # once its figures are put right, the next run pays it, and its error is cleared
-    _fix = SubsidyInstallment.objects.filter(plan=poisoned).update(rate=Decimal("1.20"))
+    assert SubsidyInstallment.objects.filter(plan=poisoned).update(rate=Decimal("1.20")) == 2
     SubsidyPlan.objects.filter(pk=poisoned.pk).update(area=Decimal("10000.00"))
-    assert _fix == 2
     subsidies_run(today=RUN_DAY + datetime.timedelta(days=2))
     _assert_paid_once([first, poisoned, last])
 
@@ -201,7 +202,8 @@ def test_a_write_the_database_refuses_is_isolated_row_by_row(users, territory):
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE FUNCTION test_refuse_release() RETURNS trigger AS $$ BEGIN "
-            "IF NEW.status = 'released' THEN RAISE EXCEPTION 'refused by the test for row %', NEW.id; END IF; "
+            "IF NEW.status = 'released' THEN "
+            "RAISE EXCEPTION 'refused by the test for row %', NEW.id; END IF; "
             "RETURN NEW; END $$ LANGUAGE plpgsql"
         )
         cursor.execute(

@@ -303,7 +303,9 @@ def test_a_poisoned_plan_among_good_ones_with_the_worker(worker, territory):
     expected = _plans(territory, 40)
     poisoned = SubsidyInstallment.objects.filter(year=1).order_by("pk")[20]
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE funding_subsidyplan SET area = 9999999999.99 WHERE id = %s", [poisoned.plan_id])
+        cursor.execute(
+            "UPDATE funding_subsidyplan SET area = 9999999999.99 WHERE id = %s", [poisoned.plan_id]
+        )
         cursor.execute("UPDATE funding_subsidyinstallment SET rate = 9999.9999 WHERE id = %s", [poisoned.pk])
     _send_run(worker)
     _wait(lambda: _runs() == 1 and _paid() == expected - 1, what="the run around the poisoned plan", w=worker)
