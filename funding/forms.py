@@ -14,6 +14,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from governance.bounds import MAX_SUBSIDY_RATE
+
 from .choices import DEFAULT_SCORE_BANDS
 from .models import SubsidyPlan
 from .services import subsidy_plan_check
@@ -21,7 +23,7 @@ from .services import subsidy_plan_check
 # How many rows the form offers: the longest plan (in years) and the most bands it takes.
 PLAN_YEARS_MAX = 10
 SCORE_BANDS_MAX = 5
-RATE_MAX = Decimal("9999.9999")  # the installment's rate column: 8 digits, 4 places
+RATE_MAX = MAX_SUBSIDY_RATE  # governance.bounds: no installment can overflow its amount
 HUNDRED = Decimal("100")
 
 
