@@ -595,7 +595,6 @@ class SubsidyInstallmentAdmin(ScopedAdmin):
         "run_error",
     ]
     list_filter = ["status", InstallmentRunErrorFilter, "due_on", StreetFilter, CommunityFilter]
-    readonly_fields = ["run_error"]
     search_fields = ["plan__name", "plan__neighbourhood__name"]
     list_select_related = ["plan__neighbourhood", "assessment"]
     inlines = [SubsidyPaymentInline]
@@ -615,6 +614,7 @@ class SubsidyInstallmentAdmin(ScopedAdmin):
         "decided_at",
         "released_at",
         "paid_at",
+        "run_error",
     ]
     readonly_fields = fields
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0003_login_counter'),
+        ('governance', '0004_assessment_period'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('funding', '0002_reversals'),
+        ('funding', '0003_installment_deciding_assessment'),
     ]
 
     operations = [
