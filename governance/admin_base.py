@@ -43,6 +43,15 @@ def adopt_saved(obj, saved):
     return obj
 
 
+def pending_object(form):
+    """The object a change form is saving, for an admin whose service writes it together with its
+    inlines in save_related (save_model then does nothing). It is the form's own instance: Django's
+    save_form returns form.save(commit=False), which is form.instance, and passes that same object
+    to save_model. Never keep it on the ModelAdmin (self): one ModelAdmin serves every request of a
+    process, so two staff saving at once under a threaded server would swap their objects."""
+    return form.instance
+
+
 def _may_manage(request, obj):
     """can_manage, asked once per object and request: a change page with inlines asks the same
     question a score of times (each an EXISTS query). The services check again."""

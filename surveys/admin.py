@@ -22,6 +22,7 @@ from governance.admin_base import (
     ScopedTabularInline,
     StreetFilter,
     adopt_saved,
+    pending_object,
 )
 from governance.exports import table_response
 from governance.scoping import scope
@@ -344,7 +345,7 @@ class ProcessTemplateAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin
         return False
 
     def save_model(self, request, obj, form, change):
-        self._pending = obj
+        pass  # saved with its inlines in save_related, from form.instance (see pending_object)
 
     def save_related(self, request, form, formsets, change):
         steps = []
@@ -363,7 +364,7 @@ class ProcessTemplateAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin
                     )
                     for f in rows
                 ]
-        template_save(template=self._pending, steps=steps, actor=request.user)
+        template_save(template=pending_object(form), steps=steps, actor=request.user)
 
 
 class StepInline(ScopedTabularInline):
@@ -786,7 +787,7 @@ class DemandSubmissionAdmin(ServiceErrorsMixin, ScopedAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        self._saved = demand_submit(
+        saved = demand_submit(
             demand_list=obj.demand_list,
             household=obj.household,
             items=form.cleaned_data["items"],
@@ -794,7 +795,7 @@ class DemandSubmissionAdmin(ServiceErrorsMixin, ScopedAdmin):
             channel=form.cleaned_data["channel"],
             actor=request.user,
         )
-        adopt_saved(obj, self._saved)
+        adopt_saved(obj, saved)
 
     def save_related(self, request, form, formsets, change):
         pass  # the service wrote the items
@@ -836,7 +837,7 @@ class QuestionnaireAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
     actions = ["publish", "close"]
 
     def save_model(self, request, obj, form, change):
-        self._pending = obj
+        pass  # saved with its inlines in save_related, from form.instance (see pending_object)
 
     def save_related(self, request, form, formsets, change):
         questions = None
@@ -857,7 +858,7 @@ class QuestionnaireAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
                     )
                     for f in rows
                 ]
-        obj = self._pending
+        obj = pending_object(form)
         if obj.pk and obj.status != QuestionnaireStatus.DRAFT:
             questions = None
         questionnaire_save(questionnaire=obj, questions=questions, actor=request.user)
@@ -1055,7 +1056,7 @@ class PlanVersionAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
     actions = ["seed_from_demand", "publish_notice"]
 
     def save_model(self, request, obj, form, change):
-        self._pending = obj
+        pass  # saved with its inlines in save_related, from form.instance (see pending_object)
 
     def save_related(self, request, form, formsets, change):
         items = None
@@ -1073,7 +1074,7 @@ class PlanVersionAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
                     for f in formset.forms
                     if f.cleaned_data and not f.cleaned_data.get("DELETE")
                 ]
-        plan_version_save(plan=self._pending, items=items, actor=request.user)
+        plan_version_save(plan=pending_object(form), items=items, actor=request.user)
 
     @admin.action(description=_("据需求清单生成初步方案（所选方案的项目）"))
     def seed_from_demand(self, request, queryset):
