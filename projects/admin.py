@@ -582,6 +582,11 @@ class ProgressReportAdmin(ServiceErrorsMixin, ScopedAdmin):
                     "ebike_chargers",
                     "service_facilities",
                     "energy_retrofit_m2",
+                    "illegal_structures_removed_m2",
+                    "facades_m2",
+                    "security_fire_systems",
+                    "lights",
+                    "greening_m2",
                 ]
             },
         ),

@@ -291,6 +291,13 @@ def _seed_stage_records(project, target, today, rng, admin, buildings, index):
                 parking_spaces=int(3 * buildings * share / 100),
                 ev_chargers=int(buildings * share / 100),
                 ebike_chargers=int(6 * buildings * share / 100),
+                illegal_structures_removed_m2=(Decimal(25) * buildings * share / 100).quantize(
+                    Decimal("0.01")
+                ),
+                facades_m2=(Decimal(1200) * buildings * share / 100).quantize(Decimal("0.01")),
+                security_fire_systems=int(buildings * share / 100),
+                lights=int(4 * buildings * share / 100),
+                greening_m2=(Decimal(60) * buildings * share / 100).quantize(Decimal("0.01")),
                 reported_by=admin,
             )
         opened = timezone.now() - datetime.timedelta(days=20)

@@ -15,6 +15,7 @@ of their own households).
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +41,8 @@ from .querysets import ProjectQuerySet
 MONEY = {"max_digits": 14, "decimal_places": 2}
 QUANTITY = {"max_digits": 12, "decimal_places": 2}
 KM = {"max_digits": 10, "decimal_places": 3}
+# The bound of a count a monthly report states (sets, lamps): far above any city's total.
+COUNT_MAX = 1_000_000
 
 
 class CatalogueItem(models.Model):
@@ -266,6 +269,17 @@ class ProgressReport(models.Model):
     ebike_chargers = models.PositiveIntegerField(_("电动自行车充电设施(个)"), default=0)
     service_facilities = models.PositiveIntegerField(_("养老托育等服务设施(个)"), default=0)
     energy_retrofit_m2 = models.DecimalField(_("建筑节能改造(平方米)"), default=0, **QUANTITY)
+    illegal_structures_removed_m2 = models.DecimalField(
+        _("拆除违法建设(平方米)"), default=0, validators=[MinValueValidator(0)], **QUANTITY
+    )
+    facades_m2 = models.DecimalField(
+        _("外墙改造(平方米)"), default=0, validators=[MinValueValidator(0)], **QUANTITY
+    )
+    security_fire_systems = models.PositiveIntegerField(
+        _("安防消防设施(套)"), default=0, validators=[MaxValueValidator(COUNT_MAX)]
+    )
+    lights = models.PositiveIntegerField(_("照明灯具(盏)"), default=0, validators=[MaxValueValidator(COUNT_MAX)])
+    greening_m2 = models.DecimalField(_("绿化(平方米)"), default=0, validators=[MinValueValidator(0)], **QUANTITY)
     note = models.TextField(_("说明"), blank=True)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -294,6 +308,11 @@ class ProgressReport(models.Model):
         "ebike_chargers",
         "service_facilities",
         "energy_retrofit_m2",
+        "illegal_structures_removed_m2",
+        "facades_m2",
+        "security_fire_systems",
+        "lights",
+        "greening_m2",
     )
 
     class Meta:
@@ -319,6 +338,15 @@ class ProgressReport(models.Model):
                 & Q(energy_retrofit_m2__gte=0),
                 name="progress_amounts_non_negative",
                 violation_error_message=_("投资和工程量不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(illegal_structures_removed_m2__gte=0)
+                & Q(facades_m2__gte=0)
+                & Q(greening_m2__gte=0)
+                & Q(security_fire_systems__lte=COUNT_MAX)
+                & Q(lights__lte=COUNT_MAX),
+                name="progress_added_quantities_bounded",
+                violation_error_message=_("工程量不能为负数，套数和盏数不能超过一百万。"),
             ),
             models.CheckConstraint(
                 condition=Q(month__day=1),

@@ -1,13 +1,13 @@
 """Reads of the projects app, one per screen, fetching exactly what the screen renders."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from governance.models import Neighbourhood
 from governance.scoping import scope
 
 from .choices import TRANSITIONS, ObjectionStatus, PhotoKind, Stage
-from .models import Notice, Photo, Project, ProjectTransition, ScopeItem
+from .models import Notice, Photo, ProgressReport, Project, ProjectTransition, ScopeItem
 
 
 def project_timeline(project):
@@ -91,3 +91,32 @@ def stage_steps(project):
         {"label": stage.label, "state": "done" if i < position else "current" if i == position else "todo"}
         for i, stage in enumerate(MAIN_LINE)
     ]
+
+
+def project_home_neighbourhood(project="pk", lead_street="lead_street_id"):
+    """A subquery expression: the home neighbourhood of the outer row's project, the lowest-id
+    neighbourhood of the project in its lead street. `project` and `lead_street` are the outer
+    paths of the project's id and its lead street's id: the defaults fit a Project queryset,
+    "project_id" and "project__lead_street_id" a row hanging off a project. Figures that add a project up
+    the territory count it once, under its home (a bundled project spans several neighbourhoods;
+    services keep the lead street one of theirs, so every project with neighbourhoods has one)."""
+    return Subquery(
+        Neighbourhood.objects.filter(projects=OuterRef(project), community__street_id=OuterRef(lead_street))
+        .order_by("pk")
+        .values("pk")[:1]
+    )
+
+
+def latest_progress_reports(month, projects):
+    """The latest monthly report of each project of the queryset `projects` dated up to `month`
+    (its first day): reports of a later month are never read, so a past month's figures stay as
+    they were. A queryset of ProgressReport (one per project that had reported by then)."""
+    month = month.replace(day=1)
+    latest_month = Subquery(
+        ProgressReport.objects.filter(project_id=OuterRef("project_id"), month__lte=month)
+        .order_by("-month")
+        .values("month")[:1]
+    )
+    return ProgressReport.objects.filter(
+        project__in=projects.values("pk"), month__lte=month, month=latest_month
+    )

@@ -1,0 +1,216 @@
+"""Works done (完成工程量): the national statistics quantities of the monthly progress reports,
+added up level by level (逐级汇总): neighbourhood → community → street → district → city.
+
+Rules:
+- a project counts with its latest monthly report dated up to the as-of month (the reports are
+  cumulative to their month's end); a report of a later month is never read, so the figures of a
+  past month stay as they were when later reports come in;
+- a project counts once, under its home neighbourhood (the lowest-id neighbourhood of the project
+  in its lead street, projects.selectors.project_home_neighbourhood): a bundled project's works are
+  not split between its neighbourhoods;
+- the territory is what the scoping function lets the actor see of the neighbourhoods, narrowed to
+  the chosen root (a district, street or community; the city is everything visible). A root the
+  actor cannot see is a 404;
+- each level is the sum of the level below it, starting from the neighbourhoods; units without a
+  neighbourhood in the territory do not appear.
+
+Two queries whatever the size: the neighbourhoods of the territory with their ancestors, and the
+latest reports with their projects' home neighbourhood.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from governance.models import Community, District, Neighbourhood, Street
+from governance.scoping import scope, territory_of
+from projects.models import ProgressReport, Project
+from projects.selectors import latest_progress_reports, project_home_neighbourhood
+
+CITY = "city"
+DISTRICT = "district"
+STREET = "street"
+COMMUNITY = "community"
+NEIGHBOURHOOD = "neighbourhood"
+LEVELS = (CITY, DISTRICT, STREET, COMMUNITY, NEIGHBOURHOOD)
+LEVEL_LABELS = {
+    CITY: _("市"),
+    DISTRICT: _("区"),
+    STREET: _("街道"),
+    COMMUNITY: _("社区"),
+    NEIGHBOURHOOD: _("小区"),
+}
+ROOT_MODELS = {DISTRICT: District, STREET: Street, COMMUNITY: Community}
+# The neighbourhood's path to the id of each level above it.
+NEIGHBOURHOOD_PATHS = {
+    DISTRICT: "community__street__district_id",
+    STREET: "community__street_id",
+    COMMUNITY: "community_id",
+}
+
+QUANTITY_FIELDS = ProgressReport.QUANTITY_FIELDS
+REPORTING = "projects_reporting"
+
+
+def quantity_columns():
+    """(field, label) of every quantity, in the report's order; the label is the model's, with its unit."""
+    return [(name, ProgressReport._meta.get_field(name).verbose_name) for name in QUANTITY_FIELDS]
+
+
+def zero(name):
+    """The zero of a figure: Decimal for quantities stored as decimals, int for counts."""
+    if name in QUANTITY_FIELDS and ProgressReport._meta.get_field(name).get_internal_type() == "DecimalField":
+        return Decimal("0")
+    return 0
+
+
+@dataclass(eq=False)
+class Unit:
+    """One unit of the territory tree with its figures (a dict: figure name → value)."""
+
+    level: str
+    pk: int | None
+    name: str
+    parent: "Unit | None" = None
+    children: list = field(default_factory=list)
+    figures: dict = field(default_factory=dict)
+
+    @property
+    def key(self):
+        return (self.level, self.pk)
+
+    def ancestors(self):
+        """From the root down to this unit's parent (the breadcrumb)."""
+        chain, unit = [], self.parent
+        while unit is not None:
+            chain.append(unit)
+            unit = unit.parent
+        return chain[::-1]
+
+
+@dataclass
+class Tree:
+    """The territory from its root down to the neighbourhoods, in display order."""
+
+    root: Unit
+    units: dict
+
+    def level(self, level):
+        """The units of one level, in tree order (each parent's children together)."""
+        found = []
+
+        def walk(unit):
+            if unit.level == level:
+                found.append(unit)
+                return
+            for child in unit.children:
+                walk(child)
+
+        walk(self.root)
+        return found
+
+    def get(self, level, pk):
+        return self.units.get((level, pk))
+
+
+def resolve_root(actor, level=CITY, pk=None):
+    """The root unit (level, pk, name) of a figure the actor asked for; Http404 when the actor may
+    not see it (or has no territory at all)."""
+    if territory_of(actor).is_empty:
+        raise Http404
+    if level == CITY:
+        return Unit(CITY, None, str(_("全市")))
+    model = ROOT_MODELS.get(level)
+    if model is None:
+        raise Http404
+    obj = scope(model.objects.filter(pk=pk), actor).first() if isinstance(pk, int) else None
+    if obj is None:
+        raise Http404
+    return Unit(level, obj.pk, obj.name)
+
+
+def territory_neighbourhoods(actor, root):
+    """The neighbourhoods the actor sees under `root` (a Unit from resolve_root)."""
+    neighbourhoods = scope(Neighbourhood.objects.all(), actor)
+    if root.level != CITY:
+        neighbourhoods = neighbourhoods.filter(**{NEIGHBOURHOOD_PATHS[root.level]: root.pk})
+    return neighbourhoods
+
+
+def unit_tree(actor, root):
+    """The tree under `root`: one query (the neighbourhoods with their ancestors)."""
+    rows = (
+        territory_neighbourhoods(actor, root)
+        .select_related("community__street__district")
+        .order_by(
+            "community__street__district__name",
+            "community__street__district_id",
+            "community__street__name",
+            "community__street_id",
+            "community__name",
+            "community_id",
+            "name",
+            "pk",
+        )
+    )
+    units = {root.key: root}
+
+    def child(parent, level, obj):
+        unit = units.get((level, obj.pk))
+        if unit is None:
+            unit = Unit(level, obj.pk, obj.name, parent)
+            units[unit.key] = unit
+            parent.children.append(unit)
+        return unit
+
+    start = LEVELS.index(root.level)
+    for n in rows:
+        chain = {
+            DISTRICT: n.community.street.district,
+            STREET: n.community.street,
+            COMMUNITY: n.community,
+            NEIGHBOURHOOD: n,
+        }
+        parent = root
+        for level in LEVELS[start + 1 :]:
+            parent = child(parent, level, chain[level])
+    return Tree(root, units)
+
+
+def add_up(tree, names):
+    """Level by level from the neighbourhoods up: each unit's figures `names` become the sum of its
+    children's (a neighbourhood keeps what was put on it)."""
+    for level in reversed(LEVELS[:-1]):
+        for unit in tree.level(level):
+            for name in names:
+                unit.figures[name] = sum((c.figures.get(name, zero(name)) for c in unit.children), zero(name))
+
+
+def works_rollup(actor, month, *, level=CITY, pk=None, year=None, root=None):
+    """The works done as of `month` under the root (level, pk), added up level by level: a Tree
+    whose every unit's figures hold each quantity of QUANTITY_FIELDS and REPORTING (the number of
+    projects counted). `year`: only the projects of that plan year. Two queries."""
+    root = root or resolve_root(actor, level, pk)
+    tree = unit_tree(actor, root)
+    reports = latest_progress_reports(month, _projects(year)).annotate(
+        home=project_home_neighbourhood("project_id", "project__lead_street_id")
+    )
+    reports = reports.filter(home__in=territory_neighbourhoods(actor, root).values("pk"))
+    for unit in tree.level(NEIGHBOURHOOD):
+        unit.figures = {name: zero(name) for name in (*QUANTITY_FIELDS, REPORTING)}
+    for row in reports.order_by().values("home", *QUANTITY_FIELDS):
+        unit = tree.get(NEIGHBOURHOOD, row["home"])
+        if unit is None:  # not possible: the query keeps the homes of the tree
+            continue
+        for name in QUANTITY_FIELDS:
+            unit.figures[name] += row[name]
+        unit.figures[REPORTING] += 1
+    add_up(tree, (*QUANTITY_FIELDS, REPORTING))
+    return tree
+
+
+def _projects(year):
+    projects = Project.objects.all()
+    return projects if year is None else projects.filter(year=year)
