@@ -270,16 +270,21 @@ class ProgressReport(models.Model):
     service_facilities = models.PositiveIntegerField(_("养老托育等服务设施(个)"), default=0)
     energy_retrofit_m2 = models.DecimalField(_("建筑节能改造(平方米)"), default=0, **QUANTITY)
     illegal_structures_removed_m2 = models.DecimalField(
-        _("拆除违法建设(平方米)"), default=0, validators=[MinValueValidator(0)], **QUANTITY
+        _("拆除违法建设(平方米)"),
+        default=0,
+        validators=[MinValueValidator(0), UpTo("quantity", _("拆除违法建设"))],
+        **QUANTITY,
     )
     facades_m2 = models.DecimalField(
-        _("外墙改造(平方米)"), default=0, validators=[MinValueValidator(0)], **QUANTITY
+        _("外墙改造(平方米)"), default=0, validators=[MinValueValidator(0), UpTo("quantity", _("外墙改造"))], **QUANTITY
     )
     security_fire_systems = models.PositiveIntegerField(
         _("安防消防设施(套)"), default=0, validators=[MaxValueValidator(COUNT_MAX)]
     )
     lights = models.PositiveIntegerField(_("照明灯具(盏)"), default=0, validators=[MaxValueValidator(COUNT_MAX)])
-    greening_m2 = models.DecimalField(_("绿化(平方米)"), default=0, validators=[MinValueValidator(0)], **QUANTITY)
+    greening_m2 = models.DecimalField(
+        _("绿化(平方米)"), default=0, validators=[MinValueValidator(0), UpTo("quantity", _("绿化"))], **QUANTITY
+    )
     note = models.TextField(_("说明"), blank=True)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
