@@ -587,8 +587,7 @@ class SubsidyInstallmentAdmin(ScopedAdmin):
         "period_start",
         "due_on",
         "status",
-        "assessment_display",
-        "waiting_display",
+        "assessment_brief",
         "ratio",
         "amount",
         "paid_at",
@@ -630,6 +629,22 @@ class SubsidyInstallmentAdmin(ScopedAdmin):
     @admin.display(description=_("等待的考核"))
     def waiting_display(self, obj):
         return obj.waiting_for() or "—"
+
+    @admin.display(description=_("考核"), ordering="assessment")
+    def assessment_brief(self, obj):
+        """The list's one column: the deciding assessment (linked) and what the year waits for, each
+        in short, the whole description in its title."""
+        parts = []
+        if obj.assessment_id is not None:
+            url = reverse("admin:governance_assessment_change", args=[obj.assessment_id])
+            brief = obj.decided_by(brief=True)
+            parts.append(format_html('<a href="{}" title="{}">{}</a>', url, obj.decided_by(), brief))
+        waiting = obj.waiting_for()
+        if waiting:
+            parts.append(format_html('<span title="{}">{}</span>', waiting, obj.waiting_for(brief=True)))
+        if len(parts) == 2:
+            return format_html("{}<br>{}", *parts)
+        return parts[0] if parts else "—"
 
     def has_add_permission(self, request, *args):
         return False

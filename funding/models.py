@@ -478,32 +478,43 @@ class SubsidyInstallment(models.Model):
         """The days on which the period of a deciding assessment may end (both inclusive)."""
         return assessment_window(self.period_start, self.period_end)
 
-    def decided_by(self):
-        """The assessment that decided the installment, in words ("" when none has)."""
+    def decided_by(self, brief=False):
+        """The assessment that decided the installment, in words ("" when none has); `brief`: its
+        year and score only (the changelist's column)."""
         a = self.assessment
         if a is None:
             return ""
-        return _("%(year)d年度考核 %(score)s 分（考核期 %(first)s 至 %(last)s，%(by)s）") % {
+        values = {
             "year": a.year,
             "score": a.score,
             "first": f"{a.period_start:%Y-%m-%d}",
             "last": f"{a.period_end:%Y-%m-%d}",
             "by": a.assessor,
         }
+        if brief:
+            return _("%(year)d年度考核 %(score)s 分") % values
+        return _("%(year)d年度考核 %(score)s 分（考核期 %(first)s 至 %(last)s，%(by)s）") % values
 
-    def waiting_for(self):
+    def waiting_for(self, brief=False):
         """What the installment waits for, in words ("" when it waits for nothing): the assessment
         that will decide it (scheduled), that it waits for (due, or withheld with none), or a newer
-        one (withheld by a score below every band)."""
+        one (withheld by a score below every band). `brief`: without the days its period may end on
+        (the changelist's column)."""
         first, last = self.assessment_window
         values = {"year": self.assessment_year, "first": f"{first:%Y-%m-%d}", "last": f"{last:%Y-%m-%d}"}
         if self.status == InstallmentStatus.SCHEDULED:
+            if brief:
+                return _("将依据%(year)d年度考核") % values
             return _("将依据%(year)d年度考核（考核期截止于 %(first)s 至 %(last)s 之间）") % values
         if self.status == InstallmentStatus.DUE or (
             self.status == InstallmentStatus.WITHHELD and self.assessment_id is None
         ):
+            if brief:
+                return _("等待%(year)d年度考核") % values
             return _("等待%(year)d年度考核（考核期截止于 %(first)s 至 %(last)s 之间）") % values
         if self.status == InstallmentStatus.WITHHELD:
+            if brief:
+                return _("等待重新考核")
             return _("等待重新考核（考核期截止于 %(first)s 至 %(last)s 之间）") % values
         return ""
 

@@ -172,17 +172,20 @@ def test_the_admin_shows_the_deciding_assessment_and_what_a_year_waits_for(clien
     ]:
         page = client.get(url).content.decode()
         assert WAITING_2027 in page, url
+    changelist = client.get(reverse("admin:funding_subsidyinstallment_changelist")).content.decode()
+    assert f'<span title="{WAITING_2027}">等待2027年度考核</span>' in changelist  # short, the whole as title
     annual = assess(p, 2027, "88", users.street)
     subsidies_run(today=D(2028, 3, 2))
     link = reverse("admin:governance_assessment_change", args=[annual.pk])
     decided = "2027年度考核 88.00 分（考核期 2027-01-01 至 2027-12-31，街道考核组）"
     for url in [
         reverse("admin:funding_subsidyinstallment_change", args=[waiting.pk]),
-        reverse("admin:funding_subsidyinstallment_changelist"),
         reverse("admin:funding_subsidyplan_change", args=[p.pk]),
     ]:
         page = client.get(url).content.decode()
         assert f'<a href="{link}">{decided}</a>' in page and WAITING_2027 not in page, url
+    changelist = client.get(reverse("admin:funding_subsidyinstallment_changelist")).content.decode()
+    assert f'<a href="{link}" title="{decided}">2027年度考核 88.00 分</a>' in changelist
     page = client.get(reverse("admin:governance_assessment_changelist")).content.decode()
     assert "2027-01-01 – 2027-12-31" in page
     client.cookies["django_language"] = "en"
