@@ -9,8 +9,10 @@ the flats they voted with. Their ballots must agree: when one owner's flats vote
 owner is listed in `conflicts`, counts as voting but not agreeing, and the verdict is withheld
 (`passed` None) until staff resolve it (vote_close refuses meanwhile).
 
-Queries: two (the scope's totals in one aggregate; the ballots of the scope with their flats'
-area and owner in one query).
+Two parts: `load_tally_input` reads the vote's figures from the database in two queries (the
+scope's totals in one aggregate; the ballots of the scope with their flats' area and owner in one
+query) into plain values (`TallyInput`); `count` is the arithmetic over those values and touches
+no database, so the tests pin it with a table of cases. `tally(vote)` is the two together.
 """
 
 from dataclasses import asdict, dataclass, field
@@ -92,8 +94,33 @@ def _owner_key(owner_hash, household_id):
     return owner_hash or f"household:{household_id}"
 
 
-def tally(vote):
-    """Every figure behind the verdict of `vote`. See the module docstring."""
+@dataclass(frozen=True)
+class BallotRow:
+    """One flat's ballot as the count needs it: `owner` is the owner key (the owner's id hash, or
+    the household itself when it has none)."""
+
+    household_id: int
+    choice: str
+    area: Decimal
+    owner: str
+
+
+@dataclass(frozen=True)
+class TallyInput:
+    """Everything the count reads, as plain values: the scope's totals, the ballots of the scope
+    (in household order) and the vote's thresholds."""
+
+    total_area: Decimal
+    total_flats: int
+    total_owners: int
+    ballots: tuple
+    quorum: Fraction
+    agree_fraction: Fraction
+    agree_inclusive: bool
+
+
+def load_tally_input(vote):
+    """The figures of `vote` from the database, in two queries (pinned by a test)."""
     quorum, agree_fraction, agree_inclusive = vote.thresholds()
     totals = Household.objects.filter(vote.households_q()).aggregate(
         area=Sum("floor_area"),
@@ -101,25 +128,39 @@ def tally(vote):
         hashed_owners=Count("owner_id_hash", distinct=True, filter=~Q(owner_id_hash="")),
         unhashed_owners=Count("pk", filter=Q(owner_id_hash="")),
     )
-    # SQLite's SUM drops the scale of a decimal (302 for 302.00): areas are shown with 2 places.
-    total_area = (totals["area"] or Decimal("0")).quantize(CENT)
-    total_owners = totals["hashed_owners"] + totals["unhashed_owners"]
-
     rows = (
         Ballot.objects.filter(vote=vote)
         .filter(vote.households_q("household__"))
         .values_list("household_id", "choice", "household__floor_area", "household__owner_id_hash")
         .order_by("household_id")
     )
+    return TallyInput(
+        # SQLite's SUM drops the scale of a decimal (302 for 302.00): areas are shown with 2 places.
+        total_area=(totals["area"] or Decimal("0")).quantize(CENT),
+        total_flats=totals["flats"],
+        total_owners=totals["hashed_owners"] + totals["unhashed_owners"],
+        ballots=tuple(
+            BallotRow(household_id, choice, area, _owner_key(owner_hash, household_id))
+            for household_id, choice, area, owner_hash in rows
+        ),
+        quorum=quorum,
+        agree_fraction=agree_fraction,
+        agree_inclusive=agree_inclusive,
+    )
+
+
+def _fmt(fraction):
+    return f"{fraction.numerator}/{fraction.denominator}"
+
+
+def count(given):
+    """The verdict and every figure behind it, from plain values (`TallyInput`); no database.
+    See the module docstring for owners as heads and conflicting ballots."""
     area_by_choice = {choice: Decimal("0.00") for choice in BallotChoice.values}
-    owners = {}  # owner key -> set of choices
-    voting_flats = 0
-    for household_id, choice, area, owner_hash in rows:
-        voting_flats += 1
-        area_by_choice[choice] += area
-        owners.setdefault(_owner_key(owner_hash, household_id), {}).setdefault(choice, []).append(
-            household_id
-        )
+    owners = {}  # owner key -> {choice: [household ids]}
+    for row in given.ballots:
+        area_by_choice[row.choice] += row.area
+        owners.setdefault(row.owner, {}).setdefault(row.choice, []).append(row.household_id)
 
     conflict_ids = []
     heads = {choice: 0 for choice in BallotChoice.values}
@@ -137,66 +178,64 @@ def tally(vote):
     # Area follows the flats (a conflicting owner's agreeing flats still weigh as agreeing);
     # heads follow the owners (a conflicting owner is a voting head, not an agreeing one).
     agree_owners = heads[BallotChoice.AGREE]
-
-    def fmt(fraction):
-        return f"{fraction.numerator}/{fraction.denominator}"
+    quorum, agree_fraction, inclusive = given.quorum, given.agree_fraction, given.agree_inclusive
 
     conditions = [
         Condition(
             "quorum_area",
             "参与表决专有部分面积",
             voting_area,
-            total_area,
-            fmt(quorum),
+            given.total_area,
+            _fmt(quorum),
             True,
-            meets(voting_area, total_area, quorum, True),
+            meets(voting_area, given.total_area, quorum, True),
         ),
         Condition(
             "quorum_owners",
             "参与表决业主人数",
             voting_owners,
-            total_owners,
-            fmt(quorum),
+            given.total_owners,
+            _fmt(quorum),
             True,
-            meets(voting_owners, total_owners, quorum, True),
+            meets(voting_owners, given.total_owners, quorum, True),
         ),
         Condition(
             "agree_area",
             "同意的专有部分面积",
             agree_area,
             voting_area,
-            fmt(agree_fraction),
-            agree_inclusive,
-            meets(agree_area, voting_area, agree_fraction, agree_inclusive),
+            _fmt(agree_fraction),
+            inclusive,
+            meets(agree_area, voting_area, agree_fraction, inclusive),
         ),
         Condition(
             "agree_owners",
             "同意的业主人数",
             agree_owners,
             voting_owners,
-            fmt(agree_fraction),
-            agree_inclusive,
-            meets(agree_owners, voting_owners, agree_fraction, agree_inclusive),
+            _fmt(agree_fraction),
+            inclusive,
+            meets(agree_owners, voting_owners, agree_fraction, inclusive),
         ),
     ]
     quorum_met = conditions[0].passed and conditions[1].passed
     agreement_met = conditions[2].passed and conditions[3].passed
     return VoteTally(
-        total_area=total_area,
-        total_owners=total_owners,
-        total_flats=totals["flats"],
+        total_area=given.total_area,
+        total_owners=given.total_owners,
+        total_flats=given.total_flats,
         voting_area=voting_area,
         voting_owners=voting_owners,
-        voting_flats=voting_flats,
+        voting_flats=len(given.ballots),
         agree_area=agree_area,
         agree_owners=agree_owners,
         disagree_area=area_by_choice[BallotChoice.DISAGREE],
         abstain_area=area_by_choice[BallotChoice.ABSTAIN],
         disagree_owners=heads[BallotChoice.DISAGREE],
         abstain_owners=heads[BallotChoice.ABSTAIN],
-        quorum=fmt(quorum),
-        agree_threshold=fmt(agree_fraction),
-        agree_inclusive=agree_inclusive,
+        quorum=_fmt(quorum),
+        agree_threshold=_fmt(agree_fraction),
+        agree_inclusive=inclusive,
         conditions=conditions,
         conflicts=conflicts,
         conflict_household_ids=conflict_ids,
@@ -204,3 +243,8 @@ def tally(vote):
         agreement_met=agreement_met,
         passed=None if conflicts else (quorum_met and agreement_met),
     )
+
+
+def tally(vote):
+    """Every figure behind the verdict of `vote`: the count over the loaded figures (two queries)."""
+    return count(load_tally_input(vote))

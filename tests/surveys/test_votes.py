@@ -13,7 +13,7 @@ from governance.models import AuditEntry
 from surveys.choices import BallotChannel, BallotChoice, MatterType, RulePreset, VoteScope, VoteStatus
 from surveys.models import Ballot, Vote
 from surveys.services import ballot_cast, vote_close, vote_save
-from surveys.tally import meets, tally
+from surveys.tally import count, load_tally_input, meets, tally
 
 from .helpers import neighbourhood_with, open_vote
 
@@ -285,6 +285,11 @@ def test_tally_query_count_is_pinned(place, users, django_assert_num_queries):
     with django_assert_num_queries(2):
         result = tally(vote)
     assert result.voting_flats == 20 and result.voting_owners == 7
+    # The loader makes both queries; the count over its plain values makes none.
+    with django_assert_num_queries(2):
+        loaded = load_tally_input(vote)
+    with django_assert_num_queries(0):
+        assert count(loaded) == result
 
 
 @pytest.mark.django_db
