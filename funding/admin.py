@@ -25,6 +25,7 @@ from governance.admin_base import (
     ScopedTabularInline,
     StreetFilter,
     adopt_saved,
+    may_write,
 )
 from governance.models import District
 from governance.scoping import can_manage, scope
@@ -332,6 +333,7 @@ class CommitmentAdmin(ReversibleMixin, ServiceErrorsMixin, CreateOnlyMixin, Scop
             "project": project,
             "page": project_funding(project),
             "opts": self.model._meta,
+            "may_add_commitment": self.has_add_permission(request) and may_write(request, project),
         }
         return TemplateResponse(request, "admin/funding/project_funding.html", context)
 

@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
-from governance.scoping import territory_of
+from governance.admin_base import may_write
 
 from .census import CensusImportError, census_import
 from .forms import CensusUploadForm
@@ -32,7 +32,7 @@ class CensusImportAdminMixin:
         ]
 
     def _may_import(self, request):
-        return territory_of(request.user).may_write()
+        return may_write(request, model=self.model)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = extra_context or {}
@@ -47,7 +47,7 @@ class CensusImportAdminMixin:
         """Street and community staff (and superusers) only; others get 403. Rows outside the
         user's territory are refused by the service, row by row."""
         if not self._may_import(request):
-            raise PermissionDenied
+            raise PermissionDenied(self.write_refusal(request))
         problems = None
         if request.method == "POST":
             form = CensusUploadForm(request.POST, request.FILES)

@@ -132,10 +132,15 @@ class AccessCodeAdminMixin:
         if len(visible) != len(set(ids)):
             raise Http404(_("对象不存在或不在您的辖区内。"))
         if not self.has_change_permission(request):
-            raise PermissionDenied
-        managed = scope(self.model._default_manager.filter(pk__in=ids), request.user, write=True).count()
-        if managed != len(visible):
-            raise PermissionDenied
+            raise PermissionDenied(self.write_refusal(request))
+        managed = set(
+            scope(self.model._default_manager.filter(pk__in=ids), request.user, write=True).values_list(
+                "pk", flat=True
+            )
+        )
+        unmanaged = [n for n in visible if n.pk not in managed]
+        if unmanaged:
+            raise PermissionDenied(self.write_refusal(request, unmanaged[0]))
         return sorted(visible, key=lambda n: (n.name, n.pk))
 
     def _household_count(self, neighbourhoods):
@@ -255,11 +260,14 @@ class HouseholdAccessCodeAdminMixin:
         if not households:  # the ids were all outside the (scoped) list: nothing to do
             self.message_user(request, gettext("请先选择要重新生成户码的住户。"), messages.WARNING)
             return None
-        managed = scope(
-            self.model._default_manager.filter(pk__in=[h.pk for h in households]), request.user, write=True
-        ).count()
-        if managed != len(households):
-            raise PermissionDenied
+        managed = set(
+            scope(
+                self.model._default_manager.filter(pk__in=[h.pk for h in households]), request.user, write=True
+            ).values_list("pk", flat=True)
+        )
+        unmanaged = [h for h in households if h.pk not in managed]
+        if unmanaged:
+            raise PermissionDenied(self.write_refusal(request, unmanaged[0]))
         too_many = len(households) > MAX_HOUSEHOLDS_REISSUED
         form = AccessCodeOutputForm(request.POST if request.POST.get("confirm") else None)
         if not too_many and form.is_bound and form.is_valid():

@@ -7,6 +7,7 @@ the services.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -22,6 +23,7 @@ from governance.admin_base import (
     ScopedTabularInline,
     StreetFilter,
     adopt_saved,
+    may_write,
     pending_object,
 )
 from governance.exports import table_response
@@ -835,6 +837,7 @@ class QuestionnaireAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
     readonly_fields = ["status", "results"]
     inlines = [QuestionInline]
     actions = ["publish", "close"]
+    change_form_template = "admin/surveys/questionnaire/change_form.html"
 
     def save_model(self, request, obj, form, change):
         pass  # saved with its inlines in save_related, from form.instance (see pending_object)
@@ -868,22 +871,26 @@ class QuestionnaireAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
         if not obj.pk:
             return "—"
         headers, rows = questionnaire_results_table(obj)
-        enter = ""
-        if obj.status == QuestionnaireStatus.OPEN:
-            enter = format_html(
-                ' · <a href="{}?questionnaire={}">{}</a>',
-                reverse("admin:surveys_response_add"),
-                obj.pk,
-                _("录入纸质答卷"),
-            )
         return format_html(
-            '<table><tr>{}</tr>{}</table><p><a href="{}">CSV</a> · <a href="{}">Excel</a>{}</p>',
+            '<table><tr>{}</tr>{}</table><p><a href="{}">CSV</a> · <a href="{}">Excel</a></p>',
             format_html_join("", "<th>{}</th>", ((h,) for h in headers)),
             format_html_join("", "<tr>" + "<td>{}</td>" * len(headers) + "</tr>", rows),
             reverse("admin:surveys_questionnaire_export", args=[obj.pk, "csv"]),
             reverse("admin:surveys_questionnaire_export", args=[obj.pk, "xlsx"]),
-            enter,
         )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The page's tools offer entering paper responses to an open questionnaire, to those who
+        may (not to a read-only role)."""
+        questionnaire = self.get_object(request, unquote(object_id))
+        may_enter = questionnaire.status == QuestionnaireStatus.OPEN and may_write(request, questionnaire)
+        extra_context = {
+            **(extra_context or {}),
+            "enter_responses_url": (
+                f"{reverse('admin:surveys_response_add')}?questionnaire={questionnaire.pk}" if may_enter else None
+            ),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         return [

@@ -438,10 +438,10 @@ def test_the_action_is_offered_to_staff_not_to_officials(client, territory, user
     assert response.status_code == 200
     assert "issue_access_codes" not in response.content.decode()
     data = {"action": "issue_access_codes", "_selected_action": [territory.n111.pk], "index": 0}
-    refused = client.post(url, data)
-    # Nothing to run: the list is shown again and nothing is issued.
-    assert refused.status_code == 200
-    assert [t.name for t in refused.templates][0] == "admin/change_list.html"
+    refused = client.post(url, data, follow=True)
+    # Refused with the reason (issue 9 item 5: it was redisplayed without a word); nothing issued.
+    assert refused.redirect_chain == [(url, 302)]
+    assert any("只能查看" in str(m) for m in refused.context["messages"])
     assert not Household.objects.exclude(access_code_hash="").exists()
 
 
