@@ -23,7 +23,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from governance.bounds import UpTo
+from governance.bounds import UpTo, check_dates
 from governance.choices import Level
 from governance.models import Assessment, District, ManagementArrangement, Neighbourhood, Street
 from governance.scoping import territory_via
@@ -125,6 +125,14 @@ class Commitment(models.Model):
             ),
         ]
 
+    def clean(self):
+        super().clean()
+        check_dates(
+            self,
+            window=["committed_on"],
+            order=[],
+        )
+
     def __str__(self):
         return f"{self.source.name} → {self.project.code}：{self.amount}"
 
@@ -165,6 +173,14 @@ class Disbursement(models.Model):
                 violation_error_message=_("拨付金额须大于0。"),
             ),
         ]
+
+    def clean(self):
+        super().clean()
+        check_dates(
+            self,
+            window=["paid_on"],
+            order=[],
+        )
 
     def __str__(self):
         return f"{self.voucher_number}：{self.amount}"
@@ -284,6 +300,14 @@ class PublicIncome(models.Model):
             ),
         ]
 
+    def clean(self):
+        super().clean()
+        check_dates(
+            self,
+            window=["period_start", "period_end"],
+            order=[("period_start", "period_end", False)],
+        )
+
     def __str__(self):
         return f"{self.get_kind_display()} {self.period_start}–{self.period_end}"
 
@@ -343,6 +367,14 @@ class SubsidyPlan(models.Model):
                 violation_error_message=_("补贴计划至少一年。"),
             ),
         ]
+
+    def clean(self):
+        super().clean()
+        check_dates(
+            self,
+            window=["start_on"],
+            order=[],
+        )
 
     def __str__(self):
         return self.name or f"{self.neighbourhood} {self.start_on:%Y}"

@@ -562,10 +562,20 @@ def subsidy_plan_create(
 
 def subsidy_plan_exit(*, plan, on, actor, note=""):
     """End a plan early on `on` (e.g. the arrangement changed): the plan stops, its installments
-    not yet due by then are stopped; those already due are still decided and paid."""
+    not yet due by then are stopped; those already due are still decided and paid. Refuses an
+    exit date outside the configured window or outside the plan (before its start or after its
+    end), naming the field "on"."""
+    check_date_in_window(on, "on")
     with transaction.atomic():
         locked = SubsidyPlan.objects.select_for_update().get(pk=plan.pk)
         _require_manage(actor, locked)
+        if not locked.start_on <= on <= locked.ends_on:
+            raise ValidationError(
+                {
+                    "on": _("退出日期 %(on)s 须在补贴计划期内（%(start)s 至 %(end)s）。")
+                    % {"on": on, "start": locked.start_on, "end": locked.ends_on}
+                }
+            )
         if locked.status == PlanStatus.EXITED:
             raise ValidationError(_("该补贴计划已于 %(date)s 退出。") % {"date": locked.exited_on})
         locked.status, locked.exited_on = PlanStatus.EXITED, on

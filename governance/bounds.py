@@ -14,10 +14,12 @@ Model fields carry `UpTo(...)` validators, so admin forms, API serializers and e
 full_clean() refuse the same values with the same message; services that parse figures
 themselves call check_at_most."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -105,3 +107,43 @@ def check_date_in_window(value, field):
                 % {"value": value, "earliest": earliest, "latest": latest}
             }
         )
+
+
+def _as_date(value):
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def check_dates(instance, window=(), order=()):
+    """The dates of one record (a model's clean(): admin forms, API serializers' services and
+    every full_clean() alike). `window`: names of DateFields or DateTimeFields that must lie within
+    DATES_EARLIEST–DATES_LATEST (a datetime by its local date); `order`: (earlier, later, strict)
+    names, `later` may not be before `earlier` (nor equal when strict). Empty values are not
+    checked. Raises one ValidationError naming every field at fault."""
+    earliest, latest = settings.DATES_EARLIEST, settings.DATES_LATEST
+    errors = {}
+
+    def label(name):
+        return instance._meta.get_field(name).verbose_name
+
+    for name in window:
+        value = _as_date(getattr(instance, name))
+        if value is not None and not earliest <= value <= latest:
+            errors[name] = _("%(label)s %(value)s 超出允许范围（%(earliest)s 至 %(latest)s）。") % {
+                "label": label(name),
+                "value": value,
+                "earliest": earliest,
+                "latest": latest,
+            }
+    for first, second, strict in order:
+        a, b = getattr(instance, first), getattr(instance, second)
+        if a is None or b is None or first in errors or second in errors:
+            continue
+        if b < a or (strict and b == a):
+            message = _("%(later)s（%(b)s）须晚于%(earlier)s（%(a)s）。") if strict else _(
+                "%(later)s（%(b)s）不能早于%(earlier)s（%(a)s）。"
+            )
+            errors[second] = message % {"later": label(second), "earlier": label(first), "a": a, "b": b}
+    if errors:
+        raise ValidationError(errors)

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .bounds import UpTo
+from .bounds import UpTo, check_dates
 from .choices import ROLE_LEVEL, EligibilityStatus, Level, RoleKind
 from .querysets import AssessmentQuerySet, NeighbourhoodQuerySet
 
@@ -35,6 +35,14 @@ class District(models.Model):
         verbose_name = _("区")
         verbose_name_plural = _("区")
         ordering = ["name"]
+
+    def clean(self):
+        super().clean()
+        check_dates(
+            self,
+            window=["eligibility_cutoff"],
+            order=[],
+        )
 
     def __str__(self):
         return self.name
@@ -348,6 +356,14 @@ class ManagementArrangement(models.Model):
             ),
         ]
 
+    def clean(self):
+        super().clean()
+        check_dates(
+            self,
+            window=["started_on", "ended_on"],
+            order=[("started_on", "ended_on", False)],
+        )
+
     def __str__(self):
         return f"{self.neighbourhood} · {self.get_mode_display()}"
 
@@ -449,6 +465,7 @@ class Assessment(models.Model):
         """The period: filled from the year when empty; in order; at most one year; touching the
         year it is named after (a period 2027-03-01 – 2028-02-29 may be 2027's or 2028's)."""
         super().clean()
+        check_dates(self, window=["period_start", "period_end", "assessed_at"])
         if not self.year or not 2000 <= self.year <= 2100:
             return  # the year's own check reports it
         self.fill_period()

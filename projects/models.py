@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from governance.bounds import UpTo
+from governance.bounds import UpTo, check_dates
 from governance.choices import Level
 from governance.models import District, Neighbourhood, Street
 from governance.scoping import territory_via
@@ -161,6 +161,14 @@ class Project(models.Model):
                 violation_error_message=_("暂停的项目须记录暂停前阶段。"),
             ),
         ]
+
+    def clean(self):
+        super().clean()
+        check_dates(
+            self,
+            window=["planned_start_on", "planned_end_on", "started_on", "completed_on"],
+            order=[("planned_start_on", "planned_end_on", False), ("started_on", "completed_on", False)],
+        )
 
     def __str__(self):
         return f"{self.code} {self.name}"
@@ -360,6 +368,14 @@ class ProgressReport(models.Model):
             ),
         ]
 
+    def clean(self):
+        super().clean()
+        check_dates(
+            self,
+            window=["month"],
+            order=[],
+        )
+
     def __str__(self):
         return f"{self.month:%Y-%m}"
 
@@ -421,6 +437,14 @@ class SupervisionFinding(models.Model):
             ),
         ]
 
+    def clean(self):
+        super().clean()
+        check_dates(
+            self,
+            window=["opened_at", "resolved_at"],
+            order=[("opened_at", "resolved_at", False)],
+        )
+
     def __str__(self):
         return self.description[:40]
 
@@ -463,6 +487,14 @@ class Acceptance(models.Model):
                 violation_error_message=_("居民满意度须在0至100之间。"),
             ),
         ]
+
+    def clean(self):
+        super().clean()
+        check_dates(
+            self,
+            window=["accepted_on"],
+            order=[],
+        )
 
     def __str__(self):
         return f"{self.accepted_on}"
@@ -511,6 +543,14 @@ class Photo(models.Model):
         verbose_name_plural = _("照片")
         ordering = ["project_id", "kind", "-uploaded_at"]
 
+    def clean(self):
+        super().clean()
+        check_dates(
+            self,
+            window=["taken_at"],
+            order=[],
+        )
+
     def __str__(self):
         return self.caption or str(self.uid)
 
@@ -548,6 +588,14 @@ class Notice(models.Model):
                 violation_error_message=_("公示结束日期不能早于开始日期。"),
             ),
         ]
+
+    def clean(self):
+        super().clean()
+        check_dates(
+            self,
+            window=["starts_on", "ends_on"],
+            order=[("starts_on", "ends_on", False)],
+        )
 
     def __str__(self):
         return self.title

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from governance.bounds import UpTo
+from governance.bounds import UpTo, check_dates
 from governance.choices import Level
 from governance.models import Building, District, Neighbourhood, Stairwell
 from governance.scoping import territory_via
@@ -140,6 +140,14 @@ class Vote(models.Model):
                 violation_error_message=_("自定义规则须填写理由及参与、同意门槛（分子不大于分母）。"),
             ),
         ]
+
+    def clean(self):
+        super().clean()
+        check_dates(
+            self,
+            window=["opens_at", "closes_at"],
+            order=[("opens_at", "closes_at", True)],
+        )
 
     def __str__(self):
         return self.title
@@ -425,6 +433,14 @@ class Meeting(models.Model):
         verbose_name_plural = _("协商会议")
         ordering = ["-held_on", "-id"]
 
+    def clean(self):
+        super().clean()
+        check_dates(
+            self,
+            window=["held_on"],
+            order=[],
+        )
+
     def __str__(self):
         return f"{self.held_on} {self.get_kind_display()}"
 
@@ -454,6 +470,14 @@ class Visit(models.Model):
         verbose_name = _("入户走访")
         verbose_name_plural = _("入户走访")
         ordering = ["-visited_on", "-id"]
+
+    def clean(self):
+        super().clean()
+        check_dates(
+            self,
+            window=["visited_on"],
+            order=[],
+        )
 
     def __str__(self):
         return f"{self.visited_on} {self.household}"

@@ -198,7 +198,9 @@ def test_findings_and_notices_through_the_api(api, territory, users):
         },
         format="json",
     )
-    assert response.status_code == 400 and response.json() == {"__all__": ["公示结束日期不能早于开始日期。"]}
+    assert response.status_code == 400 and response.json() == {
+        "ends_on": ["公示结束（2026-02-01）不能早于公示开始（2026-03-01）。"]
+    }  # named by its field (issue 11, item 6), not the constraint's message for the whole row
     other = ProjectFactory(lead_street=territory.s2, neighbourhoods=[territory.n211])
     response = community.post(
         "/api/v1/notices/",
