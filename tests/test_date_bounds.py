@@ -164,3 +164,39 @@ def test_a_vote_closing_before_it_opens_or_in_9999_is_refused(users, territory):
         vote_save(vote=vote, actor=users.community)
     assert WINDOW in refused.value.message_dict["closes_at"][0]
     assert not Vote.objects.exists()
+
+
+FAR = datetime.date(9999, 1, 1)
+FAR_TIME = timezone.make_aware(datetime.datetime(9999, 1, 1, 12, 0))
+
+
+@pytest.mark.parametrize(
+    "model, field, value",
+    [
+        ("governance.District", "eligibility_cutoff", FAR),
+        ("governance.ManagementArrangement", "ended_on", FAR),
+        ("governance.Assessment", "period_start", datetime.date(1, 1, 1)),
+        ("governance.Assessment", "assessed_at", FAR_TIME),
+        ("projects.Project", "completed_on", FAR),
+        ("projects.ProgressReport", "month", datetime.date(1, 1, 1)),
+        ("projects.SupervisionFinding", "opened_at", FAR_TIME),
+        ("projects.Acceptance", "accepted_on", FAR),
+        ("projects.Photo", "taken_at", FAR_TIME),
+        ("projects.Notice", "starts_on", datetime.date(1, 1, 1)),
+        ("surveys.Vote", "opens_at", FAR_TIME),
+        ("surveys.Meeting", "held_on", FAR),
+        ("surveys.Visit", "visited_on", datetime.date(1, 1, 1)),
+        ("funding.Commitment", "committed_on", FAR),
+        ("funding.Disbursement", "paid_on", datetime.date(1, 1, 1)),
+        ("funding.PublicIncome", "period_end", FAR),
+        ("funding.SubsidyPlan", "start_on", FAR),
+    ],
+)
+def test_every_record_with_typed_dates_refuses_one_outside_the_window(model, field, value):
+    """full_clean() (what every service and admin form runs) names the field and the window."""
+    from django.apps import apps
+
+    instance = apps.get_model(model)(**{field: value})
+    with pytest.raises(ValidationError) as refused:
+        instance.full_clean()
+    assert WINDOW in " ".join(refused.value.message_dict[field])
