@@ -1,5 +1,7 @@
 """Choices of the surveys app, and the rules that are data: the vote rule presets and which
-matters are special (docs/domain-rules.md, "Owners' votes")."""
+matters are special (docs/domain-rules.md, "Owners' votes"), and the state tables of votes,
+consultation steps and questionnaires ({from: {allowed to}}, as projects.choices.TRANSITIONS is
+for a project's stages): the services refuse any move a table does not list."""
 
 from fractions import Fraction
 
@@ -62,6 +64,14 @@ class VoteStatus(models.TextChoices):
     CLOSED = "closed", _("已结束")
 
 
+# draft → open (vote_open) → closed (vote_close, which counts and stores the verdict).
+VOTE_TRANSITIONS = {
+    VoteStatus.DRAFT: {VoteStatus.OPEN},
+    VoteStatus.OPEN: {VoteStatus.CLOSED},
+    VoteStatus.CLOSED: set(),
+}
+
+
 class BallotChoice(models.TextChoices):
     AGREE = "agree", _("同意")
     DISAGREE = "disagree", _("反对")
@@ -82,6 +92,17 @@ class StepStatus(models.TextChoices):
     PENDING = "pending", _("未开始")
     OPEN = "open", _("进行中")
     DONE = "done", _("已完成")
+
+
+# A process starts with its first step open and the others pending. Only the open step is acted
+# on (steps are never skipped): completed (a down step) or approved (an up step) it is done and
+# the next step opens; returned (an up step) it is pending again and the down step before it,
+# done, opens again for another round (templates alternate down and up, so no step lies between).
+STEP_TRANSITIONS = {
+    StepStatus.PENDING: {StepStatus.OPEN},
+    StepStatus.OPEN: {StepStatus.DONE, StepStatus.PENDING},
+    StepStatus.DONE: {StepStatus.OPEN},
+}
 
 
 class ReviewDecision(models.TextChoices):
@@ -127,6 +148,14 @@ class QuestionnaireStatus(models.TextChoices):
     DRAFT = "draft", _("未发布")
     OPEN = "open", _("填写中")
     CLOSED = "closed", _("已结束")
+
+
+# draft → open (published, with at least one question) → closed (questionnaire_set_status).
+QUESTIONNAIRE_TRANSITIONS = {
+    QuestionnaireStatus.DRAFT: {QuestionnaireStatus.OPEN},
+    QuestionnaireStatus.OPEN: {QuestionnaireStatus.CLOSED},
+    QuestionnaireStatus.CLOSED: set(),
+}
 
 
 class QuestionKind(models.TextChoices):

@@ -18,7 +18,10 @@ from projects.photos import prepare_photo
 from residents.models import Household
 
 from .choices import (
+    QUESTIONNAIRE_TRANSITIONS,
     SCALE_VALUES,
+    STEP_TRANSITIONS,
+    VOTE_TRANSITIONS,
     BallotChannel,
     BallotChoice,
     Direction,
@@ -160,7 +163,7 @@ def vote_open(*, vote, actor):
     with transaction.atomic():
         locked = Vote.objects.select_for_update().get(pk=vote.pk)
         _require_manage(actor, locked)
-        if locked.status != VoteStatus.DRAFT:
+        if VoteStatus.OPEN not in VOTE_TRANSITIONS[locked.status]:
             raise ValidationError(_("只有未开始的表决可以开启。"))
         locked.status = VoteStatus.OPEN
         locked.save(update_fields=["status"])
@@ -243,7 +246,7 @@ def vote_close(*, vote, actor, now=None):
     with transaction.atomic():
         locked = Vote.objects.select_for_update().get(pk=vote.pk)
         _require_manage(actor, locked)
-        if locked.status != VoteStatus.OPEN:
+        if VoteStatus.CLOSED not in VOTE_TRANSITIONS[locked.status]:
             raise ValidationError(_("只有表决中的表决可以结束计票。"))
         reasons = []
         if now < locked.closes_at:
@@ -457,6 +460,23 @@ def _locked_steps(process):
     return list(ConsultationStep.objects.select_for_update().filter(process_id=process.pk).order_by("order"))
 
 
+def _move_step(step, to, **fields):
+    """Move `step` to status `to`, setting `fields` too, and save them; refuses (StepRefused) a
+    move STEP_TRANSITIONS does not list. The callers have already named the step the user may act
+    on (_order_reasons): this keeps every status write within the table."""
+    if to not in STEP_TRANSITIONS[step.status]:
+        raise StepRefused(
+            [
+                _("步骤“%(step)s”不能从“%(a)s”变为“%(b)s”。")
+                % {"step": step, "a": step.get_status_display(), "b": StepStatus(to).label}
+            ]
+        )
+    step.status = to
+    for name, value in fields.items():
+        setattr(step, name, value)
+    step.save(update_fields=["status", *fields])
+
+
 def _order_reasons(steps, step):
     """Why `step` is not the one to move now (empty when it is the open step)."""
     if step.status == StepStatus.DONE:
@@ -502,9 +522,7 @@ def step_complete(*, step, actor, note="", now=None):
                     reasons.append(_("小区“%(name)s”的最终方案表决尚未结束计票。") % {"name": name})
         if reasons:
             raise StepRefused(reasons)
-        current.status = StepStatus.DONE
-        current.completed_at, current.completed_by, current.note = now, actor, note
-        current.save(update_fields=["status", "completed_at", "completed_by", "note"])
+        _move_step(current, StepStatus.DONE, completed_at=now, completed_by=actor, note=note)
         closed_lists = 0
         if current.closes_demand_list:
             # The UPDATE row-locks each open list, which waits for the FOR SHARE lock of every
@@ -526,9 +544,7 @@ def step_complete(*, step, actor, note="", now=None):
 def _open_next(steps, current, now):
     following = [s for s in steps if s.order > current.order]
     if following:
-        nxt = following[0]
-        nxt.status, nxt.opened_at = StepStatus.OPEN, now
-        nxt.save(update_fields=["status", "opened_at"])
+        _move_step(following[0], StepStatus.OPEN, opened_at=now)
 
 
 def step_review(*, step, decision, department, actor, comments="", now=None):
@@ -563,18 +579,16 @@ def step_review(*, step, decision, department, actor, comments="", now=None):
             raise StepRefused(reasons)
         reopened = None
         if decision == ReviewDecision.APPROVED:
-            current.status, current.completed_at, current.completed_by = StepStatus.DONE, now, actor
-            current.save(update_fields=["status", "completed_at", "completed_by"])
+            _move_step(current, StepStatus.DONE, completed_at=now, completed_by=actor)
             _open_next(steps, current, now)
         else:
             reopened = [s for s in steps if s.order < current.order and s.direction == Direction.DOWN][-1]
             for s in steps:
                 if reopened.order < s.order <= current.order:
-                    s.status, s.opened_at, s.completed_at = StepStatus.PENDING, None, None
-                    s.save(update_fields=["status", "opened_at", "completed_at"])
-            reopened.status, reopened.opened_at, reopened.completed_at = StepStatus.OPEN, now, None
-            reopened.rounds += 1
-            reopened.save(update_fields=["status", "opened_at", "completed_at", "rounds"])
+                    _move_step(s, StepStatus.PENDING, opened_at=None, completed_at=None)
+            _move_step(
+                reopened, StepStatus.OPEN, opened_at=now, completed_at=None, rounds=reopened.rounds + 1
+            )
             if reopened.closes_demand_list:
                 # Collecting again: the lists reopen; households' current submissions stay current.
                 DemandList.objects.filter(project_id=current.process.project_id, is_open=False).update(
@@ -1135,17 +1149,13 @@ def questionnaire_save(*, questionnaire, actor, questions=None):
 
 
 def questionnaire_set_status(*, questionnaire, status, actor, now=None):
-    """Publish (draft → open) or close (open → closed) a questionnaire; refuses any other move and
-    publishing one without questions."""
+    """Publish (draft → open) or close (open → closed) a questionnaire; refuses any move
+    QUESTIONNAIRE_TRANSITIONS does not list and publishing one without questions."""
     now = now or timezone.now()
-    allowed = {
-        QuestionnaireStatus.DRAFT: QuestionnaireStatus.OPEN,
-        QuestionnaireStatus.OPEN: QuestionnaireStatus.CLOSED,
-    }
     with transaction.atomic():
         locked = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
         _require_manage(actor, locked)
-        if allowed.get(locked.status) != status:
+        if status not in QUESTIONNAIRE_TRANSITIONS[locked.status]:
             raise ValidationError(
                 _("问卷不能从“%(a)s”变为“%(b)s”。")
                 % {"a": locked.get_status_display(), "b": QuestionnaireStatus(status).label}
