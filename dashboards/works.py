@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.http import Http404
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import Community, District, Neighbourhood, Street
@@ -116,19 +117,40 @@ class Tree:
 
 
 def resolve_root(actor, level=CITY, pk=None):
-    """The root unit (level, pk, name) of a figure the actor asked for; Http404 when the actor may
-    not see it (or has no territory at all)."""
-    if territory_of(actor).is_empty:
+    """The root unit of a figure the actor asked for; Http404 when the actor has no territory or
+    may not see the whole unit. A role covers its own unit and the units inside it, never the unit
+    above it (street staff asking for their district get a 404, not a district figure showing
+    their street only). The city is what the actor sees: named 全市 for those who see everything."""
+    territory = territory_of(actor)
+    if territory.is_empty:
         raise Http404
     if level == CITY:
-        return Unit(CITY, None, str(_("全市")))
+        return Unit(CITY, None, str(_("全市") if territory.is_everything else _("所辖范围")))
     model = ROOT_MODELS.get(level)
-    if model is None:
+    if model is None or not isinstance(pk, int):
         raise Http404
-    obj = scope(model.objects.filter(pk=pk), actor).first() if isinstance(pk, int) else None
+    related = {DISTRICT: [], STREET: [], COMMUNITY: ["street"]}[level]
+    obj = scope(model.objects.filter(pk=pk), actor).select_related(*related).first()
     if obj is None:
         raise Http404
+    ids = {
+        DISTRICT: {DISTRICT: obj.pk},
+        STREET: {DISTRICT: getattr(obj, "district_id", None), STREET: obj.pk},
+        COMMUNITY: {
+            DISTRICT: obj.street.district_id if level == COMMUNITY else None,
+            STREET: getattr(obj, "street_id", None),
+            COMMUNITY: obj.pk,
+        },
+    }[level]
+    if not territory.is_everything and not any(_covers(grant, ids) for grant in territory.grants):
+        raise Http404
     return Unit(level, obj.pk, obj.name)
+
+
+def _covers(grant, ids):
+    if grant.level not in LEVELS[1:4]:  # a role over the whole deployment
+        return True
+    return grant.level in ids and grant.id_at(grant.level) == ids[grant.level]
 
 
 def territory_neighbourhoods(actor, root):
@@ -188,18 +210,20 @@ def add_up(tree, names):
                 unit.figures[name] = sum((c.figures.get(name, zero(name)) for c in unit.children), zero(name))
 
 
-def works_rollup(actor, month, *, level=CITY, pk=None, year=None, root=None):
+def works_rollup(actor, month, *, level=CITY, pk=None, year=None, root=None, tree=None, projects=None):
     """The works done as of `month` under the root (level, pk), added up level by level: a Tree
     whose every unit's figures hold each quantity of QUANTITY_FIELDS and REPORTING (the number of
-    projects counted). `year`: only the projects of that plan year. Two queries."""
-    root = root or resolve_root(actor, level, pk)
-    tree = unit_tree(actor, root)
-    reports = latest_progress_reports(month, _projects(year)).annotate(
+    projects counted). `year`: only the projects of that plan year; `projects`: only those of this
+    Project queryset; `root`, `tree`: an already resolved root and tree to fill. Two queries."""
+    root = root or (tree.root if tree else resolve_root(actor, level, pk))
+    tree = tree or unit_tree(actor, root)
+    projects = _projects(year) if projects is None else projects
+    reports = latest_progress_reports(month, projects).annotate(
         home=project_home_neighbourhood("project_id", "project__lead_street_id")
     )
     reports = reports.filter(home__in=territory_neighbourhoods(actor, root).values("pk"))
     for unit in tree.level(NEIGHBOURHOOD):
-        unit.figures = {name: zero(name) for name in (*QUANTITY_FIELDS, REPORTING)}
+        unit.figures.update({name: zero(name) for name in (*QUANTITY_FIELDS, REPORTING)})
     for row in reports.order_by().values("home", *QUANTITY_FIELDS):
         unit = tree.get(NEIGHBOURHOOD, row["home"])
         if unit is None:  # not possible: the query keeps the homes of the tree
@@ -214,3 +238,28 @@ def works_rollup(actor, month, *, level=CITY, pk=None, year=None, root=None):
 def _projects(year):
     projects = Project.objects.all()
     return projects if year is None else projects.filter(year=year)
+
+
+def parse_territory(text):
+    """(level, pk) from "city", "district:<id>", "street:<id>" or "community:<id>"; ValueError
+    naming the field otherwise."""
+    text = (text or "").strip()
+    if text == CITY:
+        return CITY, None
+    level, _sep, pk = text.partition(":")
+    if level in ROOT_MODELS and pk.isdigit() and len(pk) <= 12:
+        return level, int(pk)
+    raise ValueError(
+        gettext("区域须写作 city、district:编号、street:编号 或 community:编号，现为“%(value)s”。")
+        % {"value": text[:40]}
+    )
+
+
+def default_root(actor):
+    """The root a figure starts from when none is asked: the actor's one territory (a district
+    official's district, street staff's street ...), the city for a superuser or several roles."""
+    territory = territory_of(actor)
+    if territory.is_everything or len(territory.grants) != 1:
+        return CITY, None
+    grant = territory.grants[0]
+    return grant.level, grant.id_at(grant.level)

@@ -3,7 +3,8 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import DecimalField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from governance.scoping import scope
 
@@ -110,3 +111,30 @@ def plan_schedule(plan):
 
 def installments_for_staff(actor):
     return scope(SubsidyInstallment.objects.all(), actor).select_related("plan__neighbourhood", "assessment")
+
+
+def _as_of(model, field, link, day, moment):
+    """A subquery expression: the sum of `model.field` over the outer row's money rows (joined by
+    `link`) dated before `day` and recorded before `moment`, net of the reversals recorded before
+    `moment` (a reversal recorded later did not exist yet). 0.00 when none."""
+    rows = (
+        model.objects.filter(**{link: OuterRef("pk"), f"{field}__lt": day, "created_at__lt": moment})
+        .exclude(reversal__created_at__lt=moment)
+        .order_by()
+        .values(link)
+        .annotate(total=Sum("amount"))
+    )
+    total = DecimalField(max_digits=16, decimal_places=2)
+    return Coalesce(Subquery(rows.values("total")), ZERO, output_field=total)
+
+
+def committed_as_of(day, moment):
+    """For a Project queryset: what was committed to the project, dated before `day` (a date) and
+    on record before `moment` (an aware datetime), as a report of the month ending there reads it."""
+    return _as_of(Commitment, "committed_on", "project", day, moment)
+
+
+def disbursed_as_of(day, moment):
+    """For a Project queryset: what was paid against its commitments, dated before `day` and on
+    record before `moment`."""
+    return _as_of(Disbursement, "paid_on", "commitment__project", day, moment)

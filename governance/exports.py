@@ -10,7 +10,8 @@ A table is `headers` and `rows` (lists of cells). Every cell, headers included, 
 - lazy translations become their text (openpyxl refuses them), dates and times are written as
   local time, None as an empty cell.
 
-Every CSV and Excel export goes through `table_csv`/`table_xlsx` (or `table_response`);
+Every CSV and Excel export goes through `table_csv`/`table_xlsx` (or `table_response`), a report
+of several sheets through `sheets_xlsx`;
 tests/test_exports.py checks each export of the project.
 """
 
@@ -77,6 +78,22 @@ def table_xlsx(headers, rows, title):
     sheet.append(_safe_row(headers))
     for row in rows:
         sheet.append(_safe_row(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def sheets_xlsx(sheets):
+    """A workbook of several sheets as bytes: `sheets` is a list of (title, rows), each row a list
+    of cells, every cell through `safe_cell` (a report laid out by its caller: title rows, headers,
+    totals)."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title=_sheet_title(title))
+        for row in rows:
+            sheet.append(_safe_row(row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 
@@ -21,14 +21,22 @@ def _subquery_total(queryset, field, aggregate, output_field):
 
 
 class ProjectQuerySet(models.QuerySet):
-    def annotate_coverage(self):
+    def annotate_coverage(self, households_before=None):
         """Annotate what a project covers, derived from its neighbourhoods' census: `building_count`,
-        `household_count`, `floor_area_total` (m², Decimal). One subquery each, no join fan-out."""
+        `household_count`, `floor_area_total` (m², Decimal). One subquery each, no join fan-out.
+        `households_before` (an aware datetime): count only the households registered before it,
+        and the buildings holding one of them (a report of a past month)."""
         from governance.models import Building
         from residents.models import Household
 
         buildings = Building.objects.filter(neighbourhood__projects=OuterRef("pk"))
         households = Household.objects.filter(neighbourhood__projects=OuterRef("pk"))
+        if households_before is not None:
+            households = households.filter(created_at__lt=households_before)
+            # A building carries no date of its own: it counts once a household in it was on record.
+            buildings = buildings.filter(
+                Exists(Household.objects.filter(building=OuterRef("pk"), created_at__lt=households_before))
+            )
         return self.annotate(
             building_count=_subquery_total(buildings, "pk", Count, IntegerField()),
             household_count=_subquery_total(households, "pk", Count, IntegerField()),

@@ -1,6 +1,7 @@
 """Reads of the projects app, one per screen, fetching exactly what the screen renders."""
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from governance.models import Neighbourhood
@@ -120,3 +121,20 @@ def latest_progress_reports(month, projects):
     return ProgressReport.objects.filter(
         project__in=projects.values("pk"), month__lte=month, month=latest_month
     )
+
+
+def stage_as_of(moment, project="pk"):
+    """A subquery expression: the stage the outer row's project (path `project`) was in just before
+    `moment` (an aware datetime), read from its recorded transitions (candidate before the first)."""
+    last = (
+        ProjectTransition.objects.filter(project_id=OuterRef(project), at__lt=moment)
+        .order_by("-at", "-id")
+        .values("to_stage")[:1]
+    )
+    return Coalesce(Subquery(last), Value(Stage.CANDIDATE), output_field=CharField())
+
+
+def reached_as_of(stage, moment, project="pk"):
+    """An Exists expression: the outer row's project had moved into `stage` before `moment`."""
+    moves = ProjectTransition.objects.filter(project_id=OuterRef(project), to_stage=stage, at__lt=moment)
+    return Exists(moves)

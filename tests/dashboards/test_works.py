@@ -204,6 +204,8 @@ def test_scoping(territory, users):
     for actor, level, pk in [
         (users.official, DISTRICT, t.other_district.pk),
         (users.street, STREET, t.s2.pk),
+        (users.street, DISTRICT, t.district.pk),  # above the role's own unit
+        (users.community, STREET, t.s1.pk),
         (users.community, COMMUNITY, t.c12.pk),
         (users.official, "building", 1),
         (users.nobody, CITY, None),
