@@ -28,6 +28,7 @@ from governance.admin_base import (
     may_write,
 )
 from governance.models import District
+from governance.money import yuan
 from governance.scoping import can_manage, scope
 from projects.models import Project
 
@@ -233,7 +234,7 @@ class FundingSourceAdmin(ServiceErrorsMixin, ScopedAdmin):
 
     @admin.display(description=_("已承诺(元，不含冲销)"), ordering="committed_total")
     def committed(self, obj):
-        return obj.committed_total
+        return yuan(obj.committed_total or 0)
 
     def has_delete_permission(self, request, obj=None):
         return False  # corrected through funding_source_save (audited), never deleted
@@ -291,7 +292,7 @@ class CommitmentAdmin(ReversibleMixin, ServiceErrorsMixin, CreateOnlyMixin, Scop
 
     @admin.display(description=_("已拨付(元，不含冲销)"), ordering="disbursed_total")
     def disbursed(self, obj):
-        return obj.disbursed_total
+        return yuan(obj.disbursed_total or 0)
 
     @admin.display(description=_("项目资金情况"))
     def funding_link(self, obj):

@@ -18,10 +18,9 @@ from governance.bounds import MAX_SUBSIDY_RATE
 
 from .choices import DEFAULT_SCORE_BANDS
 from .models import SubsidyPlan
-from .services import subsidy_plan_check
+from .services import PLAN_MAX_YEARS, subsidy_plan_check
 
-# How many rows the form offers: the longest plan (in years) and the most bands it takes.
-PLAN_YEARS_MAX = 10
+# How many rows the form offers: the longest plan (PLAN_MAX_YEARS) and the most bands it takes.
 SCORE_BANDS_MAX = 5
 RATE_MAX = MAX_SUBSIDY_RATE  # governance.bounds: no installment can overflow its amount
 HUNDRED = Decimal("100")
@@ -93,7 +92,7 @@ class PlanRatesField(forms.Field):
     def __init__(self, **kwargs):
         self.widget = RowsWidget(
             columns=[("rate", gettext_lazy("补贴标准(元/平方米·年)"))],
-            rows=PLAN_YEARS_MAX,
+            rows=PLAN_MAX_YEARS,
             row_header=gettext_lazy("年度"),
             row_label=gettext_lazy("第%(n)d年"),
         )
@@ -194,7 +193,8 @@ class ScoreBandsField(forms.Field):
         if problems:
             raise ValidationError(problems)
         return [
-            {"min_score": str(band["min_score"]), "ratio": str(band["percent"] / HUNDRED)} for _n, band in bands
+            {"min_score": str(band["min_score"]), "ratio": str(band["percent"] / HUNDRED)}
+            for _n, band in bands
         ]
 
 

@@ -4,9 +4,9 @@ from django.db.models import Exists, OuterRef, Sum
 from django.utils.translation import gettext as _
 
 from governance.models import ManagementArrangement, ManagementMode, Neighbourhood
+from governance.money import yuan
 
 from .models import Commitment
-from .schedule import yuan
 
 
 def funding_covers_budget(project):
@@ -18,7 +18,7 @@ def funding_covers_budget(project):
     if committed >= project.budget:
         return []
     return [
-        _("资金承诺合计 %(committed)s 元，低于项目概算 %(budget)s 元，缺口 %(gap)s 元。")
+        _("资金承诺合计 %(committed)s，低于项目概算 %(budget)s，缺口 %(gap)s。")
         % {
             "committed": yuan(committed),
             "budget": yuan(project.budget),

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from governance.bounds import UpTo, check_dates
 from governance.choices import Level
 from governance.models import Assessment, District, ManagementArrangement, Neighbourhood, Street
+from governance.money import money_field, yuan
 from governance.scoping import territory_via
 from projects.models import Project
 
@@ -33,7 +34,6 @@ from .choices import DEFAULT_SCORE_BANDS, IncomeKind, InstallmentStatus, PlanSta
 from .querysets import MoneyRowQuerySet
 from .schedule import assessment_window
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 def _document_path(instance, filename):
@@ -46,7 +46,7 @@ class FundingSource(models.Model):
     name = models.CharField(_("资金名称"), max_length=120)
     kind = models.CharField(_("资金类别"), max_length=30, choices=SourceKind.choices)
     provider = models.CharField(_("出资单位"), max_length=120)
-    amount_held = models.DecimalField(_("资金总额(元)"), validators=[UpTo("amount", _("资金总额"))], **MONEY)
+    amount_held = money_field(_("资金总额(元)"), validators=[UpTo("amount", _("资金总额"))])
     district = models.ForeignKey(
         District, models.PROTECT, related_name="funding_sources", verbose_name=_("区")
     )
@@ -94,7 +94,7 @@ class Commitment(models.Model):
         FundingSource, models.PROTECT, related_name="commitments", verbose_name=_("资金来源")
     )
     project = models.ForeignKey(Project, models.PROTECT, related_name="commitments", verbose_name=_("项目"))
-    amount = models.DecimalField(_("承诺金额(元)"), validators=[UpTo("amount", _("承诺金额"))], **MONEY)
+    amount = money_field(_("承诺金额(元)"), validators=[UpTo("amount", _("承诺金额"))])
     committed_on = models.DateField(_("承诺日期"))
     document_number = models.CharField(_("文件文号"), max_length=100, blank=True)
     conditions = models.TextField(_("附加条件"), blank=True)
@@ -134,7 +134,7 @@ class Commitment(models.Model):
         )
 
     def __str__(self):
-        return f"{self.source.name} → {self.project.code}：{self.amount}"
+        return f"{self.source.name} → {self.project.code}：{yuan(self.amount)}"
 
 
 class Disbursement(models.Model):
@@ -143,7 +143,7 @@ class Disbursement(models.Model):
     commitment = models.ForeignKey(
         Commitment, models.PROTECT, related_name="disbursements", verbose_name=_("资金承诺")
     )
-    amount = models.DecimalField(_("拨付金额(元)"), validators=[UpTo("amount", _("拨付金额"))], **MONEY)
+    amount = money_field(_("拨付金额(元)"), validators=[UpTo("amount", _("拨付金额"))])
     paid_on = models.DateField(_("拨付日期"))
     payee = models.CharField(_("收款单位"), max_length=120)
     voucher_number = models.CharField(_("凭证号"), max_length=60)
@@ -183,7 +183,7 @@ class Disbursement(models.Model):
         )
 
     def __str__(self):
-        return f"{self.voucher_number}：{self.amount}"
+        return f"{self.voucher_number}：{yuan(self.amount)}"
 
 
 class Reversal(models.Model):
@@ -267,7 +267,7 @@ class PublicIncome(models.Model):
         Neighbourhood, models.PROTECT, related_name="public_incomes", verbose_name=_("小区")
     )
     kind = models.CharField(_("收益类别"), max_length=20, choices=IncomeKind.choices)
-    amount = models.DecimalField(_("金额(元)"), validators=[UpTo("amount", _("收益金额"))], **MONEY)
+    amount = money_field(_("金额(元)"), validators=[UpTo("amount", _("收益金额"))])
     period_start = models.DateField(_("期间开始"))
     period_end = models.DateField(_("期间结束"))
     use = models.CharField(_("用途"), max_length=200, help_text=_("例如：补充维修资金、小区公共设施维护。"))
@@ -469,7 +469,7 @@ class SubsidyInstallment(models.Model):
     )
     score = models.DecimalField(_("考核得分"), max_digits=5, decimal_places=2, null=True, blank=True)
     ratio = models.DecimalField(_("发放比例"), max_digits=5, decimal_places=4, null=True, blank=True)
-    amount = models.DecimalField(_("发放金额(元)"), null=True, blank=True, **MONEY)
+    amount = money_field(_("发放金额(元)"), null=True, blank=True)
     decided_at = models.DateTimeField(_("核定时间"), null=True, blank=True)
     released_at = models.DateTimeField(_("核准时间"), null=True, blank=True)
     paid_at = models.DateTimeField(_("发放时间"), null=True, blank=True)
@@ -558,7 +558,7 @@ class SubsidyPayment(models.Model):
         SubsidyInstallment, models.CASCADE, related_name="payments", verbose_name=_("补贴年度款项")
     )
     payer = models.ForeignKey(SubsidyPayer, models.PROTECT, related_name="payments", verbose_name=_("出资方"))
-    amount = models.DecimalField(_("金额(元)"), **MONEY)
+    amount = money_field(_("金额(元)"))
     paid_at = models.DateTimeField(_("发放时间"))
 
     territory_lookups = territory_via("installment__plan__neighbourhood")
@@ -577,4 +577,4 @@ class SubsidyPayment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.payer.payer_name}：{self.amount}"
+        return f"{self.payer.payer_name}：{yuan(self.amount)}"

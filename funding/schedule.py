@@ -16,11 +16,6 @@ def money(value):
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def yuan(value):
-    """An amount for a message: thousands separated, two places ("1,000.00")."""
-    return f"{money(value):,.2f}"
-
-
 def add_years(day, years):
     """`day` moved by whole years; 29 February becomes 28 February in a year that has none."""
     try:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from governance.bounds import check_at_most, check_date_in_window
 from governance.models import Assessment, AuditEntry, ManagementMode
+from governance.money import yuan
 from governance.scoping import can_manage, can_see
 from governance.services import audit
 
@@ -47,7 +48,6 @@ from .schedule import (
     payout_ratio,
     plan_year_period,
     split,
-    yuan,
 )
 
 BATCH_SIZE = 500
@@ -121,7 +121,7 @@ def funding_source_save(*, source, actor):
             if source.amount_held is not None and source.amount_held < committed:
                 raise ValidationError(
                     {
-                        "amount_held": _("资金总额 %(held)s 元低于已承诺的 %(committed)s 元。")
+                        "amount_held": _("资金总额 %(held)s低于已承诺的 %(committed)s。")
                         % {"held": yuan(source.amount_held), "committed": yuan(committed)}
                     }
                 )
@@ -153,8 +153,8 @@ def commitment_create(*, source, project, amount, committed_on, actor, document_
             raise ValidationError(
                 {
                     "amount": _(
-                        "承诺金额 %(amount)s 元超过资金来源“%(source)s”尚未承诺的 %(available)s 元"
-                        "（总额 %(held)s 元，已承诺 %(committed)s 元）。"
+                        "承诺金额 %(amount)s超过资金来源“%(source)s”尚未承诺的 %(available)s"
+                        "（总额 %(held)s，已承诺 %(committed)s）。"
                     )
                     % {
                         "amount": yuan(amount),
@@ -208,8 +208,8 @@ def disbursement_create(*, commitment, amount, paid_on, payee, voucher_number, a
             raise ValidationError(
                 {
                     "amount": _(
-                        "拨付金额 %(amount)s 元超过该承诺尚未拨付的 %(remaining)s 元"
-                        "（承诺 %(committed)s 元，已拨付 %(disbursed)s 元）。"
+                        "拨付金额 %(amount)s超过该承诺尚未拨付的 %(remaining)s"
+                        "（承诺 %(committed)s，已拨付 %(disbursed)s）。"
                     )
                     % {
                         "amount": yuan(amount),
@@ -273,7 +273,7 @@ def commitment_reverse(*, commitment, reason, actor):
         if totals["count"]:
             raise ValidationError(
                 _(
-                    "该资金承诺尚有 %(count)d 笔未冲销的拨付，合计 %(disbursed)s 元；"
+                    "该资金承诺尚有 %(count)d 笔未冲销的拨付，合计 %(disbursed)s；"
                     "请先冲销这些拨付，再冲销承诺。"
                 )
                 % {"count": totals["count"], "disbursed": yuan(totals["total"])},

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
+from .admin_money import MoneyDisplayMixin
 from .choices import Level
 from .models import Community, District, Street
 from .scoping import can_manage, scope, territory_of
@@ -190,8 +191,9 @@ class WriteRefusalsMixin:
         return super().changelist_view(request, extra_context)
 
 
-class ScopedAdmin(ScopedPermissionsMixin, WriteRefusalsMixin, admin.ModelAdmin):
-    """Base of every ModelAdmin over a territorial model."""
+class ScopedAdmin(MoneyDisplayMixin, ScopedPermissionsMixin, WriteRefusalsMixin, admin.ModelAdmin):
+    """Base of every ModelAdmin over a territorial model. Money fields are shown as money
+    (governance.admin_money)."""
 
     list_per_page = 50
     show_full_result_count = False  # a second COUNT(*) over 400,000 households is wasted work

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from governance.bounds import UpTo, check_dates
 from governance.choices import Level
 from governance.models import District, Neighbourhood, Street
+from governance.money import money_field
 from governance.scoping import territory_via
 from residents.models import Household
 
@@ -38,7 +39,6 @@ from .choices import (
 )
 from .querysets import ProjectQuerySet
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 QUANTITY = {"max_digits": 12, "decimal_places": 2}
 KM = {"max_digits": 10, "decimal_places": 3}
 # The bound of a count a monthly report states (sets, lamps): far above any city's total.
@@ -53,7 +53,7 @@ class CatalogueItem(models.Model):
     name = models.CharField(_("名称"), max_length=60)
     work_class = models.CharField(_("类别"), max_length=20, choices=WorkClass.choices)
     unit = models.CharField(_("计量单位"), max_length=12, choices=Unit.choices)
-    reference_unit_cost = models.DecimalField(_("参考单价(元)"), validators=[UpTo("unit_cost", _("参考单价"))], **MONEY)
+    reference_unit_cost = money_field(_("参考单价(元)"), validators=[UpTo("unit_cost", _("参考单价"))])
     description = models.TextField(_("说明"), blank=True)
     active = models.BooleanField(_("启用"), default=True)
     district = models.ForeignKey(
@@ -95,11 +95,11 @@ class Project(models.Model):
     lead_street = models.ForeignKey(
         Street, models.PROTECT, related_name="projects", verbose_name=_("牵头街道")
     )
-    budget = models.DecimalField(_("概算(元)"), validators=[UpTo("amount", _("概算"))], **MONEY)
+    budget = money_field(_("概算(元)"), validators=[UpTo("amount", _("概算"))])
     contractor = models.CharField(_("施工单位"), max_length=120, blank=True)
     supervisor = models.CharField(_("监理单位"), max_length=120, blank=True)
-    contract_amount = models.DecimalField(
-        _("合同金额(元)"), null=True, blank=True, validators=[UpTo("amount", _("合同金额"))], **MONEY
+    contract_amount = money_field(
+        _("合同金额(元)"), null=True, blank=True, validators=[UpTo("amount", _("合同金额"))]
     )
     planned_start_on = models.DateField(_("计划开工日期"), null=True, blank=True)
     planned_end_on = models.DateField(_("计划完工日期"), null=True, blank=True)
@@ -214,13 +214,13 @@ class ScopeItem(models.Model):
         CatalogueItem, models.PROTECT, related_name="scope_items", verbose_name=_("改造内容")
     )
     planned_quantity = models.DecimalField(_("计划工程量"), validators=[UpTo("quantity", _("计划工程量"))], **QUANTITY)
-    unit_cost = models.DecimalField(_("单价(元)"), validators=[UpTo("unit_cost", _("单价"))], **MONEY)
-    planned_amount = models.DecimalField(_("计划金额(元)"), validators=[UpTo("amount", _("计划金额（工程量×单价）"))], **MONEY)
+    unit_cost = money_field(_("单价(元)"), validators=[UpTo("unit_cost", _("单价"))])
+    planned_amount = money_field(_("计划金额(元)"), validators=[UpTo("amount", _("计划金额（工程量×单价）"))])
     actual_quantity = models.DecimalField(
         _("实际工程量"), null=True, blank=True, validators=[UpTo("quantity", _("实际工程量"))], **QUANTITY
     )
-    actual_amount = models.DecimalField(
-        _("实际金额(元)"), null=True, blank=True, validators=[UpTo("amount", _("实际金额"))], **MONEY
+    actual_amount = money_field(
+        _("实际金额(元)"), null=True, blank=True, validators=[UpTo("amount", _("实际金额"))]
     )
     no_actual_reason = models.TextField(_("未实施原因"), blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
@@ -263,7 +263,7 @@ class ProgressReport(models.Model):
     )
     month = models.DateField(_("月份"), help_text=_("该月1日。"))
     percent_complete = models.DecimalField(_("形象进度(%)"), max_digits=5, decimal_places=2)
-    investment_to_date = models.DecimalField(_("累计完成投资(元)"), validators=[UpTo("amount", _("累计完成投资"))], **MONEY)
+    investment_to_date = money_field(_("累计完成投资(元)"), validators=[UpTo("amount", _("累计完成投资"))])
     pipes_water_km = models.DecimalField(_("供水管线(千米)"), default=0, **KM)
     pipes_drainage_km = models.DecimalField(_("排水管线(千米)"), default=0, **KM)
     pipes_gas_km = models.DecimalField(_("燃气管线(千米)"), default=0, **KM)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from governance.bounds import UpTo, check_dates
 from governance.choices import Level
 from governance.models import Building, District, Neighbourhood, Stairwell
+from governance.money import money_field
 from governance.scoping import territory_via
 from projects.models import CatalogueItem, Project
 from residents.models import Household
@@ -865,11 +866,11 @@ class PlanItem(models.Model):
     quantity = models.DecimalField(
         _("工程量"), max_digits=12, decimal_places=2, default=0, validators=[UpTo("quantity", _("工程量"))]
     )
-    unit_cost = models.DecimalField(
-        _("单价(元)"), max_digits=14, decimal_places=2, validators=[UpTo("unit_cost", _("单价"))]
+    unit_cost = money_field(
+        _("单价(元)"), validators=[UpTo("unit_cost", _("单价"))]
     )
-    amount = models.DecimalField(
-        _("金额(元)"), max_digits=14, decimal_places=2, default=0, validators=[UpTo("amount", _("金额（工程量×单价）"))]
+    amount = money_field(
+        _("金额(元)"), default=0, validators=[UpTo("amount", _("金额（工程量×单价）"))]
     )
     demand_households = models.PositiveIntegerField(_("提出需求户数"), default=0)
     note = models.CharField(_("备注"), max_length=200, blank=True)

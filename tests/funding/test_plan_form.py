@@ -9,8 +9,9 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from funding.forms import PLAN_YEARS_MAX, bands_rows
+from funding.forms import bands_rows
 from funding.models import SubsidyPlan
+from funding.services import PLAN_MAX_YEARS
 from governance.models import AuditEntry
 
 from .subsidy_helpers import arrangement
@@ -54,10 +55,11 @@ def test_each_writing_role_saves_a_plan_with_rows(client, users, territory, who,
     row = arrangement(neighbourhood, users.street)
     client.force_login(getattr(users, who))
     page = client.get(reverse(URL)).content.decode()
-    assert f'name="rates_rows-{PLAN_YEARS_MAX - 1}-rate"' in page and "第10年" in page
+    assert f'name="rates_rows-{PLAN_MAX_YEARS - 1}-rate"' in page and "第10年" in page
     assert 'name="bands_rows-0-min_score" id="id_bands_rows-0-min_score" value="80"' in page
 
-    data = form_data(neighbourhood, row, bands=[("90", "100", "100"), ("75", "90", "60.5"), ("60", "75", "30")])
+    bands = [("90", "100", "100"), ("75", "90", "60.5"), ("60", "75", "30")]
+    data = form_data(neighbourhood, row, bands=bands)
     response = client.post(reverse(URL), data)
 
     assert response.status_code == 302, errors_of(response.content.decode())

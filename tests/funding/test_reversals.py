@@ -214,7 +214,7 @@ def test_admin_reverses_a_commitment_from_its_page(client, users, territory, pro
     listing = client.get(reverse("admin:funding_commitment_changelist")).content.decode()
     assert "已冲销" in listing
     funding = client.get(reverse("admin:funding_project_funding", args=[project.pk])).content.decode()
-    assert "<del>800,000.00</del>" in funding and "1,000,000.00" in funding  # the gap is the budget
+    assert "<del>800,000.00 元</del>" in funding and "1,000,000.00" in funding  # the gap is the budget
     assert "已冲销" in client.get(reverse("admin:funding_disbursement_changelist")).content.decode()
 
 

@@ -55,7 +55,8 @@ def test_community_staff_see_their_territory_with_links(client, users, territory
     panel = panel_texts(client, users.community)
     building = writes["c11_by_street"]
     assert f'<a href="{reverse("admin:governance_building_change", args=[building.pk])}">' in panel
-    assert f'修改楼栋\n      <a href="{reverse("admin:governance_building_change", args=[building.pk])}">新华里2号楼</a>' in panel
+    link = reverse("admin:governance_building_change", args=[building.pk])
+    assert f'修改楼栋\n      <a href="{link}">新华里2号楼</a>' in panel
     assert "新华里1号楼" in panel and "street1" in panel and "community11" in panel
     for outside in ["东风里1号楼", "北门里1号楼", "远郊里1号楼", "授予街道角色"]:
         assert outside not in panel
@@ -94,16 +95,19 @@ def test_panel_is_one_query_and_newest_first(users, territory, writes, django_as
     territory_of(users.street)
     with django_assert_num_queries(2):  # the rows, then the buildings they name
         rows = recent_audit_entries(users.street, limit=2)
-    assert [row["entry"].target_id for row in rows] == [str(writes["c12"].pk), str(writes["c11_by_street"].pk)]
+    newest = [str(writes["c12"].pk), str(writes["c11_by_street"].pk)]
+    assert [row["entry"].target_id for row in rows] == newest
 
 
 def test_audit_list_is_scoped_and_read_only(client, users, writes):
     client.force_login(users.community)
     url = reverse("admin:governance_auditentry_changelist")
     listed = client.get(url).context["cl"].result_list
-    assert {row.target_id for row in listed} == {str(writes["c11_by_community"].pk), str(writes["c11_by_street"].pk)}
+    mine = {str(writes["c11_by_community"].pk), str(writes["c11_by_street"].pk)}
+    assert {row.target_id for row in listed} == mine
     outside = AuditEntry.objects.get(summary="授予街道角色")
-    assert client.get(reverse("admin:governance_auditentry_change", args=[outside.pk])).status_code in (302, 404)
+    outside_url = reverse("admin:governance_auditentry_change", args=[outside.pk])
+    assert client.get(outside_url).status_code in (302, 404)
     client.force_login(users.superuser)
     assert len(client.get(url).context["cl"].result_list) == 6
     assert client.post(
