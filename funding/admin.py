@@ -27,6 +27,7 @@ from governance.admin_base import (
     adopt_saved,
     may_write,
 )
+from governance.bounds import TEXT_MAX, limit_text
 from governance.models import District
 from governance.money import yuan
 from governance.scoping import can_manage, scope
@@ -101,10 +102,13 @@ class ReversedFilter(admin.SimpleListFilter):
 
 
 class ReversalForm(forms.Form):
-    reason = forms.CharField(
-        label=_("冲销原因"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("例如：金额录入错误，应为 120,000.00 元。冲销后请按正确金额重新登记。"),
+    reason = limit_text(
+        forms.CharField(
+            label=_("冲销原因"),
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text=_("例如：金额录入错误，应为 120,000.00 元。冲销后请按正确金额重新登记。"),
+        ),
+        TEXT_MAX,
     )
 
 

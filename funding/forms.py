@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from governance.bounds import MAX_SUBSIDY_RATE
+from governance.bounds import MAX_SUBSIDY_RATE, TEXT_MAX, limit_text
 
 from .choices import DEFAULT_SCORE_BANDS
 from .models import SubsidyPlan
@@ -237,13 +237,15 @@ class SubsidyPlanForm(forms.ModelForm):
         label=gettext_lazy("各年度补贴标准"),
         help_text=gettext_lazy("从第1年起逐年填写，逐年递减或持平；计划有几年就填几行，其余留空。"),
     )
-    payers_text = forms.CharField(
-        label=gettext_lazy("出资方及分担比例(%)"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy(
-            "每行一个：出资单位:比例，合计100，例如“市财政局:25”“区财政局:75”。第一行承担分位尾差。"
+    payers_text = limit_text(
+        forms.CharField(
+            label=gettext_lazy("出资方及分担比例(%)"),
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text=gettext_lazy(
+                "每行一个：出资单位:比例，合计100，例如“市财政局:25”“区财政局:75”。第一行承担分位尾差。"
+            ),
         ),
+        TEXT_MAX,
     )
     bands_rows = ScoreBandsField(
         label=gettext_lazy("考核得分档次"),

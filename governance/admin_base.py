@@ -21,6 +21,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from .admin_money import MoneyDisplayMixin
+from .admin_text import BoundedTextMixin
 from .choices import Level
 from .models import Community, District, Street
 from .scoping import can_manage, scope, territory_of
@@ -107,7 +108,9 @@ def write_refusal(request, obj=None, model=None):
     return _("您的角色不能新增或修改%(what)s，只能查看。") % {"what": what}
 
 
-class ScopedPermissionsMixin:
+class ScopedPermissionsMixin(BoundedTextMixin):
+    """Permissions from staff roles, choices scoped; every TextField bounded (BoundedTextMixin)."""
+
     def _territory(self, request):
         return territory_of(request.user)
 

@@ -10,6 +10,7 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from .admin_base import CommunityFilter, ScopedAdmin, StreetFilter, adopt_saved
+from .bounds import TEXT_MAX, limit_text
 from .models import Assessment, ManagementArrangement
 from .services_management import arrangement_note_change, arrangement_start, assessment_record
 
@@ -78,11 +79,14 @@ class ManagementArrangementAdmin(_ServiceErrors, ScopedAdmin):
 
 
 class AssessmentForm(forms.ModelForm):
-    items_text = forms.CharField(
-        label=_("分项得分"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("每行一项：名称=得分，例如“收费率=18”“巡查=20”“安全=25”。"),
+    items_text = limit_text(
+        forms.CharField(
+            label=_("分项得分"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 4}),
+            help_text=_("每行一项：名称=得分，例如“收费率=18”“巡查=20”“安全=25”。"),
+        ),
+        TEXT_MAX,
     )
 
     class Meta:

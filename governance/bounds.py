@@ -147,3 +147,50 @@ def check_dates(instance, window=(), order=()):
             errors[second] = message % {"later": label(second), "earlier": label(first), "a": a, "b": b}
     if errors:
         raise ValidationError(errors)
+
+
+# ---- text --------------------------------------------------------------------------------------
+# Every text typed into the platform has a bound in characters. A field declares its own with
+# `bounded_text` (one constant per field, used by the resident form, the service and the admin
+# alike); any other TextField a member of staff types into is bounded by TEXT_MAX. The admin
+# (governance.admin_text) refuses longer text naming the field and the bound; nothing is cut.
+
+TEXT_MAX = 2000  # notes, reasons, answers, comments
+LONG_TEXT_MAX = 20000  # a notice's body, a meeting's minutes, a visit's record, a plan's summary
+
+
+def bounded_text(verbose_name, max_chars, **kwargs):
+    """A TextField bounded to `max_chars` characters (`text_max` reads the bound). The bound is an
+    attribute, not a database constraint: it deconstructs as a plain TextField, no migration."""
+    from django.db import models
+
+    field = models.TextField(verbose_name, **kwargs)
+    field.text_max = max_chars
+    return field
+
+
+def text_max(field):
+    """The bound in characters of a model TextField: its own, or TEXT_MAX."""
+    return getattr(field, "text_max", None) or TEXT_MAX
+
+
+class TextLimit:
+    """A form validator: at most `limit` characters, refused naming the field (`label`)."""
+
+    def __init__(self, label, limit):
+        self.label, self.limit = label, limit
+
+    def __call__(self, value):
+        if value is not None and len(value) > self.limit:
+            raise ValidationError(
+                _("“%(field)s”最多%(limit)d字，现为%(count)d字。")
+                % {"field": self.label, "limit": self.limit, "count": len(value)},
+                code="max_length",
+            )
+
+
+def limit_text(formfield, limit, label=None):
+    """Bound the form field `formfield` (a CharField) to `limit` characters with TextLimit;
+    returns it. No maxlength attribute: a browser would cut pasted text without a word."""
+    formfield.validators.append(TextLimit(label or formfield.label, limit))
+    return formfield

@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from governance.bounds import UpTo, check_dates
+from governance.bounds import LONG_TEXT_MAX, UpTo, bounded_text, check_dates
 from governance.choices import Level
 from governance.models import District, Neighbourhood, Street
 from governance.money import money_field
@@ -43,6 +43,9 @@ QUANTITY = {"max_digits": 12, "decimal_places": 2}
 KM = {"max_digits": 10, "decimal_places": 3}
 # The bound of a count a monthly report states (sets, lamps): far above any city's total.
 COUNT_MAX = 1_000_000
+
+# The bound of a resident's objection, in characters: the form, the service and the admin read it.
+OBJECTION_MAX_LENGTH = 2000
 
 
 class CatalogueItem(models.Model):
@@ -561,7 +564,7 @@ class Notice(models.Model):
     project = models.ForeignKey(Project, models.CASCADE, related_name="notices", verbose_name=_("项目"))
     kind = models.CharField(_("类型"), max_length=20, choices=NoticeKind.choices)
     title = models.CharField(_("标题"), max_length=120)
-    body = models.TextField(_("内容"))
+    body = bounded_text(_("内容"), LONG_TEXT_MAX)
     starts_on = models.DateField(_("公示开始"))
     ends_on = models.DateField(_("公示结束"))
     published_by = models.ForeignKey(
@@ -608,7 +611,7 @@ class Objection(models.Model):
     household = models.ForeignKey(
         Household, models.CASCADE, related_name="objections", verbose_name=_("住户")
     )
-    text = models.TextField(_("异议内容"))
+    text = bounded_text(_("异议内容"), OBJECTION_MAX_LENGTH)
     submitted_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
     status = models.CharField(
         _("状态"), max_length=20, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN, db_index=True

@@ -16,6 +16,7 @@ from . import gates
 from .holdings import project_holdings
 from .choices import FINAL_STAGES, ObjectionStatus, PhotoKind, Stage
 from .models import (
+    OBJECTION_MAX_LENGTH,
     CatalogueItem,
     Notice,
     Objection,
@@ -437,7 +438,6 @@ def photo_caption_set(*, photo, caption, actor):
 
 # ---- notices and objections ----------------------------------------------------------------
 
-OBJECTION_MAX_LENGTH = 2000
 OBJECTIONS_OPEN_PER_HOUSEHOLD = 3
 
 

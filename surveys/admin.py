@@ -26,6 +26,7 @@ from governance.admin_base import (
     may_write,
     pending_object,
 )
+from governance.bounds import TEXT_MAX, limit_text
 from governance.exports import table_response
 from governance.scoping import scope
 from residents.models import Household
@@ -807,8 +808,11 @@ class DemandSubmissionAdmin(ServiceErrorsMixin, ScopedAdmin):
 
 
 class QuestionInlineForm(forms.ModelForm):
-    options_text = forms.CharField(
-        label=_("选项（每行一个）"), required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 30})
+    options_text = limit_text(
+        forms.CharField(
+            label=_("选项（每行一个）"), required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 30})
+        ),
+        TEXT_MAX,
     )
 
     class Meta:

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from governance.bounds import UpTo, check_dates
+from governance.bounds import LONG_TEXT_MAX, UpTo, bounded_text, check_dates
 from governance.choices import Level
 from governance.models import Building, District, Neighbourhood, Stairwell
 from governance.money import money_field
@@ -417,7 +417,7 @@ class Meeting(models.Model):
     place = models.CharField(_("地点"), max_length=120)
     attendees = models.PositiveIntegerField(_("参会人数"), default=0)
     households_represented = models.PositiveIntegerField(_("代表户数"), default=0)
-    minutes = models.TextField(_("会议纪要"), blank=True)
+    minutes = bounded_text(_("会议纪要"), LONG_TEXT_MAX, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -463,7 +463,7 @@ class Visit(models.Model):
         verbose_name=_("走访人"),
     )
     visited_on = models.DateField(_("走访日期"))
-    notes = models.TextField(_("走访记录"), blank=True)
+    notes = bounded_text(_("走访记录"), LONG_TEXT_MAX, blank=True)
 
     territory_lookups = territory_via("household__neighbourhood")
 
@@ -482,6 +482,13 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"{self.visited_on} {self.household}"
+
+
+# Bounds of what residents write, in characters: each read by the resident form (if any), the
+# service and the admin (governance.admin_text).
+OPINION_TEXT_MAX = 1000
+DEMAND_TEXT_MAX = 1000
+ANSWER_TEXT_MAX = 1000
 
 
 class Opinion(models.Model):
@@ -505,7 +512,7 @@ class Opinion(models.Model):
         Household, models.SET_NULL, null=True, blank=True, related_name="opinions", verbose_name=_("住户")
     )
     source = models.CharField(_("来源"), max_length=20, choices=OpinionSource.choices)
-    text = models.TextField(_("意见内容"))
+    text = bounded_text(_("意见内容"), OPINION_TEXT_MAX)
     answer = models.CharField(
         _("答复结果"),
         max_length=20,
@@ -593,7 +600,7 @@ class DemandSubmission(models.Model):
     items = models.ManyToManyField(
         CatalogueItem, related_name="demand_submissions", blank=True, verbose_name=_("选择的改造内容")
     )
-    text = models.TextField(_("其他需求"), blank=True)
+    text = bounded_text(_("其他需求"), DEMAND_TEXT_MAX, blank=True)
     channel = models.CharField(_("提交方式"), max_length=10, choices=SubmissionChannel.choices)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -782,7 +789,7 @@ class Answer(models.Model):
     options = models.ManyToManyField(
         QuestionOption, blank=True, related_name="answers", verbose_name=_("选项")
     )
-    text = models.TextField(_("文字回答"), blank=True)
+    text = bounded_text(_("文字回答"), ANSWER_TEXT_MAX, blank=True)
     scale = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
 
     territory_lookups = territory_via("response__household__neighbourhood")
@@ -822,7 +829,7 @@ class PlanVersion(models.Model):
     kind = models.CharField(_("版本类型"), max_length=20, choices=PlanKind.choices)
     number = models.PositiveSmallIntegerField(_("版本号"))
     title = models.CharField(_("标题"), max_length=120)
-    summary = models.TextField(_("方案摘要"))
+    summary = bounded_text(_("方案摘要"), LONG_TEXT_MAX)
     document = models.FileField(_("方案文件"), upload_to=_plan_document_path, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     created_by = models.ForeignKey(

@@ -39,7 +39,9 @@ from .choices import (
     default_rule,
 )
 from .models import (
+    ANSWER_TEXT_MAX,
     DEMAND_PHOTOS_MAX,
+    DEMAND_TEXT_MAX,
     Answer,
     Ballot,
     ConsultationProcess,
@@ -744,7 +746,6 @@ def opinion_answer(*, opinion, answer, actor, answer_text=""):
 # ---- demand lists ----------------------------------------------------------------------------
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-DEMAND_TEXT_MAX = 1000
 
 
 def _receipt():
@@ -1092,7 +1093,6 @@ def plan_notice_publish(*, plan, actor, starts_on=None, days=PLAN_NOTICE_DAYS):
 
 # ---- questionnaires --------------------------------------------------------------------------
 
-ANSWER_TEXT_MAX = 1000
 
 
 def questionnaire_save(*, questionnaire, actor, questions=None):
