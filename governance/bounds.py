@@ -175,7 +175,8 @@ def text_max(field):
 
 
 class TextLimit:
-    """A form validator: at most `limit` characters, refused naming the field (`label`)."""
+    """A form validator: at most `limit` characters, refused naming the field (`label`) in the
+    words of the resident forms (residents.forms.ResidentTextField)."""
 
     def __init__(self, label, limit):
         self.label, self.limit = label, limit
@@ -183,7 +184,7 @@ class TextLimit:
     def __call__(self, value):
         if value is not None and len(value) > self.limit:
             raise ValidationError(
-                _("“%(field)s”最多%(limit)d字，现为%(count)d字。")
+                _("“%(field)s”最多%(limit)d字，现有%(count)d字，请删减后再提交。")
                 % {"field": self.label, "limit": self.limit, "count": len(value)},
                 code="max_length",
             )

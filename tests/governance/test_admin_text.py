@@ -30,10 +30,15 @@ def errors_of(response):
     return unescape(" ".join(re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', html, re.S)))
 
 
+def form_bound(field):
+    """The bound of a resident form's text field (ResidentTextField's limit, or max_length)."""
+    return getattr(field, "limit", None) or field.max_length
+
+
 def test_one_bound_per_field_shared_by_the_resident_form():
     assert text_max(Objection._meta.get_field("text")) == OBJECTION_MAX_LENGTH == 2000
-    assert ObjectionForm().fields["text"].max_length == OBJECTION_MAX_LENGTH
-    assert DemandForm.base_fields["text"].max_length == DEMAND_TEXT_MAX
+    assert form_bound(ObjectionForm().fields["text"]) == OBJECTION_MAX_LENGTH
+    assert form_bound(DemandForm.base_fields["text"]) == DEMAND_TEXT_MAX
     assert text_max(DemandSubmission._meta.get_field("text")) == DEMAND_TEXT_MAX == 1000
     assert text_max(Opinion._meta.get_field("text")) == OPINION_TEXT_MAX == 1000
     assert text_max(Notice._meta.get_field("body")) == LONG_TEXT_MAX
@@ -75,7 +80,7 @@ def test_an_over_long_opinion_is_refused_naming_the_field(client, territory, use
     }
     response = client.post(reverse("admin:surveys_opinion_add"), data)
     assert response.status_code == 200
-    assert "“意见内容”最多1000字，现为100000字。" in errors_of(response)
+    assert "“意见内容”最多1000字，现有100000字，请删减后再提交。" in errors_of(response)
     assert not Opinion.objects.exists()
     assert client.post(reverse("admin:surveys_opinion_add"), {**data, "text": "电" * 1000}).status_code == 302
     assert len(Opinion.objects.get().text) == 1000
@@ -104,7 +109,7 @@ def test_an_over_long_answer_to_an_objection_is_refused(client, territory, users
     url = reverse("admin:projects_objection_change", args=[objection.pk])
     response = client.post(url, {"answer": "答" * (TEXT_MAX + 1)})
     assert response.status_code == 200
-    assert f"“答复”最多{TEXT_MAX}字，现为{TEXT_MAX + 1}字。" in errors_of(response)
+    assert f"“答复”最多{TEXT_MAX}字，现有{TEXT_MAX + 1}字" in errors_of(response)
     objection.refresh_from_db()
     assert objection.answer == "" and objection.status != "answered"
 
@@ -136,7 +141,7 @@ def test_an_over_long_note_and_notice_body_are_refused(client, territory, users)
             "ends_on": "2025-01-10",
         },
     )
-    assert f"“内容”最多{LONG_TEXT_MAX}字，现为{LONG_TEXT_MAX + 1}字。" in errors_of(response)
+    assert f"“内容”最多{LONG_TEXT_MAX}字，现有{LONG_TEXT_MAX + 1}字" in errors_of(response)
     assert not Notice.objects.exists()
 
 
