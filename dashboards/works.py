@@ -129,7 +129,7 @@ def resolve_root(actor, level=CITY, pk=None):
     model = ROOT_MODELS.get(level)
     if model is None or not isinstance(pk, int):
         raise Http404
-    related = {DISTRICT: [], STREET: [], COMMUNITY: ["street"]}[level]
+    related = {DISTRICT: [], STREET: ["district"], COMMUNITY: ["street__district"]}[level]
     obj = scope(model.objects.filter(pk=pk), actor).select_related(*related).first()
     if obj is None:
         raise Http404
@@ -144,7 +144,16 @@ def resolve_root(actor, level=CITY, pk=None):
     }[level]
     if not territory.is_everything and not any(_covers(grant, ids) for grant in territory.grants):
         raise Http404
-    return Unit(level, obj.pk, obj.name)
+    # The units above the root are named (a breadcrumb, a report's columns), never added up.
+    above = {
+        DISTRICT: lambda: [],
+        STREET: lambda: [obj.district],
+        COMMUNITY: lambda: [obj.street.district, obj.street],
+    }[level]()
+    parent = None
+    for ancestor_level, ancestor in zip(LEVELS[1:], above):
+        parent = Unit(ancestor_level, ancestor.pk, ancestor.name, parent)
+    return Unit(level, obj.pk, obj.name, parent)
 
 
 def _covers(grant, ids):

@@ -257,3 +257,34 @@ def test_text_cells_are_neutralised(world, users):
     book = cells(report_xlsx(monthly_report(users.superuser, NOV)))
     names = [row[2] for row in book["项目基本情况"][2:-1]]
     assert "'=HYPERLINK(\"http://x\",\"点击\")" in names
+
+
+@pytest.mark.django_db
+def test_command_reads_as_a_user(world, users, territory, tmp_path):
+    out = tmp_path / "street.xlsx"
+    call_command("monthly_report", "--month", "2026-11", "--user", users.street.username, "--territory",
+                 f"street:{territory.s1.pk}", "-o", str(out), stdout=io.StringIO())
+    book = cells(out.read_bytes())
+    assert list(book) == ["说明", "街道汇总", "小区汇总", "项目基本情况"]
+    assert [row[1] for row in book["项目基本情况"][2:-1]] == ["P1", "P2"]
+    assert [row[3:5] for row in book["项目基本情况"][2:-1]] == [["甜城区", "玉溪街道"]] * 2
+    with pytest.raises(CommandError, match="territory"):
+        call_command("monthly_report", "--month", "2026-11", "--user", users.street.username, "--territory",
+                     f"district:{territory.district.pk}", "-o", str(out))
+
+
+@pytest.mark.django_db
+def test_download_query_count_does_not_grow(world, users, territory, client):
+    client.force_login(users.official)
+    url = reverse("monthly_report", args=["2026-11"])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    small = count()
+    for i in range(8):
+        p = ProjectFactory(code=f"R{i}", year=2026, lead_street=territory.s1, neighbourhoods=[territory.n121])
+        report(p, NOV, greening_m2=i)
+    assert count() == small
