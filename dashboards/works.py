@@ -124,8 +124,10 @@ def resolve_root(actor, level=CITY, pk=None):
     territory = territory_of(actor)
     if territory.is_empty:
         raise Http404
+    # A superuser, or a city official (市住建局) once that role reads every district.
+    everything = territory.is_everything or getattr(territory, "reads_everything", False)
     if level == CITY:
-        return Unit(CITY, None, str(_("全市") if territory.is_everything else _("所辖范围")))
+        return Unit(CITY, None, str(_("全市") if everything else _("所辖范围")))
     model = ROOT_MODELS.get(level)
     if model is None or not isinstance(pk, int):
         raise Http404
@@ -142,7 +144,7 @@ def resolve_root(actor, level=CITY, pk=None):
             COMMUNITY: obj.pk,
         },
     }[level]
-    if not territory.is_everything and not any(_covers(grant, ids) for grant in territory.grants):
+    if not everything and not any(_covers(grant, ids) for grant in territory.grants):
         raise Http404
     # The units above the root are named (a breadcrumb, a report's columns), never added up.
     above = {
