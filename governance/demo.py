@@ -29,6 +29,7 @@ from typing import Callable
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from .choices import RoleKind
 from .models import Building, Community, District, Neighbourhood, StaffRole, Stairwell, Street
@@ -262,6 +263,7 @@ def seed(ctx):
             neighbourhood=neighbourhoods[i], reason=reason, actor=users["admin"]
         )
     ctx.write(f"晚于截止日建成 {len(late)} 个，其中破格纳入 {min(len(late), spec.admitted)} 个（late-built, admitted）")
+    _seed_self_governance(ctx, district, communities[0], neighbourhoods, users["admin"])
     audit(
         actor=users["admin"],
         action="demo_seed",
@@ -375,3 +377,84 @@ def _seed_buildings(ctx, spec, neighbourhoods):
     ]
     ctx.write(f"楼栋 {len(buildings):,}，单元 {len(rows):,}（buildings, stairwells） · {ctx.elapsed():.0f} s")
     return rows
+
+
+def _seed_self_governance(ctx, district, community, neighbourhoods, admin):
+    """In 桂湖社区 (the demo community login's): the district's rule for owners' committees, a
+    party branch and an owners' committee whose term ends in 40 days (so it is listed 待换届) in
+    its first neighbourhood, a few rows of the party members' ledger and a vanguard team. Written
+    through the services (their checks, their audit rows); the phones are made up."""
+    from .bodies import Body, BodyMember, CompositionRule, PartyMember, VanguardTeam
+    from .services import territory_record_save
+    from .services_bodies import body_save, vanguard_team_save
+
+    first = next((n for n in neighbourhoods if n.community_id == community.pk), None)
+    if first is None:
+        return
+    today = timezone.localdate()
+    territory_record_save(
+        instance=CompositionRule(
+            district=district, kind="owners_committee", odd_members=True, owners_at_least_half=True, min_members=3
+        ),
+        actor=admin,
+    )
+    body_save(
+        body=Body(
+            community=community,
+            neighbourhood=first,
+            kind="party_branch",
+            name=f"{first.name}党支部",
+            term_start=today - datetime.timedelta(days=400),
+            term_end=today + datetime.timedelta(days=5 * 365 - 400),
+        ),
+        members=[
+            BodyMember(name="刘建国", role="secretary", is_owner=True, party_status="retired", order=1),
+            BodyMember(name="陈秀英", role="deputy", is_owner=True, party_status="double_registration", order=2),
+            BodyMember(name="王志强", role="member", is_owner=True, party_status="in_service", order=3),
+        ],
+        actor=admin,
+    )
+    body_save(
+        body=Body(
+            community=community,
+            neighbourhood=first,
+            kind="owners_committee",
+            name=f"{first.name}业主委员会",
+            term_start=today - datetime.timedelta(days=5 * 365 - 40),
+            term_end=today + datetime.timedelta(days=40),
+        ),
+        members=[
+            BodyMember(name="张桂兰", role="director", is_owner=True, phone="13800001001", order=1),
+            BodyMember(name="李明", role="deputy", is_owner=True, order=2),
+            BodyMember(name="赵芳", role="member", is_owner=True, party_status="retired", order=3),
+            BodyMember(name="孙伟", role="member", is_owner=True, order=4),
+            BodyMember(name="周丽", role="member", is_owner=False, order=5),
+        ],
+        actor=admin,
+    )
+    ledger = [
+        territory_record_save(
+            instance=PartyMember(
+                community=community,
+                neighbourhood=first,
+                name=name,
+                category=category,
+                organisation=organisation,
+                joined_on=today - datetime.timedelta(days=days),
+                phone=phone,
+            ),
+            actor=admin,
+        )
+        for name, category, organisation, days, phone in [
+            ("刘建国", "community", "桂湖社区党委", 3000, "13800002001"),
+            ("陈秀英", "in_service", "甜城区教育局", 500, "13800002002"),
+            ("王志强", "in_service", "甜城区人民医院", 200, ""),
+            ("黄小军", "floating", "外地某建筑公司党支部", 90, "13800002004"),
+        ]
+    ]
+    vanguard_team_save(
+        team=VanguardTeam(community=community, name="桂湖社区改造监督先锋队", purpose="改造质量监督、楼道清洁"),
+        members=ledger[:3],
+        actor=admin,
+    )
+    ctx.write("自治组织 2 个、党员台账 4 人、党员先锋队 1 支（self-governance bodies, party ledger, vanguard team）")

@@ -524,3 +524,7 @@ class LoginCounter(models.Model):
         if self.kind == self.Kind.CLIENT:
             return self.client
         return f"{self.username} @ {self.client}"
+
+
+# Self-governance bodies and the party members' ledger live in their own module.
+from .bodies import Body, BodyMember, CompositionRule, PartyMember, VanguardTeam  # noqa: E402,F401

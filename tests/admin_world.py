@@ -279,6 +279,38 @@ def build_world():
         actor=actor,
     )
     w.installment = w.subsidy_plan.installments.order_by("year").first()
+    # Self-governance: a rule of the district, a body with members, a ledger row, a vanguard team.
+    from governance.bodies import Body, BodyMember, CompositionRule, PartyMember, VanguardTeam
+    from governance.services import territory_record_save
+    from governance.services_bodies import body_save, vanguard_team_save
+
+    w.composition_rule = territory_record_save(
+        instance=CompositionRule(district=d, kind="owners_committee", odd_members=True, min_members=3),
+        actor=w.users.superuser,
+    )
+    w.body = body_save(
+        body=Body(
+            community=c11,
+            neighbourhood=w.n111,
+            kind="owners_committee",
+            name="新华里业主委员会",
+            term_start=today - datetime.timedelta(days=1000),
+            term_end=today + datetime.timedelta(days=30),
+        ),
+        members=[
+            BodyMember(name="周主任", role="director", is_owner=True, phone="13800000001"),
+            BodyMember(name="吴委员", role="member", is_owner=True),
+            BodyMember(name="郑委员", role="member", is_owner=False, party_status="retired"),
+        ],
+        actor=actor,
+    )
+    w.party_member = territory_record_save(
+        instance=PartyMember(community=c11, neighbourhood=w.n111, name="冯党员", category="in_service", phone="13800000002"),
+        actor=actor,
+    )
+    w.vanguard_team = vanguard_team_save(
+        team=VanguardTeam(community=c11, name="楼道清洁先锋队"), members=[w.party_member], actor=actor
+    )
     w.group = Group.objects.create(name="审核组")
     w.login_counter = LoginCounter.objects.create(
         kind=LoginCounter.Kind.ACCOUNT_CLIENT,
@@ -304,6 +336,10 @@ def build_world():
         "residents.Household": w.households[0],
         "governance.ManagementArrangement": w.arrangement,
         "governance.Assessment": w.assessment,
+        "governance.CompositionRule": w.composition_rule,
+        "governance.Body": w.body,
+        "governance.PartyMember": w.party_member,
+        "governance.VanguardTeam": w.vanguard_team,
         "projects.CatalogueItem": w.roads,
         "projects.Project": w.project,
         "projects.ScopeItem": w.scope_item,

@@ -167,6 +167,34 @@ def _assessment_add(w, role):
     }
 
 
+def _body_add(w, role):
+    return {
+        "community": w.c11.pk,
+        "neighbourhood": w.n112.pk,
+        "kind": "party_branch",
+        "name": "新华二里党支部",
+        "term_start": w.today.isoformat(),
+        "term_end": (w.today + datetime.timedelta(days=365 * 3)).isoformat(),
+        "members-TOTAL_FORMS": 2,
+        "members-0-name": "陈书记",
+        "members-0-role": "secretary",
+        "members-0-party_status": "retired",
+        "members-0-order": 1,
+        "members-1-name": "林委员",
+        "members-1-role": "member",
+        "members-1-party_status": "double_registration",
+        "members-1-order": 2,
+    }
+
+
+def _party_member_add(w, role):
+    return {"community": w.c11.pk, "name": "褚党员", "category": "floating", "phone": "13600000000"}
+
+
+def _vanguard_add(w, role):
+    return {"community": w.c11.pk, "name": "治安巡逻先锋队", "members": [w.party_member.pk]}
+
+
 # ---- projects --------------------------------------------------------------------------------
 
 
@@ -663,6 +691,32 @@ CASES = {
         added=_one_new(score="78.00"),
         change=lambda w: (w.assessment, {"note": "改写"}),
         change_roles=NOBODY,
+    ),
+    "governance.CompositionRule": Case(
+        add=lambda w, role: {"district": w.district.pk, "kind": "property_committee", "min_members": 5},
+        added=_one_new(kind="property_committee"),
+        change=lambda w: (w.composition_rule, {"min_members": 1}),
+        changed=_field_is(min_members=1),
+        add_roles=SUPERUSER,
+        change_roles=SUPERUSER,
+    ),
+    "governance.Body": Case(
+        add=_body_add,
+        added=lambda w, rows, role: rows.get(name="新华二里党支部").members.count() == 2,
+        change=lambda w: (w.body, {"note": "2027年换届"}),
+        changed=_field_is(note="2027年换届"),
+    ),
+    "governance.PartyMember": Case(
+        add=_party_member_add,
+        added=_one_new(name="褚党员"),
+        change=lambda w: (w.party_member, {"organisation": "甜城区税务局"}),
+        changed=_field_is(organisation="甜城区税务局"),
+    ),
+    "governance.VanguardTeam": Case(
+        add=_vanguard_add,
+        added=lambda w, rows, role: list(rows.get().members.all()) == [w.party_member],
+        change=lambda w: (w.vanguard_team, {"purpose": "楼道清洁"}),
+        changed=_field_is(purpose="楼道清洁"),
     ),
     "projects.CatalogueItem": Case(
         add=_catalogue_add,

@@ -364,3 +364,28 @@ def test_the_census_sample_imports_into_the_demo_through_the_admin_page(logins):
     entry = AuditEntry.objects.get(action="census_import")
     assert entry.actor.username == "community"
     assert entry.details["households"] == {"created": 48, "updated": 0, "unchanged": 0}
+
+
+def test_the_community_login_sees_its_bodies_due_for_reelection_and_its_party_ledger(logins):
+    """Issue 13: 桂湖社区 has a party branch, an owners' committee listed 待换届, ledger rows and a
+    vanguard team; the community login reaches them in the admin, phones on staff pages only."""
+    from governance.bodies import Body, PartyMember, VanguardTeam
+
+    community = Community.objects.get(name="桂湖社区")
+    assert set(Body.objects.filter(community=community).values_list("kind", flat=True)) == {
+        "party_branch",
+        "owners_committee",
+    }
+    due = Body.objects.filter(community=community).due_for_reelection()
+    assert list(due.values_list("kind", flat=True)) == ["owners_committee"]
+    assert PartyMember.objects.filter(community=community).count() >= 3
+    assert VanguardTeam.objects.get(community=community).members.count() == 3
+    _, passwords = logins
+    client = Client()
+    assert client.login(username="community", password=passwords["community"])
+    html = client.get(reverse("admin:governance_body_changelist") + "?reelection=due").content.decode()
+    assert due.get().name in html
+    html = client.get(reverse("admin:governance_partymember_changelist")).content.decode()
+    assert "黄小军" in html
+    assert not AuditEntry.objects.filter(summary__contains="1380000").exists()
+    assert not AuditEntry.objects.filter(details__icontains="1380000").exists()

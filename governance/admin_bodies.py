@@ -1,0 +1,122 @@
+"""The admin of self-governance: bodies and their members, composition rules, the party members'
+ledger and vanguard teams. Registered from GovernanceConfig.ready() (governance/apps.py). Thin:
+writes go through governance.services_bodies and governance.services. Phones are shown only here,
+to staff."""
+
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, ServiceWritesMixin, StreetFilter, pending_object
+from .admin_management import _ServiceErrors
+from .bodies import (
+    REELECTION_NOTICE_DAYS,
+    Body,
+    BodyMember,
+    CompositionRule,
+    PartyMember,
+    VanguardTeam,
+)
+from .services_bodies import body_save, vanguard_team_save
+
+
+class ReelectionFilter(admin.SimpleListFilter):
+    """待换届: the bodies whose term has ended or ends within REELECTION_NOTICE_DAYS."""
+
+    title = _("换届")
+    parameter_name = "reelection"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("due", _("待换届（%(days)s天内到期或已到期）") % {"days": REELECTION_NOTICE_DAYS}),
+            ("ended", _("任期已满")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "due":
+            return queryset.due_for_reelection(today)
+        if self.value() == "ended":
+            return queryset.term_ended(today)
+        return queryset
+
+
+class BodyMemberInline(ScopedTabularInline):
+    model = BodyMember
+    fields = ["order", "name", "role", "address", "is_owner", "party_status", "phone"]
+    show_change_link = False
+
+
+@admin.register(Body)
+class BodyAdmin(_ServiceErrors, ScopedAdmin):
+    """A body is saved with its members in one service call (body_save), which checks the
+    district's composition rule for the kind on the members as they will be stored."""
+
+    list_display = ["name", "kind", "neighbourhood", "community", "term_start", "term_end", "term_status_display"]
+    list_filter = [ReelectionFilter, "kind", StreetFilter, CommunityFilter]
+    search_fields = ["name", "neighbourhood__name", "community__name"]
+    list_select_related = ["neighbourhood", "community"]
+    autocomplete_fields = ["neighbourhood"]
+    fields = ["community", "neighbourhood", "kind", "name", "term_start", "term_end", "note"]
+    inlines = [BodyMemberInline]
+
+    @admin.display(description=_("任期状态"))
+    def term_status_display(self, obj):
+        status = obj.term_status()
+        if status == "ended":
+            return _("任期已满，待换届")
+        if status == "due":
+            return _("即将到期，待换届")
+        return "-"
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its members in save_related, from form.instance (see pending_object)
+
+    def save_related(self, request, form, formsets, change):
+        members, deleted = [], []
+        for formset in formsets:
+            if formset.model is BodyMember:
+                members.extend(formset.save(commit=False))
+                deleted.extend(formset.deleted_objects)
+        body_save(body=pending_object(form), members=members, deleted_members=deleted, actor=request.user)
+
+
+@admin.register(CompositionRule)
+class CompositionRuleAdmin(ServiceWritesMixin, ScopedAdmin):
+    """Set per district by superusers (district officials read them, as staff do)."""
+
+    list_display = ["district", "kind", "min_members", "max_members", "odd_members", "owners_at_least_half"]
+    list_filter = ["kind"]
+    read_only_reason = _("组成规则由区统一设定（系统管理员录入），工作人员只能查看。")
+
+
+@admin.register(PartyMember)
+class PartyMemberAdmin(ServiceWritesMixin, ScopedAdmin):
+    list_display = ["name", "category", "community", "neighbourhood", "organisation", "joined_on"]
+    list_filter = ["category", StreetFilter, CommunityFilter]
+    search_fields = ["name", "organisation"]
+    list_select_related = ["community", "neighbourhood"]
+    autocomplete_fields = ["neighbourhood"]
+    fields = ["community", "neighbourhood", "name", "category", "organisation", "joined_on", "phone", "note"]
+
+
+@admin.register(VanguardTeam)
+class VanguardTeamAdmin(_ServiceErrors, ScopedAdmin):
+    list_display = ["name", "community", "purpose", "member_count"]
+    list_filter = [StreetFilter, CommunityFilter]
+    search_fields = ["name", "purpose"]
+    list_select_related = ["community"]
+    filter_horizontal = ["members"]
+    fields = ["community", "name", "purpose", "members"]
+
+    @admin.display(description=_("队员人数"))
+    def member_count(self, obj):
+        return obj.members.count()
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its members in save_related (see pending_object)
+
+    def save_related(self, request, form, formsets, change):
+        vanguard_team_save(
+            team=pending_object(form), members=form.cleaned_data.get("members", []), actor=request.user
+        )
