@@ -107,6 +107,7 @@ class DemoLogin:
 # Public, demo-only passwords (printed by `manage.py demo_logins`).
 DEMO_LOGINS = (
     DemoLogin("admin", "demo-admin", None, "superuser"),
+    DemoLogin("city", "demo-city", RoleKind.CITY_OFFICIAL, "city official"),
     DemoLogin("district", "demo-district", RoleKind.DISTRICT_OFFICIAL, "district official"),
     DemoLogin("street", "demo-street", RoleKind.STREET_STAFF, "street staff"),
     DemoLogin("community", "demo-community", RoleKind.COMMUNITY_STAFF, "community staff"),
@@ -306,6 +307,7 @@ def _seed_users(ctx):
 
 def _seed_roles(users, district, street, community):
     territory = {
+        RoleKind.CITY_OFFICIAL: {},
         RoleKind.DISTRICT_OFFICIAL: {"district": district},
         RoleKind.STREET_STAFF: {"street": street},
         RoleKind.COMMUNITY_STAFF: {"community": community},

@@ -216,6 +216,12 @@ class StaffRole(models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(
+                        kind=RoleKind.CITY_OFFICIAL,
+                        district__isnull=True,
+                        street__isnull=True,
+                        community__isnull=True,
+                    )
+                    | Q(
                         kind=RoleKind.DISTRICT_OFFICIAL,
                         district__isnull=False,
                         street__isnull=True,
@@ -247,6 +253,8 @@ class StaffRole(models.Model):
 
     @property
     def territory_id(self):
+        if self.level is None:
+            return None  # the city official: the whole deployment
         return {
             Level.DISTRICT: self.district_id,
             Level.STREET: self.street_id,
@@ -254,6 +262,8 @@ class StaffRole(models.Model):
         }[self.level]
 
     def __str__(self):
+        if self.kind == RoleKind.CITY_OFFICIAL:
+            return str(self.get_kind_display())
         place = self.district_id and self.district or self.street_id and self.street or self.community
         return f"{self.get_kind_display()} · {place}"
 

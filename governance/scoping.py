@@ -7,6 +7,7 @@ ORM lookup of that level's id. For instance a household declares
 
 Rules:
 - a superuser sees everything;
+- a city official (市住建局) sees everything too, read-only: every district of the deployment;
 - a role sees the rows inside its territory: the lookup of the role's own level equals the
   role's territory id;
 - a role also sees the rows *above* it that contain its territory (community staff see their own
@@ -57,12 +58,17 @@ class Grant:
 
 @dataclass(frozen=True)
 class Territory:
-    is_everything: bool = False
+    is_everything: bool = False  # a superuser: sees and manages everything
     grants: tuple = field(default_factory=tuple)
+    reads_everything: bool = False  # a city official: sees every district, manages nothing
 
     @property
     def is_empty(self):
-        return not self.is_everything and not self.grants
+        return not self.is_everything and not self.reads_everything and not self.grants
+
+    @property
+    def sees_everything(self):
+        return self.is_everything or self.reads_everything
 
     def may_write(self):
         return self.is_everything or any(g.may_write for g in self.grants)
@@ -82,9 +88,12 @@ def territory_of(actor):
     if cached is not None:
         return cached
     grants = []
+    reads_everything = False
     roles = actor.staff_roles.select_related("street", "community__street")
     for role in roles:
-        if role.level == Level.DISTRICT:
+        if role.level is None:
+            reads_everything = True  # the city official
+        elif role.level == Level.DISTRICT:
             grants.append(Grant(Level.DISTRICT, ROLE_MAY_WRITE[role.kind], role.district_id))
         elif role.level == Level.STREET:
             grants.append(
@@ -95,7 +104,7 @@ def territory_of(actor):
             grants.append(
                 Grant(Level.COMMUNITY, ROLE_MAY_WRITE[role.kind], c.street.district_id, c.street_id, c.id)
             )
-    territory = Territory(grants=tuple(grants))
+    territory = Territory(grants=tuple(grants), reads_everything=reads_everything)
     actor._territory_cache = territory
     return territory
 
@@ -121,7 +130,7 @@ def _grant_q(model, grant, write):
 def scope_q(model, actor, *, write=False):
     """The Q that keeps what `actor` may see (or manage, with write=True) of `model`; None = all."""
     territory = territory_of(actor)
-    if territory.is_everything:
+    if territory.is_everything or (territory.reads_everything and not write):
         return None
     q = Q(pk__in=[])
     for grant in territory.grants:

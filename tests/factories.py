@@ -102,6 +102,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 def staff_user(kind, place, username=None):
     """A staff user holding one role of `kind` over `place` (a District, Street or Community)."""
     user = UserFactory(username=username) if username else UserFactory()
+    if kind == RoleKind.CITY_OFFICIAL:
+        StaffRole.objects.create(user=user, kind=kind)
+        return user
     field = {
         RoleKind.DISTRICT_OFFICIAL: "district",
         RoleKind.STREET_STAFF: "street",

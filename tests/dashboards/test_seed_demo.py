@@ -141,13 +141,14 @@ def test_some_owners_own_two_flats_under_one_id_hash(seeded, db):
 def test_demo_users_and_their_roles(seeded, db):
     usernames = [login.username for login in DEMO_LOGINS]
     users = {u.username: u for u in get_user_model().objects.filter(username__in=usernames)}
-    assert set(users) == {"admin", "district", "street", "community"}
+    assert set(users) == {"admin", "city", "district", "street", "community"}
     assert users["admin"].is_superuser and users["admin"].is_staff
     assert all(u.is_staff and u.is_active for u in users.values())
-    assert not any(users[name].is_superuser for name in ("district", "street", "community"))
+    assert not any(users[name].is_superuser for name in ("city", "district", "street", "community"))
     related = ("user", "district", "street", "community__street")
     roles = {r.user.username: r for r in StaffRole.objects.select_related(*related)}
-    assert set(roles) == {"district", "street", "community"}
+    assert set(roles) == {"city", "district", "street", "community"}
+    assert roles["city"].kind == RoleKind.CITY_OFFICIAL and roles["city"].district is None
     assert roles["district"].kind == RoleKind.DISTRICT_OFFICIAL and roles["district"].district.name == "甜城区"
     assert roles["street"].kind == RoleKind.STREET_STAFF and roles["street"].street.name == "玉溪街道"
     assert roles["community"].kind == RoleKind.COMMUNITY_STAFF
@@ -168,12 +169,14 @@ def test_if_empty_does_nothing_when_a_district_exists(seeded, db):
 def test_demo_logins_names_every_role_with_its_territory(logins):
     text, passwords = logins
     assert "http://127.0.0.1:8000/admin/" in text
-    assert set(passwords) == {"admin", "district", "street", "community"}
+    assert set(passwords) == {"admin", "city", "district", "street", "community"}
     for label in ("超级管理员", *RoleKind.labels):
         assert str(label) in text
     assert re.search(r"community / \S+\s+— 甜城区 玉溪街道 桂湖社区", text)
     assert re.search(r"street / \S+\s+— 甜城区 玉溪街道\n", text)
     assert re.search(r"district / \S+\s+— 甜城区\n", text)
+    assert re.search(r"city / \S+\s+— 全市各区", text)
+    assert "http://127.0.0.1:8000/dashboards/" in text
 
 
 def test_demo_logins_prints_codes_that_open_their_household(logins):

@@ -53,7 +53,9 @@ def territory_label(user):
     places = []
     roles = user.staff_roles.select_related("district", "street__district", "community__street__district")
     for role in roles:
-        if role.community_id:
+        if role.kind == RoleKind.CITY_OFFICIAL:
+            places.append("全市各区（every district）")
+        elif role.community_id:
             c = role.community
             places.append(f"{c.street.district.name} {c.street.name} {c.name}")
         elif role.street_id:
@@ -84,6 +86,7 @@ class Command(BaseCommand):
         out("")
         out(self.style.MIGRATE_HEADING("演示账号（demo logins）— 密码公开，仅供本地演示，切勿用于生产环境"))
         out(f"管理后台（admin）：{base_url}/admin/")
+        out(f"领导看板（dashboards，区、市账号）：{base_url}/dashboards/")
         out("")
         rows = []
         for login in DEMO_LOGINS:

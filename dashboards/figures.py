@@ -1,0 +1,552 @@
+"""The dashboards' figures: what a unit of the territory (the city, a district, a street, a
+community, a neighbourhood) stands at, for a plan year and as of the end of a month.
+
+Read-only: everything is read through the lower apps' models, querysets and the scoping function;
+nothing is written. Every figure comes from aggregate queries, a fixed number per page whatever
+the size of the data (tests/dashboards/test_pages_figures.py pins it).
+
+Definitions (docs/architecture.md, "Dashboards"):
+- eligible: the unit's neighbourhoods that may be renovated (governance's eligibility: built
+  before the district's cut-off year, or admitted with a reason);
+- in the plan: neighbourhoods of a project of the plan year (年度批次), not cancelled, recorded by
+  the as-of date;
+- started (开工) / completed (完工): of those, the ones whose project has a start / completion date
+  on or before the as-of date;
+- buildings, households and floor area are those of the counted neighbourhoods;
+- the start rate (开工率) is started ÷ in the plan, by neighbourhoods and by households;
+- investment: the projects of the plan year touching the unit (a project bundling neighbourhoods
+  of two units counts whole in each): budget, commitments live at the as-of date by source kind,
+  disbursements paid by then and live at it, and the gap (budget not yet covered by commitments,
+  summed project by project);
+- the stage funnel: those projects by their stage at the as-of date (the last recorded move by
+  then), with how many days they have been in it.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from funding.choices import SourceKind
+from funding.models import Commitment, Disbursement
+from governance.choices import EligibilityStatus
+from governance.models import Building, Community, District, Neighbourhood, Street
+from governance.scoping import scope
+from projects.choices import Stage
+from projects.models import Project, ProjectTransition
+from residents.models import Household
+
+ZERO = Decimal("0.00")
+
+CITY, DISTRICT, STREET, COMMUNITY, NEIGHBOURHOOD, PROJECT = (
+    "city",
+    "district",
+    "street",
+    "community",
+    "neighbourhood",
+    "project",
+)
+LEVELS = (CITY, DISTRICT, STREET, COMMUNITY, NEIGHBOURHOOD, PROJECT)
+LEVEL_NAMES = {
+    CITY: _("全市"),
+    DISTRICT: _("区"),
+    STREET: _("街道"),
+    COMMUNITY: _("社区"),
+    NEIGHBOURHOOD: _("小区"),
+    PROJECT: _("项目"),
+}
+LEVEL_MODELS = {
+    DISTRICT: District,
+    STREET: Street,
+    COMMUNITY: Community,
+    NEIGHBOURHOOD: Neighbourhood,
+    PROJECT: Project,
+}
+# How a neighbourhood reaches a unit of each level, and the level below each one.
+NEIGHBOURHOOD_LOOKUP = {
+    DISTRICT: "community__street__district_id",
+    STREET: "community__street_id",
+    COMMUNITY: "community_id",
+    NEIGHBOURHOOD: "pk",
+}
+CHILD_LEVEL = {CITY: DISTRICT, DISTRICT: STREET, STREET: COMMUNITY, COMMUNITY: NEIGHBOURHOOD}
+
+# The stages of the funnel, in lifecycle order (suspended and cancelled at the end).
+FUNNEL_STAGES = (
+    Stage.CANDIDATE,
+    Stage.CONSULTATION,
+    Stage.TENDER,
+    Stage.CONSTRUCTION,
+    Stage.ACCEPTANCE,
+    Stage.AFTERCARE,
+    Stage.CLOSED,
+    Stage.SUSPENDED,
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    """The page's filter: the plan year and the as-of month (its last day counts, or today)."""
+
+    year: int
+    month: datetime.date  # the first day of the as-of month
+
+    @property
+    def as_of(self):
+        """The last day of the as-of month, or today while that month runs."""
+        following = (self.month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        return min(following - datetime.timedelta(days=1), timezone.localdate())
+
+    @property
+    def as_of_end(self):
+        """The end of the as-of date, an aware datetime in the project's time zone."""
+        start = datetime.datetime.combine(self.as_of + datetime.timedelta(days=1), datetime.time.min)
+        return timezone.make_aware(start)
+
+
+@dataclass
+class Unit:
+    """A place the dashboard shows: its level, its row (None for the city) and the way up."""
+
+    level: str
+    obj: object = None
+    ancestors: list = field(default_factory=list)  # [(level, obj)], coarsest first
+
+    @property
+    def name(self):
+        if self.obj is None:
+            return str(LEVEL_NAMES[CITY])
+        return self.obj.name if self.level != PROJECT else str(self.obj)
+
+    @property
+    def pk(self):
+        return None if self.obj is None else self.obj.pk
+
+
+def ancestors_of(level, obj):
+    """[(level, obj)] above a row, coarsest first (from the rows select_related brought)."""
+    if level == DISTRICT:
+        return []
+    if level == STREET:
+        return [(DISTRICT, obj.district)]
+    if level == COMMUNITY:
+        return [(DISTRICT, obj.street.district), (STREET, obj.street)]
+    if level == NEIGHBOURHOOD:
+        c = obj.community
+        return [(DISTRICT, c.street.district), (STREET, c.street), (COMMUNITY, c)]
+    return []
+
+
+UNIT_RELATED = {
+    DISTRICT: (),
+    STREET: ("district",),
+    COMMUNITY: ("street__district",),
+    NEIGHBOURHOOD: ("community__street__district",),
+    PROJECT: ("lead_street__district",),
+}
+
+
+def scoped_neighbourhoods(actor, unit):
+    """The neighbourhoods of `unit` that `actor` sees (the one scoping function, then the unit)."""
+    rows = scope(Neighbourhood.objects.all(), actor)
+    if unit.level in NEIGHBOURHOOD_LOOKUP:
+        rows = rows.filter(**{NEIGHBOURHOOD_LOOKUP[unit.level]: unit.pk})
+    elif unit.level == PROJECT:
+        rows = rows.filter(projects=unit.obj)
+    return rows
+
+
+def _plan_projects(period):
+    """The projects of the plan year recorded by the as-of date, not cancelled by then."""
+    cancelled = ProjectTransition.objects.filter(
+        project=OuterRef("pk"), to_stage=Stage.CANCELLED, at__lt=period.as_of_end
+    )
+    return (
+        Project.objects.filter(year=period.year, created_at__lt=period.as_of_end)
+        .exclude(Exists(cancelled))
+    )
+
+
+def _count_of(model, link):
+    rows = model.objects.filter(**{link: OuterRef("pk")}).order_by().values(link)
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0, output_field=IntegerField())
+
+
+def _sum_of(model, field_name, link):
+    rows = model.objects.filter(**{link: OuterRef("pk")}).order_by().values(link)
+    return Coalesce(
+        Subquery(rows.annotate(t=Sum(field_name)).values("t")), ZERO, output_field=DecimalField()
+    )
+
+
+# The four groups of neighbourhoods the overview counts, and what is counted of each.
+GROUPS = ("eligible", "planned", "started", "completed")
+GROUP_NAMES = {
+    "eligible": _("符合改造条件"),
+    "planned": _("纳入年度计划"),
+    "started": _("已开工"),
+    "completed": _("已完工"),
+}
+MEASURES = ("neighbourhoods", "buildings", "households", "floor_area")
+MEASURE_NAMES = {
+    "neighbourhoods": _("小区(个)"),
+    "buildings": _("楼栋(栋)"),
+    "households": _("户数(户)"),
+    "floor_area": _("建筑面积(m²)"),
+}
+
+
+def neighbourhood_figures(neighbourhoods, period, child_key):
+    """One query: for each child unit (`child_key`, the neighbourhood's lookup of the child level),
+    the four groups' neighbourhoods, buildings, households and floor area. Returns
+    {child_id: {group: {measure: value}}}."""
+    plan = _plan_projects(period).filter(neighbourhoods=OuterRef("pk"))
+    rows = (
+        neighbourhoods.annotate_eligibility()
+        .annotate(
+            n_buildings=_count_of(Building, "neighbourhood"),
+            n_households=_count_of(Household, "neighbourhood"),
+            n_area=_sum_of(Household, "floor_area", "neighbourhood"),
+            in_plan=Exists(plan),
+            is_started=Exists(plan.filter(started_on__lte=period.as_of)),
+            is_completed=Exists(plan.filter(completed_on__lte=period.as_of)),
+        )
+        .order_by()
+        .values(child_key)
+    )
+    conditions = {
+        "eligible": ~Q(eligibility=EligibilityStatus.INELIGIBLE),
+        "planned": Q(in_plan=True),
+        "started": Q(is_started=True),
+        "completed": Q(is_completed=True),
+    }
+    aggregates = {}
+    for group, condition in conditions.items():
+        aggregates[f"{group}__neighbourhoods"] = Count("pk", filter=condition)
+        aggregates[f"{group}__buildings"] = Coalesce(Sum("n_buildings", filter=condition), 0)
+        aggregates[f"{group}__households"] = Coalesce(Sum("n_households", filter=condition), 0)
+        aggregates[f"{group}__floor_area"] = Coalesce(
+            Sum("n_area", filter=condition), ZERO, output_field=DecimalField()
+        )
+    result = {}
+    for row in rows.annotate(**aggregates):
+        figures = {group: {} for group in GROUPS}
+        for key, value in row.items():
+            if "__" in key and key != child_key:
+                group, measure = key.split("__", 1)
+                if group in figures:
+                    figures[group][measure] = value
+        result[row[child_key]] = figures
+    return result
+
+
+def empty_groups():
+    return {
+        group: {m: (ZERO if m == "floor_area" else 0) for m in MEASURES} for group in GROUPS
+    }
+
+
+def add_groups(total, figures):
+    for group in GROUPS:
+        for measure in MEASURES:
+            total[group][measure] += figures[group][measure]
+    return total
+
+
+def rate(part, whole):
+    """A percentage with one decimal place (Decimal), None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def start_rates(groups):
+    return {
+        "by_neighbourhoods": rate(groups["started"]["neighbourhoods"], groups["planned"]["neighbourhoods"]),
+        "by_households": rate(groups["started"]["households"], groups["planned"]["households"]),
+    }
+
+
+def _live_at(period):
+    """Commitments/disbursements not reversed by the as-of date."""
+    return Q(reversal__isnull=True) | Q(reversal__created_at__gte=period.as_of_end)
+
+
+def compute_investment(projects, period):
+    """Budget, committed by source kind, disbursed and gap of `projects` (distinct projects of the
+    unit). Three queries."""
+    commitments = Commitment.objects.filter(
+        _live_at(period), committed_on__lte=period.as_of, project__in=projects.values("pk")
+    )
+    per_project = commitments.filter(project=OuterRef("pk")).order_by().values("project")
+    covered = Coalesce(
+        Subquery(per_project.annotate(t=Sum("amount")).values("t")), ZERO, output_field=DecimalField()
+    )
+    shortfall = Greatest(
+        Coalesce("budget", ZERO, output_field=DecimalField()) - covered,
+        Value(ZERO, output_field=DecimalField()),
+        output_field=DecimalField(),
+    )
+    totals = (
+        Project.objects.filter(pk__in=projects.values("pk"))
+        .annotate(shortfall=shortfall)
+        .aggregate(
+            budget=Coalesce(Sum("budget"), ZERO, output_field=DecimalField()),
+            gap=Coalesce(Sum("shortfall"), ZERO, output_field=DecimalField()),
+            projects=Count("pk"),
+        )
+    )
+    by_kind = {
+        row["source__kind"]: row["total"]
+        for row in commitments.order_by().values("source__kind").annotate(total=Sum("amount"))
+    }
+    disbursed = Disbursement.objects.filter(
+        _live_at(period),
+        paid_on__lte=period.as_of,
+        commitment__in=commitments.values("pk"),
+    ).aggregate(total=Coalesce(Sum("amount"), ZERO, output_field=DecimalField()))["total"]
+    committed = sum(by_kind.values(), ZERO)
+    return {
+        "projects": totals["projects"],
+        "budget": totals["budget"],
+        "committed": committed,
+        "by_kind": [
+            {"kind": kind, "name": SourceKind(kind).label, "amount": by_kind[kind]}
+            for kind in SourceKind.values
+            if kind in by_kind
+        ],
+        "disbursed": disbursed,
+        "gap": totals["gap"],
+    }
+
+
+def stage_funnel(projects, period):
+    """The projects by their stage at the as-of date, with the days they have been in it (average
+    and longest). One query (one row per project: the stage and when it was entered)."""
+    last_move = ProjectTransition.objects.filter(project=OuterRef("pk"), at__lt=period.as_of_end).order_by(
+        "-at", "-id"
+    )
+    rows = (
+        Project.objects.filter(pk__in=projects.values("pk"))
+        .annotate(
+            stage_then=Subquery(last_move.values("to_stage")[:1]),
+            since=Subquery(last_move.values("at")[:1]),
+        )
+        .values_list("stage_then", "since", "created_at")
+    )
+    counts = {stage: [] for stage in FUNNEL_STAGES}
+    for stage_then, since, created_at in rows:
+        stage = stage_then or Stage.CANDIDATE
+        entered = timezone.localdate(since or created_at)
+        if stage in counts:
+            counts[stage].append(max(0, (period.as_of - entered).days))
+    funnel = []
+    for stage in FUNNEL_STAGES:
+        days = counts[stage]
+        funnel.append(
+            {
+                "stage": stage,
+                "name": Stage(stage).label,
+                "projects": len(days),
+                "average_days": round(sum(days) / len(days)) if days else None,
+                "longest_days": max(days) if days else None,
+            }
+        )
+    return funnel
+
+
+def unit_projects(neighbourhoods, period):
+    """The distinct projects of the plan year touching `neighbourhoods`."""
+    return _plan_projects(period).filter(
+        pk__in=Project.neighbourhoods.through.objects.filter(
+            neighbourhood__in=neighbourhoods.values("pk")
+        ).values("project_id")
+    )
+
+
+def child_units(unit, ids):
+    """The rows of the level below `unit` among `ids`, by id (one query)."""
+    level = CHILD_LEVEL[unit.level]
+    return level, LEVEL_MODELS[level].objects.in_bulk(list(ids))
+
+
+def overview(actor, unit, period):
+    """Every figure of the overview of `unit`: a fixed number of queries (6 at a level with child
+    units, whatever the size of the data)."""
+    neighbourhoods = scoped_neighbourhoods(actor, unit)
+    child_level = CHILD_LEVEL.get(unit.level)
+    child_key = NEIGHBOURHOOD_LOOKUP[child_level] if child_level else "pk"
+    per_child = neighbourhood_figures(neighbourhoods, period, child_key)
+    groups = empty_groups()
+    for figures in per_child.values():
+        add_groups(groups, figures)
+    children = []
+    if child_level:
+        _, rows = child_units(unit, per_child)
+        for pk, figures in per_child.items():
+            obj = rows.get(pk)
+            if obj is None:
+                continue
+            children.append(
+                {"level": child_level, "pk": pk, "name": obj.name, "groups": figures, "rates": start_rates(figures)}
+            )
+        children.sort(key=lambda c: c["name"])
+    projects = unit_projects(neighbourhoods, period)
+    project_rows = []
+    if unit.level == NEIGHBOURHOOD:
+        project_rows = list(projects.order_by("code").values("pk", "code", "name", "stage", "budget", "started_on", "completed_on"))
+    return {
+        "projects": project_rows,
+        "groups": groups,
+        "rates": start_rates(groups),
+        "child_level": child_level,
+        "children": children,
+        "investment": compute_investment(projects, period),
+        "funnel": stage_funnel(projects, period),
+    }
+
+
+# ---- tables: what the page shows, the charts draw and the exports write ----------------------
+
+
+@dataclass
+class Table:
+    """A table of the overview: `columns` are (header, kind) with kind one of text, int, money,
+    area, rate, days; `rows` hold raw values (Decimal for money and areas)."""
+
+    name: str
+    title: object
+    columns: list
+    rows: list
+    chart: dict = None
+    links: list = None  # [(level, pk)] per row: the row's own dashboard
+
+    @property
+    def headers(self):
+        return [header for header, _kind in self.columns]
+
+
+def overview_tables(figures):
+    """The overview's tables, in page order, each with the chart drawn from it."""
+    groups = figures["groups"]
+    tables = [
+        Table(
+            "progress",
+            _("改造进度"),
+            [(_("类别"), "text")] + [(MEASURE_NAMES[m], "area" if m == "floor_area" else "int") for m in MEASURES],
+            [[GROUP_NAMES[g]] + [groups[g][m] for m in MEASURES] for g in GROUPS],
+        )
+    ]
+    tables[0].chart = {
+        "type": "bar",
+        "categories": [str(GROUP_NAMES[g]) for g in GROUPS],
+        "series": [
+            {"name": str(MEASURE_NAMES["neighbourhoods"]), "data": [groups[g]["neighbourhoods"] for g in GROUPS]},
+        ],
+    }
+    children = figures["children"]
+    if figures["child_level"]:
+        level_name = LEVEL_NAMES[figures["child_level"]]
+        rate_table = Table(
+            "start_rate",
+            _("开工率（按下级单位）"),
+            [
+                (level_name, "text"),
+                (_("计划小区(个)"), "int"),
+                (_("开工小区(个)"), "int"),
+                (_("开工率·小区(%)"), "rate"),
+                (_("计划户数(户)"), "int"),
+                (_("开工户数(户)"), "int"),
+                (_("开工率·户数(%)"), "rate"),
+                (_("完工小区(个)"), "int"),
+            ],
+            [
+                [
+                    c["name"],
+                    c["groups"]["planned"]["neighbourhoods"],
+                    c["groups"]["started"]["neighbourhoods"],
+                    c["rates"]["by_neighbourhoods"],
+                    c["groups"]["planned"]["households"],
+                    c["groups"]["started"]["households"],
+                    c["rates"]["by_households"],
+                    c["groups"]["completed"]["neighbourhoods"],
+                ]
+                for c in children
+            ],
+        )
+        rate_table.links = [(c["level"], c["pk"]) for c in children]
+        rate_table.chart = {
+            "type": "bar",
+            "categories": [c["name"] for c in children],
+            "series": [
+                {"name": str(_("开工率·小区(%)")), "data": [c["rates"]["by_neighbourhoods"] or 0 for c in children]},
+                {"name": str(_("开工率·户数(%)")), "data": [c["rates"]["by_households"] or 0 for c in children]},
+            ],
+        }
+        tables.append(rate_table)
+    money = figures["investment"]
+    invest = Table(
+        "investment",
+        _("投资"),
+        [(_("项目"), "text"), (_("金额(元)"), "money")],
+        [[_("概算"), money["budget"]]]
+        + [[_("已承诺：%(kind)s") % {"kind": row["name"]}, row["amount"]] for row in money["by_kind"]]
+        + [
+            [_("已承诺合计"), money["committed"]],
+            [_("已拨付"), money["disbursed"]],
+            [_("资金缺口"), money["gap"]],
+        ],
+    )
+    invest.chart = {
+        "type": "pie",
+        "categories": [str(row["name"]) for row in money["by_kind"]],
+        "series": [{"name": str(_("已承诺")), "data": [row["amount"] for row in money["by_kind"]]}],
+    }
+    tables.append(invest)
+    if figures["projects"]:
+        rows = figures["projects"]
+        listing = Table(
+            "projects",
+            _("项目"),
+            [
+                (_("项目编号"), "text"),
+                (_("项目名称"), "text"),
+                (_("阶段"), "text"),
+                (_("概算(元)"), "money"),
+                (_("实际开工日期"), "text"),
+                (_("实际完工日期"), "text"),
+            ],
+            [
+                [r["code"], r["name"], Stage(r["stage"]).label, r["budget"], r["started_on"], r["completed_on"]]
+                for r in rows
+            ],
+        )
+        listing.links = [(PROJECT, r["pk"]) for r in rows]
+        tables.append(listing)
+    funnel = Table(
+        "funnel",
+        _("项目阶段"),
+        [(_("阶段"), "text"), (_("项目(个)"), "int"), (_("平均停留(天)"), "days"), (_("最长停留(天)"), "days")],
+        [[row["name"], row["projects"], row["average_days"], row["longest_days"]] for row in figures["funnel"]],
+    )
+    funnel.chart = {
+        "type": "hbar",
+        "categories": [str(row["name"]) for row in figures["funnel"]],
+        "series": [{"name": str(_("项目(个)")), "data": [row["projects"] for row in figures["funnel"]]}],
+    }
+    tables.append(funnel)
+    return tables

@@ -1,0 +1,258 @@
+"""The officials' dashboards: /dashboards/ and /dashboards/<level>/<id>/, their exports.
+
+Who sees what: any staff role, through the one scoping function (governance.scoping). A unit is
+shown only when it lies inside the actor's territory: at or below the level of one of their roles
+(community staff see their community, never the street above it, although the scoping function
+lets them read the street's row for breadcrumbs). Anonymous users go to the login; a user without
+a role gets 403; a unit outside the territory answers 404, like one that does not exist.
+"""
+
+import datetime
+
+from django import forms
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from governance.money import yuan
+from governance.exports import table_response
+from governance.scoping import scope, territory_of
+
+from . import figures as f
+
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+class PeriodForm(forms.Form):
+    """The filter every page takes: ?year=2026&month=2026-11 (both optional, both bounded)."""
+
+    year = forms.IntegerField(
+        label=gettext_lazy("计划年度"), required=False, min_value=MIN_YEAR, max_value=MAX_YEAR
+    )
+    month = forms.CharField(label=gettext_lazy("截至月份"), required=False, max_length=7)
+
+    def clean_month(self):
+        text = (self.cleaned_data.get("month") or "").strip()
+        if not text:
+            return None
+        try:
+            month = datetime.datetime.strptime(text, "%Y-%m").date()
+        except ValueError:
+            raise forms.ValidationError(gettext_lazy("截至月份的格式应为“年-月”，例如 2026-11。")) from None
+        today = timezone.localdate()
+        if month.year < MIN_YEAR or month > today.replace(day=1):
+            raise forms.ValidationError(gettext_lazy("截至月份须在2000年1月至本月之间。"))
+        return month
+
+
+def _period(request):
+    """The period of the request's filter, or (None, form) when the filter is invalid."""
+    form = PeriodForm(request.GET)
+    today = timezone.localdate()
+    if not form.is_valid():
+        return None, form
+    month = form.cleaned_data["month"] or today.replace(day=1)
+    year = form.cleaned_data["year"] or month.year
+    return f.Period(year=year, month=month), form
+
+
+def display(value, kind):
+    """A cell as the page shows it: money in the project's one format (governance.money.yuan),
+    areas with two places, rates with a per cent sign, a dash for nothing."""
+    if value is None or value == "":
+        return "—"
+    if kind == "money":
+        return yuan(value)
+    if kind == "area":
+        return f"{value:,.2f}"
+    if kind == "rate":
+        return f"{value}%"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _allowed(request):
+    """The actor's territory, after the login and the role checks."""
+    if not request.user.is_authenticated:
+        return None
+    territory = territory_of(request.user)
+    if territory.is_empty:
+        raise PermissionDenied(_("您的账号没有工作人员角色，不能查看领导看板。"))
+    return territory
+
+
+def _ids_of(level, obj):
+    ids = {level: obj.pk}
+    for up_level, up in f.ancestors_of(level, obj):
+        ids[up_level] = up.pk
+    return ids
+
+
+def _inside(territory, level, obj):
+    """Whether a district/street/community/neighbourhood lies at or below one of the roles."""
+    if territory.sees_everything:
+        return True
+    ids = _ids_of(level, obj)
+    for grant in territory.grants:
+        if grant.level in ids and ids[grant.level] == grant.id_at(grant.level):
+            return True
+    return False
+
+
+def _unit(request, territory, level, pk):
+    if level not in f.LEVEL_MODELS:
+        raise Http404
+    model = f.LEVEL_MODELS[level]
+    rows = scope(model.objects.select_related(*f.UNIT_RELATED[level]), request.user)
+    obj = rows.filter(pk=pk).first()
+    if obj is None:
+        raise Http404(_("没有这个单位，或它不在您的辖区内。"))
+    if level == f.PROJECT:
+        return f.Unit(level, obj, [])
+    if not _inside(territory, level, obj):
+        raise Http404(_("没有这个单位，或它不在您的辖区内。"))
+    return f.Unit(level, obj, f.ancestors_of(level, obj))
+
+
+def _top_unit(territory):
+    """The actor's top page: the city (everything they see), or their one role's unit."""
+    if not territory.sees_everything and len(territory.grants) == 1:
+        grant = territory.grants[0]
+        return grant.level, grant.id_at(grant.level)
+    return None
+
+
+def _unit_url(level, pk, query=""):
+    if level == f.CITY:
+        url = reverse("dashboards:index")
+    else:
+        url = reverse("dashboards:unit", args=[level, pk])
+    return f"{url}?{query}" if query else url
+
+
+def _breadcrumb(territory, unit, query):
+    """The way back up, from the actor's top (the city, or their role's unit) to the unit."""
+    crumbs = []
+    top = _top_unit(territory)
+    if top is None:
+        crumbs.append({"name": _("全市") if territory.sees_everything else _("我的辖区"), "url": _unit_url(f.CITY, None, query)})
+    chain = list(unit.ancestors)
+    if unit.level != f.CITY:
+        chain.append((unit.level, unit.obj))
+    reached = top is None
+    for level, obj in chain:
+        if not reached and (level, obj.pk) == top:
+            reached = True
+        if reached:
+            crumbs.append({"name": obj.name if level != f.PROJECT else str(obj), "url": _unit_url(level, obj.pk, query)})
+    return crumbs
+
+
+def _query(period):
+    return urlencode({"year": period.year, "month": period.month.strftime("%Y-%m")})
+
+
+def _title(territory, unit):
+    if unit.level == f.CITY:
+        return str(_("全市") if territory.sees_everything else _("我的辖区"))
+    return unit.name
+
+
+def _render(request, territory, unit):
+    period, form = _period(request)
+    if period is None:
+        return render(request, "dashboards/invalid.html", {"form": form}, status=400)
+    if unit.level == f.PROJECT:
+        period = f.Period(year=unit.obj.year, month=period.month)
+    figures = f.overview(request.user, unit, period)
+    tables = f.overview_tables(figures)
+    query = _query(period)
+    for table in tables:
+        table.export_urls = {fmt: _export_url(unit, table.name, fmt, query) for fmt in EXPORT_FORMATS}
+        if table.links:
+            table.row_urls = [_unit_url(level, pk, query) for level, pk in table.links]
+        else:
+            table.row_urls = None
+        cells = [[(display(value, kind), kind) for value, (_h, kind) in zip(row, table.columns)] for row in table.rows]
+        table.body = list(zip(cells, table.row_urls or [None] * len(table.rows)))
+    context = {
+        "unit": unit,
+        "level_name": f.LEVEL_NAMES[unit.level],
+        "title": _title(territory, unit),
+        "breadcrumb": _breadcrumb(territory, unit, query),
+        "period": period,
+        "form": form,
+        "figures": figures,
+        "tables": tables,
+        "charts": {table.name: table.chart for table in tables if table.chart},
+    }
+    return render(request, "dashboards/overview.html", context)
+
+
+def _export_url(unit, table, fmt, query):
+    if unit.level == f.CITY:
+        url = reverse("dashboards:export_top", args=[table, fmt])
+    else:
+        url = reverse("dashboards:export", args=[unit.level, unit.pk, table, fmt])
+    return f"{url}?{query}"
+
+
+def index(request):
+    territory = _allowed(request)
+    if territory is None:
+        return redirect_to_login(request.get_full_path())
+    top = _top_unit(territory)
+    if top is not None:
+        level, pk = top
+        query = request.GET.urlencode()
+        return redirect(_unit_url(level, pk, query))
+    return _render(request, territory, f.Unit(f.CITY))
+
+
+def unit_page(request, level, pk):
+    territory = _allowed(request)
+    if territory is None:
+        return redirect_to_login(request.get_full_path())
+    return _render(request, territory, _unit(request, territory, level, pk))
+
+
+def _export(request, territory, unit, table_name, fmt):
+    if fmt not in EXPORT_FORMATS:
+        raise Http404
+    period, form = _period(request)
+    if period is None:
+        return render(request, "dashboards/invalid.html", {"form": form}, status=400)
+    if unit.level == f.PROJECT:
+        period = f.Period(year=unit.obj.year, month=period.month)
+    tables = {t.name: t for t in f.overview_tables(f.overview(request.user, unit, period))}
+    table = tables.get(table_name)
+    if table is None:
+        raise Http404
+    place = _title(territory, unit)
+    if unit.level == f.PROJECT:
+        place = unit.obj.code
+    filename = f"{place}_{table.title}_{period.year}年计划_截至{period.as_of:%Y-%m-%d}"
+    return table_response(table.headers, table.rows, fmt, filename, title=str(table.title))
+
+
+def export_top(request, table, fmt):
+    territory = _allowed(request)
+    if territory is None:
+        return redirect_to_login(request.get_full_path())
+    return _export(request, territory, f.Unit(f.CITY), table, fmt)
+
+
+def export(request, level, pk, table, fmt):
+    territory = _allowed(request)
+    if territory is None:
+        return redirect_to_login(request.get_full_path())
+    return _export(request, territory, _unit(request, territory, level, pk), table, fmt)
