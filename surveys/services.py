@@ -774,25 +774,48 @@ def demand_lists_open(*, project, actor, intro="", now=None):
     return created
 
 
-def _demand_list_open_shared(pk):
-    """Whether the demand list is open, read under a shared row lock (PostgreSQL FOR SHARE) held
-    to the end of the caller's transaction.
+def _demand_list_open_and_household_locked(list_pk, household_pk):
+    """Whether the demand list is open, read under a shared row lock (PostgreSQL FOR SHARE), with
+    the household's row locked FOR NO KEY UPDATE, both held to the end of the caller's transaction
+    and taken by one statement.
 
     Shared locks do not conflict with each other, so a neighbourhood's submissions run side by side;
     they do conflict with the row lock of the UPDATE that closes the list (step_complete), so the
     close waits for every submission in flight, and a submission that waited on a close reads the
-    closed row (READ COMMITTED re-reads the locked row). Django's select_for_update has no FOR
-    SHARE, hence the raw query. SQLite has no row locks: one writer at a time serialises it.
+    closed row (READ COMMITTED re-reads the locked row). The household's lock writes one
+    household's submissions one after another, each seeing the one before it; other households
+    are not held up, and FOR NO KEY UPDATE does not block rows that only reference the household.
+    Django's select_for_update has no FOR SHARE nor two strengths in one query, hence the raw
+    query. SQLite has no row locks: one writer at a time serialises it.
     """
-    table = connection.ops.quote_name(DemandList._meta.db_table)
-    column = connection.ops.quote_name(DemandList._meta.pk.column)
-    sql = f"SELECT is_open FROM {table} WHERE {column} = %s"
+    qn = connection.ops.quote_name
+    lists, homes = qn(DemandList._meta.db_table), qn(Household._meta.db_table)
+    sql = (
+        f"SELECT l.{qn('is_open')} FROM {lists} l, {homes} h "
+        f"WHERE l.{qn(DemandList._meta.pk.column)} = %s AND h.{qn(Household._meta.pk.column)} = %s"
+    )
     if connection.vendor == "postgresql":
-        sql += " FOR SHARE"
+        sql += " FOR SHARE OF l FOR NO KEY UPDATE OF h"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
+        cursor.execute(sql, [list_pk, household_pk])
         row = cursor.fetchone()
     return bool(row and row[0])
+
+
+def _demand_current_retire(list_pk, household_pk):
+    """Mark the household's current submission to the list as no longer current, in one UPDATE;
+    the id of the submission it retired, or None. Called with the household's row locked, so no
+    other submission of the household is in flight."""
+    qn = connection.ops.quote_name
+    sql = (
+        f"UPDATE {qn(DemandSubmission._meta.db_table)} SET {qn('is_current')} = %s "
+        f"WHERE {qn('demand_list_id')} = %s AND {qn('household_id')} = %s AND {qn('is_current')} = %s "
+        f"RETURNING {qn('id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [False, list_pk, household_pk, True])
+        rows = cursor.fetchall()
+    return rows[0][0] if rows else None
 
 
 def demand_submit(
@@ -814,12 +837,13 @@ def demand_submit(
     Refuses: a closed list; a household of another neighbourhood; nothing chosen and no text;
     retired or other districts' menu items; over-long text; too many photos or a bad photo (the
     photo checks of projects.photos). Concurrency: the list is read open under a shared lock held
-    to commit (_demand_list_open_shared), so closing it waits for the submissions in flight and
-    no submission lands after the list closed. Simultaneous submissions of one household
-    (any number) leave exactly one current: the household's row is locked (FOR NO KEY UPDATE, so
-    one household's submissions are written one after another and each sees the one before it;
-    other households are not held up), then its current submission. The partial unique constraint
-    is the backstop, after which the loser retries once and replaces the winner.
+    to commit, so closing it waits for the submissions in flight and no submission lands after
+    the list closed; the same statement locks the household's row (FOR NO KEY UPDATE), so
+    simultaneous submissions of one household (any number) are written one after another, each
+    retiring the one before it, and exactly one stays current
+    (_demand_list_open_and_household_locked). The partial unique constraint is the backstop.
+    Statements (issue 14): the lock, one UPDATE retiring the current submission, the INSERTs of
+    the submission, its items (one), its photos and the audit row.
     """
     now = now or timezone.now()
     text = (text or "").strip()
@@ -853,36 +877,23 @@ def demand_submit(
     if channel != SubmissionChannel.ONLINE:
         _require_manage(actor, household)
     with transaction.atomic():
-        if not _demand_list_open_shared(demand_list.pk):
+        if not _demand_list_open_and_household_locked(demand_list.pk, household.pk):
             raise ValidationError(_("本小区的需求清单征集已经结束。"))
-        # Locking the current submission alone is not enough: a writer that waited on it finds it
-        # no longer current and would insert beside the winner's new one.
-        list(Household.objects.select_for_update(no_key=True).filter(pk=household.pk).values_list("pk"))
-        for attempt in (1, 2):
-            try:
-                with transaction.atomic():
-                    current = (
-                        DemandSubmission.objects.select_for_update()
-                        .filter(demand_list=demand_list, household=household, is_current=True)
-                        .first()
-                    )
-                    if current is not None:
-                        current.is_current = False
-                        current.save(update_fields=["is_current"])
-                    submission = DemandSubmission.objects.create(
-                        demand_list=demand_list,
-                        household=household,
-                        text=text,
-                        channel=channel,
-                        entered_by=actor if channel != SubmissionChannel.ONLINE else None,
-                        submitted_at=now,
-                        receipt=_receipt(),
-                    )
-                break
-            except IntegrityError:
-                if attempt == 2:
-                    raise
-        submission.items.set(items)
+        replaced = _demand_current_retire(demand_list.pk, household.pk)
+        submission = DemandSubmission.objects.create(
+            demand_list=demand_list,
+            household=household,
+            text=text,
+            channel=channel,
+            entered_by=actor if channel != SubmissionChannel.ONLINE else None,
+            submitted_at=now,
+            receipt=_receipt(),
+        )
+        # A new submission has no items yet: one INSERT (items.set() would SELECT them first).
+        Through = DemandSubmission.items.through
+        Through.objects.bulk_create(
+            [Through(demandsubmission_id=submission.pk, catalogueitem_id=pk) for pk in dict.fromkeys(i.pk for i in items)]
+        )
         for photo in prepared:
             DemandPhoto.objects.create(
                 submission=submission, image=photo.image, thumbnail=photo.thumbnail, uid=photo.uid
@@ -897,7 +908,7 @@ def demand_submit(
                 "household": household.pk,
                 "channel": channel,
                 "items": [i.pk for i in items],
-                "replaced": current.pk if current else None,
+                "replaced": replaced,
             },
         )
     return submission

@@ -71,9 +71,6 @@ def demand_form(request, list_id):
     menu_items = CatalogueItem.objects.filter(
         Q(district__isnull=True) | Q(district_id=district_id), active=True
     )
-    current = DemandSubmission.objects.filter(
-        demand_list=demand_list, household=household, is_current=True
-    ).first()
     status = 200
     if request.method == "POST":
         form = DemandForm(request.POST, request.FILES, menu_items=menu_items)
@@ -92,7 +89,11 @@ def demand_form(request, list_id):
             else:
                 return redirect("surveys:demand_receipt", receipt=submission.receipt)
         status = 400
-    else:
+    # Read only to show the form: a POST that is accepted does not need it (issue 14).
+    current = DemandSubmission.objects.filter(
+        demand_list=demand_list, household=household, is_current=True
+    ).first()
+    if request.method != "POST":
         initial = (
             {"items": list(current.items.values_list("pk", flat=True)), "text": current.text}
             if current
