@@ -5,6 +5,7 @@ refused as if it did not exist. The serializers check shapes; the services check
 from rest_framework import serializers
 
 from governance.api.fields import ScopedModelSerializer, ScopedRelatedField
+from governance.bounds import TEXT_MAX
 from governance.models import Assessment, ManagementArrangement
 
 from ..models import (
@@ -55,7 +56,7 @@ class ReversalSerializer(serializers.Serializer):
 class ReverseSerializer(serializers.Serializer):
     """The body of a `reverse` action: the reason, required (the service checks it is not blank)."""
 
-    reason = serializers.CharField(allow_blank=True, trim_whitespace=True)
+    reason = serializers.CharField(allow_blank=True, trim_whitespace=True, max_length=TEXT_MAX)
 
 
 class CommitmentSerializer(ScopedModelSerializer):
@@ -125,7 +126,7 @@ class ManagementArrangementSerializer(ScopedModelSerializer):
 
 
 class AssessmentSerializer(ScopedModelSerializer):
-    items = serializers.DictField(child=serializers.CharField(), required=False)
+    items = serializers.DictField(child=serializers.CharField(max_length=200), required=False)
 
     class Meta:
         model = Assessment
@@ -148,7 +149,9 @@ class AssessmentSerializer(ScopedModelSerializer):
 
 class PayerSerializer(ScopedModelSerializer):
     source = ScopedRelatedField(FundingSource, write=False, required=False, allow_null=True)
-    payer_name = serializers.CharField(required=False, allow_blank=True)
+    payer_name = serializers.CharField(
+        required=False, allow_blank=True, max_length=SubsidyPayer._meta.get_field("payer_name").max_length
+    )
 
     class Meta:
         model = SubsidyPayer
@@ -248,7 +251,7 @@ class SubsidyPlanDetailSerializer(SubsidyPlanSerializer):
 
 class PlanExitSerializer(serializers.Serializer):
     on = serializers.DateField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
 
 
 class ProjectFundingSerializer(serializers.Serializer):

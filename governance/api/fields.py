@@ -13,9 +13,11 @@ ScopedModelSerializer makes every relation DRF builds from the model such a fiel
 (TypeError, when the fields are built) a writable related field of any other kind, so a new
 serializer cannot offer unscoped ids by omission.
 """
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import relations, serializers
 
+from ..bounds import text_max
 from ..scoping import scope
 
 
@@ -53,7 +55,18 @@ def is_scoped(field):
     return isinstance(field, ScopedRelatedField)
 
 
-class ScopedModelSerializer(serializers.ModelSerializer):
+class BoundedTextMixin:
+    """For a ModelSerializer: a model TextField gets its bound (governance.bounds.text_max) as the
+    API field's max_length, so the API refuses what the admin and the resident forms refuse."""
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, models.TextField) and not kwargs.get("read_only"):
+            kwargs.setdefault("max_length", text_max(model_field))
+        return field_class, kwargs
+
+
+class ScopedModelSerializer(BoundedTextMixin, serializers.ModelSerializer):
     """A ModelSerializer whose relations built from the model are ScopedRelatedFields (write=True;
     the names in `see_only` write=False), and which refuses to build a writable related field of
     another kind (TypeError naming it)."""

@@ -2,7 +2,8 @@
 
 from rest_framework import serializers
 
-from governance.api.fields import ScopedModelSerializer, ScopedRelatedField
+from governance.api.fields import BoundedTextMixin, ScopedModelSerializer, ScopedRelatedField
+from governance.bounds import TEXT_MAX
 from governance.models import Neighbourhood, Street
 
 from ..choices import Stage
@@ -23,7 +24,7 @@ def CatalogueField():
     return ScopedRelatedField(CatalogueItem, visible=catalogue_visible_to)
 
 
-class CatalogueItemSerializer(serializers.ModelSerializer):
+class CatalogueItemSerializer(BoundedTextMixin, serializers.ModelSerializer):
     work_class_display = serializers.CharField(source="get_work_class_display", read_only=True)
     unit_display = serializers.CharField(source="get_unit_display", read_only=True)
 
@@ -101,6 +102,7 @@ class ProjectDetailSerializer(ProjectSerializer):
 class TransitionRequestSerializer(serializers.Serializer):
     # A string checked against the stages (not a second enum of the same choices in the schema).
     to = serializers.CharField(
+        max_length=30,
         help_text="candidate, consultation, tender, construction, acceptance, aftercare, "
         "closed, suspended or cancelled"
     )
@@ -110,7 +112,7 @@ class TransitionRequestSerializer(serializers.Serializer):
             raise serializers.ValidationError(f"“{value}”不是有效的阶段。")
         return value
 
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
 
 
 class ScopeItemSerializer(ScopedModelSerializer):
@@ -181,7 +183,7 @@ class FindingSerializer(ScopedModelSerializer):
 
 
 class ResolveSerializer(serializers.Serializer):
-    resolution_note = serializers.CharField()
+    resolution_note = serializers.CharField(max_length=TEXT_MAX)
 
 
 class NoticeSerializer(ScopedModelSerializer):

@@ -3,7 +3,8 @@ Households appear by id only (staff of the territory may look them up); no names
 
 from rest_framework import serializers
 
-from governance.api.fields import ScopedModelSerializer, ScopedRelatedField
+from governance.api.fields import BoundedTextMixin, ScopedModelSerializer, ScopedRelatedField
+from governance.bounds import TEXT_MAX, text_max
 from governance.models import Neighbourhood
 
 from ..choices import ReviewDecision
@@ -32,7 +33,7 @@ class StepReviewSerializer(serializers.ModelSerializer):
         fields = ["id", "decision", "department", "comments", "reopened_step", "reviewer", "at"]
 
 
-class StepSerializer(serializers.ModelSerializer):
+class StepSerializer(BoundedTextMixin, serializers.ModelSerializer):
     reviews = StepReviewSerializer(many=True, read_only=True)
 
     class Meta:
@@ -72,13 +73,13 @@ class ProcessSerializer(ScopedModelSerializer):
 
 
 class StepCompleteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
 
 
 class StepReviewRequestSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=ReviewDecision.choices)
     department = serializers.CharField(max_length=80)
-    comments = serializers.CharField(required=False, allow_blank=True, default="")
+    comments = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
 
 
 class MeetingSerializer(ScopedModelSerializer):
@@ -129,10 +130,12 @@ class OpinionAnswerSerializer(serializers.Serializer):
     answer = serializers.ChoiceField(
         choices=[c for c in Opinion._meta.get_field("answer").choices if c[0] != "pending"]
     )
-    answer_text = serializers.CharField(required=False, allow_blank=True, default="")
+    answer_text = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=text_max(Opinion._meta.get_field("answer_text"))
+    )
 
 
-class DemandListSerializer(serializers.ModelSerializer):
+class DemandListSerializer(BoundedTextMixin, serializers.ModelSerializer):
     class Meta:
         model = DemandList
         fields = ["id", "project", "neighbourhood", "intro", "is_open", "opened_at", "closed_at"]
@@ -152,7 +155,7 @@ class QuestionSerializer(serializers.ModelSerializer):
         fields = ["id", "order", "text", "kind", "required", "options"]
 
 
-class QuestionnaireSerializer(serializers.ModelSerializer):
+class QuestionnaireSerializer(BoundedTextMixin, serializers.ModelSerializer):
     questions = QuestionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -171,7 +174,7 @@ class QuestionnaireSerializer(serializers.ModelSerializer):
         ]
 
 
-class VoteSerializer(serializers.ModelSerializer):
+class VoteSerializer(BoundedTextMixin, serializers.ModelSerializer):
     class Meta:
         model = Vote
         fields = [
