@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from ..bodies import Body, BodyMember
 from ..models import Building, Community, District, Neighbourhood, Stairwell, Street
 
 
@@ -43,3 +44,26 @@ class StairwellSerializer(serializers.ModelSerializer):
     class Meta:
         model = Stairwell
         fields = ["id", "building", "name", "floors", "has_elevator"]
+
+
+class BodyMemberSerializer(serializers.ModelSerializer):
+    """A member as the API shows it: never the phone nor the address (staff read those in the
+    admin)."""
+
+    class Meta:
+        model = BodyMember
+        fields = ["id", "name", "role", "is_owner", "party_status"]
+
+
+class BodySerializer(serializers.ModelSerializer):
+    members = BodyMemberSerializer(many=True, read_only=True)
+    term_status = serializers.SerializerMethodField(
+        help_text="ended, due (ends within 60 days: 待换届) or empty"
+    )
+
+    class Meta:
+        model = Body
+        fields = ["id", "community", "neighbourhood", "kind", "name", "term_start", "term_end", "term_status", "members"]
+
+    def get_term_status(self, obj) -> str:
+        return obj.term_status()

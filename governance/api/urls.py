@@ -8,4 +8,5 @@ routes = [
     ("neighbourhoods", views.NeighbourhoodViewSet, "neighbourhood"),
     ("buildings", views.BuildingViewSet, "building"),
     ("stairwells", views.StairwellViewSet, "stairwell"),
+    ("bodies", views.BodyViewSet, "body"),
 ]

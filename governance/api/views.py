@@ -1,6 +1,10 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+
+from ..bodies import Body
 from ..models import Building, Community, District, Neighbourhood, Stairwell, Street
 from .base import ScopedReadOnlyViewSet
 from .serializers import (
+    BodySerializer,
     BuildingSerializer,
     CommunitySerializer,
     DistrictSerializer,
@@ -46,3 +50,27 @@ class StairwellViewSet(ScopedReadOnlyViewSet):
     queryset = Stairwell.objects.order_by("building_id", "name")
     serializer_class = StairwellSerializer
     filterset_fields = ["building"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "reelection", str, enum=["due"], description="due: term ends within 60 days or has ended (待换届)"
+            )
+        ]
+    )
+)
+class BodyViewSet(ScopedReadOnlyViewSet):
+    """Self-governance bodies with their members (no phone); `?reelection=due` keeps those whose
+    term ends within 60 days or has ended (待换届). Written in the admin (governance.services_bodies)."""
+
+    queryset = Body.objects.order_by("community_id", "neighbourhood_id", "kind", "id")
+    serializer_class = BodySerializer
+    filterset_fields = ["community", "neighbourhood", "kind"]
+
+    def scoped_source(self):
+        source = self.queryset.prefetch_related("members")
+        if self.request is not None and self.request.query_params.get("reelection") == "due":
+            source = source.due_for_reelection()
+        return source

@@ -267,3 +267,34 @@ def test_no_phone_in_any_audit_row(rows, territory, users):
     for phone in (PHONE, "13700001111", "13700002222"):
         assert phone not in dumped
     assert "phone" in dumped  # the change names the field, never its value
+
+
+# ---- the API: scoped, read-only, no phone ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["official", "street", "community"])
+def test_the_api_lists_bodies_of_the_territory_without_phones(role, rows, territory, users):
+    from rest_framework.test import APIClient
+
+    today = timezone.localdate()
+    due = body_save(
+        body=_committee(territory, name="将到期业委会", term_end=today + datetime.timedelta(days=10)),
+        members=_members(3, phone=PHONE),
+        actor=users.community,
+    )
+    client = APIClient()
+    client.force_authenticate(getattr(users, role))
+    response = client.get("/api/v1/bodies/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert PHONE not in text and "phone" not in text
+    results = response.json()["results"] if isinstance(response.json(), dict) else response.json()
+    seen = {row["name"] for row in results}
+    assert seen == {f"监督小组{key}" for key in VISIBLE[role]} | {"将到期业委会"}
+    due_only = client.get("/api/v1/bodies/?reelection=due").json()
+    due_only = due_only["results"] if isinstance(due_only, dict) else due_only
+    assert [row["id"] for row in due_only] == [due.pk] and due_only[0]["term_status"] == "due"
+    outside = rows["c21"]["body"]
+    expected = 200 if "c21" in VISIBLE[role] else 404
+    assert client.get(f"/api/v1/bodies/{outside.pk}/").status_code == expected
+    assert client.post("/api/v1/bodies/", {"name": "x"}).status_code in (403, 405)
