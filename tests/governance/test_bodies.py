@@ -149,6 +149,7 @@ VISIBLE = {
     "nobody": set(),
 }
 MAY_WRITE = {"superuser": True, "official": False, "street": True, "community": True, "nobody": False}
+VISIBLE["city"], MAY_WRITE["city"] = VISIBLE["superuser"], False  # the city official reads every district
 
 
 @pytest.fixture
@@ -166,8 +167,17 @@ def rows(territory, users):
     return made
 
 
-@pytest.mark.parametrize("role", list(VISIBLE))
-def test_each_role_sees_and_writes_its_territory_only(role, rows, users):
+@pytest.fixture
+def city(users):
+    from governance.choices import RoleKind
+    from tests.factories import staff_user
+
+    users.city = staff_user(RoleKind.CITY_OFFICIAL, None, "city")
+    return users.city
+
+
+@pytest.mark.parametrize("role", [*VISIBLE, "city"])
+def test_each_role_sees_and_writes_its_territory_only(role, rows, users, city):
     actor = getattr(users, role)
     for model, name in ((Body, "body"), (PartyMember, "partymember"), (VanguardTeam, "vanguardteam"), (BodyMember, None)):
         expected = {rows[key]["body" if name is None else name].pk for key in VISIBLE[role]}
@@ -180,9 +190,9 @@ def test_each_role_sees_and_writes_its_territory_only(role, rows, users):
         assert (written == len(expected)) if MAY_WRITE[role] else written == 0
 
 
-@pytest.mark.parametrize("role", ["official", "street", "community"])
+@pytest.mark.parametrize("role", ["city", "official", "street", "community"])
 @pytest.mark.parametrize("name", ["body", "partymember", "vanguardteam"])
-def test_admin_pages_inside_and_outside(role, name, rows, users, client):
+def test_admin_pages_inside_and_outside(role, name, rows, users, client, city):
     client.force_login(getattr(users, role))
     for key in ("c11", "c21"):
         obj = rows[key][name]
@@ -193,13 +203,15 @@ def test_admin_pages_inside_and_outside(role, name, rows, users, client):
     assert (rows["c21"][name].name in listing) == ("c21" in VISIBLE[role])
 
 
-def test_outside_writes_are_refused_by_the_services(rows, users):
+def test_outside_writes_are_refused_by_the_services(rows, users, city):
     outside = Body.objects.get(pk=rows["c12"]["body"].pk)
     outside.note = "越权"
     with pytest.raises(PermissionDenied):
         body_save(body=outside, actor=users.community)
     with pytest.raises(PermissionDenied):
         body_save(body=Body(community=outside.community, kind="party_branch", name="越权"), actor=users.official)
+    with pytest.raises(PermissionDenied):
+        body_save(body=Body(community=outside.community, kind="party_branch", name="越权"), actor=city)
     member = PartyMember.objects.get(pk=rows["c12"]["partymember"].pk)
     member.organisation = "越权"
     with pytest.raises(PermissionDenied):
@@ -209,9 +221,9 @@ def test_outside_writes_are_refused_by_the_services(rows, users):
         vanguard_team_save(team=team, members=[rows["c12"]["partymember"]], actor=users.street)
 
 
-def test_composition_rules_are_written_by_superusers_only(territory, users, client):
+def test_composition_rules_are_written_by_superusers_only(territory, users, client, city):
     url = reverse("admin:governance_compositionrule_add")
-    for role in ("official", "street", "community"):
+    for role in ("city", "official", "street", "community"):
         client.force_login(getattr(users, role))
         response = client.post(url, {"district": territory.district.pk, "kind": "owners_committee", "min_members": 3})
         assert response.status_code == 403, role
@@ -272,8 +284,8 @@ def test_no_phone_in_any_audit_row(rows, territory, users):
 # ---- the API: scoped, read-only, no phone ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ["official", "street", "community"])
-def test_the_api_lists_bodies_of_the_territory_without_phones(role, rows, territory, users):
+@pytest.mark.parametrize("role", ["city", "official", "street", "community"])
+def test_the_api_lists_bodies_of_the_territory_without_phones(role, rows, territory, users, city):
     from rest_framework.test import APIClient
 
     today = timezone.localdate()
