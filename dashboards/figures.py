@@ -14,6 +14,7 @@ Definitions (docs/architecture.md, "Dashboards"):
   on or before the as-of date;
 - buildings, households and floor area are those of the counted neighbourhoods;
 - the start rate (开工率) is started ÷ in the plan, by neighbourhoods and by households;
+- by year: the same groups for each of the five plan years up to the chosen one (same query);
 - investment: the projects of the plan year touching the unit (a project bundling neighbourhoods
   of two units counts whole in each): budget, commitments live at the as-of date by source kind,
   disbursements paid by then and live at it, and the gap (budget not yet covered by commitments,
@@ -170,15 +171,24 @@ def scoped_neighbourhoods(actor, unit):
     return rows
 
 
-def _plan_projects(period):
-    """The projects of the plan year recorded by the as-of date, not cancelled by then."""
+def _plan_projects(period, year=None):
+    """The projects of the plan year (`year`, else the period's) recorded by the as-of date, not
+    cancelled by then."""
     cancelled = ProjectTransition.objects.filter(
         project=OuterRef("pk"), to_stage=Stage.CANCELLED, at__lt=period.as_of_end
     )
     return (
-        Project.objects.filter(year=period.year, created_at__lt=period.as_of_end)
+        Project.objects.filter(year=year or period.year, created_at__lt=period.as_of_end)
         .exclude(Exists(cancelled))
     )
+
+
+# The overview's table by year shows the plan years ending with the chosen one.
+YEARS_SHOWN = 5
+
+
+def plan_years(period):
+    return list(range(period.year - YEARS_SHOWN + 1, period.year + 1))
 
 
 def _count_of(model, link):
@@ -211,46 +221,48 @@ MEASURE_NAMES = {
 
 
 def neighbourhood_figures(neighbourhoods, period, child_key):
-    """One query: for each child unit (`child_key`, the neighbourhood's lookup of the child level),
-    the four groups' neighbourhoods, buildings, households and floor area. Returns
-    {child_id: {group: {measure: value}}}."""
-    plan = _plan_projects(period).filter(neighbourhoods=OuterRef("pk"))
-    rows = (
-        neighbourhoods.annotate_eligibility()
-        .annotate(
-            n_buildings=_count_of(Building, "neighbourhood"),
-            n_households=_count_of(Household, "neighbourhood"),
-            n_area=_sum_of(Household, "floor_area", "neighbourhood"),
-            in_plan=Exists(plan),
-            is_started=Exists(plan.filter(started_on__lte=period.as_of)),
-            is_completed=Exists(plan.filter(completed_on__lte=period.as_of)),
-        )
-        .order_by()
-        .values(child_key)
-    )
-    conditions = {
-        "eligible": ~Q(eligibility=EligibilityStatus.INELIGIBLE),
-        "planned": Q(in_plan=True),
-        "started": Q(is_started=True),
-        "completed": Q(is_completed=True),
+    """One query: for each child unit (`child_key`, the neighbourhood's lookup of the child level)
+    and each plan year of `plan_years(period)`, the four groups' neighbourhoods, buildings,
+    households and floor area. Returns {child_id: {year: {group: {measure: value}}}} (eligibility
+    does not depend on the year: the same in every year)."""
+    annotations = {
+        "n_buildings": _count_of(Building, "neighbourhood"),
+        "n_households": _count_of(Household, "neighbourhood"),
+        "n_area": _sum_of(Household, "floor_area", "neighbourhood"),
     }
+    conditions = {"eligible": ~Q(eligibility=EligibilityStatus.INELIGIBLE)}
+    for year in plan_years(period):
+        plan = _plan_projects(period, year).filter(neighbourhoods=OuterRef("pk"))
+        annotations[f"planned_{year}"] = Exists(plan)
+        annotations[f"started_{year}"] = Exists(plan.filter(started_on__lte=period.as_of))
+        annotations[f"completed_{year}"] = Exists(plan.filter(completed_on__lte=period.as_of))
+        for group in ("planned", "started", "completed"):
+            conditions[f"{group}_{year}"] = Q(**{f"{group}_{year}": True})
     aggregates = {}
-    for group, condition in conditions.items():
-        aggregates[f"{group}__neighbourhoods"] = Count("pk", filter=condition)
-        aggregates[f"{group}__buildings"] = Coalesce(Sum("n_buildings", filter=condition), 0)
-        aggregates[f"{group}__households"] = Coalesce(Sum("n_households", filter=condition), 0)
-        aggregates[f"{group}__floor_area"] = Coalesce(
+    for key, condition in conditions.items():
+        aggregates[f"{key}__neighbourhoods"] = Count("pk", filter=condition)
+        aggregates[f"{key}__buildings"] = Coalesce(Sum("n_buildings", filter=condition), 0)
+        aggregates[f"{key}__households"] = Coalesce(Sum("n_households", filter=condition), 0)
+        aggregates[f"{key}__floor_area"] = Coalesce(
             Sum("n_area", filter=condition), ZERO, output_field=DecimalField()
         )
+    rows = (
+        neighbourhoods.annotate_eligibility()
+        .annotate(**annotations)
+        .order_by()
+        .values(child_key)
+        .annotate(**aggregates)
+    )
     result = {}
-    for row in rows.annotate(**aggregates):
-        figures = {group: {} for group in GROUPS}
-        for key, value in row.items():
-            if "__" in key and key != child_key:
-                group, measure = key.split("__", 1)
-                if group in figures:
-                    figures[group][measure] = value
-        result[row[child_key]] = figures
+    for row in rows:
+        by_year = {}
+        for year in plan_years(period):
+            figures = {}
+            for group in GROUPS:
+                key = "eligible" if group == "eligible" else f"{group}_{year}"
+                figures[group] = {m: row[f"{key}__{m}"] for m in MEASURES}
+            by_year[year] = figures
+        result[row[child_key]] = by_year
     return result
 
 
@@ -390,10 +402,13 @@ def overview(actor, unit, period):
     neighbourhoods = scoped_neighbourhoods(actor, unit)
     child_level = CHILD_LEVEL.get(unit.level)
     child_key = NEIGHBOURHOOD_LOOKUP[child_level] if child_level else "pk"
-    per_child = neighbourhood_figures(neighbourhoods, period, child_key)
-    groups = empty_groups()
-    for figures in per_child.values():
-        add_groups(groups, figures)
+    per_child_years = neighbourhood_figures(neighbourhoods, period, child_key)
+    years = {year: empty_groups() for year in plan_years(period)}
+    for by_year in per_child_years.values():
+        for year, figures in by_year.items():
+            add_groups(years[year], figures)
+    groups = years[period.year]
+    per_child = {pk: by_year[period.year] for pk, by_year in per_child_years.items()}
     children = []
     if child_level:
         _, rows = child_units(unit, per_child)
@@ -413,6 +428,7 @@ def overview(actor, unit, period):
         "projects": project_rows,
         "groups": groups,
         "rates": start_rates(groups),
+        "years": [{"year": year, "groups": years[year], "rates": start_rates(years[year])} for year in years],
         "child_level": child_level,
         "children": children,
         "investment": compute_investment(projects, period),
@@ -458,6 +474,45 @@ def overview_tables(figures):
             {"name": str(MEASURE_NAMES["neighbourhoods"]), "data": [groups[g]["neighbourhoods"] for g in GROUPS]},
         ],
     }
+    by_year = figures["years"]
+    year_table = Table(
+        "years",
+        _("分年度计划与进度"),
+        [
+            (_("计划年度"), "text"),
+            (_("计划小区(个)"), "int"),
+            (_("计划户数(户)"), "int"),
+            (_("计划建筑面积(m²)"), "area"),
+            (_("开工小区(个)"), "int"),
+            (_("开工户数(户)"), "int"),
+            (_("完工小区(个)"), "int"),
+            (_("完工户数(户)"), "int"),
+            (_("开工率·小区(%)"), "rate"),
+        ],
+        [
+            [
+                str(row["year"]),
+                row["groups"]["planned"]["neighbourhoods"],
+                row["groups"]["planned"]["households"],
+                row["groups"]["planned"]["floor_area"],
+                row["groups"]["started"]["neighbourhoods"],
+                row["groups"]["started"]["households"],
+                row["groups"]["completed"]["neighbourhoods"],
+                row["groups"]["completed"]["households"],
+                row["rates"]["by_neighbourhoods"],
+            ]
+            for row in by_year
+        ],
+    )
+    year_table.chart = {
+        "type": "bar",
+        "categories": [str(row["year"]) for row in by_year],
+        "series": [
+            {"name": str(GROUP_NAMES[group]), "data": [row["groups"][group]["neighbourhoods"] for row in by_year]}
+            for group in ("planned", "started", "completed")
+        ],
+    }
+    tables.append(year_table)
     children = figures["children"]
     if figures["child_level"]:
         level_name = LEVEL_NAMES[figures["child_level"]]

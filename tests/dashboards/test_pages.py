@@ -190,7 +190,7 @@ def test_exports_have_chinese_headers_the_territory_and_date_in_the_name_and_no_
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0][0] == "项目编号" and values[1][1] == "'=HYPERLINK(1)"
     assert values[1][3] == 1000000  # money stays a number
-    for table in ("progress", "start_rate", "investment", "funnel"):
+    for table in ("progress", "years", "start_rate", "investment", "funnel"):
         for fmt in ("csv", "xlsx"):
             url = reverse("dashboards:export", args=["district", world.district.pk, table, fmt])
             response = client.get(url)

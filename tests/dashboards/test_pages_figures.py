@@ -126,31 +126,40 @@ def recount(district):
         households[h.neighbourhood_id] += 1
         area[h.neighbourhood_id] += h.floor_area
     cancelled = {t.project_id for t in ProjectTransition.objects.all() if t.to_stage == Stage.CANCELLED and t.at < end}
-    plan = [p for p in Project.objects.prefetch_related("neighbourhoods") if p.year == YEAR and p.pk not in cancelled]
+    projects = list(Project.objects.prefetch_related("neighbourhoods"))
+    eligible = {pk for pk, h in hoods.items() if h.built_year < 2001 or h.admission_reason}
+
+    def groups_of(year, keep):
+        """The four groups of the plan `year` over the unit's neighbourhoods that `keep`."""
+        member = defaultdict(set)
+        member["eligible"] = eligible
+        for p in projects:
+            if p.year != year or p.pk in cancelled:
+                continue
+            for n in p.neighbourhoods.all():
+                member["planned"].add(n.pk)
+                if p.started_on and p.started_on <= as_of:
+                    member["started"].add(n.pk)
+                if p.completed_on and p.completed_on <= as_of:
+                    member["completed"].add(n.pk)
+        groups = f.empty_groups()
+        for pk in hoods:
+            if not keep(pk):
+                continue
+            for group in f.GROUPS:
+                if pk in member[group]:
+                    groups[group]["neighbourhoods"] += 1
+                    groups[group]["buildings"] += buildings[pk]
+                    groups[group]["households"] += households[pk]
+                    groups[group]["floor_area"] += area[pk]
+        return groups
+
+    plan = [p for p in projects if p.year == YEAR and p.pk not in cancelled]
     in_unit = [p for p in plan if any(n.pk in hoods for n in p.neighbourhoods.all())]
-    member = defaultdict(set)
-    for p in plan:
-        for n in p.neighbourhoods.all():
-            member["planned"].add(n.pk)
-            if p.started_on and p.started_on <= as_of:
-                member["started"].add(n.pk)
-            if p.completed_on and p.completed_on <= as_of:
-                member["completed"].add(n.pk)
-    for pk, h in hoods.items():
-        if h.built_year < 2001 or h.admission_reason:
-            member["eligible"].add(pk)
-    per_street = defaultdict(f.empty_groups)
-    for pk, h in hoods.items():
-        groups = per_street[h.community.street_id]
-        for group in f.GROUPS:
-            if pk in member[group]:
-                groups[group]["neighbourhoods"] += 1
-                groups[group]["buildings"] += buildings[pk]
-                groups[group]["households"] += households[pk]
-                groups[group]["floor_area"] += area[pk]
-    total = f.empty_groups()
-    for groups in per_street.values():
-        f.add_groups(total, groups)
+    streets = {h.community.street_id for h in hoods.values()}
+    per_street = {s: groups_of(YEAR, lambda pk, s=s: hoods[pk].community.street_id == s) for s in streets}
+    total = groups_of(YEAR, lambda pk: True)
+    years = {year: groups_of(year, lambda pk: True) for year in range(YEAR - 4, YEAR + 1)}
     unit_ids = {p.pk for p in in_unit}
     live = lambda row: not hasattr(row, "reversal") or row.reversal.created_at >= end  # noqa: E731
     commitments = [
@@ -174,6 +183,7 @@ def recount(district):
         funnel[stage].append((as_of - timezone.localdate(since)).days)
     return {
         "groups": total,
+        "years": years,
         "per_street": per_street,
         "budget": sum((p.budget for p in in_unit), Decimal("0.00")),
         "gap": sum((max(p.budget - per_project[p.pk], Decimal("0.00")) for p in in_unit), Decimal("0.00")),
@@ -191,6 +201,8 @@ def test_every_figure_of_the_overview_equals_a_recount_from_the_raw_rows():
     expected = recount(district)
     assert expected["groups"]["planned"]["neighbourhoods"] > 0  # the data exercises the figures
     assert figures["groups"] == expected["groups"]
+    assert {row["year"]: row["groups"] for row in figures["years"]} == expected["years"]
+    assert expected["years"][YEAR - 1]["planned"]["neighbourhoods"] > 0
     children = {c["pk"]: c for c in figures["children"]}
     assert set(children) == set(expected["per_street"])
     for street_id, groups in expected["per_street"].items():
