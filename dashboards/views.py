@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from governance.money import yuan
 from governance.exports import table_response
+from governance.models import Neighbourhood
 from governance.scoping import scope, territory_of
 
 from . import figures as f
@@ -117,7 +118,16 @@ def _unit(request, territory, level, pk):
     if obj is None:
         raise Http404(_("没有这个单位，或它不在您的辖区内。"))
     if level == f.PROJECT:
-        return f.Unit(level, obj, [])
+        # The way up goes through the project's first neighbourhood the actor sees (a bundled
+        # project may span several streets): the one the actor most likely came from.
+        hood = (
+            scope(Neighbourhood.objects.select_related(*f.UNIT_RELATED[f.NEIGHBOURHOOD]), request.user)
+            .filter(projects=obj)
+            .order_by("pk")
+            .first()
+        )
+        ancestors = f.ancestors_of(f.NEIGHBOURHOOD, hood) + [(f.NEIGHBOURHOOD, hood)] if hood else []
+        return f.Unit(level, obj, ancestors)
     if not _inside(territory, level, obj):
         raise Http404(_("没有这个单位，或它不在您的辖区内。"))
     return f.Unit(level, obj, f.ancestors_of(level, obj))

@@ -114,7 +114,10 @@ def test_the_project_page_is_scoped(client, world, users):
     from projects.models import Project
 
     client.force_login(users.street)
-    assert client.get(unit_url("project", Project.objects.get(code="P1").pk)).status_code == 200
+    response = client.get(unit_url("project", Project.objects.get(code="P1").pk))
+    assert response.status_code == 200
+    crumbs = [c["name"] for c in response.context["breadcrumb"]]
+    assert crumbs == [world.s1.name, world.c11.name, world.n111.name, str(Project.objects.get(code="P1"))]
     assert client.get(unit_url("project", Project.objects.get(code="P2").pk)).status_code == 404
 
 
