@@ -1,4 +1,4 @@
-"""The monthly report's download, included by dashboards/urls.py (or config/urls.py)."""
+"""The monthly report's download, included by dashboards/urls.py (name dashboards:monthly_report)."""
 
 from django.urls import path
 

@@ -27,8 +27,6 @@ from tests.projects.factories import ProjectFactory
 NOV = datetime.date(2026, 11, 1)
 DEC = datetime.date(2026, 12, 1)
 
-pytestmark = pytest.mark.urls("tests.dashboards.report_urlconf")
-
 
 def at(year, month, day):
     return timezone.make_aware(datetime.datetime(year, month, day, 12, 0))
@@ -211,7 +209,7 @@ def test_fixed_number_of_queries(world, users, territory):
 @pytest.mark.django_db
 def test_download_is_staff_only_and_scoped(world, users, territory, client):
     t = territory
-    url = reverse("monthly_report", args=["2026-11"])
+    url = reverse("dashboards:monthly_report", args=["2026-11"])
     response = client.get(url)
     assert response.status_code == 302 and "login" in response["Location"]
     client.force_login(users.official)
@@ -227,7 +225,7 @@ def test_download_is_staff_only_and_scoped(world, users, territory, client):
     assert client.get(url, {"territory": f"street:{t.s1.pk}"}).status_code == 200
     for territory_param in (f"district:{t.other_district.pk}", "district:999999", "building:1", "street:x"):
         assert client.get(url, {"territory": territory_param}).status_code == 404
-    assert client.get(reverse("monthly_report", args=["2026-13"])).status_code == 404
+    assert client.get(reverse("dashboards:monthly_report", args=["2026-13"])).status_code == 404
     client.force_login(users.street)
     assert client.get(url, {"territory": f"district:{t.district.pk}"}).status_code == 404
     own = client.get(url)
@@ -276,7 +274,7 @@ def test_command_reads_as_a_user(world, users, territory, tmp_path):
 @pytest.mark.django_db
 def test_download_query_count_does_not_grow(world, users, territory, client):
     client.force_login(users.official)
-    url = reverse("monthly_report", args=["2026-11"])
+    url = reverse("dashboards:monthly_report", args=["2026-11"])
 
     def count():
         with CaptureQueriesContext(connection) as ctx:
@@ -288,3 +286,17 @@ def test_download_query_count_does_not_grow(world, users, territory, client):
         p = ProjectFactory(code=f"R{i}", year=2026, lead_street=territory.s1, neighbourhoods=[territory.n121])
         report(p, NOV, greening_m2=i)
     assert count() == small
+
+
+@pytest.mark.django_db
+def test_city_official_downloads_any_district_and_the_city(world, users, territory, client):
+    from governance.choices import RoleKind
+    from tests.factories import staff_user
+
+    client.force_login(staff_user(RoleKind.CITY_OFFICIAL, None, "city"))
+    url = reverse("dashboards:monthly_report", args=["2026-11"])
+    city = client.get(url)
+    assert city.status_code == 200 and "%E5%85%A8%E5%B8%82" in city["Content-Disposition"]  # 全市
+    assert sorted(row[1] for row in cells(city.content)["区汇总"][2:-1]) == sorted(["东兴区", "甜城区"])
+    other = client.get(url, {"territory": f"district:{territory.other_district.pk}"})
+    assert other.status_code == 200 and "远郊里" in str(cells(other.content))
