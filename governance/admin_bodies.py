@@ -3,6 +3,7 @@ ledger and vanguard teams. Registered from GovernanceConfig.ready() (governance/
 writes go through governance.services_bodies and governance.services. Phones are shown only here,
 to staff."""
 
+from django import forms
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,31 @@ class ReelectionFilter(admin.SimpleListFilter):
         return queryset
 
 
+class BodyForm(forms.ModelForm):
+    """The community may be left empty when a neighbourhood is chosen: it is the neighbourhood's."""
+
+    class Meta:
+        model = Body
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "community" in self.fields:
+            self.fields["community"].required = False
+            self.fields["community"].help_text = _("选择小区时可留空，自动取小区所在社区。")
+
+    def clean(self):
+        cleaned = super().clean()
+        neighbourhood = cleaned.get("neighbourhood")
+        if not cleaned.get("community"):
+            if neighbourhood is None:
+                self.add_error("community", _("请选择社区，或选择小区。"))
+            else:
+                cleaned["community"] = neighbourhood.community
+                self.instance.community = neighbourhood.community
+        return cleaned
+
+
 class BodyMemberInline(ScopedTabularInline):
     model = BodyMember
     fields = ["order", "name", "role", "address", "is_owner", "party_status", "phone"]
@@ -57,7 +83,8 @@ class BodyAdmin(_ServiceErrors, ScopedAdmin):
     search_fields = ["name", "neighbourhood__name", "community__name"]
     list_select_related = ["neighbourhood", "community"]
     autocomplete_fields = ["neighbourhood"]
-    fields = ["community", "neighbourhood", "kind", "name", "term_start", "term_end", "note"]
+    form = BodyForm
+    fields = ["community", "neighbourhood", "kind", "name", "led_by", "term_start", "term_end", "note"]
     inlines = [BodyMemberInline]
 
     @admin.display(description=_("任期状态"))

@@ -52,6 +52,9 @@ class PartyStatus(models.TextChoices):
     DOUBLE_REGISTRATION = "double_registration", _("双报到党员")
 
 
+PARTY_KINDS = (BodyKind.PARTY_BRANCH, BodyKind.PARTY_GROUP)
+
+
 def _community_lookups():
     return {
         Level.DISTRICT: "community__street__district_id",
@@ -153,6 +156,15 @@ class Body(models.Model):
     )
     kind = models.CharField(_("组织类型"), max_length=30, choices=BodyKind.choices)
     name = models.CharField(_("名称"), max_length=100)
+    led_by = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_bodies",
+        verbose_name=_("牵头党组织"),
+        help_text=_("改造小组等由小区党支部牵头时选择；须为同一社区的党支部或党小组。"),
+    )
     term_start = models.DateField(_("任期开始"), null=True, blank=True)
     term_end = models.DateField(_("任期结束"), null=True, blank=True, help_text=_("留空表示不设任期。"))
     note = models.TextField(_("备注"), blank=True, max_length=2000)
@@ -187,6 +199,14 @@ class Body(models.Model):
                 self.community_id = community_id
             elif community_id is not None and community_id != self.community_id:
                 raise ValidationError({"neighbourhood": _("所选小区不属于所选社区。")})
+        if self.led_by_id is not None:
+            leader = Body.objects.filter(pk=self.led_by_id).values("kind", "community_id").first()
+            if leader is None or leader["kind"] not in PARTY_KINDS:
+                raise ValidationError({"led_by": _("牵头组织须为党支部或党小组。")})
+            if self.community_id is not None and leader["community_id"] != self.community_id:
+                raise ValidationError({"led_by": _("牵头党组织须属于同一社区。")})
+            if self.pk is not None and self.led_by_id == self.pk:
+                raise ValidationError({"led_by": _("组织不能由自己牵头。")})
         check_dates(self, window=["term_start", "term_end"], order=[("term_start", "term_end", False)])
 
     def __str__(self):

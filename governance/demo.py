@@ -383,8 +383,8 @@ def _seed_buildings(ctx, spec, neighbourhoods):
 
 def _seed_self_governance(ctx, district, community, neighbourhoods, admin):
     """In 桂湖社区 (the demo community login's): the district's rule for owners' committees, a
-    party branch and an owners' committee whose term ends in 40 days (so it is listed 待换届) in
-    its first neighbourhood, a few rows of the party members' ledger and a vanguard team. Written
+    party branch, the renovation working group it leads and an owners' committee whose term ends in
+    40 days (so it is listed 待换届) in its first neighbourhood, a few rows of the party members' ledger and a vanguard team. Written
     through the services (their checks, their audit rows); the phones are made up."""
     from .bodies import Body, BodyMember, CompositionRule, PartyMember, VanguardTeam
     from .services import territory_record_save
@@ -400,7 +400,7 @@ def _seed_self_governance(ctx, district, community, neighbourhoods, admin):
         ),
         actor=admin,
     )
-    body_save(
+    branch = body_save(
         body=Body(
             community=community,
             neighbourhood=first,
@@ -434,6 +434,21 @@ def _seed_self_governance(ctx, district, community, neighbourhoods, admin):
         ],
         actor=admin,
     )
+    body_save(
+        body=Body(
+            community=community,
+            neighbourhood=first,
+            kind="working_group",
+            name=f"{first.name}改造小组",
+            led_by=branch,
+        ),
+        members=[
+            BodyMember(name="刘建国", role="director", is_owner=True, party_status="retired", order=1),
+            BodyMember(name="张桂兰", role="member", is_owner=True, order=2),
+            BodyMember(name="吴强", role="member", is_owner=True, order=3),
+        ],
+        actor=admin,
+    )
     ledger = [
         territory_record_save(
             instance=PartyMember(
@@ -459,4 +474,4 @@ def _seed_self_governance(ctx, district, community, neighbourhoods, admin):
         members=ledger[:3],
         actor=admin,
     )
-    ctx.write("自治组织 2 个、党员台账 4 人、党员先锋队 1 支（self-governance bodies, party ledger, vanguard team）")
+    ctx.write("自治组织 3 个、党员台账 4 人、党员先锋队 1 支（self-governance bodies, party ledger, vanguard team）")

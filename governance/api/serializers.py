@@ -63,7 +63,7 @@ class BodySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Body
-        fields = ["id", "community", "neighbourhood", "kind", "name", "term_start", "term_end", "term_status", "members"]
+        fields = ["id", "community", "neighbourhood", "kind", "name", "led_by", "term_start", "term_end", "term_status", "members"]
 
     def get_term_status(self, obj) -> str:
         return obj.term_status()

@@ -370,15 +370,18 @@ def test_the_census_sample_imports_into_the_demo_through_the_admin_page(logins):
 
 
 def test_the_community_login_sees_its_bodies_due_for_reelection_and_its_party_ledger(logins):
-    """Issue 13: 桂湖社区 has a party branch, an owners' committee listed 待换届, ledger rows and a
+    """Issue 13: 桂湖社区 has a party branch, the working group it leads, an owners' committee listed 待换届, ledger rows and a
     vanguard team; the community login reaches them in the admin, phones on staff pages only."""
     from governance.bodies import Body, PartyMember, VanguardTeam
 
     community = Community.objects.get(name="桂湖社区")
     assert set(Body.objects.filter(community=community).values_list("kind", flat=True)) == {
         "party_branch",
+        "working_group",
         "owners_committee",
     }
+    group = Body.objects.get(community=community, kind="working_group")
+    assert group.led_by.kind == "party_branch"
     due = Body.objects.filter(community=community).due_for_reelection()
     assert list(due.values_list("kind", flat=True)) == ["owners_committee"]
     assert PartyMember.objects.filter(community=community).count() >= 3

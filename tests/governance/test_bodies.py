@@ -310,3 +310,44 @@ def test_the_api_lists_bodies_of_the_territory_without_phones(role, rows, territ
     expected = 200 if "c21" in VISIBLE[role] else 404
     assert client.get(f"/api/v1/bodies/{outside.pk}/").status_code == expected
     assert client.post("/api/v1/bodies/", {"name": "x"}).status_code in (403, 405)
+
+
+# ---- the working group led by the party branch; the admin form's community -------------------------
+
+
+def test_a_working_group_is_led_by_a_party_body_of_its_community(territory, users):
+    branch = body_save(body=_committee(territory, kind="party_branch", name="新华里党支部"), actor=users.community)
+    committee = body_save(body=_committee(territory), actor=users.community)
+    group = body_save(
+        body=_committee(territory, kind="working_group", name="改造小组", led_by=branch), actor=users.community
+    )
+    assert group.led_by == branch and list(branch.led_bodies.all()) == [group]
+    with pytest.raises(ValidationError, match="党支部或党小组") as refused:
+        body_save(body=_committee(territory, kind="working_group", name="小组2", led_by=committee), actor=users.community)
+    assert "led_by" in refused.value.message_dict
+    other = body_save(
+        body=Body(community=territory.c12, neighbourhood=territory.n121, kind="party_branch", name="东风里党支部"),
+        actor=users.street,
+    )
+    with pytest.raises(ValidationError, match="同一社区"):
+        body_save(body=_committee(territory, kind="working_group", name="小组3", led_by=other), actor=users.street)
+
+
+def test_the_admin_takes_the_community_from_the_neighbourhood(territory, users, client):
+    client.force_login(users.community)
+    data = {
+        "community": "",
+        "neighbourhood": territory.n111.pk,
+        "kind": "party_branch",
+        "name": "新华里党支部",
+        "members-TOTAL_FORMS": 0,
+        "members-INITIAL_FORMS": 0,
+        "_save": "1",
+    }
+    response = client.post(reverse("admin:governance_body_add"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Body.objects.get(name="新华里党支部").community == territory.c11
+    data.update(neighbourhood="", name="无处安放")
+    response = client.post(reverse("admin:governance_body_add"), data)
+    assert response.status_code == 200 and "请选择社区，或选择小区。" in response.content.decode()
+    assert not Body.objects.filter(name="无处安放").exists()
