@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/renovation_bench_web [REDIS_URL=redis://…] \
         .venv/bin/python bench/bench_web.py [--scale small] [--duration 20] [--clients 10,50] \
-        [--api-clients 10] [--households 200] [--port 8765] [--app-dir DIR]
+        [--api-clients 10] [--rounds 2] [--households 200] [--port 8765] [--app-dir DIR]
 
 It migrates the database named by DATABASE_URL and seeds `seed_demo --scale <scale> --if-empty`,
 then gives up to --households households of an open demand list new codes (the real codes, whose
@@ -12,11 +12,14 @@ project's settings and middleware (bench/web_settings.py only adds bench/web_url
 that holds the bare views; the project never loads them). Loopback only; every phase is bounded
 (--duration seconds of new requests, then the requests in flight finish).
 
-Phases, in one run and against one server (each client is a thread with its own cookies, a new
-connection per request as gunicorn's sync workers close it):
+Phases, in one run and against one server, each pair of a bare view and its real path run
+--rounds times in turn, as the machine's other load changes from one minute to the next (each
+client is a thread with its own cookies, a new connection per request as gunicorn's sync workers
+close it):
 - `bare POST` at each --clients: the bare Django view (session read, CSRF check, one INSERT in a
   transaction, redirect), every client with its own session;
-- `demand submit` at each --clients: every client signs in with its own household's code at
+- `demand submit` at each --clients: every client signs in with its own household's code (with
+  fewer households than clients, e.g. the small demo's 34, some clients share one) at
   /code/, reads the demand form once (its CSRF token and menu), then POSTs the form (multipart, as
   the browser does: two menu items and a line of text) again and again; an accepted POST is the
   302 to the receipt;
@@ -40,6 +43,7 @@ import http.client
 import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -61,6 +65,7 @@ def parse_args():
     parser.add_argument("--clients", default="10,50", help="concurrent clients of the POST phases")
     parser.add_argument("--api-clients", type=int, default=10)
     parser.add_argument("--households", type=int, default=200, help="households given codes (at most)")
+    parser.add_argument("--rounds", type=int, default=2, help="times each bare/real pair runs, alternating")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--app-dir", default=str(BENCH.parent), help="the project checkout to serve")
@@ -357,17 +362,17 @@ def main():
     try:
         phases = []
         for n in clients:
-            phases += [bare_post_phase(n), submit_phase(n, list_id, codes)]
+            phases += [bare_post_phase(n), submit_phase(n, list_id, codes)] * args.rounds
         phases += [
             get_phase("bare JSON", args.api_clients, "/bench/bare/projects/"),
             get_phase("API list", args.api_clients, "/api/v1/projects/", token),
-        ]
+        ] * args.rounds
         print(f"{'phase':<16}{'clients':>8}{'accepted':>10}{'per s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
         for phase in phases:
             before = counts()
             result = phase.run(args.port, args.duration)
             after = counts()
-            results[(phase.name, phase.clients)] = result
+            results.setdefault((phase.name, phase.clients), []).append(result)
             print(result.line(), flush=True)
             for failure in result.failures[:3]:
                 print(f"    {failure}")
@@ -385,12 +390,17 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print("ratio to the bare view at the same concurrency (accepted per second):")
-    for n in clients:
-        real, bare = results[("demand submit", n)], results[("bare POST", n)]
-        print(f"    demand submit, {n} clients: {real.rate / bare.rate if bare.rate else float('nan'):.2f}x")
-    real, bare = results[("API list", args.api_clients)], results[("bare JSON", args.api_clients)]
-    print(f"    API list, {args.api_clients} clients: {real.rate / bare.rate if bare.rate else float('nan'):.3f}x")
+    print("ratio to the bare view at the same concurrency (accepted per second; median of the rounds):")
+    pairs = [("demand submit", "bare POST", n) for n in clients]
+    pairs.append(("API list", "bare JSON", args.api_clients))
+    for real, bare, n in pairs:
+        ratios = [
+            r.rate / b.rate if b.rate else float("nan") for r, b in zip(results[(real, n)], results[(bare, n)])
+        ]
+        print(
+            f"    {real}, {n} clients: {statistics.median(ratios):.3f}x"
+            f" (rounds: {', '.join(f'{x:.3f}' for x in ratios)})"
+        )
     for problem in problems:
         print(f"bench_web: FAILED: {problem}")
     sys.exit(1 if problems else 0)

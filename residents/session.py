@@ -24,17 +24,17 @@ def sign_out(request):
     request.session.cycle_key()
 
 
-def current_household(request):
-    """The signed-in household (with neighbourhood, building and stairwell), or None. One query
-    when a household id is in the session, none otherwise."""
+def current_household(request, *, related=True):
+    """The signed-in household (with neighbourhood, building and stairwell unless `related` is
+    False: a write that needs only the household's own row), or None. One query when a household
+    id is in the session, none otherwise."""
     household_id = request.session.get(HOUSEHOLD_KEY)
     if not household_id:
         return None
-    household = (
-        Household.objects.select_related("neighbourhood", "building", "stairwell")
-        .filter(pk=household_id)
-        .first()
-    )
+    households = Household.objects.filter(pk=household_id).order_by()  # one row: no ORDER BY
+    if related:
+        households = households.select_related("neighbourhood", "building", "stairwell")
+    household = next(iter(households[:1]), None)
     if (
         household is None
         or not household.access_code_hash

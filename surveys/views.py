@@ -54,14 +54,16 @@ def home(request):
 
 @never_cache
 def demand_form(request, list_id):
-    household = current_household(request)
+    # A POST needs only the rows it checks and writes (issue 14): the household's own row, the
+    # list with its district; the project is read for the page alone.
+    posted = request.method == "POST"
+    household = current_household(request, related=not posted)
     if household is None:
         return _entry(request)
-    demand_list = (
-        DemandList.objects.select_related("project", "neighbourhood__community__street")
-        .filter(pk=list_id, neighbourhood_id=household.neighbourhood_id)
-        .first()
-    )
+    lists = DemandList.objects.select_related("neighbourhood__community__street").order_by()
+    if not posted:
+        lists = lists.select_related("project")
+    demand_list = next(iter(lists.filter(pk=list_id, neighbourhood_id=household.neighbourhood_id)[:1]), None)
     if demand_list is None:
         raise Http404(_("没有这份需求清单。"))
     if not demand_list.is_open:
@@ -73,7 +75,7 @@ def demand_form(request, list_id):
     )
     status = 200
     if request.method == "POST":
-        form = DemandForm(request.POST, request.FILES, menu_items=menu_items)
+        form = DemandForm(request.POST, request.FILES, menu_items=menu_items.order_by())
         if form.is_valid():
             try:
                 submission = demand_submit(
