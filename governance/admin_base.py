@@ -95,6 +95,11 @@ def write_refusal(request, obj=None, model=None):
     territory = territory_of(request.user)
     if territory.is_empty:
         return _("您的账号没有工作人员角色，不能查看或修改这里的数据。请联系系统管理员分配角色。")
+    if not territory.may_write() and territory.reads_everything and not territory.grants:
+        return _(
+            "您的角色（市住建局）只能查看全市数据，不能新增、修改或删除数据。"
+            "如需更正，请联系负责该小区的街道或社区工作人员。"
+        )
     if not territory.may_write():
         return _(
             "您的角色（区级管理人员）只能查看，不能新增、修改或删除数据。"

@@ -233,3 +233,12 @@ def test_a_superuser_gives_the_city_role_in_the_admin(client, world, users):
     assert str(role) == "市住建局（全市只读）"
     client.force_login(target)
     assert client.get(unit_url("neighbourhood", world.ne.pk)).status_code == 200
+
+
+def test_the_city_official_is_told_why_the_admin_refuses_a_write(client, world, users):
+    client.force_login(users.city)
+    url = reverse("admin:governance_neighbourhood_change", args=[world.ne.pk])
+    assert client.get(url).status_code == 200  # reads every district
+    response = client.post(url, {"name": "改名"})
+    assert response.status_code == 403
+    assert "您的角色（市住建局）只能查看全市数据" in response.content.decode()
