@@ -49,6 +49,7 @@ from governance.models import Building, Community, District, Neighbourhood, Stre
 from governance.scoping import scope
 from projects.choices import Stage
 from projects.models import Project, ProjectTransition
+from projects.selectors import MAIN_LINE
 from residents.models import Household
 
 ZERO = Decimal("0.00")
@@ -86,17 +87,9 @@ NEIGHBOURHOOD_LOOKUP = {
 }
 CHILD_LEVEL = {CITY: DISTRICT, DISTRICT: STREET, STREET: COMMUNITY, COMMUNITY: NEIGHBOURHOOD}
 
-# The stages of the funnel, in lifecycle order (suspended and cancelled at the end).
-FUNNEL_STAGES = (
-    Stage.CANDIDATE,
-    Stage.CONSULTATION,
-    Stage.TENDER,
-    Stage.CONSTRUCTION,
-    Stage.ACCEPTANCE,
-    Stage.AFTERCARE,
-    Stage.CLOSED,
-    Stage.SUSPENDED,
-)
+# The stages of the funnel: the main line in lifecycle order (projects.selectors.MAIN_LINE), then
+# suspended projects.
+FUNNEL_STAGES = (*MAIN_LINE, Stage.SUSPENDED)
 
 
 @dataclass(frozen=True)
