@@ -204,8 +204,22 @@ def _render(request, territory, unit):
         "figures": figures,
         "tables": tables,
         "charts": {table.name: table.chart for table in tables if table.chart},
+        "report_url": _report_url(unit, period),
     }
     return render(request, "dashboards/overview.html", context)
+
+
+REPORT_LEVELS = (f.CITY, f.DISTRICT, f.STREET, f.COMMUNITY)
+
+
+def _report_url(unit, period):
+    """The monthly report (dashboards/report.py) of this unit for the page's as-of month; None for
+    a neighbourhood or a project, which the report shows as rows of their community."""
+    if unit.level not in REPORT_LEVELS:
+        return None
+    territory = f.CITY if unit.level == f.CITY else f"{unit.level}:{unit.pk}"
+    url = reverse("dashboards:monthly_report", args=[period.month.strftime("%Y-%m")])
+    return f"{url}?{urlencode({'territory': territory})}"
 
 
 def _export_url(unit, table, fmt, query):

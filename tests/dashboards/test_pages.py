@@ -242,3 +242,19 @@ def test_the_city_official_is_told_why_the_admin_refuses_a_write(client, world, 
     response = client.post(url, {"name": "改名"})
     assert response.status_code == 403
     assert "您的角色（市住建局）只能查看全市数据" in response.content.decode()
+
+
+def test_each_page_down_to_a_community_links_its_monthly_report(client, world, users):
+    client.force_login(users.official)
+    response = client.get(unit_url("district", world.district.pk), {"month": "2026-11", "year": 2026})
+    link = response.context["report_url"]
+    assert link == reverse("dashboards:monthly_report", args=["2026-11"]) + f"?territory=district%3A{world.district.pk}"
+    assert link.replace("&", "&amp;") in response.content.decode()
+    workbook = client.get(link)
+    assert workbook.status_code == 200 and workbook["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    )
+    assert load_workbook(io.BytesIO(workbook.content)).sheetnames
+    street = client.get(unit_url("street", world.s1.pk)).context["report_url"]
+    assert f"territory=street%3A{world.s1.pk}" in street and client.get(street).status_code == 200
+    assert client.get(unit_url("neighbourhood", world.n111.pk)).context["report_url"] is None
