@@ -1,5 +1,5 @@
 """The checks of `make check`, run by the suite: no model change without its migration (the
-layering check has its own tests in tests/test_check_layers.py), and an API schema without warnings."""
+layering check has its own tests in tests/test_layering.py), and an API schema without warnings."""
 import os
 import subprocess
 import sys
