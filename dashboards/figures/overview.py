@@ -1,4 +1,4 @@
-"""The dashboards' figures: what a unit of the territory (the city, a district, a street, a
+"""The overview's figures: what a unit of the territory (the city, a district, a street, a
 community, a neighbourhood) stands at, for a plan year and as of the end of a month.
 
 Read-only: everything is read through the lower apps' models, querysets and the scoping function;
@@ -23,10 +23,6 @@ Definitions (docs/architecture.md, "Dashboards"):
   then), with how many days they have been in it.
 """
 
-import datetime
-from dataclasses import dataclass, field
-from decimal import Decimal
-
 from django.db.models import (
     Count,
     DecimalField,
@@ -45,143 +41,31 @@ from django.utils.translation import gettext_lazy as _
 from funding.choices import SourceKind
 from funding.models import Commitment, Disbursement
 from governance.choices import EligibilityStatus
-from governance.models import Building, Community, District, Neighbourhood, Street
-from governance.scoping import scope
+from governance.models import Building
 from projects.choices import Stage
 from projects.models import Project, ProjectTransition
 from projects.selectors import MAIN_LINE
 from residents.models import Household
 
-ZERO = Decimal("0.00")
-
-CITY, DISTRICT, STREET, COMMUNITY, NEIGHBOURHOOD, PROJECT = (
-    "city",
-    "district",
-    "street",
-    "community",
-    "neighbourhood",
-    "project",
+from .tables import Table
+from .units import (
+    CHILD_LEVEL,
+    LEVEL_NAMES,
+    NEIGHBOURHOOD,
+    NEIGHBOURHOOD_LOOKUP,
+    PROJECT,
+    ZERO,
+    plan_projects,
+    child_units,
+    plan_years,
+    rate,
+    scoped_neighbourhoods,
+    unit_projects,
 )
-LEVELS = (CITY, DISTRICT, STREET, COMMUNITY, NEIGHBOURHOOD, PROJECT)
-LEVEL_NAMES = {
-    CITY: _("全市"),
-    DISTRICT: _("区"),
-    STREET: _("街道"),
-    COMMUNITY: _("社区"),
-    NEIGHBOURHOOD: _("小区"),
-    PROJECT: _("项目"),
-}
-LEVEL_MODELS = {
-    DISTRICT: District,
-    STREET: Street,
-    COMMUNITY: Community,
-    NEIGHBOURHOOD: Neighbourhood,
-    PROJECT: Project,
-}
-# How a neighbourhood reaches a unit of each level, and the level below each one.
-NEIGHBOURHOOD_LOOKUP = {
-    DISTRICT: "community__street__district_id",
-    STREET: "community__street_id",
-    COMMUNITY: "community_id",
-    NEIGHBOURHOOD: "pk",
-}
-CHILD_LEVEL = {CITY: DISTRICT, DISTRICT: STREET, STREET: COMMUNITY, COMMUNITY: NEIGHBOURHOOD}
 
 # The stages of the funnel: the main line in lifecycle order (projects.selectors.MAIN_LINE), then
 # suspended projects.
 FUNNEL_STAGES = (*MAIN_LINE, Stage.SUSPENDED)
-
-
-@dataclass(frozen=True)
-class Period:
-    """The page's filter: the plan year and the as-of month (its last day counts, or today)."""
-
-    year: int
-    month: datetime.date  # the first day of the as-of month
-
-    @property
-    def as_of(self):
-        """The last day of the as-of month, or today while that month runs."""
-        following = (self.month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-        return min(following - datetime.timedelta(days=1), timezone.localdate())
-
-    @property
-    def as_of_end(self):
-        """The end of the as-of date, an aware datetime in the project's time zone."""
-        start = datetime.datetime.combine(self.as_of + datetime.timedelta(days=1), datetime.time.min)
-        return timezone.make_aware(start)
-
-
-@dataclass
-class Unit:
-    """A place the dashboard shows: its level, its row (None for the city) and the way up."""
-
-    level: str
-    obj: object = None
-    ancestors: list = field(default_factory=list)  # [(level, obj)], coarsest first
-
-    @property
-    def name(self):
-        if self.obj is None:
-            return str(LEVEL_NAMES[CITY])
-        return self.obj.name if self.level != PROJECT else str(self.obj)
-
-    @property
-    def pk(self):
-        return None if self.obj is None else self.obj.pk
-
-
-def ancestors_of(level, obj):
-    """[(level, obj)] above a row, coarsest first (from the rows select_related brought)."""
-    if level == DISTRICT:
-        return []
-    if level == STREET:
-        return [(DISTRICT, obj.district)]
-    if level == COMMUNITY:
-        return [(DISTRICT, obj.street.district), (STREET, obj.street)]
-    if level == NEIGHBOURHOOD:
-        c = obj.community
-        return [(DISTRICT, c.street.district), (STREET, c.street), (COMMUNITY, c)]
-    return []
-
-
-UNIT_RELATED = {
-    DISTRICT: (),
-    STREET: ("district",),
-    COMMUNITY: ("street__district",),
-    NEIGHBOURHOOD: ("community__street__district",),
-    PROJECT: ("lead_street__district",),
-}
-
-
-def scoped_neighbourhoods(actor, unit):
-    """The neighbourhoods of `unit` that `actor` sees (the one scoping function, then the unit)."""
-    rows = scope(Neighbourhood.objects.all(), actor)
-    if unit.level in NEIGHBOURHOOD_LOOKUP:
-        rows = rows.filter(**{NEIGHBOURHOOD_LOOKUP[unit.level]: unit.pk})
-    elif unit.level == PROJECT:
-        rows = rows.filter(projects=unit.obj)
-    return rows
-
-
-def _plan_projects(period, year=None):
-    """The projects of the plan year (`year`, else the period's) recorded by the as-of date, not
-    cancelled by then."""
-    cancelled = ProjectTransition.objects.filter(
-        project=OuterRef("pk"), to_stage=Stage.CANCELLED, at__lt=period.as_of_end
-    )
-    return (
-        Project.objects.filter(year=year or period.year, created_at__lt=period.as_of_end)
-        .exclude(Exists(cancelled))
-    )
-
-
-# The overview's table by year shows the plan years ending with the chosen one.
-YEARS_SHOWN = 5
-
-
-def plan_years(period):
-    return list(range(period.year - YEARS_SHOWN + 1, period.year + 1))
 
 
 def _count_of(model, link):
@@ -225,7 +109,7 @@ def neighbourhood_figures(neighbourhoods, period, child_key):
     }
     conditions = {"eligible": ~Q(eligibility=EligibilityStatus.INELIGIBLE)}
     for year in plan_years(period):
-        plan = _plan_projects(period, year).filter(neighbourhoods=OuterRef("pk"))
+        plan = plan_projects(period, year).filter(neighbourhoods=OuterRef("pk"))
         annotations[f"planned_{year}"] = Exists(plan)
         annotations[f"started_{year}"] = Exists(plan.filter(started_on__lte=period.as_of))
         annotations[f"completed_{year}"] = Exists(plan.filter(completed_on__lte=period.as_of))
@@ -270,14 +154,6 @@ def add_groups(total, figures):
         for measure in MEASURES:
             total[group][measure] += figures[group][measure]
     return total
-
-
-def rate(part, whole):
-    """A percentage with one decimal place (Decimal), None when there is nothing to divide by."""
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
-
 
 def start_rates(groups):
     return {
@@ -373,22 +249,6 @@ def stage_funnel(projects, period):
         )
     return funnel
 
-
-def unit_projects(neighbourhoods, period):
-    """The distinct projects of the plan year touching `neighbourhoods`."""
-    return _plan_projects(period).filter(
-        pk__in=Project.neighbourhoods.through.objects.filter(
-            neighbourhood__in=neighbourhoods.values("pk")
-        ).values("project_id")
-    )
-
-
-def child_units(unit, ids):
-    """The rows of the level below `unit` among `ids`, by id (one query)."""
-    level = CHILD_LEVEL[unit.level]
-    return level, LEVEL_MODELS[level].objects.in_bulk(list(ids))
-
-
 def overview(actor, unit, period):
     """Every figure of the overview of `unit`: a fixed number of queries (6 at a level with child
     units, whatever the size of the data)."""
@@ -428,25 +288,7 @@ def overview(actor, unit, period):
         "funnel": stage_funnel(projects, period),
     }
 
-
 # ---- tables: what the page shows, the charts draw and the exports write ----------------------
-
-
-@dataclass
-class Table:
-    """A table of the overview: `columns` are (header, kind) with kind one of text, int, money,
-    area, rate, days; `rows` hold raw values (Decimal for money and areas)."""
-
-    name: str
-    title: object
-    columns: list
-    rows: list
-    chart: dict = None
-    links: list = None  # [(level, pk)] per row: the row's own dashboard
-
-    @property
-    def headers(self):
-        return [header for header, _kind in self.columns]
 
 
 def overview_tables(figures):

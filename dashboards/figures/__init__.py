@@ -1,0 +1,53 @@
+"""The dashboards' figures, one module per page over shared units and tables:
+
+- `units`: the levels, the period (plan year, as-of month), a unit and its way up, scoping;
+- `tables`: `Table`, what a page shows, its chart draws and its export writes;
+- `overview`: the overview page's figures and tables.
+
+Read-only: everything is read through the lower apps' models, querysets, selectors and the scoping
+function; nothing is written.
+"""
+
+from .units import (  # noqa: F401
+    ZERO,
+    CITY,
+    DISTRICT,
+    STREET,
+    COMMUNITY,
+    NEIGHBOURHOOD,
+    PROJECT,
+    LEVELS,
+    LEVEL_NAMES,
+    LEVEL_MODELS,
+    NEIGHBOURHOOD_LOOKUP,
+    CHILD_LEVEL,
+    Period,
+    Unit,
+    ancestors_of,
+    UNIT_RELATED,
+    scoped_neighbourhoods,
+    plan_projects,
+    YEARS_SHOWN,
+    plan_years,
+    rate,
+    unit_projects,
+    child_units,
+)
+from .tables import (  # noqa: F401
+    Table,
+)
+from .overview import (  # noqa: F401
+    FUNNEL_STAGES,
+    GROUPS,
+    GROUP_NAMES,
+    MEASURES,
+    MEASURE_NAMES,
+    neighbourhood_figures,
+    empty_groups,
+    add_groups,
+    start_rates,
+    compute_investment,
+    stage_funnel,
+    overview,
+    overview_tables,
+)
