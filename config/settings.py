@@ -1,6 +1,7 @@
 """Settings, read from the environment (django-environ).
 
 DATABASE_URL  default SQLite in the project folder; postgres://… for PostgreSQL.
+DATABASE_REPLICA_URL  optional: a read replica for the dashboards (config/routers.py).
 REDIS_URL     default none: Celery tasks run in-process. With it: Redis is the Celery broker.
 SECRET_KEY    required when DEBUG is off.
 IDENTITY_HASH_KEY  key of the keyed hashes of ID numbers and household codes. Set it in
@@ -113,6 +114,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# A read replica for the dashboards (config/routers.py): with DATABASE_REPLICA_URL set, the
+# dashboards' pages, exports and API read the project's tables from it; everything else uses
+# `default`. Tests point it at the test database (MIRROR).
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.sqlite3":
+        DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+        DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
+    MIDDLEWARE.append("config.routers.ReplicaReadsMiddleware")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
