@@ -265,6 +265,7 @@ def seed(ctx):
         )
     ctx.write(f"晚于截止日建成 {len(late)} 个，其中破格纳入 {min(len(late), spec.admitted)} 个（late-built, admitted）")
     _seed_self_governance(ctx, district, communities[0], neighbourhoods, users["admin"])
+    _seed_governance_work(ctx, district, communities[0], neighbourhoods, users["admin"])
     audit(
         actor=users["admin"],
         action="demo_seed",
@@ -379,6 +380,17 @@ def _seed_buildings(ctx, spec, neighbourhoods):
     ]
     ctx.write(f"楼栋 {len(buildings):,}，单元 {len(rows):,}（buildings, stairwells） · {ctx.elapsed():.0f} s")
     return rows
+
+
+def _seed_governance_work(ctx, district, community, neighbourhoods, admin):
+    """Joint meetings, stars and disclosures (governance/demo_meetings.py) in the community's first
+    neighbourhood."""
+    from . import demo_meetings
+
+    first = next((n for n in neighbourhoods if n.community_id == community.pk), None)
+    if first is None:
+        return
+    demo_meetings.seed_joint_meetings(ctx, district, community, first, admin)
 
 
 def _seed_self_governance(ctx, district, community, neighbourhoods, admin):

@@ -538,3 +538,5 @@ class LoginCounter(models.Model):
 
 # Self-governance bodies and the party members' ledger live in their own module.
 from .bodies import Body, BodyMember, CompositionRule, PartyMember, VanguardTeam  # noqa: E402,F401
+# Joint meetings and their resolutions live in their own module.
+from .meetings import JointMeeting, Resolution  # noqa: E402,F401

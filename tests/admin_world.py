@@ -311,6 +311,19 @@ def build_world():
     w.vanguard_team = vanguard_team_save(
         team=VanguardTeam(community=c11, name="楼道清洁先锋队"), members=[w.party_member], actor=actor
     )
+    # Joint meetings: a community meeting with one resolution.
+    from governance.meetings import JointMeeting, Resolution
+    from governance.services_meetings import joint_meeting_save
+
+    w.joint_meeting = joint_meeting_save(
+        meeting=JointMeeting(
+            community=c11, kind="party_joint", held_on=today - datetime.timedelta(days=10), title="新华社区党建联席会议",
+            participants="社区党委\n物业公司", topics="楼道照明",
+        ),
+        resolutions=[Resolution(text="更换楼道灯", responsible_unit="物业公司", due_on=today + datetime.timedelta(days=20))],
+        actor=actor,
+    )
+    w.resolution = w.joint_meeting.resolutions.get()
     w.group = Group.objects.create(name="审核组")
     w.login_counter = LoginCounter.objects.create(
         kind=LoginCounter.Kind.ACCOUNT_CLIENT,
@@ -340,6 +353,8 @@ def build_world():
         "governance.Body": w.body,
         "governance.PartyMember": w.party_member,
         "governance.VanguardTeam": w.vanguard_team,
+        "governance.JointMeeting": w.joint_meeting,
+        "governance.Resolution": w.resolution,
         "projects.CatalogueItem": w.roads,
         "projects.Project": w.project,
         "projects.ScopeItem": w.scope_item,

@@ -195,6 +195,23 @@ def _vanguard_add(w, role):
     return {"community": w.c11.pk, "name": "治安巡逻先锋队", "members": [w.party_member.pk]}
 
 
+def _joint_meeting_add(w, role):
+    return {
+        "community": w.c11.pk,
+        "kind": "four_party",
+        "held_on": w.today.isoformat(),
+        "title": "四方联席会议",
+        "participants": "社区党委\n业委会\n物业公司",
+        "topics": "停车管理",
+        "bodies": [w.body.pk],
+        "resolutions-TOTAL_FORMS": 1,
+        "resolutions-0-order": 1,
+        "resolutions-0-text": "划定停车位",
+        "resolutions-0-responsible_unit": "物业公司",
+        "resolutions-0-due_on": (w.today + datetime.timedelta(days=30)).isoformat(),
+    }
+
+
 # ---- projects --------------------------------------------------------------------------------
 
 
@@ -717,6 +734,20 @@ CASES = {
         added=lambda w, rows, role: list(rows.get().members.all()) == [w.party_member],
         change=lambda w: (w.vanguard_team, {"purpose": "楼道清洁"}),
         changed=_field_is(purpose="楼道清洁"),
+    ),
+    "governance.JointMeeting": Case(
+        add=_joint_meeting_add,
+        added=lambda w, rows, role: rows.get().resolutions.get().text == "划定停车位" and rows.get().bodies.count() == 1,
+        change=lambda w: (w.joint_meeting, {"topics": "楼道照明与消防通道"}),
+        changed=_field_is(topics="楼道照明与消防通道"),
+    ),
+    "governance.Resolution": Case(
+        # Added with their meeting; here their status moves.
+        add=None,
+        added=None,
+        change=lambda w: (w.resolution, {"move_to": "in_progress", "progress": "已采购灯具"}),
+        changed=_field_is(status="in_progress", progress="已采购灯具"),
+        add_roles=NOBODY,
     ),
     "projects.CatalogueItem": Case(
         add=_catalogue_add,

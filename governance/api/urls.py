@@ -1,4 +1,4 @@
-from . import views
+from . import meetings, views
 
 # (prefix, viewset, basename) rows that config/api_urls.py puts on the one router.
 routes = [
@@ -9,4 +9,6 @@ routes = [
     ("buildings", views.BuildingViewSet, "building"),
     ("stairwells", views.StairwellViewSet, "stairwell"),
     ("bodies", views.BodyViewSet, "body"),
+    ("joint-meetings", meetings.JointMeetingViewSet, "joint-meeting"),
+    ("resolutions", meetings.ResolutionViewSet, "resolution"),
 ]

@@ -1,0 +1,54 @@
+"""The demo's joint meetings, stars and disclosures (issue 13 items 6-8), called from
+governance.demo.seed for 桂湖社区 (the demo community login's) and its first neighbourhood. Written
+through the services, as staff would."""
+
+import datetime
+
+from django.utils import timezone
+
+
+def seed_joint_meetings(ctx, district, community, neighbourhood, admin):
+    """A district property joint meeting of departments and utilities (one resolution overdue, so
+    the follow-up list has something to show), and a four-party meeting in the neighbourhood."""
+    from .bodies import Body
+    from .meetings import JointMeeting, Resolution
+    from .services_meetings import joint_meeting_save, resolution_move
+
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    quarterly = joint_meeting_save(
+        meeting=JointMeeting(
+            district=district,
+            kind="property_joint",
+            held_on=today - 45 * day,
+            title=f"{district.name}第三季度物业管理联席会议",
+            participants="区住建局\n区城管局\n区市场监管局\n供水公司\n供电公司\n燃气公司\n各街道办事处",
+            topics="老旧小区改造后物业接管；管线迁改费用分担；失管小区清零进度。",
+        ),
+        resolutions=[
+            Resolution(text="供电公司完成改造小区配电箱移交", responsible_unit="供电公司", due_on=today - 5 * day, order=1),
+            Resolution(text="各街道报送失管小区清零计划", responsible_unit="各街道办事处", due_on=today + 20 * day, order=2),
+        ],
+        actor=admin,
+    )
+    first, _second = quarterly.resolutions.order_by("order")
+    resolution_move(resolution=first, to="in_progress", progress="已完成两个小区的移交", actor=admin)
+    meeting = joint_meeting_save(
+        meeting=JointMeeting(
+            neighbourhood=neighbourhood,
+            kind="four_party",
+            held_on=today - 12 * day,
+            title=f"{neighbourhood.name}四方联席会议",
+            participants="社区党委\n小区党支部\n业主委员会\n物业服务企业\n居民代表",
+            topics="改造期间停车安排；电动自行车充电桩选址。",
+        ),
+        resolutions=[
+            Resolution(text="划定施工期间临时停车区", responsible_unit="物业服务企业", due_on=today - 2 * day, order=1),
+            Resolution(text="公示充电桩选址方案", responsible_unit="业主委员会", due_on=today + 10 * day, order=2),
+        ],
+        bodies=Body.objects.filter(neighbourhood=neighbourhood),
+        actor=admin,
+    )
+    parking, _sites = meeting.resolutions.order_by("order")
+    resolution_move(resolution=parking, to="done", done_on=today - 3 * day, progress="已划定并公示", actor=admin)
+    ctx.write("联席会议 2 次、决议 4 条（其中 1 条逾期）（joint meetings, resolutions, one overdue）")
