@@ -52,3 +52,36 @@ def seed_joint_meetings(ctx, district, community, neighbourhood, admin):
     parking, _sites = meeting.resolutions.order_by("order")
     resolution_move(resolution=parking, to="done", done_on=today - 3 * day, progress="已划定并公示", actor=admin)
     ctx.write("联席会议 2 次、决议 4 条（其中 1 条逾期）（joint meetings, resolutions, one overdue）")
+
+
+def seed_stars(ctx, neighbourhood, admin):
+    """The neighbourhood's stars: last year four of the five, this year three, and this year's
+    hygiene star withdrawn after a failed review (so its public page shows both)."""
+    from .services_stars import star_rating_save, star_withdraw
+    from .stars import StarDimension, StarRating
+
+    today = timezone.localdate()
+    stars = {d.code: d for d in StarDimension.objects.filter(scheme__district__isnull=True)}
+    if not stars:
+        return
+    evidence = {
+        "safety": "消防通道全年畅通，电动自行车集中充电，监控覆盖出入口。",
+        "harmony": "调解邻里纠纷 6 起，院坝会每月一次。",
+        "integrity": "公共收益按季度公示，维修资金使用经业主表决。",
+        "hygiene": "垃圾分类桶站 4 处，楼道每周清扫。",
+        "rule_of_law": "管理规约经业主大会通过并张贴。",
+    }
+    for year, codes, rated_on in (
+        (today.year - 1, ("safety", "harmony", "integrity", "hygiene"), today.replace(month=1, day=1) - datetime.timedelta(days=20)),
+        (today.year, ("safety", "harmony", "hygiene"), today - datetime.timedelta(days=30)),
+    ):
+        for code in codes:
+            rating = star_rating_save(
+                rating=StarRating(
+                    neighbourhood=neighbourhood, dimension=stars[code], year=year, evidence=evidence[code],
+                    rater="街道星级评定小组", rated_on=rated_on,
+                ),
+                actor=admin,
+            )
+    star_withdraw(rating=rating, reason="季度复核发现楼道堆放杂物、垃圾桶满溢未及时清运。", actor=admin)
+    ctx.write("星级评定 7 条（本年度 1 颗星复核未通过已摘除）（star ratings, one withdrawn）")

@@ -540,3 +540,5 @@ class LoginCounter(models.Model):
 from .bodies import Body, BodyMember, CompositionRule, PartyMember, VanguardTeam  # noqa: E402,F401
 # Joint meetings and their resolutions live in their own module.
 from .meetings import JointMeeting, Resolution  # noqa: E402,F401
+# Star ratings (the five-star neighbourhood) live in their own module.
+from .stars import StarDimension, StarRating, StarScheme  # noqa: E402,F401

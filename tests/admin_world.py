@@ -324,6 +324,19 @@ def build_world():
         actor=actor,
     )
     w.resolution = w.joint_meeting.resolutions.get()
+    # Star ratings: the shipped five-star scheme, a star awarded to 新华里.
+    from governance.services_stars import star_rating_save
+    from governance.stars import StarRating, StarScheme
+
+    w.star_scheme = StarScheme.objects.get(district__isnull=True)
+    w.star_dimensions = {d.code: d for d in w.star_scheme.dimensions.all()}
+    w.star_rating = star_rating_save(
+        rating=StarRating(
+            neighbourhood=w.n111, dimension=w.star_dimensions["safety"], year=today.year, evidence="消防检查合格",
+            rater="街道星级评定小组", rated_on=today - datetime.timedelta(days=5),
+        ),
+        actor=actor,
+    )
     w.group = Group.objects.create(name="审核组")
     w.login_counter = LoginCounter.objects.create(
         kind=LoginCounter.Kind.ACCOUNT_CLIENT,
@@ -355,6 +368,8 @@ def build_world():
         "governance.VanguardTeam": w.vanguard_team,
         "governance.JointMeeting": w.joint_meeting,
         "governance.Resolution": w.resolution,
+        "governance.StarScheme": w.star_scheme,
+        "governance.StarRating": w.star_rating,
         "projects.CatalogueItem": w.roads,
         "projects.Project": w.project,
         "projects.ScopeItem": w.scope_item,

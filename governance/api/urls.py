@@ -1,4 +1,4 @@
-from . import meetings, views
+from . import meetings, stars, views
 
 # (prefix, viewset, basename) rows that config/api_urls.py puts on the one router.
 routes = [
@@ -11,4 +11,5 @@ routes = [
     ("bodies", views.BodyViewSet, "body"),
     ("joint-meetings", meetings.JointMeetingViewSet, "joint-meeting"),
     ("resolutions", meetings.ResolutionViewSet, "resolution"),
+    ("star-ratings", stars.StarRatingViewSet, "star-rating"),
 ]
