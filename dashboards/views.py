@@ -26,6 +26,7 @@ from governance.models import Neighbourhood
 from governance.scoping import scope, territory_of
 
 from . import figures as f
+from .figures import map as figures_map
 
 MIN_YEAR = 2000
 MAX_YEAR = 2100
@@ -206,7 +207,34 @@ def _render(request, territory, unit):
         "charts": {table.name: table.chart for table in tables if table.chart},
         "report_url": _report_url(unit, period),
     }
+    context.update(_map_context(request, unit, period, query))
+    if "map" in context:
+        context["charts"]["map"] = context["map"]["chart"]
     return render(request, "dashboards/overview.html", context)
+
+
+def _map_context(request, unit, period, query):
+    """The map of the unit's neighbourhoods and its table (dashboards/figures/map.py); nothing at a
+    neighbourhood or a project."""
+    if unit.level not in figures_map.MAP_LEVELS:
+        return {}
+    figures = figures_map.map_figures(request.user, unit, period)
+    table = figures_map.map_table(figures)
+    shown = table.rows[: figures_map.TABLE_ROWS]
+    urls = [_unit_url(level, pk, query) for level, pk in table.links[: figures_map.TABLE_ROWS]]
+    table.body = list(zip(shown, urls))
+    table.export_urls = {fmt: _export_url(unit, table.name, fmt, query) for fmt in EXPORT_FORMATS}
+    prefix = reverse("dashboards:unit", args=[f.NEIGHBOURHOOD, 0])[: -len("0/")]
+    return {
+        "map": {
+            "figures": figures,
+            "table": table,
+            "shown": len(shown),
+            "total": len(table.rows),
+            "missing": len(figures["missing"]),
+            "chart": figures_map.map_chart(figures, prefix, f"/?{query}"),
+        }
+    }
 
 
 REPORT_LEVELS = (f.CITY, f.DISTRICT, f.STREET, f.COMMUNITY)
@@ -257,8 +285,11 @@ def _export(request, territory, unit, table_name, fmt):
         return render(request, "dashboards/invalid.html", {"form": form}, status=400)
     if unit.level == f.PROJECT:
         period = f.Period(year=unit.obj.year, month=period.month)
-    tables = {t.name: t for t in f.overview_tables(f.overview(request.user, unit, period))}
-    table = tables.get(table_name)
+    if table_name == "map":
+        table = _map_table(request, unit, period)
+    else:
+        tables = {t.name: t for t in f.overview_tables(f.overview(request.user, unit, period))}
+        table = tables.get(table_name)
     if table is None:
         raise Http404
     place = _title(territory, unit)
@@ -266,6 +297,12 @@ def _export(request, territory, unit, table_name, fmt):
         place = unit.obj.code
     filename = f"{place}_{table.title}_{period.year}年计划_截至{period.as_of:%Y-%m-%d}"
     return table_response(table.headers, table.rows, fmt, filename, title=str(table.title))
+
+
+def _map_table(request, unit, period):
+    if unit.level not in figures_map.MAP_LEVELS:
+        return None
+    return figures_map.map_table(figures_map.map_figures(request.user, unit, period))
 
 
 def export_top(request, table, fmt):

@@ -21,6 +21,7 @@ The demo passwords below are public and for local demonstration only: never seed
 anyone else can reach.
 """
 import datetime
+import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -225,7 +226,30 @@ def _neighbourhood_names(rng):
 
 
 def _coordinate(rng, centre):
-    return centre + Decimal(rng.randint(-40000, 40000)).scaleb(-6)
+    """A point within about 400 m of `centre` (one draw of `rng`, as before the clustering)."""
+    return (centre + Decimal(rng.randint(-40000, 40000)).scaleb(-7)).quantize(Decimal("0.000001"))
+
+
+def _community_centres(communities):
+    """A plausible place for each community, so the dashboards' map looks like a town: the streets
+    on a ring about 3 km round the district's centre, each street's communities on a ring about
+    1 km round their street's centre. No randomness (the demo's draws stay as they were)."""
+    streets = list(dict.fromkeys(c.street_id for c in communities))
+    by_street = {s: [c for c in communities if c.street_id == s] for s in streets}
+    centres = {}
+    for i, street in enumerate(streets):
+        angle = 2 * math.pi * i / len(streets)
+        radius = 0.03 if len(streets) > 1 else 0
+        s_lat, s_lng = CENTRE[0] + Decimal(radius * math.sin(angle)), CENTRE[1] + Decimal(radius * math.cos(angle) * 1.15)
+        members = by_street[street]
+        for j, community in enumerate(members):
+            turn = 2 * math.pi * j / len(members) + angle
+            r = 0.01 if len(members) > 1 else 0
+            centres[community.pk] = (
+                (s_lat + Decimal(r * math.sin(turn))).quantize(Decimal("0.000001")),
+                (s_lng + Decimal(r * math.cos(turn) * 1.15)).quantize(Decimal("0.000001")),
+            )
+    return centres
 
 
 def seed(ctx):
@@ -325,6 +349,7 @@ def _seed_neighbourhoods(ctx, spec, communities):
     # there (a consultation, and an earlier renovation in aftercare) always has room.
     late = set(rng.sample(range(per_community[0], spec.neighbourhoods), spec.late_built))
     names = _neighbourhood_names(rng)
+    centres = _community_centres(communities)
     rows = []
     for community, count in zip(communities, per_community):
         for k in range(1, count + 1):
@@ -338,8 +363,8 @@ def _seed_neighbourhoods(ctx, spec, communities):
                     address=address,
                     built_year=rng.randint(2002, 2005) if index in late else rng.randint(1980, 2000),
                     original_property_unit=unit,
-                    latitude=_coordinate(rng, CENTRE[0]),
-                    longitude=_coordinate(rng, CENTRE[1]),
+                    latitude=_coordinate(rng, centres[community.pk][0]),
+                    longitude=_coordinate(rng, centres[community.pk][1]),
                 )
             )
     neighbourhoods = Neighbourhood.objects.bulk_create(rows, batch_size=2000)

@@ -2,7 +2,8 @@
 
 - `units`: the levels, the period (plan year, as-of month), a unit and its way up, scoping;
 - `tables`: `Table`, what a page shows, its chart draws and its export writes;
-- `overview`: the overview page's figures and tables.
+- `overview`: the overview page's figures and tables;
+- `map`: the map of a unit's neighbourhoods, coloured by their project's stage.
 
 Read-only: everything is read through the lower apps' models, querysets, selectors and the scoping
 function; nothing is written.

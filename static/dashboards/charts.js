@@ -58,7 +58,49 @@
     };
   }
 
-  var builders = { bar: barOption, hbar: hbarOption, pie: pieOption, funnel: funnelOption };
+  // The neighbourhoods at their recorded locations: a scatter on a longitude/latitude plane made
+  // from the points alone (no tile server, no map data), a series per stage in its colour. Each
+  // point is [longitude, latitude, neighbourhood id, name].
+  function mapOption(spec) {
+    var lngs = [], lats = [];
+    spec.series.forEach(function (s) {
+      s.data.forEach(function (p) { lngs.push(p[0]); lats.push(p[1]); });
+    });
+    function bounds(values, pad) {
+      var low = Math.min.apply(null, values), high = Math.max.apply(null, values);
+      var margin = Math.max((high - low) * 0.08, pad);
+      return { min: +(low - margin).toFixed(4), max: +(high + margin).toFixed(4) };
+    }
+    var x = bounds(lngs, 0.002), y = bounds(lats, 0.002);
+    function axis(range) {  // degrees, the ends unlabelled (they fall between the ticks)
+      return {
+        type: "value", min: range.min, max: range.max, splitLine: { show: false },
+        axisLabel: { showMinLabel: false, showMaxLabel: false, formatter: function (v) { return v.toFixed(2) + "°"; } }
+      };
+    }
+    return {
+      tooltip: {
+        trigger: "item",
+        formatter: function (p) {
+          return window.echarts.format.encodeHTML(p.data[3]) + "<br>" + window.echarts.format.encodeHTML(p.seriesName) +
+            "<br>" + spec.axes.latitude + " " + p.data[1] + "，" + spec.axes.longitude + " " + p.data[0];
+        }
+      },
+      legend: { top: 0, type: "scroll" },
+      grid: { left: 8, right: 16, bottom: 8, top: 36, containLabel: true },
+      xAxis: axis(x),
+      yAxis: axis(y),
+      series: spec.series.map(function (s) {
+        return {
+          name: s.name, type: "scatter", data: s.data, symbolSize: 9, large: s.data.length > 2000,
+          itemStyle: { color: s.color, borderColor: "#fff", borderWidth: 0.5 },
+          emphasis: { scale: 1.6 }, cursor: "pointer"
+        };
+      })
+    };
+  }
+
+  var builders = { bar: barOption, hbar: hbarOption, pie: pieOption, funnel: funnelOption, map: mapOption };
 
   function draw() {
     var block = document.getElementById("dashboard-charts");
@@ -76,6 +118,13 @@
       }
       var chart = window.echarts.init(element, null, { renderer: "canvas" });
       chart.setOption(build(spec));
+      if (spec.link) {  // a point opens its neighbourhood's dashboard
+        chart.on("click", function (params) {
+          if (params.data && params.data.length > 2) {
+            window.location.href = spec.link.prefix + params.data[2] + spec.link.suffix;
+          }
+        });
+      }
       element.setAttribute("data-drawn", "true");
       charts.push(chart);
     });

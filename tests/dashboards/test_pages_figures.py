@@ -258,7 +258,7 @@ def test_each_page_takes_the_same_number_of_queries_at_two_data_sizes(client):
     # Pinned: the session and the user (2), the unit's row (1, none for the city), the
     # neighbourhoods' figures (1), the child units' names (1; the projects listing at a
     # neighbourhood instead; at a project its neighbourhood for the breadcrumb), the investment
-    # (3) and the funnel (1).
+    # (3), the funnel (1) and, from the city down to a community, the map's points (1).
     assert after == {
-        "city": 8, "district": 9, "street": 9, "community": 9, "neighbourhood": 9, "project": 9, "export": 9,
+        "city": 9, "district": 10, "street": 10, "community": 10, "neighbourhood": 9, "project": 9, "export": 9,
     }
