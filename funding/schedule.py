@@ -5,15 +5,12 @@ No database access: the services call these, and the tests pin them directly.
 """
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-CENT = Decimal("0.01")
+from governance.money import money
+
 HUNDRED = Decimal("100")
 
-
-def money(value):
-    """Round an amount to the cent, half up (四舍五入). Call it once, at the end of a computation."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def add_years(day, years):

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from governance.bounds import check_at_most, check_date_in_window
 from governance.models import Assessment, AuditEntry, ManagementMode
 from governance.money import yuan
-from governance.scoping import can_manage, can_see
+from governance.scoping import can_manage, can_see, require_manage
 from governance.services import audit
 
 from .choices import DEFAULT_SCORE_BANDS, InstallmentStatus, PlanStatus
@@ -73,10 +73,6 @@ def _reason(reason):
     return reason
 
 
-def _require_manage(actor, obj):
-    if not can_manage(actor, obj):
-        raise PermissionDenied
-
 
 def _amount(value, field, label):
     """A positive amount of yuan with at most two decimals, or a ValidationError naming `field`."""
@@ -116,7 +112,7 @@ def funding_source_save(*, source, actor):
             raise ValidationError({"street": _("所选街道不属于所选的区。")})
         if source.pk:
             stored = FundingSource.objects.select_for_update().get(pk=source.pk)
-            _require_manage(actor, stored)
+            require_manage(actor, stored)
             committed = stored.commitments.live().aggregate(total=Sum("amount"))["total"] or ZERO
             if source.amount_held is not None and source.amount_held < committed:
                 raise ValidationError(
@@ -128,7 +124,7 @@ def funding_source_save(*, source, actor):
         source.full_clean()
         created = source.pk is None
         source.save()
-        _require_manage(actor, source)  # in the transaction: a refusal rolls the insert back
+        require_manage(actor, source)  # in the transaction: a refusal rolls the insert back
         audit(
             actor=actor,
             action="funding_source_add" if created else "funding_source_change",
@@ -196,7 +192,7 @@ def disbursement_create(*, commitment, amount, paid_on, payee, voucher_number, a
         raise ValidationError({"voucher_number": _("请填写凭证号。")})
     with transaction.atomic():
         locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
-        _require_manage(actor, locked)
+        require_manage(actor, locked)
         if CommitmentReversal.objects.filter(commitment=locked).exists():
             raise ValidationError(
                 {"commitment": _("该资金承诺已冲销，不能再拨付；请对更正后的承诺拨付。")},
@@ -265,7 +261,7 @@ def commitment_reverse(*, commitment, reason, actor):
             .select_related("source", "project")
             .get(pk=commitment.pk)
         )
-        _require_manage(actor, locked)
+        require_manage(actor, locked)
         if CommitmentReversal.objects.filter(commitment=locked).exists():
             raise ValidationError(_("该资金承诺已冲销，不能重复冲销。"), code="already_reversed")
         live = Disbursement.objects.live().filter(commitment=locked)
@@ -302,7 +298,7 @@ def disbursement_reverse(*, disbursement, reason, actor):
     with transaction.atomic():
         Commitment.objects.select_for_update().filter(pk=disbursement.commitment_id).first()
         locked = Disbursement.objects.select_related("commitment").get(pk=disbursement.pk)
-        _require_manage(actor, locked)
+        require_manage(actor, locked)
         if DisbursementReversal.objects.filter(disbursement=locked).exists():
             raise ValidationError(_("该拨付已冲销，不能重复冲销。"), code="already_reversed")
         reversal = DisbursementReversal(disbursement=locked, reason=reason, created_by=_user(actor))
@@ -330,9 +326,9 @@ def public_income_save(*, income, actor):
     period ending before it starts, and an actor who does not manage the neighbourhood."""
     _amount(income.amount, "amount", _("收益金额"))
     with transaction.atomic():
-        _require_manage(actor, income.neighbourhood)
+        require_manage(actor, income.neighbourhood)
         if income.pk:
-            _require_manage(actor, PublicIncome.objects.select_for_update().get(pk=income.pk))
+            require_manage(actor, PublicIncome.objects.select_for_update().get(pk=income.pk))
         if not income.pk:
             income.recorded_by = actor if getattr(actor, "pk", None) else None
         income.full_clean()
@@ -533,7 +529,7 @@ def subsidy_plan_create(
         start_on=start_on,
     )
     with transaction.atomic():
-        _require_manage(actor, neighbourhood)
+        require_manage(actor, neighbourhood)
         plan = SubsidyPlan(
             neighbourhood=neighbourhood,
             arrangement=arrangement,
@@ -568,7 +564,7 @@ def subsidy_plan_exit(*, plan, on, actor, note=""):
     check_date_in_window(on, "on")
     with transaction.atomic():
         locked = SubsidyPlan.objects.select_for_update().get(pk=plan.pk)
-        _require_manage(actor, locked)
+        require_manage(actor, locked)
         if not locked.start_on <= on <= locked.ends_on:
             raise ValidationError(
                 {

@@ -38,6 +38,11 @@ def yuan(value):
     return _("%(amount)s 元") % {"amount": f"{amount:,.2f}"}
 
 
+def money(value):
+    """Round an amount to the cent, half up (四舍五入). Call it once, at the end of a computation."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def money_field(verbose_name, **kwargs):
     """A DecimalField of yuan to the cent, marked as money (see the module's docstring)."""
     field = models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)

@@ -23,6 +23,7 @@ is then applied as `pk IN (subquery)` so that rows are never duplicated.
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from .choices import LEVEL_ORDER, ROLE_MAY_WRITE, Level
@@ -166,3 +167,10 @@ def can_see(actor, obj):
 def can_manage(actor, obj):
     """True when `actor` may change `obj`: a superuser, or street/community staff over it."""
     return scope(type(obj)._default_manager.filter(pk=obj.pk), actor, write=True).exists()
+
+
+def require_manage(actor, obj):
+    """PermissionDenied unless `actor` (None for a resident: never) may change `obj`; the services'
+    first check before a write."""
+    if actor is None or not can_manage(actor, obj):
+        raise PermissionDenied

@@ -5,21 +5,17 @@ arguments, an explicit actor, one transaction, an audit row."""
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Assessment, ManagementArrangement, Neighbourhood
-from .scoping import can_manage
+from .scoping import require_manage
 from .services import audit
 
 ZERO = Decimal("0.00")
 
-
-def _require_manage(actor, obj):
-    if not can_manage(actor, obj):
-        raise PermissionDenied
 
 
 def arrangement_start(*, neighbourhood, mode, started_on, actor, provider="", fee_per_m2_month=ZERO, note=""):
@@ -28,7 +24,7 @@ def arrangement_start(*, neighbourhood, mode, started_on, actor, provider="", fe
     arrangement's start; a professional mode without a provider; a negative fee."""
     with transaction.atomic():
         locked = Neighbourhood.objects.select_for_update().get(pk=neighbourhood.pk)
-        _require_manage(actor, locked)
+        require_manage(actor, locked)
         current = (
             ManagementArrangement.objects.select_for_update()
             .filter(neighbourhood=locked, ended_on__isnull=True)
@@ -99,7 +95,7 @@ def assessment_record(
     if not (assessor or "").strip():
         raise ValidationError({"assessor": _("请填写考核单位或考核人。")})
     with transaction.atomic():
-        _require_manage(actor, arrangement)
+        require_manage(actor, arrangement)
         assessment = Assessment(
             arrangement=arrangement,
             year=year,
@@ -130,7 +126,7 @@ def arrangement_note_change(*, arrangement, note, actor):
     not manage the arrangement."""
     with transaction.atomic():
         locked = ManagementArrangement.objects.select_for_update().get(pk=arrangement.pk)
-        _require_manage(actor, locked)
+        require_manage(actor, locked)
         locked.note = note or ""
         locked.save(update_fields=["note"])
         audit(actor=actor, action="arrangement_note_change", target=locked, summary=locked.note[:200])

@@ -22,6 +22,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from governance.models import Neighbourhood
+from governance.money import money
 from residents.models import Household
 
 from .catalogue_data import ensure_national_menu
@@ -37,7 +38,7 @@ from .models import (
     SupervisionFinding,
 )
 from .photos import prepare_photo
-from .services import money, photo_upload, project_save, project_transition
+from .services import photo_upload, project_save, project_transition
 
 # How many projects per scale, and the stage each one reaches (cycled). The bundles go round the
 # communities in order, so at the small scale (6 communities) the first community gets projects 1

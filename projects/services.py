@@ -1,20 +1,19 @@
 """Writes of the projects app. Each service: keyword-only arguments, an explicit actor, one
 transaction, an audit row. The lifecycle's service is project_transition below (its gates: projects.gates)."""
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.models import Neighbourhood
-from governance.scoping import can_manage, scope
+from governance.money import money
+from governance.scoping import can_manage, require_manage, scope
 from governance.services import audit
 
 from . import gates
-from .holdings import project_holdings
 from .choices import FINAL_STAGES, ObjectionStatus, PhotoKind, Stage
+from .holdings import project_holdings
 from .models import (
     OBJECTION_MAX_LENGTH,
     CatalogueItem,
@@ -132,18 +131,6 @@ def project_transition(*, project, to, actor, note=""):
 
 # ---- projects ------------------------------------------------------------------------------
 
-CENT = Decimal("0.01")
-
-
-def money(value):
-    """Round an amount to the cent, half up (四舍五入), once at the end of its computation."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _require_manage(actor, obj):
-    if not can_manage(actor, obj):
-        raise PermissionDenied
-
 
 def _refuse_removing_held_neighbourhoods(project_id, removed, names):
     """ValidationError on `neighbourhoods` naming, for each neighbourhood being taken out of the
@@ -180,7 +167,7 @@ def project_save(*, project, neighbourhoods, actor):
         before = set()
         if project.pk:
             stored = Project.objects.select_for_update().get(pk=project.pk)
-            _require_manage(actor, stored)
+            require_manage(actor, stored)
             project.stage = stored.stage
             project.stage_before_suspension = stored.stage_before_suspension
             before = set(stored.neighbourhoods.values_list("pk", flat=True))
@@ -228,7 +215,7 @@ def scope_item_save(*, item, actor):
 
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=item.project_id)
-        _require_manage(actor, project)
+        require_manage(actor, project)
         if project.stage in FINAL_STAGES:
             raise ValidationError(_("项目已结束，不能修改改造内容。"))
         if not project.neighbourhoods.filter(pk=item.neighbourhood_id).exists():
@@ -258,7 +245,7 @@ def scope_item_save(*, item, actor):
 
 def scope_item_delete(*, item, actor):
     with transaction.atomic():
-        _require_manage(actor, item.project)
+        require_manage(actor, item.project)
         if item.project.stage not in (Stage.CANDIDATE, Stage.CONSULTATION, Stage.TENDER):
             raise ValidationError(_("开工后不能删除改造内容，请填写未实施原因。"))
         audit(actor=actor, action="scope_item_delete", target=item, summary=str(item))
@@ -275,7 +262,7 @@ def progress_report_save(*, report, actor):
     aftercare, or suspended). `month` is normalised to its first day; one report per month."""
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=report.project_id)
-        _require_manage(actor, project)
+        require_manage(actor, project)
         if project.stage not in REPORTING_STAGES:
             raise ValidationError(
                 _("项目处于“%(stage)s”阶段，不能填报月度进度。") % {"stage": project.get_stage_display()}
@@ -303,7 +290,7 @@ def progress_report_save(*, report, actor):
 def finding_save(*, finding, actor):
     """Record (or correct) a supervision finding; it stays open until finding_resolve."""
     with transaction.atomic():
-        _require_manage(actor, Project.objects.get(pk=finding.project_id))
+        require_manage(actor, Project.objects.get(pk=finding.project_id))
         if finding.pk:
             stored = SupervisionFinding.objects.get(pk=finding.pk)
             # Resolution goes through finding_resolve only.
@@ -336,7 +323,7 @@ def finding_resolve(*, finding, note, actor):
         raise ValidationError({"resolution_note": _("销号须填写整改说明。")})
     with transaction.atomic():
         locked = SupervisionFinding.objects.select_for_update().get(pk=finding.pk)
-        _require_manage(actor, locked.project)
+        require_manage(actor, locked.project)
         if locked.resolved_at is not None:
             raise ValidationError(
                 _("该问题已于%(at)s整改销号。") % {"at": f"{timezone.localtime(locked.resolved_at):%Y-%m-%d}"}
@@ -354,7 +341,7 @@ def acceptance_record(*, acceptance, actor):
     followed by another; the latest counts for the gate."""
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=acceptance.project_id)
-        _require_manage(actor, project)
+        require_manage(actor, project)
         if project.stage != Stage.ACCEPTANCE:
             raise ValidationError(
                 _("项目处于“%(stage)s”阶段，只能在竣工验收阶段登记验收。")
@@ -391,7 +378,7 @@ def photo_upload(*, project, kind, actor, upload=None, prepared=None, caption=""
         raise ValidationError({"kind": _("问题照片须关联监督问题；其他照片不能关联监督问题。")})
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)
-        _require_manage(actor, locked)
+        require_manage(actor, locked)
         photo = Photo(
             project=locked,
             finding=finding,
@@ -429,7 +416,7 @@ def photo_caption_set(*, photo, caption, actor):
     """Change a photo's caption (the file itself is never replaced: upload a new photo)."""
     with transaction.atomic():
         locked = Photo.objects.select_for_update().get(pk=photo.pk)
-        _require_manage(actor, locked.project)
+        require_manage(actor, locked.project)
         locked.caption = (caption or "").strip()
         locked.save(update_fields=["caption"])
         audit(actor=actor, action="photo_caption", target=locked, summary=locked.caption)
@@ -446,7 +433,7 @@ def notice_save(*, notice, actor):
     period and text (residents objected to what they read); its title may still be corrected."""
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=notice.project_id)
-        _require_manage(actor, project)
+        require_manage(actor, project)
         if notice.pk:
             stored = Notice.objects.get(pk=notice.pk)
             if stored.project_id != notice.project_id:
@@ -517,7 +504,7 @@ def objection_answer(*, objection, answer, actor):
         raise ValidationError({"answer": _("请填写答复内容。")})
     with transaction.atomic():
         locked = Objection.objects.select_for_update().get(pk=objection.pk)
-        _require_manage(actor, locked)
+        require_manage(actor, locked)
         if locked.status != ObjectionStatus.OPEN:
             raise ValidationError(_("该异议已经答复。"))
         locked.answer = answer

@@ -3,7 +3,7 @@ resident identified by the household code), one transaction, an audit row."""
 
 import datetime
 import secrets
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -11,7 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.scoping import can_manage
+from governance.money import money
+from governance.scoping import require_manage
 from governance.services import audit
 from projects.models import CatalogueItem
 from projects.photos import prepare_photo
@@ -86,10 +87,6 @@ VOTE_FIELDS = (
 )
 
 
-def _require_manage(actor, obj):
-    if actor is None or not can_manage(actor, obj):
-        raise PermissionDenied
-
 
 # ---- votes -----------------------------------------------------------------------------------
 
@@ -141,12 +138,12 @@ def vote_save(*, vote, actor):
     with transaction.atomic():
         if vote.pk:
             stored = Vote.objects.select_for_update().get(pk=vote.pk)
-            _require_manage(actor, stored)
+            require_manage(actor, stored)
             if stored.status != VoteStatus.DRAFT:
                 raise ValidationError(_("表决已开始，不能再修改表决事项和规则。"))
         else:
             vote.created_by = actor
-        _require_manage(actor, vote.neighbourhood)
+        require_manage(actor, vote.neighbourhood)
         vote.full_clean()
         created = vote.pk is None
         vote.save()
@@ -164,7 +161,7 @@ def vote_open(*, vote, actor):
     """Open a draft vote for ballots (between its opening and closing times)."""
     with transaction.atomic():
         locked = Vote.objects.select_for_update().get(pk=vote.pk)
-        _require_manage(actor, locked)
+        require_manage(actor, locked)
         if VoteStatus.OPEN not in VOTE_TRANSITIONS[locked.status]:
             raise ValidationError(_("只有未开始的表决可以开启。"))
         locked.status = VoteStatus.OPEN
@@ -193,7 +190,7 @@ def ballot_cast(*, vote, household, choice, channel=BallotChannel.ONLINE, actor=
     with transaction.atomic():
         locked = Vote.objects.select_for_update(no_key=True).get(pk=vote.pk)
         if channel == BallotChannel.PAPER:
-            _require_manage(actor, household)
+            require_manage(actor, household)
         if locked.status != VoteStatus.OPEN:
             raise ValidationError(_("该表决当前不在表决期内。"))
         if now < locked.opens_at:
@@ -247,7 +244,7 @@ def vote_close(*, vote, actor, now=None):
     now = now or timezone.now()
     with transaction.atomic():
         locked = Vote.objects.select_for_update().get(pk=vote.pk)
-        _require_manage(actor, locked)
+        require_manage(actor, locked)
         if VoteStatus.CLOSED not in VOTE_TRANSITIONS[locked.status]:
             raise ValidationError(_("只有表决中的表决可以结束计票。"))
         reasons = []
@@ -379,7 +376,7 @@ def demand_list_intro_set(*, demand_list, intro, actor):
     """Change the instructions shown above a demand list's form."""
     with transaction.atomic():
         locked = DemandList.objects.select_for_update().get(pk=demand_list.pk)
-        _require_manage(actor, locked)
+        require_manage(actor, locked)
         locked.intro = (intro or "").strip()
         locked.save(update_fields=["intro"])
         audit(actor=actor, action="demand_list_intro", target=locked, summary=locked.intro[:100])
@@ -393,7 +390,7 @@ def process_start(*, project, actor, template=None):
     not manage the project."""
     template = template or builtin_template()
     with transaction.atomic():
-        _require_manage(actor, project)
+        require_manage(actor, project)
         if ConsultationProcess.objects.filter(project=project).exists():
             raise ValidationError(_("该项目已启动协商程序。"))
         steps = list(template.steps.order_by("order"))
@@ -506,7 +503,7 @@ def step_complete(*, step, actor, note="", now=None):
     with transaction.atomic():
         steps = _locked_steps(step.process)
         current = next(s for s in steps if s.pk == step.pk)
-        _require_manage(actor, current)
+        require_manage(actor, current)
         reasons = _order_reasons(steps, current)
         if not reasons and current.direction == Direction.UP:
             reasons.append(_("上行步骤“%(step)s”以部门审核结束，请登记审核结论。") % {"step": current})
@@ -573,7 +570,7 @@ def step_review(*, step, decision, department, actor, comments="", now=None):
     with transaction.atomic():
         steps = _locked_steps(step.process)
         current = next(s for s in steps if s.pk == step.pk)
-        _require_manage(actor, current)
+        require_manage(actor, current)
         reasons = _order_reasons(steps, current)
         if not reasons and current.direction != Direction.UP:
             reasons.append(_("下行步骤“%(step)s”不经部门审核，请在完成工作后标记完成。") % {"step": current})
@@ -633,7 +630,7 @@ def meeting_save(*, meeting, actor):
     neighbourhood outside the project; the actor must manage the neighbourhood."""
     _check_in_process(meeting.process, step=meeting.step, neighbourhood_id=meeting.neighbourhood_id)
     with transaction.atomic():
-        _require_manage(actor, meeting.neighbourhood)
+        require_manage(actor, meeting.neighbourhood)
         if meeting.pk is None:
             meeting.recorded_by = actor
         meeting.full_clean()
@@ -658,7 +655,7 @@ def meeting_photo_add(*, meeting, upload, actor, caption=""):
     prepared = prepare_photo(upload)
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        _require_manage(actor, locked)
+        require_manage(actor, locked)
         if locked.photos.count() >= MEETING_PHOTOS_MAX:
             raise ValidationError({"image": _("每次会议最多%(n)d张照片。") % {"n": MEETING_PHOTOS_MAX}})
         photo = MeetingPhoto.objects.create(
@@ -683,7 +680,7 @@ def visit_save(*, visit, actor):
     defaults to the actor."""
     _check_in_process(visit.process, step=visit.step, neighbourhood_id=visit.household.neighbourhood_id)
     with transaction.atomic():
-        _require_manage(actor, visit.household)
+        require_manage(actor, visit.household)
         if visit.staff_id is None:
             visit.staff = actor
         visit.full_clean()
@@ -708,7 +705,7 @@ def opinion_save(*, opinion, actor):
     if not (opinion.text or "").strip():
         raise ValidationError({"text": _("请填写意见内容。")})
     with transaction.atomic():
-        _require_manage(actor, opinion.neighbourhood)
+        require_manage(actor, opinion.neighbourhood)
         if opinion.pk is None:
             opinion.answer, opinion.answer_text = OpinionAnswer.PENDING, ""
         opinion.full_clean()
@@ -735,7 +732,7 @@ def opinion_answer(*, opinion, answer, actor, answer_text=""):
         )
     with transaction.atomic():
         locked = Opinion.objects.select_for_update().get(pk=opinion.pk)
-        _require_manage(actor, locked)
+        require_manage(actor, locked)
         locked.answer, locked.answer_text = answer, answer_text
         locked.answered_by, locked.answered_at = actor, timezone.now()
         locked.save(update_fields=["answer", "answer_text", "answered_by", "answered_at"])
@@ -762,7 +759,7 @@ def demand_lists_open(*, project, actor, intro="", now=None):
     if collecting is None or collecting.status != StepStatus.OPEN:
         raise ValidationError(_("需求清单只在“%(step)s”进行期间征集。") % {"step": collecting or "D1"})
     with transaction.atomic():
-        _require_manage(actor, project)
+        require_manage(actor, project)
         existing = set(project.demand_lists.values_list("neighbourhood_id", flat=True))
         created = [
             DemandList.objects.create(project=project, neighbourhood=n, intro=intro)
@@ -875,7 +872,7 @@ def demand_submit(
                 {"photos": [_("第%(n)d张照片：%(e)s") % {"n": number, "e": m} for m in exc.messages]}
             )
     if channel != SubmissionChannel.ONLINE:
-        _require_manage(actor, household)
+        require_manage(actor, household)
     with transaction.atomic():
         if not _demand_list_open_and_household_locked(demand_list.pk, household.pk):
             raise ValidationError(_("本小区的需求清单征集已经结束。"))
@@ -916,9 +913,6 @@ def demand_submit(
 
 # ---- plan versions ---------------------------------------------------------------------------
 
-
-def _money(value):
-    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 PLAN_DOCUMENT_EXTENSIONS = (".pdf", ".docx", ".xlsx", ".jpg", ".jpeg", ".png")
@@ -972,7 +966,7 @@ def plan_version_save(*, plan, actor, items=None):
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        _require_manage(actor, plan.project)
+        require_manage(actor, plan.project)
         if plan.pk and Vote.objects.filter(plan_version_id=plan.pk).exists():
             raise ValidationError(_("已付诸表决的方案不能再修改；请另建修改方案。"))
         if (
@@ -999,7 +993,7 @@ def plan_version_save(*, plan, actor, items=None):
             for item in items:
                 item.pk = None
                 item.plan = plan
-                item.amount = _money(item.quantity * item.unit_cost)
+                item.amount = money(item.quantity * item.unit_cost)
                 item.full_clean()
             PlanItem.objects.bulk_create(items)
         audit(
@@ -1130,7 +1124,7 @@ def questionnaire_save(*, questionnaire, actor, questions=None):
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        _require_manage(actor, questionnaire.neighbourhood)
+        require_manage(actor, questionnaire.neighbourhood)
         if questionnaire.pk:
             stored = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
             if stored.status != QuestionnaireStatus.DRAFT and questions is not None:
@@ -1165,7 +1159,7 @@ def questionnaire_set_status(*, questionnaire, status, actor, now=None):
     now = now or timezone.now()
     with transaction.atomic():
         locked = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
-        _require_manage(actor, locked)
+        require_manage(actor, locked)
         if status not in QUESTIONNAIRE_TRANSITIONS[locked.status]:
             raise ValidationError(
                 _("问卷不能从“%(a)s”变为“%(b)s”。")
@@ -1253,7 +1247,7 @@ def response_submit(
     questions = list(questionnaire.questions.prefetch_related("options").order_by("order"))
     cleaned = _clean_answers(questions, answers)
     if channel != SubmissionChannel.ONLINE:
-        _require_manage(actor, household)
+        require_manage(actor, household)
     entered_by = actor if channel != SubmissionChannel.ONLINE else None
     with transaction.atomic():
         locked = Questionnaire.objects.select_for_update(no_key=True).get(pk=questionnaire.pk)
