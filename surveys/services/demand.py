@@ -1,0 +1,203 @@
+"""Demand lists: opening them, their intro, and a household's submission."""
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance.scoping import require_manage
+from governance.services import audit
+from projects.photos import prepare_photo
+from residents.models import Household
+
+from ..choices import StepStatus, SubmissionChannel
+from ..models import (
+    DEMAND_PHOTOS_MAX,
+    DEMAND_TEXT_MAX,
+    ConsultationProcess,
+    DemandList,
+    DemandPhoto,
+    DemandSubmission,
+)
+
+
+def demand_list_intro_set(*, demand_list, intro, actor):
+    """Change the instructions shown above a demand list's form."""
+    with transaction.atomic():
+        locked = DemandList.objects.select_for_update().get(pk=demand_list.pk)
+        require_manage(actor, locked)
+        locked.intro = (intro or "").strip()
+        locked.save(update_fields=["intro"])
+        audit(actor=actor, action="demand_list_intro", target=locked, summary=locked.intro[:100])
+    return locked
+
+
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def _receipt():
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
+
+
+def demand_lists_open(*, project, actor, intro="", now=None):
+    """Open the demand list of every neighbourhood of the project (those not yet having one) while
+    the consultation's collecting step (D1) is open. Returns the lists created."""
+    process = ConsultationProcess.objects.filter(project=project).first()
+    if process is None:
+        raise ValidationError(_("须先启动协商程序，才能征集需求清单。"))
+    collecting = process.steps.filter(closes_demand_list=True).first()
+    if collecting is None or collecting.status != StepStatus.OPEN:
+        raise ValidationError(_("需求清单只在“%(step)s”进行期间征集。") % {"step": collecting or "D1"})
+    with transaction.atomic():
+        require_manage(actor, project)
+        existing = set(project.demand_lists.values_list("neighbourhood_id", flat=True))
+        created = [
+            DemandList.objects.create(project=project, neighbourhood=n, intro=intro)
+            for n in project.neighbourhoods.order_by("pk")
+            if n.pk not in existing
+        ]
+        for demand_list in created:
+            audit(actor=actor, action="demand_list_open", target=demand_list, summary=str(demand_list))
+    return created
+
+
+def _demand_list_open_and_household_locked(list_pk, household_pk):
+    """Whether the demand list is open, read under a shared row lock (PostgreSQL FOR SHARE), with
+    the household's row locked FOR NO KEY UPDATE, both held to the end of the caller's transaction
+    and taken by one statement.
+
+    Shared locks do not conflict with each other, so a neighbourhood's submissions run side by side;
+    they do conflict with the row lock of the UPDATE that closes the list (step_complete), so the
+    close waits for every submission in flight, and a submission that waited on a close reads the
+    closed row (READ COMMITTED re-reads the locked row). The household's lock writes one
+    household's submissions one after another, each seeing the one before it; other households
+    are not held up, and FOR NO KEY UPDATE does not block rows that only reference the household.
+    Django's select_for_update has no FOR SHARE nor two strengths in one query, hence the raw
+    query. SQLite has no row locks: one writer at a time serialises it.
+    """
+    qn = connection.ops.quote_name
+    lists, homes = qn(DemandList._meta.db_table), qn(Household._meta.db_table)
+    sql = (
+        f"SELECT l.{qn('is_open')} FROM {lists} l, {homes} h "
+        f"WHERE l.{qn(DemandList._meta.pk.column)} = %s AND h.{qn(Household._meta.pk.column)} = %s"
+    )
+    if connection.vendor == "postgresql":
+        sql += " FOR SHARE OF l FOR NO KEY UPDATE OF h"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list_pk, household_pk])
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+def _demand_current_retire(list_pk, household_pk):
+    """Mark the household's current submission to the list as no longer current, in one UPDATE;
+    the id of the submission it retired, or None. Called with the household's row locked, so no
+    other submission of the household is in flight."""
+    qn = connection.ops.quote_name
+    sql = (
+        f"UPDATE {qn(DemandSubmission._meta.db_table)} SET {qn('is_current')} = %s "
+        f"WHERE {qn('demand_list_id')} = %s AND {qn('household_id')} = %s AND {qn('is_current')} = %s "
+        f"RETURNING {qn('id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [False, list_pk, household_pk, True])
+        rows = cursor.fetchall()
+    return rows[0][0] if rows else None
+
+
+def demand_submit(
+    *,
+    demand_list,
+    household,
+    items=(),
+    text="",
+    photos=(),
+    channel=SubmissionChannel.ONLINE,
+    actor=None,
+    now=None,
+):
+    """A household's demand list: menu items, free text, up to DEMAND_PHOTOS_MAX photos.
+
+    The new submission becomes the household's current one; the previous one stays, no longer
+    current. Online submissions come from the resident (actor None); paper, visit and meeting
+    ones are entered by staff who manage the household (recorded as entered_by).
+    Refuses: a closed list; a household of another neighbourhood; nothing chosen and no text;
+    retired or other districts' menu items; over-long text; too many photos or a bad photo (the
+    photo checks of projects.photos). Concurrency: the list is read open under a shared lock held
+    to commit, so closing it waits for the submissions in flight and no submission lands after
+    the list closed; the same statement locks the household's row (FOR NO KEY UPDATE), so
+    simultaneous submissions of one household (any number) are written one after another, each
+    retiring the one before it, and exactly one stays current
+    (_demand_list_open_and_household_locked). The partial unique constraint is the backstop.
+    Statements (issue 14): the lock, one UPDATE retiring the current submission, the INSERTs of
+    the submission, its items (one), its photos and the audit row.
+    """
+    now = now or timezone.now()
+    text = (text or "").strip()
+    items = list(items)
+    errors = {}
+    if channel not in SubmissionChannel.values:
+        errors["channel"] = _("提交方式无效。")
+    if household.neighbourhood_id != demand_list.neighbourhood_id:
+        errors["household"] = _("该住户不属于本需求清单所在的小区。")
+    if not items and not text:
+        errors["items"] = _("请至少勾选一项改造内容，或填写其他需求。")
+    if len(text) > DEMAND_TEXT_MAX:
+        errors["text"] = _("其他需求不能超过%(n)d字。") % {"n": DEMAND_TEXT_MAX}
+    district_id = demand_list.neighbourhood.community.street.district_id
+    bad = [i.name for i in items if not i.active or (i.district_id and i.district_id != district_id)]
+    if bad:
+        errors["items"] = _("以下改造内容不可选择：%(names)s。") % {"names": _("、").join(bad)}
+    photos = list(photos)
+    if len(photos) > DEMAND_PHOTOS_MAX:
+        errors["photos"] = _("最多上传%(n)d张照片。") % {"n": DEMAND_PHOTOS_MAX}
+    if errors:
+        raise ValidationError(errors)
+    prepared = []
+    for number, upload in enumerate(photos, start=1):
+        try:
+            prepared.append(prepare_photo(upload))
+        except ValidationError as exc:
+            raise ValidationError(
+                {"photos": [_("第%(n)d张照片：%(e)s") % {"n": number, "e": m} for m in exc.messages]}
+            )
+    if channel != SubmissionChannel.ONLINE:
+        require_manage(actor, household)
+    with transaction.atomic():
+        if not _demand_list_open_and_household_locked(demand_list.pk, household.pk):
+            raise ValidationError(_("本小区的需求清单征集已经结束。"))
+        replaced = _demand_current_retire(demand_list.pk, household.pk)
+        submission = DemandSubmission.objects.create(
+            demand_list=demand_list,
+            household=household,
+            text=text,
+            channel=channel,
+            entered_by=actor if channel != SubmissionChannel.ONLINE else None,
+            submitted_at=now,
+            receipt=_receipt(),
+        )
+        # A new submission has no items yet: one INSERT (items.set() would SELECT them first).
+        Through = DemandSubmission.items.through
+        Through.objects.bulk_create(
+            [Through(demandsubmission_id=submission.pk, catalogueitem_id=pk) for pk in dict.fromkeys(i.pk for i in items)]
+        )
+        for photo in prepared:
+            DemandPhoto.objects.create(
+                submission=submission, image=photo.image, thumbnail=photo.thumbnail, uid=photo.uid
+            )
+        audit(
+            actor=actor,
+            action="demand_submit",
+            target=submission,
+            summary=submission.receipt,
+            details={
+                "list": demand_list.pk,
+                "household": household.pk,
+                "channel": channel,
+                "items": [i.pk for i in items],
+                "replaced": replaced,
+            },
+        )
+    return submission
