@@ -107,6 +107,39 @@ def _demand_current_retire(list_pk, household_pk):
     return rows[0][0] if rows else None
 
 
+def _demand_errors(demand_list, household, items, text, photos, channel):
+    """The errors of a demand submission by field (empty when it may be written)."""
+    errors = {}
+    if channel not in SubmissionChannel.values:
+        errors["channel"] = _("提交方式无效。")
+    if household.neighbourhood_id != demand_list.neighbourhood_id:
+        errors["household"] = _("该住户不属于本需求清单所在的小区。")
+    if not items and not text:
+        errors["items"] = _("请至少勾选一项改造内容，或填写其他需求。")
+    if len(text) > DEMAND_TEXT_MAX:
+        errors["text"] = _("其他需求不能超过%(n)d字。") % {"n": DEMAND_TEXT_MAX}
+    district_id = demand_list.neighbourhood.community.street.district_id
+    bad = [i.name for i in items if not i.active or (i.district_id and i.district_id != district_id)]
+    if bad:
+        errors["items"] = _("以下改造内容不可选择：%(names)s。") % {"names": _("、").join(bad)}
+    if len(photos) > DEMAND_PHOTOS_MAX:
+        errors["photos"] = _("最多上传%(n)d张照片。") % {"n": DEMAND_PHOTOS_MAX}
+    return errors
+
+
+def _prepared_photos(photos):
+    """Each photo checked and cleaned (projects.photos.prepare_photo); a refusal names its number."""
+    prepared = []
+    for number, upload in enumerate(photos, start=1):
+        try:
+            prepared.append(prepare_photo(upload))
+        except ValidationError as exc:
+            raise ValidationError(
+                {"photos": [_("第%(n)d张照片：%(e)s") % {"n": number, "e": m} for m in exc.messages]}
+            )
+    return prepared
+
+
 def demand_submit(
     *,
     demand_list,
@@ -133,36 +166,16 @@ def demand_submit(
     (_demand_list_open_and_household_locked). The partial unique constraint is the backstop.
     Statements (issue 14): the lock, one UPDATE retiring the current submission, the INSERTs of
     the submission, its items (one), its photos and the audit row.
+    (Over 60 lines by this docstring and the signature; its checks are _demand_errors.)
     """
     now = now or timezone.now()
     text = (text or "").strip()
     items = list(items)
-    errors = {}
-    if channel not in SubmissionChannel.values:
-        errors["channel"] = _("提交方式无效。")
-    if household.neighbourhood_id != demand_list.neighbourhood_id:
-        errors["household"] = _("该住户不属于本需求清单所在的小区。")
-    if not items and not text:
-        errors["items"] = _("请至少勾选一项改造内容，或填写其他需求。")
-    if len(text) > DEMAND_TEXT_MAX:
-        errors["text"] = _("其他需求不能超过%(n)d字。") % {"n": DEMAND_TEXT_MAX}
-    district_id = demand_list.neighbourhood.community.street.district_id
-    bad = [i.name for i in items if not i.active or (i.district_id and i.district_id != district_id)]
-    if bad:
-        errors["items"] = _("以下改造内容不可选择：%(names)s。") % {"names": _("、").join(bad)}
     photos = list(photos)
-    if len(photos) > DEMAND_PHOTOS_MAX:
-        errors["photos"] = _("最多上传%(n)d张照片。") % {"n": DEMAND_PHOTOS_MAX}
+    errors = _demand_errors(demand_list, household, items, text, photos, channel)
     if errors:
         raise ValidationError(errors)
-    prepared = []
-    for number, upload in enumerate(photos, start=1):
-        try:
-            prepared.append(prepare_photo(upload))
-        except ValidationError as exc:
-            raise ValidationError(
-                {"photos": [_("第%(n)d张照片：%(e)s") % {"n": number, "e": m} for m in exc.messages]}
-            )
+    prepared = _prepared_photos(photos)
     if channel != SubmissionChannel.ONLINE:
         require_manage(actor, household)
     with transaction.atomic():

@@ -287,6 +287,23 @@ def _open_next(steps, current, now):
         _move_step(following[0], StepStatus.OPEN, opened_at=now)
 
 
+def _send_back(steps, current, now):
+    """Return the up step `current`: the nearest earlier down step reopens (one more round), every
+    step after it up to `current` is pending again, and a reopened collecting step reopens the
+    project's demand lists. Returns the reopened step."""
+    reopened = [s for s in steps if s.order < current.order and s.direction == Direction.DOWN][-1]
+    for s in steps:
+        if reopened.order < s.order <= current.order:
+            _move_step(s, StepStatus.PENDING, opened_at=None, completed_at=None)
+    _move_step(reopened, StepStatus.OPEN, opened_at=now, completed_at=None, rounds=reopened.rounds + 1)
+    if reopened.closes_demand_list:
+        # Collecting again: the lists reopen; households' current submissions stay current.
+        DemandList.objects.filter(project_id=current.process.project_id, is_open=False).update(
+            is_open=True, closed_at=None
+        )
+    return reopened
+
+
 def step_review(*, step, decision, department, actor, comments="", now=None):
     """Record a department's review of the open up step.
 
@@ -322,18 +339,7 @@ def step_review(*, step, decision, department, actor, comments="", now=None):
             _move_step(current, StepStatus.DONE, completed_at=now, completed_by=actor)
             _open_next(steps, current, now)
         else:
-            reopened = [s for s in steps if s.order < current.order and s.direction == Direction.DOWN][-1]
-            for s in steps:
-                if reopened.order < s.order <= current.order:
-                    _move_step(s, StepStatus.PENDING, opened_at=None, completed_at=None)
-            _move_step(
-                reopened, StepStatus.OPEN, opened_at=now, completed_at=None, rounds=reopened.rounds + 1
-            )
-            if reopened.closes_demand_list:
-                # Collecting again: the lists reopen; households' current submissions stay current.
-                DemandList.objects.filter(project_id=current.process.project_id, is_open=False).update(
-                    is_open=True, closed_at=None
-                )
+            reopened = _send_back(steps, current, now)
         review = StepReview.objects.create(
             step=current,
             decision=decision,

@@ -47,14 +47,9 @@ VOTE_FIELDS = (
 )
 
 
-def vote_save(*, vote, actor):
-    """Create or change a vote that has not opened yet.
-
-    Guarantees: the scope's building/stairwell lie in the vote's neighbourhood; the project (if
-    any) includes that neighbourhood; an empty rule takes the matter's legal default; a rule other
-    than the default needs a reason. Refuses a vote that is open or closed, and an actor who does
-    not manage the neighbourhood.
-    """
+def _vote_errors(vote):
+    """Fill the rule and the scope's building/stairwell from what was chosen, and return the
+    errors of `vote` by field (empty when it may be saved)."""
     if not vote.rule:
         vote.rule = default_rule(vote.matter_type)
     errors = {}
@@ -89,6 +84,18 @@ def vote_save(*, vote, actor):
         and not vote.project.neighbourhoods.filter(pk=vote.neighbourhood_id).exists()
     ):
         errors["project"] = _("该小区不在所选项目内。")
+    return errors
+
+
+def vote_save(*, vote, actor):
+    """Create or change a vote that has not opened yet.
+
+    Guarantees: the scope's building/stairwell lie in the vote's neighbourhood; the project (if
+    any) includes that neighbourhood; an empty rule takes the matter's legal default; a rule other
+    than the default needs a reason. Refuses a vote that is open or closed, and an actor who does
+    not manage the neighbourhood.
+    """
+    errors = _vote_errors(vote)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -126,6 +133,27 @@ def vote_open(*, vote, actor):
     return locked
 
 
+def _ballot_write(vote, household, choice, channel, entered_by, now):
+    """Write the flat's one ballot row of the locked `vote` (created, or replaced by a later
+    choice); returns (ballot, what it replaced or None)."""
+    ballot = Ballot.objects.select_for_update().filter(vote=vote, household=household).first()
+    previous = None
+    if ballot is None:
+        try:
+            with transaction.atomic():
+                ballot = Ballot.objects.create(
+                    vote=vote, household=household, choice=choice, channel=channel, entered_by=entered_by, at=now
+                )
+        except IntegrityError:
+            ballot = Ballot.objects.select_for_update().get(vote=vote, household=household)
+    if ballot.at != now or ballot.choice != choice or ballot.channel != channel:
+        previous = {"choice": ballot.choice, "channel": ballot.channel, "at": ballot.at.isoformat()}
+        ballot.choice, ballot.channel, ballot.entered_by, ballot.at = choice, channel, entered_by, now
+        ballot.revisions += 1
+        ballot.save(update_fields=["choice", "channel", "entered_by", "at", "revisions"])
+    return ballot, previous
+
+
 def ballot_cast(*, vote, household, choice, channel=BallotChannel.ONLINE, actor=None, now=None):
     """Record a flat's ballot; a second one replaces the first (one row per flat and vote).
 
@@ -161,26 +189,7 @@ def ballot_cast(*, vote, household, choice, channel=BallotChannel.ONLINE, actor=
         if not in_scope:
             raise ValidationError(_("该住户不在本次表决范围内。"))
         entered_by = actor if channel == BallotChannel.PAPER else None
-        ballot = Ballot.objects.select_for_update().filter(vote=locked, household=household).first()
-        previous = None
-        if ballot is None:
-            try:
-                with transaction.atomic():
-                    ballot = Ballot.objects.create(
-                        vote=locked,
-                        household=household,
-                        choice=choice,
-                        channel=channel,
-                        entered_by=entered_by,
-                        at=now,
-                    )
-            except IntegrityError:
-                ballot = Ballot.objects.select_for_update().get(vote=locked, household=household)
-        if ballot.at != now or ballot.choice != choice or ballot.channel != channel:
-            previous = {"choice": ballot.choice, "channel": ballot.channel, "at": ballot.at.isoformat()}
-            ballot.choice, ballot.channel, ballot.entered_by, ballot.at = choice, channel, entered_by, now
-            ballot.revisions += 1
-            ballot.save(update_fields=["choice", "channel", "entered_by", "at", "revisions"])
+        ballot, previous = _ballot_write(locked, household, choice, channel, entered_by, now)
         audit(
             actor=actor,
             action="ballot_cast",
