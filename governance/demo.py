@@ -417,6 +417,7 @@ def _seed_governance_work(ctx, district, community, neighbourhoods, admin):
         return
     demo_meetings.seed_joint_meetings(ctx, district, community, first, admin)
     demo_meetings.seed_stars(ctx, first, admin)
+    demo_meetings.seed_disclosures(ctx, first, admin)
 
 
 def _seed_self_governance(ctx, district, community, neighbourhoods, admin):

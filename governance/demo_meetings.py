@@ -85,3 +85,53 @@ def seed_stars(ctx, neighbourhood, admin):
             )
     star_withdraw(rating=rating, reason="季度复核发现楼道堆放杂物、垃圾桶满溢未及时清运。", actor=admin)
     ctx.write("星级评定 7 条（本年度 1 颗星复核未通过已摘除）（star ratings, one withdrawn）")
+
+
+def _demo_pdf(lines):
+    """A small valid one-page PDF with `lines` of ASCII text (the demo's attachment)."""
+    text = " ".join(f"({line}) Tj T*" for line in lines)
+    stream = f"BT /F1 12 Tf 14 TL 72 720 Td {text} ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def seed_disclosures(ctx, neighbourhood, admin):
+    """Three entries (三公开) of the neighbourhood, one of each category; the property services one
+    with its accounts as a PDF attachment."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .disclosure import Disclosure, DisclosureAttachment
+    from .services_disclosure import disclosure_save
+
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    accounts = SimpleUploadedFile(
+        "accounts.pdf", _demo_pdf(["Property service accounts, Q3", "Income 86,400.00", "Spending 81,250.00"])
+    )
+    for category, title, body, days, files in (
+        ("party_affairs", "小区党支部主题党日活动公开", "本月主题党日：党员认领楼道，参与改造质量监督。", 20, []),
+        ("committee_affairs", "业主委员会关于充电桩选址的决定", "经四方联席会议讨论，充电桩拟设于3栋北侧，公示期7天。", 8, []),
+        ("property_services", "第三季度物业服务收支公开", "保洁、绿化、秩序维护均按合同执行；收支明细见附件。", 3, [accounts]),
+    ):
+        disclosure_save(
+            disclosure=Disclosure(
+                neighbourhood=neighbourhood, category=category, title=title, body=body, published_on=today - days * day
+            ),
+            attachments=[DisclosureAttachment(file=f, label="收支明细") for f in files],
+            actor=admin,
+        )
+    ctx.write("三公开 3 条（含 1 个附件）（disclosures, one attachment）")

@@ -542,3 +542,5 @@ from .bodies import Body, BodyMember, CompositionRule, PartyMember, VanguardTeam
 from .meetings import JointMeeting, Resolution  # noqa: E402,F401
 # Star ratings (the five-star neighbourhood) live in their own module.
 from .stars import StarDimension, StarRating, StarScheme  # noqa: E402,F401
+# Disclosure (三公开) lives in its own module.
+from .disclosure import Disclosure, DisclosureAttachment  # noqa: E402,F401

@@ -12,3 +12,4 @@ class ProjectsConfig(AppConfig):
 
         # governance (below projects) cannot register on the page; projects shows its records.
         register_public_section("stars", governance_sections.stars_section, order=5)
+        register_public_section("disclosure", governance_sections.disclosure_section, order=6)

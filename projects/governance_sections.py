@@ -19,3 +19,14 @@ def stars_section(neighbourhood):
             "withdrawn": [r for r in rows if r.status == RatingStatus.WITHDRAWN],
         },
     }
+
+
+def disclosure_section(neighbourhood):
+    """The neighbourhood's disclosures (三公开) published by today, newest first, with their
+    attachments. None when there is none."""
+    from governance.disclosure import public_disclosures
+
+    rows, count = public_disclosures(neighbourhood)
+    if not rows:
+        return None
+    return {"template": "projects/disclosure_section.html", "context": {"rows": rows, "count": count}}

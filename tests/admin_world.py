@@ -337,6 +337,17 @@ def build_world():
         ),
         actor=actor,
     )
+    # Disclosure: a property services entry of 新华里 (no attachment: the world stores no file).
+    from governance.disclosure import Disclosure
+    from governance.services_disclosure import disclosure_save
+
+    w.disclosure = disclosure_save(
+        disclosure=Disclosure(
+            neighbourhood=w.n111, category="property_services", title="物业服务收支公开", body="第三季度收支",
+            published_on=today,
+        ),
+        actor=actor,
+    )
     w.group = Group.objects.create(name="审核组")
     w.login_counter = LoginCounter.objects.create(
         kind=LoginCounter.Kind.ACCOUNT_CLIENT,
@@ -370,6 +381,7 @@ def build_world():
         "governance.Resolution": w.resolution,
         "governance.StarScheme": w.star_scheme,
         "governance.StarRating": w.star_rating,
+        "governance.Disclosure": w.disclosure,
         "projects.CatalogueItem": w.roads,
         "projects.Project": w.project,
         "projects.ScopeItem": w.scope_item,

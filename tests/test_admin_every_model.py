@@ -212,6 +212,12 @@ def _joint_meeting_add(w, role):
     }
 
 
+def _disclosure_files(w):
+    from tests.surveys.helpers import jpeg_upload
+
+    return {"attachments-0-file": jpeg_upload("活动.jpg")}
+
+
 # ---- projects --------------------------------------------------------------------------------
 
 
@@ -779,6 +785,21 @@ CASES = {
         added=_one_new(status="awarded"),
         change=lambda w: (w.star_rating, {"withdraw_reason": "复核未通过：消防通道堵塞"}),
         changed=_field_is(status="withdrawn", withdrawal_reason="复核未通过：消防通道堵塞"),
+    ),
+    "governance.Disclosure": Case(
+        add=lambda w, role: {
+            "neighbourhood": w.n111.pk,
+            "category": "party_affairs",
+            "title": "党支部活动公开",
+            "body": "主题党日活动",
+            "published_on": w.today.isoformat(),
+            "attachments-TOTAL_FORMS": 1,
+            "attachments-0-label": "活动照片",
+        },
+        added=lambda w, rows, role: rows.get().attachments.get().kind == "jpeg",
+        change=lambda w: (w.disclosure, {"body": "第三季度收支明细"}),
+        changed=_field_is(body="第三季度收支明细"),
+        files=_disclosure_files,
     ),
     "projects.CatalogueItem": Case(
         add=_catalogue_add,

@@ -1,4 +1,4 @@
-from . import meetings, stars, views
+from . import disclosure, meetings, stars, views
 
 # (prefix, viewset, basename) rows that config/api_urls.py puts on the one router.
 routes = [
@@ -12,4 +12,5 @@ routes = [
     ("joint-meetings", meetings.JointMeetingViewSet, "joint-meeting"),
     ("resolutions", meetings.ResolutionViewSet, "resolution"),
     ("star-ratings", stars.StarRatingViewSet, "star-rating"),
+    ("disclosures", disclosure.DisclosureViewSet, "disclosure"),
 ]
