@@ -2,7 +2,6 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from .admin_base import (
@@ -106,7 +105,16 @@ class EligibilityFilter(admin.SimpleListFilter):
 
 @admin.register(Neighbourhood)
 class NeighbourhoodAdmin(ServiceWritesMixin, ScopedAdmin):
-    list_display = ["name", "community", "street_name", "built_year", "eligibility_display", "building_count"]
+    list_display = [
+        "name",
+        "community",
+        "street_name",
+        "built_year",
+        "eligibility_display",
+        "building_count",  # the stored totals (governance.totals)
+        "household_count",
+        "floor_area_total",
+    ]
     list_filter = [DistrictFilter, StreetFilter, CommunityFilter, EligibilityFilter]
     search_fields = ["name", "code", "address"]
     list_select_related = ["community__street"]
@@ -122,9 +130,7 @@ class NeighbourhoodAdmin(ServiceWritesMixin, ScopedAdmin):
     ]
 
     def get_queryset(self, request):
-        return (
-            super().get_queryset(request).annotate_eligibility().annotate(building_count=Count("buildings"))
-        )
+        return super().get_queryset(request).annotate_eligibility()
 
     @admin.display(description=_("街道"), ordering="community__street__name")
     def street_name(self, obj):
@@ -135,10 +141,6 @@ class NeighbourhoodAdmin(ServiceWritesMixin, ScopedAdmin):
         if obj.pk is None:
             return "-"
         return EligibilityStatus(obj.eligibility).label
-
-    @admin.display(description=_("楼栋数"), ordering="building_count")
-    def building_count(self, obj):
-        return obj.building_count
 
     def save_model(self, request, obj, form, change):
         # The admission (reason, who, when) is written through its service, never typed in.

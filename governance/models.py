@@ -6,6 +6,7 @@ Every model that belongs to a territory declares `territory_lookups`: for each l
 function (governance.scoping.scope) reads it; see there.
 """
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -113,6 +114,13 @@ class Neighbourhood(models.Model):
         verbose_name=_("纳入批准人"),
     )
     admitted_at = models.DateTimeField(_("纳入时间"), null=True, blank=True)
+    # Stored totals of the census rows below, kept by the services that write them (see
+    # governance.totals; `manage.py recount_totals --check` compares them with a recount).
+    building_count = models.PositiveIntegerField(_("楼栋数"), default=0, editable=False)
+    household_count = models.PositiveIntegerField(_("户数"), default=0, editable=False)
+    floor_area_total = models.DecimalField(
+        _("建筑面积(m²)"), max_digits=16, decimal_places=2, default=Decimal("0"), editable=False
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import totals
 from .choices import EligibilityStatus
 from .models import AuditEntry, LoginCounter, Neighbourhood
 from .scoping import can_manage
@@ -31,6 +32,35 @@ def _changed_fields(stored, instance):
     ]
 
 
+def recount_neighbourhood_totals(neighbourhood_ids=None):
+    """Recount the stored totals (buildings, households, floor area) of the neighbourhoods
+    `neighbourhood_ids` (None: every one) from the raw rows and store them; returns how many were
+    recounted. For bulk writers that bypass the services (the demo seed, a bulk load): call it once
+    after writing. One transaction (or the caller's); the neighbourhood rows are locked first.
+    No audit row: it changes no fact, only the stored sums of facts already audited."""
+    with transaction.atomic():
+        return totals.recount(neighbourhood_ids)
+
+
+def neighbourhood_totals_mismatches(neighbourhood_ids=None):
+    """The stored totals that differ from a recount: (neighbourhood id, field, stored, counted)."""
+    return totals.mismatches(neighbourhood_ids)
+
+
+def _lock_counted_neighbourhoods(instance):
+    """Before a tracked row (a building, stairwell or household) is locked and written: lock the
+    neighbourhoods whose totals the write may change (where the row is stored and where it goes),
+    in id order, as every writer of those totals does. Returns their ids."""
+    ids = {totals.neighbourhood_of(instance)}
+    if instance.pk is not None:
+        stored = type(instance)._default_manager.filter(pk=instance.pk).first()
+        if stored is not None:
+            ids.add(totals.neighbourhood_of(stored))
+    ids.discard(None)
+    totals.lock_neighbourhoods(ids)
+    return ids
+
+
 def territory_record_save(*, instance, actor):
     """Create or change one row of a territorial model (a district, street, community,
     neighbourhood, building, stairwell, household: any model with `territory_lookups`), as the
@@ -45,11 +75,16 @@ def territory_record_save(*, instance, actor):
     """
     model = type(instance)
     with transaction.atomic():
+        counted = _lock_counted_neighbourhoods(instance) if totals.saves_may_move(model) else ()
         stored = None
         if instance.pk is not None:
             stored = model._default_manager.select_for_update().filter(pk=instance.pk).first()
         if stored is not None and not can_manage(actor, stored):
             raise PermissionDenied
+        if isinstance(instance, Neighbourhood) and stored is not None:
+            # The stored totals are the services' own: a form's stale copy never overwrites them.
+            for name in totals.TOTAL_FIELDS:
+                setattr(instance, name, getattr(stored, name))
         fields = _changed_fields(stored, instance) if stored is not None else []
         if stored is not None and not fields:
             return instance
@@ -57,6 +92,8 @@ def territory_record_save(*, instance, actor):
         instance.save()
         if not can_manage(actor, instance):
             raise PermissionDenied
+        if counted and totals.moves_totals(stored, instance):
+            totals.recount({*counted, totals.neighbourhood_of(instance)})
         if stored is None:
             audit(actor=actor, action="create", target=instance, summary=str(instance))
         else:
@@ -83,7 +120,12 @@ def territory_record_delete(*, instance, actor):
         if not can_manage(actor, locked):
             raise PermissionDenied
         audit(actor=actor, action="delete", target=locked, summary=str(locked))
+        counted = totals.neighbourhood_of(locked) if totals.is_tracked(model) else None
+        if counted is not None:
+            totals.lock_neighbourhoods([counted])
         locked.delete()
+        if counted is not None:
+            totals.recount([counted])
 
 
 def neighbourhood_admit(*, neighbourhood, reason, actor):

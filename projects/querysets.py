@@ -24,8 +24,12 @@ class ProjectQuerySet(models.QuerySet):
     def annotate_coverage(self, households_before=None):
         """Annotate what a project covers, derived from its neighbourhoods' census: `building_count`,
         `household_count`, `floor_area_total` (m², Decimal). One subquery each, no join fan-out.
-        `households_before` (an aware datetime): count only the households registered before it,
-        and the buildings holding one of them (a report of a past month)."""
+        Today's figures add up the neighbourhoods' stored totals (governance.totals), a few rows a
+        project. `households_before` (an aware datetime): count only the households registered
+        before it, and the buildings holding one of them (a report of a past month), from the raw
+        rows."""
+        if households_before is None:
+            return self._annotate_stored_coverage()
         from governance.models import Building
         from residents.models import Household
 
@@ -43,6 +47,29 @@ class ProjectQuerySet(models.QuerySet):
             floor_area_total=_subquery_total(
                 households, "floor_area", Sum, DecimalField(max_digits=16, decimal_places=2)
             ),
+        )
+
+    def _annotate_stored_coverage(self):
+        from governance.models import Neighbourhood
+
+        def total(field, output_field):
+            return Coalesce(
+                Subquery(
+                    Neighbourhood.objects.filter(projects=OuterRef("pk"))
+                    .order_by()
+                    .values("projects")
+                    .annotate(total=Sum(field))
+                    .values("total")[:1],
+                    output_field=output_field,
+                ),
+                Value(0 if isinstance(output_field, IntegerField) else Decimal("0")),
+                output_field=output_field,
+            )
+
+        return self.annotate(
+            building_count=total("building_count", IntegerField()),
+            household_count=total("household_count", IntegerField()),
+            floor_area_total=total("floor_area_total", DecimalField(max_digits=16, decimal_places=2)),
         )
 
     def open(self):

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ResidentsConfig(AppConfig):
     name = "residents"
     verbose_name = _("住户")
+
+    def ready(self):
+        from .totals import register
+
+        register()  # the household totals of governance.totals

@@ -65,6 +65,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.models import Building, Community, District, Neighbourhood, Stairwell, Street
+from governance import totals
 from governance.scoping import scope
 from governance.services import audit
 
@@ -716,6 +717,11 @@ def _ensure_named(model, parent_field, keys, existing_rows, tally):
 def _write_chunk(community_ids, records, result, advance):
     now = timezone.now()
     neighbourhood_ids = _write_neighbourhoods(community_ids, records, result.neighbourhoods, now)
+    # The lock order of every writer of the stored totals (governance.totals): the neighbourhoods
+    # first, then the rows below them; the totals are recounted once the chunk is written.
+    counted = totals.lock_neighbourhoods(
+        Neighbourhood.objects.filter(community_id__in=community_ids).values_list("pk", flat=True)
+    )
     # Each record's neighbourhood and building ids, in record order.
     record_neighbourhoods = [neighbourhood_ids[(r.community_id, r.neighbourhood)] for r in records]
     building_ids = _ensure_named(
@@ -808,6 +814,7 @@ def _write_chunk(community_ids, records, result, advance):
     flush(force=True)
     tally.unchanged += unchanged
     advance(unchanged % PROGRESS_EVERY)
+    totals.recount(counted)
 
 
 # Households are written in bulk. On PostgreSQL (psycopg2) through COPY: inserting 100,000 rows

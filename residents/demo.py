@@ -17,6 +17,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from governance.services import recount_neighbourhood_totals
+
 from .identity import id_number_hash
 from .models import Household
 
@@ -134,5 +136,7 @@ def seed(ctx):
             flush()
     if batch:
         flush()
+    # Buildings (governance's demo) and households were written in bulk, past the services.
+    recount_neighbourhood_totals()
     ctx.write(f"住户 {total:,}，业主 {len(make_owner.used):,}（households, owners）")
     ctx.store["households"] = total

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 
 from governance.choices import RoleKind
 from governance.models import Building, Community, District, Neighbourhood, StaffRole, Stairwell, Street
+from governance.services import recount_neighbourhood_totals
 from residents.identity import id_number_hash
 from residents.models import Household
 
@@ -47,7 +48,21 @@ class NeighbourhoodFactory(factory.django.DjangoModelFactory):
     address = factory.LazyAttribute(lambda o: f"{o.name}路1号")
 
 
-class BuildingFactory(factory.django.DjangoModelFactory):
+class CountedFactory(factory.django.DjangoModelFactory):
+    """Rows written here bypass the services, so the neighbourhood's stored totals
+    (governance.totals) are recounted after each, as a bulk writer does."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        super()._after_postgeneration(instance, create, results)
+        if create:
+            recount_neighbourhood_totals([instance.neighbourhood_id])
+
+
+class BuildingFactory(CountedFactory):
     class Meta:
         model = Building
 
@@ -65,7 +80,7 @@ class StairwellFactory(factory.django.DjangoModelFactory):
     floors = 6
 
 
-class HouseholdFactory(factory.django.DjangoModelFactory):
+class HouseholdFactory(CountedFactory):
     class Meta:
         model = Household
 
