@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0008_body_led_by'),
+        ('governance', '0010_star_ratings'),
     ]
 
     operations = [
