@@ -33,7 +33,7 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("governance", "0011_neighbourhood_totals"),
+        ("governance", "0012_neighbourhood_totals"),
         ("residents", "0003_floor_area_bound"),
     ]
 

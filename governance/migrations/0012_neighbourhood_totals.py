@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0010_star_ratings'),
+        ('governance', '0011_disclosure'),
     ]
 
     operations = [
