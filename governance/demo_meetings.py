@@ -58,12 +58,10 @@ def seed_stars(ctx, neighbourhood, admin):
     """The neighbourhood's stars: last year four of the five, this year three, and this year's
     hygiene star withdrawn after a failed review (so its public page shows both)."""
     from .services_stars import star_rating_save, star_withdraw
-    from .stars import StarDimension, StarRating
+    from .stars import StarRating, five_star_scheme
 
     today = timezone.localdate()
-    stars = {d.code: d for d in StarDimension.objects.filter(scheme__district__isnull=True)}
-    if not stars:
-        return
+    stars = {d.code: d for d in five_star_scheme().dimensions.all()}
     evidence = {
         "safety": "消防通道全年畅通，电动自行车集中充电，监控覆盖出入口。",
         "harmony": "调解邻里纠纷 6 起，院坝会每月一次。",

@@ -326,9 +326,9 @@ def build_world():
     w.resolution = w.joint_meeting.resolutions.get()
     # Star ratings: the shipped five-star scheme, a star awarded to 新华里.
     from governance.services_stars import star_rating_save
-    from governance.stars import StarRating, StarScheme
+    from governance.stars import StarRating, five_star_scheme
 
-    w.star_scheme = StarScheme.objects.get(district__isnull=True)
+    w.star_scheme = five_star_scheme()
     w.star_dimensions = {d.code: d for d in w.star_scheme.dimensions.all()}
     w.star_rating = star_rating_save(
         rating=StarRating(

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from governance.models import AuditEntry
 from governance.scoping import scope
 from governance.services_stars import star_rating_save, star_scheme_save, star_withdraw
-from governance.stars import StarDimension, StarRating, StarScheme, star_schemes_visible_to
+from governance.stars import StarDimension, StarRating, StarScheme, five_star_scheme, star_schemes_visible_to
 from tests.admin_forms import form_data, merged
 
 TODAY = timezone.localdate()
@@ -24,7 +24,7 @@ FIVE = ["安全之星", "和谐之星", "廉洁之星", "卫生之星", "法治�
 
 @pytest.fixture
 def five(db):
-    return {d.code: d for d in StarDimension.objects.filter(scheme__district__isnull=True)}
+    return {d.code: d for d in five_star_scheme().dimensions.all()}
 
 
 @pytest.fixture
@@ -51,7 +51,8 @@ def _award(neighbourhood, dimension, actor, year=YEAR, rated_on=None):
 
 
 def test_the_five_star_scheme_ships_with_its_criteria(five):
-    scheme = StarScheme.objects.get(district__isnull=True)
+    scheme = five_star_scheme()
+    assert StarScheme.objects.filter(district__isnull=True).count() == 1
     assert [d.name for d in scheme.dimensions.all()] == FIVE
     assert all(d.criteria and d.weight == 20 for d in scheme.dimensions.all())
     assert set(five) == {"safety", "harmony", "integrity", "hygiene", "rule_of_law"}
