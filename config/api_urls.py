@@ -1,5 +1,6 @@
-"""The one API router under /api/v1/: each app lists its routes in `<app>/api/urls.py`; and the
-token endpoint for API clients, /api/v1/auth/token/."""
+"""The one API router under /api/v1/: each app lists its routes in `<app>/api/urls.py`, and may add
+plain views there as `urlpatterns` (the dashboards' aggregates, which have no rows to route); and
+the token endpoint for API clients, /api/v1/auth/token/."""
 from importlib import import_module
 
 from django.urls import path
@@ -10,6 +11,7 @@ from governance.api.auth import TokenView
 from .layers import APPS
 
 router = DefaultRouter()
+plain = []
 for app in APPS:
     try:
         module = import_module(f"{app}.api.urls")
@@ -19,5 +21,6 @@ for app in APPS:
         continue
     for prefix, viewset, basename in module.routes:
         router.register(prefix, viewset, basename=basename)
+    plain += getattr(module, "urlpatterns", [])
 
-urlpatterns = [path("auth/token/", TokenView.as_view(), name="api-token"), *router.urls]
+urlpatterns = [path("auth/token/", TokenView.as_view(), name="api-token"), *plain, *router.urls]
