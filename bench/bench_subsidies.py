@@ -77,6 +77,7 @@ def prepare(plan_count):
     from django.utils import timezone
 
     from funding.models import SubsidyInstallment, SubsidyPayer, SubsidyPlan
+    from funding.demo import _bulk_providers
     from funding.services import build_installments
     from governance.models import Assessment, ManagementArrangement, ManagementMode, Neighbourhood
 
@@ -86,6 +87,7 @@ def prepare(plan_count):
             "funding_subsidyplan, governance_assessment, governance_managementarrangement CASCADE"
         )
     neighbourhood_ids = list(Neighbourhood.objects.order_by("pk").values_list("pk", flat=True))
+    provider = _bulk_providers(neighbourhood_ids)
     now = timezone.now()
     with transaction.atomic():
         arrangements = ManagementArrangement.objects.bulk_create(
@@ -93,7 +95,7 @@ def prepare(plan_count):
                 ManagementArrangement(
                     neighbourhood_id=n,
                     mode=ManagementMode.PROFESSIONAL,
-                    provider="物业公司",
+                    provider=provider[n],
                     started_on=datetime.date(2024, 1, 1),
                     fee_per_m2_month=Decimal("0.60"),
                 )

@@ -1,6 +1,7 @@
 """Demo data, part 5: funding and long-term management (see governance/demo.py for the protocol).
 
-Reads from `ctx.store`: "district", "streets", "neighbourhoods", "projects", "admin".
+Reads from `ctx.store`: "district", "streets", "neighbourhoods", "projects", "admin", "providers"
+(the first manages the neighbourhoods in aftercare).
 Leaves in `ctx.store`: "funding_sources", "subsidy_plans".
 
 Through the services (so the invariants run for real): a few funding sources, commitments that
@@ -22,7 +23,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from governance.models import Assessment, ManagementArrangement, ManagementMode
+from governance.models import Assessment, ManagementArrangement, ManagementMode, Neighbourhood
+from governance.providers import Provider
 from governance.services_management import arrangement_start, assessment_record
 from projects.choices import Stage
 
@@ -140,8 +142,10 @@ def _subsidy_story(ctx, projects, admin, today):
             arrangement = arrangement_start(
                 neighbourhood=neighbourhood,
                 mode=ManagementMode.PROFESSIONAL,
-                provider="甜城安居物业服务有限公司",
+                provider=ctx.store["providers"][0],
                 started_on=start,
+                contract_start=start,
+                contract_end=add_years(start, len(STORY_RATES)) - datetime.timedelta(days=1),
                 fee_per_m2_month=Decimal("0.60"),
                 actor=admin,
             )
@@ -182,6 +186,21 @@ def _aware(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
 
 
+BULK_PROVIDER = "物业公司"
+
+
+def _bulk_providers(neighbourhood_ids):
+    """{neighbourhood id: the provider BULK_PROVIDER of its district's register}, registering it
+    in each district that lacks it."""
+    districts = dict(
+        Neighbourhood.objects.filter(pk__in=neighbourhood_ids).values_list("pk", "community__street__district_id")
+    )
+    providers = {
+        d: Provider.objects.get_or_create(district_id=d, name=BULK_PROVIDER)[0] for d in set(districts.values())
+    }
+    return {n: providers[d] for n, d in districts.items()}
+
+
 def create_plans_bulk(
     neighbourhood_ids,
     *,
@@ -201,12 +220,13 @@ def create_plans_bulk(
     with transaction.atomic():
         for first in range(0, len(neighbourhood_ids), batch_size):
             chunk = neighbourhood_ids[first : first + batch_size]
+            provider = _bulk_providers(chunk)
             arrangements = ManagementArrangement.objects.bulk_create(
                 [
                     ManagementArrangement(
                         neighbourhood_id=n,
                         mode=ManagementMode.PROFESSIONAL,
-                        provider="物业公司",
+                        provider=provider[n],
                         started_on=start_on,
                         fee_per_m2_month=Decimal("0.60"),
                     )

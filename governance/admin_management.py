@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from .admin_base import CommunityFilter, ScopedAdmin, StreetFilter, adopt_saved
 from .bounds import TEXT_MAX, limit_text
 from .models import Assessment, ManagementArrangement
+from .providers import Provider
+from .scoping import scope
 from .services_management import arrangement_note_change, arrangement_start, assessment_record
 
 
@@ -48,16 +50,31 @@ class ManagementArrangementAdmin(_ServiceErrors, ScopedAdmin):
     edited afterwards except their note, so the history stays as it was."""
 
     list_display = ["neighbourhood", "mode", "provider", "started_on", "ended_on", "fee_per_m2_month"]
-    list_filter = ["mode", ("ended_on", admin.EmptyFieldListFilter), StreetFilter, CommunityFilter]
-    search_fields = ["neighbourhood__name", "provider"]
-    list_select_related = ["neighbourhood"]
-    fields = ["neighbourhood", "mode", "provider", "started_on", "ended_on", "fee_per_m2_month", "note"]
+    list_filter = ["mode", "provider__kind", ("ended_on", admin.EmptyFieldListFilter), StreetFilter, CommunityFilter]
+    search_fields = ["neighbourhood__name", "provider__name"]
+    list_select_related = ["neighbourhood", "provider"]
+    fields = [
+        "neighbourhood",
+        "mode",
+        "provider",
+        "started_on",
+        "ended_on",
+        "contract_start",
+        "contract_end",
+        "fee_per_m2_month",
+        "note",
+    ]
     inlines = [AssessmentInline]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ["ended_on"]
-        return ["neighbourhood", "mode", "provider", "started_on", "ended_on", "fee_per_m2_month"]
+        return [f for f in self.fields if f != "note"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "provider":  # the district's register: read by its staff, who point to it
+            kwargs["queryset"] = scope(Provider.objects.all(), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -71,6 +88,8 @@ class ManagementArrangementAdmin(_ServiceErrors, ScopedAdmin):
             mode=obj.mode,
             provider=obj.provider,
             started_on=obj.started_on,
+            contract_start=obj.contract_start,
+            contract_end=obj.contract_end,
             fee_per_m2_month=obj.fee_per_m2_month,
             note=obj.note,
             actor=request.user,

@@ -12,4 +12,5 @@ class GovernanceConfig(AppConfig):
         from . import admin_meetings  # noqa: F401  (joint meetings and their resolutions)
         from . import admin_stars  # noqa: F401  (star ratings of neighbourhoods)
         from . import admin_disclosure  # noqa: F401  (disclosure: 三公开)
+        from . import admin_providers  # noqa: F401  (the providers' register)
         from . import admin_logins  # noqa: F401  (the limited admin login and the unlock page)

@@ -290,6 +290,7 @@ def seed(ctx):
     ctx.write(f"晚于截止日建成 {len(late)} 个，其中破格纳入 {min(len(late), spec.admitted)} 个（late-built, admitted）")
     _seed_self_governance(ctx, district, communities[0], neighbourhoods, users["admin"])
     _seed_governance_work(ctx, district, communities[0], neighbourhoods, users["admin"])
+    providers = _seed_providers(ctx, district, users["admin"])
     audit(
         actor=users["admin"],
         action="demo_seed",
@@ -305,6 +306,7 @@ def seed(ctx):
         stairwells=stairwells,
         users=users,
         admin=users["admin"],
+        providers=providers,
     )
 
 
@@ -514,3 +516,37 @@ def _seed_self_governance(ctx, district, community, neighbourhoods, admin):
         actor=admin,
     )
     ctx.write("自治组织 3 个、党员台账 4 人、党员先锋队 1 支（self-governance bodies, party ledger, vanguard team）")
+
+
+# The district's register of providers: (name, kind, credit code, contact). The first manages the
+# demo's neighbourhoods in aftercare (funding.demo).
+PROVIDERS = [
+    ("甜城安居物业服务有限公司", "market", "91510100MA6C8X1K2L", "何经理"),
+    ("桂湖社区物业服务有限公司", "community_company", "91510100MA6D2F7N4Y", "桂湖社区居委会"),
+    ("甜城红色物业服务中心", "party_led", "52510100MJ0K5P3L69", "街道党工委"),
+]
+
+
+def _seed_providers(ctx, district, admin):
+    """The district's providers (a market company, a community company, a party-led one), through
+    territory_record_save like the admin's register page."""
+    from .providers import Provider
+    from .services import territory_record_save
+
+    providers = [
+        territory_record_save(
+            instance=Provider(
+                district=district,
+                name=name,
+                kind=kind,
+                credit_code=code,
+                contact_name=contact,
+                contact_phone=f"028-8800{i:04d}",
+            ),
+            actor=admin,
+        )
+        for i, (name, kind, code, contact) in enumerate(PROVIDERS, start=1)
+    ]
+    ctx.write(f"物业服务单位 {len(providers)} 家（providers）")
+    return providers
+

@@ -325,11 +325,19 @@ class ManagementArrangement(models.Model):
         Neighbourhood, models.PROTECT, related_name="arrangements", verbose_name=_("小区")
     )
     mode = models.CharField(_("管理方式"), max_length=20, choices=ManagementMode.choices)
-    provider = models.CharField(
-        _("管理单位"), max_length=120, blank=True, help_text=_("物业公司、自管组织或兜底单位的名称。")
+    provider = models.ForeignKey(
+        "governance.Provider",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="arrangements",
+        verbose_name=_("管理单位"),
+        help_text=_("本区登记的物业公司、社区公司、红色物业或其他管理单位；专业化物业必填。"),
     )
     started_on = models.DateField(_("开始日期"))
     ended_on = models.DateField(_("结束日期"), null=True, blank=True, help_text=_("空白表示现行管理方式。"))
+    contract_start = models.DateField(_("合同开始日期"), null=True, blank=True)
+    contract_end = models.DateField(_("合同结束日期"), null=True, blank=True)
     fee_per_m2_month = models.DecimalField(
         _("物业费(元/平方米·月)"),
         max_digits=8,
@@ -368,9 +376,16 @@ class ManagementArrangement(models.Model):
                 violation_error_message=_("物业费不能为负数。"),
             ),
             models.CheckConstraint(
-                condition=~Q(mode=ManagementMode.PROFESSIONAL) | ~Q(provider=""),
+                condition=~Q(mode=ManagementMode.PROFESSIONAL) | Q(provider__isnull=False),
                 name="arrangement_professional_has_provider",
-                violation_error_message=_("专业化物业须填写物业公司名称。"),
+                violation_error_message=_("专业化物业须选择物业服务单位。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(contract_end__isnull=True)
+                | Q(contract_start__isnull=True)
+                | Q(contract_end__gte=models.F("contract_start")),
+                name="arrangement_contract_order",
+                violation_error_message=_("合同结束日期不能早于合同开始日期。"),
             ),
         ]
 
@@ -378,9 +393,17 @@ class ManagementArrangement(models.Model):
         super().clean()
         check_dates(
             self,
-            window=["started_on", "ended_on"],
-            order=[("started_on", "ended_on", False)],
+            window=["started_on", "ended_on", "contract_start", "contract_end"],
+            order=[("started_on", "ended_on", False), ("contract_start", "contract_end", False)],
         )
+        if self.provider_id is not None and self.neighbourhood_id is not None:
+            district_id = (
+                Neighbourhood.objects.filter(pk=self.neighbourhood_id)
+                .values_list("community__street__district_id", flat=True)
+                .first()
+            )
+            if self.provider.district_id != district_id:
+                raise ValidationError({"provider": _("管理单位须为本小区所在区登记的单位。")})
 
     def __str__(self):
         return f"{self.neighbourhood} · {self.get_mode_display()}"
@@ -552,3 +575,4 @@ from .meetings import JointMeeting, Resolution  # noqa: E402,F401
 from .stars import StarDimension, StarRating, StarScheme  # noqa: E402,F401
 # Disclosure (三公开) lives in its own module.
 from .disclosure import Disclosure, DisclosureAttachment  # noqa: E402,F401
+from .providers import Provider  # noqa: E402,F401

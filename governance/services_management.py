@@ -11,20 +11,35 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Assessment, ManagementArrangement, Neighbourhood
-from .scoping import require_manage
+from .scoping import can_see, require_manage
 from .services import audit
 
 ZERO = Decimal("0.00")
 
 
 
-def arrangement_start(*, neighbourhood, mode, started_on, actor, provider="", fee_per_m2_month=ZERO, note=""):
+def arrangement_start(
+    *,
+    neighbourhood,
+    mode,
+    started_on,
+    actor,
+    provider=None,
+    fee_per_m2_month=ZERO,
+    contract_start=None,
+    contract_end=None,
+    note="",
+):
     """Start a new management arrangement of `neighbourhood`; the current one (if any) ends the day
-    before. Refuses: an actor who does not manage the neighbourhood; a start not after the current
-    arrangement's start; a professional mode without a provider; a negative fee."""
+    before. `provider` is a record of the district's register (governance.providers.Provider) or
+    None. Refuses: an actor who does not manage the neighbourhood; a provider the actor cannot see
+    or of another district; a start not after the current arrangement's start; a professional mode
+    without a provider; a contract ending before it starts; a negative fee."""
     with transaction.atomic():
         locked = Neighbourhood.objects.select_for_update().get(pk=neighbourhood.pk)
         require_manage(actor, locked)
+        if provider is not None and not can_see(actor, provider):
+            raise ValidationError({"provider": _("所选的物业服务单位不存在。")})
         current = (
             ManagementArrangement.objects.select_for_update()
             .filter(neighbourhood=locked, ended_on__isnull=True)
@@ -43,8 +58,10 @@ def arrangement_start(*, neighbourhood, mode, started_on, actor, provider="", fe
         arrangement = ManagementArrangement(
             neighbourhood=locked,
             mode=mode,
-            provider=(provider or "").strip(),
+            provider=provider,
             started_on=started_on,
+            contract_start=contract_start,
+            contract_end=contract_end,
             fee_per_m2_month=fee_per_m2_month,
             note=note,
         )
@@ -55,6 +72,7 @@ def arrangement_start(*, neighbourhood, mode, started_on, actor, provider="", fe
             action="arrangement_start",
             target=arrangement,
             summary=f"{locked.name} {arrangement.get_mode_display()}",
+            details={"provider": provider.pk if provider is not None else None},
         )
     return arrangement
 
@@ -121,8 +139,8 @@ def assessment_record(
 
 
 def arrangement_note_change(*, arrangement, note, actor):
-    """Change the note of an arrangement, its only field editable afterwards (mode, provider, dates
-    and fee stay as they were: a change of those is a new arrangement). Refuses an actor who does
+    """Change the note of an arrangement, its only field editable afterwards (mode, provider, dates,
+    contract period and fee stay as they were: a change of those is a new arrangement). Refuses an actor who does
     not manage the arrangement."""
     with transaction.atomic():
         locked = ManagementArrangement.objects.select_for_update().get(pk=arrangement.pk)

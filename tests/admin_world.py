@@ -24,6 +24,7 @@ from tests.factories import (
     StairwellFactory,
     StreetFactory,
     UserFactory,
+    provider_of,
     staff_user,
 )
 
@@ -251,11 +252,12 @@ def build_world():
     )
     public_income_save(income=w.income, actor=actor)
 
-    # Long-term management: an arrangement, an assessment, a subsidy plan and its schedule.
+    # Long-term management: a provider, an arrangement, an assessment, a subsidy plan and its schedule.
+    w.provider = provider_of(w.n111)
     w.arrangement = arrangement_start(
         neighbourhood=w.n111,
         mode=ManagementMode.PROFESSIONAL,
-        provider="安居物业公司",
+        provider=w.provider,
         started_on=today - datetime.timedelta(days=400),
         fee_per_m2_month=Decimal("0.80"),
         actor=actor,
@@ -372,6 +374,7 @@ def build_world():
         "governance.Stairwell": w.stairwell,
         "residents.Household": w.households[0],
         "governance.ManagementArrangement": w.arrangement,
+        "governance.Provider": w.provider,
         "governance.Assessment": w.assessment,
         "governance.CompositionRule": w.composition_rule,
         "governance.Body": w.body,

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 
 from governance.choices import RoleKind
 from governance.models import Building, Community, District, Neighbourhood, StaffRole, Stairwell, Street
+from governance.providers import Provider
 from governance.services import recount_neighbourhood_totals
 from residents.identity import id_number_hash
 from residents.models import Household
@@ -127,3 +128,20 @@ def staff_user(kind, place, username=None):
     }[kind]
     StaffRole.objects.create(user=user, kind=kind, **{field: place})
     return user
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    """A provider of a district's register; one per district and name."""
+
+    class Meta:
+        model = Provider
+        django_get_or_create = ["district", "name"]
+
+    district = factory.SubFactory(DistrictFactory)
+    name = factory.Sequence(lambda n: f"物业公司{n}")
+    kind = "market"
+
+
+def provider_of(neighbourhood, name="安居物业公司", kind="market"):
+    """The provider `name` of the neighbourhood's district's register (registered if missing)."""
+    return ProviderFactory(district=neighbourhood.community.street.district, name=name, kind=kind)

@@ -148,8 +148,10 @@ def _arrangement_add(w, role):
     return {
         "neighbourhood": w.n111.pk,
         "mode": "self_managed",
-        "provider": "居民自管小组",
+        "provider": w.provider.pk,
         "started_on": w.today.isoformat(),
+        "contract_start": w.today.isoformat(),
+        "contract_end": (w.today + datetime.timedelta(days=365 * 3)).isoformat(),
         "fee_per_m2_month": "0.30",
     }
 
@@ -565,7 +567,7 @@ def _subsidy_plan_add(w, role):
     arrangement = arrangement_start(
         neighbourhood=w.n112,
         mode="fallback",
-        provider="社区托管",
+        provider=w.provider,
         started_on=w.today - datetime.timedelta(days=10),
         actor=w.users.street,
     )
@@ -720,6 +722,20 @@ CASES = {
         added=_one_new(kind="property_committee"),
         change=lambda w: (w.composition_rule, {"min_members": 1}),
         changed=_field_is(min_members=1),
+        add_roles=SUPERUSER,
+        change_roles=SUPERUSER,
+    ),
+    "governance.Provider": Case(
+        add=lambda w, role: {
+            "district": w.district.pk,
+            "name": "甜城红色物业服务中心",
+            "kind": "party_led",
+            "credit_code": "91310110666007217t",  # valid, typed in lower case: stored upper
+            "contact_phone": "028-88001234",
+        },
+        added=_one_new(kind="party_led", credit_code="91310110666007217T"),
+        change=lambda w: (w.provider, {"contact_name": "何经理"}),
+        changed=_field_is(contact_name="何经理"),
         add_roles=SUPERUSER,
         change_roles=SUPERUSER,
     ),

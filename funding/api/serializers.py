@@ -110,6 +110,9 @@ class PublicIncomeSerializer(ScopedModelSerializer):
 
 
 class ManagementArrangementSerializer(ScopedModelSerializer):
+    see_only = ("provider",)  # the district's register: staff point to it, superusers write it
+    provider_name = serializers.CharField(source="provider.name", read_only=True, default="")
+
     class Meta:
         model = ManagementArrangement
         fields = [
@@ -117,8 +120,11 @@ class ManagementArrangementSerializer(ScopedModelSerializer):
             "neighbourhood",
             "mode",
             "provider",
+            "provider_name",
             "started_on",
             "ended_on",
+            "contract_start",
+            "contract_end",
             "fee_per_m2_month",
             "note",
         ]

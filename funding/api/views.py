@@ -198,7 +198,7 @@ class PublicIncomeViewSet(ScopedModelViewSet):
 class ManagementArrangementViewSet(CreateReadViewSet):
     """Starting an arrangement ends the neighbourhood's current one the day before."""
 
-    queryset = ManagementArrangement.objects.order_by("neighbourhood_id", "-started_on", "-id")
+    queryset = ManagementArrangement.objects.select_related("provider").order_by("neighbourhood_id", "-started_on", "-id")
     serializer_class = s.ManagementArrangementSerializer
     filterset_fields = ["neighbourhood", "mode"]
 

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from ..bodies import Body, BodyMember
 from ..models import Building, Community, District, Neighbourhood, Stairwell, Street
+from ..providers import Provider
 
 
 class DistrictSerializer(serializers.ModelSerializer):
@@ -67,3 +68,12 @@ class BodySerializer(serializers.ModelSerializer):
 
     def get_term_status(self, obj) -> str:
         return obj.term_status()
+
+
+class ProviderSerializer(serializers.ModelSerializer):
+    """A provider of the district's register; the contact's phone stays in the admin."""
+
+    class Meta:
+        model = Provider
+        fields = ["id", "district", "name", "kind", "credit_code", "contact_name", "address"]
+

@@ -13,4 +13,5 @@ routes = [
     ("resolutions", meetings.ResolutionViewSet, "resolution"),
     ("star-ratings", stars.StarRatingViewSet, "star-rating"),
     ("disclosures", disclosure.DisclosureViewSet, "disclosure"),
+    ("providers", views.ProviderViewSet, "provider"),
 ]

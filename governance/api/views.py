@@ -2,6 +2,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 
 from ..bodies import Body
 from ..models import Building, Community, District, Neighbourhood, Stairwell, Street
+from ..providers import Provider
 from .base import ScopedReadOnlyViewSet
 from .serializers import (
     BodySerializer,
@@ -9,6 +10,7 @@ from .serializers import (
     CommunitySerializer,
     DistrictSerializer,
     NeighbourhoodSerializer,
+    ProviderSerializer,
     StairwellSerializer,
     StreetSerializer,
 )
@@ -74,3 +76,12 @@ class BodyViewSet(ScopedReadOnlyViewSet):
         if self.request is not None and self.request.query_params.get("reelection") == "due":
             source = source.due_for_reelection()
         return source
+
+
+class ProviderViewSet(ScopedReadOnlyViewSet):
+    """The district's register of property service providers (written in the admin by superusers)."""
+
+    queryset = Provider.objects.order_by("district_id", "name", "id")
+    serializer_class = ProviderSerializer
+    filterset_fields = ["district", "kind", "credit_code"]
+

@@ -8,6 +8,7 @@ from django.utils import timezone
 from funding.services import subsidy_plan_create
 from governance.models import ManagementMode
 from governance.services_management import arrangement_start, assessment_record
+from tests.factories import provider_of
 
 PAYERS = [
     {"source": None, "payer_name": "区财政局", "share": "75"},
@@ -19,7 +20,7 @@ def arrangement(neighbourhood, actor, started_on=datetime.date(2023, 1, 1)):
     return arrangement_start(
         neighbourhood=neighbourhood,
         mode=ManagementMode.PROFESSIONAL,
-        provider="安居物业公司",
+        provider=provider_of(neighbourhood),
         started_on=started_on,
         fee_per_m2_month=Decimal("0.80"),
         actor=actor,

@@ -11,6 +11,7 @@ from funding.choices import IncomeKind
 from funding.models import Commitment, Disbursement, PublicIncome, SubsidyPlan
 from funding.services import commitment_create, public_income_save, subsidies_run
 from governance.models import Assessment, ManagementArrangement
+from tests.factories import provider_of
 
 from .conftest import DAY, make_source
 from .subsidy_helpers import assess, plan
@@ -137,8 +138,8 @@ def test_arrangement_and_assessment_admin(client, users, territory):
         "assessments-INITIAL_FORMS": "0",
     }
     response = client.post(url, data, follow=True)
-    assert "专业化物业须填写物业公司名称" in response.content.decode()
-    assert client.post(url, {**data, "provider": "安居物业"}).status_code == 302
+    assert "专业化物业须选择物业服务单位" in response.content.decode()
+    assert client.post(url, {**data, "provider": provider_of(territory.n111, "安居物业").pk}).status_code == 302
     assert client.post(url, {**data, "mode": "self_managed", "started_on": "2025-01-01"}).status_code == 302
     rows = list(ManagementArrangement.objects.filter(neighbourhood=territory.n111).order_by("started_on"))
     assert [(r.mode, r.ended_on) for r in rows] == [
@@ -325,7 +326,7 @@ def test_money_and_arrangements_are_corrected_through_services_never_deleted(
     assert client.post(url, data).status_code == 302
     row.refresh_from_db()
     assert (
-        row.note == "2025年起物业费改为季度收取" and row.provider == "安居物业公司" and row.ended_on is None
+        row.note == "2025年起物业费改为季度收取" and row.provider.name == "安居物业公司" and row.ended_on is None
     )
     entry = AuditEntry.objects.get(action="arrangement_note_change")
     assert entry.target_id == str(row.pk) and entry.actor == users.street

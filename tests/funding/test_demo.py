@@ -12,7 +12,7 @@ from funding import demo
 from funding.models import Commitment, Disbursement, FundingSource, SubsidyInstallment
 from funding.services import subsidies_run
 from governance.demo import DemoContext
-from tests.factories import NeighbourhoodFactory
+from tests.factories import NeighbourhoodFactory, provider_of
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +36,7 @@ def test_seed_small_money_is_consistent(users, territory):
         district=territory.district,
         projects=projects,
         neighbourhoods=[territory.n111, territory.n121, territory.n211],
+        providers=[provider_of(territory.n111, "甜城安居物业服务有限公司")],
     )
     demo.seed(ctx)
     for source in FundingSource.objects.all():

@@ -12,6 +12,7 @@ from governance.models import ManagementMode
 from governance.services_management import arrangement_start
 from projects.gates import transition_reasons
 from projects.models import Project
+from tests.factories import provider_of
 
 from .subsidy_helpers import assess, plan
 
@@ -44,7 +45,7 @@ def test_management_arranged_gate(users, territory, project):
     arrangement_start(
         neighbourhood=territory.n121,
         mode=ManagementMode.FALLBACK,
-        provider="东风社区居委会",
+        provider=provider_of(territory.n121, "东风社区居委会", "other"),
         started_on=D(2024, 6, 1),
         actor=users.street,
     )

@@ -8,7 +8,7 @@ import pytest
 
 from governance.bodies import Body
 from governance.models import ManagementArrangement, Neighbourhood
-from tests.factories import NeighbourhoodFactory
+from tests.factories import NeighbourhoodFactory, provider_of
 
 ON = datetime.date(2026, 6, 15)
 DAY = datetime.timedelta(days=1)
@@ -50,7 +50,7 @@ def _make(territory, key):
         ManagementArrangement.objects.create(
             neighbourhood=neighbourhood,
             mode=mode,
-            provider="物业公司" if mode == "professional" else "",
+            provider=provider_of(neighbourhood) if mode == "professional" else None,
             started_on=started_on,
             ended_on=ended_on,
         )
@@ -91,7 +91,7 @@ def test_every_combination_of_arrangement_unit_and_body(territory):
 def test_the_date_moves_the_answer(territory):
     neighbourhood = NeighbourhoodFactory(community=territory.c11, name="变迁里")
     ManagementArrangement.objects.create(
-        neighbourhood=neighbourhood, mode="professional", provider="物业公司", started_on=ON, ended_on=ON + 30 * DAY
+        neighbourhood=neighbourhood, mode="professional", provider=provider_of(neighbourhood), started_on=ON, ended_on=ON + 30 * DAY
     )
     Body.objects.create(community=territory.c11, neighbourhood=neighbourhood, kind="owners_committee", name="业委会", term_start=ON + 60 * DAY)
     qs = Neighbourhood.objects.filter(pk=neighbourhood.pk)

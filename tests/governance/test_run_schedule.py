@@ -26,6 +26,7 @@ from funding.models import SubsidyInstallment
 from funding.services import subsidy_plan_create
 from governance.models import AuditEntry, ManagementMode
 from governance.services_management import arrangement_start, assessment_record
+from tests.factories import provider_of
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -69,7 +70,7 @@ def plan_due(users, territory):
     arrangement = arrangement_start(
         neighbourhood=territory.n111,
         mode=ManagementMode.PROFESSIONAL,
-        provider="物业公司",
+        provider=provider_of(territory.n111, "物业公司"),
         started_on=start,
         actor=users.superuser,
     )
