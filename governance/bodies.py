@@ -6,8 +6,8 @@ Imported by governance.models so Django finds the models. Writes go through
 governance.services_bodies (one transaction, an actor, an audit row that never holds a phone).
 Phone numbers are staff-only: never on a public page, never in an audit row.
 
-A member's household is not linked: households live in `residents`, above this app, so a member
-carries a free-text address (楼栋/门牌) instead."""
+A member carries a free-text address (楼栋/门牌); the optional link to a household lives in
+`residents` (residents.models.BodyMemberHousehold), above this app, where households are."""
 
 import datetime
 

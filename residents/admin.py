@@ -13,6 +13,7 @@ from governance.admin_base import (
 from governance.models import Building, Neighbourhood, Stairwell
 from governance.scoping import scope
 
+from . import admin_bodies  # noqa: F401  (the bodies' admin with each member's household)
 from .admin_census import CensusImportAdminMixin
 from .admin_codes import AccessCodeAdminMixin, HouseholdAccessCodeAdminMixin
 from .forms import HouseholdAdminForm

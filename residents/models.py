@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from governance.bounds import UpTo
+from governance.choices import Level
 from governance.models import Building, Neighbourhood, Stairwell
 from governance.scoping import territory_via
 
@@ -99,3 +100,28 @@ class AttemptCounter(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class BodyMemberHousehold(models.Model):
+    """The household a member of a self-governance body lives in (optional; issue 13 item 1).
+    Kept here, not on governance.BodyMember: households live in this app, above governance. The
+    household lies in the body's neighbourhood (or its community, for a community's body);
+    residents.services_bodies.member_household_set writes it."""
+
+    member = models.OneToOneField(
+        "governance.BodyMember", models.CASCADE, related_name="household_link", verbose_name=_("组织成员")
+    )
+    household = models.ForeignKey(Household, models.CASCADE, related_name="body_memberships", verbose_name=_("住户"))
+
+    territory_lookups = {
+        Level.DISTRICT: "member__body__community__street__district_id",
+        Level.STREET: "member__body__community__street_id",
+        Level.COMMUNITY: "member__body__community_id",
+    }
+
+    class Meta:
+        verbose_name = _("组织成员住户")
+        verbose_name_plural = _("组织成员住户")
+
+    def __str__(self):
+        return f"{self.member} · {self.household}"
