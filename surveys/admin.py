@@ -1105,3 +1105,4 @@ class PlanVersionAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
             lambda plan: plan_notice_publish(plan=plan, actor=request.user),
             _("已发布%(n)d份方案公示。"),
         )
+from . import admin_reelections  # noqa: E402,F401  (re-elections tied to owners' votes)

@@ -17,6 +17,8 @@ class MatterType(models.TextChoices):
     MAINTENANCE_FUND_USE = "maintenance_fund_use", _("使用维修资金")
     REBUILD = "rebuild", _("改建、重建建筑物及其附属设施")
     COMMON_USE_CHANGE = "common_use_change", _("改变共有部分用途")
+    # Civil Code art. 278 item 3 (a simple majority); a passed one re-elects a body (Reelection).
+    ELECT_COMMITTEE = "elect_committee", _("选举业主委员会或者更换业主委员会成员")
     OTHER = "other", _("其他共同决定事项")
 
 

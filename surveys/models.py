@@ -926,3 +926,7 @@ class MeetingPhoto(models.Model):
 
     def __str__(self):
         return self.caption or str(self.uid)
+
+
+# Re-elections of bodies tied to their votes live in their own module.
+from .reelections import Reelection  # noqa: E402,F401

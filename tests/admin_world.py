@@ -350,6 +350,22 @@ def build_world():
         ),
         actor=actor,
     )
+    # Re-election: two passed votes electing the committee of 新华里, one used by a re-election.
+    from surveys.choices import MatterType as _Matter
+    from surveys.services import vote_close
+    from surveys.services.reelections import reelection_record
+
+    def _election():
+        vote = open_vote(w.n111, actor, matter=_Matter.ELECT_COMMITTEE)
+        for household in w.households:
+            ballot_cast(vote=vote, household=household, choice="agree", channel=BallotChannel.PAPER, actor=actor)
+        return vote_close(vote=vote, actor=actor, now=vote.closes_at + datetime.timedelta(seconds=1))
+
+    w.election, w.free_election = _election(), _election()
+    w.reelection = reelection_record(
+        body=w.body, vote=w.election, term_start=timezone.localdate(w.election.closed_at),
+        term_end=timezone.localdate(w.election.closed_at) + datetime.timedelta(days=5 * 365), actor=actor,
+    )
     w.group = Group.objects.create(name="审核组")
     w.login_counter = LoginCounter.objects.create(
         kind=LoginCounter.Kind.ACCOUNT_CLIENT,
@@ -385,6 +401,7 @@ def build_world():
         "governance.StarScheme": w.star_scheme,
         "governance.StarRating": w.star_rating,
         "governance.Disclosure": w.disclosure,
+        "surveys.Reelection": w.reelection,
         "projects.CatalogueItem": w.roads,
         "projects.Project": w.project,
         "projects.ScopeItem": w.scope_item,

@@ -817,6 +817,17 @@ CASES = {
         changed=_field_is(body="第三季度收支明细"),
         files=_disclosure_files,
     ),
+    "surveys.Reelection": Case(
+        add=lambda w, role: {
+            "body": w.body.pk,
+            "vote": w.free_election.pk,
+            "term_start": timezone.localdate(w.free_election.closed_at).isoformat(),
+            "term_end": (timezone.localdate(w.free_election.closed_at) + datetime.timedelta(days=3 * 365)).isoformat(),
+        },
+        added=lambda w, rows, role: _reload(w.body).term_end == rows.get().term_end,
+        change=lambda w: (w.reelection, {"note": "改写"}),
+        change_roles=NOBODY,
+    ),
     "projects.CatalogueItem": Case(
         add=_catalogue_add,
         added=_one_new(code="bike_shed"),
