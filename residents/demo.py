@@ -8,21 +8,23 @@ About 5 % of owners own two flats of the same neighbourhood: both carry the same
 
 Leaves in `ctx.store`: "households" (how many were created).
 
-Written in bulk, in batches of BATCH rows, one transaction per batch (nested in the command's
-transaction at the small scale).
+Written in bulk by governance.bulk (PostgreSQL's COPY, bulk_create on SQLite).
 """
 import datetime
-from dataclasses import dataclass
+import hmac
+import itertools
 from decimal import Decimal
+from typing import NamedTuple
 
+from django.conf import settings
 from django.db import transaction
 
+from governance.bulk import insert_rows
 from governance.services import recount_neighbourhood_totals
 
-from .identity import id_number_hash
 from .models import Household
 
-BATCH = 5000
+BATCH_ROWS = 200_000  # one transaction and one progress line each
 FLATS_PER_FLOOR = 2
 SECOND_FLAT_SHARE = 0.05  # of owners, who own two flats
 AREA_CENTS = (4000, 12000)
@@ -54,8 +56,7 @@ _BIRTH_DATES = [
 ]
 
 
-@dataclass(frozen=True)
-class Owner:
+class Owner(NamedTuple):
     name: str
     id_hash: str
     phone: str
@@ -66,48 +67,71 @@ def id_number_with_check_digit(first17):
     return first17 + _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS)) % 11]
 
 
+def _weighted_sum(digits, weights):
+    return sum(int(d) * w for d, w in zip(digits, weights))
+
+
+# The check digit's weighted sum, in three precomputed parts (region, birth date, order): the seed
+# makes an owner per flat, 5,000,000 of them at the city scale.
+_REGION_SUMS = [(region, _weighted_sum(region, _ID_WEIGHTS[:6])) for region in REGIONS]
+_BIRTH_SUMS = [(birth, _weighted_sum(birth, _ID_WEIGHTS[6:14])) for birth in _BIRTH_DATES]
+_ORDER_SUMS = [_weighted_sum(f"{order:03d}", _ID_WEIGHTS[14:]) for order in range(1000)]
+
+
 class OwnerMaker:
-    """Makes owners with distinct ID numbers (a repeat would merge two people into one head)."""
+    """Makes owners with distinct ID numbers (a repeat would merge two people into one head).
+
+    Draws with `rng.random()` (faster than `choice`), and hashes with residents.identity's key and
+    message (`id_number_hash` of a number already normalised: the same hash, `hash_of`)."""
 
     def __init__(self, rng):
         self.rng = rng
         self.used = set()
+        self.key = settings.IDENTITY_HASH_KEY.encode()
+
+    def hash_of(self, number):
+        return hmac.digest(self.key, b"id:" + number.encode(), "sha256").hex()
 
     def id_number(self, male):
-        rng = self.rng
+        random = self.rng.random
         while True:
-            order = rng.randrange(0, 500) * 2 + (1 if male else 0)  # 17th digit odd for men
-            first17 = f"{rng.choice(REGIONS)}{rng.choice(_BIRTH_DATES)}{order:03d}"
+            order = int(random() * 500) * 2 + (1 if male else 0)  # 17th digit odd for men
+            region, region_sum = _REGION_SUMS[int(random() * len(_REGION_SUMS))]
+            birth, birth_sum = _BIRTH_SUMS[int(random() * len(_BIRTH_SUMS))]
+            first17 = f"{region}{birth}{order:03d}"
             if first17 not in self.used:
                 self.used.add(first17)
-                return id_number_with_check_digit(first17)
+                return first17 + _ID_CHECK[(region_sum + birth_sum + _ORDER_SUMS[order]) % 11]
 
     def __call__(self):
-        rng = self.rng
-        male = rng.random() < 0.5
-        name = rng.choice(SURNAMES) + rng.choice(MALE_GIVEN if male else FEMALE_GIVEN)
-        phone = rng.choice(PHONE_PREFIXES) + f"{rng.randrange(10**8):08d}"
-        return Owner(name, id_number_hash(self.id_number(male)), phone)
+        random = self.rng.random
+        male = random() < 0.5
+        given = MALE_GIVEN if male else FEMALE_GIVEN
+        name = SURNAMES[int(random() * len(SURNAMES))] + given[int(random() * len(given))]
+        phone = f"{PHONE_PREFIXES[int(random() * len(PHONE_PREFIXES))]}{int(random() * 10**8):08d}"
+        return Owner(name, self.hash_of(self.id_number(male)), phone)
 
 
-def seed(ctx):
+# The columns residents.demo writes (governance.bulk.insert_rows fills the others).
+HOUSEHOLD_FIELDS = (
+    "neighbourhood_id",
+    "building_id",
+    "stairwell_id",
+    "room",
+    "floor",
+    "floor_area",
+    "owner_name",
+    "owner_id_hash",
+    "phone",
+)
+
+
+def household_rows(ctx, make_owner):
+    """Every flat of the stairwells governance.demo left, as tuples in HOUSEHOLD_FIELDS order."""
     rng = ctx.rng
-    make_owner = OwnerMaker(rng)
     second_flat = SECOND_FLAT_SHARE / (1 + SECOND_FLAT_SHARE)  # the chance a flat is someone's second
-    batch, total = [], 0
-    next_report = 50_000
     one_flat_owners, current_neighbourhood = [], None
-
-    def flush():
-        nonlocal total, next_report
-        with transaction.atomic():
-            Household.objects.bulk_create(batch, batch_size=BATCH)
-        total += len(batch)
-        batch.clear()
-        if total >= next_report:
-            ctx.write(f"  住户 {total:,} … · {ctx.elapsed():.0f} s")
-            next_report += 50_000
-
+    rooms = {}  # (floor, flat) -> room number text
     for stairwell in ctx.store["stairwells"]:
         if stairwell.neighbourhood_id != current_neighbourhood:
             current_neighbourhood, one_flat_owners = stairwell.neighbourhood_id, []
@@ -119,24 +143,35 @@ def seed(ctx):
                 else:
                     owner = make_owner()
                     one_flat_owners.append(owner)
-                batch.append(
-                    Household(
-                        neighbourhood_id=stairwell.neighbourhood_id,
-                        building_id=stairwell.building_id,
-                        stairwell_id=stairwell.id,
-                        room=f"{floor}{flat:02d}",
-                        floor=floor,
-                        floor_area=areas[flat - 1],
-                        owner_name=owner.name,
-                        owner_id_hash=owner.id_hash,
-                        phone=owner.phone,
-                    )
+                room = rooms.get((floor, flat)) or rooms.setdefault((floor, flat), f"{floor}{flat:02d}")
+                yield (
+                    stairwell.neighbourhood_id,
+                    stairwell.building_id,
+                    stairwell.id,
+                    room,
+                    floor,
+                    areas[flat - 1],
+                    owner.name,
+                    owner.id_hash,
+                    owner.phone,
                 )
-        if len(batch) >= BATCH:
-            flush()
-    if batch:
-        flush()
+
+
+def seed(ctx):
+    """The households, written by governance.bulk (PostgreSQL's COPY; bulk_create on SQLite), one
+    transaction per BATCH_ROWS rows with a progress line each (nested in the command's transaction
+    at the small scale)."""
+    make_owner = OwnerMaker(ctx.rng)
+    rows = household_rows(ctx, make_owner)
+    total = 0
+    while True:
+        with transaction.atomic():
+            written = insert_rows(Household, HOUSEHOLD_FIELDS, itertools.islice(rows, BATCH_ROWS))
+        total += written
+        if written < BATCH_ROWS:
+            break
+        ctx.write(f"  住户 {total:,} … · {ctx.elapsed():.0f} s")
     # Buildings (governance's demo) and households were written in bulk, past the services.
     recount_neighbourhood_totals()
-    ctx.write(f"住户 {total:,}，业主 {len(make_owner.used):,}（households, owners）")
+    ctx.write(f"住户 {total:,}，业主 {len(make_owner.used):,}（households, owners） · {ctx.elapsed():.0f} s")
     ctx.store["households"] = total
