@@ -37,7 +37,7 @@ from .models import (
     SupervisionFinding,
 )
 from .permissions import can_manage_catalogue_item, catalogue_visible_to, may_add_catalogue_items
-from .photos import prepare_photo
+from governance.photos import prepare_photo
 from .selectors import project_move_choices, project_timeline
 from .services import (
     REPORTING_STAGES,
@@ -711,7 +711,7 @@ class AcceptanceAdmin(ServiceErrorsMixin, ScopedAdmin):
 
 
 class PhotoUploadForm(forms.ModelForm):
-    """The upload field is a plain file field: projects.photos decides what is an image (by its
+    """The upload field is a plain file field: governance.photos decides what is an image (by its
     content), so its messages, not the generic ones, reach the user."""
 
     upload = forms.FileField(

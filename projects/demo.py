@@ -23,6 +23,7 @@ from PIL import Image, ImageDraw
 
 from governance.models import Neighbourhood
 from governance.money import money
+from governance.photos import prepare_photo
 from residents.models import Household
 
 from .catalogue_data import ensure_national_menu
@@ -37,7 +38,6 @@ from .models import (
     ScopeItem,
     SupervisionFinding,
 )
-from .photos import prepare_photo
 from .services import photo_upload, project_save, project_transition
 
 # How many projects per scale, and the stage each one reaches (cycled). The bundles go round the

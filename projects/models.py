@@ -509,7 +509,7 @@ def _photo_path(instance, filename):
 
 class Photo(models.Model):
     """A photo of a project (or of one finding). Stored re-encoded, without EXIF, under a uuid name;
-    see projects.photos."""
+    see governance.photos."""
 
     project = models.ForeignKey(Project, models.CASCADE, related_name="photos", verbose_name=_("项目"))
     finding = models.ForeignKey(

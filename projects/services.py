@@ -26,7 +26,7 @@ from .models import (
     SupervisionFinding,
 )
 from .permissions import can_manage_catalogue_item, can_manage_district
-from .photos import prepare_photo
+from governance.photos import prepare_photo
 
 CATALOGUE_FIELDS = ("code", "name", "work_class", "unit", "reference_unit_cost", "description", "sort_order")
 
@@ -366,7 +366,7 @@ def acceptance_record(*, acceptance, actor):
 
 def photo_upload(*, project, kind, actor, upload=None, prepared=None, caption="", finding=None):
     """Store a photo of `project` (or of one of its findings). The file is checked and re-encoded
-    by projects.photos.prepare_photo (pass `upload`, or a `prepared` result of it); a refused file
+    by governance.photos.prepare_photo (pass `upload`, or a `prepared` result of it); a refused file
     raises ValidationError({"image": …}). A finding photo has kind `finding` and the finding's
     project. If the row cannot be written the stored files are removed again (an outer
     transaction rolled back later would leave them behind: they carry no personal data)."""

@@ -529,7 +529,7 @@ class StepReviewAdmin(ServiceErrorsMixin, ScopedAdmin):
 
 
 class MeetingPhotoInline(ScopedTabularInline):
-    """New photos are checked and cleaned by the service (projects.photos); stored ones are shown."""
+    """New photos are checked and cleaned by the service (governance.photos); stored ones are shown."""
 
     model = MeetingPhoto
     fields = ["image", "caption", "preview"]

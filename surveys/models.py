@@ -909,7 +909,7 @@ def _meeting_photo_path(instance, filename):
 
 class MeetingPhoto(models.Model):
     """A photo of a meeting (evidence of a down step), stored re-encoded without EXIF under a uuid
-    name (projects.photos)."""
+    name (governance.photos)."""
 
     meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="photos", verbose_name=_("会议"))
     image = models.ImageField(_("照片"), upload_to=_meeting_photo_path)

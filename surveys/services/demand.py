@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from governance.scoping import require_manage
 from governance.services import audit
-from projects.photos import prepare_photo
+from governance.photos import prepare_photo
 from residents.models import Household
 
 from ..choices import StepStatus, SubmissionChannel
@@ -128,7 +128,7 @@ def _demand_errors(demand_list, household, items, text, photos, channel):
 
 
 def _prepared_photos(photos):
-    """Each photo checked and cleaned (projects.photos.prepare_photo); a refusal names its number."""
+    """Each photo checked and cleaned (governance.photos.prepare_photo); a refusal names its number."""
     prepared = []
     for number, upload in enumerate(photos, start=1):
         try:
@@ -158,7 +158,7 @@ def demand_submit(
     ones are entered by staff who manage the household (recorded as entered_by).
     Refuses: a closed list; a household of another neighbourhood; nothing chosen and no text;
     retired or other districts' menu items; over-long text; too many photos or a bad photo (the
-    photo checks of projects.photos). Concurrency: the list is read open under a shared lock held
+    photo checks of governance.photos). Concurrency: the list is read open under a shared lock held
     to commit, so closing it waits for the submissions in flight and no submission lands after
     the list closed; the same statement locks the household's row (FOR NO KEY UPDATE), so
     simultaneous submissions of one household (any number) are written one after another, each

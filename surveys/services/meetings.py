@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from governance.scoping import require_manage
 from governance.services import audit
-from projects.photos import prepare_photo
+from governance.photos import prepare_photo
 
 from ..models import Meeting, MeetingPhoto
 from .steps import _check_in_process
@@ -37,7 +37,7 @@ MEETING_PHOTOS_MAX = 9
 
 
 def meeting_photo_add(*, meeting, upload, actor, caption=""):
-    """Add a photo to a meeting (checked and cleaned by projects.photos.prepare_photo). Refuses more
+    """Add a photo to a meeting (checked and cleaned by governance.photos.prepare_photo). Refuses more
     than MEETING_PHOTOS_MAX photos and an actor who does not manage the meeting's neighbourhood."""
     prepared = prepare_photo(upload)
     with transaction.atomic():

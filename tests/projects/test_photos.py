@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from projects import photos
+from governance import photos
 from projects.models import Photo
-from projects.photos import prepare_photo
+from governance.photos import prepare_photo
 from projects.services import photo_upload
 
 from .factories import ProjectFactory
