@@ -8,7 +8,8 @@ the body is read, with a limit that depends on where the request goes and who se
 
 - `public`: every public page and form (the code entry, objections, votes, questionnaires), and
   the admin for anyone not signed in as staff (its login form);
-- `resident_photos`: the demand form of a signed-in household (text and up to three photos);
+- `resident_photos`: the demand form and the report form of a signed-in household (text and up
+  to three photos);
 - `api`: everything under /api/ (JSON bodies);
 - `admin`: the admin for signed-in staff (photos, plan documents);
 - `census`: the admin's census import (a whole district's file).
@@ -26,7 +27,8 @@ from django.utils.translation import gettext as _
 from residents.session import HOUSEHOLD_KEY
 
 CENSUS_IMPORT_URL_NAME = "residents_household_import"
-RESIDENT_PHOTOS_VIEW_NAME = "surveys:demand"
+# The forms of a signed-in household that carry photos: its demand list and its reports.
+RESIDENT_PHOTOS_VIEW_NAMES = ("surveys:demand", "residents:report_new")
 
 
 def body_limit(request, match):
@@ -39,7 +41,7 @@ def body_limit(request, match):
         return limits["public"]
     if match.route.startswith("api/"):
         return limits["api"]
-    if match.view_name == RESIDENT_PHOTOS_VIEW_NAME and request.session.get(HOUSEHOLD_KEY):
+    if match.view_name in RESIDENT_PHOTOS_VIEW_NAMES and request.session.get(HOUSEHOLD_KEY):
         return limits["resident_photos"]
     return limits["public"]
 

@@ -634,7 +634,7 @@ class SupervisionFindingAdmin(ServiceErrorsMixin, ScopedAdmin):
     search_fields = ["description", "project__code", "project__name", "supervisor_name"]
     list_select_related = ["project"]
     autocomplete_fields = ["project"]
-    readonly_fields = ["reported_by", "resolved_at", "resolved_by", "resolution_note"]
+    readonly_fields = ["reported_by", "resident_report_link", "resolved_at", "resolved_by", "resolution_note"]
     fields = [
         "project",
         "source",
@@ -643,6 +643,7 @@ class SupervisionFindingAdmin(ServiceErrorsMixin, ScopedAdmin):
         "description",
         "opened_at",
         "reported_by",
+        "resident_report_link",
         "resolved_at",
         "resolved_by",
         "resolution_note",
@@ -653,6 +654,13 @@ class SupervisionFindingAdmin(ServiceErrorsMixin, ScopedAdmin):
     @admin.display(description=_("问题描述"))
     def description_short(self, obj):
         return obj.description[:40]
+
+    @admin.display(description=_("居民反馈"))
+    def resident_report_link(self, obj):
+        if not obj.resident_report_id:
+            return "—"
+        url = reverse("admin:residents_residentreport_change", args=[obj.resident_report_id])
+        return format_html('<a href="{}">{}</a>', url, _("查看居民反馈"))
 
     def get_changeform_initial_data(self, request):
         return {"opened_at": timezone.now(), **super().get_changeform_initial_data(request)}

@@ -81,6 +81,7 @@ class Severity(models.TextChoices):
 class FindingSource(models.TextChoices):
     STAFF = "staff", _("工作人员")
     RESIDENT_SUPERVISOR = "resident_supervisor", _("义务监督员")
+    RESIDENT_REPORT = "resident_report", _("居民反馈")
 
 
 class PhotoKind(models.TextChoices):

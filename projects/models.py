@@ -403,6 +403,15 @@ class SupervisionFinding(models.Model):
         _("严重程度"), max_length=20, choices=Severity.choices, default=Severity.MINOR
     )
     description = models.TextField(_("问题描述"))
+    # The resident's report it was made from (随时反馈, projects.report_findings), if any.
+    resident_report = models.OneToOneField(
+        "residents.ResidentReport",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="finding",
+        verbose_name=_("居民反馈"),
+    )
     opened_at = models.DateTimeField(_("发现时间"))
     resolved_at = models.DateTimeField(_("整改完成时间"), null=True, blank=True)
     resolution_note = models.TextField(_("整改说明"), blank=True)

@@ -10,9 +10,10 @@ from governance.models import Neighbourhood
 from governance.money import money
 from governance.scoping import can_manage, require_manage, scope
 from governance.services import audit
+from residents.services_reports import report_close_with_finding
 
 from . import gates
-from .choices import FINAL_STAGES, ObjectionStatus, PhotoKind, Stage
+from .choices import FINAL_STAGES, FindingSource, ObjectionStatus, PhotoKind, Stage
 from .holdings import project_holdings
 from .models import (
     OBJECTION_MAX_LENGTH,
@@ -303,6 +304,8 @@ def finding_save(*, finding, actor):
             finding.reported_by = actor
             finding.opened_at = finding.opened_at or timezone.now()
             finding.resolved_at, finding.resolved_by, finding.resolution_note = None, None, ""
+        if finding.source == FindingSource.RESIDENT_REPORT and not finding.resident_report_id:
+            raise ValidationError({"source": _("来源为“居民反馈”的问题只能由居民反馈转入。")})
         finding.full_clean()
         created = finding.pk is None
         finding.save()
@@ -316,8 +319,9 @@ def finding_save(*, finding, actor):
 
 
 def finding_resolve(*, finding, note, actor):
-    """Close an open finding with a note saying how it was put right. Refuses an empty note and a
-    finding already resolved."""
+    """Close an open finding with a note saying how it was put right; a finding made from a
+    resident's report closes that report too, with the note (the household reads it on /me/).
+    Refuses an empty note and a finding already resolved."""
     note = (note or "").strip()
     if not note:
         raise ValidationError({"resolution_note": _("销号须填写整改说明。")})
@@ -333,6 +337,8 @@ def finding_resolve(*, finding, note, actor):
         locked.resolution_note = note
         locked.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
         audit(actor=actor, action="finding_resolve", target=locked, summary=note[:100])
+        if locked.resident_report_id:  # made from a resident's report: it is closed with the note
+            report_close_with_finding(report=locked.resident_report, note=note, actor=actor)
     return locked
 
 

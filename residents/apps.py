@@ -7,6 +7,7 @@ class ResidentsConfig(AppConfig):
     verbose_name = _("住户")
 
     def ready(self):
+        from . import admin_reports  # noqa: F401  (the queue of residents' reports)
         from .totals import register
 
         register()  # the household totals of governance.totals

@@ -175,3 +175,7 @@ def seed(ctx):
     recount_neighbourhood_totals()
     ctx.write(f"住户 {total:,}，业主 {len(make_owner.used):,}（households, owners） · {ctx.elapsed():.0f} s")
     ctx.store["households"] = total
+
+    from .demo_reports import seed_reports
+
+    seed_reports(ctx)

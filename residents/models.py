@@ -125,3 +125,7 @@ class BodyMemberHousehold(models.Model):
 
     def __str__(self):
         return f"{self.member} · {self.household}"
+
+
+# What residents report (随时反馈) lives in its own module.
+from .reports import ResidentReport, ResidentReportPhoto  # noqa: E402,F401

@@ -35,3 +35,23 @@ def code_counts_by_neighbourhood(neighbourhood_ids):
         .annotate(total=Count("pk"), with_code=Count("pk", filter=~Q(access_code_hash="")))
     )
     return {row["neighbourhood_id"]: (row["total"], row["with_code"]) for row in rows}
+
+
+def report_counts(neighbourhood_id):
+    """(reports received, reports closed) of a neighbourhood's residents, in one query: the public
+    figure "收集 N 条，办结 M 条". Counts only, no text."""
+    from .reports import ReportStatus, ResidentReport
+
+    figures = ResidentReport.objects.filter(neighbourhood_id=neighbourhood_id).aggregate(
+        received=Count("pk"), closed=Count("pk", filter=Q(status=ReportStatus.CLOSED))
+    )
+    return figures["received"], figures["closed"]
+
+
+def household_reports(household):
+    """The household's own reports, newest first, with their photos (its page on /me/)."""
+    from .reports import ResidentReport
+
+    return list(
+        ResidentReport.objects.filter(household=household).prefetch_related("photos").order_by("-submitted_at", "-id")
+    )

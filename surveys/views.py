@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 
 from projects.models import CatalogueItem
 from residents.forms import one_newline
+from residents.selectors import household_reports
 from residents.session import current_household
 
 from .choices import SCALE_VALUES, BallotChannel, QuestionKind, QuestionnaireStatus, SubmissionChannel
@@ -40,7 +41,8 @@ def _errors_into(form, exc):
 
 @never_cache
 def home(request):
-    """The signed-in household's page: open demand lists and votes, with what it already did."""
+    """The signed-in household's page: open demand lists and votes, with what it already did, and
+    the problems it reported with their answers (residents' reports, 随时反馈)."""
     household = current_household(request)
     if household is None:
         return _entry(request)
@@ -48,7 +50,13 @@ def home(request):
     return render(
         request,
         "surveys/home.html",
-        {"household": household, "lists": lists, "votes": votes, "questionnaires": questionnaires},
+        {
+            "household": household,
+            "lists": lists,
+            "votes": votes,
+            "questionnaires": questionnaires,
+            "reports": household_reports(household),
+        },
     )
 
 

@@ -164,6 +164,9 @@ def build_world():
         actor=actor,
     )
     w.objection = objection_submit(notice=w.notice, household=w.households[0], text="楼道灯位置不合理")
+    from residents.services_reports import report_submit
+
+    w.resident_report = report_submit(household=w.households[3], category="works_quality", text="外墙开裂")
 
     w.consulting = ProjectFactory(code="GZ-C", name="新华里协商", lead_street=s1, neighbourhoods=[w.n111])
     w.process = process_start(project=w.consulting, actor=actor)
@@ -411,6 +414,7 @@ def build_world():
         "projects.Photo": w.photo,
         "projects.Notice": w.notice,
         "projects.Objection": w.objection,
+        "residents.ResidentReport": w.resident_report,
         "surveys.Vote": w.vote,
         "surveys.Ballot": w.ballot,
         "surveys.ProcessTemplate": w.process.template,

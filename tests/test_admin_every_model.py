@@ -886,6 +886,13 @@ CASES = {
         changed=_field_is(answer="已调整灯位", status="answered"),
         add_roles=NOBODY,
     ),
+    "residents.ResidentReport": Case(
+        add=None,
+        added=None,
+        change=lambda w: (w.resident_report, {"answer": "已通知施工单位"}),
+        changed=_field_is(answer="已通知施工单位", status="answered"),
+        add_roles=NOBODY,
+    ),
     "surveys.Vote": Case(
         add=_vote_add,
         added=_one_new(title="加装电梯表决", scope="stairwell"),

@@ -7,9 +7,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance.photos import prepare_photo
 from governance.scoping import require_manage
 from governance.services import audit
-from governance.photos import prepare_photo
 from residents.models import Household
 
 from ..choices import StepStatus, SubmissionChannel

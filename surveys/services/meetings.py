@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from governance.photos import prepare_photo
 from governance.scoping import require_manage
 from governance.services import audit
-from governance.photos import prepare_photo
 
 from ..models import Meeting, MeetingPhoto
 from .steps import _check_in_process
