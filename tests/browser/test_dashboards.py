@@ -1,8 +1,9 @@
 """The officials' dashboards in a browser (issue 10): the demo district official, as `make run`
 prints the login, signs in on a 1366×768 desktop (zh-CN), opens the overview, every chart draws
 (its canvas holds non-blank pixels) with no console error, drills down to a street and a
-neighbourhood through the tables' links, and downloads an export. Screenshots go to
-test-artifacts/screenshots/dashboards-*.png."""
+neighbourhood through the tables' links, downloads an export; the map of the neighbourhoods draws
+and a click on a point opens that neighbourhood's page; the monthly report (月报) downloads and
+opens in openpyxl with its total rows. Screenshots go to test-artifacts/screenshots/dashboards-*.png."""
 
 import csv
 import io
@@ -11,6 +12,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from openpyxl import load_workbook
 
 from governance.demo import DEMO_LOGINS
 
@@ -23,7 +25,7 @@ DESKTOP_768 = {"viewport": {"width": 1366, "height": 768}, "locale": "zh-CN"}
 
 # How many pixels of each chart's canvas are painted (not transparent, not white).
 PAINTED = """
-() => Array.from(document.querySelectorAll('.chart[data-drawn] canvas')).map((canvas) => {
+(selector) => Array.from(document.querySelectorAll(selector || '.chart[data-drawn] canvas')).map((canvas) => {
   const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
   let painted = 0;
   for (let i = 0; i < data.length; i += 4) {
@@ -117,7 +119,87 @@ def test_the_district_official_reads_the_dashboards(page, demo, live_server):
     rows = list(csv.reader(io.StringIO(open(download.path(), encoding="utf-8-sig").read())))
     assert rows[0][0] == "街道" and len(rows) >= 2
     shoot(page, "dashboards-4-after-download")
+
+    # The map: its canvas painted, then a click on a point opens that neighbourhood's page.
+    _map_point_opens_its_neighbourhood(page)
+    with page.expect_navigation():
+        page.go_back()
+    assert "/dashboards/district/" in page.url
+
+    # The monthly report of the page's month, as the official downloads it.
+    _monthly_report_downloads(page)
     assert page.problems == []
+
+
+# The map point farthest from every other one (so the click cannot land on a neighbour), and where
+# it is on the screen: ECharts' own conversion from longitude/latitude to the chart's pixels.
+MAP_POINT = """
+() => {
+  const element = document.querySelector('.chart[data-chart="map"]');
+  const chart = window.echarts.getInstanceByDom(element);
+  const spec = JSON.parse(document.getElementById('dashboard-charts').textContent).map;
+  const points = [];
+  spec.series.forEach((s, i) => s.data.forEach((p) => points.push({series: i, p: p})));
+  let best = null;
+  points.forEach((a) => {
+    const [x, y] = chart.convertToPixel({seriesIndex: a.series}, [a.p[0], a.p[1]]);
+    a.x = x; a.y = y;
+  });
+  points.forEach((a) => {
+    const gap = Math.min(...points.filter((b) => b !== a).map((b) => Math.hypot(a.x - b.x, a.y - b.y)));
+    if (!best || gap > best.gap) best = {gap: gap, a: a};
+  });
+  const box = element.getBoundingClientRect();
+  return {x: box.left + best.a.x, y: box.top + best.a.y, id: best.a.p[2], name: best.a.p[3], count: points.length, gap: best.gap};
+}
+"""
+
+
+def _map_point_opens_its_neighbourhood(page):
+    section = page.locator("#map")
+    section.scroll_into_view_if_needed()
+    assert page.locator('.chart[data-chart="map"][data-drawn] canvas').count() >= 1
+    painted = page.evaluate(PAINTED, '.chart[data-chart="map"] canvas')
+    assert painted and max(painted) > 500, painted
+    # The table beside it lists every located neighbourhood; the demo records every location.
+    assert section.locator("tbody tr").count() >= 10
+    assert "未登记位置" not in section.inner_text()
+    shoot(page, "dashboards-6-map", full_page=False)
+    point = page.evaluate(MAP_POINT)
+    assert point["count"] == section.locator("tbody tr").count()
+    assert point["gap"] > 8, point  # pixels to the nearest other point: the click hits this one
+    page.mouse.move(point["x"], point["y"])
+    page.wait_for_timeout(300)  # the hover's emphasis and tooltip
+    with page.expect_navigation():
+        page.mouse.click(point["x"], point["y"])
+    assert f"/dashboards/neighbourhood/{point['id']}/" in page.url
+    assert page.get_by_role("heading", level=1).inner_text().startswith(point["name"])
+    assert len(page.locator(".breadcrumb li").all_inner_texts()) == 4
+    shoot(page, "dashboards-7-map-click")
+
+
+def _monthly_report_downloads(page):
+    link = page.locator("p.report a")
+    assert "月报" in link.inner_text()
+    with page.expect_download() as download_info:
+        link.click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("月报_甜城区_") and download.suggested_filename.endswith(".xlsx")
+    with open(download.path(), "rb") as file:  # Playwright's copy has no extension: read it as bytes
+        book = load_workbook(io.BytesIO(file.read()))
+    assert book.sheetnames[0] == "说明" and "街道汇总" in book.sheetnames and "小区汇总" in book.sheetnames
+    rows = [list(row) for row in book["街道汇总"].iter_rows(values_only=True)]
+    headers, data, total = rows[1], rows[2:-1], rows[-1]
+    assert total[0] == "合计" and len(data) >= 2
+    # The total row is the sum of the streets' rows, column by column where both are numbers.
+    summed = 0
+    for column in range(headers.index("街道") + 1, len(headers)):
+        values = [row[column] for row in data]
+        if all(isinstance(v, (int, float)) for v in values) and isinstance(total[column], (int, float)) and "率" not in str(headers[column]):
+            assert abs(sum(values) - total[column]) < 0.01, headers[column]
+            summed += 1
+    assert summed >= 5
+    shoot(page, "dashboards-8-after-report")
 
 
 def test_the_tables_carry_the_page_without_javascript(browser, demo, live_server):
