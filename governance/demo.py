@@ -32,6 +32,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from .bulk import insert_rows, reserve_ids
 from .choices import RoleKind
 from .models import Building, Community, District, Neighbourhood, StaffRole, Stairwell, Street
 from .services import audit, neighbourhood_admit
@@ -61,6 +62,8 @@ class DemoContext:
 
 @dataclass(frozen=True)
 class ScaleSpec:
+    """Counts are the whole city's (split evenly over its districts, then at random below)."""
+
     streets: int
     communities: int
     neighbourhoods: int
@@ -71,6 +74,7 @@ class ScaleSpec:
     buildings_per_neighbourhood: tuple  # (low, high)
     stairwells_per_building: dict  # {count: weight}
     floors: dict = field(default_factory=lambda: {4: 1, 5: 3, 6: 5, 7: 1})  # {floors: weight}
+    districts: int = 1
 
 
 SCALES = {
@@ -91,6 +95,21 @@ SCALES = {
         streets=8, communities=40, neighbourhoods=1500, buildings=15000, late_built=30, admitted=10,
         neighbourhoods_per_community=(15, 60), buildings_per_neighbourhood=(2, 30),
         stairwells_per_building={1: 10, 2: 45, 3: 35, 4: 10},
+    ),
+    # The city's shape at a test's size (hidden from --help, as tiny is): three districts, and the
+    # history of dashboards/demo.py at its size.
+    "tinycity": ScaleSpec(
+        districts=3, streets=6, communities=9, neighbourhoods=45, buildings=90, late_built=2, admitted=1,
+        neighbourhoods_per_community=(2, 8), buildings_per_neighbourhood=(1, 3),
+        stairwells_per_building={1: 1, 2: 1},
+    ),
+    # A whole city: 12 districts, 20,000 neighbourhoods, 200,000 buildings, about 5,000,000
+    # households, and four plan years of renovation history (dashboards/demo.py).
+    "city": ScaleSpec(
+        districts=12, streets=120, communities=720, neighbourhoods=20000, buildings=200000,
+        late_built=360, admitted=24,
+        neighbourhoods_per_community=(10, 50), buildings_per_neighbourhood=(2, 30),
+        stairwells_per_building={1: 15, 2: 50, 3: 28, 4: 7},
     ),
 }
 
@@ -127,6 +146,11 @@ class StairwellRow:
 
 DISTRICT_NAME = "甜城区"
 DISTRICT_CODE = "511002"
+# The city's other districts (city scale), with made-up codes.
+OTHER_DISTRICTS = [
+    "东兴区", "沱江区", "玉溪区", "白马区", "椑木区", "高桥区", "大千区", "凤凰区", "桂湖区", "新江区",
+    "兰桂区", "史家区", "汉安区", "乐贤区",
+]
 CITY = "甜城"
 CENTRE = (Decimal("29.580000"), Decimal("105.060000"))  # latitude, longitude
 
@@ -230,7 +254,7 @@ def _coordinate(rng, centre):
     return (centre + Decimal(rng.randint(-40000, 40000)).scaleb(-7)).quantize(Decimal("0.000001"))
 
 
-def _community_centres(communities):
+def _community_centres(communities, centre=CENTRE):
     """A plausible place for each community, so the dashboards' map looks like a town: the streets
     on a ring about 3 km round the district's centre, each street's communities on a ring about
     1 km round their street's centre. No randomness (the demo's draws stay as they were)."""
@@ -240,7 +264,7 @@ def _community_centres(communities):
     for i, street in enumerate(streets):
         angle = 2 * math.pi * i / len(streets)
         radius = 0.03 if len(streets) > 1 else 0
-        s_lat, s_lng = CENTRE[0] + Decimal(radius * math.sin(angle)), CENTRE[1] + Decimal(radius * math.cos(angle) * 1.15)
+        s_lat, s_lng = centre[0] + Decimal(radius * math.sin(angle)), centre[1] + Decimal(radius * math.cos(angle) * 1.15)
         members = by_street[street]
         for j, community in enumerate(members):
             turn = 2 * math.pi * j / len(members) + angle
@@ -256,26 +280,46 @@ def seed(ctx):
     spec = SCALES[ctx.scale]
     rng = ctx.rng
     users = _seed_users(ctx)
+    streets, communities = [], []
     with transaction.atomic():
-        district = District.objects.create(
-            name=DISTRICT_NAME, code=DISTRICT_CODE, eligibility_cutoff=datetime.date(2001, 1, 1)
-        )
-        streets = Street.objects.bulk_create(
-            Street(district=district, name=name, code=f"{DISTRICT_CODE}{i:03d}")
-            for i, name in enumerate(_names(FIRST_STREET, STREETS, spec.streets, rng, "第{}街道"), 1)
-        )
-        if spec.communities % spec.streets == 0:  # an even share when it divides
-            per_street = [spec.communities // spec.streets] * spec.streets
-        else:
-            per_street = _split(spec.communities, spec.streets, rng, 1, spec.communities)
-        names = iter(_names(FIRST_COMMUNITY, COMMUNITIES, spec.communities, rng, "第{}社区"))
-        communities = Community.objects.bulk_create(
-            Community(street=street, name=next(names), code=f"{street.code}{j:03d}")
-            for street, count in zip(streets, per_street)
-            for j in range(1, count + 1)
-        )
+        districts = [
+            District.objects.create(name=name, code=code, eligibility_cutoff=datetime.date(2001, 1, 1))
+            for name, code in zip(
+                [DISTRICT_NAME, *OTHER_DISTRICTS][: spec.districts],
+                [DISTRICT_CODE] + [f"5110{i:02d}" for i in range(50, 50 + spec.districts - 1)],
+            )
+        ]
+        district = districts[0]
+        streets_per_district = _even(spec.streets, spec.districts)
+        communities_per_district = _even(spec.communities, spec.districts)
+        for d, street_count, community_count in zip(districts, streets_per_district, communities_per_district):
+            if d is district:
+                first_street, street_pool = FIRST_STREET, STREETS
+                first_community, community_pool = FIRST_COMMUNITY, COMMUNITIES
+            else:  # the other districts of the city scale
+                first_street = STREETS[len(streets) % len(STREETS)]
+                street_pool = [name for name in STREETS if name != first_street]
+                first_community = COMMUNITIES[len(communities) % len(COMMUNITIES)]
+                community_pool = [name for name in COMMUNITIES if name != first_community]
+            d_streets = Street.objects.bulk_create(
+                Street(district=d, name=name, code=f"{d.code}{i:03d}")
+                for i, name in enumerate(_names(first_street, street_pool, street_count, rng, "第{}街道"), 1)
+            )
+            if community_count % street_count == 0:  # an even share when it divides
+                per_street = [community_count // street_count] * street_count
+            else:
+                per_street = _split(community_count, street_count, rng, 1, community_count)
+            names = iter(_names(first_community, community_pool, community_count, rng, "第{}社区"))
+            communities += Community.objects.bulk_create(
+                Community(street=street, name=next(names), code=f"{street.code}{j:03d}")
+                for street, count in zip(d_streets, per_street)
+                for j in range(1, count + 1)
+            )
+            streets += d_streets
         _seed_roles(users, district, streets[0], communities[0])
-        ctx.write(f"区 1，街道 {len(streets)}，社区 {len(communities)}（district, streets, communities）")
+        ctx.write(
+            f"区 {len(districts)}，街道 {len(streets)}，社区 {len(communities)}（districts, streets, communities）"
+        )
 
     with transaction.atomic():
         neighbourhoods = _seed_neighbourhoods(ctx, spec, communities)
@@ -300,6 +344,7 @@ def seed(ctx):
     )
     ctx.store.update(
         district=district,
+        districts=districts,
         streets=streets,
         communities=communities,
         neighbourhoods=neighbourhoods,
@@ -308,6 +353,11 @@ def seed(ctx):
         admin=users["admin"],
         providers=providers,
     )
+
+
+def _even(total, parts):
+    """`total` split into `parts` counts differing by at most one."""
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
 
 def _seed_users(ctx):
@@ -345,15 +395,27 @@ def _seed_roles(users, district, street, community):
 
 
 def _seed_neighbourhoods(ctx, spec, communities):
+    """The neighbourhoods, written by governance.bulk with their ids reserved first; the returned
+    objects carry their ids and their community (as saved rows would)."""
     rng = ctx.rng
     per_community = _split(spec.neighbourhoods, len(communities), rng, *spec.neighbourhoods_per_community)
     # Never in the first community: all of its neighbourhoods are eligible, so the demo's story
     # there (a consultation, and an earlier renovation in aftercare) always has room.
     late = set(rng.sample(range(per_community[0], spec.neighbourhoods), spec.late_built))
-    names = _neighbourhood_names(rng)
-    centres = _community_centres(communities)
+    names, district_id = None, None  # names are drawn afresh in each district
+    by_district = {}
+    for community in communities:
+        by_district.setdefault(community.street.district_id, []).append(community)
+    centres = {}
+    for i, members in enumerate(by_district.values()):  # the city's districts round the first one
+        angle = 2 * math.pi * i / max(1, len(by_district) - 1)
+        radius = 0.12 if i else 0
+        centre = (CENTRE[0] + Decimal(radius * math.sin(angle)), CENTRE[1] + Decimal(radius * math.cos(angle) * 1.15))
+        centres.update(_community_centres(members, centre))
     rows = []
     for community, count in zip(communities, per_community):
+        if community.street.district_id != district_id:
+            district_id, names = community.street.district_id, _neighbourhood_names(rng)
         for k in range(1, count + 1):
             name, unit, address = next(names)
             index = len(rows)
@@ -369,42 +431,51 @@ def _seed_neighbourhoods(ctx, spec, communities):
                     longitude=_coordinate(rng, centres[community.pk][1]),
                 )
             )
-    neighbourhoods = Neighbourhood.objects.bulk_create(rows, batch_size=2000)
-    ctx.write(f"小区 {len(neighbourhoods):,}（neighbourhoods） · {ctx.elapsed():.0f} s")
-    return neighbourhoods
+    fields = ("id", "community_id", "name", "code", "address", "built_year", "original_property_unit",
+              "latitude", "longitude")
+    for row, pk in zip(rows, reserve_ids(Neighbourhood, len(rows))):
+        row.pk = pk
+        row._state.adding, row._state.db = False, "default"
+    insert_rows(Neighbourhood, fields, (tuple(getattr(n, f) for f in fields) for n in rows))
+    ctx.write(f"小区 {len(rows):,}（neighbourhoods） · {ctx.elapsed():.0f} s")
+    return rows
 
 
 def _seed_buildings(ctx, spec, neighbourhoods):
+    """The buildings and their stairwells, written by governance.bulk with ids reserved first (so
+    the stairwells know their building without reading it back)."""
     rng = ctx.rng
     per_neighbourhood = _split(spec.buildings, len(neighbourhoods), rng, *spec.buildings_per_neighbourhood)
-    buildings, stairwell_counts = [], []
+    buildings, stairwell_counts = [], []  # (neighbourhood_id, name, floors, built_year, address)
     for neighbourhood, count in zip(neighbourhoods, per_neighbourhood):
         for b in range(1, count + 1):
             buildings.append(
-                Building(
-                    neighbourhood=neighbourhood,
-                    name=f"{b}栋",
-                    floors=_weighted(rng, spec.floors),
-                    built_year=neighbourhood.built_year,
-                    address=f"{neighbourhood.address}{b}栋",
+                (
+                    neighbourhood.pk,
+                    f"{b}栋",
+                    _weighted(rng, spec.floors),
+                    neighbourhood.built_year,
+                    f"{neighbourhood.address}{b}栋",
                 )
             )
             stairwell_counts.append(_weighted(rng, spec.stairwells_per_building))
-    buildings = Building.objects.bulk_create(buildings, batch_size=5000)
-    stairwells = Stairwell.objects.bulk_create(
+    building_ids = reserve_ids(Building, len(buildings))
+    insert_rows(
+        Building,
+        ("id", "neighbourhood_id", "name", "floors", "built_year", "address"),
         (
-            Stairwell(building=building, name=f"{s}单元", floors=building.floors)
-            for building, count in zip(buildings, stairwell_counts)
-            for s in range(1, count + 1)
+            (pk, hood, name, floors, year, address)
+            for pk, (hood, name, floors, year, address) in zip(building_ids, buildings)
         ),
-        batch_size=5000,
     )
-    neighbourhood_of = {building.pk: building.neighbourhood_id for building in buildings}
-    floors_of = {building.pk: building.floors for building in buildings}
-    rows = [
-        StairwellRow(s.pk, s.building_id, neighbourhood_of[s.building_id], floors_of[s.building_id])
-        for s in stairwells
-    ]
+    stairwell_ids = iter(reserve_ids(Stairwell, sum(stairwell_counts)))
+    rows, stairwells = [], []
+    for pk, (hood, _name, floors, _year, _address), count in zip(building_ids, buildings, stairwell_counts):
+        for s in range(1, count + 1):
+            row = StairwellRow(next(stairwell_ids), pk, hood, floors)
+            rows.append(row)
+            stairwells.append((row.id, pk, f"{s}单元", floors))
+    insert_rows(Stairwell, ("id", "building_id", "name", "floors"), stairwells)
     ctx.write(f"楼栋 {len(buildings):,}，单元 {len(rows):,}（buildings, stairwells） · {ctx.elapsed():.0f} s")
     return rows
 

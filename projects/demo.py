@@ -45,7 +45,7 @@ from .services import photo_upload, project_save, project_transition
 # and 7: its first neighbourhood in consultation (the resident story of surveys.demo) and an
 # earlier renovation in aftercare (the subsidy story of funding.demo); project 8 is a second
 # consultation, further on (its plan vote to close), in the second community of the same street.
-PROJECTS = {"tiny": 3, "small": 8, "district": 60}
+PROJECTS = {"tiny": 3, "small": 8, "district": 60, "city": 60}  # city: plus dashboards.demo's history
 STAGE_PLAN = [
     Stage.CONSULTATION,
     Stage.CONSTRUCTION,
@@ -182,7 +182,11 @@ def seed(ctx):
     admin = ctx.store["admin"]
     today = timezone.localdate()
     ensure_national_menu()  # normally loaded by the migration
-    candidates = _eligible_with_census(ctx.store["neighbourhoods"])
+    # The story stays in the first district (甜城区, the demo logins'), whatever the scale.
+    district = ctx.store["district"].pk
+    candidates = _eligible_with_census(
+        [n for n in ctx.store["neighbourhoods"] if n.community.street.district_id == district]
+    )
     groups = _groups(candidates, PROJECTS.get(ctx.scale, 7), rng)
     menu = {item.code: item for item in CatalogueItem.objects.filter(district=None)}
     projects = []

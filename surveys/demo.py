@@ -131,7 +131,7 @@ def seed(ctx):
 
 
 def _cap(ctx, chosen):
-    return chosen[:DISTRICT_CAP] if ctx.scale == "district" else chosen
+    return chosen[:DISTRICT_CAP] if ctx.scale in ("district", "city") else chosen
 
 
 def _menu():

@@ -13,7 +13,13 @@ Scales (governance.demo.SCALES):
   2,000 households); one transaction.
 - district: for benchmarks (8 streets, 40 communities, 1,500 neighbourhoods, 15,000 buildings, about
   400,000 households); one transaction per level and per batch, with progress lines.
-- tiny: a smaller small, for tests only (hidden from --help).
+- city: for benchmarks (12 districts, 120 streets, 720 communities, 20,000 neighbourhoods, 200,000
+  buildings, about 5,000,000 households, and dashboards.demo's four plan years of history: projects,
+  progress reports, consultation, money, management), in bulk as the district scale.
+
+The large tables are written by governance.bulk: PostgreSQL's COPY (bulk_create on SQLite).
+- tiny: a smaller small, and tinycity: the city's shape (three districts, the history) at a test's
+  size, for tests only (hidden from --help).
 
 The demo users have public passwords (see `manage.py demo_logins`): demo use only.
 """
@@ -32,7 +38,7 @@ from governance.models import District
 
 # The project's own apps in layer order: INSTALLED_APPS lists them so (config/layers.py).
 APPS = tuple(c.name for c in apps.get_app_configs() if Path(c.path).parent == Path(settings.BASE_DIR))
-SINGLE_TRANSACTION = {"tiny", "small"}
+SINGLE_TRANSACTION = {"tiny", "small", "tinycity"}
 
 
 def demo_modules():
@@ -46,11 +52,11 @@ def demo_modules():
 
 
 class Command(BaseCommand):
-    help = "载入演示数据（Load demo data）：--scale small（make run 使用）或 district（性能测试）。"
+    help = "载入演示数据（Load demo data）：--scale small（make run 使用）、district 或 city（性能测试）。"
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--scale", choices=sorted(SCALES), default="small", metavar="{small,district}", help="规模（scale）"
+            "--scale", choices=sorted(SCALES), default="small", metavar="{small,district,city}", help="规模（scale）"
         )
         parser.add_argument("--seed", type=int, default=2001, help="随机种子（random seed），默认 2001")
         parser.add_argument(
