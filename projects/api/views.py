@@ -11,9 +11,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from governance.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet
+from governance.api.pagination import FirstPageCountPagination
 
 from ..models import Notice, ProgressReport, Project, ProjectTransition, ScopeItem, SupervisionFinding
 from ..permissions import catalogue_visible_to
+from ..selectors import project_neighbourhood_totals
 from ..services import (
     TransitionRefused,
     finding_resolve,
@@ -73,6 +75,7 @@ class CatalogueItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
 class ProjectViewSet(ServiceWritesMixin, ScopedModelViewSet):
     queryset = Project.objects.all()
+    pagination_class = FirstPageCountPagination
     serializer_class = serializers.ProjectSerializer
     filterset_class = filters.ProjectFilter
     http_method_names = [
@@ -85,6 +88,9 @@ class ProjectViewSet(ServiceWritesMixin, ScopedModelViewSet):
     ]  # projects are cancelled, not deleted
 
     def scoped_source(self):
+        if self.action == "list":
+            # Plain values; the neighbourhoods and their stored totals in one more query (list()).
+            return Project.objects.order_by("-year", "code")
         source = (
             Project.objects.select_related("lead_street")
             .prefetch_related("neighbourhoods")
@@ -99,6 +105,22 @@ class ProjectViewSet(ServiceWritesMixin, ScopedModelViewSet):
                 )
             )
         return source
+
+    def filter_queryset(self, queryset):
+        if self.action == "list" and not set(self.request.query_params) - {"page"}:
+            return queryset  # no filter asked for: the filter set would change nothing
+        return super().filter_queryset(queryset)
+
+    def list(self, request, *args, **kwargs):
+        """As DRF's list, each page's rows written by project_list_rows (ProjectSerializer's
+        output, without the serializer's per-request cost)."""
+        queryset = self.filter_queryset(self.get_queryset()).values(*serializers.PROJECT_LIST_VALUES)
+        page = self.paginate_queryset(queryset)
+        projects = list(queryset) if page is None else page
+        rows = serializers.project_list_rows(
+            projects, project_neighbourhood_totals([project["id"] for project in projects])
+        )
+        return Response(rows) if page is None else self.get_paginated_response(rows)
 
     def get_serializer_class(self):
         if self.action == "retrieve":

@@ -1,10 +1,12 @@
 """The projects API: scoping (404 outside the territory), filters, the transition action's 409 with
 every reason, writes through the services, and pinned query counts."""
 
+import json
 from decimal import Decimal
 
 import pytest
 from rest_framework.authtoken.models import Token
+from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
 from projects.choices import Stage
@@ -262,12 +264,73 @@ def test_project_list_query_count_is_pinned(api, territory, users, django_assert
     _many_projects(territory, 2)
     client = APIClient()
     client.force_login(users.street)  # a real session: each request loads the user and its roles
-    # session · user · roles (territory) · count · page · neighbourhoods prefetch
-    with django_assert_num_queries(6):
+    # session · user · roles (territory) · page · neighbourhoods prefetch: a first page that holds
+    # every row is its own count (governance.api.pagination)
+    with django_assert_num_queries(5):
         assert client.get("/api/v1/projects/").json()["count"] == 2
     _many_projects(territory, 6)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert client.get("/api/v1/projects/").json()["count"] == 8
+
+
+@pytest.mark.django_db
+def test_project_list_pages_count_and_link_as_drf_does(territory, users, monkeypatch, django_assert_num_queries):
+    from governance.api.pagination import FirstPageCountPagination
+
+    monkeypatch.setattr(FirstPageCountPagination, "page_size", 3)
+    _many_projects(territory, 7)
+    client = APIClient()
+    client.force_login(users.street)
+    codes = list(Project.objects.order_by("-year", "code").values_list("code", flat=True))
+    # session · user · roles · page (4 rows read: more than one page) · count · prefetch
+    with django_assert_num_queries(6):
+        first = client.get("/api/v1/projects/").json()
+    assert first["count"] == 7 and first["previous"] is None and first["next"].endswith("?page=2")
+    assert [row["code"] for row in first["results"]] == codes[:3]
+    last = client.get("/api/v1/projects/?page=3").json()
+    assert last["count"] == 7 and last["next"] is None and [row["code"] for row in last["results"]] == codes[6:]
+    assert client.get("/api/v1/projects/?page=4").status_code == 404
+    filtered = client.get(f"/api/v1/projects/?year={Project.objects.first().year}&page=1").json()
+    assert filtered["count"] == 7
+    assert client.get("/api/v1/projects/?stage=closed").json() == {
+        "count": 0, "next": None, "previous": None, "results": []
+    }
+
+
+@pytest.mark.django_db
+def test_project_list_rows_are_the_serializers(territory, users):
+    """The list's rows (project_list_rows) hold exactly what ProjectSerializer gives, with every
+    kind of value: empty and filled dates and amounts, a suspended project, no neighbourhood."""
+    import datetime
+
+    from projects.api.serializers import ProjectSerializer
+
+    full = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n121, territory.n111])
+    Project.objects.filter(pk=full.pk).update(
+        stage=Stage.SUSPENDED,
+        stage_before_suspension=Stage.CONSTRUCTION,
+        contract_amount=Decimal("1234567.5"),
+        budget=Decimal("99999999.99"),
+        contractor="甜城建工",
+        planned_start_on=datetime.date(2026, 3, 1),
+        planned_end_on=datetime.date(2026, 12, 31),
+        started_on=datetime.date(2026, 3, 2),
+        completed_on=datetime.date(2026, 12, 30),
+    )
+    ProjectFactory(lead_street=territory.s2, neighbourhoods=[territory.n211])
+    ProjectFactory(lead_street=territory.s2, neighbourhoods=[])
+    client = APIClient()
+    client.force_login(users.superuser)
+    listed = client.get("/api/v1/projects/").json()["results"]
+    request = client.get("/api/v1/projects/").wsgi_request
+    expected = ProjectSerializer(
+        Project.objects.prefetch_related("neighbourhoods").annotate_coverage().order_by("-year", "code"),
+        many=True,
+        context={"request": request},
+    ).data
+    assert len(listed) == 3
+    assert listed == json.loads(JSONRenderer().render(expected))
+    assert listed[[row["id"] for row in listed].index(full.pk)]["household_count"] == 8
 
 
 @pytest.mark.django_db
