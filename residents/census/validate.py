@@ -1,0 +1,297 @@
+"""Validating a census file's rows: every value checked and every problem named by row and column;
+the places (district, street, community) resolved within the actor's territory."""
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance.models import Community, District, Street
+from governance.scoping import scope
+
+from ..identity import id_number_hash, id_number_problem
+from .common import CENT, COLUMNS, FLOOR_RANGE, MAX_FLOOR_AREA, MAX_LENGTHS, MIN_BUILT_YEAR, CensusProblem
+from .read import _cell_text
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_LANDLINE_WITH_AREA = re.compile(r"0[0-9]{2,3}-?[1-9][0-9]{6,7}")
+_LANDLINE_LOCAL = re.compile(r"[2-9][0-9]{6,7}")
+
+
+def phone_problem(raw):
+    """(normalised phone, None) or (None, message saying what is wrong).
+
+    Accepted: an 11-digit mobile number starting with 1 (spaces, dashes and a +86 prefix are
+    dropped), or a landline of 7–8 digits with an optional area code starting with 0, optionally
+    followed by a dash (028-86001234, 02886001234, 86001234).
+    """
+    value = unicodedata.normalize("NFKC", raw).replace(" ", "")
+    if value.startswith("+86"):
+        value = value[3:]
+    if not value or not re.fullmatch(r"[0-9-]+", value):
+        return None, _("联系电话只能包含数字和连字符“-”")
+    digits = value.replace("-", "")
+    if digits.startswith("1"):
+        if len(digits) != 11:
+            return None, _("手机号应为11位数字，这里是%(count)s位") % {"count": len(digits)}
+        return digits, None
+    if digits.startswith("0"):
+        if not _LANDLINE_WITH_AREA.fullmatch(value):
+            return None, _("固定电话应为区号加7至8位号码，如028-86001234")
+        return value, None
+    if "-" in value or not _LANDLINE_LOCAL.fullmatch(value):
+        return None, _("联系电话应为以1开头的11位手机号，或固定电话（如028-86001234）")
+    return value, None
+
+
+class _Record:
+    """One validated row, kept small: the names repeat across rows and are shared."""
+
+    __slots__ = (
+        "row",
+        "place",
+        "community_id",
+        "neighbourhood",
+        "built_year",
+        "building",
+        "stairwell",
+        "room",
+        "floor",
+        "floor_area",
+        "owner_name",
+        "owner_id_hash",
+        "phone",
+    )
+
+
+class _Validator:
+    def __init__(self, index, labels):
+        self.labels = labels
+        self.problems = []
+        self.records = []
+        self.this_year = timezone.localdate().year
+        self._shared = {}
+        self._flats = {}  # flat key -> first row number
+        self._built_years = {}  # (place, neighbourhood) -> (year, first row number)
+        self._positions = list(index.items())
+        self._absent = {column.key: "" for column in COLUMNS if column.key not in index}
+        self._required = [column.key for column in COLUMNS if column.required]
+
+    def share(self, value):
+        return self._shared.setdefault(value, value)
+
+    def problem(self, row, key, message):
+        self.problems.append(CensusProblem(row, key, self.labels[key], message))
+
+    def values(self, cells):
+        out = dict(self._absent)
+        size = len(cells)
+        for key, position in self._positions:
+            raw = cells[position] if position < size else None
+            if raw.__class__ is str:  # every CSV cell: the fast path
+                out[key] = raw.strip()
+            elif key == "owner_id_number" and isinstance(raw, float):
+                out[key] = raw  # an ID number Excel turned into a number: reported below
+            else:
+                out[key] = _cell_text(raw)
+        return out
+
+    def check_row(self, row, cells):
+        """Validate one row; keep its record. Returns False for a blank row (skipped)."""
+        values = self.values(cells)
+        if not any(values.values()):
+            return False
+        record = _Record()
+        record.row = row
+        record.community_id = None
+        ok = True
+        for key in self._required:
+            if values[key] == "":
+                self.problem(row, key, _("必填，不能为空"))
+                ok = False
+        for key, limit in MAX_LENGTHS.items():
+            if len(values[key]) > limit:
+                self.problem(row, key, _("不能超过%(count)s个字符") % {"count": limit})
+                ok = False
+
+        place = (values["district"], values["street"], values["community"])
+        record.place = self.share(place) if all(place) else None
+        record.neighbourhood = self.share(values["neighbourhood"])
+        record.building = self.share(values["building"])
+        record.stairwell = self.share(values["stairwell"])
+        record.room = self.share(values["room"])
+        record.owner_name = self.share(values["owner_name"])
+        record.built_year = self.built_year(row, values["built_year"])
+        record.floor = self.floor(row, values["floor"])
+        record.floor_area = self.floor_area(row, values["floor_area"])
+        record.owner_id_hash = self.owner_id(row, values["owner_id_number"])
+        record.phone = self.phone(row, values["phone"])
+
+        if ok and record.place is not None:
+            neighbourhood_key = (record.place, record.neighbourhood)
+            flat = (neighbourhood_key, record.building, record.stairwell, record.room)
+            first = self._flats.setdefault(flat, row)
+            if first != row:
+                self.problem(
+                    row, "room", _("与第%(row)s行是同一户（小区、楼栋、单元、房号都相同）") % {"row": first}
+                )
+            if record.built_year is not None:
+                year, first = self._built_years.setdefault(neighbourhood_key, (record.built_year, row))
+                if year != record.built_year:
+                    self.problem(
+                        row,
+                        "built_year",
+                        _("小区“%(name)s”在第%(row)s行的建成年份是%(year)s，与这里不一致")
+                        % {"name": record.neighbourhood, "row": first, "year": year},
+                    )
+        self.records.append(record)
+        return True
+
+    def built_year(self, row, text):
+        if text == "":
+            return None
+        if not _INTEGER.fullmatch(text):
+            self.problem(row, "built_year", _("建成年份应为整数年份，如1985"))
+            return None
+        year = int(text)
+        if not MIN_BUILT_YEAR <= year <= self.this_year:
+            self.problem(
+                row,
+                "built_year",
+                _("建成年份应在%(low)s年至%(high)s年之间") % {"low": MIN_BUILT_YEAR, "high": self.this_year},
+            )
+            return None
+        return year
+
+    def floor(self, row, text):
+        if text == "":
+            return None
+        if not _INTEGER.fullmatch(text):
+            self.problem(row, "floor", _("楼层应为整数，如3；地下室可写-1"))
+            return None
+        floor = int(text)
+        if not FLOOR_RANGE[0] <= floor <= FLOOR_RANGE[1]:
+            self.problem(
+                row,
+                "floor",
+                _("楼层应在%(low)s到%(high)s之间") % {"low": FLOOR_RANGE[0], "high": FLOOR_RANGE[1]},
+            )
+            return None
+        return floor
+
+    def floor_area(self, row, text):
+        if text == "":
+            return None
+        try:
+            area = Decimal(text)
+        except InvalidOperation:
+            area = None
+        if area is None or not area.is_finite():
+            self.problem(row, "floor_area", _("面积应为数字（平方米），如75.5"))
+            return None
+        if area <= 0:
+            self.problem(row, "floor_area", _("面积必须大于0"))
+            return None
+        if area > MAX_FLOOR_AREA:
+            self.problem(
+                row,
+                "floor_area",
+                _("面积超过%(max)s平方米，不像一户的面积，请核对") % {"max": MAX_FLOOR_AREA},
+            )
+            return None
+        if area.quantize(CENT) != area:
+            self.problem(row, "floor_area", _("面积最多保留两位小数"))
+            return None
+        return area.quantize(CENT)
+
+    def owner_id(self, row, raw):
+        if isinstance(raw, float):
+            self.problem(
+                row,
+                "owner_id_number",
+                _("身份证号被Excel存成了数字，末几位已丢失；请把该列设为文本格式后重新填写"),
+            )
+            return None
+        if raw == "":
+            return ""
+        message = id_number_problem(raw)
+        if message:
+            self.problem(row, "owner_id_number", message)
+            return None
+        return id_number_hash(raw)
+
+    def phone(self, row, text):
+        if text == "":
+            return ""
+        phone, message = phone_problem(text)
+        if message:
+            self.problem(row, "phone", message)
+            return None
+        return phone
+
+    def resolve_places(self, actor):
+        """Match district/street/community names (3 queries) and the actor's territory (1 query);
+        set each record's community_id. Returns {community id: (street id, district id)}."""
+        places = {record.place for record in self.records if record.place is not None}
+        districts = {
+            name: pk
+            for pk, name in District.objects.filter(name__in={p[0] for p in places}).values_list("pk", "name")
+        }
+        streets = {
+            (district_id, name): pk
+            for pk, district_id, name in Street.objects.filter(
+                district_id__in=districts.values(), name__in={p[1] for p in places}
+            ).values_list("pk", "district_id", "name")
+        }
+        communities = {
+            (street_id, name): pk
+            for pk, street_id, name in Community.objects.filter(
+                street_id__in=streets.values(), name__in={p[2] for p in places}
+            ).values_list("pk", "street_id", "name")
+        }
+        writable = set(
+            scope(Community.objects.filter(pk__in=communities.values()), actor, write=True).values_list(
+                "pk", flat=True
+            )
+        )
+        resolved = {}  # place -> community id, or (column, message)
+        parents = {}
+        for place in places:
+            district_name, street_name, community_name = place
+            district_id = districts.get(district_name)
+            if district_id is None:
+                resolved[place] = ("district", _("系统中没有名为“%(name)s”的区") % {"name": district_name})
+                continue
+            street_id = streets.get((district_id, street_name))
+            if street_id is None:
+                resolved[place] = (
+                    "street",
+                    _("%(parent)s没有名为“%(name)s”的街道") % {"parent": district_name, "name": street_name},
+                )
+                continue
+            community_id = communities.get((street_id, community_name))
+            if community_id is None:
+                resolved[place] = (
+                    "community",
+                    _("%(parent)s没有名为“%(name)s”的社区") % {"parent": street_name, "name": community_name},
+                )
+                continue
+            if community_id not in writable:
+                resolved[place] = (
+                    "community",
+                    _("社区“%(name)s”不在您的辖区内，无权导入") % {"name": community_name},
+                )
+                continue
+            resolved[place] = community_id
+            parents[community_id] = (street_id, district_id)
+        for record in self.records:
+            if record.place is None:
+                continue
+            outcome = resolved[record.place]
+            if isinstance(outcome, tuple):
+                self.problem(record.row, *outcome)
+            else:
+                record.community_id = outcome
+        return parents
