@@ -1,4 +1,6 @@
-"""The officials' dashboards: /dashboards/ and /dashboards/<level>/<id>/, their exports.
+"""The officials' dashboards: /dashboards/ and /dashboards/<level>/<id>/ (the overview), the
+same unit's other pages as tabs (/dashboards/[<level>/<id>/]consultation/ and .../money/), and
+every table's export.
 
 Who sees what: any staff role, through the one scoping function (governance.scoping). A unit is
 shown only when it lies inside the actor's territory: at or below the level of one of their roles
@@ -8,6 +10,8 @@ a role gets 403; a unit outside the territory answers 404, like one that does no
 """
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib.auth.views import redirect_to_login
@@ -31,6 +35,41 @@ from .figures import map as figures_map
 MIN_YEAR = 2000
 MAX_YEAR = 2100
 EXPORT_FORMATS = ("csv", "xlsx")
+OVERVIEW = "overview"
+
+
+@dataclass(frozen=True)
+class Page:
+    """A tab of a unit's dashboard: its figures (actor, unit, period, full) → figures, its tables
+    (figures → [Table]) and its template. `full`: every row of the lists (the exports), else the
+    first f.LIST_LIMIT (the page)."""
+
+    title: object
+    figures: Callable
+    tables: Callable
+    template: str
+
+
+PAGES = {
+    OVERVIEW: Page(
+        gettext_lazy("总览"),
+        lambda actor, unit, period, full: f.overview(actor, unit, period),
+        f.overview_tables,
+        "dashboards/overview.html",
+    ),
+    "consultation": Page(
+        gettext_lazy("协商议事"),
+        lambda actor, unit, period, full: f.consultation(actor, unit, period, limit=None if full else f.LIST_LIMIT),
+        f.consultation_tables,
+        "dashboards/consultation.html",
+    ),
+}
+
+
+def _page(name):
+    if name not in PAGES:
+        raise Http404
+    return PAGES[name]
 
 
 class PeriodForm(forms.Form):
@@ -142,20 +181,36 @@ def _top_unit(territory):
     return None
 
 
-def _unit_url(level, pk, query=""):
+def _unit_url(level, pk, query="", page=OVERVIEW):
+    """The address of a unit's page (`page`: a key of PAGES)."""
     if level == f.CITY:
-        url = reverse("dashboards:index")
-    else:
+        url = reverse("dashboards:index") if page == OVERVIEW else reverse("dashboards:page_top", args=[page])
+    elif page == OVERVIEW:
         url = reverse("dashboards:unit", args=[level, pk])
+    else:
+        url = reverse("dashboards:page", args=[level, pk, page])
     return f"{url}?{query}" if query else url
 
 
-def _breadcrumb(territory, unit, query):
+def _tabs(unit, query, current):
+    """The unit's pages, as tabs: each keeps the unit and the period."""
+    return [
+        {"name": page.title, "url": _unit_url(unit.level, unit.pk, query, key), "current": key == current}
+        for key, page in PAGES.items()
+    ]
+
+
+def _breadcrumb(territory, unit, query, page=OVERVIEW):
     """The way back up, from the actor's top (the city, or their role's unit) to the unit."""
     crumbs = []
     top = _top_unit(territory)
     if top is None:
-        crumbs.append({"name": _("全市") if territory.sees_everything else _("我的辖区"), "url": _unit_url(f.CITY, None, query)})
+        crumbs.append(
+            {
+                "name": _("全市") if territory.sees_everything else _("我的辖区"),
+                "url": _unit_url(f.CITY, None, query, page),
+            }
+        )
     chain = list(unit.ancestors)
     if unit.level != f.CITY:
         chain.append((unit.level, unit.obj))
@@ -164,7 +219,9 @@ def _breadcrumb(territory, unit, query):
         if not reached and (level, obj.pk) == top:
             reached = True
         if reached:
-            crumbs.append({"name": obj.name if level != f.PROJECT else str(obj), "url": _unit_url(level, obj.pk, query)})
+            crumbs.append(
+                {"name": obj.name if level != f.PROJECT else str(obj), "url": _unit_url(level, obj.pk, query, page)}
+            )
     return crumbs
 
 
@@ -178,19 +235,22 @@ def _title(territory, unit):
     return unit.name
 
 
-def _render(request, territory, unit):
+def _render(request, territory, unit, page_name=OVERVIEW):
+    page = _page(page_name)
     period, form = _period(request)
     if period is None:
         return render(request, "dashboards/invalid.html", {"form": form}, status=400)
     if unit.level == f.PROJECT:
         period = f.Period(year=unit.obj.year, month=period.month)
-    figures = f.overview(request.user, unit, period)
-    tables = f.overview_tables(figures)
+    figures = page.figures(request.user, unit, period, False)
+    tables = page.tables(figures)
     query = _query(period)
     for table in tables:
-        table.export_urls = {fmt: _export_url(unit, table.name, fmt, query) for fmt in EXPORT_FORMATS}
-        if table.links:
-            table.row_urls = [_unit_url(level, pk, query) for level, pk in table.links]
+        table.export_urls = {fmt: _export_url(unit, table.name, fmt, query, page_name) for fmt in EXPORT_FORMATS}
+        if table.hrefs:
+            table.row_urls = table.hrefs
+        elif table.links:
+            table.row_urls = [_unit_url(level, pk, query, page_name) for level, pk in table.links]
         else:
             table.row_urls = None
         cells = [[(display(value, kind), kind) for value, (_h, kind) in zip(row, table.columns)] for row in table.rows]
@@ -199,7 +259,9 @@ def _render(request, territory, unit):
         "unit": unit,
         "level_name": f.LEVEL_NAMES[unit.level],
         "title": _title(territory, unit),
-        "breadcrumb": _breadcrumb(territory, unit, query),
+        "page_title": page.title,
+        "tabs": _tabs(unit, query, page_name),
+        "breadcrumb": _breadcrumb(territory, unit, query, page_name),
         "period": period,
         "form": form,
         "figures": figures,
@@ -207,10 +269,11 @@ def _render(request, territory, unit):
         "charts": {table.name: table.chart for table in tables if table.chart},
         "report_url": _report_url(unit, period),
     }
-    context.update(_map_context(request, unit, period, query))
-    if "map" in context:
-        context["charts"]["map"] = context["map"]["chart"]
-    return render(request, "dashboards/overview.html", context)
+    if page_name == OVERVIEW:
+        context.update(_map_context(request, unit, period, query))
+        if "map" in context:
+            context["charts"]["map"] = context["map"]["chart"]
+    return render(request, page.template, context)
 
 
 def _map_context(request, unit, period, query):
@@ -250,8 +313,13 @@ def _report_url(unit, period):
     return f"{url}?{urlencode({'territory': territory})}"
 
 
-def _export_url(unit, table, fmt, query):
-    if unit.level == f.CITY:
+def _export_url(unit, table, fmt, query, page=OVERVIEW):
+    if page != OVERVIEW:
+        if unit.level == f.CITY:
+            url = reverse("dashboards:page_export_top", args=[page, table, fmt])
+        else:
+            url = reverse("dashboards:page_export", args=[unit.level, unit.pk, page, table, fmt])
+    elif unit.level == f.CITY:
         url = reverse("dashboards:export_top", args=[table, fmt])
     else:
         url = reverse("dashboards:export", args=[unit.level, unit.pk, table, fmt])
@@ -270,14 +338,29 @@ def index(request):
     return _render(request, territory, f.Unit(f.CITY))
 
 
-def unit_page(request, level, pk):
+def unit_page(request, level, pk, page=OVERVIEW):
     territory = _allowed(request)
     if territory is None:
         return redirect_to_login(request.get_full_path())
-    return _render(request, territory, _unit(request, territory, level, pk))
+    _page(page)
+    return _render(request, territory, _unit(request, territory, level, pk), page)
 
 
-def _export(request, territory, unit, table_name, fmt):
+def page_top(request, page):
+    """A page other than the overview at the actor's top: the city, or their role's unit."""
+    territory = _allowed(request)
+    if territory is None:
+        return redirect_to_login(request.get_full_path())
+    _page(page)
+    top = _top_unit(territory)
+    if top is not None:
+        level, pk = top
+        return redirect(_unit_url(level, pk, request.GET.urlencode(), page))
+    return _render(request, territory, f.Unit(f.CITY), page)
+
+
+def _export(request, territory, unit, table_name, fmt, page_name=OVERVIEW):
+    page = _page(page_name)
     if fmt not in EXPORT_FORMATS:
         raise Http404
     period, form = _period(request)
@@ -285,10 +368,10 @@ def _export(request, territory, unit, table_name, fmt):
         return render(request, "dashboards/invalid.html", {"form": form}, status=400)
     if unit.level == f.PROJECT:
         period = f.Period(year=unit.obj.year, month=period.month)
-    if table_name == "map":
+    if page_name == OVERVIEW and table_name == "map":
         table = _map_table(request, unit, period)
     else:
-        tables = {t.name: t for t in f.overview_tables(f.overview(request.user, unit, period))}
+        tables = {t.name: t for t in page.tables(page.figures(request.user, unit, period, True))}
         table = tables.get(table_name)
     if table is None:
         raise Http404
@@ -312,8 +395,17 @@ def export_top(request, table, fmt):
     return _export(request, territory, f.Unit(f.CITY), table, fmt)
 
 
-def export(request, level, pk, table, fmt):
+def export(request, level, pk, table, fmt, page=OVERVIEW):
     territory = _allowed(request)
     if territory is None:
         return redirect_to_login(request.get_full_path())
-    return _export(request, territory, _unit(request, territory, level, pk), table, fmt)
+    _page(page)
+    return _export(request, territory, _unit(request, territory, level, pk), table, fmt, page)
+
+
+def page_export_top(request, page, table, fmt):
+    territory = _allowed(request)
+    if territory is None:
+        return redirect_to_login(request.get_full_path())
+    _page(page)
+    return _export(request, territory, f.Unit(f.CITY), table, fmt, page)

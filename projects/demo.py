@@ -32,6 +32,7 @@ from .models import (
     Acceptance,
     CatalogueItem,
     Notice,
+    Objection,
     ProgressReport,
     Project,
     ProjectTransition,
@@ -264,7 +265,7 @@ def _seed_stage_records(project, target, today, rng, admin, buildings, index):
             published_by=admin,
         )
     if reached >= MAIN_LINE.index(Stage.TENDER):
-        Notice.objects.create(
+        notice = Notice.objects.create(
             project=project,
             kind="plan",
             title=f"{project.name}方案公示",
@@ -273,6 +274,17 @@ def _seed_stage_records(project, target, today, rng, admin, buildings, index):
             ends_on=today - datetime.timedelta(days=45 * (reached - 1) + 23),
             published_by=admin,
         )
+        if final == Stage.TENDER:
+            # An objection made during the notice's period and not answered yet (the dashboards'
+            # waiting list links its answer page).
+            household = Household.objects.filter(neighbourhood__projects=project).order_by("pk").first()
+            if household is not None:
+                objection = Objection.objects.create(
+                    notice=notice, household=household, text="楼前停车位数量偏少，希望增加。"
+                )
+                Objection.objects.filter(pk=objection.pk).update(
+                    submitted_at=_aware(notice.starts_on + datetime.timedelta(days=2))
+                )
     if reached >= MAIN_LINE.index(Stage.CONSTRUCTION):
         started = today - datetime.timedelta(days=45 * (reached - 3) + 60)
         Project.objects.filter(pk=project.pk).update(
@@ -282,6 +294,8 @@ def _seed_stage_records(project, target, today, rng, admin, buildings, index):
             started_on=started,
         )
         months = max(1, (today.year - started.year) * 12 + today.month - started.month)
+        if final == Stage.CONSTRUCTION and index == 1 and months > 1:
+            months -= 1  # last month's report not filed yet: the officials' dashboards list it
         for m in range(months):
             month = (started.replace(day=1) + datetime.timedelta(days=31 * m)).replace(day=1)
             share = Decimal(min(100, round(100 * (m + 1) / (months + (0 if reached >= 4 else 2)))))
@@ -305,7 +319,7 @@ def _seed_stage_records(project, target, today, rng, admin, buildings, index):
                 greening_m2=(Decimal(60) * buildings * share / 100).quantize(Decimal("0.01")),
                 reported_by=admin,
             )
-        opened = timezone.now() - datetime.timedelta(days=20)
+        opened = timezone.now() - datetime.timedelta(days=40)
         finding = SupervisionFinding.objects.create(
             project=project,
             source="resident_supervisor",
@@ -315,7 +329,8 @@ def _seed_stage_records(project, target, today, rng, admin, buildings, index):
             opened_at=opened,
             reported_by=admin,
         )
-        if reached >= MAIN_LINE.index(Stage.ACCEPTANCE) or index % 2:
+        # One finding stays open past 30 days (index 1, under construction): the dashboards list it.
+        if reached >= MAIN_LINE.index(Stage.ACCEPTANCE) or index != 1:
             SupervisionFinding.objects.filter(pk=finding.pk).update(
                 resolved_at=opened + datetime.timedelta(days=6),
                 resolved_by=admin,

@@ -1,5 +1,7 @@
 """Reads of the projects app, one per screen, fetching exactly what the screen renders."""
 
+import datetime
+
 from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -8,7 +10,16 @@ from governance.models import Neighbourhood
 from governance.scoping import scope
 
 from .choices import TRANSITIONS, ObjectionStatus, PhotoKind, Stage
-from .models import Notice, Photo, ProgressReport, Project, ProjectTransition, ScopeItem
+from .models import (
+    Notice,
+    Objection,
+    Photo,
+    ProgressReport,
+    Project,
+    ProjectTransition,
+    ScopeItem,
+    SupervisionFinding,
+)
 
 
 def project_timeline(project):
@@ -159,3 +170,52 @@ def reached_as_of(stage, moment, project="pk"):
     """An Exists expression: the outer row's project had moved into `stage` before `moment`."""
     moves = ProjectTransition.objects.filter(project_id=OuterRef(project), to_stage=stage, at__lt=moment)
     return Exists(moves)
+
+
+# ---- what waits for staff (the officials' dashboards) ------------------------------------------
+
+
+def notices_with_open_objections(neighbourhoods):
+    """The notices with objections not yet answered from households of `neighbourhoods` (a
+    queryset), each annotated with `open_objections` (how many), `first_open` (the id of the oldest,
+    whose admin page answers it) and `waiting_since` (when it was made); oldest first."""
+    open_ones = Objection.objects.filter(
+        notice=OuterRef("pk"),
+        status=ObjectionStatus.OPEN,
+        household__neighbourhood__in=neighbourhoods.values("pk"),
+    ).order_by("submitted_at", "pk")
+    count = open_ones.order_by().values("notice").annotate(n=Count("pk")).values("n")
+    return (
+        Notice.objects.filter(Exists(open_ones))
+        .annotate(
+            open_objections=Subquery(count),
+            first_open=Subquery(open_ones.values("pk")[:1]),
+            waiting_since=Subquery(open_ones.values("submitted_at")[:1]),
+        )
+        .select_related("project")
+        .order_by("waiting_since", "pk")
+    )
+
+
+def findings_open_since(projects, opened_before):
+    """The supervision findings of `projects` (a queryset) still open (not resolved) that were
+    found before `opened_before` (an aware datetime), oldest first, with their project."""
+    return (
+        SupervisionFinding.objects.filter(
+            project__in=projects.values("pk"), resolved_at__isnull=True, opened_at__lt=opened_before
+        )
+        .select_related("project")
+        .order_by("opened_at", "pk")
+    )
+
+
+def projects_missing_report(projects, month):
+    """The projects of `projects` (a queryset) under construction (施工) that had started before the
+    month after `month` (its first day) and have no monthly progress report for `month`, by code."""
+    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return (
+        Project.objects.filter(pk__in=projects.values("pk"), stage=Stage.CONSTRUCTION)
+        .filter(Q(started_on__isnull=True) | Q(started_on__lt=following))
+        .exclude(Exists(ProgressReport.objects.filter(project=OuterRef("pk"), month=month)))
+        .order_by("code", "pk")
+    )

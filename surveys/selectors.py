@@ -14,13 +14,25 @@ from residents.models import Household
 from .choices import (
     ADOPTED_ANSWERS,
     SCALE_VALUES,
+    Direction,
     OpinionAnswer,
     QuestionKind,
     QuestionnaireStatus,
+    StepStatus,
     VoteScope,
     VoteStatus,
 )
-from .models import Answer, Ballot, DemandList, DemandSubmission, Opinion, Questionnaire, Response, Vote
+from .models import (
+    Answer,
+    Ballot,
+    ConsultationStep,
+    DemandList,
+    DemandSubmission,
+    Opinion,
+    Questionnaire,
+    Response,
+    Vote,
+)
 
 
 @dataclass
@@ -420,3 +432,67 @@ def questionnaire_results_table(questionnaire):
         for text in r.texts:
             rows.append([r.number, r.text, kind, text, 1, ""])
     return headers, rows
+
+
+# ---- territory-wide reads (the officials' dashboards) -----------------------------------------
+
+
+def demand_ranking(lists, submitted_before, households, limit=None):
+    """The menu items chosen in the demand lists `lists` (a queryset), ranked as every demand
+    ranking is (households, then the menu's class and order): for each item the distinct households
+    whose current submission to one of the lists, made before `submitted_before` (an aware
+    datetime), chose it, and their share of `households`; the first `limit`. One GROUP BY query
+    (the items' names in the same rows), never a loop over submissions."""
+    rows = (
+        DemandSubmission.items.through.objects.filter(
+            demandsubmission__demand_list__in=lists.values("pk"),
+            demandsubmission__is_current=True,
+            demandsubmission__submitted_at__lt=submitted_before,
+        )
+        .order_by()
+        .values(
+            "catalogueitem_id",
+            "catalogueitem__code",
+            "catalogueitem__name",
+            "catalogueitem__work_class",
+            "catalogueitem__sort_order",
+        )
+        .annotate(n=Count("demandsubmission__household", distinct=True))
+    )
+    rank = {value: i for i, value in enumerate(WorkClass.values)}
+    ordered = sorted(
+        rows,
+        key=lambda r: (
+            -r["n"],
+            rank.get(r["catalogueitem__work_class"], 9),
+            r["catalogueitem__sort_order"],
+            r["catalogueitem__code"],
+        ),
+    )
+    return [
+        DemandRow(
+            r["catalogueitem_id"],
+            r["catalogueitem__code"],
+            r["catalogueitem__name"],
+            r["catalogueitem__work_class"],
+            r["n"],
+            _percent(r["n"], households),
+        )
+        for r in ordered[:limit]
+    ]
+
+
+def up_steps_awaiting_review(projects, opened_before):
+    """The up steps (上) of the consultations of `projects` (a queryset) open since before
+    `opened_before`: each waits for a department review (StepReview), oldest first, with its
+    project."""
+    return (
+        ConsultationStep.objects.filter(
+            direction=Direction.UP,
+            status=StepStatus.OPEN,
+            opened_at__lt=opened_before,
+            process__project__in=projects.values("pk"),
+        )
+        .select_related("process__project")
+        .order_by("opened_at", "pk")
+    )

@@ -3,7 +3,8 @@
 - `units`: the levels, the period (plan year, as-of month), a unit and its way up, scoping;
 - `tables`: `Table`, what a page shows, its chart draws and its export writes;
 - `overview`: the overview page's figures and tables;
-- `map`: the map of a unit's neighbourhoods, coloured by their project's stage.
+- `map`: the map of a unit's neighbourhoods, coloured by their project's stage;
+- `consultation`: the consultation page's (participation, demands, opinions, votes, what waits).
 
 Read-only: everything is read through the lower apps' models, querysets, selectors and the scoping
 function; nothing is written.
@@ -22,17 +23,21 @@ from .units import (  # noqa: F401
     LEVEL_MODELS,
     NEIGHBOURHOOD_LOOKUP,
     CHILD_LEVEL,
+    LIST_LIMIT,
     Period,
     Unit,
     ancestors_of,
     UNIT_RELATED,
     scoped_neighbourhoods,
     plan_projects,
+    live_at,
     YEARS_SHOWN,
     plan_years,
     rate,
     unit_projects,
     child_units,
+    count_of,
+    sum_of,
 )
 from .tables import (  # noqa: F401
     Table,
@@ -51,4 +56,10 @@ from .overview import (  # noqa: F401
     stage_funnel,
     overview,
     overview_tables,
+)
+from .consultation import (  # noqa: F401
+    TOP_ITEMS,
+    WAITING_KINDS,
+    consultation,
+    consultation_tables,
 )

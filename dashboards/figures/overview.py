@@ -27,7 +27,6 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
-    IntegerField,
     OuterRef,
     Q,
     Subquery,
@@ -55,29 +54,20 @@ from .units import (
     NEIGHBOURHOOD_LOOKUP,
     PROJECT,
     ZERO,
-    plan_projects,
     child_units,
+    count_of,
+    live_at,
+    plan_projects,
     plan_years,
     rate,
     scoped_neighbourhoods,
+    sum_of,
     unit_projects,
 )
 
 # The stages of the funnel: the main line in lifecycle order (projects.selectors.MAIN_LINE), then
 # suspended projects.
 FUNNEL_STAGES = (*MAIN_LINE, Stage.SUSPENDED)
-
-
-def _count_of(model, link):
-    rows = model.objects.filter(**{link: OuterRef("pk")}).order_by().values(link)
-    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0, output_field=IntegerField())
-
-
-def _sum_of(model, field_name, link):
-    rows = model.objects.filter(**{link: OuterRef("pk")}).order_by().values(link)
-    return Coalesce(
-        Subquery(rows.annotate(t=Sum(field_name)).values("t")), ZERO, output_field=DecimalField()
-    )
 
 
 # The four groups of neighbourhoods the overview counts, and what is counted of each.
@@ -103,9 +93,9 @@ def neighbourhood_figures(neighbourhoods, period, child_key):
     households and floor area. Returns {child_id: {year: {group: {measure: value}}}} (eligibility
     does not depend on the year: the same in every year)."""
     annotations = {
-        "n_buildings": _count_of(Building, "neighbourhood"),
-        "n_households": _count_of(Household, "neighbourhood"),
-        "n_area": _sum_of(Household, "floor_area", "neighbourhood"),
+        "n_buildings": count_of(Building, "neighbourhood"),
+        "n_households": count_of(Household, "neighbourhood"),
+        "n_area": sum_of(Household, "floor_area", "neighbourhood"),
     }
     conditions = {"eligible": ~Q(eligibility=EligibilityStatus.INELIGIBLE)}
     for year in plan_years(period):
@@ -162,16 +152,11 @@ def start_rates(groups):
     }
 
 
-def _live_at(period):
-    """Commitments/disbursements not reversed by the as-of date."""
-    return Q(reversal__isnull=True) | Q(reversal__created_at__gte=period.as_of_end)
-
-
 def compute_investment(projects, period):
     """Budget, committed by source kind, disbursed and gap of `projects` (distinct projects of the
     unit). Three queries."""
     commitments = Commitment.objects.filter(
-        _live_at(period), committed_on__lte=period.as_of, project__in=projects.values("pk")
+        live_at(period), committed_on__lte=period.as_of, project__in=projects.values("pk")
     )
     per_project = commitments.filter(project=OuterRef("pk")).order_by().values("project")
     covered = Coalesce(
@@ -196,7 +181,7 @@ def compute_investment(projects, period):
         for row in commitments.order_by().values("source__kind").annotate(total=Sum("amount"))
     }
     disbursed = Disbursement.objects.filter(
-        _live_at(period),
+        live_at(period),
         paid_on__lte=period.as_of,
         commitment__in=commitments.values("pk"),
     ).aggregate(total=Coalesce(Sum("amount"), ZERO, output_field=DecimalField()))["total"]

@@ -14,6 +14,8 @@ class Table:
     rows: list
     chart: dict = None
     links: list = None  # [(level, pk)] per row: the row's own dashboard
+    hrefs: list = None  # [url] per row: where the row is dealt with (an admin page), instead of links
+    note: object = None  # a line under the title (what the table counts, or that a list is cut)
 
     @property
     def headers(self):

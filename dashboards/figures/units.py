@@ -9,7 +9,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, DecimalField, Exists, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,10 @@ NEIGHBOURHOOD_LOOKUP = {
     NEIGHBOURHOOD: "pk",
 }
 CHILD_LEVEL = {CITY: DISTRICT, DISTRICT: STREET, STREET: COMMUNITY, COMMUNITY: NEIGHBOURHOOD}
+
+# The longest list a page shows (the projects with a gap, the unmanaged neighbourhoods, the waiting
+# items); its export holds every row.
+LIST_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -125,16 +130,19 @@ def scoped_neighbourhoods(actor, unit):
         rows = rows.filter(projects=unit.obj)
     return rows
 
-def plan_projects(period, year=None):
-    """The projects of the plan year (`year`, else the period's) recorded by the as-of date, not
-    cancelled by then."""
+def plan_projects(period, year=None, *, years=None):
+    """The projects of the plan year (`year`, else the period's; or of any of `years`) recorded by
+    the as-of date, not cancelled by then."""
     cancelled = ProjectTransition.objects.filter(
         project=OuterRef("pk"), to_stage=Stage.CANCELLED, at__lt=period.as_of_end
     )
-    return (
-        Project.objects.filter(year=year or period.year, created_at__lt=period.as_of_end)
-        .exclude(Exists(cancelled))
-    )
+    chosen = {"year__in": years} if years is not None else {"year": year or period.year}
+    return Project.objects.filter(created_at__lt=period.as_of_end, **chosen).exclude(Exists(cancelled))
+
+
+def live_at(period):
+    """Commitments/disbursements not reversed by the as-of date."""
+    return Q(reversal__isnull=True) | Q(reversal__created_at__gte=period.as_of_end)
 
 # The overview's table by year shows the plan years ending with the chosen one.
 YEARS_SHOWN = 5
@@ -163,3 +171,20 @@ def child_units(unit, ids):
     """The rows of the level below `unit` among `ids`, by id (one query)."""
     level = CHILD_LEVEL[unit.level]
     return level, LEVEL_MODELS[level].objects.in_bulk(list(ids))
+
+
+def count_of(rows, link, outer="pk"):
+    """A subquery annotation: how many of `rows` (a model, or a queryset of one) have the outer
+    row's `outer` field as their `link` (0 when none)."""
+    queryset = rows.objects.all() if isinstance(rows, type) else rows
+    rows = queryset.filter(**{link: OuterRef(outer)}).order_by().values(link)
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0, output_field=IntegerField())
+
+
+def sum_of(model, field_name, link):
+    """A subquery annotation: the sum of `model.field_name` over the rows whose `link` is the outer
+    row (0.00 when none)."""
+    rows = model.objects.filter(**{link: OuterRef("pk")}).order_by().values(link)
+    return Coalesce(
+        Subquery(rows.annotate(t=Sum(field_name)).values("t")), ZERO, output_field=DecimalField()
+    )

@@ -211,3 +211,23 @@ def test_the_tables_carry_the_page_without_javascript(browser, demo, live_server
     assert page.locator(".chart[data-drawn]").count() == 0
     shoot(page, "dashboards-5-no-javascript")
     context.close()
+
+
+def test_the_consultation_page_draws_its_charts_and_links_the_admin(page, demo, live_server):
+    """The district official opens the consultation tab from the overview: its charts draw with no
+    console error, and a waiting item opens the admin page that settles it."""
+    admin_login(page, live_server.url, "district", "demo-district")
+    page.goto(f"{live_server.url}/dashboards/")
+    with page.expect_navigation():
+        page.locator(".tabs a", has_text="协商议事").click()
+    assert re.search(r"/dashboards/district/\d+/consultation/", page.url)
+    assert page.locator(".tabs [aria-current]").inner_text() == "协商议事"
+    _charts_drawn(page)
+    assert page.locator("#participation tbody tr").count() >= 2
+    assert page.locator("#waiting tbody th a").count() >= 1
+    assert horizontal_overflow(page) <= 0
+    shoot(page, "dashboards-6-consultation")
+    with page.expect_navigation():
+        page.locator("#waiting tbody th a").first.click()
+    assert "/admin/" in page.url
+    assert page.problems == []
