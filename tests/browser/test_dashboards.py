@@ -226,7 +226,7 @@ def test_the_consultation_page_draws_its_charts_and_links_the_admin(page, demo, 
     assert page.locator("#participation tbody tr").count() >= 2
     assert page.locator("#waiting tbody th a").count() >= 1
     assert horizontal_overflow(page) <= 0
-    shoot(page, "dashboards-6-consultation")
+    shoot(page, "dashboards-9-consultation")
     with page.expect_navigation():
         page.locator("#waiting tbody th a").first.click()
     assert "/admin/" in page.url
