@@ -13,4 +13,5 @@ class GovernanceConfig(AppConfig):
         from . import admin_stars  # noqa: F401  (star ratings of neighbourhoods)
         from . import admin_disclosure  # noqa: F401  (disclosure: 三公开)
         from . import admin_providers  # noqa: F401  (the providers' register)
+        from . import admin_grid  # noqa: F401  (grid roles: the five heads and grid workers)
         from . import admin_logins  # noqa: F401  (the limited admin login and the unlock page)

@@ -335,6 +335,7 @@ def seed(ctx):
     _seed_self_governance(ctx, district, communities[0], neighbourhoods, users["admin"])
     _seed_governance_work(ctx, district, communities[0], neighbourhoods, users["admin"])
     providers = _seed_providers(ctx, district, users["admin"])
+    _seed_grid(ctx, communities[0], neighbourhoods, users["admin"])
     audit(
         actor=users["admin"],
         action="demo_seed",
@@ -621,3 +622,44 @@ def _seed_providers(ctx, district, admin):
     ctx.write(f"物业服务单位 {len(providers)} 家（providers）")
     return providers
 
+# The first neighbourhood's heads and grid worker: (kind, name, made up phone, elected by,
+# how many of its first buildings / stairwells they cover).
+GRID = [
+    ("area_head", "刘建国", "13800003001", "residents", 0, 0),
+    ("courtyard_head", "张桂兰", "13800003002", "residents", 0, 0),
+    ("building_head", "李明", "13800003003", "residents", 2, 0),
+    ("building_head", "赵芳", "", "residents", 0, 2),
+    ("grid_worker", "马晓燕", "13800003005", "community", 0, 0),
+]
+
+
+def _seed_grid(ctx, community, neighbourhoods, admin):
+    """In the demo community's first neighbourhood: a 片长, a 院长, two 楼长 (one over buildings,
+    one over stairwells) elected by the residents, and the community's grid worker, through
+    grid_role_save. Its public page shows them as a contact card (name and role)."""
+    from .grid import GridRole
+    from .models import Building, Stairwell
+    from .services_grid import grid_role_save
+
+    first = next((n for n in neighbourhoods if n.community_id == community.pk), None)
+    if first is None:
+        return
+    today = timezone.localdate()
+    buildings = list(Building.objects.filter(neighbourhood=first).order_by("pk"))
+    stairwells = list(Stairwell.objects.filter(building__neighbourhood=first).order_by("pk"))
+    for order, (kind, name, phone, elected_by, n_buildings, n_stairwells) in enumerate(GRID, start=1):
+        grid_role_save(
+            role=GridRole(
+                neighbourhood=first,
+                kind=kind,
+                name=name,
+                phone=phone,
+                elected_by=elected_by,
+                started_on=today - datetime.timedelta(days=200),
+                order=order,
+            ),
+            buildings=buildings[:n_buildings],
+            stairwells=stairwells[-n_stairwells:] if n_stairwells else [],
+            actor=admin,
+        )
+    ctx.write(f"网格角色 {len(GRID)} 人（grid roles: heads and the grid worker）")

@@ -576,3 +576,5 @@ from .stars import StarDimension, StarRating, StarScheme  # noqa: E402,F401
 # Disclosure (三公开) lives in its own module.
 from .disclosure import Disclosure, DisclosureAttachment  # noqa: E402,F401
 from .providers import Provider  # noqa: E402,F401
+# Grid roles (the five heads and grid workers) live in their own module.
+from .grid import GridRole  # noqa: E402,F401

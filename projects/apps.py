@@ -14,6 +14,7 @@ class ProjectsConfig(AppConfig):
 
         # governance (below projects) cannot register on the page; projects shows its records.
         register_public_section("stars", governance_sections.stars_section, order=5)
+        register_public_section("grid_contacts", governance_sections.grid_section, order=7)
         register_public_section("disclosure", governance_sections.disclosure_section, order=6)
         # A works-quality report of a resident becomes a supervision finding of the project.
         register_referral(report_findings.REFERRAL)

@@ -1,7 +1,9 @@
 """Sections of a neighbourhood's public page built from governance's records (registered in
 ProjectsConfig.ready(): `governance` sits below `projects` and cannot register on the page
-itself). Public facts only: no names, no phones."""
+itself). Public facts only: no phones, and no names but those of the grid heads and workers,
+whose names and roles are their public contact card."""
 
+from governance.public_grid import grid_contacts
 from governance.stars import RatingStatus, public_stars
 
 
@@ -30,3 +32,12 @@ def disclosure_section(neighbourhood):
     if not rows:
         return None
     return {"template": "projects/disclosure_section.html", "context": {"rows": rows, "count": count}}
+
+
+def grid_section(neighbourhood):
+    """The contact card of the neighbourhood's current heads (五长) and grid workers: the name and
+    the role of each, which residents are meant to know; never the phone. None when it has none."""
+    contacts = grid_contacts(neighbourhood)
+    if not contacts:
+        return None
+    return {"template": "projects/grid_section.html", "context": {"contacts": contacts}}

@@ -15,6 +15,8 @@ from rest_framework.authtoken.models import Token, TokenProxy
 from governance.choices import RoleKind
 from governance.models import AuditEntry, LoginCounter
 from governance.models import ManagementMode
+from governance.grid import GridRole
+from governance.services_grid import grid_role_save
 from governance.services_management import arrangement_start, assessment_record
 from tests.factories import (
     CommunityFactory,
@@ -257,6 +259,11 @@ def build_world():
 
     # Long-term management: a provider, an arrangement, an assessment, a subsidy plan and its schedule.
     w.provider = provider_of(w.n111)
+    w.grid_role = grid_role_save(
+        role=GridRole(neighbourhood=w.n111, kind="building_head", name="李楼长", phone="13800003003"),
+        buildings=[w.building],
+        actor=actor,
+    )
     w.arrangement = arrangement_start(
         neighbourhood=w.n111,
         mode=ManagementMode.PROFESSIONAL,
@@ -394,6 +401,7 @@ def build_world():
         "residents.Household": w.households[0],
         "governance.ManagementArrangement": w.arrangement,
         "governance.Provider": w.provider,
+        "governance.GridRole": w.grid_role,
         "governance.Assessment": w.assessment,
         "governance.CompositionRule": w.composition_rule,
         "governance.Body": w.body,

@@ -739,6 +739,21 @@ CASES = {
         add_roles=SUPERUSER,
         change_roles=SUPERUSER,
     ),
+    "governance.GridRole": Case(
+        add=lambda w, role: {
+            "neighbourhood": w.n111.pk,
+            "kind": "courtyard_head",
+            "name": "张院长",
+            "phone": "13800003002",
+            "elected_by": "residents",
+            "order": 1,
+            "buildings": [w.building.pk],
+            "stairwells": [w.stairwell.pk],
+        },
+        added=lambda w, rows, role: list(rows.get(name="张院长").stairwells.all()) == [w.stairwell],
+        change=lambda w: (w.grid_role, {"kind": "lane_head"}),
+        changed=_field_is(kind="lane_head"),
+    ),
     "governance.Body": Case(
         add=_body_add,
         added=lambda w, rows, role: rows.get(name="新华二里党支部").members.count() == 2,

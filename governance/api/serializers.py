@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from ..bodies import Body, BodyMember
 from ..models import Building, Community, District, Neighbourhood, Stairwell, Street
+from ..grid import GridRole
 from ..providers import Provider
 
 
@@ -77,3 +78,13 @@ class ProviderSerializer(serializers.ModelSerializer):
         model = Provider
         fields = ["id", "district", "name", "kind", "credit_code", "contact_name", "address"]
 
+
+class GridRoleSerializer(serializers.ModelSerializer):
+    """A grid role as the API shows it: never the phone (staff read it in the admin)."""
+
+    class Meta:
+        model = GridRole
+        fields = [
+            "id", "neighbourhood", "kind", "name", "elected_by", "started_on", "ended_on",
+            "buildings", "stairwells", "order",
+        ]

@@ -14,4 +14,5 @@ routes = [
     ("star-ratings", stars.StarRatingViewSet, "star-rating"),
     ("disclosures", disclosure.DisclosureViewSet, "disclosure"),
     ("providers", views.ProviderViewSet, "provider"),
+    ("grid-roles", views.GridRoleViewSet, "grid-role"),
 ]

@@ -2,6 +2,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 
 from ..bodies import Body
 from ..models import Building, Community, District, Neighbourhood, Stairwell, Street
+from ..grid import GridRole
 from ..providers import Provider
 from .base import ScopedReadOnlyViewSet
 from .serializers import (
@@ -9,6 +10,7 @@ from .serializers import (
     BuildingSerializer,
     CommunitySerializer,
     DistrictSerializer,
+    GridRoleSerializer,
     NeighbourhoodSerializer,
     ProviderSerializer,
     StairwellSerializer,
@@ -85,3 +87,23 @@ class ProviderViewSet(ScopedReadOnlyViewSet):
     serializer_class = ProviderSerializer
     filterset_fields = ["district", "kind", "credit_code"]
 
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("current", str, enum=["yes"], description="yes: only the roles held today")]
+    )
+)
+class GridRoleViewSet(ScopedReadOnlyViewSet):
+    """The five heads (五长) and grid workers of each neighbourhood with the buildings and
+    stairwells they cover (no phone); `?current=yes` keeps the roles held today. Written in the
+    admin (governance.services_grid)."""
+
+    queryset = GridRole.objects.order_by("neighbourhood_id", "order", "kind", "id")
+    serializer_class = GridRoleSerializer
+    filterset_fields = ["neighbourhood", "kind"]
+
+    def scoped_source(self):
+        source = self.queryset.prefetch_related("buildings", "stairwells")
+        if self.request is not None and self.request.query_params.get("current") == "yes":
+            source = source.current()
+        return source

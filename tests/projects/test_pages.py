@@ -130,9 +130,9 @@ def test_the_page_shows_no_personal_data(client, territory, page_project):
 
 # 6 for the projects, their stages, transitions, notices, works and photos; 1 for each section
 # the installed apps register (surveys: the votes; funding: the public income; projects from
-# governance's records: the stars; 1 for the disclosures, and 1 more for their attachments when
-# there are any; projects: the residents' reports counted).
-PAGE_QUERIES = 11
+# governance's records: the stars and the grid contact card; 1 for the disclosures, and 1 more for
+# their attachments when there are any; projects: the residents' reports counted).
+PAGE_QUERIES = 12
 
 
 @pytest.mark.django_db
