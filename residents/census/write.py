@@ -2,13 +2,14 @@
 households inserted and updated in bulk (COPY on PostgreSQL), community by community, and the
 neighbourhoods' stored totals recounted (governance.totals)."""
 
-import datetime
+import csv
 import io
 
 from django.db import connection
 from django.utils import timezone
 
 from governance import totals
+from governance.bulk import insert_rows
 from governance.models import Building, Community, District, Neighbourhood, Stairwell, Street
 
 from ..models import Household
@@ -216,64 +217,24 @@ def _copy_cursor():
     return cursor
 
 
-def _copy_value(value):
-    if value is None:
-        return "\\N"
-    text = value.isoformat() if isinstance(value, datetime.datetime) else str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _copy(cursor, table, columns, rows):
-    """COPY `rows` (tuples in `columns` order) into `table`, in PostgreSQL's text format."""
+def _copy(cursor, table, columns, rows, not_null_text=()):
+    """COPY `rows` (tuples in `columns` order) into `table` as CSV written by the csv module's C
+    writer (no Python work per value; None is NULL). The columns `not_null_text` read an empty
+    string as itself (FORCE_NOT_NULL), the others as NULL."""
     buffer = io.StringIO()
-    for values in rows:
-        buffer.write("\t".join(map(_copy_value, values)))
-        buffer.write("\n")
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
     buffer.seek(0)
     quote = connection.ops.quote_name
-    cursor.copy_expert(f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN", buffer)
+    options = "FORMAT csv"
+    if not_null_text:
+        options += f", FORCE_NOT_NULL ({', '.join(map(quote, not_null_text))})"
+    cursor.copy_expert(f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN WITH ({options})", buffer)
 
 
 def _insert_households(rows, now):
-    cursor = _copy_cursor()
-    if cursor is None:
-        Household.objects.bulk_create(
-            [Household(**dict(zip(_HOUSEHOLD_INSERT, values))) for values in rows], batch_size=BATCH_SIZE
-        )
-        return
-    # COPY knows nothing of Django's defaults: every other column gets its field's default here
-    # (a callable default is called for each row), and the timestamps get `now`.
-    others = [
-        f
-        for f in Household._meta.concrete_fields
-        if not f.primary_key
-        and f.attname not in _HOUSEHOLD_INSERT
-        and f.attname not in ("created_at", "updated_at")
-    ]
-    constant = tuple(None if callable(f.default) else f.get_default() for f in others)
-    callables = [(i, f) for i, f in enumerate(others) if callable(f.default)]
-
-    def full(values):
-        defaults = constant
-        if callables:
-            defaults = list(constant)
-            for i, f in callables:
-                defaults[i] = f.get_default()
-            defaults = tuple(defaults)
-        return values + defaults + (now, now)
-
-    with cursor:
-        _copy(
-            cursor,
-            Household._meta.db_table,
-            [
-                *(Household._meta.get_field(name).column for name in _HOUSEHOLD_INSERT),
-                *(f.column for f in others),
-                Household._meta.get_field("created_at").column,
-                Household._meta.get_field("updated_at").column,
-            ],
-            map(full, rows),
-        )
+    # governance.bulk: COPY through CSV on PostgreSQL (every other column its default, the
+    # timestamps `now`), bulk_create elsewhere.
+    insert_rows(Household, _HOUSEHOLD_INSERT, rows, now=now)
 
 
 def _update_households(rows, now):
@@ -300,7 +261,8 @@ def _update_households(rows, now):
     with cursor:
         columns = ", ".join(f"{quote(f.column)} {f.db_type(connection)}" for f in fields)
         cursor.execute(f"CREATE TEMPORARY TABLE {temp} ({columns})")
-        _copy(cursor, temp, [f.column for f in fields], rows)
+        text = [f.column for f in fields if f.empty_strings_allowed and not f.null]
+        _copy(cursor, temp, [f.column for f in fields], rows, not_null_text=text)
         assignments = ", ".join(f"{quote(f.column)} = u.{quote(f.column)}" for f in fields[1:])
         cursor.execute(
             f"UPDATE {quote(Household._meta.db_table)} h SET {assignments}, {quote(updated_at.column)} = %s "
