@@ -1,4 +1,4 @@
-"""The admin of re-elections (换届) tied to owners' votes. Registered from surveys/admin.py. Only
+"""The admin of re-elections (换届) tied to owners' votes. Registered from surveys/admin/__init__.py. Only
 ever added (reelection_record); a recorded one is read-only."""
 
 from django.contrib import admin
