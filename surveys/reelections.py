@@ -2,7 +2,7 @@
 (issue 13 item 1). A body lives in governance, a vote here: the link between them is kept in this
 app, which knows both. Recording one (surveys.services.reelections.reelection_record) needs a
 closed and passed vote of the matter "elect the committee" in the body's neighbourhood, and gives
-the body its new term. Imported by surveys.models so Django finds the model."""
+the body its new term. Imported by surveys.models (its __init__) so Django finds the model."""
 
 from django.conf import settings
 from django.db import models
