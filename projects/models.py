@@ -37,7 +37,7 @@ from .choices import (
     Unit,
     WorkClass,
 )
-from .querysets import ProjectQuerySet
+from .querysets import CatalogueItemQuerySet, ProjectQuerySet
 
 QUANTITY = {"max_digits": 12, "decimal_places": 2}
 KM = {"max_digits": 10, "decimal_places": 3}
@@ -73,6 +73,8 @@ class CatalogueItem(models.Model):
     # Only district-added items are managed by staff; national ones (district empty) are read by
     # everyone through projects.permissions.catalogue_visible_to.
     territory_lookups = {Level.DISTRICT: "district_id"}
+
+    objects = CatalogueItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("改造菜单项目")

@@ -1,7 +1,5 @@
 """Who may see and change what in the projects app. Everything goes through the scoping function."""
 
-from django.db.models import Q
-
 from governance.models import District
 from governance.scoping import can_manage, scope, territory_of
 
@@ -17,7 +15,7 @@ def catalogue_visible_to(actor):
     if territory.is_empty:
         return CatalogueItem.objects.none()
     districts = scope(District.objects.all(), actor).values("pk")
-    return CatalogueItem.objects.filter(Q(district__isnull=True) | Q(district__in=districts))
+    return CatalogueItem.objects.national_or(districts)
 
 
 def may_add_catalogue_items(actor):

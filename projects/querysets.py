@@ -76,3 +76,26 @@ class ProjectQuerySet(models.QuerySet):
         from .choices import FINAL_STAGES
 
         return self.exclude(stage__in=FINAL_STAGES)
+
+
+class CatalogueItemQuerySet(models.QuerySet):
+    """The works menu. Its rule of which items a place may use lives here once: the national items
+    (no district) and those its district added."""
+
+    def national_or(self, districts):
+        """The national items and those of `districts`: a district (or its id), or a queryset of
+        districts."""
+        if isinstance(districts, models.QuerySet):
+            own = models.Q(district__in=districts)
+        else:
+            own = models.Q(district=districts)
+        return self.filter(models.Q(district__isnull=True) | own)
+
+    def offered_in(self, district):
+        """What a household of `district` may choose: the active items of national_or(district)."""
+        return self.national_or(district).filter(active=True)
+
+
+def is_offered_in(item, district_id):
+    """CatalogueItemQuerySet.offered_in for an item already loaded (no query)."""
+    return item.active and item.district_id in (None, district_id)

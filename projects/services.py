@@ -133,6 +133,13 @@ def project_transition(*, project, to, actor, note=""):
 # ---- projects ------------------------------------------------------------------------------
 
 
+def lead_street_check(lead_street_id, street_ids):
+    """ValidationError on `lead_street` unless the lead street is one of `street_ids`, the streets
+    of the project's neighbourhoods (project_save, and the admin form before it)."""
+    if lead_street_id not in set(street_ids):
+        raise ValidationError({"lead_street": _("牵头街道须为项目所含小区所在的街道之一。")})
+
+
 def _refuse_removing_held_neighbourhoods(project_id, removed, names):
     """ValidationError on `neighbourhoods` naming, for each neighbourhood being taken out of the
     project, the rows the project still holds there (projects.holdings): they would otherwise be
@@ -188,9 +195,10 @@ def project_save(*, project, neighbourhoods, actor):
                 {"neighbourhoods": _("您不能管理这些小区：%(names)s。") % {"names": _("、").join(foreign)}}
             )
         _refuse_removing_held_neighbourhoods(project.pk, before - set(ids), names)
-        streets = set(Neighbourhood.objects.filter(pk__in=ids).values_list("community__street_id", flat=True))
-        if project.lead_street_id not in streets:
-            raise ValidationError({"lead_street": _("牵头街道须为项目所含小区所在的街道之一。")})
+        lead_street_check(
+            project.lead_street_id,
+            Neighbourhood.objects.filter(pk__in=ids).values_list("community__street_id", flat=True),
+        )
         project.full_clean(exclude=["neighbourhoods"])
         created = project.pk is None
         project.save()

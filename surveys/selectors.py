@@ -305,11 +305,28 @@ def open_vote_for(household, vote_id, now=None):
     )
 
 
+def household_demand_list(household, list_id, *, with_project=True):
+    """The demand list `list_id` of the household's neighbourhood, or None, with its street (the
+    district of its menu); with its project when the page shows it (a POST that is accepted reads
+    only the rows it checks and writes, issue 14)."""
+    lists = DemandList.objects.select_related("neighbourhood__community__street").order_by()
+    if with_project:
+        lists = lists.select_related("project")
+    return next(iter(lists.filter(pk=list_id, neighbourhood_id=household.neighbourhood_id)[:1]), None)
+
+
+def current_demand_submission(demand_list, household):
+    """The household's current submission to `demand_list`, or None."""
+    return DemandSubmission.objects.filter(
+        demand_list=demand_list, household=household, is_current=True
+    ).first()
+
+
 def demand_menu(demand_list):
     """The menu a household chooses from: the active national items and its district's, grouped
     by class in menu order: [(class label, [items])]."""
     district_id = demand_list.neighbourhood.community.street.district_id
-    items = CatalogueItem.objects.filter(Q(district__isnull=True) | Q(district_id=district_id), active=True)
+    items = CatalogueItem.objects.offered_in(district_id)
     groups = {value: [] for value in WorkClass.values}
     for item in items.order_by("sort_order", "code"):
         groups[item.work_class].append(item)

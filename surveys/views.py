@@ -4,7 +4,6 @@ every form. Pages show a household only its own choices; the tally shows aggrega
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,8 +18,15 @@ from residents.session import current_household
 
 from .choices import SCALE_VALUES, BallotChannel, QuestionKind, QuestionnaireStatus, SubmissionChannel
 from .forms import BallotForm, DemandForm
-from .models import Ballot, DemandList, DemandSubmission, Questionnaire, Response
-from .selectors import demand_menu, open_vote_for, public_vote, resident_home
+from .models import Ballot, DemandSubmission, Questionnaire, Response
+from .selectors import (
+    current_demand_submission,
+    demand_menu,
+    household_demand_list,
+    open_vote_for,
+    public_vote,
+    resident_home,
+)
 from .services import ANSWER_TEXT_MAX, ballot_cast, demand_submit, response_submit
 from .tally import tally
 
@@ -68,19 +74,13 @@ def demand_form(request, list_id):
     household = current_household(request, related=not posted)
     if household is None:
         return _entry(request)
-    lists = DemandList.objects.select_related("neighbourhood__community__street").order_by()
-    if not posted:
-        lists = lists.select_related("project")
-    demand_list = next(iter(lists.filter(pk=list_id, neighbourhood_id=household.neighbourhood_id)[:1]), None)
+    demand_list = household_demand_list(household, list_id, with_project=not posted)
     if demand_list is None:
         raise Http404(_("没有这份需求清单。"))
     if not demand_list.is_open:
         messages.info(request, _("本小区的需求清单征集已经结束。"))
         return redirect("surveys:home")
-    district_id = demand_list.neighbourhood.community.street.district_id
-    menu_items = CatalogueItem.objects.filter(
-        Q(district__isnull=True) | Q(district_id=district_id), active=True
-    )
+    menu_items = CatalogueItem.objects.offered_in(demand_list.neighbourhood.community.street.district_id)
     status = 200
     if request.method == "POST":
         form = DemandForm(request.POST, request.FILES, menu_items=menu_items.order_by())
@@ -100,9 +100,7 @@ def demand_form(request, list_id):
                 return redirect("surveys:demand_receipt", receipt=submission.receipt)
         status = 400
     # Read only to show the form: a POST that is accepted does not need it (issue 14).
-    current = DemandSubmission.objects.filter(
-        demand_list=demand_list, household=household, is_current=True
-    ).first()
+    current = current_demand_submission(demand_list, household)
     if request.method != "POST":
         initial = (
             {"items": list(current.items.values_list("pk", flat=True)), "text": current.text}

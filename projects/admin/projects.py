@@ -25,6 +25,7 @@ from ..services import (
     TransitionRefused,
     acceptance_record,
     finding_save,
+    lead_street_check,
     money,
     progress_report_save,
     project_save,
@@ -274,12 +275,11 @@ class ProjectAdmin(ServiceErrorsMixin, ScopedAdmin):
                 data = super().clean()
                 neighbourhoods = data.get("neighbourhoods")
                 street = data.get("lead_street")
-                if (
-                    neighbourhoods
-                    and street
-                    and street.pk not in {n.community.street_id for n in neighbourhoods}
-                ):
-                    self.add_error("lead_street", _("牵头街道须为项目所含小区所在的街道之一。"))
+                if neighbourhoods and street:
+                    try:
+                        lead_street_check(street.pk, [n.community.street_id for n in neighbourhoods])
+                    except ValidationError as exc:
+                        self.add_error(None, exc)
                 return data
 
         return ProjectForm

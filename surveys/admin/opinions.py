@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from governance.admin_base import CommunityFilter, ScopedAdmin, StreetFilter
 
 from ..models import Opinion
-from ..services import opinion_answer, opinion_save
+from ..services import opinion_record
 from .base import ServiceErrorsMixin
 
 
@@ -36,10 +36,4 @@ class OpinionAdmin(ServiceErrorsMixin, ScopedAdmin):
         return obj.text[:40]
 
     def save_model(self, request, obj, form, change):
-        answer, answer_text = obj.answer, obj.answer_text
-        if not change:
-            obj = opinion_save(opinion=obj, actor=request.user)
-        elif {"process", "step", "neighbourhood", "household", "source", "text"} & set(form.changed_data):
-            opinion_save(opinion=obj, actor=request.user)
-        if answer != "pending" and ({"answer", "answer_text"} & set(form.changed_data)):
-            opinion_answer(opinion=obj, answer=answer, answer_text=answer_text, actor=request.user)
+        opinion_record(opinion=obj, changed=form.changed_data, actor=request.user)

@@ -5,7 +5,7 @@ by the household code), one transaction, an audit row. This package keeps the na
 from ..models import ANSWER_TEXT_MAX, DEMAND_TEXT_MAX
 from .demand import RECEIPT_ALPHABET, _receipt, demand_list_intro_set, demand_lists_open, demand_submit
 from .meetings import MEETING_PHOTOS_MAX, meeting_photo_add, meeting_save, visit_save
-from .opinions import opinion_answer, opinion_save
+from .opinions import opinion_answer, opinion_record, opinion_save
 from .plans import (
     PLAN_DOCUMENT_EXTENSIONS,
     PLAN_DOCUMENT_MAX_BYTES,
@@ -35,8 +35,8 @@ __all__ = [
     "PLAN_DOCUMENT_EXTENSIONS", "PLAN_DOCUMENT_MAX_BYTES", "PLAN_NOTICE_DAYS", "RECEIPT_ALPHABET",
     "StepRefused", "VOTE_FIELDS", "_move_step", "_receipt", "ballot_cast", "builtin_template",
     "demand_list_intro_set", "demand_lists_open", "demand_submit", "down_step_evidence",
-    "ensure_builtin_template", "meeting_photo_add", "meeting_save", "opinion_answer", "opinion_save",
-    "plan_notice_publish", "plan_seed_from_demand", "plan_version_save", "process_start",
+    "ensure_builtin_template", "meeting_photo_add", "meeting_save", "opinion_answer", "opinion_record",
+    "opinion_save", "plan_notice_publish", "plan_seed_from_demand", "plan_version_save", "process_start",
     "questionnaire_save", "questionnaire_set_status", "response_submit", "step_complete", "step_review",
     "template_save", "visit_save", "vote_close", "vote_open", "vote_save",
 ]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from governance.photos import prepare_photo
 from governance.scoping import require_manage
 from governance.services import audit
+from projects.querysets import is_offered_in
 from residents.models import Household
 
 from ..choices import StepStatus, SubmissionChannel
@@ -119,7 +120,7 @@ def _demand_errors(demand_list, household, items, text, photos, channel):
     if len(text) > DEMAND_TEXT_MAX:
         errors["text"] = _("其他需求不能超过%(n)d字。") % {"n": DEMAND_TEXT_MAX}
     district_id = demand_list.neighbourhood.community.street.district_id
-    bad = [i.name for i in items if not i.active or (i.district_id and i.district_id != district_id)]
+    bad = [i.name for i in items if not is_offered_in(i, district_id)]
     if bad:
         errors["items"] = _("以下改造内容不可选择：%(names)s。") % {"names": _("、").join(bad)}
     if len(photos) > DEMAND_PHOTOS_MAX:

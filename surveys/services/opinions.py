@@ -56,3 +56,20 @@ def opinion_answer(*, opinion, answer, actor, answer_text=""):
         locked.save(update_fields=["answer", "answer_text", "answered_by", "answered_at"])
         audit(actor=actor, action="opinion_answer", target=locked, summary=f"{answer}: {answer_text[:80]}")
     return locked
+
+
+OPINION_COLLECTED_FIELDS = {"process", "step", "neighbourhood", "household", "source", "text"}
+
+
+def opinion_record(*, opinion, changed, actor):
+    """An opinion page's write, `changed` naming the fields edited: a new opinion, or one whose
+    collected fields changed, goes through opinion_save; an answer given (not pending) whose fields
+    changed, through opinion_answer. One transaction."""
+    answer, answer_text = opinion.answer, opinion.answer_text
+    changed = set(changed)
+    with transaction.atomic():
+        if opinion.pk is None or OPINION_COLLECTED_FIELDS & changed:
+            opinion = opinion_save(opinion=opinion, actor=actor)
+        if answer != OpinionAnswer.PENDING and {"answer", "answer_text"} & changed:
+            opinion_answer(opinion=opinion, answer=answer, answer_text=answer_text, actor=actor)
+    return opinion

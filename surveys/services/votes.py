@@ -142,7 +142,8 @@ def _ballot_write(vote, household, choice, channel, entered_by, now):
         try:
             with transaction.atomic():
                 ballot = Ballot.objects.create(
-                    vote=vote, household=household, choice=choice, channel=channel, entered_by=entered_by, at=now
+                    vote=vote, household=household, choice=choice, channel=channel, entered_by=entered_by,
+                    at=now,
                 )
         except IntegrityError:
             ballot = Ballot.objects.select_for_update().get(vote=vote, household=household)
