@@ -1,0 +1,314 @@
+#!/usr/bin/env python
+"""Benchmark of the officials' dashboards: each page's server time and query count, beside the same
+figures computed by one hand-written SQL statement per page.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/renovation_bench_seed \
+        .venv/bin/python bench/bench_dashboards.py [--runs 5]
+
+On a database seeded by `seed_demo` (`--scale district` or `--scale city`; bench/bench_seed.py
+keeps one), it signs in the demo officials (the city official `city` for the city page, the
+district official `district` for the pages of 甜城区 and below) and requests each page through
+Django's test Client, as the server would run it (middleware, scoping, templates): the overview of
+the city, the district, its first street, community and neighbourhood (桂湖社区's first, the demo
+story's) and the first project of that neighbourhood; and the dashboards API (/api/v1/dashboards/, the city's,
+and the district's), whose JSON carries the same figures and the works done. For each it takes the median of --runs
+requests (the first one included: the pages cache nothing) and the queries of the first, then runs the page's figures as one
+SQL statement written by hand (the same definitions: dashboards/figures.py's docstring) --runs
+times, and prints a table:
+
+    page                         page ms  queries   SQL ms  ratio  same figures
+    city overview (city)          1234.5       12    456.7   2.7x  yes
+
+"same figures" compares the page's headline figures (the eligible, planned, started and completed
+households, the budget and the disbursed, the map's neighbourhoods by stage) with the SQL's: a baseline that computed something else
+would not count. Goals (issue 10): every page within 2x of its SQL at district scale, and under
+1 s at city scale. A statement running past --timeout seconds is cancelled and its page reported
+as over. Refuses SQLite: the figures that matter are PostgreSQL's.
+"""
+
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import OperationalError, connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings, setup_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from dashboards import figures as f  # noqa: E402
+from dashboards.figures.map import MAP_LEVELS  # noqa: E402
+from governance.demo import DISTRICT_NAME, FIRST_COMMUNITY, FIRST_STREET  # noqa: E402
+from governance.models import Community, District, Neighbourhood, Street  # noqa: E402
+from projects.models import Project  # noqa: E402
+
+# How each level's unit filters the neighbourhoods, and which unit below it the figures group by.
+UNIT_FILTER = {
+    f.CITY: "TRUE",
+    f.DISTRICT: "d.id = %(unit)s",
+    f.STREET: "s.id = %(unit)s",
+    f.COMMUNITY: "c.id = %(unit)s",
+    f.NEIGHBOURHOOD: "n.id = %(unit)s",
+    f.PROJECT: "n.id IN (SELECT neighbourhood_id FROM projects_project_neighbourhoods WHERE project_id = %(unit)s)",
+}
+CHILD = {f.CITY: "d.id", f.DISTRICT: "s.id", f.STREET: "c.id", f.COMMUNITY: "n.id"}
+
+OVERVIEW_SQL = """
+WITH hood AS (
+    SELECT n.id, {child} AS child,
+           (n.built_year < EXTRACT(YEAR FROM d.eligibility_cutoff) OR n.admission_reason <> '') AS eligible
+    FROM governance_neighbourhood n
+    JOIN governance_community c ON c.id = n.community_id
+    JOIN governance_street s ON s.id = c.street_id
+    JOIN governance_district d ON d.id = s.district_id
+    WHERE {unit_filter}
+), plan AS (
+    SELECT p.id, p.year, p.budget, p.started_on, p.completed_on, p.created_at
+    FROM projects_project p
+    WHERE p.year BETWEEN %(first_year)s AND %(year)s AND p.created_at < %(end)s
+      AND NOT EXISTS (SELECT 1 FROM projects_projecttransition t
+                      WHERE t.project_id = p.id AND t.to_stage = 'cancelled' AND t.at < %(end)s)
+), hood_year AS (
+    SELECT pn.neighbourhood_id AS id, pl.year,
+           bool_or(pl.started_on <= %(as_of)s) AS started, bool_or(pl.completed_on <= %(as_of)s) AS completed
+    FROM projects_project_neighbourhoods pn JOIN plan pl ON pl.id = pn.project_id
+    WHERE pn.neighbourhood_id IN (SELECT id FROM hood)
+    GROUP BY 1, 2
+), per_hood AS (
+    SELECT hood.id, hood.child, hood.eligible,
+           (SELECT count(*) FROM governance_building b WHERE b.neighbourhood_id = hood.id) AS buildings,
+           hh.households, hh.area
+    FROM hood
+    CROSS JOIN LATERAL (SELECT count(*) AS households, coalesce(sum(h.floor_area), 0) AS area
+                        FROM residents_household h WHERE h.neighbourhood_id = hood.id) hh
+), groups AS (
+    SELECT child, NULL::int AS year, 'eligible' AS grp, count(*) AS n, sum(buildings) AS buildings,
+           sum(households) AS households, sum(area) AS area
+    FROM per_hood WHERE eligible GROUP BY child
+    UNION ALL
+    SELECT ph.child, hy.year, g.grp, count(*), sum(ph.buildings), sum(ph.households), sum(ph.area)
+    FROM per_hood ph JOIN hood_year hy ON hy.id = ph.id
+    CROSS JOIN LATERAL (VALUES ('planned', TRUE), ('started', hy.started), ('completed', hy.completed)) g (grp, ok)
+    WHERE g.ok GROUP BY 1, 2, 3
+), unit_projects AS (
+    SELECT pl.* FROM plan pl
+    WHERE pl.year = %(year)s AND pl.id IN (
+        SELECT project_id FROM projects_project_neighbourhoods WHERE neighbourhood_id IN (SELECT id FROM hood))
+), live AS (
+    SELECT c.id, c.project_id, c.amount, fs.kind
+    FROM funding_commitment c JOIN funding_fundingsource fs ON fs.id = c.source_id
+    WHERE c.project_id IN (SELECT id FROM unit_projects) AND c.committed_on <= %(as_of)s
+      AND NOT EXISTS (SELECT 1 FROM funding_commitmentreversal r WHERE r.commitment_id = c.id AND r.created_at < %(end)s)
+), money AS (
+    SELECT 'kind:' || kind AS key, sum(amount) AS amount FROM live GROUP BY kind
+    UNION ALL SELECT 'budget', coalesce(sum(budget), 0) FROM unit_projects
+    UNION ALL SELECT 'gap', coalesce(sum(GREATEST(up.budget - coalesce(cv.total, 0), 0)), 0)
+        FROM unit_projects up LEFT JOIN (SELECT project_id, sum(amount) AS total FROM live GROUP BY 1) cv
+        ON cv.project_id = up.id
+    UNION ALL SELECT 'disbursed', coalesce(sum(ds.amount), 0) FROM funding_disbursement ds
+        WHERE ds.commitment_id IN (SELECT id FROM live) AND ds.paid_on <= %(as_of)s
+          AND NOT EXISTS (SELECT 1 FROM funding_disbursementreversal r
+                          WHERE r.disbursement_id = ds.id AND r.created_at < %(end)s)
+), funnel AS (
+    SELECT coalesce(lm.to_stage, 'candidate') AS stage, count(*) AS n,
+           round(avg(%(as_of)s - (coalesce(lm.at, up.created_at) AT TIME ZONE %(tz)s)::date)) AS average_days,
+           max(%(as_of)s - (coalesce(lm.at, up.created_at) AT TIME ZONE %(tz)s)::date) AS longest_days
+    FROM unit_projects up
+    LEFT JOIN LATERAL (SELECT t.to_stage, t.at FROM projects_projecttransition t
+                       WHERE t.project_id = up.id AND t.at < %(end)s ORDER BY t.at DESC, t.id DESC LIMIT 1) lm ON TRUE
+    GROUP BY 1
+), map AS (
+    SELECT n.id, n.name, n.latitude, n.longitude, lp.id AS project, lp.code,
+           CASE WHEN lp.id IS NULL THEN 'none' ELSE coalesce(lm.to_stage, 'candidate') END AS stage
+    FROM governance_neighbourhood n
+    LEFT JOIN LATERAL (
+        SELECT p.id, p.code FROM projects_project p
+        JOIN projects_project_neighbourhoods pn ON pn.project_id = p.id
+        WHERE pn.neighbourhood_id = n.id AND p.year <= %(year)s AND p.created_at < %(end)s
+          AND NOT EXISTS (SELECT 1 FROM projects_projecttransition t
+                          WHERE t.project_id = p.id AND t.to_stage = 'cancelled' AND t.at < %(end)s)
+        ORDER BY p.year DESC, p.created_at DESC, p.id DESC LIMIT 1) lp ON TRUE
+    LEFT JOIN LATERAL (SELECT t.to_stage FROM projects_projecttransition t
+                       WHERE t.project_id = lp.id AND t.at < %(end)s ORDER BY t.at DESC, t.id DESC LIMIT 1) lm ON TRUE
+    WHERE %(map)s AND n.id IN (SELECT id FROM hood)
+)
+SELECT 'group', child::text, year, grp, n, buildings, households, area FROM groups
+UNION ALL SELECT 'money', key, NULL, NULL, NULL, NULL, NULL, amount FROM money
+UNION ALL SELECT 'funnel', stage, NULL, NULL, n, average_days, longest_days, NULL FROM funnel
+UNION ALL SELECT 'map', stage, NULL, name, project, NULL, NULL, latitude FROM map
+"""
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="requests per page (median, the first one included)")
+    parser.add_argument(
+        "--timeout", type=int, default=300, help="seconds after which a statement is cancelled (the page is reported as over)"
+    )
+    return parser.parse_args()
+
+
+def overview_sql(unit, period):
+    sql = OVERVIEW_SQL.format(child=CHILD.get(unit.level, "NULL::bigint"), unit_filter=UNIT_FILTER[unit.level])
+    params = {
+        "unit": unit.pk,
+        "year": period.year,
+        "first_year": period.year - f.YEARS_SHOWN + 1,
+        "as_of": period.as_of,
+        "end": period.as_of_end,
+        "tz": str(timezone.get_current_timezone()),
+        "map": unit.level in MAP_LEVELS,  # the pages from the city down to a community show the map
+    }
+    return sql, params
+
+
+def sql_headline(rows, year):
+    """The headline figures from the SQL's rows (summed over the child units)."""
+    found = {"budget": Decimal(0), "disbursed": Decimal(0)}
+    for kind, key, row_year, group, n, _buildings, households, amount in rows:
+        if kind == "group" and (group == "eligible" or row_year == year):
+            found[group] = found.get(group, 0) + households
+        elif kind == "money" and key in found:
+            found[key] = amount
+        elif kind == "map":
+            found[f"map:{key}"] = found.get(f"map:{key}", 0) + 1
+    return found
+
+
+def page_headline(figures):
+    groups = figures["groups"]
+    found = {g: groups[g]["households"] for g in f.GROUPS if groups[g]["households"]}
+    found["budget"] = figures["investment"]["budget"]
+    found["disbursed"] = figures["investment"]["disbursed"]
+    return found
+
+
+def map_headline(context):
+    """The map's neighbourhoods by stage (located or not), when the page has a map."""
+    found = {}
+    map_figures = context.get("map") and context["map"]["figures"]
+    if map_figures:
+        for point in [*map_figures["points"], *map_figures["missing"]]:
+            found[f"map:{point.stage}"] = found.get(f"map:{point.stage}", 0) + 1
+    return found
+
+
+def median_ms(func, runs, times=None):
+    times = list(times or [])
+    for _ in range(runs):
+        started = time.perf_counter()
+        func()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def pages():
+    """(name, user, url, unit) of each page measured."""
+    district = District.objects.get(name=DISTRICT_NAME)
+    street = Street.objects.get(district=district, name=FIRST_STREET)
+    community = Community.objects.get(street=street, name=FIRST_COMMUNITY)
+    hood = Neighbourhood.objects.filter(community=community, projects__isnull=False).order_by("pk").first()
+    project = Project.objects.filter(neighbourhoods=hood).order_by("pk").first()
+
+    def unit_url(level, obj):
+        return reverse("dashboards:unit", args=[level, obj.pk])
+
+    api = f"/api/v1/dashboards/{f.DISTRICT}/{district.pk}/"
+    return [
+        ("city overview", "city", reverse("dashboards:index"), f.Unit(f.CITY)),
+        ("city API (/api/v1/dashboards/)", "city", "/api/v1/dashboards/", f.Unit(f.CITY)),
+        ("district API", "district", api, f.Unit(f.DISTRICT, district)),
+        (f"district overview ({district.name})", "district", unit_url(f.DISTRICT, district), f.Unit(f.DISTRICT, district)),
+        (f"street overview ({street.name})", "district", unit_url(f.STREET, street), f.Unit(f.STREET, street)),
+        (f"community overview ({community.name})", "district", unit_url(f.COMMUNITY, community),
+         f.Unit(f.COMMUNITY, community)),
+        ("neighbourhood overview", "district", unit_url(f.NEIGHBOURHOOD, hood), f.Unit(f.NEIGHBOURHOOD, hood)),
+        ("project overview", "district", unit_url(f.PROJECT, project), f.Unit(f.PROJECT, project)),
+    ]
+
+
+def main():
+    args = parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("bench_dashboards: DATABASE_URL must name a seeded PostgreSQL database")
+    setup_test_environment()  # the test Client keeps each response's template context
+    # Static URLs without collectstatic's manifest (DEBUG stays off: it would keep every query).
+    storages = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    override_settings(STORAGES=storages).enable()
+    from residents.models import Household
+
+    print(
+        f"bench_dashboards: {connection.settings_dict['NAME']}: {District.objects.count()} districts, "
+        f"{Neighbourhood.objects.count():,} neighbourhoods, {Household.objects.count():,} households; "
+        f"median of {args.runs} runs",
+        flush=True,
+    )
+    today = timezone.localdate()
+    header = f"{'page':44} {'page ms':>9} {'queries':>8} {'SQL ms':>9} {'ratio':>7}  same figures"
+    print(header)
+    print("-" * len(header))
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=["city", "district"])}
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = %s", [args.timeout * 1000])
+    for name, username, url, unit in pages():
+        label = f"{name} ({username})"
+        client = Client()
+        client.force_login(users[username])
+        try:
+            connection.queries_log.clear()
+            started = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:  # the first run, its queries counted
+                response = client.get(url)
+            first_ms = (time.perf_counter() - started) * 1000
+            assert response.status_code == 200, (url, response.status_code)
+            page_ms = median_ms(lambda: client.get(url), args.runs - 1, [first_ms])
+        except OperationalError:
+            print(f"{label[:44]:44} {'>' + str(args.timeout * 1000):>9}  (a statement ran past --timeout, cancelled)", flush=True)
+            continue
+        default = f.Period(year=today.year, month=today.replace(day=1))  # the API's default period
+        period = response.context["period"] if response.context else default
+        sql, params = overview_sql(unit, period)
+        with connection.cursor() as cursor:
+            started = time.perf_counter()
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+            first_sql_ms = (time.perf_counter() - started) * 1000
+
+            def run_sql():
+                cursor.execute(sql, params)
+                cursor.fetchall()
+
+            sql_ms = median_ms(run_sql, args.runs - 1, [first_sql_ms])
+        if response.context:
+            page_found = {**page_headline(response.context["figures"]), **map_headline(response.context)}
+            same = "yes" if sql_headline(rows, period.year) == page_found else "NO"
+        else:
+            page_found, same = None, "n/a (JSON)"
+        print(
+            f"{label[:44]:44} {page_ms:9.1f} {len(queries):8d} {sql_ms:9.1f} {page_ms / sql_ms:6.1f}x  {same}",
+            flush=True,
+        )
+        if same == "NO":
+            print(f"    page {page_found}\n    SQL  {sql_headline(rows, period.year)}")
+    print(f"(as of {today}; queries: one request's, session and user included; SQL: one statement)")
+
+
+if __name__ == "__main__":
+    main()
