@@ -63,6 +63,12 @@ PAGES = {
         f.consultation_tables,
         "dashboards/consultation.html",
     ),
+    "money": Page(
+        gettext_lazy("资金与长效管理"),
+        lambda actor, unit, period, full: f.money_page(actor, unit, period, limit=None if full else f.LIST_LIMIT),
+        f.money_tables,
+        "dashboards/money.html",
+    ),
 }
 
 

@@ -4,7 +4,8 @@
 - `tables`: `Table`, what a page shows, its chart draws and its export writes;
 - `overview`: the overview page's figures and tables;
 - `map`: the map of a unit's neighbourhoods, coloured by their project's stage;
-- `consultation`: the consultation page's (participation, demands, opinions, votes, what waits).
+- `consultation`: the consultation page's (participation, demands, opinions, votes, what waits);
+- `money`: the money and management page's (funding, gaps, management, assessments, subsidies).
 
 Read-only: everything is read through the lower apps' models, querysets, selectors and the scoping
 function; nothing is written.
@@ -62,4 +63,9 @@ from .consultation import (  # noqa: F401
     WAITING_KINDS,
     consultation,
     consultation_tables,
+)
+from .money import (  # noqa: F401
+    BANDS,
+    money_page,
+    money_tables,
 )

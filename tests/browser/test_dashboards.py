@@ -231,3 +231,22 @@ def test_the_consultation_page_draws_its_charts_and_links_the_admin(page, demo, 
         page.locator("#waiting tbody th a").first.click()
     assert "/admin/" in page.url
     assert page.problems == []
+
+
+def test_the_money_page_draws_its_charts(page, demo, live_server):
+    """The money and management tab of the district: its charts draw with no console error, and
+    the unmanaged neighbourhoods are listed, each linking its own page."""
+    admin_login(page, live_server.url, "district", "demo-district")
+    page.goto(f"{live_server.url}/dashboards/")
+    with page.expect_navigation():
+        page.locator(".tabs a", has_text="资金与长效管理").click()
+    assert re.search(r"/dashboards/district/\d+/money/", page.url)
+    _charts_drawn(page)
+    assert page.locator("#gaps tbody th a").count() >= 1
+    assert page.locator("#subsidies tbody tr").count() >= 1
+    assert horizontal_overflow(page) <= 0
+    shoot(page, "dashboards-10-money")
+    with page.expect_navigation():
+        page.locator("#unmanaged tbody th a").first.click()
+    assert re.search(r"/dashboards/neighbourhood/\d+/money/", page.url)
+    assert page.problems == []
