@@ -48,7 +48,7 @@ class AdministrativeUnitAdmin(ServiceWritesMixin, ScopedAdmin):
 
 @admin.register(District)
 class DistrictAdmin(AdministrativeUnitAdmin):
-    list_display = ["name", "code", "eligibility_cutoff"]
+    list_display = ["name", "code", "eligibility_cutoff", "committee_threshold"]
     search_fields = ["name", "code"]
 
     def has_change_permission(self, request, obj=None):

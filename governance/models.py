@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,12 @@ class District(models.Model):
         _("建成年代截止日"),
         default=DEFAULT_ELIGIBILITY_CUTOFF,
         help_text=_("在此日期之前建成的小区纳入改造范围（国家口径为2001年1月1日）。"),
+    )
+    committee_threshold = models.PositiveIntegerField(
+        _("业委会组建户数门槛"),
+        default=300,
+        validators=[MaxValueValidator(100000)],
+        help_text=_("住户数不少于此数的小区计入业委会（物管委）组建率的分母。"),
     )
 
     territory_lookups = {Level.DISTRICT: "pk"}

@@ -11,6 +11,32 @@ from .choices import EligibilityStatus
 SELF_GOVERNANCE_KINDS = ("owners_committee", "property_committee", "self_management")
 
 
+def managed_on(on_date):
+    """Exists(): a management arrangement of the neighbourhood (OuterRef "pk") covers `on_date`
+    (started on or before it, not ended before it) and its mode is not "none" (无人管理)."""
+    from .models import ManagementArrangement, ManagementMode
+
+    covering = (
+        ManagementArrangement.objects.filter(neighbourhood=OuterRef("pk"), started_on__lte=on_date)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on_date))
+        .exclude(mode=ManagementMode.NONE)
+    )
+    return Exists(covering)
+
+
+def body_on(on_date, kinds=SELF_GOVERNANCE_KINDS):
+    """Exists(): a body of one of `kinds` of the neighbourhood itself (OuterRef "pk") exists on
+    `on_date`: its term started by then, or, without a term start, it was registered by then. A
+    term that has ended still counts: the body stands until it is re-elected."""
+    from .bodies import Body
+
+    return Exists(
+        Body.objects.filter(neighbourhood=OuterRef("pk"), kind__in=kinds).filter(
+            Q(term_start__lte=on_date) | Q(term_start__isnull=True, created_at__date__lte=on_date)
+        )
+    )
+
+
 class NeighbourhoodQuerySet(models.QuerySet):
     def annotate_eligibility(self):
         """Annotate `eligibility`: eligible (built in a year before the district's cut-off year),
@@ -34,30 +60,16 @@ class NeighbourhoodQuerySet(models.QuerySet):
     def annotate_management(self, on_date=None):
         """Annotate, as of `on_date` (default today, Asia/Shanghai):
 
-        - `managed`: a management arrangement covers the date (started on or before it, not ended
-          before it) and its mode is not "none" (无人管理);
+        - `managed`: a management arrangement covers the date (managed_on);
         - `has_competent_unit`: an original property unit / competent unit (原产权单位) is recorded;
         - `has_self_body`: an owners' committee, property management committee or self-management
-          committee of the neighbourhood itself exists on the date (its term started by then, or,
-          without a term start, it was registered by then; a term that has ended still counts, as
-          the body stands until it is re-elected);
+          committee of the neighbourhood itself exists on the date (body_on);
         - `three_nos`: none of the three."""
-        from .bodies import Body
-        from .models import ManagementArrangement, ManagementMode
-
         on_date = on_date or timezone.localdate()
-        covering = (
-            ManagementArrangement.objects.filter(neighbourhood=OuterRef("pk"), started_on__lte=on_date)
-            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on_date))
-            .exclude(mode=ManagementMode.NONE)
-        )
-        body = Body.objects.filter(neighbourhood=OuterRef("pk"), kind__in=SELF_GOVERNANCE_KINDS).filter(
-            Q(term_start__lte=on_date) | Q(term_start__isnull=True, created_at__date__lte=on_date)
-        )
         return self.annotate(
-            managed=Exists(covering),
+            managed=managed_on(on_date),
             has_competent_unit=~Q(original_property_unit__regex=r"^\s*$"),
-            has_self_body=Exists(body),
+            has_self_body=body_on(on_date),
         ).annotate(
             three_nos=Q(managed=False, has_competent_unit=False, has_self_body=False),
         )

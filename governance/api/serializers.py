@@ -9,7 +9,7 @@ from ..providers import Provider
 class DistrictSerializer(serializers.ModelSerializer):
     class Meta:
         model = District
-        fields = ["id", "name", "code", "eligibility_cutoff"]
+        fields = ["id", "name", "code", "eligibility_cutoff", "committee_threshold"]
 
 
 class StreetSerializer(serializers.ModelSerializer):
