@@ -200,6 +200,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # A service's refusal answered in one way: governance/api/errors.py.
+    "EXCEPTION_HANDLER": "governance.api.errors.exception_handler",
     # DRF's own reading of X-Forwarded-For is off: throttles key on governance.clients.client_network
     # (X-Forwarded-For believed only as written by TRUSTED_PROXIES).
     "NUM_PROXIES": 0,

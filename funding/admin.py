@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.admin_base import (
     CommunityFilter,
+    RefusalsMixin,
     ScopedAdmin,
     ScopedTabularInline,
     StreetFilter,
@@ -33,6 +34,7 @@ from governance.money import yuan
 from governance.scoping import can_manage, scope
 from projects.models import Project
 
+from .forms import SubsidyPlanForm, bands_rows
 from .models import (
     Commitment,
     Disbursement,
@@ -43,7 +45,6 @@ from .models import (
     SubsidyPayment,
     SubsidyPlan,
 )
-from .forms import SubsidyPlanForm, bands_rows
 from .querysets import sum_of
 from .selectors import plan_schedule, project_funding
 from .services import (
@@ -56,21 +57,6 @@ from .services import (
     subsidy_plan_create,
     subsidy_plan_exit,
 )
-
-
-class ServiceErrorsMixin:
-    """A service refusing a write raises ValidationError: the page comes back with the reasons as
-    messages and nothing is written."""
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:
-            if request.method != "POST":
-                raise
-            for text in exc.messages:
-                messages.error(request, text)
-            return HttpResponseRedirect(request.get_full_path())
 
 
 class CreateOnlyMixin:
@@ -198,7 +184,7 @@ class ReversibleMixin:
 
 
 @admin.register(FundingSource)
-class FundingSourceAdmin(ServiceErrorsMixin, ScopedAdmin):
+class FundingSourceAdmin(RefusalsMixin, ScopedAdmin):
     list_display = [
         "name",
         "kind",
@@ -263,7 +249,7 @@ class DisbursementInline(ScopedTabularInline):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(ReversibleMixin, ServiceErrorsMixin, CreateOnlyMixin, ScopedAdmin):
+class CommitmentAdmin(ReversibleMixin, RefusalsMixin, CreateOnlyMixin, ScopedAdmin):
     reverse_service = commitment_reverse
     reverse_kwarg = "commitment"
     list_display = [
@@ -344,7 +330,7 @@ class CommitmentAdmin(ReversibleMixin, ServiceErrorsMixin, CreateOnlyMixin, Scop
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(ReversibleMixin, ServiceErrorsMixin, CreateOnlyMixin, ScopedAdmin):
+class DisbursementAdmin(ReversibleMixin, RefusalsMixin, CreateOnlyMixin, ScopedAdmin):
     reverse_service = disbursement_reverse
     reverse_kwarg = "disbursement"
     list_display = ["voucher_number", "commitment", "amount", "paid_on", "payee", "reversal_display"]
@@ -366,7 +352,7 @@ class DisbursementAdmin(ReversibleMixin, ServiceErrorsMixin, CreateOnlyMixin, Sc
 
 
 @admin.register(PublicIncome)
-class PublicIncomeAdmin(ServiceErrorsMixin, ScopedAdmin):
+class PublicIncomeAdmin(RefusalsMixin, ScopedAdmin):
     list_display = ["neighbourhood", "kind", "amount", "period_start", "period_end", "use"]
     list_filter = ["kind", StreetFilter, CommunityFilter]
     search_fields = ["neighbourhood__name", "use"]
@@ -418,7 +404,7 @@ class SubsidyPayerInline(ScopedTabularInline):
 
 
 @admin.register(SubsidyPlan)
-class SubsidyPlanAdmin(ServiceErrorsMixin, ScopedAdmin):
+class SubsidyPlanAdmin(RefusalsMixin, ScopedAdmin):
     list_display = [
         "__str__",
         "neighbourhood",

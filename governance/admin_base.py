@@ -15,7 +15,7 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
@@ -221,6 +221,31 @@ class ScopedAdmin(MoneyDisplayMixin, ScopedPermissionsMixin, WriteRefusalsMixin,
         with transaction.atomic():
             for obj in queryset:
                 self.delete_model(request, obj)
+
+
+def report_refusal(request, exc):
+    """A refusal as error messages: every reason of a ValidationError (governance.errors.Refused
+    included), one line for PermissionDenied."""
+    if isinstance(exc, ValidationError):
+        for text in exc.messages:
+            messages.error(request, text)
+    else:
+        messages.error(request, _("您没有权限执行此操作。"))
+
+
+class RefusalsMixin:
+    """A service refusing a page's POST (ValidationError, governance.errors.Refused included): the
+    whole save rolls back (the admin's view is one transaction) and the page comes back with the
+    reasons as messages. PermissionDenied stays a 403."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            if request.method != "POST":
+                raise
+            report_refusal(request, exc)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class ServiceWritesMixin:

@@ -8,8 +8,15 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, ServiceWritesMixin, StreetFilter, pending_object
-from .admin_management import _ServiceErrors
+from .admin_base import (
+    CommunityFilter,
+    RefusalsMixin,
+    ScopedAdmin,
+    ScopedTabularInline,
+    ServiceWritesMixin,
+    StreetFilter,
+    pending_object,
+)
 from .bodies import (
     REELECTION_NOTICE_DAYS,
     Body,
@@ -74,7 +81,7 @@ class BodyMemberInline(ScopedTabularInline):
 
 
 @admin.register(Body)
-class BodyAdmin(_ServiceErrors, ScopedAdmin):
+class BodyAdmin(RefusalsMixin, ScopedAdmin):
     """A body is saved with its members in one service call (body_save), which checks the
     district's composition rule for the kind on the members as they will be stored."""
 
@@ -128,7 +135,7 @@ class PartyMemberAdmin(ServiceWritesMixin, ScopedAdmin):
 
 
 @admin.register(VanguardTeam)
-class VanguardTeamAdmin(_ServiceErrors, ScopedAdmin):
+class VanguardTeamAdmin(RefusalsMixin, ScopedAdmin):
     list_display = ["name", "community", "purpose", "member_count"]
     list_filter = [StreetFilter, CommunityFilter]
     search_fields = ["name", "purpose"]

@@ -5,8 +5,14 @@ governance.services_disclosure."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter, pending_object
-from .admin_management import _ServiceErrors
+from .admin_base import (
+    CommunityFilter,
+    RefusalsMixin,
+    ScopedAdmin,
+    ScopedTabularInline,
+    StreetFilter,
+    pending_object,
+)
 from .disclosure import MAX_ATTACHMENTS, Disclosure, DisclosureAttachment
 from .services_disclosure import disclosure_save
 
@@ -20,7 +26,7 @@ class DisclosureAttachmentInline(ScopedTabularInline):
 
 
 @admin.register(Disclosure)
-class DisclosureAdmin(_ServiceErrors, ScopedAdmin):
+class DisclosureAdmin(RefusalsMixin, ScopedAdmin):
     list_display = ["title", "category", "neighbourhood", "published_on", "attachment_count"]
     list_filter = ["category", StreetFilter, CommunityFilter]
     search_fields = ["title", "body", "neighbourhood__name"]

@@ -5,8 +5,7 @@ phone is shown only here, to staff."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import CommunityFilter, ScopedAdmin, StreetFilter, pending_object
-from .admin_management import _ServiceErrors
+from .admin_base import CommunityFilter, RefusalsMixin, ScopedAdmin, StreetFilter, pending_object
 from .grid import GridRole
 from .services_grid import grid_role_save
 
@@ -27,7 +26,7 @@ class CurrentFilter(admin.SimpleListFilter):
 
 
 @admin.register(GridRole)
-class GridRoleAdmin(_ServiceErrors, ScopedAdmin):
+class GridRoleAdmin(RefusalsMixin, ScopedAdmin):
     list_display = ["name", "kind", "neighbourhood", "elected_by", "started_on", "ended_on", "coverage"]
     list_filter = [CurrentFilter, "kind", StreetFilter, CommunityFilter]
     search_fields = ["name", "neighbourhood__name"]

@@ -4,31 +4,16 @@ GovernanceConfig.ready() (governance/apps.py). Thin: writes go through governanc
 import json
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import CommunityFilter, ScopedAdmin, StreetFilter, adopt_saved
+from .admin_base import CommunityFilter, RefusalsMixin, ScopedAdmin, StreetFilter, adopt_saved
 from .bounds import TEXT_MAX, limit_text
 from .models import Assessment, ManagementArrangement
 from .providers import Provider
 from .scoping import scope
 from .services_management import arrangement_note_change, arrangement_start, assessment_record
-
-
-class _ServiceErrors:
-    """A refused write comes back on the same page with the reasons as messages."""
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:
-            if request.method != "POST":
-                raise
-            for text in exc.messages:
-                messages.error(request, text)
-            return HttpResponseRedirect(request.get_full_path())
 
 
 class AssessmentInline(admin.TabularInline):
@@ -45,7 +30,7 @@ class AssessmentInline(admin.TabularInline):
 
 
 @admin.register(ManagementArrangement)
-class ManagementArrangementAdmin(_ServiceErrors, ScopedAdmin):
+class ManagementArrangementAdmin(RefusalsMixin, ScopedAdmin):
     """A new arrangement ends the current one (the day before it starts); arrangements are not
     edited afterwards except their note, so the history stays as it was."""
 
@@ -139,7 +124,7 @@ class AssessmentForm(forms.ModelForm):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(_ServiceErrors, ScopedAdmin):
+class AssessmentAdmin(RefusalsMixin, ScopedAdmin):
     """Assessments are added, never changed: a re-assessment is a new row, and the latest counts."""
 
     form = AssessmentForm

@@ -8,8 +8,15 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter, adopt_saved, pending_object
-from .admin_management import _ServiceErrors
+from .admin_base import (
+    CommunityFilter,
+    RefusalsMixin,
+    ScopedAdmin,
+    ScopedTabularInline,
+    StreetFilter,
+    adopt_saved,
+    pending_object,
+)
 from .meetings import RESOLUTION_TRANSITIONS, JointMeeting, Resolution, ResolutionStatus
 from .services_meetings import joint_meeting_save, resolution_move
 
@@ -68,7 +75,7 @@ class ResolutionInline(ScopedTabularInline):
 
 
 @admin.register(JointMeeting)
-class JointMeetingAdmin(_ServiceErrors, ScopedAdmin):
+class JointMeetingAdmin(RefusalsMixin, ScopedAdmin):
     list_display = ["held_on", "title", "kind", "level", "unit_display", "resolution_count"]
     list_filter = ["level", "kind", StreetFilter, CommunityFilter]
     search_fields = ["title", "topics", "participants"]
@@ -127,7 +134,7 @@ class ResolutionForm(forms.ModelForm):
 
 
 @admin.register(Resolution)
-class ResolutionAdmin(_ServiceErrors, ScopedAdmin):
+class ResolutionAdmin(RefusalsMixin, ScopedAdmin):
     """The follow-up list of resolutions (filter 逾期 for the overdue ones). Resolutions are added
     with their meeting; here their status and progress move (resolution_move)."""
 

@@ -7,8 +7,15 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter, adopt_saved, pending_object
-from .admin_management import _ServiceErrors
+from .admin_base import (
+    CommunityFilter,
+    RefusalsMixin,
+    ScopedAdmin,
+    ScopedTabularInline,
+    StreetFilter,
+    adopt_saved,
+    pending_object,
+)
 from .bounds import TEXT_MAX, limit_text
 from .services_stars import star_rating_save, star_scheme_save, star_withdraw
 from .stars import (
@@ -31,7 +38,7 @@ class StarDimensionInline(ScopedTabularInline):
 
 
 @admin.register(StarScheme)
-class StarSchemeAdmin(_ServiceErrors, ScopedAdmin):
+class StarSchemeAdmin(RefusalsMixin, ScopedAdmin):
     list_display = ["name", "district", "valid_from", "valid_until"]
     fields = ["name", "district", "valid_from", "valid_until", "note"]
     inlines = [StarDimensionInline]
@@ -74,7 +81,7 @@ class StarRatingForm(forms.ModelForm):
 
 
 @admin.register(StarRating)
-class StarRatingAdmin(_ServiceErrors, ScopedAdmin):
+class StarRatingAdmin(RefusalsMixin, ScopedAdmin):
     """A star is awarded by adding a rating; a failed review withdraws it from the rating's page
     (its reason in “复核未通过，摘星原因”). A withdrawn rating stays on record, read-only."""
 

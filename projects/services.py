@@ -6,8 +6,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance.errors import Refused
 from governance.models import Neighbourhood
 from governance.money import money
+from governance.photos import prepare_photo
 from governance.scoping import can_manage, require_manage, scope
 from governance.services import audit
 from residents.services_reports import report_close_with_finding
@@ -27,7 +29,6 @@ from .models import (
     SupervisionFinding,
 )
 from .permissions import can_manage_catalogue_item, can_manage_district
-from governance.photos import prepare_photo
 
 CATALOGUE_FIELDS = ("code", "name", "work_class", "unit", "reference_unit_cost", "description", "sort_order")
 
@@ -82,14 +83,6 @@ def catalogue_item_retire(*, item, actor, active=False):
 # ---- the lifecycle -------------------------------------------------------------------------
 
 
-class TransitionRefused(Exception):
-    """A stage move was refused; `reasons` lists every reason (Chinese, for the user)."""
-
-    def __init__(self, reasons):
-        self.reasons = list(reasons)
-        super().__init__("; ".join(str(r) for r in self.reasons))
-
-
 def project_transition(*, project, to, actor, note=""):
     """Move `project` to stage `to`.
 
@@ -97,7 +90,7 @@ def project_transition(*, project, to, actor, note=""):
     writes the new stage (remembering the stage a suspended project came from), a
     ProjectTransition row and an audit row, in one transaction; the registered listeners run after
     commit. Refuses: an actor who does not manage the project (PermissionDenied); a move the table
-    or a gate forbids (TransitionRefused carrying every reason). Returns the transition row.
+    or a gate forbids (governance.errors.Refused carrying every reason). Returns the transition row.
     """
     note = (note or "").strip()
     with transaction.atomic():
@@ -106,7 +99,7 @@ def project_transition(*, project, to, actor, note=""):
             raise PermissionDenied
         reasons = gates.transition_reasons(locked, to, note)
         if reasons:
-            raise TransitionRefused(reasons)
+            raise Refused(reasons)
         from_stage = locked.stage
         locked.stage_before_suspension = from_stage if to == Stage.SUSPENDED else ""
         locked.stage = to

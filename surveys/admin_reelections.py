@@ -4,8 +4,7 @@ ever added (reelection_record); a recorded one is read-only."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_base import CommunityFilter, ScopedAdmin, StreetFilter, adopt_saved
-from governance.admin_management import _ServiceErrors
+from governance.admin_base import CommunityFilter, RefusalsMixin, ScopedAdmin, StreetFilter, adopt_saved
 from governance.bodies import Body
 from governance.scoping import scope
 
@@ -16,7 +15,7 @@ from .services.reelections import reelection_record
 
 
 @admin.register(Reelection)
-class ReelectionAdmin(_ServiceErrors, ScopedAdmin):
+class ReelectionAdmin(RefusalsMixin, ScopedAdmin):
     list_display = ["body", "vote", "term_start", "term_end", "recorded_at"]
     list_filter = [StreetFilter, CommunityFilter]
     search_fields = ["body__name", "vote__title"]

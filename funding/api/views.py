@@ -1,13 +1,11 @@
 """The funding API. Reads are scoped by the base classes; every write calls a service, whose
-ValidationError answers 400 with the field and the message (PermissionDenied: 403)."""
+refusal governance.api.errors answers (a field's error 400, a row's state 409; PermissionDenied: 403)."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
 from governance.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet
@@ -27,7 +25,6 @@ from ..models import (
 from ..querysets import sum_of
 from ..selectors import project_funding
 from ..services import (
-    CONFLICT_CODES,
     commitment_create,
     commitment_reverse,
     disbursement_create,
@@ -38,25 +35,6 @@ from ..services import (
     subsidy_plan_exit,
 )
 from . import serializers as s
-
-
-def _service(call):
-    try:
-        return call()
-    except DjangoValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise ValidationError(exc.message_dict) from exc
-        if any(error.code in CONFLICT_CODES for error in exc.error_list):
-            raise Conflict({"detail": " ".join(exc.messages)}) from exc
-        raise ValidationError({"non_field_errors": exc.messages}) from exc
-
-
-class Conflict(APIException):
-    """409: the row's state refuses the write (already reversed, disbursements still live)."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "conflict"
-    default_code = "conflict"
 
 
 class ReverseActionMixin:
@@ -73,11 +51,7 @@ class ReverseActionMixin:
         body = s.ReverseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         service = type(self).reverse_service
-        _service(
-            lambda: service(
-                **{self.reverse_kwarg: row}, reason=body.validated_data["reason"], actor=request.user
-            )
-        )
+        service(**{self.reverse_kwarg: row}, reason=body.validated_data["reason"], actor=request.user)
         row = self.get_queryset().get(pk=row.pk)
         return Response(self.get_serializer(row).data, status=status.HTTP_200_OK)
 
@@ -103,7 +77,7 @@ class FundingSourceViewSet(ScopedModelViewSet):
     def _save(self, serializer, instance):
         for field, value in serializer.validated_data.items():
             setattr(instance, field, value)
-        serializer.instance = _service(lambda: funding_source_save(source=instance, actor=self.request.user))
+        serializer.instance = funding_source_save(source=instance, actor=self.request.user)
 
     def perform_create(self, serializer):
         self._save(serializer, FundingSource())
@@ -127,9 +101,7 @@ class CommitmentViewSet(ReverseActionMixin, CreateReadViewSet):
         )
 
     def perform_create(self, serializer):
-        serializer.instance = _service(
-            lambda: commitment_create(**serializer.validated_data, actor=self.request.user)
-        )
+        serializer.instance = commitment_create(**serializer.validated_data, actor=self.request.user)
 
 
 class DisbursementViewSet(ReverseActionMixin, CreateReadViewSet):
@@ -143,9 +115,7 @@ class DisbursementViewSet(ReverseActionMixin, CreateReadViewSet):
         return Disbursement.objects.select_related("reversal").order_by("commitment_id", "paid_on", "id")
 
     def perform_create(self, serializer):
-        serializer.instance = _service(
-            lambda: disbursement_create(**serializer.validated_data, actor=self.request.user)
-        )
+        serializer.instance = disbursement_create(**serializer.validated_data, actor=self.request.user)
 
 
 class ProjectFundingViewSet(ScopedReadOnlyViewSet):
@@ -186,7 +156,7 @@ class PublicIncomeViewSet(ScopedModelViewSet):
     def _save(self, serializer, instance):
         for field, value in serializer.validated_data.items():
             setattr(instance, field, value)
-        serializer.instance = _service(lambda: public_income_save(income=instance, actor=self.request.user))
+        serializer.instance = public_income_save(income=instance, actor=self.request.user)
 
     def perform_create(self, serializer):
         self._save(serializer, PublicIncome())
@@ -203,9 +173,7 @@ class ManagementArrangementViewSet(CreateReadViewSet):
     filterset_fields = ["neighbourhood", "mode"]
 
     def perform_create(self, serializer):
-        serializer.instance = _service(
-            lambda: arrangement_start(**serializer.validated_data, actor=self.request.user)
-        )
+        serializer.instance = arrangement_start(**serializer.validated_data, actor=self.request.user)
 
 
 class AssessmentViewSet(CreateReadViewSet):
@@ -216,7 +184,7 @@ class AssessmentViewSet(CreateReadViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data.setdefault("assessed_at", timezone.now())
-        serializer.instance = _service(lambda: assessment_record(**data, actor=self.request.user))
+        serializer.instance = assessment_record(**data, actor=self.request.user)
 
 
 class SubsidyPlanViewSet(CreateReadViewSet):
@@ -251,7 +219,7 @@ class SubsidyPlanViewSet(CreateReadViewSet):
         data["rates"] = [str(rate) for rate in data["rates"]]
         if "score_bands" in data:
             data["score_bands"] = [{k: str(v) for k, v in band.items()} for band in data["score_bands"]]
-        serializer.instance = _service(lambda: subsidy_plan_create(**data, actor=self.request.user))
+        serializer.instance = subsidy_plan_create(**data, actor=self.request.user)
 
     @extend_schema(request=s.PlanExitSerializer, responses=s.SubsidyPlanSerializer)
     @action(detail=True, methods=["post"])
@@ -260,7 +228,7 @@ class SubsidyPlanViewSet(CreateReadViewSet):
         plan = self.get_object()
         data = s.PlanExitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        plan = _service(lambda: subsidy_plan_exit(plan=plan, actor=request.user, **data.validated_data))
+        plan = subsidy_plan_exit(plan=plan, actor=request.user, **data.validated_data)
         return Response(
             s.SubsidyPlanSerializer(plan, context=self.get_serializer_context()).data,
             status=status.HTTP_200_OK,

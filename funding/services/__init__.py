@@ -4,7 +4,7 @@ the names callers import."""
 
 from .income import public_income_save
 from .money import ZERO, commitment_create, disbursement_create, funding_source_save
-from .reversals import CONFLICT_CODES, commitment_reverse, disbursement_reverse
+from .reversals import commitment_reverse, disbursement_reverse
 from .run import (
     BATCH_SIZE,
     DECISION_FIELDS,
@@ -24,7 +24,7 @@ from .subsidies import (
 )
 
 __all__ = [
-    "BATCH_SIZE", "CONFLICT_CODES", "DECISION_FIELDS", "PLAN_MAX_YEARS", "SWEEP_AFTER", "ZERO",
+    "BATCH_SIZE", "DECISION_FIELDS", "PLAN_MAX_YEARS", "SWEEP_AFTER", "ZERO",
     "build_installments", "commitment_create", "commitment_reverse", "deciding_assessments",
     "disbursement_create", "disbursement_reverse", "funding_source_save", "installments_decide",
     "installments_pay", "installments_sweep", "public_income_save", "subsidies_run",

@@ -152,8 +152,7 @@ def disbursement_create(*, commitment, amount, paid_on, payee, voucher_number, a
         require_manage(actor, locked)
         if CommitmentReversal.objects.filter(commitment=locked).exists():
             raise ValidationError(
-                {"commitment": _("该资金承诺已冲销，不能再拨付；请对更正后的承诺拨付。")},
-                code="reversed",
+                {"commitment": _("该资金承诺已冲销，不能再拨付；请对更正后的承诺拨付。")}
             )
         disbursed = _disbursed_against(locked)
         remaining = locked.amount - disbursed

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
+from governance.errors import Refused
 from governance.money import yuan
 from governance.scoping import require_manage
 from governance.services import audit
@@ -23,10 +24,6 @@ def _reason(reason):
     if not reason:
         raise ValidationError({"reason": _("请填写冲销原因。")})
     return reason
-
-
-# The codes of refusals that are the state of the row, not the input (the API answers 409).
-CONFLICT_CODES = {"reversed", "already_reversed", "live_disbursements"}
 
 
 def commitment_reverse(*, commitment, reason, actor):
@@ -46,11 +43,11 @@ def commitment_reverse(*, commitment, reason, actor):
         )
         require_manage(actor, locked)
         if CommitmentReversal.objects.filter(commitment=locked).exists():
-            raise ValidationError(_("该资金承诺已冲销，不能重复冲销。"), code="already_reversed")
+            raise Refused(_("该资金承诺已冲销，不能重复冲销。"), code="already_reversed")
         live = Disbursement.objects.live().filter(commitment=locked)
         totals = live.aggregate(total=Sum("amount"), count=Count("pk"))
         if totals["count"]:
-            raise ValidationError(
+            raise Refused(
                 _(
                     "该资金承诺尚有 %(count)d 笔未冲销的拨付，合计 %(disbursed)s；"
                     "请先冲销这些拨付，再冲销承诺。"
@@ -83,7 +80,7 @@ def disbursement_reverse(*, disbursement, reason, actor):
         locked = Disbursement.objects.select_related("commitment").get(pk=disbursement.pk)
         require_manage(actor, locked)
         if DisbursementReversal.objects.filter(disbursement=locked).exists():
-            raise ValidationError(_("该拨付已冲销，不能重复冲销。"), code="already_reversed")
+            raise Refused(_("该拨付已冲销，不能重复冲销。"), code="already_reversed")
         reversal = DisbursementReversal(disbursement=locked, reason=reason, created_by=_user(actor))
         reversal.full_clean()
         reversal.save()

@@ -45,3 +45,25 @@ class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     pass
+
+
+class ServiceWritesMixin:
+    """perform_create/update build the instance from the validated data and hand it to
+    `save(instance, m2m)` (a service call; `m2m`: the list values, set by the service); a refusal
+    is answered by governance.api.errors.exception_handler."""
+
+    def save(self, instance, m2m):  # pragma: no cover - each view set defines it
+        raise NotImplementedError
+
+    def _write(self, serializer, instance):
+        data = dict(serializer.validated_data)
+        m2m = {k: data.pop(k) for k in list(data) if isinstance(data[k], list)}
+        for field, value in data.items():
+            setattr(instance, field, value)
+        serializer.instance = self.save(instance, m2m)
+
+    def perform_create(self, serializer):
+        self._write(serializer, serializer.Meta.model())
+
+    def perform_update(self, serializer):
+        self._write(serializer, serializer.instance)

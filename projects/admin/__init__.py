@@ -1,7 +1,6 @@
 """The admin of the projects app: thin — every write calls a service, every list is scoped. One module a
 sub-domain; importing the package registers every page."""
 
-from .base import ServiceErrorsMixin
 from .catalogue import CatalogueItemAdmin
 from .notices import NoticeAdmin, ObjectionAdmin, ObjectionAnswerForm, ObjectionInline
 from .photos import PhotoAdmin, PhotoUploadForm
@@ -31,5 +30,5 @@ __all__ = [
     "FindingPhotoInline", "NoticeAdmin", "NoticeInline", "ObjectionAdmin", "ObjectionAnswerForm",
     "ObjectionInline", "OpenFindingFilter", "PhotoAdmin", "PhotoUploadForm", "ProgressReportAdmin",
     "ProgressReportInline", "ProjectAdmin", "ProjectCommunityFilter", "ProjectStreetFilter", "ScopeItemAdmin",
-    "ScopeItemInline", "ServiceErrorsMixin", "SettledFilter", "SupervisionFindingAdmin",
+    "ScopeItemInline", "SettledFilter", "SupervisionFindingAdmin",
 ]

@@ -4,16 +4,15 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_base import ScopedAdmin
+from governance.admin_base import RefusalsMixin, ScopedAdmin
 
 from ..models import CatalogueItem
 from ..permissions import can_manage_catalogue_item, catalogue_visible_to, may_add_catalogue_items
 from ..services import catalogue_item_retire, catalogue_item_save
-from .base import ServiceErrorsMixin
 
 
 @admin.register(CatalogueItem)
-class CatalogueItemAdmin(ServiceErrorsMixin, ScopedAdmin):
+class CatalogueItemAdmin(RefusalsMixin, ScopedAdmin):
     list_display = ["code", "name", "work_class", "unit", "reference_unit_cost", "active", "district"]
     list_filter = ["work_class", "active", "district"]
     search_fields = ["code", "name"]

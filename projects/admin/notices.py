@@ -6,12 +6,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
+from governance.admin_base import (
+    CommunityFilter,
+    RefusalsMixin,
+    ScopedAdmin,
+    ScopedTabularInline,
+    StreetFilter,
+)
 
 from ..choices import ObjectionStatus
 from ..models import Notice, Objection
 from ..services import notice_save, objection_answer
-from .base import ServiceErrorsMixin
 from .projects import ProjectCommunityFilter, ProjectStreetFilter
 
 
@@ -30,7 +35,7 @@ class ObjectionInline(ScopedTabularInline):
 
 
 @admin.register(Notice)
-class NoticeAdmin(ServiceErrorsMixin, ScopedAdmin):
+class NoticeAdmin(RefusalsMixin, ScopedAdmin):
     list_display = ["title", "project", "kind", "starts_on", "ends_on", "open_objections"]
     list_filter = ["kind", ProjectStreetFilter, ProjectCommunityFilter]
     search_fields = ["title", "project__code", "project__name"]
@@ -73,7 +78,7 @@ class ObjectionAnswerForm(forms.ModelForm):
 
 
 @admin.register(Objection)
-class ObjectionAdmin(ServiceErrorsMixin, ScopedAdmin):
+class ObjectionAdmin(RefusalsMixin, ScopedAdmin):
     list_display = ["text_short", "notice", "household_place", "submitted_at", "status"]
     list_filter = ["status", StreetFilter, CommunityFilter]
     search_fields = ["text", "notice__title", "notice__project__code"]

@@ -6,12 +6,11 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_base import ScopedAdmin, adopt_saved
+from governance.admin_base import RefusalsMixin, ScopedAdmin, adopt_saved
 from governance.photos import prepare_photo
 
 from ..models import Photo
 from ..services import photo_caption_set, photo_upload
-from .base import ServiceErrorsMixin
 from .projects import ProjectCommunityFilter, ProjectStreetFilter
 
 
@@ -37,7 +36,7 @@ class PhotoUploadForm(forms.ModelForm):
 
 
 @admin.register(Photo)
-class PhotoAdmin(ServiceErrorsMixin, ScopedAdmin):
+class PhotoAdmin(RefusalsMixin, ScopedAdmin):
     list_display = ["preview", "project", "kind", "caption", "uploaded_at"]
     list_filter = ["kind", ProjectStreetFilter, ProjectCommunityFilter]
     search_fields = ["project__code", "project__name", "caption"]

@@ -12,7 +12,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
+from governance.admin_base import (
+    CommunityFilter,
+    RefusalsMixin,
+    ScopedAdmin,
+    ScopedTabularInline,
+    StreetFilter,
+)
+from governance.errors import Refused
 from governance.models import Neighbourhood, Street
 from governance.scoping import scope
 
@@ -22,7 +29,6 @@ from ..permissions import catalogue_visible_to
 from ..selectors import project_move_choices, project_timeline
 from ..services import (
     REPORTING_STAGES,
-    TransitionRefused,
     acceptance_record,
     finding_save,
     lead_street_check,
@@ -33,7 +39,6 @@ from ..services import (
     scope_item_delete,
     scope_item_save,
 )
-from .base import ServiceErrorsMixin
 
 
 class _DistinctTerritoryFilter:
@@ -166,7 +171,7 @@ class NoticeInline(ScopedTabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ServiceErrorsMixin, ScopedAdmin):
+class ProjectAdmin(RefusalsMixin, ScopedAdmin):
     list_display = [
         "code",
         "name",
@@ -303,7 +308,7 @@ class ProjectAdmin(ServiceErrorsMixin, ScopedAdmin):
         label = Stage(target).label
         try:
             project_transition(project=project, to=target, actor=request.user, note=note)
-        except TransitionRefused as exc:
+        except Refused as exc:
             messages.error(
                 request,
                 format_html(

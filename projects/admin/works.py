@@ -9,7 +9,14 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
+from governance.admin_base import (
+    CommunityFilter,
+    RefusalsMixin,
+    ScopedAdmin,
+    ScopedTabularInline,
+    StreetFilter,
+    report_refusal,
+)
 
 from ..models import Acceptance, Photo, ProgressReport, ScopeItem, SupervisionFinding
 from ..permissions import catalogue_visible_to
@@ -21,7 +28,6 @@ from ..services import (
     scope_item_delete,
     scope_item_save,
 )
-from .base import ServiceErrorsMixin, _message_errors
 from .projects import ProjectCommunityFilter, ProjectStreetFilter
 
 
@@ -42,7 +48,7 @@ class SettledFilter(admin.SimpleListFilter):
 
 
 @admin.register(ScopeItem)
-class ScopeItemAdmin(ServiceErrorsMixin, ScopedAdmin):
+class ScopeItemAdmin(RefusalsMixin, ScopedAdmin):
     list_display = [
         "project",
         "neighbourhood",
@@ -83,7 +89,7 @@ class ScopeItemAdmin(ServiceErrorsMixin, ScopedAdmin):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(ServiceErrorsMixin, ScopedAdmin):
+class ProgressReportAdmin(RefusalsMixin, ScopedAdmin):
     list_display = [
         "project",
         "month",
@@ -170,7 +176,7 @@ class FindingPhotoInline(ScopedTabularInline):
 
 
 @admin.register(SupervisionFinding)
-class SupervisionFindingAdmin(ServiceErrorsMixin, ScopedAdmin):
+class SupervisionFindingAdmin(RefusalsMixin, ScopedAdmin):
     list_display = ["description_short", "project", "severity", "source", "opened_at", "resolved_at"]
     list_filter = [OpenFindingFilter, "severity", "source", ProjectStreetFilter, ProjectCommunityFilter]
     search_fields = ["description", "project__code", "project__name", "supervisor_name"]
@@ -232,7 +238,7 @@ class SupervisionFindingAdmin(ServiceErrorsMixin, ScopedAdmin):
                 )
                 messages.success(request, _("问题已整改销号。"))
             except (ValidationError, PermissionDenied) as exc:
-                _message_errors(request, exc)
+                report_refusal(request, exc)
         return redirect(reverse("admin:projects_supervisionfinding_change", args=[finding.pk]))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -245,7 +251,7 @@ class SupervisionFindingAdmin(ServiceErrorsMixin, ScopedAdmin):
 
 
 @admin.register(Acceptance)
-class AcceptanceAdmin(ServiceErrorsMixin, ScopedAdmin):
+class AcceptanceAdmin(RefusalsMixin, ScopedAdmin):
     list_display = ["project", "accepted_on", "satisfaction_rate", "passed"]
     list_filter = ["passed", ProjectStreetFilter, ProjectCommunityFilter]
     search_fields = ["project__code", "project__name"]

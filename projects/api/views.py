@@ -1,23 +1,20 @@
 """The projects API. Reads are scoped by the base classes; writes call the services, whose
-ValidationError becomes 400 and whose TransitionRefused becomes 409 with every reason."""
+refusals are answered by governance.api.errors (a bad field 400; a refused move 409 with every reason)."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from governance.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet
+from governance.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet, ServiceWritesMixin
 from governance.api.pagination import FirstPageCountPagination
 
 from ..models import Notice, ProgressReport, Project, ProjectTransition, ScopeItem, SupervisionFinding
 from ..permissions import catalogue_visible_to
 from ..selectors import project_neighbourhood_totals
 from ..services import (
-    TransitionRefused,
     finding_resolve,
     finding_save,
     notice_save,
@@ -28,36 +25,6 @@ from ..services import (
     scope_item_save,
 )
 from . import filters, serializers
-
-
-def _drf_error(exc):
-    if hasattr(exc, "error_dict"):
-        return ValidationError(exc.message_dict)
-    return ValidationError({"non_field_errors": exc.messages})
-
-
-class ServiceWritesMixin:
-    """perform_create/update build the instance from the validated data and hand it to `save`
-    (a service call); the service's refusals answer 400 with the field and the message."""
-
-    def save(self, instance, validated_data):  # pragma: no cover - each view set defines it
-        raise NotImplementedError
-
-    def _write(self, serializer, instance):
-        data = dict(serializer.validated_data)
-        m2m = {k: data.pop(k) for k in list(data) if isinstance(data[k], list)}
-        for field, value in data.items():
-            setattr(instance, field, value)
-        try:
-            serializer.instance = self.save(instance, m2m)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
-
-    def perform_create(self, serializer):
-        self._write(serializer, serializer.Meta.model())
-
-    def perform_update(self, serializer):
-        self._write(serializer, serializer.instance)
 
 
 class CatalogueItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -141,7 +108,7 @@ class ProjectViewSet(ServiceWritesMixin, ScopedModelViewSet):
         responses={
             200: serializers.ProjectSerializer,
             409: inline_serializer(
-                "TransitionRefused", {"reasons": drf_serializers.ListField(child=drf_serializers.CharField())}
+                "Refused", {"reasons": drf_serializers.ListField(child=drf_serializers.CharField())}
             ),
         },
     )
@@ -152,15 +119,12 @@ class ProjectViewSet(ServiceWritesMixin, ScopedModelViewSet):
         project = self.get_object()
         body = serializers.TransitionRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            project_transition(
-                project=project,
-                to=body.validated_data["to"],
-                actor=request.user,
-                note=body.validated_data["note"],
-            )
-        except TransitionRefused as exc:
-            return Response({"reasons": [str(r) for r in exc.reasons]}, status=status.HTTP_409_CONFLICT)
+        project_transition(
+            project=project,
+            to=body.validated_data["to"],
+            actor=request.user,
+            note=body.validated_data["note"],
+        )
         fresh = Project.objects.prefetch_related("neighbourhoods").annotate_coverage().get(pk=project.pk)
         return Response(serializers.ProjectSerializer(fresh, context=self.get_serializer_context()).data)
 
@@ -177,10 +141,7 @@ class ScopeItemViewSet(ServiceWritesMixin, ScopedModelViewSet):
         return scope_item_save(item=instance, actor=self.request.user)
 
     def perform_destroy(self, instance):
-        try:
-            scope_item_delete(item=instance, actor=self.request.user)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        scope_item_delete(item=instance, actor=self.request.user)
 
 
 class ProgressReportViewSet(ServiceWritesMixin, ScopedModelViewSet):
@@ -218,12 +179,9 @@ class FindingViewSet(ServiceWritesMixin, ScopedModelViewSet):
         finding = self.get_object()
         body = serializers.ResolveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            finding = finding_resolve(
-                finding=finding, note=body.validated_data["resolution_note"], actor=request.user
-            )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        finding = finding_resolve(
+            finding=finding, note=body.validated_data["resolution_note"], actor=request.user
+        )
         return Response(serializers.FindingSerializer(finding, context=self.get_serializer_context()).data)
 
 

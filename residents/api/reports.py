@@ -4,11 +4,9 @@ and city officials read only. No phone, no owner: a report carries its household
 room, never the owner's name or contact."""
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from governance.api.base import ScopedReadOnlyViewSet
@@ -69,12 +67,6 @@ class CloseSerializer(serializers.Serializer):
     )
 
 
-def _drf_error(exc):
-    if hasattr(exc, "error_dict"):
-        return ValidationError(exc.message_dict)
-    return ValidationError({"non_field_errors": exc.messages})
-
-
 class ResidentReportViewSet(ScopedReadOnlyViewSet):
     """Residents' reports of the actor's territory, newest first; `answer` and `close` write
     (street and community staff; officials get 403, a report outside the territory 404)."""
@@ -94,10 +86,7 @@ class ResidentReportViewSet(ScopedReadOnlyViewSet):
         report = self.get_object()
         body = body_class(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            report = service(report=report, actor=request.user, **body.validated_data, **extra)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        report = service(report=report, actor=request.user, **body.validated_data, **extra)
         report = self.scoped_source().get(pk=report.pk)
         return Response(ReportSerializer(report, context=self.get_serializer_context()).data)
 

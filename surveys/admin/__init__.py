@@ -4,7 +4,7 @@ Staff enter offline input here: paper ballots, and demand lists and questionnair
 paper forms, visits and meetings; the channel and their name (the logged-in user) are recorded by
 the services. One module a sub-domain; importing the package registers every page."""
 
-from .base import ServiceErrorsMixin, ServiceFormsetsMixin
+from .base import ServiceFormsetsMixin
 from .demand import DemandListAdmin, DemandListOpenForm, DemandSubmissionAdmin, OfflineDemandForm
 from .meetings import MeetingAdmin, MeetingPhotoInline, VisitAdmin
 from .opinions import OpinionAdmin
@@ -27,7 +27,7 @@ __all__ = [
     "DemandListOpenForm", "DemandSubmissionAdmin", "MeetingAdmin", "MeetingPhotoInline", "OfflineDemandForm",
     "OpinionAdmin", "PaperBallotForm", "PlanItemInline", "PlanVersionAdmin", "ProcessStartForm",
     "ProcessTemplateAdmin", "QuestionInline", "QuestionInlineForm", "QuestionnaireAdmin", "ResponseAdmin",
-    "ServiceErrorsMixin", "ServiceFormsetsMixin", "StepInline", "StepReviewAdmin", "StepReviewForm",
+    "ServiceFormsetsMixin", "StepInline", "StepReviewAdmin", "StepReviewForm",
     "TemplateStepInline", "VisitAdmin", "VoteAdmin",
 ]
 

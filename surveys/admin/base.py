@@ -3,31 +3,9 @@ downloads."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
-from django.utils.translation import gettext_lazy as _
 
+from governance.admin_base import report_refusal
 from governance.exports import table_response
-
-
-def _report(request, exc):
-    if isinstance(exc, ValidationError):
-        for text in exc.messages:
-            messages.error(request, text)
-    else:
-        messages.error(request, _("您没有权限执行此操作。"))
-
-
-class ServiceErrorsMixin:
-    """A service's refusal comes back to the form page as messages (the save rolls back)."""
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:
-            if request.method != "POST":
-                raise
-            _report(request, exc)
-            return HttpResponseRedirect(request.get_full_path())
 
 
 class ServiceFormsetsMixin:
@@ -46,7 +24,7 @@ def _run_each(request, queryset, function, done_message):
             done += 1
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, f"{obj}：")
-            _report(request, exc)
+            report_refusal(request, exc)
     if done:
         messages.success(request, done_message % {"n": done})
 

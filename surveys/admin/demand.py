@@ -8,7 +8,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_base import CommunityFilter, ScopedAdmin, StreetFilter, adopt_saved
+from governance.admin_base import CommunityFilter, RefusalsMixin, ScopedAdmin, StreetFilter, adopt_saved
 from governance.scoping import scope
 
 from ..choices import SubmissionChannel
@@ -16,7 +16,7 @@ from ..exports import demand_table
 from ..models import DemandList, DemandSubmission
 from ..selectors import demand_aggregate
 from ..services import demand_list_intro_set, demand_lists_open, demand_submit
-from .base import ServiceErrorsMixin, _download
+from .base import _download
 
 
 class DemandListOpenForm(forms.ModelForm):
@@ -26,7 +26,7 @@ class DemandListOpenForm(forms.ModelForm):
 
 
 @admin.register(DemandList)
-class DemandListAdmin(ServiceErrorsMixin, ScopedAdmin):
+class DemandListAdmin(RefusalsMixin, ScopedAdmin):
     """Opening a project's lists creates one per neighbourhood (during D1). The change page shows
     the ranked aggregate with its CSV and Excel exports."""
 
@@ -136,7 +136,7 @@ class OfflineDemandForm(forms.ModelForm):
 
 
 @admin.register(DemandSubmission)
-class DemandSubmissionAdmin(ServiceErrorsMixin, ScopedAdmin):
+class DemandSubmissionAdmin(RefusalsMixin, ScopedAdmin):
     """Staff enter the paper, visit and meeting forms here; submissions are never edited (a new
     one replaces the current one, history kept)."""
 

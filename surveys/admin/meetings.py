@@ -4,11 +4,17 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter
+from governance.admin_base import (
+    CommunityFilter,
+    RefusalsMixin,
+    ScopedAdmin,
+    ScopedTabularInline,
+    StreetFilter,
+)
 
 from ..models import Meeting, MeetingPhoto, Visit
 from ..services import meeting_photo_add, meeting_save, visit_save
-from .base import ServiceErrorsMixin, ServiceFormsetsMixin
+from .base import ServiceFormsetsMixin
 
 
 class MeetingPhotoInline(ScopedTabularInline):
@@ -30,7 +36,7 @@ class MeetingPhotoInline(ScopedTabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
+class MeetingAdmin(ServiceFormsetsMixin, RefusalsMixin, ScopedAdmin):
     list_display = ["held_on", "kind", "neighbourhood", "step", "attendees", "households_represented"]
     list_filter = ["kind", StreetFilter, CommunityFilter]
     list_select_related = ["neighbourhood", "step"]
@@ -69,7 +75,7 @@ class MeetingAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
 
 
 @admin.register(Visit)
-class VisitAdmin(ServiceErrorsMixin, ScopedAdmin):
+class VisitAdmin(RefusalsMixin, ScopedAdmin):
     list_display = ["visited_on", "household", "staff", "step"]
     list_select_related = ["household", "staff", "step"]
     raw_id_fields = ["household"]

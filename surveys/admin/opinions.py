@@ -3,15 +3,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_base import CommunityFilter, ScopedAdmin, StreetFilter
+from governance.admin_base import CommunityFilter, RefusalsMixin, ScopedAdmin, StreetFilter
 
 from ..models import Opinion
 from ..services import opinion_record
-from .base import ServiceErrorsMixin
 
 
 @admin.register(Opinion)
-class OpinionAdmin(ServiceErrorsMixin, ScopedAdmin):
+class OpinionAdmin(RefusalsMixin, ScopedAdmin):
     list_display = ["text_short", "source", "step", "neighbourhood", "answer", "answered_at"]
     list_filter = ["answer", "source", StreetFilter, CommunityFilter]
     list_select_related = ["step", "neighbourhood"]

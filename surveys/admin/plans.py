@@ -3,11 +3,11 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_base import ScopedAdmin, ScopedTabularInline, pending_object
+from governance.admin_base import RefusalsMixin, ScopedAdmin, ScopedTabularInline, pending_object
 
 from ..models import PlanItem, PlanVersion
 from ..services import plan_notice_publish, plan_seed_from_demand, plan_version_save
-from .base import ServiceErrorsMixin, ServiceFormsetsMixin, _run_each
+from .base import ServiceFormsetsMixin, _run_each
 
 
 class PlanItemInline(ScopedTabularInline):
@@ -35,7 +35,7 @@ class PlanItemInline(ScopedTabularInline):
 
 
 @admin.register(PlanVersion)
-class PlanVersionAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
+class PlanVersionAdmin(ServiceFormsetsMixin, RefusalsMixin, ScopedAdmin):
     list_display = ["project", "number", "kind", "title", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["project"]

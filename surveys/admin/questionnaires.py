@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.admin_base import (
     CommunityFilter,
+    RefusalsMixin,
     ScopedAdmin,
     ScopedTabularInline,
     StreetFilter,
@@ -29,7 +30,7 @@ from ..forms import OfflineResponseForm
 from ..models import Question, Questionnaire, Response
 from ..selectors import questionnaire_results_table
 from ..services import questionnaire_save, questionnaire_set_status, response_submit
-from .base import ServiceErrorsMixin, ServiceFormsetsMixin, _download, _run_each
+from .base import ServiceFormsetsMixin, _download, _run_each
 
 
 class QuestionInlineForm(forms.ModelForm):
@@ -58,7 +59,7 @@ class QuestionInline(ScopedTabularInline):
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
+class QuestionnaireAdmin(ServiceFormsetsMixin, RefusalsMixin, ScopedAdmin):
     list_display = ["title", "neighbourhood", "project", "status", "opened_at", "closed_at"]
     list_filter = ["status", StreetFilter, CommunityFilter]
     list_select_related = ["neighbourhood", "project"]

@@ -5,13 +5,19 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_base import ScopedAdmin, ScopedTabularInline, adopt_saved, pending_object
+from governance.admin_base import (
+    RefusalsMixin,
+    ScopedAdmin,
+    ScopedTabularInline,
+    adopt_saved,
+    pending_object,
+)
 from governance.scoping import scope
 
 from ..models import ConsultationProcess, ConsultationStep, ProcessTemplate, StepReview, TemplateStep
 from ..selectors import opinion_counts
 from ..services import process_start, step_complete, step_review, template_save
-from .base import ServiceErrorsMixin, ServiceFormsetsMixin, _run_each
+from .base import ServiceFormsetsMixin, _run_each
 
 
 class TemplateStepInline(admin.TabularInline):
@@ -21,7 +27,7 @@ class TemplateStepInline(admin.TabularInline):
 
 
 @admin.register(ProcessTemplate)
-class ProcessTemplateAdmin(ServiceFormsetsMixin, ServiceErrorsMixin, ScopedAdmin):
+class ProcessTemplateAdmin(ServiceFormsetsMixin, RefusalsMixin, ScopedAdmin):
     """Templates are read here; the built-in 三下三上 comes with the system (a migration) and a
     district's own templates are defined by its administrators (superusers)."""
 
@@ -93,7 +99,7 @@ class ProcessStartForm(forms.ModelForm):
 
 
 @admin.register(ConsultationProcess)
-class ConsultationProcessAdmin(ServiceErrorsMixin, ScopedAdmin):
+class ConsultationProcessAdmin(RefusalsMixin, ScopedAdmin):
     form = ProcessStartForm
     list_display = ["project", "template", "current_step", "started_at"]
     list_select_related = ["project", "template"]
@@ -190,7 +196,7 @@ class StepReviewForm(forms.ModelForm):
 
 
 @admin.register(StepReview)
-class StepReviewAdmin(ServiceErrorsMixin, ScopedAdmin):
+class StepReviewAdmin(RefusalsMixin, ScopedAdmin):
     """A department's review of an up step, entered by staff: approved opens the next step,
     returned reopens the previous down step."""
 

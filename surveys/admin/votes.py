@@ -6,14 +6,21 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_base import CommunityFilter, ScopedAdmin, ScopedTabularInline, StreetFilter, adopt_saved
+from governance.admin_base import (
+    CommunityFilter,
+    RefusalsMixin,
+    ScopedAdmin,
+    ScopedTabularInline,
+    StreetFilter,
+    adopt_saved,
+)
 from governance.scoping import scope
 
 from ..choices import BallotChannel, VoteStatus
 from ..models import Ballot, Vote
 from ..services import ballot_cast, vote_close, vote_open, vote_save
 from ..tally import tally
-from .base import ServiceErrorsMixin, _run_each
+from .base import _run_each
 
 
 class BallotInline(ScopedTabularInline):
@@ -31,7 +38,7 @@ class BallotInline(ScopedTabularInline):
 
 
 @admin.register(Vote)
-class VoteAdmin(ServiceErrorsMixin, ScopedAdmin):
+class VoteAdmin(RefusalsMixin, ScopedAdmin):
     list_display = [
         "title",
         "neighbourhood",
@@ -165,7 +172,7 @@ class PaperBallotForm(forms.ModelForm):
 
 
 @admin.register(Ballot)
-class BallotAdmin(ServiceErrorsMixin, ScopedAdmin):
+class BallotAdmin(RefusalsMixin, ScopedAdmin):
     """Paper ballots are added here (channel paper, staff recorded); ballots are never edited."""
 
     form = PaperBallotForm

@@ -3,19 +3,15 @@ ValidationError answers 400, a refused step move 409 with every reason."""
 
 from dataclasses import asdict
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
-from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from governance.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet
+from governance.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet, ServiceWritesMixin
 
 from ..models import ConsultationProcess, ConsultationStep, DemandList, Meeting, Opinion, Questionnaire, Vote
 from ..selectors import demand_aggregate, opinion_counts, questionnaire_results
 from ..services import (
-    StepRefused,
     meeting_save,
     opinion_answer,
     opinion_save,
@@ -25,12 +21,6 @@ from ..services import (
 )
 from ..tally import tally
 from . import serializers
-
-
-def _drf_error(exc):
-    if hasattr(exc, "error_dict"):
-        return ValidationError(exc.message_dict)
-    return ValidationError({"non_field_errors": exc.messages})
 
 
 def _plain(value):
@@ -43,25 +33,6 @@ def _plain(value):
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
-
-
-class ServiceWritesMixin:
-    def save(self, instance):  # pragma: no cover - each view set defines it
-        raise NotImplementedError
-
-    def _write(self, serializer, instance):
-        for field, value in serializer.validated_data.items():
-            setattr(instance, field, value)
-        try:
-            serializer.instance = self.save(instance)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
-
-    def perform_create(self, serializer):
-        self._write(serializer, serializer.Meta.model())
-
-    def perform_update(self, serializer):
-        self._write(serializer, serializer.instance)
 
 
 class ProcessViewSet(ScopedModelViewSet):
@@ -79,14 +50,11 @@ class ProcessViewSet(ScopedModelViewSet):
         ).order_by("-started_at", "-id")
 
     def perform_create(self, serializer):
-        try:
-            serializer.instance = process_start(
-                project=serializer.validated_data["project"],
-                template=serializer.validated_data["template"],
-                actor=self.request.user,
-            )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        serializer.instance = process_start(
+            project=serializer.validated_data["project"],
+            template=serializer.validated_data["template"],
+            actor=self.request.user,
+        )
 
     @action(detail=True, methods=["get"])
     def opinions(self, request, pk=None):
@@ -114,12 +82,7 @@ class StepViewSet(ScopedReadOnlyViewSet):
         ).order_by("process_id", "order")
 
     def _respond(self, step, call):
-        try:
-            call()
-        except StepRefused as exc:
-            return Response({"reasons": exc.messages}, status=status.HTTP_409_CONFLICT)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        call()
         fresh = self.scoped_source().get(pk=step.pk)
         return Response(serializers.StepSerializer(fresh, context=self.get_serializer_context()).data)
 
@@ -149,7 +112,7 @@ class MeetingViewSet(ServiceWritesMixin, ScopedModelViewSet):
     def scoped_source(self):
         return Meeting.objects.order_by("-held_on", "-id")
 
-    def save(self, instance):
+    def save(self, instance, m2m):
         return meeting_save(meeting=instance, actor=self.request.user)
 
 
@@ -164,7 +127,7 @@ class OpinionViewSet(ServiceWritesMixin, ScopedModelViewSet):
     def scoped_source(self):
         return Opinion.objects.order_by("-created_at", "-id")
 
-    def save(self, instance):
+    def save(self, instance, m2m):
         return opinion_save(opinion=instance, actor=self.request.user)
 
     @action(detail=True, methods=["post"], serializer_class=serializers.OpinionAnswerSerializer)
@@ -172,10 +135,7 @@ class OpinionViewSet(ServiceWritesMixin, ScopedModelViewSet):
         opinion = self.get_object()
         body = serializers.OpinionAnswerSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            opinion = opinion_answer(opinion=opinion, actor=request.user, **body.validated_data)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        opinion = opinion_answer(opinion=opinion, actor=request.user, **body.validated_data)
         return Response(serializers.OpinionSerializer(opinion, context=self.get_serializer_context()).data)
 
 

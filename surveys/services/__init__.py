@@ -18,7 +18,6 @@ from .questionnaires import questionnaire_save, questionnaire_set_status, respon
 from .steps import (
     BUILTIN_STEPS,
     BUILTIN_TEMPLATE,
-    StepRefused,
     _move_step,
     builtin_template,
     down_step_evidence,
@@ -33,7 +32,7 @@ from .votes import VOTE_FIELDS, ballot_cast, vote_close, vote_open, vote_save
 __all__ = [
     "ANSWER_TEXT_MAX", "BUILTIN_STEPS", "BUILTIN_TEMPLATE", "DEMAND_TEXT_MAX", "MEETING_PHOTOS_MAX",
     "PLAN_DOCUMENT_EXTENSIONS", "PLAN_DOCUMENT_MAX_BYTES", "PLAN_NOTICE_DAYS", "RECEIPT_ALPHABET",
-    "StepRefused", "VOTE_FIELDS", "_move_step", "_receipt", "ballot_cast", "builtin_template",
+    "VOTE_FIELDS", "_move_step", "_receipt", "ballot_cast", "builtin_template",
     "demand_list_intro_set", "demand_lists_open", "demand_submit", "down_step_evidence",
     "ensure_builtin_template", "meeting_photo_add", "meeting_save", "opinion_answer", "opinion_record",
     "opinion_save", "plan_notice_publish", "plan_seed_from_demand", "plan_version_save", "process_start",

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance.errors import Refused
 from governance.scoping import require_manage
 from governance.services import audit
 
@@ -31,10 +32,6 @@ from ..models import (
 )
 
 BUILTIN_TEMPLATE = "三下三上"
-
-
-class StepRefused(ValidationError):
-    """A step move refused, with every reason (a list of messages)."""
 
 
 # The built-in template (docs/domain-rules.md, "Consultation"): (code, direction, name, closes the
@@ -201,11 +198,11 @@ def _locked_steps(process):
 
 
 def _move_step(step, to, **fields):
-    """Move `step` to status `to`, setting `fields` too, and save them; refuses (StepRefused) a
+    """Move `step` to status `to`, setting `fields` too, and save them; refuses (Refused) a
     move STEP_TRANSITIONS does not list. The callers have already named the step the user may act
     on (_order_reasons): this keeps every status write within the table."""
     if to not in STEP_TRANSITIONS[step.status]:
-        raise StepRefused(
+        raise Refused(
             [
                 _("步骤“%(step)s”不能从“%(a)s”变为“%(b)s”。")
                 % {"step": step, "a": step.get_status_display(), "b": StepStatus(to).label}
@@ -232,7 +229,7 @@ def _order_reasons(steps, step):
 def step_complete(*, step, actor, note="", now=None):
     """Complete the open down step of a process; the next step opens.
 
-    Refuses, with every reason at once (StepRefused): a step that is not the open one (each
+    Refuses, with every reason at once (Refused): a step that is not the open one (each
     earlier step not done is named: steps are never skipped); an up step (it ends with a
     department review: step_review); a down step without evidence (a meeting with participation,
     a visit, or — for the step that collects the demand list — a submission); a step that needs a
@@ -261,7 +258,7 @@ def step_complete(*, step, actor, note="", now=None):
                 for name in _missing_votes(current.process):
                     reasons.append(_("小区“%(name)s”的最终方案表决尚未结束计票。") % {"name": name})
         if reasons:
-            raise StepRefused(reasons)
+            raise Refused(reasons)
         _move_step(current, StepStatus.DONE, completed_at=now, completed_by=actor, note=note)
         closed_lists = 0
         if current.closes_demand_list:
@@ -333,7 +330,7 @@ def step_review(*, step, decision, department, actor, comments="", now=None):
         if not reasons and current.direction != Direction.UP:
             reasons.append(_("下行步骤“%(step)s”不经部门审核，请在完成工作后标记完成。") % {"step": current})
         if reasons:
-            raise StepRefused(reasons)
+            raise Refused(reasons)
         reopened = None
         if decision == ReviewDecision.APPROVED:
             _move_step(current, StepStatus.DONE, completed_at=now, completed_by=actor)

@@ -264,7 +264,7 @@ def test_api_reverse_answers_200_409_400_403_404(users, territory, project, sour
     response = api.post(c_url, {"reason": "录入错误"}, format="json")
     assert response.status_code == 409
     assert response.json() == {
-        "detail": "该资金承诺尚有 1 笔未冲销的拨付，合计 5.00 元；请先冲销这些拨付，再冲销承诺。"
+        "reasons": ["该资金承诺尚有 1 笔未冲销的拨付，合计 5.00 元；请先冲销这些拨付，再冲销承诺。"]
     }
     response = api.post(d_url, {"reason": " "}, format="json")
     assert response.status_code == 400 and response.json() == {"reason": ["请填写冲销原因。"]}
@@ -277,7 +277,7 @@ def test_api_reverse_answers_200_409_400_403_404(users, territory, project, sour
     assert response.json()["reversal"]["reason"] == "凭证号错误"
     assert response.json()["reversal"]["created_by"] == users.street.pk
     response = api.post(d_url, {"reason": "again"}, format="json")
-    assert response.status_code == 409 and response.json()["detail"] == "该拨付已冲销，不能重复冲销。"
+    assert response.status_code == 409 and response.json() == {"reasons": ["该拨付已冲销，不能重复冲销。"]}
     assert api.get(f"/api/v1/commitments/{commitment.pk}/").json()["disbursed"] == "0.00"
     response = api.post(c_url, {"reason": "录入错误"}, format="json")
     assert response.status_code == 200 and response.json()["reversal"]["reason"] == "录入错误"

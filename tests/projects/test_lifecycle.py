@@ -8,11 +8,12 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from governance.errors import Refused
 from governance.models import AuditEntry
 from projects import gates
 from projects.choices import Stage
 from projects.models import Objection, Project, ProjectTransition, ScopeItem, SupervisionFinding
-from projects.services import TransitionRefused, project_transition
+from projects.services import project_transition
 from tests.factories import HouseholdFactory, NeighbourhoodFactory
 
 from .factories import ProjectFactory
@@ -39,7 +40,7 @@ def _put(project, stage, before=""):
 
 
 def _refused(project, to, actor, note="原因"):
-    with pytest.raises(TransitionRefused) as info:
+    with pytest.raises(Refused) as info:
         project_transition(project=project, to=to, actor=actor, note=note)
     return [str(r) for r in info.value.reasons]
 
@@ -367,7 +368,7 @@ def test_listeners_run_after_commit_only(territory, users, django_capture_on_com
         assert len(callbacks) == 1
         assert calls == [{"project_id": project.pk, "from_stage": "candidate", "to_stage": "consultation"}]
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            with pytest.raises(TransitionRefused):
+            with pytest.raises(Refused):
                 project_transition(project=project, to=S.TENDER, actor=users.street)
         assert callbacks == []
     finally:

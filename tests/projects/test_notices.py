@@ -8,16 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from governance.errors import Refused
 from governance.models import AuditEntry
 from projects.choices import Stage
 from projects.models import Notice, Objection, Project
-from projects.services import (
-    TransitionRefused,
-    notice_save,
-    objection_answer,
-    objection_submit,
-    project_transition,
-)
+from projects.services import notice_save, objection_answer, objection_submit, project_transition
 from residents.services import household_codes_issue
 
 from .factories import ProjectFactory
@@ -99,7 +94,7 @@ def test_an_open_objection_blocks_the_gate_until_staff_answer_it(territory, user
     )
     Project.objects.filter(pk=project.pk).update(stage=Stage.CONSULTATION)
     with registered_gates(**ALL_PASSING):
-        with pytest.raises(TransitionRefused) as info:
+        with pytest.raises(Refused) as info:
             project_transition(project=project, to=Stage.TENDER, actor=users.street)
         assert info.value.reasons == ["方案公示“新华里改造方案公示”尚有1条异议未答复。"]
         # Staff of another community do not see the household: 404 in the admin, refused here.

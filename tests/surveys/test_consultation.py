@@ -6,13 +6,13 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from governance.errors import Refused
 from projects.gates import transition_reasons
 from surveys.choices import MeetingKind, OpinionAnswer, OpinionSource, ReviewDecision
 from surveys.gates import consultation_complete
 from surveys.models import ConsultationProcess, Meeting, Opinion, ProcessTemplate, StepReview, Visit
 from surveys.selectors import opinion_counts
 from surveys.services import (
-    StepRefused,
     meeting_save,
     opinion_answer,
     opinion_save,
@@ -114,30 +114,30 @@ def test_process_start_copies_the_steps_and_opens_the_first(process, project, us
 def test_every_attempt_to_skip_a_step_is_refused_with_a_reason(process, users, territory):
     s = steps(process)
     for code in ("U1", "D2", "U2", "D3", "U3"):
-        with pytest.raises(StepRefused) as info:
+        with pytest.raises(Refused) as info:
             step_complete(step=s[code], actor=users.community)
         assert "须先完成步骤“D1 一下：召开居民大会，征集改造需求”，不能跳过。" in info.value.messages
-    with pytest.raises(StepRefused) as info:
+    with pytest.raises(Refused) as info:
         step_review(
             step=s["U2"], decision=ReviewDecision.APPROVED, department="区住建局", actor=users.community
         )
     assert len(info.value.messages) == 3  # D1, U1, D2 not done
-    with pytest.raises(StepRefused) as info:
+    with pytest.raises(Refused) as info:
         step_complete(step=s["D1"], actor=users.community)
     assert "尚无开展记录" in info.value.messages[0]
-    with pytest.raises(StepRefused, match="不经部门审核"):
+    with pytest.raises(Refused, match="不经部门审核"):
         step_review(
             step=s["D1"], decision=ReviewDecision.APPROVED, department="区住建局", actor=users.community
         )
     meet(process, s["D1"], territory, users.community, attendees=0)
-    with pytest.raises(StepRefused):  # a meeting nobody attended is no evidence
+    with pytest.raises(Refused):  # a meeting nobody attended is no evidence
         step_complete(step=s["D1"], actor=users.community)
     meet(process, s["D1"], territory, users.community)
     step_complete(step=s["D1"], actor=users.community, note="居民大会已召开")
     assert statuses(process) == "xo...."
-    with pytest.raises(StepRefused, match="已完成"):
+    with pytest.raises(Refused, match="已完成"):
         step_complete(step=s["D1"], actor=users.community)
-    with pytest.raises(StepRefused, match="以部门审核结束"):
+    with pytest.raises(Refused, match="以部门审核结束"):
         step_complete(step=s["U1"], actor=users.community)
 
 
@@ -198,11 +198,11 @@ def test_d3_needs_a_concluded_vote_and_the_gate_needs_every_step(process, projec
         step_complete(step=s[down], actor=users.community)
         approve(s[up], users.community)
     meet(process, s["D3"], territory, users.community)
-    with pytest.raises(StepRefused) as info:
+    with pytest.raises(Refused) as info:
         step_complete(step=s["D3"], actor=users.community)
     assert info.value.messages == ["小区“新华里”的最终方案表决尚未结束计票。"]
     vote = open_vote(territory.n111, users.community, project=project)
-    with pytest.raises(StepRefused):
+    with pytest.raises(Refused):
         step_complete(step=s["D3"], actor=users.community)  # open, not concluded
     vote_close(vote=vote, actor=users.community, now=vote.closes_at)
     step_complete(step=s["D3"], actor=users.community)

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from governance.errors import Refused
 from surveys.choices import (
     QUESTIONNAIRE_TRANSITIONS,
     STEP_TRANSITIONS,
@@ -21,7 +22,6 @@ from surveys.choices import (
 )
 from surveys.models import ConsultationStep, Question, Questionnaire, Vote
 from surveys.services import (
-    StepRefused,
     _move_step,
     process_start,
     questionnaire_save,
@@ -176,16 +176,16 @@ def test_the_step_services_refuse_the_unlisted_moves(territory, users):
     assert unlisted == {(StepStatus.PENDING, StepStatus.DONE), (StepStatus.DONE, StepStatus.PENDING)}
 
     # pending → done: completing or approving a step not yet open.
-    with pytest.raises(StepRefused):
+    with pytest.raises(Refused):
         step_complete(step=steps["D2"], actor=actor)
-    with pytest.raises(StepRefused):
+    with pytest.raises(Refused):
         step_review(step=steps["U1"], decision=ReviewDecision.APPROVED, department="区住建局", actor=actor)
     # done → pending: returning an up step already approved.
     meet(process, steps["D1"], territory, actor)
     step_complete(step=steps["D1"], actor=actor)
     step_review(step=steps["U1"], decision=ReviewDecision.APPROVED, department="区住建局", actor=actor)
     before = _statuses(process)
-    with pytest.raises(StepRefused):
+    with pytest.raises(Refused):
         step_review(
             step=steps["U1"],
             decision=ReviewDecision.RETURNED,
@@ -199,6 +199,6 @@ def test_the_step_services_refuse_the_unlisted_moves(territory, users):
     for code, to in (("U2", StepStatus.DONE), ("D1", StepStatus.PENDING)):
         step = ConsultationStep.objects.get(process=process, code=code)
         assert (step.status, to) in unlisted
-        with pytest.raises(StepRefused, match="不能从"):
+        with pytest.raises(Refused, match="不能从"):
             _move_step(step, to)
     assert _statuses(process) == before
