@@ -33,11 +33,6 @@ def ship_five_stars(apps, schema_editor):
         )
 
 
-def unship_five_stars(apps, schema_editor):
-    StarScheme = apps.get_model("governance", "StarScheme")
-    StarScheme.objects.filter(district__isnull=True, name="五星小区评定（安全、和谐、廉洁、卫生、法治）").delete()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -110,5 +105,8 @@ class Migration(migrations.Migration):
             model_name='stardimension',
             constraint=models.UniqueConstraint(fields=('scheme', 'code'), name='star_dimension_code_unique', violation_error_message='方案中已有此代码的星。'),
         ),
-        migrations.RunPython(ship_five_stars, unship_five_stars),
+        # Unapplying needs no step of its own: reversing the CreateModel operations drops the rows
+        # with their tables (deleting them first, in the same transaction, leaves PostgreSQL with
+        # pending trigger events that refuse the ALTER TABLE of the constraints' removal).
+        migrations.RunPython(ship_five_stars, migrations.RunPython.noop),
     ]

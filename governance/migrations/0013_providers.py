@@ -14,6 +14,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # The old text rule goes here, not in 0015: unapplied, 0014 writes the names back into the
+        # text before this migration puts the rule back.
+        migrations.RemoveConstraint(
+            model_name='managementarrangement',
+            name='arrangement_professional_has_provider',
+        ),
         migrations.CreateModel(
             name='Provider',
             fields=[

@@ -11,10 +11,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveConstraint(
-            model_name='managementarrangement',
-            name='arrangement_professional_has_provider',
-        ),
         migrations.RemoveField(
             model_name='managementarrangement',
             name='provider',
