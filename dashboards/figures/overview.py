@@ -40,11 +40,9 @@ from django.utils.translation import gettext_lazy as _
 from funding.choices import SourceKind
 from funding.models import Commitment, Disbursement
 from governance.choices import EligibilityStatus
-from governance.models import Building
 from projects.choices import Stage
 from projects.models import Project, ProjectTransition
 from projects.selectors import MAIN_LINE
-from residents.models import Household
 
 from .tables import Table
 from .units import (
@@ -55,13 +53,11 @@ from .units import (
     PROJECT,
     ZERO,
     child_units,
-    count_of,
     live_at,
     plan_projects,
     plan_years,
     rate,
     scoped_neighbourhoods,
-    sum_of,
     unit_projects,
 )
 
@@ -92,11 +88,11 @@ def neighbourhood_figures(neighbourhoods, period, child_key):
     and each plan year of `plan_years(period)`, the four groups' neighbourhoods, buildings,
     households and floor area. Returns {child_id: {year: {group: {measure: value}}}} (eligibility
     does not depend on the year: the same in every year)."""
-    annotations = {
-        "n_buildings": count_of(Building, "neighbourhood"),
-        "n_households": count_of(Household, "neighbourhood"),
-        "n_area": sum_of(Household, "floor_area", "neighbourhood"),
-    }
+    # Buildings, households and floor area are the neighbourhood's stored totals, kept equal to a
+    # recount by the services that write those rows (governance.services.recount_neighbourhood_totals,
+    # `manage.py recount_totals --check`): counting them here repeated three correlated subqueries
+    # inside each of the query's filtered sums.
+    annotations = {}
     conditions = {"eligible": ~Q(eligibility=EligibilityStatus.INELIGIBLE)}
     for year in plan_years(period):
         plan = plan_projects(period, year).filter(neighbourhoods=OuterRef("pk"))
@@ -108,10 +104,10 @@ def neighbourhood_figures(neighbourhoods, period, child_key):
     aggregates = {}
     for key, condition in conditions.items():
         aggregates[f"{key}__neighbourhoods"] = Count("pk", filter=condition)
-        aggregates[f"{key}__buildings"] = Coalesce(Sum("n_buildings", filter=condition), 0)
-        aggregates[f"{key}__households"] = Coalesce(Sum("n_households", filter=condition), 0)
+        aggregates[f"{key}__buildings"] = Coalesce(Sum("building_count", filter=condition), 0)
+        aggregates[f"{key}__households"] = Coalesce(Sum("household_count", filter=condition), 0)
         aggregates[f"{key}__floor_area"] = Coalesce(
-            Sum("n_area", filter=condition), ZERO, output_field=DecimalField()
+            Sum("floor_area_total", filter=condition), ZERO, output_field=DecimalField()
         )
     rows = (
         neighbourhoods.annotate_eligibility()

@@ -17,6 +17,7 @@ from funding.choices import SourceKind
 from funding.models import Commitment, CommitmentReversal, Disbursement, DisbursementReversal, FundingSource
 from governance.choices import RoleKind
 from governance.models import Building, Community, District, Neighbourhood, Street
+from governance.services import recount_neighbourhood_totals
 from projects.choices import Stage
 from projects.models import Project, ProjectTransition
 from residents.models import Household
@@ -107,6 +108,9 @@ def generate(seed, districts=2, streets=2, communities=2, neighbourhoods=3):
                         CommitmentReversal.objects.filter(pk=r.pk).update(created_at=aware(datetime.date(YEAR, rng.randint(1, 12), 3)))
     # Every project was recorded before the period.
     Project.objects.update(created_at=aware(datetime.date(YEAR - 1, 12, 1)))
+    # The buildings and households were bulk-written past the services: store their totals as a
+    # bulk writer must (the recount below counts the raw rows again, independently).
+    recount_neighbourhood_totals()
     return made[0]
 
 
