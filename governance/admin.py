@@ -9,7 +9,7 @@ from .admin_base import (
     DistrictFilter,
     ScopedAdmin,
     ScopedTabularInline,
-    ServiceWritesMixin,
+    TerritoryWritesMixin,
     StreetFilter,
     WriteRefusalsMixin,
 )
@@ -24,7 +24,7 @@ admin.site.site_title = _("老旧小区改造")
 admin.site.index_title = _("工作台")
 
 
-class AdministrativeUnitAdmin(ServiceWritesMixin, ScopedAdmin):
+class AdministrativeUnitAdmin(TerritoryWritesMixin, ScopedAdmin):
     """Districts, streets and communities are set up by superusers (the census import and the
     roles hang on them); staff read them, and may rename the unit they manage. The unit's parent
     (`parent_field`) is read-only for staff: they never manage the level above, so it is neither
@@ -104,7 +104,7 @@ class EligibilityFilter(admin.SimpleListFilter):
 
 
 @admin.register(Neighbourhood)
-class NeighbourhoodAdmin(ServiceWritesMixin, ScopedAdmin):
+class NeighbourhoodAdmin(TerritoryWritesMixin, ScopedAdmin):
     list_display = [
         "name",
         "community",
@@ -162,7 +162,7 @@ class StairwellInline(ScopedTabularInline):
 
 
 @admin.register(Building)
-class BuildingAdmin(ServiceWritesMixin, ScopedAdmin):
+class BuildingAdmin(TerritoryWritesMixin, ScopedAdmin):
     list_display = ["name", "neighbourhood", "floors", "has_elevator"]
     list_filter = [StreetFilter, CommunityFilter, "has_elevator"]
     search_fields = ["name", "neighbourhood__name"]
@@ -172,7 +172,7 @@ class BuildingAdmin(ServiceWritesMixin, ScopedAdmin):
 
 
 @admin.register(Stairwell)
-class StairwellAdmin(ServiceWritesMixin, ScopedAdmin):
+class StairwellAdmin(TerritoryWritesMixin, ScopedAdmin):
     list_display = ["name", "building", "floors", "has_elevator"]
     list_filter = [StreetFilter, CommunityFilter]
     search_fields = ["name", "building__name", "building__neighbourhood__name"]

@@ -8,7 +8,7 @@
   `write_refusal` the one reason a write is refused (the 403 page, the messages).
 - Foreign-key and many-to-many choices are scoped to what the actor may manage, so nothing can be
   attached to another territory's objects.
-- `ServiceWritesMixin` (the census pages: territory and households) saves and deletes through the
+- `TerritoryWritesMixin` (the census pages: territory and households) saves and deletes through the
   territory services, with their checks and audit rows. It is not ScopedAdmin's default: the other
   apps' admins call their own services, and their models' rules are not the territory's.
 """
@@ -248,7 +248,7 @@ class RefusalsMixin:
             return HttpResponseRedirect(request.get_full_path())
 
 
-class ServiceWritesMixin:
+class TerritoryWritesMixin:
     """Mixed in before ScopedAdmin: the page's writes (the object, its inlines' rows, the bulk
     delete action) go through `record_save` and `record_delete`, one service call and one audit
     row per row. The change page already runs in one transaction; ScopedAdmin gives the bulk

@@ -13,7 +13,7 @@ from .admin_base import (
     RefusalsMixin,
     ScopedAdmin,
     ScopedTabularInline,
-    ServiceWritesMixin,
+    TerritoryWritesMixin,
     StreetFilter,
     pending_object,
 )
@@ -116,7 +116,7 @@ class BodyAdmin(RefusalsMixin, ScopedAdmin):
 
 
 @admin.register(CompositionRule)
-class CompositionRuleAdmin(ServiceWritesMixin, ScopedAdmin):
+class CompositionRuleAdmin(TerritoryWritesMixin, ScopedAdmin):
     """Set per district by superusers (district officials read them, as staff do)."""
 
     list_display = ["district", "kind", "min_members", "max_members", "odd_members", "owners_at_least_half"]
@@ -125,7 +125,7 @@ class CompositionRuleAdmin(ServiceWritesMixin, ScopedAdmin):
 
 
 @admin.register(PartyMember)
-class PartyMemberAdmin(ServiceWritesMixin, ScopedAdmin):
+class PartyMemberAdmin(TerritoryWritesMixin, ScopedAdmin):
     list_display = ["name", "category", "community", "neighbourhood", "organisation", "joined_on"]
     list_filter = ["category", StreetFilter, CommunityFilter]
     search_fields = ["name", "organisation"]

@@ -1,17 +1,17 @@
 """The admin of the providers' register (物业服务单位). Registered from GovernanceConfig.ready().
-Written by superusers through governance.services.territory_record_save (ServiceWritesMixin); every
+Written by superusers through governance.services.territory_record_save (TerritoryWritesMixin); every
 role of the district reads it and chooses from it when starting an arrangement."""
 
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import DistrictFilter, ScopedAdmin, ServiceWritesMixin
+from .admin_base import DistrictFilter, ScopedAdmin, TerritoryWritesMixin
 from .providers import Provider
 
 
 @admin.register(Provider)
-class ProviderAdmin(ServiceWritesMixin, ScopedAdmin):
+class ProviderAdmin(TerritoryWritesMixin, ScopedAdmin):
     list_display = ["name", "kind", "district", "credit_code", "contact_name", "current_count"]
     list_filter = ["kind", DistrictFilter]
     search_fields = ["name", "credit_code", "contact_name"]

@@ -7,7 +7,7 @@ from governance.admin_base import (
     DistrictFilter,
     ScopedAdmin,
     ScopedTabularInline,
-    ServiceWritesMixin,
+    TerritoryWritesMixin,
     StreetFilter,
 )
 from governance.models import Building, Neighbourhood, Stairwell
@@ -21,7 +21,7 @@ from .models import Household
 from .services import household_save
 
 
-class HouseholdWritesMixin(ServiceWritesMixin):
+class HouseholdWritesMixin(TerritoryWritesMixin):
     """Households (on their own page and on their building's) are saved by household_save."""
 
     def record_save(self, request, obj):
