@@ -105,19 +105,25 @@ def insert_rows(model, fields, rows, *, now=None):
             model.objects.bulk_create(batch)
             count += len(batch)
         return count
-    quote = connection.ops.quote_name
-    column_list = ", ".join(quote(f.column) for f in columns)
-    not_null_text = [f for f in columns if f.empty_strings_allowed and not f.null]
-    options = "FORMAT csv"
-    if not_null_text:
-        options += f", FORCE_NOT_NULL ({', '.join(quote(f.column) for f in not_null_text)})"
-    statement = f"COPY {quote(model._meta.db_table)} ({column_list}) FROM STDIN WITH ({options})"
+    not_null_text = [f.column for f in columns if f.empty_strings_allowed and not f.null]
     count = 0
     with connection.cursor() as cursor:
         while chunk := list(itertools.islice(full, CHUNK)):
-            buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="\n").writerows(chunk)
-            buffer.seek(0)
-            cursor.cursor.copy_expert(statement, buffer)
+            copy_csv(cursor.cursor, model._meta.db_table, [f.column for f in columns], chunk, not_null_text)
             count += len(chunk)
     return count
+
+
+def copy_csv(cursor, table, columns, rows, not_null_text=()):
+    """COPY `rows` (tuples in `columns` order) into `table` (any table, a temporary one too) as CSV
+    written by the csv module's C writer: no Python work per value; None is NULL. The columns
+    `not_null_text` read an empty string as itself (FORCE_NOT_NULL), the others as NULL.
+    `cursor` is a psycopg2 cursor (Django's `cursor.cursor`)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    buffer.seek(0)
+    quote = connection.ops.quote_name
+    options = "FORMAT csv"
+    if not_null_text:
+        options += f", FORCE_NOT_NULL ({', '.join(map(quote, not_null_text))})"
+    cursor.copy_expert(f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN WITH ({options})", buffer)

@@ -2,14 +2,11 @@
 households inserted and updated in bulk (COPY on PostgreSQL), community by community, and the
 neighbourhoods' stored totals recounted (governance.totals)."""
 
-import csv
-import io
-
 from django.db import connection
 from django.utils import timezone
 
 from governance import totals
-from governance.bulk import insert_rows
+from governance.bulk import copy_csv, insert_rows
 from governance.models import Building, Community, District, Neighbourhood, Stairwell, Street
 
 from ..models import Household
@@ -217,20 +214,6 @@ def _copy_cursor():
     return cursor
 
 
-def _copy(cursor, table, columns, rows, not_null_text=()):
-    """COPY `rows` (tuples in `columns` order) into `table` as CSV written by the csv module's C
-    writer (no Python work per value; None is NULL). The columns `not_null_text` read an empty
-    string as itself (FORCE_NOT_NULL), the others as NULL."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    buffer.seek(0)
-    quote = connection.ops.quote_name
-    options = "FORMAT csv"
-    if not_null_text:
-        options += f", FORCE_NOT_NULL ({', '.join(map(quote, not_null_text))})"
-    cursor.copy_expert(f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN WITH ({options})", buffer)
-
-
 def _insert_households(rows, now):
     # governance.bulk: COPY through CSV on PostgreSQL (every other column its default, the
     # timestamps `now`), bulk_create elsewhere.
@@ -262,7 +245,7 @@ def _update_households(rows, now):
         columns = ", ".join(f"{quote(f.column)} {f.db_type(connection)}" for f in fields)
         cursor.execute(f"CREATE TEMPORARY TABLE {temp} ({columns})")
         text = [f.column for f in fields if f.empty_strings_allowed and not f.null]
-        _copy(cursor, temp, [f.column for f in fields], rows, not_null_text=text)
+        copy_csv(cursor, temp, [f.column for f in fields], rows, not_null_text=text)
         assignments = ", ".join(f"{quote(f.column)} = u.{quote(f.column)}" for f in fields[1:])
         cursor.execute(
             f"UPDATE {quote(Household._meta.db_table)} h SET {assignments}, {quote(updated_at.column)} = %s "
