@@ -6,22 +6,21 @@ same rules for what it accepts:
 - a PDF, JPEG or PNG by its *content* (the first bytes), with a matching extension;
 - an image is opened by Pillow with the same pixel limit as the photos (a decompression bomb is
   refused from its header), decoded completely, and stored re-encoded from its pixels: no EXIF,
-  no GPS location, no text chunks;
+  no GPS location, no text chunks (governance.images, shared with the photos);
 - the stored name is generated (a uuid); the uploader's name is kept only as a label, cut to
   NAME_MAX characters.
 
 `prepare_attachment(upload)` returns (ContentFile, label, kind) or raises
 ValidationError({"file": …}) naming what is wrong."""
 
-import io
 import os
 import uuid
-import warnings
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+
+from governance import images
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -39,33 +38,15 @@ def _refuse(message):
 
 
 def _reencoded_image(upload, kind):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            source = Image.open(upload)
-            if source.format != {"jpeg": "JPEG", "png": "PNG"}[kind]:
-                _refuse(_("附件内容与其扩展名不符。"))
-            width, height = source.size
-            if width * height > MAX_PIXELS:
-                _refuse(_("图片像素过多（%(w)d×%(h)d），上限为 %(limit)d 万像素。") % {"w": width, "h": height, "limit": MAX_PIXELS // 10000})
-            source.load()
-            upright = ImageOps.exif_transpose(source)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            _refuse(_("图片像素过多，疑似恶意构造的文件，已拒收。"))
-        except UnidentifiedImageError:
-            _refuse(_("附件不是有效的图片。"))
-        except (OSError, SyntaxError, ValueError):
-            _refuse(_("图片文件已损坏或不完整，无法读取。"))
-    clean = Image.new(upright.mode, upright.size)
-    clean.paste(upright)
-    if upright.mode == "P" and upright.getpalette():
-        clean.putpalette(upright.getpalette())
-    out = io.BytesIO()
-    if kind == "jpeg":
-        (clean if clean.mode in ("RGB", "L") else clean.convert("RGB")).save(out, "JPEG", quality=88)
-    else:
-        clean.save(out, "PNG", optimize=True)
-    return out.getvalue()
+    pil_format = {"jpeg": "JPEG", "png": "PNG"}[kind]
+    refusals = images.Refusals(
+        wrong_format=_("附件内容与其扩展名不符。"),
+        too_many_pixels=_("图片像素过多（%(w)d×%(h)d），上限为 %(limit)d 万像素。"),
+        bomb=_("图片像素过多，疑似恶意构造的文件，已拒收。"),
+        not_an_image=_("附件不是有效的图片。"),
+    )
+    _source, upright = images.decode_upright(upload, accepted={pil_format}, max_pixels=MAX_PIXELS, refusals=refusals, refuse=_refuse)
+    return images.encode(images.pixels_only(upright), pil_format)
 
 
 def prepare_attachment(upload):

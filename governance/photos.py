@@ -1,5 +1,6 @@
 """Checking and preparing uploaded photos (Pillow), for every app that takes photos (projects,
-surveys, residents' reports).
+surveys, residents' reports). The decoding and re-encoding are governance.images, shared with the
+disclosures' attachments.
 
 `prepare_photo(upload)` guarantees, or raises ValidationError({"image": …}) with a Chinese message:
 - the file is at most MAX_BYTES;
@@ -18,14 +19,15 @@ The EXIF capture time, when present, is returned (it is not personal data) befor
 import datetime
 import io
 import uuid
-import warnings
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
+
+from governance import images
 
 MAX_BYTES = 10 * 1024 * 1024  # 10 MiB
 MAX_PIXELS = 40_000_000  # 40 megapixels: above any phone camera, far below a bomb
@@ -60,19 +62,6 @@ def _taken_at(image):
     return timezone.make_aware(naive)
 
 
-def _encode(image, pil_format):
-    out = io.BytesIO()
-    if pil_format == "JPEG":
-        if image.mode not in ("RGB", "L"):
-            image = image.convert("RGB")
-        image.save(out, "JPEG", quality=88, optimize=True)
-    elif pil_format == "WEBP":
-        image.save(out, "WEBP", quality=88)
-    else:
-        image.save(out, "PNG", optimize=True)
-    return out.getvalue()
-
-
 def _thumbnail(image):
     thumb = image.copy()
     thumb.thumbnail(THUMBNAIL_SIZE)
@@ -103,43 +92,21 @@ def prepare_photo(upload):
     if size == 0:
         _refuse(_("照片文件是空的。"))
     upload.seek(0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            source = Image.open(upload)
-            kind = source.format
-            if kind not in FORMATS:
-                _refuse(
-                    _("只接受 JPEG、PNG、WebP 格式的照片（该文件实际为 %(kind)s 格式）。")
-                    % {"kind": kind or _("未知")}
-                )
-            width, height = source.size
-            if width * height > MAX_PIXELS:
-                _refuse(
-                    _("照片像素过多（%(w)d×%(h)d），上限为 %(limit)d 万像素。")
-                    % {"w": width, "h": height, "limit": MAX_PIXELS // 10000}
-                )
-            source.load()
-            taken_at = _taken_at(source)
-            upright = ImageOps.exif_transpose(source)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            _refuse(_("照片像素过多，疑似恶意构造的文件，已拒收。"))
-        except UnidentifiedImageError:
-            _refuse(_("文件不是有效的图片（请上传 JPEG、PNG 或 WebP 格式的照片）。"))
-        except (OSError, SyntaxError, ValueError):
-            _refuse(_("图片文件已损坏或不完整，无法读取。"))
-    # A fresh image from the pixels only: nothing of the original's metadata is carried over.
-    clean = Image.new(upright.mode, upright.size)
-    clean.paste(upright)
-    if upright.mode == "P" and upright.getpalette():
-        clean.putpalette(upright.getpalette())
-        if "transparency" in upright.info:
-            clean.info["transparency"] = upright.info["transparency"]
+    refusals = images.Refusals(
+        wrong_format=_("只接受 JPEG、PNG、WebP 格式的照片（该文件实际为 %(kind)s 格式）。"),
+        too_many_pixels=_("照片像素过多（%(w)d×%(h)d），上限为 %(limit)d 万像素。"),
+        bomb=_("照片像素过多，疑似恶意构造的文件，已拒收。"),
+        not_an_image=_("文件不是有效的图片（请上传 JPEG、PNG 或 WebP 格式的照片）。"),
+    )
+    source, upright = images.decode_upright(upload, accepted=FORMATS, max_pixels=MAX_PIXELS, refusals=refusals, refuse=_refuse)
+    taken_at = _taken_at(source)
+    clean = images.pixels_only(upright)
+    kind = source.format
     extension, pil_format = FORMATS[kind]
     uid = uuid.uuid4()
     return PreparedPhoto(
         uid=uid,
-        image=ContentFile(_encode(clean, pil_format), name=f"{uid.hex}.{extension}"),
+        image=ContentFile(images.encode(clean, pil_format), name=f"{uid.hex}.{extension}"),
         thumbnail=ContentFile(_thumbnail(clean), name=f"{uid.hex}-thumb.jpg"),
         width=clean.width,
         height=clean.height,
