@@ -17,14 +17,14 @@ committed, payer shares = 100 %) is checked by the services inside the writing t
 row lock; the constraints here hold what a single row can hold (amounts > 0, dates in order).
 """
 
-from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from governance.bounds import UpTo, check_dates
+from governance.bounds import DateChecks, UpTo
 from governance.choices import Level
+from governance.fields import staff_user
 from governance.models import Assessment, District, ManagementArrangement, Neighbourhood, Street
 from governance.money import money_field, yuan
 from governance.scoping import territory_via
@@ -87,7 +87,7 @@ class FundingSource(models.Model):
         return f"{self.name}（{self.get_kind_display()}）"
 
 
-class Commitment(models.Model):
+class Commitment(DateChecks, models.Model):
     """Money a source promises to a project (资金承诺)."""
 
     source = models.ForeignKey(
@@ -98,14 +98,7 @@ class Commitment(models.Model):
     committed_on = models.DateField(_("承诺日期"))
     document_number = models.CharField(_("文件文号"), max_length=100, blank=True)
     conditions = models.TextField(_("附加条件"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("登记人"),
-    )
+    created_by = staff_user(_("登记人"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     objects = MoneyRowQuerySet.as_manager()
@@ -125,19 +118,13 @@ class Commitment(models.Model):
             ),
         ]
 
-    def clean(self):
-        super().clean()
-        check_dates(
-            self,
-            window=["committed_on"],
-            order=[],
-        )
+    date_window = ["committed_on"]
 
     def __str__(self):
         return f"{self.source.name} → {self.project.code}：{yuan(self.amount)}"
 
 
-class Disbursement(models.Model):
+class Disbursement(DateChecks, models.Model):
     """Money paid out against a commitment (拨付)."""
 
     commitment = models.ForeignKey(
@@ -147,14 +134,7 @@ class Disbursement(models.Model):
     paid_on = models.DateField(_("拨付日期"))
     payee = models.CharField(_("收款单位"), max_length=120)
     voucher_number = models.CharField(_("凭证号"), max_length=60)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("登记人"),
-    )
+    created_by = staff_user(_("登记人"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     objects = MoneyRowQuerySet.as_manager()
@@ -174,13 +154,7 @@ class Disbursement(models.Model):
             ),
         ]
 
-    def clean(self):
-        super().clean()
-        check_dates(
-            self,
-            window=["paid_on"],
-            order=[],
-        )
+    date_window = ["paid_on"]
 
     def __str__(self):
         return f"{self.voucher_number}：{yuan(self.amount)}"
@@ -191,14 +165,7 @@ class Reversal(models.Model):
     stays, counted as nothing from then on."""
 
     reason = models.TextField(_("冲销原因"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("冲销人"),
-    )
+    created_by = staff_user(_("冲销人"))
     created_at = models.DateTimeField(_("冲销时间"), auto_now_add=True)
 
     territory_distinct = True
@@ -260,7 +227,7 @@ class DisbursementReversal(Reversal):
         return f"{self.disbursement_id}：{self.reason[:30]}"
 
 
-class PublicIncome(models.Model):
+class PublicIncome(DateChecks, models.Model):
     """Income of a neighbourhood from its common parts (小区公共收益), published to residents."""
 
     neighbourhood = models.ForeignKey(
@@ -271,14 +238,7 @@ class PublicIncome(models.Model):
     period_start = models.DateField(_("期间开始"))
     period_end = models.DateField(_("期间结束"))
     use = models.CharField(_("用途"), max_length=200, help_text=_("例如：补充维修资金、小区公共设施维护。"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("登记人"),
-    )
+    recorded_by = staff_user(_("登记人"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     territory_lookups = territory_via("neighbourhood")
@@ -300,19 +260,14 @@ class PublicIncome(models.Model):
             ),
         ]
 
-    def clean(self):
-        super().clean()
-        check_dates(
-            self,
-            window=["period_start", "period_end"],
-            order=[("period_start", "period_end", False)],
-        )
+    date_window = ["period_start", "period_end"]
+    date_order = [("period_start", "period_end", False)]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.period_start}–{self.period_end}"
 
 
-class SubsidyPlan(models.Model):
+class SubsidyPlan(DateChecks, models.Model):
     """A transitional management subsidy (以奖代补): a per-m² rate per plan year, tapering, paid
     after each year's assessment and scaled by its score band. See funding.schedule for the dates
     and amounts, funding.services for the rules checked when a plan is created.
@@ -339,14 +294,7 @@ class SubsidyPlan(models.Model):
         _("状态"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.ACTIVE, db_index=True
     )
     exited_on = models.DateField(_("退出日期"), null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("登记人"),
-    )
+    created_by = staff_user(_("登记人"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     territory_lookups = territory_via("neighbourhood")
@@ -368,13 +316,7 @@ class SubsidyPlan(models.Model):
             ),
         ]
 
-    def clean(self):
-        super().clean()
-        check_dates(
-            self,
-            window=["start_on"],
-            order=[],
-        )
+    date_window = ["start_on"]
 
     def __str__(self):
         return self.name or f"{self.neighbourhood} {self.start_on:%Y}"

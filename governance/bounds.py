@@ -149,6 +149,20 @@ def check_dates(instance, window=(), order=()):
         raise ValidationError(errors)
 
 
+
+class DateChecks:
+    """A model mixin: clean() checks the dates the model names, with check_dates. `date_window`:
+    the fields that must lie within the configured window; `date_order`: (earlier, later, strict)
+    pairs. A model with more checks calls super().clean() first."""
+
+    date_window = ()
+    date_order = ()
+
+    def clean(self):
+        super().clean()
+        check_dates(self, window=self.date_window, order=self.date_order)
+
+
 # ---- text --------------------------------------------------------------------------------------
 # Every text typed into the platform has a bound in characters. A field declares its own with
 # `bounded_text` (one constant per field, used by the resident form, the service and the admin

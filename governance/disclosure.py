@@ -10,12 +10,12 @@ governance.services_disclosure."""
 import os
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .bounds import LONG_TEXT_MAX, bounded_text, check_dates
+from .bounds import LONG_TEXT_MAX, DateChecks, bounded_text
+from .fields import staff_user
 from .scoping import territory_via
 
 MAX_ATTACHMENTS = 5
@@ -27,7 +27,7 @@ class DisclosureCategory(models.TextChoices):
     PROPERTY_SERVICES = "property_services", _("物业服务公开")
 
 
-class Disclosure(models.Model):
+class Disclosure(DateChecks, models.Model):
     """One published entry of a neighbourhood."""
 
     neighbourhood = models.ForeignKey(
@@ -37,9 +37,7 @@ class Disclosure(models.Model):
     title = models.CharField(_("标题"), max_length=120)
     body = bounded_text(_("公开内容"), LONG_TEXT_MAX, help_text=_("公开内容面向全体居民，请勿填写个人电话、身份证号等信息。"))
     published_on = models.DateField(_("公开日期"), help_text=_("当天起在小区公开页显示。"))
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("发布人"), editable=False
-    )
+    published_by = staff_user(_("发布人"), editable=False)
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -50,9 +48,7 @@ class Disclosure(models.Model):
         verbose_name_plural = _("三公开")
         ordering = ["-published_on", "-id"]
 
-    def clean(self):
-        super().clean()
-        check_dates(self, window=["published_on"])
+    date_window = ["published_on"]
 
     def __str__(self):
         return self.title

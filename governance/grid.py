@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .bodies import phone_validator
-from .bounds import check_dates
+from .bounds import DateChecks
 from .scoping import territory_via
 
 
@@ -50,7 +50,7 @@ class GridRoleQuerySet(models.QuerySet):
         )
 
 
-class GridRole(models.Model):
+class GridRole(DateChecks, models.Model):
     """One person in one grid role of a neighbourhood, with the buildings and stairwells they
     cover (none: the whole neighbourhood)."""
 
@@ -91,9 +91,8 @@ class GridRole(models.Model):
             ),
         ]
 
-    def clean(self):
-        super().clean()
-        check_dates(self, window=["started_on", "ended_on"], order=[("started_on", "ended_on", False)])
+    date_window = ["started_on", "ended_on"]
+    date_order = [("started_on", "ended_on", False)]
 
     def __str__(self):
         return f"{self.name}（{self.get_kind_display()}）"

@@ -15,15 +15,15 @@ refuses any other). Overdue: not done and past its due date (Resolution.objects.
 Imported by governance.models so Django finds the models. Writes go through
 governance.services_meetings."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .bounds import LONG_TEXT_MAX, TEXT_MAX, bounded_text, check_dates
+from .bounds import LONG_TEXT_MAX, TEXT_MAX, DateChecks, bounded_text, check_dates
 from .choices import Level
+from .fields import staff_user
 
 
 class MeetingLevel(models.TextChoices):
@@ -92,9 +92,7 @@ class JointMeeting(models.Model):
         "governance.Body", blank=True, related_name="joint_meetings", verbose_name=_("参会自治组织")
     )
     topics = bounded_text(_("议题"), LONG_TEXT_MAX)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("登记人")
-    )
+    created_by = staff_user(_("登记人"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     territory_lookups = {
@@ -165,7 +163,7 @@ class ResolutionQuerySet(models.QuerySet):
         return self.exclude(status=ResolutionStatus.DONE).filter(due_on__lt=today or timezone.localdate())
 
 
-class Resolution(models.Model):
+class Resolution(DateChecks, models.Model):
     """One resolution of a joint meeting: what is to be done, by which unit, by when; followed to
     done through RESOLUTION_TRANSITIONS."""
 
@@ -200,9 +198,7 @@ class Resolution(models.Model):
             ),
         ]
 
-    def clean(self):
-        super().clean()
-        check_dates(self, window=["due_on", "done_on"])
+    date_window = ["due_on", "done_on"]
 
     def is_overdue(self, today=None):
         return self.status != ResolutionStatus.DONE and self.due_on < (today or timezone.localdate())

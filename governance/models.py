@@ -15,14 +15,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .bounds import UpTo, check_dates
+from .bounds import DateChecks, UpTo
 from .choices import ROLE_LEVEL, EligibilityStatus, Level, RoleKind
+from .fields import staff_user
 from .querysets import AssessmentQuerySet, NeighbourhoodQuerySet
 
 DEFAULT_ELIGIBILITY_CUTOFF = datetime.date(2001, 1, 1)
 
 
-class District(models.Model):
+class District(DateChecks, models.Model):
     name = models.CharField(_("名称"), max_length=50, unique=True)
     code = models.CharField(_("行政区划代码"), max_length=12, blank=True)
     eligibility_cutoff = models.DateField(
@@ -44,13 +45,7 @@ class District(models.Model):
         verbose_name_plural = _("区")
         ordering = ["name"]
 
-    def clean(self):
-        super().clean()
-        check_dates(
-            self,
-            window=["eligibility_cutoff"],
-            order=[],
-        )
+    date_window = ["eligibility_cutoff"]
 
     def __str__(self):
         return self.name
@@ -112,14 +107,7 @@ class Neighbourhood(models.Model):
         blank=True,
         help_text=_("晚于截止日建成的小区，须记录理由方可纳入改造。"),
     )
-    admitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("纳入批准人"),
-    )
+    admitted_by = staff_user(_("纳入批准人"))
     admitted_at = models.DateTimeField(_("纳入时间"), null=True, blank=True)
     # Stored totals of the census rows below, kept by the services that write them (see
     # governance.totals; `manage.py recount_totals --check` compares them with a recount).
@@ -287,14 +275,7 @@ class AuditEntry(models.Model):
     """One row per write done by a service: who did what to which object, and the details."""
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
+    actor = staff_user(_("操作人"))
     action = models.CharField(_("操作"), max_length=60)
     target_type = models.CharField(_("对象类型"), max_length=60)
     target_id = models.CharField(_("对象ID"), max_length=40)
@@ -321,7 +302,7 @@ class ManagementMode(models.TextChoices):
     NONE = "none", _("无人管理")
 
 
-class ManagementArrangement(models.Model):
+class ManagementArrangement(DateChecks, models.Model):
     """How a neighbourhood is managed from `started_on` until `ended_on` (empty: the current one).
 
     One current arrangement per neighbourhood (a partial unique constraint). Writes go through
@@ -396,13 +377,11 @@ class ManagementArrangement(models.Model):
             ),
         ]
 
+    date_window = ["started_on", "ended_on", "contract_start", "contract_end"]
+    date_order = [("started_on", "ended_on", False), ("contract_start", "contract_end", False)]
+
     def clean(self):
         super().clean()
-        check_dates(
-            self,
-            window=["started_on", "ended_on", "contract_start", "contract_end"],
-            order=[("started_on", "ended_on", False), ("contract_start", "contract_end", False)],
-        )
         if self.provider_id is not None and self.neighbourhood_id is not None:
             district_id = (
                 Neighbourhood.objects.filter(pk=self.neighbourhood_id)
@@ -420,7 +399,7 @@ class ManagementArrangement(models.Model):
         return self.ended_on is None
 
 
-class Assessment(models.Model):
+class Assessment(DateChecks, models.Model):
     """A yearly service assessment (考核) of an arrangement: a score 0–100 and its items.
 
     `year` names the assessment (the "2027" of 2027年度考核); `period_start`–`period_end` (both
@@ -451,9 +430,7 @@ class Assessment(models.Model):
     assessor = models.CharField(_("考核单位/考核人"), max_length=100)
     assessed_at = models.DateTimeField(_("考核时间"))
     note = models.TextField(_("考核意见"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("登记人")
-    )
+    recorded_by = staff_user(_("登记人"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     objects = AssessmentQuerySet.as_manager()
@@ -509,11 +486,12 @@ class Assessment(models.Model):
             self.period_start = self.period_start or first
             self.period_end = self.period_end or last
 
+    date_window = ["period_start", "period_end", "assessed_at"]
+
     def clean(self):
         """The period: filled from the year when empty; in order; at most one year; touching the
         year it is named after (a period 2027-03-01 – 2028-02-29 may be 2027's or 2028's)."""
         super().clean()
-        check_dates(self, window=["period_start", "period_end", "assessed_at"])
         if not self.year or not 2000 <= self.year <= 2100:
             return  # the year's own check reports it
         self.fill_period()

@@ -12,21 +12,21 @@ on record as withdrawn. The neighbourhood's public page shows the stars of its l
 Imported by governance.models so Django finds the models."""
 
 from django.apps import apps as django_apps
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .bounds import TEXT_MAX, bounded_text, check_dates
+from .bounds import TEXT_MAX, DateChecks, bounded_text
 from .choices import Level
+from .fields import staff_user
 from .scoping import scope, territory_of, territory_via
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
 
-class StarScheme(models.Model):
+class StarScheme(DateChecks, models.Model):
     """A rating scheme: its dimensions and the years it is valid for. `district` empty: the
     shipped scheme every district uses."""
 
@@ -60,9 +60,8 @@ class StarScheme(models.Model):
             ),
         ]
 
-    def clean(self):
-        super().clean()
-        check_dates(self, window=["valid_from", "valid_until"], order=[("valid_from", "valid_until", False)])
+    date_window = ["valid_from", "valid_until"]
+    date_order = [("valid_from", "valid_until", False)]
 
     def valid_in(self, year):
         """Whether the scheme is valid for some of `year`."""
@@ -109,7 +108,7 @@ class RatingStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已摘星")
 
 
-class StarRating(models.Model):
+class StarRating(DateChecks, models.Model):
     """A neighbourhood's star on one dimension for one year. Withdrawn after a failed review, with
     its reason (star_withdraw); never deleted once withdrawn, so the record stays."""
 
@@ -128,9 +127,7 @@ class StarRating(models.Model):
     )
     withdrawn_on = models.DateField(_("摘星日期"), null=True, blank=True, editable=False)
     withdrawal_reason = bounded_text(_("摘星原因"), TEXT_MAX, blank=True, editable=False)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("录入人"), editable=False
-    )
+    recorded_by = staff_user(_("录入人"), editable=False)
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     territory_lookups = territory_via("neighbourhood")
@@ -153,9 +150,11 @@ class StarRating(models.Model):
             ),
         ]
 
+    date_window = ["rated_on", "withdrawn_on"]
+    date_order = [("rated_on", "withdrawn_on", False)]
+
     def clean(self):
         super().clean()
-        check_dates(self, window=["rated_on", "withdrawn_on"], order=[("rated_on", "withdrawn_on", False)])
         if self.dimension_id is None or self.neighbourhood_id is None or self.year is None:
             return
         scheme = StarScheme.objects.filter(dimensions=self.dimension_id).first()

@@ -14,14 +14,14 @@ of their own households).
 
 import uuid
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from governance.bounds import LONG_TEXT_MAX, UpTo, bounded_text, check_dates
+from governance.bounds import LONG_TEXT_MAX, DateChecks, UpTo, bounded_text
 from governance.choices import Level
+from governance.fields import staff_user
 from governance.models import District, Neighbourhood, Street
 from governance.money import money_field
 from governance.scoping import territory_via
@@ -92,7 +92,7 @@ class CatalogueItem(models.Model):
         return self.name
 
 
-class Project(models.Model):
+class Project(DateChecks, models.Model):
     code = models.CharField(_("项目编号"), max_length=40, unique=True)
     name = models.CharField(_("项目名称"), max_length=120)
     year = models.PositiveSmallIntegerField(_("年度批次"))
@@ -167,13 +167,8 @@ class Project(models.Model):
             ),
         ]
 
-    def clean(self):
-        super().clean()
-        check_dates(
-            self,
-            window=["planned_start_on", "planned_end_on", "started_on", "completed_on"],
-            order=[("planned_start_on", "planned_end_on", False), ("started_on", "completed_on", False)],
-        )
+    date_window = ["planned_start_on", "planned_end_on", "started_on", "completed_on"]
+    date_order = [("planned_start_on", "planned_end_on", False), ("started_on", "completed_on", False)]
 
     def __str__(self):
         return f"{self.code} {self.name}"
@@ -185,14 +180,7 @@ class ProjectTransition(models.Model):
     project = models.ForeignKey(Project, models.CASCADE, related_name="transitions", verbose_name=_("项目"))
     from_stage = models.CharField(_("原阶段"), max_length=20, choices=Stage.choices)
     to_stage = models.CharField(_("新阶段"), max_length=20, choices=Stage.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
+    actor = staff_user(_("操作人"))
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     note = models.TextField(_("说明"), blank=True)
 
@@ -259,7 +247,7 @@ class ScopeItem(models.Model):
         return self.actual_quantity is not None or bool(self.no_actual_reason.strip())
 
 
-class ProgressReport(models.Model):
+class ProgressReport(DateChecks, models.Model):
     """A monthly progress report. Percent, investment and quantities are cumulative to the month's
     end (the national statistics are reported as totals to date)."""
 
@@ -299,14 +287,7 @@ class ProgressReport(models.Model):
         _("绿化(平方米)"), default=0, validators=[MinValueValidator(0), UpTo("quantity", _("绿化"))], **QUANTITY
     )
     note = models.TextField(_("说明"), blank=True)
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("填报人"),
-    )
+    reported_by = staff_user(_("填报人"))
     created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
 
     territory_lookups = territory_via("project__neighbourhoods")
@@ -373,31 +354,18 @@ class ProgressReport(models.Model):
             ),
         ]
 
-    def clean(self):
-        super().clean()
-        check_dates(
-            self,
-            window=["month"],
-            order=[],
-        )
+    date_window = ["month"]
 
     def __str__(self):
         return f"{self.month:%Y-%m}"
 
 
-class SupervisionFinding(models.Model):
+class SupervisionFinding(DateChecks, models.Model):
     """A quality finding by staff or a resident volunteer supervisor; open until resolved with a note."""
 
     project = models.ForeignKey(Project, models.CASCADE, related_name="findings", verbose_name=_("项目"))
     source = models.CharField(_("发现人类型"), max_length=30, choices=FindingSource.choices)
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("登记人"),
-    )
+    reported_by = staff_user(_("登记人"))
     supervisor_name = models.CharField(
         _("义务监督员"), max_length=50, blank=True, help_text=_("由义务监督员发现时填写其姓名。")
     )
@@ -417,14 +385,7 @@ class SupervisionFinding(models.Model):
     opened_at = models.DateTimeField(_("发现时间"))
     resolved_at = models.DateTimeField(_("整改完成时间"), null=True, blank=True)
     resolution_note = models.TextField(_("整改说明"), blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("销号人"),
-    )
+    resolved_by = staff_user(_("销号人"))
 
     territory_lookups = territory_via("project__neighbourhoods")
     territory_distinct = True
@@ -451,13 +412,8 @@ class SupervisionFinding(models.Model):
             ),
         ]
 
-    def clean(self):
-        super().clean()
-        check_dates(
-            self,
-            window=["opened_at", "resolved_at"],
-            order=[("opened_at", "resolved_at", False)],
-        )
+    date_window = ["opened_at", "resolved_at"]
+    date_order = [("opened_at", "resolved_at", False)]
 
     def __str__(self):
         return self.description[:40]
@@ -467,7 +423,7 @@ class SupervisionFinding(models.Model):
         return self.resolved_at is None
 
 
-class Acceptance(models.Model):
+class Acceptance(DateChecks, models.Model):
     """A completion acceptance (竣工验收) with resident representatives. The latest one counts."""
 
     project = models.ForeignKey(Project, models.CASCADE, related_name="acceptances", verbose_name=_("项目"))
@@ -477,14 +433,7 @@ class Acceptance(models.Model):
     satisfaction_rate = models.DecimalField(_("居民满意度(%)"), max_digits=5, decimal_places=2)
     passed = models.BooleanField(_("验收通过"))
     note = models.TextField(_("验收意见"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("登记人"),
-    )
+    recorded_by = staff_user(_("登记人"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     territory_lookups = territory_via("project__neighbourhoods")
@@ -502,13 +451,7 @@ class Acceptance(models.Model):
             ),
         ]
 
-    def clean(self):
-        super().clean()
-        check_dates(
-            self,
-            window=["accepted_on"],
-            order=[],
-        )
+    date_window = ["accepted_on"]
 
     def __str__(self):
         return f"{self.accepted_on}"
@@ -518,7 +461,7 @@ def _photo_path(instance, filename):
     return f"projects/photos/{filename}"
 
 
-class Photo(models.Model):
+class Photo(DateChecks, models.Model):
     """A photo of a project (or of one finding). Stored re-encoded, without EXIF, under a uuid name;
     see governance.photos."""
 
@@ -540,14 +483,7 @@ class Photo(models.Model):
     uid = models.UUIDField(_("编号"), default=uuid.uuid4, unique=True, editable=False)
     taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("上传人"),
-    )
+    uploaded_by = staff_user(_("上传人"))
 
     territory_lookups = territory_via("project__neighbourhoods")
     territory_distinct = True
@@ -557,19 +493,13 @@ class Photo(models.Model):
         verbose_name_plural = _("照片")
         ordering = ["project_id", "kind", "-uploaded_at"]
 
-    def clean(self):
-        super().clean()
-        check_dates(
-            self,
-            window=["taken_at"],
-            order=[],
-        )
+    date_window = ["taken_at"]
 
     def __str__(self):
         return self.caption or str(self.uid)
 
 
-class Notice(models.Model):
+class Notice(DateChecks, models.Model):
     """A publicity notice (公示) of a plan or a result, with its period (both days included)."""
 
     project = models.ForeignKey(Project, models.CASCADE, related_name="notices", verbose_name=_("项目"))
@@ -578,14 +508,7 @@ class Notice(models.Model):
     body = bounded_text(_("内容"), LONG_TEXT_MAX)
     starts_on = models.DateField(_("公示开始"))
     ends_on = models.DateField(_("公示结束"))
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("发布人"),
-    )
+    published_by = staff_user(_("发布人"))
     created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
 
     territory_lookups = territory_via("project__neighbourhoods")
@@ -603,13 +526,8 @@ class Notice(models.Model):
             ),
         ]
 
-    def clean(self):
-        super().clean()
-        check_dates(
-            self,
-            window=["starts_on", "ends_on"],
-            order=[("starts_on", "ends_on", False)],
-        )
+    date_window = ["starts_on", "ends_on"]
+    date_order = [("starts_on", "ends_on", False)]
 
     def __str__(self):
         return self.title
@@ -628,14 +546,7 @@ class Objection(models.Model):
         _("状态"), max_length=20, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN, db_index=True
     )
     answer = models.TextField(_("答复"), blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("答复人"),
-    )
+    answered_by = staff_user(_("答复人"))
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
 
     territory_lookups = territory_via("household__neighbourhood")

@@ -8,12 +8,12 @@ residents.services_reports (one transaction, an audit row that never holds the r
 a resident may type a phone number into it). The public page shows counts only.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from governance.bounds import TEXT_MAX, bounded_text
+from governance.fields import staff_user
 from governance.models import Neighbourhood
 from governance.scoping import territory_via
 
@@ -67,13 +67,9 @@ class ResidentReport(models.Model):
     )
     answer = bounded_text(_("答复"), TEXT_MAX, blank=True)
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("答复人")
-    )
+    answered_by = staff_user(_("答复人"))
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("办结人")
-    )
+    closed_by = staff_user(_("办结人"))
 
     territory_lookups = territory_via("neighbourhood")
 

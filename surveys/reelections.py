@@ -4,19 +4,19 @@ app, which knows both. Recording one (surveys.services.reelections.reelection_re
 closed and passed vote of the matter "elect the committee" in the body's neighbourhood, and gives
 the body its new term. Imported by surveys.models (its __init__) so Django finds the model."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from governance.bodies import BodyKind
-from governance.bounds import TEXT_MAX, bounded_text, check_dates
+from governance.bounds import TEXT_MAX, DateChecks, bounded_text
 from governance.choices import Level
+from governance.fields import staff_user
 
 # The bodies the owners elect (the property management committee is formed by the street).
 ELECTED_KINDS = (BodyKind.OWNERS_COMMITTEE, BodyKind.SELF_MANAGEMENT)
 
 
-class Reelection(models.Model):
+class Reelection(DateChecks, models.Model):
     body = models.ForeignKey("governance.Body", models.PROTECT, related_name="reelections", verbose_name=_("自治组织"))
     vote = models.OneToOneField(
         "surveys.Vote", models.PROTECT, related_name="reelection", verbose_name=_("业主表决"),
@@ -25,9 +25,7 @@ class Reelection(models.Model):
     term_start = models.DateField(_("新任期开始"))
     term_end = models.DateField(_("新任期结束"))
     note = bounded_text(_("备注"), TEXT_MAX, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("录入人"), editable=False
-    )
+    recorded_by = staff_user(_("录入人"), editable=False)
     recorded_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     territory_lookups = {
@@ -41,9 +39,8 @@ class Reelection(models.Model):
         verbose_name_plural = _("换届记录")
         ordering = ["-term_start", "-id"]
 
-    def clean(self):
-        super().clean()
-        check_dates(self, window=["term_start", "term_end"], order=[("term_start", "term_end", True)])
+    date_window = ["term_start", "term_end"]
+    date_order = [("term_start", "term_end", True)]
 
     def __str__(self):
         return f"{self.body} {self.term_start}—{self.term_end}"

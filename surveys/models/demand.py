@@ -1,11 +1,11 @@
 """Demand lists (需求清单): one list per neighbourhood of a project, households' submissions and photos."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from governance.bounds import bounded_text
+from governance.fields import staff_user
 from governance.models import Neighbourhood
 from governance.scoping import territory_via
 from projects.models import CatalogueItem, Project
@@ -65,14 +65,7 @@ class DemandSubmission(models.Model):
     )
     text = bounded_text(_("其他需求"), DEMAND_TEXT_MAX, blank=True)
     channel = models.CharField(_("提交方式"), max_length=10, choices=SubmissionChannel.choices)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("录入人"),
-    )
+    entered_by = staff_user(_("录入人"))
     submitted_at = models.DateTimeField(_("提交时间"))
     is_current = models.BooleanField(_("当前有效"), default=True)
     receipt = models.CharField(_("回执号"), max_length=16, unique=True)

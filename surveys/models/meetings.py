@@ -1,10 +1,10 @@
 """Meetings (with their photos) and visits of a consultation."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from governance.bounds import LONG_TEXT_MAX, bounded_text, check_dates
+from governance.bounds import LONG_TEXT_MAX, DateChecks, bounded_text
+from governance.fields import staff_user
 from governance.models import Neighbourhood
 from governance.scoping import territory_via
 from residents.models import Household
@@ -13,7 +13,7 @@ from ..choices import MeetingKind
 from .steps import ConsultationProcess, ConsultationStep
 
 
-class Meeting(models.Model):
+class Meeting(DateChecks, models.Model):
     process = models.ForeignKey(
         ConsultationProcess, models.CASCADE, related_name="meetings", verbose_name=_("协商程序")
     )
@@ -34,14 +34,7 @@ class Meeting(models.Model):
     attendees = models.PositiveIntegerField(_("参会人数"), default=0)
     households_represented = models.PositiveIntegerField(_("代表户数"), default=0)
     minutes = bounded_text(_("会议纪要"), LONG_TEXT_MAX, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("登记人"),
-    )
+    recorded_by = staff_user(_("登记人"))
 
     territory_lookups = territory_via("neighbourhood")
 
@@ -50,19 +43,13 @@ class Meeting(models.Model):
         verbose_name_plural = _("协商会议")
         ordering = ["-held_on", "-id"]
 
-    def clean(self):
-        super().clean()
-        check_dates(
-            self,
-            window=["held_on"],
-            order=[],
-        )
+    date_window = ["held_on"]
 
     def __str__(self):
         return f"{self.held_on} {self.get_kind_display()}"
 
 
-class Visit(models.Model):
+class Visit(DateChecks, models.Model):
     process = models.ForeignKey(
         ConsultationProcess, models.CASCADE, related_name="visits", verbose_name=_("协商程序")
     )
@@ -70,14 +57,7 @@ class Visit(models.Model):
         ConsultationStep, models.PROTECT, null=True, blank=True, related_name="visits", verbose_name=_("步骤")
     )
     household = models.ForeignKey(Household, models.CASCADE, related_name="visits", verbose_name=_("住户"))
-    staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("走访人"),
-    )
+    staff = staff_user(_("走访人"))
     visited_on = models.DateField(_("走访日期"))
     notes = bounded_text(_("走访记录"), LONG_TEXT_MAX, blank=True)
 
@@ -88,13 +68,7 @@ class Visit(models.Model):
         verbose_name_plural = _("入户走访")
         ordering = ["-visited_on", "-id"]
 
-    def clean(self):
-        super().clean()
-        check_dates(
-            self,
-            window=["visited_on"],
-            order=[],
-        )
+    date_window = ["visited_on"]
 
     def __str__(self):
         return f"{self.visited_on} {self.household}"

@@ -1,11 +1,11 @@
 """Opinions collected in a consultation, with their answers."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from governance.bounds import bounded_text
+from governance.fields import staff_user
 from governance.models import Neighbourhood
 from governance.scoping import territory_via
 from residents.models import Household
@@ -48,14 +48,7 @@ class Opinion(models.Model):
         db_index=True,
     )
     answer_text = models.TextField(_("答复说明"), blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("答复人"),
-    )
+    answered_by = staff_user(_("答复人"))
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 

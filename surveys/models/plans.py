@@ -1,11 +1,11 @@
 """Plan versions (改造方案) and their items."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from governance.bounds import LONG_TEXT_MAX, UpTo, bounded_text
+from governance.fields import staff_user
 from governance.models import Neighbourhood
 from governance.money import money_field
 from governance.scoping import territory_via
@@ -33,14 +33,7 @@ class PlanVersion(models.Model):
     summary = bounded_text(_("方案摘要"), LONG_TEXT_MAX)
     document = models.FileField(_("方案文件"), upload_to=_plan_document_path, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("创建人"),
-    )
+    created_by = staff_user(_("创建人"))
 
     territory_lookups = territory_via("project__neighbourhoods")
     territory_distinct = True

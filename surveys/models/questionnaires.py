@@ -1,11 +1,11 @@
 """Questionnaires (问卷调查): questions, options, households' responses and answers."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from governance.bounds import bounded_text
+from governance.fields import staff_user
 from governance.models import Neighbourhood
 from governance.scoping import territory_via
 from projects.models import Project
@@ -41,14 +41,7 @@ class Questionnaire(models.Model):
     )
     opened_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("创建人"),
-    )
+    created_by = staff_user(_("创建人"))
 
     territory_lookups = territory_via("neighbourhood")
 
@@ -111,14 +104,7 @@ class Response(models.Model):
     )
     household = models.ForeignKey(Household, models.CASCADE, related_name="responses", verbose_name=_("住户"))
     channel = models.CharField(_("提交方式"), max_length=10, choices=SubmissionChannel.choices)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("录入人"),
-    )
+    entered_by = staff_user(_("录入人"))
     submitted_at = models.DateTimeField(_("提交时间"))
     revisions = models.PositiveIntegerField(_("修改次数"), default=0)
 

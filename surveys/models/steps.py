@@ -1,11 +1,11 @@
 """Consultation processes (三下三上): templates, processes, their steps and the departments' reviews."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from governance.choices import Level
+from governance.fields import staff_user
 from governance.models import District
 from governance.scoping import territory_via
 from projects.models import Project
@@ -78,14 +78,7 @@ class ConsultationProcess(models.Model):
     )
     template = models.ForeignKey(ProcessTemplate, models.PROTECT, related_name="+", verbose_name=_("模板"))
     started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("发起人"),
-    )
+    started_by = staff_user(_("发起人"))
 
     territory_lookups = territory_via("project__neighbourhoods")
     territory_distinct = True
@@ -114,14 +107,7 @@ class ConsultationStep(models.Model):
     )
     opened_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("完成人"),
-    )
+    completed_by = staff_user(_("完成人"))
     note = models.TextField(_("完成说明"), blank=True)
     rounds = models.PositiveSmallIntegerField(_("轮次"), default=0, help_text=_("被退回重新开展的次数。"))
 
@@ -159,14 +145,7 @@ class StepReview(models.Model):
     reopened_step = models.ForeignKey(
         ConsultationStep, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("退回至")
     )
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("登记人"),
-    )
+    reviewer = staff_user(_("登记人"))
     at = models.DateTimeField(_("审核时间"), auto_now_add=True)
 
     territory_lookups = territory_via("step__process__project__neighbourhoods")

@@ -2,12 +2,12 @@
 
 from fractions import Fraction
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from governance.bounds import check_dates
+from governance.bounds import DateChecks
+from governance.fields import staff_user
 from governance.models import Building, Neighbourhood, Stairwell
 from governance.scoping import territory_via
 from projects.models import Project
@@ -16,7 +16,7 @@ from residents.models import Household
 from ..choices import PRESETS, BallotChannel, BallotChoice, MatterType, RulePreset, VoteScope, VoteStatus
 
 
-class Vote(models.Model):
+class Vote(DateChecks, models.Model):
     """A decision put to the owners of a neighbourhood, a building or a stairwell."""
 
     project = models.ForeignKey(
@@ -64,22 +64,8 @@ class Vote(models.Model):
     passed = models.BooleanField(_("表决通过"), null=True, blank=True, editable=False)
     result = models.JSONField(_("计票结果"), default=dict, blank=True, editable=False)
     closed_at = models.DateTimeField(_("计票时间"), null=True, blank=True, editable=False)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("计票人"),
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("创建人"),
-    )
+    closed_by = staff_user(_("计票人"))
+    created_by = staff_user(_("创建人"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     territory_lookups = territory_via("neighbourhood")
@@ -118,13 +104,8 @@ class Vote(models.Model):
             ),
         ]
 
-    def clean(self):
-        super().clean()
-        check_dates(
-            self,
-            window=["opens_at", "closes_at"],
-            order=[("opens_at", "closes_at", True)],
-        )
+    date_window = ["opens_at", "closes_at"]
+    date_order = [("opens_at", "closes_at", True)]
 
     def __str__(self):
         return self.title
@@ -166,14 +147,7 @@ class Ballot(models.Model):
     household = models.ForeignKey(Household, models.PROTECT, related_name="ballots", verbose_name=_("住户"))
     choice = models.CharField(_("表决意见"), max_length=10, choices=BallotChoice.choices)
     channel = models.CharField(_("方式"), max_length=10, choices=BallotChannel.choices)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("录入人"),
-    )
+    entered_by = staff_user(_("录入人"))
     at = models.DateTimeField(_("表决时间"))
     revisions = models.PositiveIntegerField(_("修改次数"), default=0)
 
