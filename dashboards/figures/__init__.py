@@ -50,6 +50,7 @@ from .overview import (  # noqa: F401
     MEASURES,
     MEASURE_NAMES,
     neighbourhood_figures,
+    project_rows,
     empty_groups,
     add_groups,
     start_rates,

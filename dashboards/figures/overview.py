@@ -2,8 +2,16 @@
 community, a neighbourhood) stands at, for a plan year and as of the end of a month.
 
 Read-only: everything is read through the lower apps' models, querysets and the scoping function;
-nothing is written. Every figure comes from aggregate queries, a fixed number per page whatever
-the size of the data (tests/dashboards/test_pages_figures.py pins it).
+nothing is written. Every figure comes from four flat queries whatever the size of the data
+(tests/dashboards/test_pages_figures.py pins the count), added up in Python:
+
+1. the unit's neighbourhoods the actor sees: each one's child unit (id and name), eligibility and
+   stored totals (buildings, households, floor area: governance.Neighbourhood's, kept equal to a
+   recount by the services that write those rows, `manage.py recount_totals --check`);
+2. their links to the projects of the five plan years shown: (neighbourhood, plan year, started
+   on, completed on);
+3. the plan year's projects touching them: code, budget, dates and the stage at the as-of date;
+4. those projects' live commitments by project and source kind, with what was paid of them.
 
 Definitions (docs/architecture.md, "Dashboards"):
 - eligible: the unit's neighbourhoods that may be renovated (governance's eligibility: built
@@ -23,17 +31,10 @@ Definitions (docs/architecture.md, "Dashboards"):
   then), with how many days they have been in it.
 """
 
-from django.db.models import (
-    Count,
-    DecimalField,
-    Exists,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce, Greatest
+from collections import defaultdict
+
+from django.db.models import DecimalField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -47,12 +48,14 @@ from projects.selectors import MAIN_LINE
 from .tables import Table
 from .units import (
     CHILD_LEVEL,
+    COMMUNITY,
+    DISTRICT,
     LEVEL_NAMES,
     NEIGHBOURHOOD,
     NEIGHBOURHOOD_LOOKUP,
     PROJECT,
+    STREET,
     ZERO,
-    child_units,
     live_at,
     plan_projects,
     plan_years,
@@ -81,52 +84,13 @@ MEASURE_NAMES = {
     "households": _("户数(户)"),
     "floor_area": _("建筑面积(m²)"),
 }
-
-
-def neighbourhood_figures(neighbourhoods, period, child_key):
-    """One query: for each child unit (`child_key`, the neighbourhood's lookup of the child level)
-    and each plan year of `plan_years(period)`, the four groups' neighbourhoods, buildings,
-    households and floor area. Returns {child_id: {year: {group: {measure: value}}}} (eligibility
-    does not depend on the year: the same in every year)."""
-    # Buildings, households and floor area are the neighbourhood's stored totals, kept equal to a
-    # recount by the services that write those rows (governance.services.recount_neighbourhood_totals,
-    # `manage.py recount_totals --check`): counting them here repeated three correlated subqueries
-    # inside each of the query's filtered sums.
-    annotations = {}
-    conditions = {"eligible": ~Q(eligibility=EligibilityStatus.INELIGIBLE)}
-    for year in plan_years(period):
-        plan = plan_projects(period, year).filter(neighbourhoods=OuterRef("pk"))
-        annotations[f"planned_{year}"] = Exists(plan)
-        annotations[f"started_{year}"] = Exists(plan.filter(started_on__lte=period.as_of))
-        annotations[f"completed_{year}"] = Exists(plan.filter(completed_on__lte=period.as_of))
-        for group in ("planned", "started", "completed"):
-            conditions[f"{group}_{year}"] = Q(**{f"{group}_{year}": True})
-    aggregates = {}
-    for key, condition in conditions.items():
-        aggregates[f"{key}__neighbourhoods"] = Count("pk", filter=condition)
-        aggregates[f"{key}__buildings"] = Coalesce(Sum("building_count", filter=condition), 0)
-        aggregates[f"{key}__households"] = Coalesce(Sum("household_count", filter=condition), 0)
-        aggregates[f"{key}__floor_area"] = Coalesce(
-            Sum("floor_area_total", filter=condition), ZERO, output_field=DecimalField()
-        )
-    rows = (
-        neighbourhoods.annotate_eligibility()
-        .annotate(**annotations)
-        .order_by()
-        .values(child_key)
-        .annotate(**aggregates)
-    )
-    result = {}
-    for row in rows:
-        by_year = {}
-        for year in plan_years(period):
-            figures = {}
-            for group in GROUPS:
-                key = "eligible" if group == "eligible" else f"{group}_{year}"
-                figures[group] = {m: row[f"{key}__{m}"] for m in MEASURES}
-            by_year[year] = figures
-        result[row[child_key]] = by_year
-    return result
+# How a neighbourhood reaches the name of its unit of each child level.
+CHILD_NAME = {
+    DISTRICT: "community__street__district__name",
+    STREET: "community__street__name",
+    COMMUNITY: "community__name",
+    NEIGHBOURHOOD: "name",
+}
 
 
 def empty_groups():
@@ -141,6 +105,72 @@ def add_groups(total, figures):
             total[group][measure] += figures[group][measure]
     return total
 
+
+def _count(groups, group, buildings, households, area):
+    """Count one neighbourhood (its stored totals) in `groups[group]`."""
+    figures = groups[group]
+    figures["neighbourhoods"] += 1
+    figures["buildings"] += buildings
+    figures["households"] += households
+    figures["floor_area"] += area
+
+
+def neighbourhood_figures(neighbourhoods, period, child_level):
+    """Two flat queries: the neighbourhoods (their child unit of `child_level`, None below a
+    community, eligibility and stored totals), then their links to the projects of the plan years
+    of `plan_years(period)`; added up in Python. Returns (figures, names): figures
+    {child_id: {year: {group: {measure: value}}}} (eligibility does not depend on the year: the
+    same in every year), names {child_id: the child unit's name} (empty without a child level)."""
+    child_key = NEIGHBOURHOOD_LOOKUP[child_level] if child_level else "pk"
+    name_key = CHILD_NAME[child_level] if child_level else "name"
+    years = plan_years(period)
+    hoods = {}
+    names = {}
+    rows = (
+        neighbourhoods.annotate_eligibility()
+        .order_by()
+        .values_list("pk", child_key, name_key, "eligibility", "building_count", "household_count", "floor_area_total")
+    )
+    for pk, child, name, eligibility, buildings, households, area in rows:
+        hoods[pk] = (child, eligibility != EligibilityStatus.INELIGIBLE, buildings, households, area)
+        names[child] = name
+    # Each neighbourhood's plan years: {(pk, year): [started, completed]} (any of its projects).
+    reached = {}
+    links = Project.neighbourhoods.through.objects.filter(
+        neighbourhood__in=neighbourhoods.values("pk"), project__in=plan_projects(period, years=years)
+    ).values_list("neighbourhood_id", "project__year", "project__started_on", "project__completed_on")
+    for pk, year, started_on, completed_on in links:
+        state = reached.setdefault((pk, year), [False, False])
+        state[0] = state[0] or (started_on is not None and started_on <= period.as_of)
+        state[1] = state[1] or (completed_on is not None and completed_on <= period.as_of)
+    eligible = defaultdict(empty_groups)  # {child: groups}, only "eligible" filled
+    by_year = defaultdict(empty_groups)  # {(child, year): groups}, the other three
+    for pk, (child, is_eligible, buildings, households, area) in hoods.items():
+        if is_eligible:
+            _count(eligible[child], "eligible", buildings, households, area)
+        for year in years:
+            state = reached.get((pk, year))
+            if state is None:
+                continue
+            groups = by_year[(child, year)]
+            _count(groups, "planned", buildings, households, area)
+            if state[0]:
+                _count(groups, "started", buildings, households, area)
+            if state[1]:
+                _count(groups, "completed", buildings, households, area)
+    result = {}
+    for child in names:
+        result[child] = {}
+        for year in years:
+            groups = empty_groups()
+            if child in eligible:
+                add_groups(groups, eligible[child])
+            if (child, year) in by_year:
+                add_groups(groups, by_year[(child, year)])
+            result[child][year] = groups
+    return result, (names if child_level else {})
+
+
 def start_rates(groups):
     return {
         "by_neighbourhoods": rate(groups["started"]["neighbourhoods"], groups["planned"]["neighbourhoods"]),
@@ -148,43 +178,56 @@ def start_rates(groups):
     }
 
 
-def compute_investment(projects, period):
-    """Budget, committed by source kind, disbursed and gap of `projects` (distinct projects of the
-    unit). Three queries."""
-    commitments = Commitment.objects.filter(
-        live_at(period), committed_on__lte=period.as_of, project__in=projects.values("pk")
+def project_rows(projects, period):
+    """One query: each of `projects` (a queryset) by code, with its stage at the as-of date (the
+    last recorded move by then, None before the first) and when it entered it."""
+    last_move = ProjectTransition.objects.filter(project=OuterRef("pk"), at__lt=period.as_of_end).order_by(
+        "-at", "-id"
     )
-    per_project = commitments.filter(project=OuterRef("pk")).order_by().values("project")
-    covered = Coalesce(
-        Subquery(per_project.annotate(t=Sum("amount")).values("t")), ZERO, output_field=DecimalField()
-    )
-    shortfall = Greatest(
-        Coalesce("budget", ZERO, output_field=DecimalField()) - covered,
-        Value(ZERO, output_field=DecimalField()),
-        output_field=DecimalField(),
-    )
-    totals = (
-        Project.objects.filter(pk__in=projects.values("pk"))
-        .annotate(shortfall=shortfall)
-        .aggregate(
-            budget=Coalesce(Sum("budget"), ZERO, output_field=DecimalField()),
-            gap=Coalesce(Sum("shortfall"), ZERO, output_field=DecimalField()),
-            projects=Count("pk"),
+    return list(
+        projects.annotate(
+            stage_then=Subquery(last_move.values("to_stage")[:1]),
+            since=Subquery(last_move.values("at")[:1]),
+        )
+        .order_by("code", "pk")
+        .values(
+            "pk", "code", "name", "stage", "budget", "started_on", "completed_on", "created_at", "stage_then", "since"
         )
     )
-    by_kind = {
-        row["source__kind"]: row["total"]
-        for row in commitments.order_by().values("source__kind").annotate(total=Sum("amount"))
-    }
-    disbursed = Disbursement.objects.filter(
-        live_at(period),
-        paid_on__lte=period.as_of,
-        commitment__in=commitments.values("pk"),
-    ).aggregate(total=Coalesce(Sum("amount"), ZERO, output_field=DecimalField()))["total"]
+
+
+def compute_investment(projects, rows, period):
+    """Budget, committed by source kind, disbursed and gap of `projects` (the distinct projects of
+    the unit, a queryset; `rows` their project_rows). One query: the live commitments' amounts and
+    what was paid of them (live payments by the as-of date), by project and source kind."""
+    paid = (
+        Disbursement.objects.filter(live_at(period), paid_on__lte=period.as_of, commitment=OuterRef("pk"))
+        .order_by()
+        .values("commitment")
+        .annotate(t=Sum("amount"))
+        .values("t")
+    )
+    commitments = (
+        Commitment.objects.filter(live_at(period), committed_on__lte=period.as_of, project__in=projects.values("pk"))
+        .annotate(paid=Coalesce(Subquery(paid), ZERO, output_field=DecimalField()))
+        .order_by()
+        .values("project_id", "source__kind")
+        .annotate(total=Sum("amount"), paid=Sum("paid"))
+        .values_list("project_id", "source__kind", "total", "paid")
+    )
+    by_kind = {}
+    covered = defaultdict(lambda: ZERO)
+    disbursed = ZERO
+    for project_id, kind, total, paid_total in commitments:
+        by_kind[kind] = by_kind.get(kind, ZERO) + total
+        covered[project_id] += total
+        disbursed += paid_total
+    budget = sum((row["budget"] for row in rows), ZERO)
+    gap = sum((max(row["budget"] - covered[row["pk"]], ZERO) for row in rows), ZERO)
     committed = sum(by_kind.values(), ZERO)
     return {
-        "projects": totals["projects"],
-        "budget": totals["budget"],
+        "projects": len(rows),
+        "budget": budget,
         "committed": committed,
         "by_kind": [
             {"kind": kind, "name": SourceKind(kind).label, "amount": by_kind[kind]}
@@ -192,28 +235,17 @@ def compute_investment(projects, period):
             if kind in by_kind
         ],
         "disbursed": disbursed,
-        "gap": totals["gap"],
+        "gap": gap,
     }
 
 
-def stage_funnel(projects, period):
-    """The projects by their stage at the as-of date, with the days they have been in it (average
-    and longest). One query (one row per project: the stage and when it was entered)."""
-    last_move = ProjectTransition.objects.filter(project=OuterRef("pk"), at__lt=period.as_of_end).order_by(
-        "-at", "-id"
-    )
-    rows = (
-        Project.objects.filter(pk__in=projects.values("pk"))
-        .annotate(
-            stage_then=Subquery(last_move.values("to_stage")[:1]),
-            since=Subquery(last_move.values("at")[:1]),
-        )
-        .values_list("stage_then", "since", "created_at")
-    )
+def stage_funnel(rows, period):
+    """The projects (`rows`: project_rows) by their stage at the as-of date, with the days they
+    have been in it (average and longest). No query."""
     counts = {stage: [] for stage in FUNNEL_STAGES}
-    for stage_then, since, created_at in rows:
-        stage = stage_then or Stage.CANDIDATE
-        entered = timezone.localdate(since or created_at)
+    for row in rows:
+        stage = row["stage_then"] or Stage.CANDIDATE
+        entered = timezone.localdate(row["since"] or row["created_at"])
         if stage in counts:
             counts[stage].append(max(0, (period.as_of - entered).days))
     funnel = []
@@ -230,43 +262,42 @@ def stage_funnel(projects, period):
         )
     return funnel
 
+
+LISTED = ("pk", "code", "name", "stage", "budget", "started_on", "completed_on")
+
+
 def overview(actor, unit, period):
-    """Every figure of the overview of `unit`: a fixed number of queries (6 at a level with child
-    units, whatever the size of the data)."""
+    """Every figure of the overview of `unit`: four queries whatever the size of the data."""
     neighbourhoods = scoped_neighbourhoods(actor, unit)
     child_level = CHILD_LEVEL.get(unit.level)
-    child_key = NEIGHBOURHOOD_LOOKUP[child_level] if child_level else "pk"
-    per_child_years = neighbourhood_figures(neighbourhoods, period, child_key)
+    per_child_years, names = neighbourhood_figures(neighbourhoods, period, child_level)
     years = {year: empty_groups() for year in plan_years(period)}
     for by_year in per_child_years.values():
         for year, figures in by_year.items():
             add_groups(years[year], figures)
     groups = years[period.year]
-    per_child = {pk: by_year[period.year] for pk, by_year in per_child_years.items()}
     children = []
     if child_level:
-        _, rows = child_units(unit, per_child)
-        for pk, figures in per_child.items():
-            obj = rows.get(pk)
-            if obj is None:
-                continue
+        for pk, by_year in per_child_years.items():
+            figures = by_year[period.year]
             children.append(
-                {"level": child_level, "pk": pk, "name": obj.name, "groups": figures, "rates": start_rates(figures)}
+                {"level": child_level, "pk": pk, "name": names[pk], "groups": figures, "rates": start_rates(figures)}
             )
         children.sort(key=lambda c: c["name"])
     projects = unit_projects(neighbourhoods, period)
-    project_rows = []
+    rows = project_rows(projects, period)
+    project_listing = []
     if unit.level == NEIGHBOURHOOD:
-        project_rows = list(projects.order_by("code").values("pk", "code", "name", "stage", "budget", "started_on", "completed_on"))
+        project_listing = [{key: row[key] for key in LISTED} for row in rows]
     return {
-        "projects": project_rows,
+        "projects": project_listing,
         "groups": groups,
         "rates": start_rates(groups),
         "years": [{"year": year, "groups": years[year], "rates": start_rates(years[year])} for year in years],
         "child_level": child_level,
         "children": children,
-        "investment": compute_investment(projects, period),
-        "funnel": stage_funnel(projects, period),
+        "investment": compute_investment(projects, rows, period),
+        "funnel": stage_funnel(rows, period),
     }
 
 # ---- tables: what the page shows, the charts draw and the exports write ----------------------
