@@ -60,11 +60,15 @@ def quantity_columns():
     return [(name, ProgressReport._meta.get_field(name).verbose_name) for name in QUANTITY_FIELDS]
 
 
+# The quantities stored as decimals (the others, and REPORTING, are counts).
+DECIMAL_FIELDS = frozenset(
+    name for name in QUANTITY_FIELDS if ProgressReport._meta.get_field(name).get_internal_type() == "DecimalField"
+)
+
+
 def zero(name):
     """The zero of a figure: Decimal for quantities stored as decimals, int for counts."""
-    if name in QUANTITY_FIELDS and ProgressReport._meta.get_field(name).get_internal_type() == "DecimalField":
-        return Decimal("0")
-    return 0
+    return Decimal("0") if name in DECIMAL_FIELDS else 0
 
 
 @dataclass(eq=False)
@@ -173,10 +177,10 @@ def territory_neighbourhoods(actor, root):
 
 
 def unit_tree(actor, root):
-    """The tree under `root`: one query (the neighbourhoods with their ancestors)."""
+    """The tree under `root`: one query (the neighbourhoods with their ancestors' ids and names,
+    as plain rows: no model instances to build for every neighbourhood)."""
     rows = (
         territory_neighbourhoods(actor, root)
-        .select_related("community__street__district")
         .order_by(
             "community__street__district__name",
             "community__street__district_id",
@@ -187,38 +191,48 @@ def unit_tree(actor, root):
             "name",
             "pk",
         )
+        .values_list(
+            "community__street__district_id",
+            "community__street__district__name",
+            "community__street_id",
+            "community__street__name",
+            "community_id",
+            "community__name",
+            "pk",
+            "name",
+        )
     )
     units = {root.key: root}
 
-    def child(parent, level, obj):
-        unit = units.get((level, obj.pk))
+    def child(parent, level, pk, name):
+        unit = units.get((level, pk))
         if unit is None:
-            unit = Unit(level, obj.pk, obj.name, parent)
+            unit = Unit(level, pk, name, parent)
             units[unit.key] = unit
             parent.children.append(unit)
         return unit
 
-    start = LEVELS.index(root.level)
-    for n in rows:
-        chain = {
-            DISTRICT: n.community.street.district,
-            STREET: n.community.street,
-            COMMUNITY: n.community,
-            NEIGHBOURHOOD: n,
-        }
+    levels = LEVELS[LEVELS.index(root.level) + 1 :]
+    for row in rows:
+        chain = dict(zip((DISTRICT, STREET, COMMUNITY, NEIGHBOURHOOD), zip(row[::2], row[1::2])))
         parent = root
-        for level in LEVELS[start + 1 :]:
-            parent = child(parent, level, chain[level])
+        for level in levels:
+            parent = child(parent, level, *chain[level])
     return Tree(root, units)
 
 
 def add_up(tree, names):
     """Level by level from the neighbourhoods up: each unit's figures `names` become the sum of its
     children's (a neighbourhood keeps what was put on it)."""
+    zeros = {name: zero(name) for name in names}
     for level in reversed(LEVELS[:-1]):
         for unit in tree.level(level):
-            for name in names:
-                unit.figures[name] = sum((c.figures.get(name, zero(name)) for c in unit.children), zero(name))
+            totals = dict(zeros)
+            for child in unit.children:
+                for name, value in child.figures.items():
+                    if name in totals:
+                        totals[name] += value
+            unit.figures.update(totals)
 
 
 def works_rollup(actor, month, *, level=CITY, pk=None, year=None, root=None, tree=None, projects=None):
@@ -233,8 +247,9 @@ def works_rollup(actor, month, *, level=CITY, pk=None, year=None, root=None, tre
         home=project_home_neighbourhood("project_id", "project__lead_street_id")
     )
     reports = reports.filter(home__in=territory_neighbourhoods(actor, root).values("pk"))
+    zeros = {name: zero(name) for name in (*QUANTITY_FIELDS, REPORTING)}
     for unit in tree.level(NEIGHBOURHOOD):
-        unit.figures.update({name: zero(name) for name in (*QUANTITY_FIELDS, REPORTING)})
+        unit.figures.update(zeros)
     for row in reports.order_by().values("home", *QUANTITY_FIELDS):
         unit = tree.get(NEIGHBOURHOOD, row["home"])
         if unit is None:  # not possible: the query keeps the homes of the tree
