@@ -18,12 +18,15 @@ Definitions (docs/architecture.md, "Dashboards"), for the unit's neighbourhoods 
   households, supervision findings open for longer than 30 days, and projects under construction
   without last month's progress report; each with the admin page that settles it.
 
+The households of a neighbourhood are its stored total (governance.totals, kept equal to a count of
+the rows by the services that write them); the flats of a building or a stairwell are counted.
+
 A fixed number of queries whatever the size of the data (tests/dashboards/test_consultation_page.py).
 """
 
 import datetime
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -76,13 +79,17 @@ def _of_year(period, opened):
 
 def demand_participation(neighbourhoods, period, key):
     """Per row key: households, households of neighbourhoods with a demand list of the plan year,
-    households that submitted one. One query."""
+    households that submitted one. One query: the households are the neighbourhoods' stored totals
+    (governance.totals, kept equal to a count of the rows), the neighbourhoods with a list an
+    uncorrelated subquery, the submitters one correlated subquery per neighbourhood."""
     end = period.as_of_end
     plan = plan_projects(period).values("pk")
-    lists = DemandList.objects.filter(neighbourhood=OuterRef("pk"), project__in=plan, opened_at__lt=end)
+    listed = DemandList.objects.filter(project__in=plan, opened_at__lt=end).values("neighbourhood_id")
     submitters = (
         DemandSubmission.objects.filter(
-            demand_list__neighbourhood=OuterRef("pk"), demand_list__project__in=plan, submitted_at__lt=end
+            demand_list__neighbourhood=OuterRef("pk"),
+            demand_list__in=DemandList.objects.filter(project__in=plan).values("pk"),
+            submitted_at__lt=end,
         )
         .order_by()
         .values("demand_list__neighbourhood")
@@ -90,16 +97,12 @@ def demand_participation(neighbourhoods, period, key):
         .values("n")
     )
     rows = (
-        neighbourhoods.annotate(
-            n_households=count_of(Household, "neighbourhood"),
-            with_list=Exists(lists),
-            n_submitted=Coalesce(Subquery(submitters), 0, output_field=IntegerField()),
-        )
+        neighbourhoods.annotate(n_submitted=Coalesce(Subquery(submitters), 0, output_field=IntegerField()))
         .order_by()
         .values(key)
         .annotate(
-            households=Coalesce(Sum("n_households"), 0),
-            list_households=Coalesce(Sum("n_households", filter=Q(with_list=True)), 0),
+            households=Coalesce(Sum("household_count"), 0),
+            list_households=Coalesce(Sum("household_count", filter=Q(pk__in=listed)), 0),
             submitted=Coalesce(Sum("n_submitted"), 0),
         )
     )
@@ -115,7 +118,7 @@ def questionnaire_turnout(neighbourhoods, period, key):
         .filter(_of_year(period, "opened_at"))
         .annotate(
             n_responses=count_of(Response.objects.filter(submitted_at__lt=end), "questionnaire"),
-            n_households=count_of(Household, "neighbourhood", outer="neighbourhood"),
+            n_households=F("neighbourhood__household_count"),
         )
         .order_by()
         .values(_via("neighbourhood", key))
@@ -129,7 +132,8 @@ def _scope_flats():
     return Case(
         When(scope=VoteScope.STAIRWELL, then=count_of(Household, "stairwell", outer="stairwell")),
         When(scope=VoteScope.BUILDING, then=count_of(Household, "building", outer="building")),
-        default=count_of(Household, "neighbourhood", outer="neighbourhood"),
+        default=F("neighbourhood__household_count"),
+        output_field=IntegerField(),
     )
 
 

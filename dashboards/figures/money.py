@@ -41,10 +41,10 @@ from django.utils.translation import gettext_lazy as _
 from funding.choices import InstallmentStatus, SourceKind
 from funding.models import Commitment, SubsidyPayer, SubsidyPayment
 from governance.models import Assessment, ManagementArrangement, ManagementMode
+from governance.querysets import managed_on
 from governance.money import money
 from projects.choices import Stage
 from projects.models import Project
-from residents.models import Household
 
 from .tables import Table
 from .units import (
@@ -55,7 +55,6 @@ from .units import (
     NEIGHBOURHOOD_LOOKUP,
     PROJECT,
     ZERO,
-    count_of,
     live_at,
     plan_projects,
     plan_years,
@@ -120,8 +119,9 @@ def gap_projects(neighbourhoods, period, limit):
 
 
 def management_coverage(neighbourhoods, period, key):
-    """Per row key: the neighbourhoods and their households, by the mode of the arrangement covering
-    the as-of date, and the unmanaged ones. One query."""
+    """Per row key: the neighbourhoods by the mode of the arrangement covering the as-of date, and
+    the unmanaged ones (governance's managed_on, the definition NeighbourhoodQuerySet.unmanaged
+    uses). One query."""
     on = period.as_of
     covering = (
         ManagementArrangement.objects.filter(neighbourhood=OuterRef("pk"), started_on__lte=on)
@@ -131,8 +131,7 @@ def management_coverage(neighbourhoods, period, key):
     )
     counts = {mode: Count("pk", filter=Q(mode_then=mode)) for mode in MODES}
     rows = (
-        neighbourhoods.annotate_management(on)
-        .annotate(mode_then=Subquery(covering.values("mode")[:1]))
+        neighbourhoods.annotate(managed=managed_on(on), mode_then=Subquery(covering.values("mode")[:1]))
         .order_by()
         .values(key)
         .annotate(neighbourhoods=Count("pk"), unmanaged=Count("pk", filter=Q(managed=False)), **counts)
@@ -142,10 +141,11 @@ def management_coverage(neighbourhoods, period, key):
 
 def unmanaged_neighbourhoods(neighbourhoods, period, limit):
     """The unit's unmanaged neighbourhoods on the as-of date (governance's definition), by street,
-    community and name, with their households (at most `limit`; None: all). One query."""
+    community and name, with their households (the neighbourhood's stored total, governance.totals)
+    (at most `limit`; None: all). One query."""
     rows = (
         neighbourhoods.unmanaged(period.as_of)
-        .annotate(n_households=count_of(Household, "neighbourhood"))
+        .annotate(n_households=F("household_count"))
         .order_by("community__street__name", "community__name", "name", "pk")
         .values("pk", "name", "community__name", "community__street__name", "built_year", "n_households")
     )
