@@ -26,7 +26,7 @@ A fixed number of queries whatever the size of the data (tests/dashboards/test_c
 
 import datetime
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, When, Window
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -43,7 +43,6 @@ from surveys.selectors import demand_ranking, up_steps_awaiting_review
 from .tables import Table
 from .units import (
     CHILD_LEVEL,
-    LEVEL_MODELS,
     LEVEL_NAMES,
     NEIGHBOURHOOD,
     NEIGHBOURHOOD_LOOKUP,
@@ -66,6 +65,12 @@ def _rows_key(unit):
     return level, NEIGHBOURHOOD_LOOKUP[level]
 
 
+def name_lookup(key):
+    """The neighbourhood's lookup of the name of the row whose id `key` looks up
+    ("community__street_id" -> "community__street__name"; "pk" -> "name")."""
+    return "name" if key == "pk" else key.removesuffix("_id") + "__name"
+
+
 def _via(prefix, key):
     """The lookup of the rows' key from a model reaching its neighbourhood by `prefix`."""
     return f"{prefix}_id" if key == "pk" else f"{prefix}__{key}"
@@ -78,8 +83,8 @@ def _of_year(period, opened):
 
 
 def demand_participation(neighbourhoods, period, key):
-    """Per row key: households, households of neighbourhoods with a demand list of the plan year,
-    households that submitted one. One query: the households are the neighbourhoods' stored totals
+    """Per row key: the row's name, households, households of neighbourhoods with a demand list of
+    the plan year, households that submitted one. One query: the households are the neighbourhoods' stored totals
     (governance.totals, kept equal to a count of the rows), the neighbourhoods with a list an
     uncorrelated subquery, the submitters one correlated subquery per neighbourhood."""
     end = period.as_of_end
@@ -99,7 +104,7 @@ def demand_participation(neighbourhoods, period, key):
     rows = (
         neighbourhoods.annotate(n_submitted=Coalesce(Subquery(submitters), 0, output_field=IntegerField()))
         .order_by()
-        .values(key)
+        .values(key, row_name=F(name_lookup(key)))
         .annotate(
             households=Coalesce(Sum("household_count"), 0),
             list_households=Coalesce(Sum("household_count", filter=Q(pk__in=listed)), 0),
@@ -267,11 +272,14 @@ def _waiting_reads(neighbourhoods, now):
 
 def waiting_items(neighbourhoods, limit):
     """What waits for staff today, oldest first within each kind: {"counts": {kind: n}, "items":
-    [row]} with at most `limit` rows of each kind (None: all). Two queries per kind."""
+    [row]} with at most `limit` rows of each kind (None: all). One query per kind: its first rows,
+    each with how many there are in all (a window count, taken before the limit)."""
     counts, items = {}, []
     for kind, (rows, make) in _waiting_reads(neighbourhoods, timezone.now()).items():
-        counts[kind] = rows.count()
-        items.extend(make(row) for row in (rows if limit is None else rows[:limit]))
+        rows = rows.annotate(waiting_total=Window(Count("pk")))
+        shown = list(rows if limit is None else rows[:limit])
+        counts[kind] = shown[0].waiting_total if shown else 0
+        items.extend(make(row) for row in shown)
     return {"counts": counts, "total": sum(counts.values()), "items": items}
 
 
@@ -292,11 +300,12 @@ def _with_rates(row):
 
 
 def _participation_rows(neighbourhoods, period, key):
-    """{row key: the row's counts}, from four aggregate queries; and the votes by matter type."""
+    """{row key: the row's name and counts}, from four aggregate queries; and the votes by matter
+    type."""
     demand = demand_participation(neighbourhoods, period, key)
     questionnaires = questionnaire_turnout(neighbourhoods, period, key)
     opinions = opinion_figures(neighbourhoods, period, key)
-    rows = {pk: dict.fromkeys(ROW_FIELDS, 0) for pk in demand}
+    rows = {pk: {"name": d["row_name"], **dict.fromkeys(ROW_FIELDS, 0)} for pk, d in demand.items()}
     for pk, d in demand.items():
         rows[pk].update(households=d["households"], list_households=d["list_households"], submitted=d["submitted"])
     for pk, q in questionnaires.items():
@@ -319,12 +328,7 @@ def consultation(actor, unit, period, limit=None):
     neighbourhoods = scoped_neighbourhoods(actor, unit)
     level, key = _rows_key(unit)
     counts, matters = _participation_rows(neighbourhoods, period, key)
-    names = {pk: obj.name for pk, obj in LEVEL_MODELS[level].objects.in_bulk(list(counts)).items()}
-    rows = [
-        _with_rates({"level": level, "pk": pk, "name": names[pk], **figures})
-        for pk, figures in counts.items()
-        if pk in names
-    ]
+    rows = [_with_rates({"level": level, "pk": pk, **figures}) for pk, figures in counts.items()]
     rows.sort(key=lambda row: row["name"])
     total = _with_rates({name: sum(row[name] for row in rows) for name in ROW_FIELDS})
     votes = []

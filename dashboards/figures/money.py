@@ -46,10 +46,10 @@ from governance.money import money
 from projects.choices import Stage
 from projects.models import Project
 
+from .consultation import name_lookup
 from .tables import Table
 from .units import (
     CHILD_LEVEL,
-    LEVEL_MODELS,
     LEVEL_NAMES,
     NEIGHBOURHOOD,
     NEIGHBOURHOOD_LOOKUP,
@@ -119,9 +119,9 @@ def gap_projects(neighbourhoods, period, limit):
 
 
 def management_coverage(neighbourhoods, period, key):
-    """Per row key: the neighbourhoods by the mode of the arrangement covering the as-of date, and
-    the unmanaged ones (governance's managed_on, the definition NeighbourhoodQuerySet.unmanaged
-    uses). One query."""
+    """Per row key: the row's name (`row_name`), the neighbourhoods by the mode of the arrangement
+    covering the as-of date, and the unmanaged ones (governance's managed_on, the definition
+    NeighbourhoodQuerySet.unmanaged uses). One query."""
     on = period.as_of
     covering = (
         ManagementArrangement.objects.filter(neighbourhood=OuterRef("pk"), started_on__lte=on)
@@ -133,7 +133,7 @@ def management_coverage(neighbourhoods, period, key):
     rows = (
         neighbourhoods.annotate(managed=managed_on(on), mode_then=Subquery(covering.values("mode")[:1]))
         .order_by()
-        .values(key)
+        .values(key, row_name=F(name_lookup(key)))
         .annotate(neighbourhoods=Count("pk"), unmanaged=Count("pk", filter=Q(managed=False)), **counts)
     )
     return {row[key]: row for row in rows}
@@ -222,8 +222,7 @@ def _rows_key(unit):
 def _coverage_rows(neighbourhoods, period, unit):
     level, key = _rows_key(unit)
     counts = management_coverage(neighbourhoods, period, key)
-    names = {pk: obj.name for pk, obj in LEVEL_MODELS[level].objects.in_bulk(list(counts)).items()}
-    rows = [{"level": level, "pk": pk, "name": names[pk], **row} for pk, row in counts.items() if pk in names]
+    rows = [{"level": level, "pk": pk, "name": row["row_name"], **row} for pk, row in counts.items()]
     rows.sort(key=lambda row: row["name"])
     total = {name: sum(row[name] for row in rows) for name in ("neighbourhoods", "unmanaged", *MODES)}
     return level, rows, total

@@ -290,10 +290,10 @@ def test_the_page_takes_the_same_number_of_queries_at_two_data_sizes(client):
     after["export"] = _page_queries(client, export)
     assert before == after
     # Pinned: the session and the user (2), the unit's row (1, none for the city; at a project its
-    # neighbourhood for the breadcrumb too), demand, questionnaires, opinions, votes (4), the rows'
-    # names (1), the top items (1), the waiting items (4 counts, 4 lists).
+    # neighbourhood for the breadcrumb too), demand with the rows' names, questionnaires, opinions,
+    # votes (4), the top items (1), the waiting items (4 lists, each with its count).
     assert after == {
-        "city": 16, "district": 17, "street": 17, "community": 17, "neighbourhood": 17, "project": 18, "export": 17,
+        "city": 11, "district": 12, "street": 12, "community": 12, "neighbourhood": 12, "project": 13, "export": 12,
     }
 
 

@@ -213,10 +213,10 @@ def test_the_page_takes_the_same_number_of_queries_at_two_data_sizes(client):
         counts.append(pages)
     assert counts[0] == counts[1]
     # Pinned: the session and the user (2), the unit's row (1, none for the city; at a project its
-    # neighbourhood for the breadcrumb too), the coverage and its rows' names (2), the subsidies
+    # neighbourhood for the breadcrumb too), the coverage with its rows' names (1), the subsidies
     # (2), funding (1), the gaps (1), the unmanaged list (1), the bands (1).
     assert counts[1] == {
-        "city": 10, "district": 11, "street": 11, "community": 11, "neighbourhood": 11, "project": 12, "export": 11,
+        "city": 9, "district": 10, "street": 10, "community": 10, "neighbourhood": 10, "project": 11, "export": 10,
     }
 
 
