@@ -16,12 +16,14 @@ its project and that project's stage.
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import connections
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from projects.choices import Stage
+from governance.models import Neighbourhood
 from projects.models import Project, ProjectTransition
-from projects.selectors import MAIN_LINE, stage_as_of
+from projects.selectors import MAIN_LINE
 
 from . import units as f
 from .tables import Table
@@ -76,40 +78,84 @@ class MapPoint:
         return stage_name(self.stage)
 
 
-def _latest_project(period):
-    """The outer neighbourhood's latest project of a plan year up to the period's, recorded by the
-    as-of date and not cancelled by then."""
+# The map's statement: each neighbourhood (of the scoped ids' SELECT) by name, with its latest
+# project among the plan's (the projects' ids' SELECT), that project's code and its last recorded
+# stage before the as-of date's end. Set-based: the latest project of every neighbourhood is ranked
+# in one pass over the links (a window function, PostgreSQL's and SQLite's alike) instead of the
+# same ordered subquery run again for each neighbourhood and each column.
+MAP_SQL = """
+SELECT n.id, n.name, n.latitude, n.longitude, latest.project_id, latest.code,
+       (SELECT t.to_stage FROM {transition} t
+        WHERE t.project_id = latest.project_id AND t.at < %s
+        ORDER BY t.at DESC, t.id DESC LIMIT 1)
+FROM {neighbourhood} n
+LEFT JOIN (
+    SELECT l.neighbourhood_id, p.id AS project_id, p.code,
+           ROW_NUMBER() OVER (
+               PARTITION BY l.neighbourhood_id ORDER BY p.year DESC, p.created_at DESC, p.id DESC
+           ) AS latest_rank
+    FROM {link} l JOIN {project} p ON p.id = l.project_id
+    WHERE l.neighbourhood_id IN ({hoods}) AND p.id IN ({plan})
+) latest ON latest.neighbourhood_id = n.id AND latest.latest_rank = 1
+WHERE n.id IN ({hoods})
+ORDER BY n.name, n.id
+"""
+# The model fields of the statement's columns, whose converters the rows go through.
+MAP_COLUMNS = (
+    (Neighbourhood, "id"),
+    (Neighbourhood, "name"),
+    (Neighbourhood, "latitude"),
+    (Neighbourhood, "longitude"),
+    (Project, "id"),
+    (Project, "code"),
+    (ProjectTransition, "to_stage"),
+)
+
+
+def _map_rows(actor, unit, period):
+    """The map statement's rows: (id, name, latitude, longitude, project id, code, stage then).
+    One query; the scoped neighbourhoods and the plan's projects are compiled by the ORM."""
+    hoods = f.scoped_neighbourhoods(actor, unit).values("pk")
+    using = hoods.db  # the replica while a dashboards view runs (config/routers.py), if set up
     cancelled = ProjectTransition.objects.filter(
         project=OuterRef("pk"), to_stage=Stage.CANCELLED, at__lt=period.as_of_end
     )
-    return (
-        Project.objects.filter(
-            neighbourhoods=OuterRef("pk"), year__lte=period.year, created_at__lt=period.as_of_end
-        )
+    plan = (
+        Project.objects.filter(year__lte=period.year, created_at__lt=period.as_of_end)
         .exclude(Exists(cancelled))
-        .order_by("-year", "-created_at", "-pk")
+        .values("pk")
     )
+    compiler = hoods.query.get_compiler(using)
+    hoods_sql, hoods_params = compiler.as_sql()
+    plan_sql, plan_params = plan.query.get_compiler(using).as_sql()
+    connection = connections[using]
+    sql = MAP_SQL.format(
+        transition=ProjectTransition._meta.db_table,
+        neighbourhood=Neighbourhood._meta.db_table,
+        link=Project.neighbourhoods.through._meta.db_table,
+        project=Project._meta.db_table,
+        hoods=hoods_sql,
+        plan=plan_sql,
+    )
+    end = connection.ops.adapt_datetimefield_value(period.as_of_end)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [end, *hoods_params, *plan_params, *hoods_params])
+        rows = cursor.fetchall()
+    columns = [model._meta.get_field(name).get_col(model._meta.db_table) for model, name in MAP_COLUMNS]
+    converters = compiler.get_converters(columns)
+    return list(compiler.apply_converters(rows, converters)) if converters else rows
 
 
 def map_points(actor, unit, period):
     """Every neighbourhood of `unit` that `actor` sees, by name, as MapPoints (one query)."""
-    latest = _latest_project(period)
-    rows = (
-        f.scoped_neighbourhoods(actor, unit)
-        .annotate(
-            map_project=Subquery(latest.values("pk")[:1]),
-            map_project_code=Subquery(latest.values("code")[:1]),
-        )
-        .annotate(map_stage=stage_as_of(period.as_of_end, project="map_project"))
-        .order_by("name", "pk")
-        .values_list("pk", "name", "latitude", "longitude", "map_project", "map_project_code", "map_stage")
-    )
     points = []
-    for pk, name, latitude, longitude, project, code, stage in rows:
+    for pk, name, latitude, longitude, project, code, stage in _map_rows(actor, unit, period):
         if project is None:
             stage = NO_PROJECT
-        elif stage not in STAGE_COLOURS:  # cancelled after the as-of date: not possible here
-            stage = NO_PROJECT
+        else:
+            stage = stage or Stage.CANDIDATE.value  # no move recorded by then
+            if stage not in STAGE_COLOURS:  # cancelled after the as-of date: not possible here
+                stage = NO_PROJECT
         points.append(MapPoint(pk, name, latitude, longitude, project, code, stage))
     return points
 
