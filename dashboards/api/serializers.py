@@ -174,6 +174,24 @@ class DashboardMapPointSerializer(serializers.Serializer):
     stage_name = serializers.CharField()
     colour = serializers.CharField()
 
+    def to_representation(self, point):
+        """What DRF's generic loop gives (each field's own representation, None kept), without its
+        machinery for each field of each point, and each stage's name translated once: a city's
+        map has tens of thousands of points (one serializer serves every point of the list)."""
+        if not hasattr(self, "_plain_fields"):
+            self._plain_fields = [(field.field_name, field, field.source) for field in self._readable_fields]
+            self._stage_names = {}
+        answer = {}
+        for name, field, source in self._plain_fields:
+            if source == "stage_name":
+                if point.stage not in self._stage_names:
+                    self._stage_names[point.stage] = field.to_representation(point.stage_name)
+                answer[name] = self._stage_names[point.stage]
+                continue
+            value = getattr(point, source)
+            answer[name] = None if value is None else field.to_representation(value)
+        return answer
+
 
 class DashboardMapStageSerializer(serializers.Serializer):
     stage = serializers.CharField()
