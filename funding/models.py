@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.bounds import DateChecks, UpTo
 from governance.choices import Level
-from governance.fields import staff_user
+from governance.fields import check, staff_user
 from governance.models import Assessment, District, ManagementArrangement, Neighbourhood, Street
 from governance.money import money_field, yuan
 from governance.scoping import territory_via
@@ -76,11 +76,7 @@ class FundingSource(models.Model):
         verbose_name_plural = _("资金来源")
         ordering = ["district_id", "kind", "name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount_held__gt=0),
-                name="source_amount_positive",
-                violation_error_message=_("资金总额须大于0。"),
-            ),
+            check(Q(amount_held__gt=0), "source_amount_positive", _("资金总额须大于0。")),
         ]
 
     def __str__(self):
@@ -111,11 +107,7 @@ class Commitment(DateChecks, models.Model):
         verbose_name_plural = _("资金承诺")
         ordering = ["project_id", "committed_on", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="commitment_amount_positive",
-                violation_error_message=_("承诺金额须大于0。"),
-            ),
+            check(Q(amount__gt=0), "commitment_amount_positive", _("承诺金额须大于0。")),
         ]
 
     date_window = ["committed_on"]
@@ -147,11 +139,7 @@ class Disbursement(DateChecks, models.Model):
         verbose_name_plural = _("资金拨付")
         ordering = ["commitment_id", "paid_on", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="disbursement_amount_positive",
-                violation_error_message=_("拨付金额须大于0。"),
-            ),
+            check(Q(amount__gt=0), "disbursement_amount_positive", _("拨付金额须大于0。")),
         ]
 
     date_window = ["paid_on"]
@@ -190,11 +178,7 @@ class CommitmentReversal(Reversal):
         verbose_name_plural = _("资金承诺冲销")
         ordering = ["commitment_id"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(reason=""),
-                name="commitment_reversal_has_reason",
-                violation_error_message=_("请填写冲销原因。"),
-            ),
+            check(~Q(reason=""), "commitment_reversal_has_reason", _("请填写冲销原因。")),
         ]
 
     def __str__(self):
@@ -216,11 +200,7 @@ class DisbursementReversal(Reversal):
         verbose_name_plural = _("资金拨付冲销")
         ordering = ["disbursement_id"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(reason=""),
-                name="disbursement_reversal_has_reason",
-                violation_error_message=_("请填写冲销原因。"),
-            ),
+            check(~Q(reason=""), "disbursement_reversal_has_reason", _("请填写冲销原因。")),
         ]
 
     def __str__(self):
@@ -248,16 +228,8 @@ class PublicIncome(DateChecks, models.Model):
         verbose_name_plural = _("小区公共收益")
         ordering = ["neighbourhood_id", "-period_start", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="income_amount_positive",
-                violation_error_message=_("收益金额须大于0。"),
-            ),
-            models.CheckConstraint(
-                condition=Q(period_end__gte=models.F("period_start")),
-                name="income_period_order",
-                violation_error_message=_("期间结束不能早于期间开始。"),
-            ),
+            check(Q(amount__gt=0), "income_amount_positive", _("收益金额须大于0。")),
+            check(Q(period_end__gte=models.F("period_start")), "income_period_order", _("期间结束不能早于期间开始。")),
         ]
 
     date_window = ["period_start", "period_end"]
@@ -304,16 +276,8 @@ class SubsidyPlan(DateChecks, models.Model):
         verbose_name_plural = _("物业补贴计划")
         ordering = ["neighbourhood_id", "start_on", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(area__gt=0),
-                name="plan_area_positive",
-                violation_error_message=_("补贴面积须大于0。"),
-            ),
-            models.CheckConstraint(
-                condition=Q(ends_on__gt=models.F("start_on")),
-                name="plan_ends_after_start",
-                violation_error_message=_("补贴计划至少一年。"),
-            ),
+            check(Q(area__gt=0), "plan_area_positive", _("补贴面积须大于0。")),
+            check(Q(ends_on__gt=models.F("start_on")), "plan_ends_after_start", _("补贴计划至少一年。")),
         ]
 
     date_window = ["start_on"]
@@ -353,11 +317,7 @@ class SubsidyPayer(models.Model):
         ordering = ["plan_id", "order"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "order"], name="payer_unique_order"),
-            models.CheckConstraint(
-                condition=Q(share__gt=0) & Q(share__lte=100),
-                name="payer_share_range",
-                violation_error_message=_("分担比例须大于0且不超过100%。"),
-            ),
+            check(Q(share__gt=0) & Q(share__lte=100), "payer_share_range", _("分担比例须大于0且不超过100%。")),
         ]
 
     def __str__(self):
@@ -431,16 +391,16 @@ class SubsidyInstallment(models.Model):
         indexes = [models.Index(fields=["status", "due_on"], name="installment_status_due")]
         constraints = [
             models.UniqueConstraint(fields=["plan", "year"], name="installment_one_per_plan_year"),
-            models.CheckConstraint(
-                condition=~Q(status__in=[InstallmentStatus.RELEASED, InstallmentStatus.PAID])
+            check(
+                ~Q(status__in=[InstallmentStatus.RELEASED, InstallmentStatus.PAID])
                 | (Q(amount__gt=0) & Q(released_at__isnull=False)),
-                name="installment_released_has_amount",
-                violation_error_message=_("核准发放的款项须有大于0的金额。"),
+                "installment_released_has_amount",
+                _("核准发放的款项须有大于0的金额。"),
             ),
-            models.CheckConstraint(
-                condition=~Q(status=InstallmentStatus.PAID) | Q(paid_at__isnull=False),
-                name="installment_paid_has_time",
-                violation_error_message=_("已发放的款项须有发放时间。"),
+            check(
+                ~Q(status=InstallmentStatus.PAID) | Q(paid_at__isnull=False),
+                "installment_paid_has_time",
+                _("已发放的款项须有发放时间。"),
             ),
         ]
 
@@ -511,11 +471,7 @@ class SubsidyPayment(models.Model):
         ordering = ["installment_id", "payer__order"]
         constraints = [
             models.UniqueConstraint(fields=["installment", "payer"], name="payment_one_per_payer"),
-            models.CheckConstraint(
-                condition=Q(amount__gte=0),
-                name="payment_amount_non_negative",
-                violation_error_message=_("发放金额不能为负数。"),
-            ),
+            check(Q(amount__gte=0), "payment_amount_non_negative", _("发放金额不能为负数。")),
         ]
 
     def __str__(self):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .bounds import check_dates
 from .choices import Level
+from .fields import check
 
 # A body whose term ends within this many days (or has ended) is due for re-election (待换届).
 REELECTION_NOTICE_DAYS = 60
@@ -88,10 +89,10 @@ class CompositionRule(models.Model):
                 name="composition_rule_one_per_kind",
                 violation_error_message=_("该区已为此类组织设定了组成规则。"),
             ),
-            models.CheckConstraint(
-                condition=Q(max_members__isnull=True) | Q(max_members__gte=models.F("min_members")),
-                name="composition_rule_max_above_min",
-                violation_error_message=_("最多成员人数不能少于最少成员人数。"),
+            check(
+                Q(max_members__isnull=True) | Q(max_members__gte=models.F("min_members")),
+                "composition_rule_max_above_min",
+                _("最多成员人数不能少于最少成员人数。"),
             ),
         ]
 
@@ -180,10 +181,10 @@ class Body(models.Model):
         verbose_name_plural = _("自治组织")
         ordering = ["community_id", "neighbourhood_id", "kind", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(term_end__isnull=True) | Q(term_start__isnull=True) | Q(term_end__gte=models.F("term_start")),
-                name="body_term_end_after_start",
-                violation_error_message=_("任期结束不能早于任期开始。"),
+            check(
+                Q(term_end__isnull=True) | Q(term_start__isnull=True) | Q(term_end__gte=models.F("term_start")),
+                "body_term_end_after_start",
+                _("任期结束不能早于任期开始。"),
             ),
         ]
 

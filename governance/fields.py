@@ -1,4 +1,5 @@
-"""Model field declarations that many models share."""
+"""Model declarations that many models share: the staff user who did something to a row, a check
+constraint with its message."""
 
 from django.conf import settings
 from django.db import models
@@ -17,3 +18,8 @@ def staff_user(verbose_name, **kwargs):
         verbose_name=verbose_name,
         **kwargs,
     )
+
+
+def check(condition, name, message):
+    """A check constraint with the message a form shows when a row breaks it."""
+    return models.CheckConstraint(condition=condition, name=name, violation_error_message=message)

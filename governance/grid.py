@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .bodies import phone_validator
 from .bounds import DateChecks
+from .fields import check
 from .scoping import territory_via
 
 
@@ -84,10 +85,10 @@ class GridRole(DateChecks, models.Model):
         verbose_name_plural = _("网格角色（五长、网格员）")
         ordering = ["neighbourhood_id", "order", "kind", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(started_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
-                name="grid_role_end_after_start",
-                violation_error_message=_("卸任日期不能早于任职日期。"),
+            check(
+                Q(ended_on__isnull=True) | Q(started_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                "grid_role_end_after_start",
+                _("卸任日期不能早于任职日期。"),
             ),
         ]
 

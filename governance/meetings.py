@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .bounds import LONG_TEXT_MAX, TEXT_MAX, DateChecks, bounded_text, check_dates
 from .choices import Level
-from .fields import staff_user
+from .fields import check, staff_user
 
 
 class MeetingLevel(models.TextChoices):
@@ -191,10 +191,10 @@ class Resolution(DateChecks, models.Model):
         verbose_name_plural = _("联席会议决议")
         ordering = ["due_on", "meeting_id", "order", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status="done", done_on__isnull=False) | (~Q(status="done") & Q(done_on__isnull=True)),
-                name="resolution_done_on_iff_done",
-                violation_error_message=_("已办结的决议须有办结日期，未办结的不能有。"),
+            check(
+                Q(status="done", done_on__isnull=False) | (~Q(status="done") & Q(done_on__isnull=True)),
+                "resolution_done_on_iff_done",
+                _("已办结的决议须有办结日期，未办结的不能有。"),
             ),
         ]
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .bounds import DateChecks, UpTo
 from .choices import ROLE_LEVEL, EligibilityStatus, Level, RoleKind
-from .fields import staff_user
+from .fields import check, staff_user
 from .querysets import AssessmentQuerySet, NeighbourhoodQuerySet
 
 DEFAULT_ELIGIBILITY_CUTOFF = datetime.date(2001, 1, 1)
@@ -353,27 +353,23 @@ class ManagementArrangement(DateChecks, models.Model):
                 name="arrangement_one_current",
                 violation_error_message=_("每个小区只能有一个现行的长效管理安排。"),
             ),
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
-                name="arrangement_end_after_start",
-                violation_error_message=_("结束日期不能早于开始日期。"),
+            check(
+                Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                "arrangement_end_after_start",
+                _("结束日期不能早于开始日期。"),
             ),
-            models.CheckConstraint(
-                condition=Q(fee_per_m2_month__gte=0),
-                name="arrangement_fee_non_negative",
-                violation_error_message=_("物业费不能为负数。"),
+            check(Q(fee_per_m2_month__gte=0), "arrangement_fee_non_negative", _("物业费不能为负数。")),
+            check(
+                ~Q(mode=ManagementMode.PROFESSIONAL) | Q(provider__isnull=False),
+                "arrangement_professional_has_provider",
+                _("专业化物业须选择物业服务单位。"),
             ),
-            models.CheckConstraint(
-                condition=~Q(mode=ManagementMode.PROFESSIONAL) | Q(provider__isnull=False),
-                name="arrangement_professional_has_provider",
-                violation_error_message=_("专业化物业须选择物业服务单位。"),
-            ),
-            models.CheckConstraint(
-                condition=Q(contract_end__isnull=True)
+            check(
+                Q(contract_end__isnull=True)
                 | Q(contract_start__isnull=True)
                 | Q(contract_end__gte=models.F("contract_start")),
-                name="arrangement_contract_order",
-                violation_error_message=_("合同结束日期不能早于合同开始日期。"),
+                "arrangement_contract_order",
+                _("合同结束日期不能早于合同开始日期。"),
             ),
         ]
 
@@ -450,20 +446,12 @@ class Assessment(DateChecks, models.Model):
             models.Index(fields=["arrangement", "period_end"], name="assessment_arrangement_end"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(score__gte=0) & Q(score__lte=100),
-                name="assessment_score_range",
-                violation_error_message=_("考核得分须在0至100之间。"),
-            ),
-            models.CheckConstraint(
-                condition=Q(year__gte=2000) & Q(year__lte=2100),
-                name="assessment_year_range",
-                violation_error_message=_("考核年度须在2000至2100之间。"),
-            ),
-            models.CheckConstraint(
-                condition=Q(period_end__gte=models.F("period_start")),
-                name="assessment_period_order",
-                violation_error_message=_("考核期结束不能早于考核期开始。"),
+            check(Q(score__gte=0) & Q(score__lte=100), "assessment_score_range", _("考核得分须在0至100之间。")),
+            check(Q(year__gte=2000) & Q(year__lte=2100), "assessment_year_range", _("考核年度须在2000至2100之间。")),
+            check(
+                Q(period_end__gte=models.F("period_start")),
+                "assessment_period_order",
+                _("考核期结束不能早于考核期开始。"),
             ),
         ]
 

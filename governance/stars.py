@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .bounds import TEXT_MAX, DateChecks, bounded_text
 from .choices import Level
-from .fields import staff_user
+from .fields import check, staff_user
 from .scoping import scope, territory_of, territory_via
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -53,10 +53,10 @@ class StarScheme(DateChecks, models.Model):
         verbose_name_plural = _("星级评定方案")
         ordering = ["district_id", "-valid_from", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
-                name="star_scheme_valid_until_after_from",
-                violation_error_message=_("有效期结束不能早于有效期开始。"),
+            check(
+                Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                "star_scheme_valid_until_after_from",
+                _("有效期结束不能早于有效期开始。"),
             ),
         ]
 
@@ -142,11 +142,11 @@ class StarRating(DateChecks, models.Model):
                 name="star_rating_one_per_year",
                 violation_error_message=_("该小区本年度已评定过这颗星。"),
             ),
-            models.CheckConstraint(
-                condition=Q(status="awarded", withdrawn_on__isnull=True)
+            check(
+                Q(status="awarded", withdrawn_on__isnull=True)
                 | Q(status="withdrawn", withdrawn_on__isnull=False),
-                name="star_rating_withdrawn_on_iff_withdrawn",
-                violation_error_message=_("已摘星的评定须有摘星日期。"),
+                "star_rating_withdrawn_on_iff_withdrawn",
+                _("已摘星的评定须有摘星日期。"),
             ),
         ]
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.bounds import LONG_TEXT_MAX, DateChecks, UpTo, bounded_text
 from governance.choices import Level
-from governance.fields import staff_user
+from governance.fields import check, staff_user
 from governance.models import District, Neighbourhood, Street
 from governance.money import money_field
 from governance.scoping import territory_via
@@ -81,11 +81,7 @@ class CatalogueItem(models.Model):
         verbose_name_plural = _("改造菜单")
         ordering = ["work_class", "sort_order", "code"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(reference_unit_cost__gte=0),
-                name="catalogue_cost_non_negative",
-                violation_error_message=_("参考单价不能为负数。"),
-            ),
+            check(Q(reference_unit_cost__gte=0), "catalogue_cost_non_negative", _("参考单价不能为负数。")),
         ]
 
     def __str__(self):
@@ -129,41 +125,33 @@ class Project(DateChecks, models.Model):
         verbose_name_plural = _("改造项目")
         ordering = ["-year", "code"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(budget__gte=0),
-                name="project_budget_non_negative",
-                violation_error_message=_("概算不能为负数。"),
+            check(Q(budget__gte=0), "project_budget_non_negative", _("概算不能为负数。")),
+            check(
+                Q(contract_amount__isnull=True) | Q(contract_amount__gte=0),
+                "project_contract_non_negative",
+                _("合同金额不能为负数。"),
             ),
-            models.CheckConstraint(
-                condition=Q(contract_amount__isnull=True) | Q(contract_amount__gte=0),
-                name="project_contract_non_negative",
-                violation_error_message=_("合同金额不能为负数。"),
-            ),
-            models.CheckConstraint(
-                condition=Q(planned_start_on__isnull=True)
+            check(
+                Q(planned_start_on__isnull=True)
                 | Q(planned_end_on__isnull=True)
                 | Q(planned_end_on__gte=models.F("planned_start_on")),
-                name="project_planned_end_after_start",
-                violation_error_message=_("计划完工日期不能早于计划开工日期。"),
+                "project_planned_end_after_start",
+                _("计划完工日期不能早于计划开工日期。"),
             ),
-            models.CheckConstraint(
-                condition=Q(started_on__isnull=True)
+            check(
+                Q(started_on__isnull=True)
                 | Q(completed_on__isnull=True)
                 | Q(completed_on__gte=models.F("started_on")),
-                name="project_end_after_start",
-                violation_error_message=_("实际完工日期不能早于实际开工日期。"),
+                "project_end_after_start",
+                _("实际完工日期不能早于实际开工日期。"),
             ),
-            models.CheckConstraint(
-                condition=Q(year__gte=2000) & Q(year__lte=2100),
-                name="project_year_range",
-                violation_error_message=_("年度批次须在2000至2100之间。"),
-            ),
+            check(Q(year__gte=2000) & Q(year__lte=2100), "project_year_range", _("年度批次须在2000至2100之间。")),
             # A suspended project remembers where it was; any other stage remembers nothing.
-            models.CheckConstraint(
-                condition=(Q(stage=Stage.SUSPENDED) & ~Q(stage_before_suspension=""))
+            check(
+                (Q(stage=Stage.SUSPENDED) & ~Q(stage_before_suspension=""))
                 | (~Q(stage=Stage.SUSPENDED) & Q(stage_before_suspension="")),
-                name="project_suspension_remembers_stage",
-                violation_error_message=_("暂停的项目须记录暂停前阶段。"),
+                "project_suspension_remembers_stage",
+                _("暂停的项目须记录暂停前阶段。"),
             ),
         ]
 
@@ -225,16 +213,16 @@ class ScopeItem(models.Model):
         verbose_name_plural = _("改造内容明细")
         ordering = ["project_id", "neighbourhood_id", "catalogue_item__work_class", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(planned_quantity__gte=0) & Q(unit_cost__gte=0) & Q(planned_amount__gte=0),
-                name="scopeitem_planned_non_negative",
-                violation_error_message=_("计划工程量、单价和金额不能为负数。"),
+            check(
+                Q(planned_quantity__gte=0) & Q(unit_cost__gte=0) & Q(planned_amount__gte=0),
+                "scopeitem_planned_non_negative",
+                _("计划工程量、单价和金额不能为负数。"),
             ),
-            models.CheckConstraint(
-                condition=(Q(actual_quantity__isnull=True) | Q(actual_quantity__gte=0))
+            check(
+                (Q(actual_quantity__isnull=True) | Q(actual_quantity__gte=0))
                 & (Q(actual_amount__isnull=True) | Q(actual_amount__gte=0)),
-                name="scopeitem_actual_non_negative",
-                violation_error_message=_("实际工程量和金额不能为负数。"),
+                "scopeitem_actual_non_negative",
+                _("实际工程量和金额不能为负数。"),
             ),
         ]
 
@@ -320,13 +308,13 @@ class ProgressReport(DateChecks, models.Model):
         ordering = ["project_id", "-month"]
         constraints = [
             models.UniqueConstraint(fields=["project", "month"], name="progress_one_per_month"),
-            models.CheckConstraint(
-                condition=Q(percent_complete__gte=0) & Q(percent_complete__lte=100),
-                name="progress_percent_range",
-                violation_error_message=_("形象进度须在0至100之间。"),
+            check(
+                Q(percent_complete__gte=0) & Q(percent_complete__lte=100),
+                "progress_percent_range",
+                _("形象进度须在0至100之间。"),
             ),
-            models.CheckConstraint(
-                condition=Q(investment_to_date__gte=0)
+            check(
+                Q(investment_to_date__gte=0)
                 & Q(pipes_water_km__gte=0)
                 & Q(pipes_drainage_km__gte=0)
                 & Q(pipes_gas_km__gte=0)
@@ -335,23 +323,19 @@ class ProgressReport(DateChecks, models.Model):
                 & Q(pipes_telecom_km__gte=0)
                 & Q(roads_m2__gte=0)
                 & Q(energy_retrofit_m2__gte=0),
-                name="progress_amounts_non_negative",
-                violation_error_message=_("投资和工程量不能为负数。"),
+                "progress_amounts_non_negative",
+                _("投资和工程量不能为负数。"),
             ),
-            models.CheckConstraint(
-                condition=Q(illegal_structures_removed_m2__gte=0)
+            check(
+                Q(illegal_structures_removed_m2__gte=0)
                 & Q(facades_m2__gte=0)
                 & Q(greening_m2__gte=0)
                 & Q(security_fire_systems__lte=COUNT_MAX)
                 & Q(lights__lte=COUNT_MAX),
-                name="progress_added_quantities_bounded",
-                violation_error_message=_("工程量不能为负数，套数和盏数不能超过一百万。"),
+                "progress_added_quantities_bounded",
+                _("工程量不能为负数，套数和盏数不能超过一百万。"),
             ),
-            models.CheckConstraint(
-                condition=Q(month__day=1),
-                name="progress_month_first_day",
-                violation_error_message=_("月份须为该月1日。"),
-            ),
+            check(Q(month__day=1), "progress_month_first_day", _("月份须为该月1日。")),
         ]
 
     date_window = ["month"]
@@ -395,20 +379,20 @@ class SupervisionFinding(DateChecks, models.Model):
         verbose_name_plural = _("质量监督问题")
         ordering = ["-opened_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(resolved_at__isnull=True) | ~Q(resolution_note=""),
-                name="finding_resolved_with_note",
-                violation_error_message=_("销号须填写整改说明。"),
+            check(
+                Q(resolved_at__isnull=True) | ~Q(resolution_note=""),
+                "finding_resolved_with_note",
+                _("销号须填写整改说明。"),
             ),
-            models.CheckConstraint(
-                condition=Q(resolved_at__isnull=True) | Q(resolved_at__gte=models.F("opened_at")),
-                name="finding_resolved_after_opened",
-                violation_error_message=_("整改完成时间不能早于发现时间。"),
+            check(
+                Q(resolved_at__isnull=True) | Q(resolved_at__gte=models.F("opened_at")),
+                "finding_resolved_after_opened",
+                _("整改完成时间不能早于发现时间。"),
             ),
-            models.CheckConstraint(
-                condition=~Q(source=FindingSource.RESIDENT_SUPERVISOR) | ~Q(supervisor_name=""),
-                name="finding_resident_supervisor_named",
-                violation_error_message=_("由义务监督员发现的问题须填写监督员姓名。"),
+            check(
+                ~Q(source=FindingSource.RESIDENT_SUPERVISOR) | ~Q(supervisor_name=""),
+                "finding_resident_supervisor_named",
+                _("由义务监督员发现的问题须填写监督员姓名。"),
             ),
         ]
 
@@ -444,10 +428,10 @@ class Acceptance(DateChecks, models.Model):
         verbose_name_plural = _("竣工验收")
         ordering = ["project_id", "-accepted_on", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(satisfaction_rate__gte=0) & Q(satisfaction_rate__lte=100),
-                name="acceptance_satisfaction_range",
-                violation_error_message=_("居民满意度须在0至100之间。"),
+            check(
+                Q(satisfaction_rate__gte=0) & Q(satisfaction_rate__lte=100),
+                "acceptance_satisfaction_range",
+                _("居民满意度须在0至100之间。"),
             ),
         ]
 
@@ -519,11 +503,7 @@ class Notice(DateChecks, models.Model):
         verbose_name_plural = _("公示")
         ordering = ["-starts_on", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")),
-                name="notice_end_after_start",
-                violation_error_message=_("公示结束日期不能早于开始日期。"),
-            ),
+            check(Q(ends_on__gte=models.F("starts_on")), "notice_end_after_start", _("公示结束日期不能早于开始日期。")),
         ]
 
     date_window = ["starts_on", "ends_on"]
@@ -556,10 +536,10 @@ class Objection(models.Model):
         verbose_name_plural = _("异议")
         ordering = ["-submitted_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status=ObjectionStatus.OPEN) | (~Q(answer="") & Q(answered_at__isnull=False)),
-                name="objection_answered_has_answer",
-                violation_error_message=_("已答复的异议须有答复内容和答复时间。"),
+            check(
+                Q(status=ObjectionStatus.OPEN) | (~Q(answer="") & Q(answered_at__isnull=False)),
+                "objection_answered_has_answer",
+                _("已答复的异议须有答复内容和答复时间。"),
             ),
         ]
 

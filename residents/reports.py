@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from governance.bounds import TEXT_MAX, bounded_text
-from governance.fields import staff_user
+from governance.fields import check, staff_user
 from governance.models import Neighbourhood
 from governance.scoping import territory_via
 
@@ -79,10 +79,10 @@ class ResidentReport(models.Model):
         ordering = ["-submitted_at", "-id"]
         indexes = [models.Index(fields=["household", "submitted_at"], name="report_household_time_idx")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status=ReportStatus.OPEN) | ~Q(answer=""),
-                name="report_handled_with_answer",
-                violation_error_message=_("答复、转办或办结须填写答复内容。"),
+            check(
+                Q(status=ReportStatus.OPEN) | ~Q(answer=""),
+                "report_handled_with_answer",
+                _("答复、转办或办结须填写答复内容。"),
             ),
             models.CheckConstraint(
                 condition=~Q(status=ReportStatus.CLOSED) | Q(closed_at__isnull=False),

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from governance.bounds import bounded_text
-from governance.fields import staff_user
+from governance.fields import check, staff_user
 from governance.models import Neighbourhood
 from governance.scoping import territory_via
 from residents.models import Household
@@ -59,11 +59,11 @@ class Opinion(models.Model):
         verbose_name_plural = _("意见建议")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(answer=OpinionAnswer.PENDING)
+            check(
+                Q(answer=OpinionAnswer.PENDING)
                 | (Q(answered_at__isnull=False) & (Q(answer=OpinionAnswer.ADOPTED) | ~Q(answer_text=""))),
-                name="opinion_answer_explained",
-                violation_error_message=_("除“采纳”外，答复须写明理由或说明。"),
+                "opinion_answer_explained",
+                _("除“采纳”外，答复须写明理由或说明。"),
             ),
         ]
 

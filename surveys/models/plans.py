@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from governance.bounds import LONG_TEXT_MAX, UpTo, bounded_text
-from governance.fields import staff_user
+from governance.fields import check, staff_user
 from governance.models import Neighbourhood
 from governance.money import money_field
 from governance.scoping import territory_via
@@ -86,10 +86,10 @@ class PlanItem(models.Model):
             models.UniqueConstraint(
                 fields=["plan", "neighbourhood", "catalogue_item"], name="planitem_unique"
             ),
-            models.CheckConstraint(
-                condition=Q(quantity__gte=0) & Q(unit_cost__gte=0) & Q(amount__gte=0),
-                name="planitem_non_negative",
-                violation_error_message=_("工程量、单价和金额不能为负数。"),
+            check(
+                Q(quantity__gte=0) & Q(unit_cost__gte=0) & Q(amount__gte=0),
+                "planitem_non_negative",
+                _("工程量、单价和金额不能为负数。"),
             ),
         ]
 

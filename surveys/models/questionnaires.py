@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from governance.bounds import bounded_text
-from governance.fields import staff_user
+from governance.fields import check, staff_user
 from governance.models import Neighbourhood
 from governance.scoping import territory_via
 from projects.models import Project
@@ -142,10 +142,10 @@ class Answer(models.Model):
         verbose_name_plural = _("回答")
         constraints = [
             models.UniqueConstraint(fields=["response", "question"], name="answer_one_per_question"),
-            models.CheckConstraint(
-                condition=Q(scale__isnull=True) | (Q(scale__gte=1) & Q(scale__lte=5)),
-                name="answer_scale_range",
-                violation_error_message=_("评分须在1至5之间。"),
+            check(
+                Q(scale__isnull=True) | (Q(scale__gte=1) & Q(scale__lte=5)),
+                "answer_scale_range",
+                _("评分须在1至5之间。"),
             ),
         ]
 

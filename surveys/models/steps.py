@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from governance.choices import Level
-from governance.fields import staff_user
+from governance.fields import check, staff_user
 from governance.models import District
 from governance.scoping import territory_via
 from projects.models import Project
@@ -156,10 +156,10 @@ class StepReview(models.Model):
         verbose_name_plural = _("部门审核")
         ordering = ["step_id", "at", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(decision=ReviewDecision.APPROVED) | ~Q(comments=""),
-                name="stepreview_returned_has_comments",
-                violation_error_message=_("退回须填写审核意见。"),
+            check(
+                Q(decision=ReviewDecision.APPROVED) | ~Q(comments=""),
+                "stepreview_returned_has_comments",
+                _("退回须填写审核意见。"),
             ),
         ]
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from governance.bounds import DateChecks
-from governance.fields import staff_user
+from governance.fields import check, staff_user
 from governance.models import Building, Neighbourhood, Stairwell
 from governance.scoping import territory_via
 from projects.models import Project
@@ -75,22 +75,18 @@ class Vote(DateChecks, models.Model):
         verbose_name_plural = _("业主表决")
         ordering = ["-opens_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=(
+            check(
+                (
                     Q(scope=VoteScope.NEIGHBOURHOOD) & Q(building__isnull=True) & Q(stairwell__isnull=True)
                 )
                 | (Q(scope=VoteScope.BUILDING) & Q(building__isnull=False) & Q(stairwell__isnull=True))
                 | (Q(scope=VoteScope.STAIRWELL) & Q(stairwell__isnull=False)),
-                name="vote_scope_matches_target",
-                violation_error_message=_("表决范围与所选楼栋、单元不一致。"),
+                "vote_scope_matches_target",
+                _("表决范围与所选楼栋、单元不一致。"),
             ),
-            models.CheckConstraint(
-                condition=Q(closes_at__gt=models.F("opens_at")),
-                name="vote_closes_after_opens",
-                violation_error_message=_("截止时间须晚于开始时间。"),
-            ),
-            models.CheckConstraint(
-                condition=~Q(rule=RulePreset.CUSTOM)
+            check(Q(closes_at__gt=models.F("opens_at")), "vote_closes_after_opens", _("截止时间须晚于开始时间。")),
+            check(
+                ~Q(rule=RulePreset.CUSTOM)
                 | (
                     ~Q(rule_reason="")
                     & Q(custom_quorum_numerator__isnull=False, custom_quorum_numerator__gt=0)
@@ -99,8 +95,8 @@ class Vote(DateChecks, models.Model):
                     & Q(custom_quorum_denominator__gte=models.F("custom_quorum_numerator"))
                     & Q(custom_agree_denominator__gte=models.F("custom_agree_numerator"))
                 ),
-                name="vote_custom_rule_complete",
-                violation_error_message=_("自定义规则须填写理由及参与、同意门槛（分子不大于分母）。"),
+                "vote_custom_rule_complete",
+                _("自定义规则须填写理由及参与、同意门槛（分子不大于分母）。"),
             ),
         ]
 
