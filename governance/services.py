@@ -23,13 +23,38 @@ def audit(*, actor, action, target, summary="", details=None):
     )
 
 
-def _changed_fields(stored, instance):
-    """The names of the concrete fields whose values differ between `stored` and `instance`."""
+def changed_fields(stored, instance):
+    """The names of the concrete fields whose values differ between `stored` and `instance`; none
+    when there is no stored row (a new one)."""
+    if stored is None:
+        return []
     return [
         field.name
         for field in instance._meta.concrete_fields
         if not field.primary_key and getattr(stored, field.attname) != getattr(instance, field.attname)
     ]
+
+
+def lock_stored(instance, actor):
+    """For a write that creates or changes `instance`: its stored row, locked for the transaction
+    (None when `instance` is new or its row is gone). Refuses an actor who does not manage the
+    row as stored (PermissionDenied)."""
+    if instance.pk is None:
+        return None
+    stored = type(instance)._default_manager.select_for_update().filter(pk=instance.pk).first()
+    if stored is not None and not can_manage(actor, stored):
+        raise PermissionDenied
+    return stored
+
+
+def save_managed(instance, actor):
+    """Check (full_clean) and save `instance`, then refuse an actor who does not manage it as it
+    now stands (PermissionDenied; the caller's transaction undoes the save), so a row is never
+    created in, nor moved into, a territory the actor does not manage."""
+    instance.full_clean()
+    instance.save()
+    if not can_manage(actor, instance):
+        raise PermissionDenied
 
 
 def recount_neighbourhood_totals(neighbourhood_ids=None):
@@ -76,22 +101,15 @@ def territory_record_save(*, instance, actor):
     model = type(instance)
     with transaction.atomic():
         counted = _lock_counted_neighbourhoods(instance) if totals.saves_may_move(model) else ()
-        stored = None
-        if instance.pk is not None:
-            stored = model._default_manager.select_for_update().filter(pk=instance.pk).first()
-        if stored is not None and not can_manage(actor, stored):
-            raise PermissionDenied
+        stored = lock_stored(instance, actor)
         if isinstance(instance, Neighbourhood) and stored is not None:
             # The stored totals are the services' own: a form's stale copy never overwrites them.
             for name in totals.TOTAL_FIELDS:
                 setattr(instance, name, getattr(stored, name))
-        fields = _changed_fields(stored, instance) if stored is not None else []
+        fields = changed_fields(stored, instance)
         if stored is not None and not fields:
             return instance
-        instance.full_clean()
-        instance.save()
-        if not can_manage(actor, instance):
-            raise PermissionDenied
+        save_managed(instance, actor)
         if counted and totals.moves_totals(stored, instance):
             totals.recount({*counted, totals.neighbourhood_of(instance)})
         if stored is None:

@@ -3,13 +3,12 @@
 governance.services.territory_record_save). Each service: keyword-only arguments, an explicit
 actor, one transaction, one audit row that names fields and counts, never a phone."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .bodies import Body, BodyMember, CompositionRule, VanguardTeam
-from .scoping import can_manage
-from .services import _changed_fields, audit
+from .bodies import BodyMember, CompositionRule
+from .services import audit, changed_fields, lock_stored, save_managed
 
 
 def composition_violations(body, members):
@@ -30,18 +29,11 @@ def body_save(*, body, actor, members=(), deleted_members=()):
     kind (ValidationError naming each broken rule). One audit row "body_save": the changed fields'
     names and the member count, never a member's name or phone."""
     with transaction.atomic():
-        stored = None
-        if body.pk is not None:
-            stored = Body.objects.select_for_update().filter(pk=body.pk).first()
-            if stored is not None and not can_manage(actor, stored):
-                raise PermissionDenied
+        stored = lock_stored(body, actor)
         if body.community_id is None and body.neighbourhood_id is not None:
             body.community_id = body.neighbourhood.community_id  # the neighbourhood's own
-        fields = _changed_fields(stored, body) if stored is not None else []
-        body.full_clean()
-        body.save()
-        if not can_manage(actor, body):
-            raise PermissionDenied
+        fields = changed_fields(stored, body)
+        save_managed(body, actor)
         removed = 0
         for member in deleted_members:
             if member.pk is not None and member.body_id == body.pk:
@@ -75,16 +67,9 @@ def vanguard_team_save(*, team, actor, members=None):
     """Create or change a vanguard team; `members` (PartyMember rows, None: unchanged) must be in
     the team's community's ledger. One audit row with the member count only."""
     with transaction.atomic():
-        stored = None
-        if team.pk is not None:
-            stored = VanguardTeam.objects.select_for_update().filter(pk=team.pk).first()
-            if stored is not None and not can_manage(actor, stored):
-                raise PermissionDenied
-        fields = _changed_fields(stored, team) if stored is not None else []
-        team.full_clean()
-        team.save()
-        if not can_manage(actor, team):
-            raise PermissionDenied
+        stored = lock_stored(team, actor)
+        fields = changed_fields(stored, team)
+        save_managed(team, actor)
         if members is not None:
             members = list(members)
             strangers = [m for m in members if m.community_id != team.community_id]

@@ -1,14 +1,13 @@
 """Writes of disclosures (三公开): an entry with its attachments. Keyword-only arguments, an
 explicit actor, one transaction, one audit row."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .attachments import prepare_attachment
-from .disclosure import MAX_ATTACHMENTS, Disclosure, DisclosureAttachment
-from .scoping import can_manage
-from .services import _changed_fields, audit
+from .disclosure import MAX_ATTACHMENTS, DisclosureAttachment
+from .services import audit, changed_fields, lock_stored, save_managed
 
 
 def _is_new_upload(attachment):
@@ -31,18 +30,11 @@ def disclosure_save(*, disclosure, actor, attachments=(), deleted_attachments=()
             content, label, kind = prepare_attachment(attachment.file)
             prepared.append((attachment, content, label, kind))
     with transaction.atomic():
-        stored = None
-        if disclosure.pk is not None:
-            stored = Disclosure.objects.select_for_update().filter(pk=disclosure.pk).first()
-            if stored is not None and not can_manage(actor, stored):
-                raise PermissionDenied
-        fields = _changed_fields(stored, disclosure) if stored is not None else []
+        stored = lock_stored(disclosure, actor)
+        fields = changed_fields(stored, disclosure)
         if stored is None and getattr(actor, "pk", None):
             disclosure.published_by = actor
-        disclosure.full_clean()
-        disclosure.save()
-        if not can_manage(actor, disclosure):
-            raise PermissionDenied
+        save_managed(disclosure, actor)
         for attachment in deleted_attachments:
             if attachment.pk is not None and attachment.disclosure_id == disclosure.pk:
                 DisclosureAttachment.objects.filter(pk=attachment.pk, disclosure=disclosure).delete()

@@ -6,9 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .grid import GridRole
 from .scoping import can_manage
-from .services import _changed_fields, audit
+from .services import audit, changed_fields, lock_stored
 
 
 def grid_role_save(*, role, actor, buildings=None, stairwells=None):
@@ -19,12 +18,8 @@ def grid_role_save(*, role, actor, buildings=None, stairwells=None):
     after the write (PermissionDenied); invalid values (ValidationError from full_clean); a
     building or stairwell of another neighbourhood (ValidationError naming it, on its field)."""
     with transaction.atomic():
-        stored = None
-        if role.pk is not None:
-            stored = GridRole.objects.select_for_update().filter(pk=role.pk).first()
-            if stored is not None and not can_manage(actor, stored):
-                raise PermissionDenied
-        fields = _changed_fields(stored, role) if stored is not None else []
+        stored = lock_stored(role, actor)
+        fields = changed_fields(stored, role)
         role.full_clean()
         errors = {}
         if buildings is not None:

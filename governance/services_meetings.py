@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .bounds import check_dates
-from .meetings import RESOLUTION_TRANSITIONS, JointMeeting, Resolution, ResolutionStatus
+from .meetings import RESOLUTION_TRANSITIONS, Resolution, ResolutionStatus
 from .scoping import can_manage
-from .services import _changed_fields, audit
+from .services import audit, changed_fields, lock_stored, save_managed
 
 
 def _bodies_outside(meeting, bodies):
@@ -41,19 +41,12 @@ def joint_meeting_save(*, meeting, actor, resolutions=(), deleted_resolutions=()
     field); a resolution due before the meeting was held; a body from outside the meeting's unit.
     One audit row: the changed fields' names and the resolution count."""
     with transaction.atomic():
-        stored = None
-        if meeting.pk is not None:
-            stored = JointMeeting.objects.select_for_update().filter(pk=meeting.pk).first()
-            if stored is not None and not can_manage(actor, stored):
-                raise PermissionDenied
-        fields = _changed_fields(stored, meeting) if stored is not None else []
+        stored = lock_stored(meeting, actor)
+        fields = changed_fields(stored, meeting)
         if stored is None and getattr(actor, "pk", None):
             meeting.created_by = actor
         meeting.fill_units()
-        meeting.full_clean()
-        meeting.save()
-        if not can_manage(actor, meeting):
-            raise PermissionDenied
+        save_managed(meeting, actor)
         if bodies is not None:
             bodies = list(bodies)
             outside = _bodies_outside(meeting, bodies)

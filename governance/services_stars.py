@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .scoping import can_manage
-from .services import _changed_fields, audit
-from .stars import RatingStatus, StarDimension, StarRating, StarScheme
+from .services import audit, changed_fields, lock_stored, save_managed
+from .stars import RatingStatus, StarDimension, StarRating
 
 
 def star_scheme_save(*, scheme, actor, dimensions=(), deleted_dimensions=()):
@@ -18,16 +18,9 @@ def star_scheme_save(*, scheme, actor, dimensions=(), deleted_dimensions=()):
     read only). Refuses a dimension that already has ratings from being deleted (ValidationError).
     One audit row with the dimension count."""
     with transaction.atomic():
-        stored = None
-        if scheme.pk is not None:
-            stored = StarScheme.objects.select_for_update().filter(pk=scheme.pk).first()
-            if stored is not None and not can_manage(actor, stored):
-                raise PermissionDenied
-        fields = _changed_fields(stored, scheme) if stored is not None else []
-        scheme.full_clean()
-        scheme.save()
-        if not can_manage(actor, scheme):
-            raise PermissionDenied
+        stored = lock_stored(scheme, actor)
+        fields = changed_fields(stored, scheme)
+        save_managed(scheme, actor)
         for dimension in deleted_dimensions:
             if dimension.pk is None or dimension.scheme_id != scheme.pk:
                 continue
@@ -56,23 +49,16 @@ def star_rating_save(*, rating, actor):
     (PermissionDenied), a scheme of another district or not valid in the year, a second rating of
     the same star and year, a withdrawn rating (ValidationError naming the field)."""
     with transaction.atomic():
-        stored = None
-        if rating.pk is not None:
-            stored = StarRating.objects.select_for_update().filter(pk=rating.pk).first()
-            if stored is not None and not can_manage(actor, stored):
-                raise PermissionDenied
-            if stored is not None and stored.status == RatingStatus.WITHDRAWN:
-                raise ValidationError({"status": _("已摘星的评定不能修改。")})
-        fields = _changed_fields(stored, rating) if stored is not None else []
+        stored = lock_stored(rating, actor)
+        if stored is not None and stored.status == RatingStatus.WITHDRAWN:
+            raise ValidationError({"status": _("已摘星的评定不能修改。")})
+        fields = changed_fields(stored, rating)
         if stored is None:
             rating.status = RatingStatus.AWARDED
             rating.withdrawn_on, rating.withdrawal_reason = None, ""
             if getattr(actor, "pk", None):
                 rating.recorded_by = actor
-        rating.full_clean()
-        rating.save()
-        if not can_manage(actor, rating):
-            raise PermissionDenied
+        save_managed(rating, actor)
         audit(
             actor=actor,
             action="star_rating_save" if stored is not None else "star_award",
