@@ -21,11 +21,11 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.admin_base import (
     CommunityFilter,
+    CreateServiceMixin,
     RefusalsMixin,
     ScopedAdmin,
     ScopedTabularInline,
     StreetFilter,
-    adopt_saved,
     may_write,
 )
 from governance.bounds import TEXT_MAX, limit_text
@@ -249,7 +249,9 @@ class DisbursementInline(ScopedTabularInline):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(ReversibleMixin, RefusalsMixin, CreateOnlyMixin, ScopedAdmin):
+class CommitmentAdmin(CreateServiceMixin, ReversibleMixin, RefusalsMixin, CreateOnlyMixin, ScopedAdmin):
+    create_service = commitment_create
+    create_fields = ["source", "project", "amount", "committed_on", "document_number", "conditions"]
     reverse_service = commitment_reverse
     reverse_kwarg = "commitment"
     list_display = [
@@ -290,18 +292,6 @@ class CommitmentAdmin(ReversibleMixin, RefusalsMixin, CreateOnlyMixin, ScopedAdm
             '<a href="{}">{}</a>', reverse("admin:funding_project_funding", args=[obj.project_id]), _("查看")
         )
 
-    def save_model(self, request, obj, form, change):
-        saved = commitment_create(
-            source=obj.source,
-            project=obj.project,
-            amount=obj.amount,
-            committed_on=obj.committed_on,
-            document_number=obj.document_number,
-            conditions=obj.conditions,
-            actor=request.user,
-        )
-        adopt_saved(obj, saved)
-
     def get_urls(self):
         own = [
             path(
@@ -330,7 +320,9 @@ class CommitmentAdmin(ReversibleMixin, RefusalsMixin, CreateOnlyMixin, ScopedAdm
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(ReversibleMixin, RefusalsMixin, CreateOnlyMixin, ScopedAdmin):
+class DisbursementAdmin(CreateServiceMixin, ReversibleMixin, RefusalsMixin, CreateOnlyMixin, ScopedAdmin):
+    create_service = disbursement_create
+    create_fields = ["commitment", "amount", "paid_on", "payee", "voucher_number"]
     reverse_service = disbursement_reverse
     reverse_kwarg = "disbursement"
     list_display = ["voucher_number", "commitment", "amount", "paid_on", "payee", "reversal_display"]
@@ -338,17 +330,6 @@ class DisbursementAdmin(ReversibleMixin, RefusalsMixin, CreateOnlyMixin, ScopedA
     search_fields = ["voucher_number", "payee", "commitment__project__code"]
     list_select_related = ["commitment__project", "commitment__source", "reversal"]
     fields = ["commitment", "amount", "paid_on", "payee", "voucher_number"]
-
-    def save_model(self, request, obj, form, change):
-        saved = disbursement_create(
-            commitment=obj.commitment,
-            amount=obj.amount,
-            paid_on=obj.paid_on,
-            payee=obj.payee,
-            voucher_number=obj.voucher_number,
-            actor=request.user,
-        )
-        adopt_saved(obj, saved)
 
 
 @admin.register(PublicIncome)
@@ -404,7 +385,9 @@ class SubsidyPayerInline(ScopedTabularInline):
 
 
 @admin.register(SubsidyPlan)
-class SubsidyPlanAdmin(RefusalsMixin, ScopedAdmin):
+class SubsidyPlanAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin):
+    create_service = subsidy_plan_create
+    create_fields = ["neighbourhood", "arrangement", "name", "area", "start_on"]
     list_display = [
         "__str__",
         "neighbourhood",
@@ -520,20 +503,9 @@ class SubsidyPlanAdmin(RefusalsMixin, ScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def save_model(self, request, obj, form, change):
+    def create_values(self, form):
         data = form.cleaned_data
-        saved = subsidy_plan_create(
-            neighbourhood=obj.neighbourhood,
-            arrangement=obj.arrangement,
-            name=obj.name,
-            area=obj.area,
-            start_on=obj.start_on,
-            rates=data["rates_rows"],
-            payers=data["payers_text"],
-            score_bands=data["bands_rows"],
-            actor=request.user,
-        )
-        adopt_saved(obj, saved)
+        return {"rates": data["rates_rows"], "payers": data["payers_text"], "score_bands": data["bands_rows"]}
 
     def save_related(self, request, form, formsets, change):
         pass  # the service wrote the payers and the schedule

@@ -276,6 +276,25 @@ class TerritoryWritesMixin:
         formset.save_m2m()
 
 
+
+class CreateServiceMixin:
+    """An admin whose new rows are written by one create service: save_model calls
+    `create_service` (a function) with the row's `create_fields` as keywords, the values
+    `create_values(form)` adds (none by default) and the actor, and the page's row becomes the
+    one the service saved (adopt_saved). A page that also changes rows handles `change` first and
+    calls super().save_model for a new one."""
+
+    create_service = None
+    create_fields = ()
+
+    def create_values(self, form):
+        return {}
+
+    def save_model(self, request, obj, form, change):
+        values = {name: getattr(obj, name) for name in self.create_fields}
+        saved = type(self).create_service(**values, **self.create_values(form), actor=request.user)
+        adopt_saved(obj, saved)
+
 class ScopedTabularInline(ScopedPermissionsMixin, admin.TabularInline):
     extra = 0
     show_change_link = True

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import CommunityFilter, RefusalsMixin, ScopedAdmin, StreetFilter, adopt_saved
+from .admin_base import CommunityFilter, CreateServiceMixin, RefusalsMixin, ScopedAdmin, StreetFilter
 from .bounds import TEXT_MAX, limit_text
 from .models import Assessment, ManagementArrangement
 from .providers import Provider
@@ -30,10 +30,21 @@ class AssessmentInline(admin.TabularInline):
 
 
 @admin.register(ManagementArrangement)
-class ManagementArrangementAdmin(RefusalsMixin, ScopedAdmin):
+class ManagementArrangementAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin):
     """A new arrangement ends the current one (the day before it starts); arrangements are not
     edited afterwards except their note, so the history stays as it was."""
 
+    create_service = arrangement_start
+    create_fields = [
+        "neighbourhood",
+        "mode",
+        "provider",
+        "started_on",
+        "contract_start",
+        "contract_end",
+        "fee_per_m2_month",
+        "note",
+    ]
     list_display = ["neighbourhood", "mode", "provider", "started_on", "ended_on", "fee_per_m2_month"]
     list_filter = ["mode", "provider__kind", ("ended_on", admin.EmptyFieldListFilter), StreetFilter, CommunityFilter]
     search_fields = ["neighbourhood__name", "provider__name"]
@@ -68,18 +79,7 @@ class ManagementArrangementAdmin(RefusalsMixin, ScopedAdmin):
         if change:
             arrangement_note_change(arrangement=obj, note=obj.note, actor=request.user)
             return
-        saved = arrangement_start(
-            neighbourhood=obj.neighbourhood,
-            mode=obj.mode,
-            provider=obj.provider,
-            started_on=obj.started_on,
-            contract_start=obj.contract_start,
-            contract_end=obj.contract_end,
-            fee_per_m2_month=obj.fee_per_m2_month,
-            note=obj.note,
-            actor=request.user,
-        )
-        adopt_saved(obj, saved)
+        super().save_model(request, obj, form, change)
 
 
 class AssessmentForm(forms.ModelForm):
@@ -124,9 +124,20 @@ class AssessmentForm(forms.ModelForm):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(RefusalsMixin, ScopedAdmin):
+class AssessmentAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin):
     """Assessments are added, never changed: a re-assessment is a new row, and the latest counts."""
 
+    create_service = assessment_record
+    create_fields = [
+        "arrangement",
+        "year",
+        "period_start",
+        "period_end",
+        "score",
+        "assessor",
+        "assessed_at",
+        "note",
+    ]
     form = AssessmentForm
     list_display = ["arrangement", "year", "period_display", "score", "assessor", "assessed_at"]
     list_filter = ["year", StreetFilter, CommunityFilter]
@@ -174,17 +185,5 @@ class AssessmentAdmin(RefusalsMixin, ScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def save_model(self, request, obj, form, change):
-        saved = assessment_record(
-            arrangement=obj.arrangement,
-            year=obj.year,
-            period_start=obj.period_start,
-            period_end=obj.period_end,
-            score=obj.score,
-            items=form.cleaned_data.get("items_text"),
-            assessor=obj.assessor,
-            assessed_at=obj.assessed_at,
-            note=obj.note,
-            actor=request.user,
-        )
-        adopt_saved(obj, saved)
+    def create_values(self, form):
+        return {"items": form.cleaned_data.get("items_text")}

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_base import RefusalsMixin, ScopedAdmin, adopt_saved
+from governance.admin_base import CreateServiceMixin, RefusalsMixin, ScopedAdmin
 from governance.photos import prepare_photo
 
 from ..models import Photo
@@ -36,7 +36,9 @@ class PhotoUploadForm(forms.ModelForm):
 
 
 @admin.register(Photo)
-class PhotoAdmin(RefusalsMixin, ScopedAdmin):
+class PhotoAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin):
+    create_service = photo_upload
+    create_fields = ["project", "kind", "finding", "caption"]
     list_display = ["preview", "project", "kind", "caption", "uploaded_at"]
     list_filter = ["kind", ProjectStreetFilter, ProjectCommunityFilter]
     search_fields = ["project__code", "project__name", "caption"]
@@ -74,16 +76,11 @@ class PhotoAdmin(RefusalsMixin, ScopedAdmin):
             return []
         return [*self.readonly_fields, "project", "finding", "kind"]
 
+    def create_values(self, form):
+        return {"prepared": form.prepared}
+
     def save_model(self, request, obj, form, change):
         if change:
             photo_caption_set(photo=obj, caption=obj.caption, actor=request.user)
             return
-        saved = photo_upload(
-            project=obj.project,
-            kind=obj.kind,
-            finding=obj.finding,
-            caption=obj.caption,
-            prepared=form.prepared,
-            actor=request.user,
-        )
-        adopt_saved(obj, saved)
+        super().save_model(request, obj, form, change)

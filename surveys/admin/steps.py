@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from governance.admin_base import (
+    CreateServiceMixin,
     RefusalsMixin,
     ScopedAdmin,
     ScopedTabularInline,
@@ -196,10 +197,12 @@ class StepReviewForm(forms.ModelForm):
 
 
 @admin.register(StepReview)
-class StepReviewAdmin(RefusalsMixin, ScopedAdmin):
+class StepReviewAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin):
     """A department's review of an up step, entered by staff: approved opens the next step,
     returned reopens the previous down step."""
 
+    create_service = step_review
+    create_fields = ["step", "decision", "department", "comments"]
     form = StepReviewForm
     read_only_reason = _("部门审核登记后不能修改；如需更正，请再登记一次审核。")
     list_display = ["step", "decision", "department", "reopened_step", "reviewer", "at"]
@@ -218,13 +221,3 @@ class StepReviewAdmin(RefusalsMixin, ScopedAdmin):
                 ConsultationStep.objects.filter(status="open", direction="up"), request.user, write=True
             ).select_related("process__project")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def save_model(self, request, obj, form, change):
-        review = step_review(
-            step=obj.step,
-            decision=obj.decision,
-            department=obj.department,
-            comments=obj.comments,
-            actor=request.user,
-        )
-        adopt_saved(obj, review)

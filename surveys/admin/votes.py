@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.admin_base import (
     CommunityFilter,
+    CreateServiceMixin,
     RefusalsMixin,
     ScopedAdmin,
     ScopedTabularInline,
     StreetFilter,
-    adopt_saved,
 )
 from governance.scoping import scope
 
@@ -172,9 +172,11 @@ class PaperBallotForm(forms.ModelForm):
 
 
 @admin.register(Ballot)
-class BallotAdmin(RefusalsMixin, ScopedAdmin):
+class BallotAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin):
     """Paper ballots are added here (channel paper, staff recorded); ballots are never edited."""
 
+    create_service = ballot_cast
+    create_fields = ["vote", "household", "choice"]
     form = PaperBallotForm
     read_only_reason = _("选票录入后不能修改：住户改变意见时，请在表决截止前重新录入一张选票，以最后一次为准。")
     list_display = ["vote", "household", "choice", "channel", "entered_by", "at"]
@@ -195,12 +197,5 @@ class BallotAdmin(RefusalsMixin, ScopedAdmin):
             kwargs["queryset"] = scope(Vote.objects.filter(status=VoteStatus.OPEN), request.user, write=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_model(self, request, obj, form, change):
-        saved = ballot_cast(
-            vote=obj.vote,
-            household=obj.household,
-            choice=obj.choice,
-            channel=BallotChannel.PAPER,
-            actor=request.user,
-        )
-        adopt_saved(obj, saved)
+    def create_values(self, form):
+        return {"channel": BallotChannel.PAPER}
