@@ -19,130 +19,25 @@ reason is admitted by `neighbourhood_admit`, so its reason, approver and audit r
 
 The demo passwords below are public and for local demonstration only: never seed a database that
 anyone else can reach.
+
+The protocol's context, scales and logins are in governance/demo_protocol.py, the self-governance
+bodies, providers and grid roles in governance/demo_bodies.py, the joint meetings, stars and
+disclosures in governance/demo_meetings.py; the names other modules import from here stay here.
 """
+
 import datetime
 import math
-import random
-import time
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 
 from .bulk import insert_rows, reserve_ids
 from .choices import RoleKind
+from .demo_bodies import GRID, seed_grid, seed_providers, seed_self_governance  # noqa: F401
+from .demo_protocol import DEMO_LOGINS, SCALES, DemoContext, DemoLogin, ScaleSpec, StairwellRow  # noqa: F401
 from .models import Building, Community, District, Neighbourhood, StaffRole, Stairwell, Street
 from .services import audit, neighbourhood_admit
-
-
-@dataclass
-class DemoContext:
-    """What `seed(ctx)` of every app receives.
-
-    scale: the scale's name ("small", "district", or "tiny" for tests);
-    rng:   the one random generator of the run (seeded: the same seed gives the same data);
-    write: prints a line of progress on the console;
-    store: what an app leaves for the apps above it (keys documented in each app's demo.py);
-    started: when the run began (time.monotonic), for progress lines: see elapsed().
-    """
-
-    scale: str
-    rng: random.Random
-    write: Callable[[str], None] = print
-    store: dict = field(default_factory=dict)
-    started: float = field(default_factory=time.monotonic)
-
-    def elapsed(self):
-        """Seconds since the run began."""
-        return time.monotonic() - self.started
-
-
-@dataclass(frozen=True)
-class ScaleSpec:
-    """Counts are the whole city's (split evenly over its districts, then at random below)."""
-
-    streets: int
-    communities: int
-    neighbourhoods: int
-    buildings: int
-    late_built: int  # neighbourhoods built after the cut-off (2002–2005)
-    admitted: int  # of those, admitted with a reason
-    neighbourhoods_per_community: tuple  # (low, high)
-    buildings_per_neighbourhood: tuple  # (low, high)
-    stairwells_per_building: dict  # {count: weight}
-    floors: dict = field(default_factory=lambda: {4: 1, 5: 3, 6: 5, 7: 1})  # {floors: weight}
-    districts: int = 1
-
-
-SCALES = {
-    # For tests that need only the shape, not the size (about 150 households).
-    "tiny": ScaleSpec(
-        streets=2, communities=3, neighbourhoods=6, buildings=8, late_built=1, admitted=1,
-        neighbourhoods_per_community=(1, 3), buildings_per_neighbourhood=(1, 2),
-        stairwells_per_building={1: 1, 2: 1},
-    ),
-    # What `make run` loads: about 20 neighbourhoods and 2,000 households.
-    "small": ScaleSpec(
-        streets=3, communities=6, neighbourhoods=20, buildings=90, late_built=2, admitted=1,
-        neighbourhoods_per_community=(2, 5), buildings_per_neighbourhood=(2, 8),
-        stairwells_per_building={1: 3, 2: 4, 3: 3},
-    ),
-    # For benchmarks: a whole district, about 400,000 households.
-    "district": ScaleSpec(
-        streets=8, communities=40, neighbourhoods=1500, buildings=15000, late_built=30, admitted=10,
-        neighbourhoods_per_community=(15, 60), buildings_per_neighbourhood=(2, 30),
-        stairwells_per_building={1: 10, 2: 45, 3: 35, 4: 10},
-    ),
-    # The city's shape at a test's size (hidden from --help, as tiny is): three districts, and the
-    # history of dashboards/demo.py at its size.
-    "tinycity": ScaleSpec(
-        districts=3, streets=6, communities=9, neighbourhoods=45, buildings=90, late_built=2, admitted=1,
-        neighbourhoods_per_community=(2, 8), buildings_per_neighbourhood=(1, 3),
-        stairwells_per_building={1: 1, 2: 1},
-    ),
-    # A whole city: 12 districts, 20,000 neighbourhoods, 200,000 buildings, about 5,000,000
-    # households, and four plan years of renovation history (dashboards/demo.py).
-    "city": ScaleSpec(
-        districts=12, streets=120, communities=720, neighbourhoods=20000, buildings=200000,
-        late_built=360, admitted=24,
-        neighbourhoods_per_community=(10, 50), buildings_per_neighbourhood=(2, 30),
-        stairwells_per_building={1: 15, 2: 50, 3: 28, 4: 7},
-    ),
-}
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    """A demo user: username, its public demo password, its role (None: superuser) and level."""
-
-    username: str
-    password: str
-    role: str | None
-    english: str
-
-
-# Public, demo-only passwords (printed by `manage.py demo_logins`).
-DEMO_LOGINS = (
-    DemoLogin("admin", "demo-admin", None, "superuser"),
-    DemoLogin("city", "demo-city", RoleKind.CITY_OFFICIAL, "city official"),
-    DemoLogin("district", "demo-district", RoleKind.DISTRICT_OFFICIAL, "district official"),
-    DemoLogin("street", "demo-street", RoleKind.STREET_STAFF, "street staff"),
-    DemoLogin("community", "demo-community", RoleKind.COMMUNITY_STAFF, "community staff"),
-)
-
-
-@dataclass(frozen=True)
-class StairwellRow:
-    """What residents.demo needs of a stairwell, without holding 40,000 model instances."""
-
-    id: int
-    building_id: int
-    neighbourhood_id: int
-    floors: int
-
 
 DISTRICT_NAME = "甜城区"
 DISTRICT_CODE = "511002"
@@ -332,10 +227,10 @@ def seed(ctx):
             neighbourhood=neighbourhoods[i], reason=reason, actor=users["admin"]
         )
     ctx.write(f"晚于截止日建成 {len(late)} 个，其中破格纳入 {min(len(late), spec.admitted)} 个（late-built, admitted）")
-    _seed_self_governance(ctx, district, communities[0], neighbourhoods, users["admin"])
+    seed_self_governance(ctx, district, communities[0], neighbourhoods, users["admin"])
     _seed_governance_work(ctx, district, communities[0], neighbourhoods, users["admin"])
-    providers = _seed_providers(ctx, district, users["admin"])
-    _seed_grid(ctx, communities[0], neighbourhoods, users["admin"])
+    providers = seed_providers(ctx, district, users["admin"])
+    seed_grid(ctx, communities[0], neighbourhoods, users["admin"])
     audit(
         actor=users["admin"],
         action="demo_seed",
@@ -492,174 +387,3 @@ def _seed_governance_work(ctx, district, community, neighbourhoods, admin):
     demo_meetings.seed_joint_meetings(ctx, district, community, first, admin)
     demo_meetings.seed_stars(ctx, first, admin)
     demo_meetings.seed_disclosures(ctx, first, admin)
-
-
-def _seed_self_governance(ctx, district, community, neighbourhoods, admin):
-    """In 桂湖社区 (the demo community login's): the district's rule for owners' committees, a
-    party branch, the renovation working group it leads and an owners' committee whose term ends in
-    40 days (so it is listed 待换届) in its first neighbourhood, a few rows of the party members' ledger and a vanguard team. Written
-    through the services (their checks, their audit rows); the phones are made up."""
-    from .bodies import Body, BodyMember, CompositionRule, PartyMember, VanguardTeam
-    from .services import territory_record_save
-    from .services_bodies import body_save, vanguard_team_save
-
-    first = next((n for n in neighbourhoods if n.community_id == community.pk), None)
-    if first is None:
-        return
-    today = timezone.localdate()
-    territory_record_save(
-        instance=CompositionRule(
-            district=district, kind="owners_committee", odd_members=True, owners_at_least_half=True, min_members=3
-        ),
-        actor=admin,
-    )
-    branch = body_save(
-        body=Body(
-            community=community,
-            neighbourhood=first,
-            kind="party_branch",
-            name=f"{first.name}党支部",
-            term_start=today - datetime.timedelta(days=400),
-            term_end=today + datetime.timedelta(days=5 * 365 - 400),
-        ),
-        members=[
-            BodyMember(name="刘建国", role="secretary", is_owner=True, party_status="retired", order=1),
-            BodyMember(name="陈秀英", role="deputy", is_owner=True, party_status="double_registration", order=2),
-            BodyMember(name="王志强", role="member", is_owner=True, party_status="in_service", order=3),
-        ],
-        actor=admin,
-    )
-    body_save(
-        body=Body(
-            community=community,
-            neighbourhood=first,
-            kind="owners_committee",
-            name=f"{first.name}业主委员会",
-            term_start=today - datetime.timedelta(days=5 * 365 - 40),
-            term_end=today + datetime.timedelta(days=40),
-        ),
-        members=[
-            BodyMember(name="张桂兰", role="director", is_owner=True, phone="13800001001", order=1),
-            BodyMember(name="李明", role="deputy", is_owner=True, order=2),
-            BodyMember(name="赵芳", role="member", is_owner=True, party_status="retired", order=3),
-            BodyMember(name="孙伟", role="member", is_owner=True, order=4),
-            BodyMember(name="周丽", role="member", is_owner=False, order=5),
-        ],
-        actor=admin,
-    )
-    body_save(
-        body=Body(
-            community=community,
-            neighbourhood=first,
-            kind="working_group",
-            name=f"{first.name}改造小组",
-            led_by=branch,
-        ),
-        members=[
-            BodyMember(name="刘建国", role="director", is_owner=True, party_status="retired", order=1),
-            BodyMember(name="张桂兰", role="member", is_owner=True, order=2),
-            BodyMember(name="吴强", role="member", is_owner=True, order=3),
-        ],
-        actor=admin,
-    )
-    ledger = [
-        territory_record_save(
-            instance=PartyMember(
-                community=community,
-                neighbourhood=first,
-                name=name,
-                category=category,
-                organisation=organisation,
-                joined_on=today - datetime.timedelta(days=days),
-                phone=phone,
-            ),
-            actor=admin,
-        )
-        for name, category, organisation, days, phone in [
-            ("刘建国", "community", "桂湖社区党委", 3000, "13800002001"),
-            ("陈秀英", "in_service", "甜城区教育局", 500, "13800002002"),
-            ("王志强", "in_service", "甜城区人民医院", 200, ""),
-            ("黄小军", "floating", "外地某建筑公司党支部", 90, "13800002004"),
-        ]
-    ]
-    vanguard_team_save(
-        team=VanguardTeam(community=community, name="桂湖社区改造监督先锋队", purpose="改造质量监督、楼道清洁"),
-        members=ledger[:3],
-        actor=admin,
-    )
-    ctx.write("自治组织 3 个、党员台账 4 人、党员先锋队 1 支（self-governance bodies, party ledger, vanguard team）")
-
-
-# The district's register of providers: (name, kind, credit code, contact). The first manages the
-# demo's neighbourhoods in aftercare (funding.demo).
-PROVIDERS = [
-    ("甜城安居物业服务有限公司", "market", "91510100MA6C8X1K2L", "何经理"),
-    ("桂湖社区物业服务有限公司", "community_company", "91510100MA6D2F7N4Y", "桂湖社区居委会"),
-    ("甜城红色物业服务中心", "party_led", "52510100MJ0K5P3L69", "街道党工委"),
-]
-
-
-def _seed_providers(ctx, district, admin):
-    """The district's providers (a market company, a community company, a party-led one), through
-    territory_record_save like the admin's register page."""
-    from .providers import Provider
-    from .services import territory_record_save
-
-    providers = [
-        territory_record_save(
-            instance=Provider(
-                district=district,
-                name=name,
-                kind=kind,
-                credit_code=code,
-                contact_name=contact,
-                contact_phone=f"028-8800{i:04d}",
-            ),
-            actor=admin,
-        )
-        for i, (name, kind, code, contact) in enumerate(PROVIDERS, start=1)
-    ]
-    ctx.write(f"物业服务单位 {len(providers)} 家（providers）")
-    return providers
-
-# The first neighbourhood's heads and grid worker: (kind, name, made up phone, elected by,
-# how many of its first buildings / stairwells they cover).
-GRID = [
-    ("area_head", "刘建国", "13800003001", "residents", 0, 0),
-    ("courtyard_head", "张桂兰", "13800003002", "residents", 0, 0),
-    ("building_head", "李明", "13800003003", "residents", 2, 0),
-    ("building_head", "赵芳", "", "residents", 0, 2),
-    ("grid_worker", "马晓燕", "13800003005", "community", 0, 0),
-]
-
-
-def _seed_grid(ctx, community, neighbourhoods, admin):
-    """In the demo community's first neighbourhood: a 片长, a 院长, two 楼长 (one over buildings,
-    one over stairwells) elected by the residents, and the community's grid worker, through
-    grid_role_save. Its public page shows them as a contact card (name and role)."""
-    from .grid import GridRole
-    from .models import Building, Stairwell
-    from .services_grid import grid_role_save
-
-    first = next((n for n in neighbourhoods if n.community_id == community.pk), None)
-    if first is None:
-        return
-    today = timezone.localdate()
-    buildings = list(Building.objects.filter(neighbourhood=first).order_by("pk"))
-    stairwells = list(Stairwell.objects.filter(building__neighbourhood=first).order_by("pk"))
-    for order, (kind, name, phone, elected_by, n_buildings, n_stairwells) in enumerate(GRID, start=1):
-        grid_role_save(
-            role=GridRole(
-                neighbourhood=first,
-                kind=kind,
-                name=name,
-                phone=phone,
-                elected_by=elected_by,
-                started_on=today - datetime.timedelta(days=200),
-                order=order,
-            ),
-            buildings=buildings[:n_buildings],
-            stairwells=stairwells[-n_stairwells:] if n_stairwells else [],
-            actor=admin,
-        )
-    ctx.write(f"网格角色 {len(GRID)} 人（grid roles: heads and the grid worker）")
