@@ -23,6 +23,14 @@ def audit(*, actor, action, target, summary="", details=None):
     )
 
 
+
+def save_audited(instance, *, actor, action, summary="", details=None):
+    """Check (full_clean) and save `instance`, then write its audit row. Returns the instance."""
+    instance.full_clean()
+    instance.save()
+    audit(actor=actor, action=action, target=instance, summary=summary, details=details)
+    return instance
+
 def changed_fields(stored, instance):
     """The names of the concrete fields whose values differ between `stored` and `instance`; none
     when there is no stored row (a new one)."""

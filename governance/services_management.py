@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from .models import Assessment, ManagementArrangement, Neighbourhood
 from .scoping import can_see, require_manage
-from .services import audit
+from .services import audit, save_audited
 
 ZERO = Decimal("0.00")
 
@@ -65,12 +65,10 @@ def arrangement_start(
             fee_per_m2_month=fee_per_m2_month,
             note=note,
         )
-        arrangement.full_clean()
-        arrangement.save()
-        audit(
+        save_audited(
+            arrangement,
             actor=actor,
             action="arrangement_start",
-            target=arrangement,
             summary=f"{locked.name} {arrangement.get_mode_display()}",
             details={"provider": provider.pk if provider is not None else None},
         )
@@ -126,7 +124,7 @@ def assessment_record(
             note=note,
             recorded_by=actor if getattr(actor, "pk", None) else None,
         )
-        assessment.full_clean()
+        assessment.full_clean()  # fills the period from the year: the audit row names it
         assessment.save()
         audit(
             actor=actor,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from .bounds import check_dates
 from .meetings import RESOLUTION_TRANSITIONS, Resolution, ResolutionStatus
 from .scoping import can_manage
-from .services import audit, changed_fields, lock_stored, save_managed
+from .services import audit, changed_fields, lock_stored, save_audited, save_managed
 
 
 def _bodies_outside(meeting, bodies):
@@ -125,12 +125,10 @@ def resolution_move(*, resolution, to, actor, progress=None, done_on=None):
         elif to != ResolutionStatus.DONE:
             locked.done_on = None
         locked.status = to
-        locked.full_clean()
-        locked.save()
-        audit(
+        save_audited(
+            locked,
             actor=actor,
             action="resolution_move",
-            target=locked,
             summary=f"{before} → {to.value}",
             details={"meeting": locked.meeting_id, "from": before, "to": to.value, "done_on": str(locked.done_on or "")},
         )

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .scoping import can_manage
-from .services import audit, changed_fields, lock_stored, save_managed
+from .services import audit, changed_fields, lock_stored, save_audited, save_managed
 from .stars import RatingStatus, StarDimension, StarRating
 
 
@@ -95,12 +95,10 @@ def star_withdraw(*, rating, reason, actor, withdrawn_on=None):
         locked.status = RatingStatus.WITHDRAWN
         locked.withdrawn_on = withdrawn_on
         locked.withdrawal_reason = reason
-        locked.full_clean()
-        locked.save()
-        audit(
+        save_audited(
+            locked,
             actor=actor,
             action="star_withdraw",
-            target=locked,
             summary=reason,
             details={"neighbourhood": locked.neighbourhood_id, "year": locked.year, "dimension": locked.dimension_id},
         )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from governance.photos import PreparedPhoto
 from governance.scoping import can_manage, scope
-from governance.services import audit
+from governance.services import save_audited
 from residents.report_referrals import Referral
 from residents.reports import ReportCategory, ReportStatus, ResidentReport
 from residents.services_reports import report_refer
@@ -87,12 +87,10 @@ def report_to_finding(*, report, project, answer, actor, severity=Severity.MINOR
             reported_by=actor,
             resident_report=report,
         )
-        finding.full_clean()
-        finding.save()
-        audit(
+        save_audited(
+            finding,
             actor=actor,
             action="finding_add",
-            target=finding,
             summary=_("由居民反馈转入"),
             details={"resident_report": report.pk, "project": locked_project.pk},
         )

@@ -11,7 +11,7 @@ from governance.models import Neighbourhood
 from governance.money import money
 from governance.photos import prepare_photo
 from governance.scoping import can_manage, require_manage, scope
-from governance.services import audit
+from governance.services import audit, save_audited
 from residents.services_reports import report_close_with_finding
 
 from . import gates
@@ -50,13 +50,10 @@ def catalogue_item_save(*, item, actor):
                 )
         elif not can_manage_district(actor, item.district):
             raise ValidationError({"district": _("您不能为该区增补菜单项目。")})
-        item.full_clean()
-        created = item.pk is None
-        item.save()
-        audit(
+        save_audited(
+            item,
             actor=actor,
-            action="catalogue_item_add" if created else "catalogue_item_change",
-            target=item,
+            action="catalogue_item_add" if item.pk is None else "catalogue_item_change",
             summary=item.name,
         )
     return item
@@ -233,13 +230,10 @@ def scope_item_save(*, item, actor):
             item.unit_cost = catalogue.reference_unit_cost
         item.planned_amount = money(item.planned_quantity * item.unit_cost)
         item.no_actual_reason = (item.no_actual_reason or "").strip()
-        item.full_clean()
-        created = item.pk is None
-        item.save()
-        audit(
+        save_audited(
+            item,
             actor=actor,
-            action="scope_item_add" if created else "scope_item_change",
-            target=item,
+            action="scope_item_add" if item.pk is None else "scope_item_change",
             summary=str(item),
         )
     return item
@@ -277,13 +271,10 @@ def progress_report_save(*, report, actor):
             )
         if report.pk is None:
             report.reported_by = actor
-        report.full_clean()
-        created = report.pk is None
-        report.save()
-        audit(
+        save_audited(
+            report,
             actor=actor,
-            action="progress_report_add" if created else "progress_report_change",
-            target=report,
+            action="progress_report_add" if report.pk is None else "progress_report_change",
             summary=f"{project.code} {report.month:%Y-%m} {report.percent_complete}%",
         )
     return report
@@ -307,13 +298,10 @@ def finding_save(*, finding, actor):
             finding.resolved_at, finding.resolved_by, finding.resolution_note = None, None, ""
         if finding.source == FindingSource.RESIDENT_REPORT and not finding.resident_report_id:
             raise ValidationError({"source": _("来源为“居民反馈”的问题只能由居民反馈转入。")})
-        finding.full_clean()
-        created = finding.pk is None
-        finding.save()
-        audit(
+        save_audited(
+            finding,
             actor=actor,
-            action="finding_add" if created else "finding_change",
-            target=finding,
+            action="finding_add" if finding.pk is None else "finding_change",
             summary=finding.description[:100],
         )
     return finding
@@ -356,13 +344,10 @@ def acceptance_record(*, acceptance, actor):
             )
         if acceptance.pk is None:
             acceptance.recorded_by = actor
-        acceptance.full_clean()
-        created = acceptance.pk is None
-        acceptance.save()
-        audit(
+        save_audited(
+            acceptance,
             actor=actor,
-            action="acceptance_add" if created else "acceptance_change",
-            target=acceptance,
+            action="acceptance_add" if acceptance.pk is None else "acceptance_change",
             summary=f"{acceptance.accepted_on} {'passed' if acceptance.passed else 'failed'}",
         )
     return acceptance
@@ -452,13 +437,10 @@ def notice_save(*, notice, actor):
                 raise ValidationError(_("该公示已收到异议，不能再修改公示内容和公示期。"))
         else:
             notice.published_by = actor
-        notice.full_clean()
-        created = notice.pk is None
-        notice.save()
-        audit(
+        save_audited(
+            notice,
             actor=actor,
-            action="notice_publish" if created else "notice_change",
-            target=notice,
+            action="notice_publish" if notice.pk is None else "notice_change",
             summary=notice.title,
             details={"starts_on": str(notice.starts_on), "ends_on": str(notice.ends_on)},
         )

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from governance.money import yuan
 from governance.scoping import require_manage
-from governance.services import audit
+from governance.services import save_audited
 
 from ..models import PublicIncome
 from .money import _amount
@@ -21,13 +21,10 @@ def public_income_save(*, income, actor):
             require_manage(actor, PublicIncome.objects.select_for_update().get(pk=income.pk))
         if not income.pk:
             income.recorded_by = actor if getattr(actor, "pk", None) else None
-        income.full_clean()
-        created = income.pk is None
-        income.save()
-        audit(
+        save_audited(
+            income,
             actor=actor,
-            action="public_income_add" if created else "public_income_change",
-            target=income,
+            action="public_income_add" if income.pk is None else "public_income_change",
             summary=f"{income.get_kind_display()} {yuan(income.amount)}",
         )
     return income

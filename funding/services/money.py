@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from governance.bounds import check_at_most
 from governance.money import yuan
 from governance.scoping import can_manage, can_see, require_manage
-from governance.services import audit
+from governance.services import audit, save_audited
 
 from ..models import Commitment, CommitmentReversal, Disbursement, FundingSource
 from ..schedule import money
@@ -127,12 +127,10 @@ def commitment_create(*, source, project, amount, committed_on, actor, document_
             conditions=conditions,
             created_by=actor,
         )
-        commitment.full_clean()
-        commitment.save()
-        audit(
+        save_audited(
+            commitment,
             actor=actor,
             action="commitment_create",
-            target=commitment,
             summary=f"{locked.name} → {project.code} {yuan(amount)}",
         )
     return commitment
@@ -179,12 +177,10 @@ def disbursement_create(*, commitment, amount, paid_on, payee, voucher_number, a
             voucher_number=voucher_number.strip(),
             created_by=actor,
         )
-        disbursement.full_clean()
-        disbursement.save()
-        audit(
+        save_audited(
+            disbursement,
             actor=actor,
             action="disbursement_create",
-            target=disbursement,
             summary=f"{voucher_number} {yuan(amount)}",
         )
     return disbursement

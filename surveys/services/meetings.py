@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from governance.photos import prepare_photo
 from governance.scoping import require_manage
-from governance.services import audit
+from governance.services import audit, save_audited
 
 from ..models import Meeting, MeetingPhoto
 from .steps import _check_in_process
@@ -20,13 +20,10 @@ def meeting_save(*, meeting, actor):
         require_manage(actor, meeting.neighbourhood)
         if meeting.pk is None:
             meeting.recorded_by = actor
-        meeting.full_clean()
-        created = meeting.pk is None
-        meeting.save()
-        audit(
+        save_audited(
+            meeting,
             actor=actor,
-            action="meeting_add" if created else "meeting_change",
-            target=meeting,
+            action="meeting_add" if meeting.pk is None else "meeting_change",
             summary=f"{meeting.get_kind_display()} {meeting.held_on}",
             details={"attendees": meeting.attendees, "households": meeting.households_represented},
         )
@@ -70,13 +67,10 @@ def visit_save(*, visit, actor):
         require_manage(actor, visit.household)
         if visit.staff_id is None:
             visit.staff = actor
-        visit.full_clean()
-        created = visit.pk is None
-        visit.save()
-        audit(
+        save_audited(
+            visit,
             actor=actor,
-            action="visit_add" if created else "visit_change",
-            target=visit,
+            action="visit_add" if visit.pk is None else "visit_change",
             summary=str(visit.visited_on),
         )
     return visit

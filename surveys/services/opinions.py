@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.scoping import require_manage
-from governance.services import audit
+from governance.services import audit, save_audited
 
 from ..choices import OpinionAnswer
 from ..models import Opinion
@@ -26,13 +26,10 @@ def opinion_save(*, opinion, actor):
         require_manage(actor, opinion.neighbourhood)
         if opinion.pk is None:
             opinion.answer, opinion.answer_text = OpinionAnswer.PENDING, ""
-        opinion.full_clean()
-        created = opinion.pk is None
-        opinion.save()
-        audit(
+        save_audited(
+            opinion,
             actor=actor,
-            action="opinion_add" if created else "opinion_change",
-            target=opinion,
+            action="opinion_add" if opinion.pk is None else "opinion_change",
             summary=opinion.text[:100],
         )
     return opinion

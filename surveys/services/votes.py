@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.scoping import require_manage
-from governance.services import audit
+from governance.services import audit, save_audited
 from residents.models import Household
 
 from ..choices import (
@@ -107,13 +107,10 @@ def vote_save(*, vote, actor):
         else:
             vote.created_by = actor
         require_manage(actor, vote.neighbourhood)
-        vote.full_clean()
-        created = vote.pk is None
-        vote.save()
-        audit(
+        save_audited(
+            vote,
             actor=actor,
-            action="vote_add" if created else "vote_change",
-            target=vote,
+            action="vote_add" if vote.pk is None else "vote_change",
             summary=vote.title,
             details={"rule": vote.rule, "scope": vote.scope, "matter_type": vote.matter_type},
         )
