@@ -13,11 +13,15 @@
   apps' admins call their own services, and their models' rules are not the territory's.
 """
 
+from functools import partial
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .admin_money import MoneyDisplayMixin
@@ -294,6 +298,36 @@ class CreateServiceMixin:
         values = {name: getattr(obj, name) for name in self.create_fields}
         saved = type(self).create_service(**values, **self.create_values(form), actor=request.user)
         adopt_saved(obj, saved)
+
+
+class RowActionsMixin:
+    """Buttons on a row's page that POST to <id>/<action>/ (URL name
+    "<app>_<model>_<action>") and come back to the page. `row_actions` maps each action to the
+    name of the method doing it, `method(request, obj)`, which says what it did as messages. The
+    row is the page's own (404 outside the territory); a POST the actor may not write is refused
+    with its reason (write_refusal); a GET does nothing."""
+
+    row_actions = {}
+
+    def get_urls(self):
+        own = [
+            path(
+                f"<path:object_id>/{action}/",
+                self.admin_site.admin_view(partial(self.row_action_view, action=action)),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_{action}",
+            )
+            for action in self.row_actions
+        ]
+        return own + super().get_urls()
+
+    def row_action_view(self, request, object_id, action):
+        obj = self.get_object(request, object_id)  # 404 outside the territory
+        refusal = self.write_refusal(request, obj)
+        if request.method == "POST" and refusal:
+            messages.error(request, refusal)
+        elif request.method == "POST":
+            getattr(self, self.row_actions[action])(request, obj)
+        return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]))
 
 class ScopedTabularInline(ScopedPermissionsMixin, admin.TabularInline):
     extra = 0

@@ -6,8 +6,6 @@ from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
-from django.shortcuts import redirect
-from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from governance.admin_base import (
     CommunityFilter,
     RefusalsMixin,
+    RowActionsMixin,
     ScopedAdmin,
     ScopedTabularInline,
     StreetFilter,
@@ -171,7 +170,8 @@ class NoticeInline(ScopedTabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(RefusalsMixin, ScopedAdmin):
+class ProjectAdmin(RowActionsMixin, RefusalsMixin, ScopedAdmin):
+    row_actions = {"transition": "post_transition"}
     list_display = [
         "code",
         "name",
@@ -326,28 +326,13 @@ class ProjectAdmin(RefusalsMixin, ScopedAdmin):
         )
         return True
 
-    def get_urls(self):
-        own = [
-            path(
-                "<path:object_id>/transition/",
-                self.admin_site.admin_view(self.transition_view),
-                name="projects_project_transition",
-            )
-        ]
-        return own + super().get_urls()
-
-    def transition_view(self, request, object_id):
-        project = self.get_object(request, object_id)  # 404 outside the territory
-        refusal = self.write_refusal(request, project)
-        if request.method == "POST" and refusal:
-            messages.error(request, refusal)
-        elif request.method == "POST":
-            target = request.POST.get("to", "")
-            if target not in Stage.values:
-                messages.error(request, _("请选择要变更到的阶段。"))
-            else:
-                self._move(request, project, target, request.POST.get("note", ""))
-        return redirect(reverse("admin:projects_project_change", args=[project.pk]))
+    def post_transition(self, request, project):
+        """The stage form of the project page (RowActionsMixin: <id>/transition/)."""
+        target = request.POST.get("to", "")
+        if target not in Stage.values:
+            messages.error(request, _("请选择要变更到的阶段。"))
+        else:
+            self._move(request, project, target, request.POST.get("note", ""))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         project = self.get_object(request, object_id)

@@ -3,8 +3,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from governance.admin_base import (
     CommunityFilter,
     RefusalsMixin,
+    RowActionsMixin,
     ScopedAdmin,
     ScopedTabularInline,
     StreetFilter,
@@ -176,7 +176,8 @@ class FindingPhotoInline(ScopedTabularInline):
 
 
 @admin.register(SupervisionFinding)
-class SupervisionFindingAdmin(RefusalsMixin, ScopedAdmin):
+class SupervisionFindingAdmin(RowActionsMixin, RefusalsMixin, ScopedAdmin):
+    row_actions = {"resolve": "post_resolve"}
     list_display = ["description_short", "project", "severity", "source", "opened_at", "resolved_at"]
     list_filter = [OpenFindingFilter, "severity", "source", ProjectStreetFilter, ProjectCommunityFilter]
     search_fields = ["description", "project__code", "project__name", "supervisor_name"]
@@ -216,30 +217,13 @@ class SupervisionFindingAdmin(RefusalsMixin, ScopedAdmin):
     def save_model(self, request, obj, form, change):
         finding_save(finding=obj, actor=request.user)
 
-    def get_urls(self):
-        own = [
-            path(
-                "<path:object_id>/resolve/",
-                self.admin_site.admin_view(self.resolve_view),
-                name="projects_supervisionfinding_resolve",
-            )
-        ]
-        return own + super().get_urls()
-
-    def resolve_view(self, request, object_id):
-        finding = self.get_object(request, object_id)  # 404 outside the territory
-        refusal = self.write_refusal(request, finding)
-        if request.method == "POST" and refusal:
-            messages.error(request, refusal)
-        elif request.method == "POST":
-            try:
-                finding_resolve(
-                    finding=finding, note=request.POST.get("resolution_note", ""), actor=request.user
-                )
-                messages.success(request, _("问题已整改销号。"))
-            except (ValidationError, PermissionDenied) as exc:
-                report_refusal(request, exc)
-        return redirect(reverse("admin:projects_supervisionfinding_change", args=[finding.pk]))
+    def post_resolve(self, request, finding):
+        """The resolve form of the finding page (RowActionsMixin: <id>/resolve/)."""
+        try:
+            finding_resolve(finding=finding, note=request.POST.get("resolution_note", ""), actor=request.user)
+            messages.success(request, _("问题已整改销号。"))
+        except (ValidationError, PermissionDenied) as exc:
+            report_refusal(request, exc)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         finding = self.get_object(request, object_id)
