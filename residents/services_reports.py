@@ -128,6 +128,19 @@ def _locked_for_move(report, to, actor):
     return locked
 
 
+def _save_move(locked, fields, *, action, actor, **details):
+    """Save the moved report's `fields` and write its audit row: the category, the new status and
+    the answer's length (never its text), and `details`."""
+    locked.save(update_fields=fields)
+    audit(
+        actor=actor,
+        action=action,
+        target=locked,
+        summary=locked.get_category_display(),
+        details={"status": locked.status, "length": len(locked.answer), **details},
+    )
+
+
 def _clean_answer(answer, *, required=True):
     answer = one_newline(answer or "").strip()
     if required and not answer:
@@ -148,13 +161,11 @@ def report_answer(*, report, answer, actor):
         locked = _locked_for_move(report, ReportStatus.ANSWERED, actor)
         locked.answer, locked.answered_at, locked.answered_by = answer, timezone.now(), actor
         locked.status = ReportStatus.ANSWERED
-        locked.save(update_fields=["answer", "answered_at", "answered_by", "status"])
-        audit(
-            actor=actor,
+        _save_move(
+            locked,
+            ["answer", "answered_at", "answered_by", "status"],
             action="report_answer",
-            target=locked,
-            summary=locked.get_category_display(),
-            details={"status": locked.status, "length": len(answer)},
+            actor=actor,
         )
     return locked
 
@@ -173,13 +184,11 @@ def report_close(*, report, actor, answer=""):
             if not locked.answered_at:
                 locked.answered_at, locked.answered_by = now, actor
         locked.status, locked.closed_at, locked.closed_by = ReportStatus.CLOSED, now, actor
-        locked.save(update_fields=["answer", "answered_at", "answered_by", "status", "closed_at", "closed_by"])
-        audit(
-            actor=actor,
+        _save_move(
+            locked,
+            ["answer", "answered_at", "answered_by", "status", "closed_at", "closed_by"],
             action="report_close",
-            target=locked,
-            summary=locked.get_category_display(),
-            details={"status": locked.status, "length": len(locked.answer)},
+            actor=actor,
         )
     return locked
 
@@ -198,13 +207,11 @@ def report_refer(*, report, answer, actor):
             )
         locked.answer, locked.answered_at, locked.answered_by = answer, timezone.now(), actor
         locked.status = ReportStatus.REFERRED
-        locked.save(update_fields=["answer", "answered_at", "answered_by", "status"])
-        audit(
-            actor=actor,
+        _save_move(
+            locked,
+            ["answer", "answered_at", "answered_by", "status"],
             action="report_refer",
-            target=locked,
-            summary=locked.get_category_display(),
-            details={"status": locked.status, "length": len(answer)},
+            actor=actor,
         )
     return locked
 
@@ -223,12 +230,11 @@ def report_close_with_finding(*, report, note, actor):
         combined = f"{locked.answer}\n{closing}"
         locked.answer = combined[:TEXT_MAX]
         locked.status, locked.closed_at, locked.closed_by = ReportStatus.CLOSED, timezone.now(), actor
-        locked.save(update_fields=["answer", "status", "closed_at", "closed_by"])
-        audit(
-            actor=actor,
+        _save_move(
+            locked,
+            ["answer", "status", "closed_at", "closed_by"],
             action="report_close",
-            target=locked,
-            summary=locked.get_category_display(),
-            details={"status": locked.status, "length": len(locked.answer), "by_finding": True},
+            actor=actor,
+            by_finding=True,
         )
     return locked
