@@ -56,14 +56,12 @@ def commitment_reverse(*, commitment, reason, actor):
                 code="live_disbursements",
             )
         reversal = CommitmentReversal(commitment=locked, reason=reason, created_by=_user(actor))
-        reversal.full_clean()
-        reversal.save()
-        audit(
+        _store(
+            reversal,
+            of=locked,
             actor=actor,
             action="commitment_reverse",
-            target=locked,
             summary=f"{locked.source.name} → {locked.project.code} -{yuan(locked.amount)}：{reason}",
-            details={"reversal": reversal.pk, "amount": str(locked.amount)},
         )
     return reversal
 
@@ -82,16 +80,28 @@ def disbursement_reverse(*, disbursement, reason, actor):
         if DisbursementReversal.objects.filter(disbursement=locked).exists():
             raise Refused(_("该拨付已冲销，不能重复冲销。"), code="already_reversed")
         reversal = DisbursementReversal(disbursement=locked, reason=reason, created_by=_user(actor))
-        reversal.full_clean()
-        reversal.save()
-        audit(
+        _store(
+            reversal,
+            of=locked,
             actor=actor,
             action="disbursement_reverse",
-            target=locked,
             summary=f"{locked.voucher_number} -{yuan(locked.amount)}：{reason}",
-            details={"reversal": reversal.pk, "amount": str(locked.amount)},
         )
     return reversal
+
+
+def _store(reversal, *, of, actor, action, summary):
+    """Check and save `reversal` of the row `of`; one audit row on that row, naming the reversal
+    and the amount reversed."""
+    reversal.full_clean()
+    reversal.save()
+    audit(
+        actor=actor,
+        action=action,
+        target=of,
+        summary=summary,
+        details={"reversal": reversal.pk, "amount": str(of.amount)},
+    )
 
 
 def _user(actor):
