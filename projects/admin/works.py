@@ -106,38 +106,8 @@ class ProgressReportAdmin(RefusalsMixin, ScopedAdmin):
     date_hierarchy = "month"
     fieldsets = [
         (None, {"fields": ["project", "month", "percent_complete", "investment_to_date", "note"]}),
-        (
-            _("管线（千米，累计）"),
-            {
-                "fields": [
-                    "pipes_water_km",
-                    "pipes_drainage_km",
-                    "pipes_gas_km",
-                    "pipes_heating_km",
-                    "pipes_power_km",
-                    "pipes_telecom_km",
-                ]
-            },
-        ),
-        (
-            _("其他工程量（累计）"),
-            {
-                "fields": [
-                    "roads_m2",
-                    "elevators",
-                    "parking_spaces",
-                    "ev_chargers",
-                    "ebike_chargers",
-                    "service_facilities",
-                    "energy_retrofit_m2",
-                    "illegal_structures_removed_m2",
-                    "facades_m2",
-                    "security_fire_systems",
-                    "lights",
-                    "greening_m2",
-                ]
-            },
-        ),
+        (_("管线（千米，累计）"), {"fields": ProgressReport.PIPE_FIELDS}),
+        (_("其他工程量（累计）"), {"fields": ProgressReport.OTHER_QUANTITY_FIELDS}),
         (_("填报"), {"fields": ["reported_by", "created_at"]}),
     ]
 

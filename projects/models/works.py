@@ -68,13 +68,16 @@ class ProgressReport(DateChecks, models.Model):
     territory_lookups = territory_via("project__neighbourhoods")
     territory_distinct = True
 
-    QUANTITY_FIELDS = (
+    # The quantities a report states, in two groups (the admin's two sections): pipes, then the rest.
+    PIPE_FIELDS = (
         "pipes_water_km",
         "pipes_drainage_km",
         "pipes_gas_km",
         "pipes_heating_km",
         "pipes_power_km",
         "pipes_telecom_km",
+    )
+    OTHER_QUANTITY_FIELDS = (
         "roads_m2",
         "elevators",
         "parking_spaces",
@@ -88,6 +91,7 @@ class ProgressReport(DateChecks, models.Model):
         "lights",
         "greening_m2",
     )
+    QUANTITY_FIELDS = PIPE_FIELDS + OTHER_QUANTITY_FIELDS
 
     class Meta:
         verbose_name = _("月度进度")
