@@ -337,6 +337,16 @@ class ScopedTabularInline(ScopedPermissionsMixin, admin.TabularInline):
         return scope(super().get_queryset(request), request.user)
 
 
+
+class ListedInline(ScopedTabularInline):
+    """An inline that lists rows written elsewhere (by a service, or on their own page): none is
+    added or deleted here. Subclasses make their fields read only."""
+
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
 class _TerritoryFilter(admin.SimpleListFilter):
     """Filter a territorial model's changelist by street or community, offering only what the actor
     may see. Subclasses set `level` and `territory_model`."""

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from governance.admin_base import (
     CommunityFilter,
     CreateServiceMixin,
+    ListedInline,
     RefusalsMixin,
     ScopedAdmin,
-    ScopedTabularInline,
     StreetFilter,
     may_write,
 )
@@ -213,19 +213,15 @@ class FundingSourceAdmin(RefusalsMixin, ScopedAdmin):
         funding_source_save(source=obj, actor=request.user)
 
 
-class DisbursementInline(ScopedTabularInline):
+class DisbursementInline(ListedInline):
     model = Disbursement
     fields = ["amount", "paid_on", "payee", "voucher_number", "created_by", "reversal_display"]
     readonly_fields = fields
-    can_delete = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("created_by", "reversal")
 
     reversal_display = ReversibleMixin.reversal_display
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Commitment)

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from governance.admin_base import (
     CommunityFilter,
     CreateServiceMixin,
+    ListedInline,
     RefusalsMixin,
     ScopedAdmin,
-    ScopedTabularInline,
     StreetFilter,
 )
 
@@ -47,15 +47,11 @@ class InstallmentRunErrorFilter(RunErrorFilter):
     lookup = "run_error"
 
 
-class SubsidyPayerInline(ScopedTabularInline):
+class SubsidyPayerInline(ListedInline):
     model = SubsidyPayer
     fields = ["order", "payer_name", "source", "share"]
     readonly_fields = fields
-    can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SubsidyPlan)
@@ -203,15 +199,11 @@ class SubsidyPlanAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin):
                 messages.success(request, _("%(plan)s 已退出。") % {"plan": plan})
 
 
-class SubsidyPaymentInline(ScopedTabularInline):
+class SubsidyPaymentInline(ListedInline):
     model = SubsidyPayment
     fields = ["payer", "amount", "paid_at"]
     readonly_fields = fields
-    can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SubsidyInstallment)

@@ -6,13 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_base import (
-    CommunityFilter,
-    RefusalsMixin,
-    ScopedAdmin,
-    ScopedTabularInline,
-    StreetFilter,
-)
+from governance.admin_base import CommunityFilter, ListedInline, RefusalsMixin, ScopedAdmin, StreetFilter
 
 from ..choices import ObjectionStatus
 from ..models import Notice, Objection
@@ -20,15 +14,12 @@ from ..services import notice_save, objection_answer
 from .projects import ProjectCommunityFilter, ProjectStreetFilter
 
 
-class ObjectionInline(ScopedTabularInline):
+class ObjectionInline(ListedInline):
     model = Objection
+    # Listed only: residents object on the public page.
     fields = ["submitted_at", "household", "text", "status", "answer"]
     readonly_fields = ["submitted_at", "household", "text", "status", "answer"]
     show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False  # residents object on the public page
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("household__building", "household__stairwell")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.admin_base import (
     CommunityFilter,
+    ListedInline,
     RefusalsMixin,
     RowActionsMixin,
     ScopedAdmin,
@@ -158,15 +159,12 @@ class AcceptanceInline(CompactInlineMixin, ScopedTabularInline):
     show_change_link = False
 
 
-class NoticeInline(ScopedTabularInline):
+class NoticeInline(ListedInline):
     model = Notice
+    # Listed only: notices are published from their own page.
     fields = ["kind", "title", "starts_on", "ends_on"]
     readonly_fields = ["kind", "title", "starts_on", "ends_on"]
     show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False  # notices are published from their own page
 
 
 @admin.register(Project)

@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.admin_base import (
     CommunityFilter,
+    ListedInline,
     RefusalsMixin,
     RowActionsMixin,
     ScopedAdmin,
-    ScopedTabularInline,
     StreetFilter,
     report_refusal,
 )
@@ -130,15 +130,12 @@ class OpenFindingFilter(admin.SimpleListFilter):
         return queryset
 
 
-class FindingPhotoInline(ScopedTabularInline):
+class FindingPhotoInline(ListedInline):
     model = Photo
+    # Listed only: photos are uploaded on the photo page, which checks the file.
     fields = ["thumbnail_preview", "kind", "caption", "uploaded_at"]
     readonly_fields = ["thumbnail_preview", "kind", "caption", "uploaded_at"]
     show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False  # photos are uploaded on the photo page, which checks the file
 
     @admin.display(description=_("缩略图"))
     def thumbnail_preview(self, obj):

@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.admin_base import (
     CreateServiceMixin,
+    ListedInline,
     RefusalsMixin,
     ScopedAdmin,
-    ScopedTabularInline,
     adopt_saved,
     pending_object,
 )
@@ -73,7 +73,7 @@ class ProcessTemplateAdmin(ServiceFormsetsMixin, RefusalsMixin, ScopedAdmin):
         template_save(template=pending_object(form), steps=steps, actor=request.user)
 
 
-class StepInline(ScopedTabularInline):
+class StepInline(ListedInline):
     model = ConsultationStep
     fields = [
         "order",
@@ -87,10 +87,6 @@ class StepInline(ScopedTabularInline):
         "completed_by",
     ]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class ProcessStartForm(forms.ModelForm):

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from governance.admin_base import (
     CommunityFilter,
     CreateServiceMixin,
+    ListedInline,
     RefusalsMixin,
     ScopedAdmin,
-    ScopedTabularInline,
     StreetFilter,
 )
 from governance.scoping import scope
@@ -23,15 +23,11 @@ from ..tally import tally
 from .base import _run_each
 
 
-class BallotInline(ScopedTabularInline):
+class BallotInline(ListedInline):
     model = Ballot
     fields = ["household", "choice", "channel", "entered_by", "at", "revisions"]
     readonly_fields = fields
-    can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("household__building", "entered_by")
