@@ -300,6 +300,26 @@ class CreateServiceMixin:
         adopt_saved(obj, saved)
 
 
+
+class InlineRowsMixin:
+    """An admin whose service writes the object together with the rows of one inline (of
+    `inline_model`): save_model does nothing, and save_related calls
+    `save_with_rows(request, form, obj, rows, deleted)` with the form's object (pending_object),
+    the inline's rows to create or change and the ones to delete."""
+
+    inline_model = None
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its rows in save_related (see pending_object)
+
+    def save_related(self, request, form, formsets, change):
+        rows, deleted = [], []
+        for formset in formsets:
+            if formset.model is self.inline_model:
+                rows.extend(formset.save(commit=False))
+                deleted.extend(formset.deleted_objects)
+        self.save_with_rows(request, form, pending_object(form), rows, deleted)
+
 class RowActionsMixin:
     """Buttons on a row's page that POST to <id>/<action>/ (URL name
     "<app>_<model>_<action>") and come back to the page. `row_actions` maps each action to the

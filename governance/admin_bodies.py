@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from .admin_base import (
     CommunityFilter,
+    InlineRowsMixin,
     RefusalsMixin,
     ScopedAdmin,
     ScopedTabularInline,
-    TerritoryWritesMixin,
     StreetFilter,
+    TerritoryWritesMixin,
     pending_object,
 )
 from .bodies import (
@@ -81,10 +82,11 @@ class BodyMemberInline(ScopedTabularInline):
 
 
 @admin.register(Body)
-class BodyAdmin(RefusalsMixin, ScopedAdmin):
+class BodyAdmin(InlineRowsMixin, RefusalsMixin, ScopedAdmin):
     """A body is saved with its members in one service call (body_save), which checks the
     district's composition rule for the kind on the members as they will be stored."""
 
+    inline_model = BodyMember
     list_display = ["name", "kind", "neighbourhood", "community", "term_start", "term_end", "term_status_display"]
     list_filter = [ReelectionFilter, "kind", StreetFilter, CommunityFilter]
     search_fields = ["name", "neighbourhood__name", "community__name"]
@@ -103,16 +105,8 @@ class BodyAdmin(RefusalsMixin, ScopedAdmin):
             return _("即将到期，待换届")
         return "-"
 
-    def save_model(self, request, obj, form, change):
-        pass  # saved with its members in save_related, from form.instance (see pending_object)
-
-    def save_related(self, request, form, formsets, change):
-        members, deleted = [], []
-        for formset in formsets:
-            if formset.model is BodyMember:
-                members.extend(formset.save(commit=False))
-                deleted.extend(formset.deleted_objects)
-        body_save(body=pending_object(form), members=members, deleted_members=deleted, actor=request.user)
+    def save_with_rows(self, request, form, body, members, deleted):
+        body_save(body=body, members=members, deleted_members=deleted, actor=request.user)
 
 
 @admin.register(CompositionRule)

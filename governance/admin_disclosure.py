@@ -7,11 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from .admin_base import (
     CommunityFilter,
+    InlineRowsMixin,
     RefusalsMixin,
     ScopedAdmin,
     ScopedTabularInline,
     StreetFilter,
-    pending_object,
 )
 from .disclosure import MAX_ATTACHMENTS, Disclosure, DisclosureAttachment
 from .services_disclosure import disclosure_save
@@ -26,7 +26,8 @@ class DisclosureAttachmentInline(ScopedTabularInline):
 
 
 @admin.register(Disclosure)
-class DisclosureAdmin(RefusalsMixin, ScopedAdmin):
+class DisclosureAdmin(InlineRowsMixin, RefusalsMixin, ScopedAdmin):
+    inline_model = DisclosureAttachment
     list_display = ["title", "category", "neighbourhood", "published_on", "attachment_count"]
     list_filter = ["category", StreetFilter, CommunityFilter]
     search_fields = ["title", "body", "neighbourhood__name"]
@@ -40,15 +41,7 @@ class DisclosureAdmin(RefusalsMixin, ScopedAdmin):
     def attachment_count(self, obj):
         return obj.attachments.count()
 
-    def save_model(self, request, obj, form, change):
-        pass  # saved with its attachments in save_related (see pending_object)
-
-    def save_related(self, request, form, formsets, change):
-        attachments, deleted = [], []
-        for formset in formsets:
-            if formset.model is DisclosureAttachment:
-                attachments.extend(formset.save(commit=False))
-                deleted.extend(formset.deleted_objects)
+    def save_with_rows(self, request, form, disclosure, attachments, deleted):
         disclosure_save(
-            disclosure=pending_object(form), attachments=attachments, deleted_attachments=deleted, actor=request.user
+            disclosure=disclosure, attachments=attachments, deleted_attachments=deleted, actor=request.user
         )

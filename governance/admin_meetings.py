@@ -10,12 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from .admin_base import (
     CommunityFilter,
+    InlineRowsMixin,
     RefusalsMixin,
     ScopedAdmin,
     ScopedTabularInline,
     StreetFilter,
     adopt_saved,
-    pending_object,
 )
 from .meetings import RESOLUTION_TRANSITIONS, JointMeeting, Resolution, ResolutionStatus
 from .services_meetings import joint_meeting_save, resolution_move
@@ -75,7 +75,8 @@ class ResolutionInline(ScopedTabularInline):
 
 
 @admin.register(JointMeeting)
-class JointMeetingAdmin(RefusalsMixin, ScopedAdmin):
+class JointMeetingAdmin(InlineRowsMixin, RefusalsMixin, ScopedAdmin):
+    inline_model = Resolution
     list_display = ["held_on", "title", "kind", "level", "unit_display", "resolution_count"]
     list_filter = ["level", "kind", StreetFilter, CommunityFilter]
     search_fields = ["title", "topics", "participants"]
@@ -95,17 +96,9 @@ class JointMeetingAdmin(RefusalsMixin, ScopedAdmin):
     def resolution_count(self, obj):
         return obj.resolutions.count()
 
-    def save_model(self, request, obj, form, change):
-        pass  # saved with its resolutions in save_related (see pending_object)
-
-    def save_related(self, request, form, formsets, change):
-        resolutions, deleted = [], []
-        for formset in formsets:
-            if formset.model is Resolution:
-                resolutions.extend(formset.save(commit=False))
-                deleted.extend(formset.deleted_objects)
+    def save_with_rows(self, request, form, meeting, resolutions, deleted):
         joint_meeting_save(
-            meeting=pending_object(form),
+            meeting=meeting,
             resolutions=resolutions,
             deleted_resolutions=deleted,
             bodies=form.cleaned_data.get("bodies", []),

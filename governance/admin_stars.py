@@ -9,12 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from .admin_base import (
     CommunityFilter,
+    InlineRowsMixin,
     RefusalsMixin,
     ScopedAdmin,
     ScopedTabularInline,
     StreetFilter,
     adopt_saved,
-    pending_object,
 )
 from .bounds import TEXT_MAX, limit_text
 from .services_stars import star_rating_save, star_scheme_save, star_withdraw
@@ -38,7 +38,8 @@ class StarDimensionInline(ScopedTabularInline):
 
 
 @admin.register(StarScheme)
-class StarSchemeAdmin(RefusalsMixin, ScopedAdmin):
+class StarSchemeAdmin(InlineRowsMixin, RefusalsMixin, ScopedAdmin):
+    inline_model = StarDimension
     list_display = ["name", "district", "valid_from", "valid_until"]
     fields = ["name", "district", "valid_from", "valid_until", "note"]
     inlines = [StarDimensionInline]
@@ -51,16 +52,8 @@ class StarSchemeAdmin(RefusalsMixin, ScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def save_model(self, request, obj, form, change):
-        pass  # saved with its stars in save_related (see pending_object)
-
-    def save_related(self, request, form, formsets, change):
-        dimensions, deleted = [], []
-        for formset in formsets:
-            if formset.model is StarDimension:
-                dimensions.extend(formset.save(commit=False))
-                deleted.extend(formset.deleted_objects)
-        star_scheme_save(scheme=pending_object(form), dimensions=dimensions, deleted_dimensions=deleted, actor=request.user)
+    def save_with_rows(self, request, form, scheme, dimensions, deleted):
+        star_scheme_save(scheme=scheme, dimensions=dimensions, deleted_dimensions=deleted, actor=request.user)
 
 
 class StarRatingForm(forms.ModelForm):
