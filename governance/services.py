@@ -31,6 +31,17 @@ def save_audited(instance, *, actor, action, summary="", details=None):
     audit(actor=actor, action=action, target=instance, summary=summary, details=details)
     return instance
 
+
+def delete_rows(rows, *, parent, field):
+    """Delete those of `rows` (rows a page marked deleted) that belong to `parent` through their
+    foreign key `field`; the others are left alone. Returns how many were deleted."""
+    removed = 0
+    for row in rows:
+        if row.pk is not None and getattr(row, f"{field}_id") == parent.pk:
+            type(row)._default_manager.filter(pk=row.pk, **{field: parent}).delete()
+            removed += 1
+    return removed
+
 def changed_fields(stored, instance):
     """The names of the concrete fields whose values differ between `stored` and `instance`; none
     when there is no stored row (a new one)."""

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .bodies import BodyMember, CompositionRule
-from .services import audit, changed_fields, lock_stored, save_managed
+from .bodies import CompositionRule
+from .services import audit, changed_fields, delete_rows, lock_stored, save_managed
 
 
 def composition_violations(body, members):
@@ -34,11 +34,7 @@ def body_save(*, body, actor, members=(), deleted_members=()):
             body.community_id = body.neighbourhood.community_id  # the neighbourhood's own
         fields = changed_fields(stored, body)
         save_managed(body, actor)
-        removed = 0
-        for member in deleted_members:
-            if member.pk is not None and member.body_id == body.pk:
-                BodyMember.objects.filter(pk=member.pk, body=body).delete()
-                removed += 1
+        removed = delete_rows(deleted_members, parent=body, field="body")
         for member in members:
             member.body = body
             member.full_clean()

@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .attachments import prepare_attachment
-from .disclosure import MAX_ATTACHMENTS, DisclosureAttachment
-from .services import audit, changed_fields, lock_stored, save_managed
+from .disclosure import MAX_ATTACHMENTS
+from .services import audit, changed_fields, delete_rows, lock_stored, save_managed
 
 
 def _is_new_upload(attachment):
@@ -35,9 +35,7 @@ def disclosure_save(*, disclosure, actor, attachments=(), deleted_attachments=()
         if stored is None and getattr(actor, "pk", None):
             disclosure.published_by = actor
         save_managed(disclosure, actor)
-        for attachment in deleted_attachments:
-            if attachment.pk is not None and attachment.disclosure_id == disclosure.pk:
-                DisclosureAttachment.objects.filter(pk=attachment.pk, disclosure=disclosure).delete()
+        delete_rows(deleted_attachments, parent=disclosure, field="disclosure")
         count = disclosure.attachments.count() + sum(1 for a in attachments if a.pk is None)
         if count > MAX_ATTACHMENTS:  # before any file is stored
             raise ValidationError({"attachments": _("每条公开事项最多%(n)d个附件。") % {"n": MAX_ATTACHMENTS}})

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from .bounds import check_dates
 from .meetings import RESOLUTION_TRANSITIONS, Resolution, ResolutionStatus
 from .scoping import can_manage
-from .services import audit, changed_fields, lock_stored, save_audited, save_managed
+from .services import audit, changed_fields, delete_rows, lock_stored, save_audited, save_managed
 
 
 def _bodies_outside(meeting, bodies):
@@ -55,11 +55,7 @@ def joint_meeting_save(*, meeting, actor, resolutions=(), deleted_resolutions=()
                     {"bodies": _("参会自治组织须属于会议所在的辖区：%(names)s。") % {"names": "、".join(str(b) for b in outside)}}
                 )
             meeting.bodies.set(bodies)
-        removed = 0
-        for resolution in deleted_resolutions:
-            if resolution.pk is not None and resolution.meeting_id == meeting.pk:
-                Resolution.objects.filter(pk=resolution.pk, meeting=meeting).delete()
-                removed += 1
+        removed = delete_rows(deleted_resolutions, parent=meeting, field="meeting")
         for resolution in resolutions:
             resolution.meeting = meeting
             if resolution.pk is not None:  # the status is resolution_move's: keep the stored one
