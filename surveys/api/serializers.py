@@ -82,11 +82,16 @@ class StepReviewRequestSerializer(serializers.Serializer):
     comments = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
 
 
-class MeetingSerializer(ScopedModelSerializer):
+class ProcessRowSerializer(ScopedModelSerializer):
+    """A row recorded in a consultation process (a meeting, an opinion): its process, its step if
+    any, its neighbourhood, each among those the actor may write."""
+
     process = ScopedRelatedField(ConsultationProcess)
     step = ScopedRelatedField(ConsultationStep, required=False, allow_null=True)
     neighbourhood = ScopedRelatedField(Neighbourhood)
 
+
+class MeetingSerializer(ProcessRowSerializer):
     class Meta:
         model = Meeting
         fields = [
@@ -103,11 +108,7 @@ class MeetingSerializer(ScopedModelSerializer):
         ]
 
 
-class OpinionSerializer(ScopedModelSerializer):
-    process = ScopedRelatedField(ConsultationProcess)
-    step = ScopedRelatedField(ConsultationStep, required=False, allow_null=True)
-    neighbourhood = ScopedRelatedField(Neighbourhood)
-
+class OpinionSerializer(ProcessRowSerializer):
     class Meta:
         model = Opinion
         fields = [
