@@ -148,20 +148,7 @@ class ConsultationStepAdmin(ScopedAdmin):
     list_display = ["process", "order", "code", "name", "direction", "status", "rounds", "completed_at"]
     list_filter = ["status", "direction", "code"]
     list_select_related = ["process__project"]
-    readonly_fields = [
-        "process",
-        "order",
-        "code",
-        "name",
-        "direction",
-        "status",
-        "rounds",
-        "opened_at",
-        "completed_at",
-        "completed_by",
-        "closes_demand_list",
-        "needs_vote",
-    ]
+    readonly_fields = ["process", *StepInline.fields, "closes_demand_list", "needs_vote"]
     fields = readonly_fields + ["note"]
     actions = ["complete_steps"]
     read_only_reason = _("步骤只能通过列表中的“完成所选步骤”操作（下行步骤）或登记部门审核（上行步骤）推进，此页只能查看。")
