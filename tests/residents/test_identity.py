@@ -129,3 +129,36 @@ def test_hash_depends_on_the_key(settings):
     settings.IDENTITY_HASH_KEY = "key-one"
     assert under_one != under_two
     assert id_number_hash(VALID[1]) == under_one
+
+
+def test_the_checker_gives_the_same_messages_and_hashes():
+    """IdNumberChecker (the census import's) answers as id_number_problem and id_number_hash do,
+    also on its remembered paths: a date of birth met before, then a wrong check character."""
+    from residents.identity import IdNumberChecker
+
+    checker = IdNumberChecker()
+    numbers = [
+        *VALID,
+        " 110105 19491231 002X ",
+        "11010519491231002x",
+        "１１０１０５１９４９１２３１００２Ｘ",
+        with_check("51010419900307124"),
+        VALID[1][:17] + ("0" if VALID[1][17] != "0" else "1"),  # same birth date, wrong check
+        with_check("51010419900230123"),  # 30 February
+        with_check("51010418991231123"),  # before 1900
+        "5101041990030712",  # too short
+        "51010419900307123A",  # a letter
+        "",
+    ]
+    for _round in range(2):  # the second round takes the remembered paths
+        for number in numbers:
+            message = id_number_problem(number)
+            expected = (None, message) if message else (id_number_hash(number), None)
+            assert checker(number) == expected, number
+
+
+def test_the_checkers_hash_is_the_hmac_for_a_long_key_too(settings):
+    from residents.identity import IdNumberChecker
+
+    settings.IDENTITY_HASH_KEY = "k" * 100  # longer than SHA-256's block: hashed first
+    assert IdNumberChecker()(VALID[0]) == (id_number_hash(VALID[0]), None)
