@@ -50,6 +50,8 @@ Validation, then one write
   import across several districts is filed under the first row's district).
 """
 
+import contextlib
+import gc
 import os
 
 from django.db import transaction
@@ -77,6 +79,21 @@ from .validate import _Validator, phone_problem  # noqa: F401
 from .write import _audit_target, _chunks, _write_chunk
 
 
+@contextlib.contextmanager
+def _collector_paused():
+    """The cyclic garbage collector paused while the import runs: its rows are many long-lived
+    objects without cycles, which every full collection would walk again (a fifth of the
+    validation's time on 100,000 rows). Reference counting frees memory as usual; the collector
+    resumes afterwards (if it was running: a concurrent import leaves it to the first one)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def census_import(*, file=None, rows=None, actor, progress=None, filename=""):
     """Import a census file (see the module docstring for every rule) and return a CensusResult.
 
@@ -100,8 +117,12 @@ def census_import(*, file=None, rows=None, actor, progress=None, filename=""):
     else:
         table = _rows_table(rows)
     index, labels = _map_headers(table.headers)
+    with _collector_paused():
+        return _import_table(table, index, labels, actor, report, filename)
 
-    validator = _Validator(index, labels)
+
+def _import_table(table, index, labels, actor, report, filename):
+    validator = _Validator(index, labels, len(table.headers) if table.text_cells else None)
     total = table.estimated_rows
     seen = 0
     for row, cells in table.rows:

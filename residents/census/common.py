@@ -11,6 +11,8 @@ from governance.models import Building, Community, District, Neighbourhood, Stai
 from ..models import Household
 
 BATCH_SIZE = 2000
+# Households are inserted and updated (governance.bulk's COPY on PostgreSQL) this many at a time.
+COPY_ROWS = 10000
 # Communities are written in chunks of about this many rows, so the existing rows held in memory
 # for the comparison stay bounded however large the file.
 CHUNK_ROWS = 25000

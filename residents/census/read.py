@@ -17,6 +17,7 @@ class _Table:
     headers: list
     rows: object  # iterator of (row number, sequence of raw cell values aligned with headers)
     estimated_rows: int | None = None
+    text_cells: bool = False  # every cell a str (a CSV file)
 
 
 def _file_error(message):
@@ -54,7 +55,7 @@ def _csv_table(data):
     headers = next(records, None)
     if headers is None:
         raise _file_error(_("文件是空的。"))
-    return _Table(headers, enumerate(records, start=2), max(text.count("\n") - 1, 0))
+    return _Table(headers, enumerate(records, start=2), max(text.count("\n") - 1, 0), text_cells=True)
 
 
 def _xlsx_table(data):

@@ -1,6 +1,7 @@
 """Validating a census file's rows: every value checked and every problem named by row and column;
 the places (district, street, community) resolved within the actor's territory."""
 
+import operator
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -11,13 +12,14 @@ from django.utils.translation import gettext as _
 from governance.models import Community, District, Street
 from governance.scoping import scope
 
-from ..identity import id_number_hash, id_number_problem
+from ..identity import IdNumberChecker
 from .common import CENT, COLUMNS, FLOOR_RANGE, MAX_FLOOR_AREA, MAX_LENGTHS, MIN_BUILT_YEAR, CensusProblem
 from .read import _cell_text
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _LANDLINE_WITH_AREA = re.compile(r"0[0-9]{2,3}-?[1-9][0-9]{6,7}")
 _LANDLINE_LOCAL = re.compile(r"[2-9][0-9]{6,7}")
+_MOBILE = re.compile(r"1[0-9]{10}", re.ASCII)  # a mobile number as phone_problem returns it
 
 
 def phone_problem(raw):
@@ -67,7 +69,17 @@ class _Record:
 
 
 class _Validator:
-    def __init__(self, index, labels):
+    """Checks the rows one by one (check_row), keeping a _Record of each and every problem found.
+
+    Hot path (100,000 rows a file): the cells are taken in column order by one itemgetter and
+    stripped by one map; each distinct year, floor and area text is parsed once (the good ones
+    are remembered: the bad ones are checked again on each row, so each row reports its own
+    problem); a mobile number already in its stored form skips the normalisation; the ID numbers
+    go through one IdNumberChecker (the same messages and hashes as residents.identity's)."""
+
+    def __init__(self, index, labels, text_width=None):
+        """`index` and `labels` as read.map_headers gives them; `text_width` the number of headers
+        when every cell is text (a CSV file): rows of that length take the fast path."""
         self.labels = labels
         self.problems = []
         self.records = []
@@ -75,9 +87,21 @@ class _Validator:
         self._shared = {}
         self._flats = {}  # flat key -> first row number
         self._built_years = {}  # (place, neighbourhood) -> (year, first row number)
-        self._positions = list(index.items())
-        self._absent = {column.key: "" for column in COLUMNS if column.key not in index}
-        self._required = [column.key for column in COLUMNS if column.required]
+        self._years = {}  # text -> good built year
+        self._floors = {}  # text -> good floor
+        self._areas = {}  # text -> good floor area
+        self._id_numbers = IdNumberChecker()
+        keys = [column.key for column in COLUMNS]
+        self._width = text_width
+        # A text row as long as the header gets one "" appended, read for the columns left out.
+        self._pad = len(index) < len(keys)
+        self._positions = [(key, index.get(key)) for key in keys]
+        if text_width is not None:
+            self._getter = operator.itemgetter(*(index.get(key, text_width) for key in keys))
+        self._required = [(i, key) for i, key in enumerate(keys) if COLUMNS[i].required]
+        self._limited = [(i, key, MAX_LENGTHS[key]) for i, key in enumerate(keys) if key in MAX_LENGTHS]
+        self._limited_getter = operator.itemgetter(*(i for i, _key, _limit in self._limited))
+        self._shortest_limit = min(MAX_LENGTHS.values())
 
     def share(self, value):
         return self._shared.setdefault(value, value)
@@ -86,53 +110,94 @@ class _Validator:
         self.problems.append(CensusProblem(row, key, self.labels[key], message))
 
     def values(self, cells):
-        out = dict(self._absent)
+        """The row's values in COLUMNS order: text stripped, "" for a column left out or a missing
+        cell (an Excel ID number stored as a number stays a float: reported by owner_id)."""
+        if len(cells) == self._width and cells.__class__ is list:  # a CSV row: every cell text
+            if self._pad:
+                cells.append("")
+            return list(map(str.strip, self._getter(cells)))
         size = len(cells)
+        out = []
         for key, position in self._positions:
-            raw = cells[position] if position < size else None
-            if raw.__class__ is str:  # every CSV cell: the fast path
-                out[key] = raw.strip()
+            raw = cells[position] if position is not None and position < size else None
+            if raw.__class__ is str:
+                out.append(raw.strip())
             elif key == "owner_id_number" and isinstance(raw, float):
-                out[key] = raw  # an ID number Excel turned into a number: reported below
+                out.append(raw)  # an ID number Excel turned into a number: reported below
             else:
-                out[key] = _cell_text(raw)
+                out.append(_cell_text(raw))
         return out
 
     def check_row(self, row, cells):
         """Validate one row; keep its record. Returns False for a blank row (skipped)."""
         values = self.values(cells)
-        if not any(values.values()):
+        if not any(values):
             return False
+        (
+            district,
+            street,
+            community,
+            neighbourhood,
+            built_year,
+            building,
+            stairwell,
+            room,
+            floor,
+            floor_area,
+            owner_name,
+            owner_id_number,
+            phone,
+        ) = values
+        ok = True
+        required = district and street and community and neighbourhood and built_year and building
+        if not (required and room and floor_area):
+            for i, key in self._required:
+                if values[i] == "":
+                    self.problem(row, key, _("必填，不能为空"))
+                    ok = False
+        if max(map(len, self._limited_getter(values))) > self._shortest_limit:
+            for i, key, limit in self._limited:
+                if len(values[i]) > limit:
+                    self.problem(row, key, _("不能超过%(count)s个字符") % {"count": limit})
+                    ok = False
+
+        share = self._shared.setdefault
         record = _Record()
         record.row = row
         record.community_id = None
-        ok = True
-        for key in self._required:
-            if values[key] == "":
-                self.problem(row, key, _("必填，不能为空"))
-                ok = False
-        for key, limit in MAX_LENGTHS.items():
-            if len(values[key]) > limit:
-                self.problem(row, key, _("不能超过%(count)s个字符") % {"count": limit})
-                ok = False
+        place = (district, street, community)
+        record.place = place = share(place, place) if district and street and community else None
+        record.neighbourhood = neighbourhood = share(neighbourhood, neighbourhood)
+        record.building = building = share(building, building)
+        record.stairwell = stairwell = share(stairwell, stairwell)
+        record.room = room = share(room, room)
+        record.owner_name = share(owner_name, owner_name)
+        if built_year:
+            year = self._years.get(built_year)
+            record.built_year = year if year is not None else self.built_year(row, built_year)
+        else:
+            record.built_year = None
+        if floor:
+            level = self._floors.get(floor)
+            record.floor = level if level is not None else self.floor(row, floor)
+        else:
+            record.floor = None
+        if floor_area:
+            area = self._areas.get(floor_area)
+            record.floor_area = area if area is not None else self.floor_area(row, floor_area)
+        else:
+            record.floor_area = None
+        record.owner_id_hash = self.owner_id(row, owner_id_number)
+        if not phone:
+            record.phone = ""
+        elif _MOBILE.fullmatch(phone):  # already as stored: what phone_problem would return
+            record.phone = phone
+        else:
+            record.phone = self.phone(row, phone)
 
-        place = (values["district"], values["street"], values["community"])
-        record.place = self.share(place) if all(place) else None
-        record.neighbourhood = self.share(values["neighbourhood"])
-        record.building = self.share(values["building"])
-        record.stairwell = self.share(values["stairwell"])
-        record.room = self.share(values["room"])
-        record.owner_name = self.share(values["owner_name"])
-        record.built_year = self.built_year(row, values["built_year"])
-        record.floor = self.floor(row, values["floor"])
-        record.floor_area = self.floor_area(row, values["floor_area"])
-        record.owner_id_hash = self.owner_id(row, values["owner_id_number"])
-        record.phone = self.phone(row, values["phone"])
-
-        if ok and record.place is not None:
-            neighbourhood_key = (record.place, record.neighbourhood)
-            flat = (neighbourhood_key, record.building, record.stairwell, record.room)
-            first = self._flats.setdefault(flat, row)
+        if ok and place is not None:
+            neighbourhood_key = (place, neighbourhood)
+            first = self._flats.setdefault((neighbourhood_key, building, stairwell, room), row)
             if first != row:
                 self.problem(
                     row, "room", _("与第%(row)s行是同一户（小区、楼栋、单元、房号都相同）") % {"row": first}
@@ -144,7 +209,7 @@ class _Validator:
                         row,
                         "built_year",
                         _("小区“%(name)s”在第%(row)s行的建成年份是%(year)s，与这里不一致")
-                        % {"name": record.neighbourhood, "row": first, "year": year},
+                        % {"name": neighbourhood, "row": first, "year": year},
                     )
         self.records.append(record)
         return True
@@ -163,6 +228,7 @@ class _Validator:
                 _("建成年份应在%(low)s年至%(high)s年之间") % {"low": MIN_BUILT_YEAR, "high": self.this_year},
             )
             return None
+        self._years[text] = year
         return year
 
     def floor(self, row, text):
@@ -179,6 +245,7 @@ class _Validator:
                 _("楼层应在%(low)s到%(high)s之间") % {"low": FLOOR_RANGE[0], "high": FLOOR_RANGE[1]},
             )
             return None
+        self._floors[text] = floor
         return floor
 
     def floor_area(self, row, text):
@@ -204,7 +271,8 @@ class _Validator:
         if area.quantize(CENT) != area:
             self.problem(row, "floor_area", _("面积最多保留两位小数"))
             return None
-        return area.quantize(CENT)
+        area = self._areas[text] = area.quantize(CENT)
+        return area
 
     def owner_id(self, row, raw):
         if isinstance(raw, float):
@@ -216,11 +284,11 @@ class _Validator:
             return None
         if raw == "":
             return ""
-        message = id_number_problem(raw)
+        digest, message = self._id_numbers(raw)
         if message:
             self.problem(row, "owner_id_number", message)
             return None
-        return id_number_hash(raw)
+        return digest
 
     def phone(self, row, text):
         if text == "":

@@ -6,11 +6,11 @@ from django.db import connection
 from django.utils import timezone
 
 from governance import totals
-from governance.bulk import copy_csv, insert_rows
+from governance.bulk import copy_available, copy_csv, insert_rows, reserve_ids
 from governance.models import Building, Community, District, Neighbourhood, Stairwell, Street
 
 from ..models import Household
-from .common import BATCH_SIZE, CHUNK_ROWS, PROGRESS_EVERY
+from .common import BATCH_SIZE, CHUNK_ROWS, COPY_ROWS, PROGRESS_EVERY
 
 # A household's stored values compared with the file's, in this order.
 _HOUSEHOLD_VALUES = (
@@ -75,9 +75,15 @@ def _ensure_named(model, parent_field, keys, existing_rows, tally):
     return {(parent id, name): pk}. The file sets nothing else on buildings and stairwells."""
     ids = {(parent_id, name): pk for pk, parent_id, name in existing_rows}
     missing = [key for key in keys if key not in ids]
-    objs = [model(**{parent_field: parent_id, "name": name}) for parent_id, name in missing]
-    model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
-    ids.update(zip(missing, (obj.pk for obj in objs)))
+    if missing and copy_available():
+        # COPY with ids taken from the sequence beforehand: no model instance a row.
+        new_ids = reserve_ids(model, len(missing))
+        insert_rows(model, ("id", parent_field, "name"), [(pk, *key) for pk, key in zip(new_ids, missing)])
+        ids.update(zip(missing, new_ids))
+    elif missing:
+        objs = [model(**{parent_field: parent_id, "name": name}) for parent_id, name in missing]
+        model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
+        ids.update(zip(missing, (obj.pk for obj in objs)))
     tally.created += len(missing)
     tally.unchanged += len(keys) - len(missing)
     return ids
@@ -128,32 +134,36 @@ def _write_chunk(community_ids, records, result, advance):
 
     tally = result.households
     to_create, to_update = [], []  # tuples in _HOUSEHOLD_INSERT order; (pk, *_HOUSEHOLD_VALUES)
+    create, update = to_create.append, to_update.append
 
-    def flush(force=False):
-        nonlocal to_create, to_update
-        if to_create and (force or len(to_create) >= BATCH_SIZE):
-            _insert_households(to_create, now)
-            tally.created += len(to_create)
-            advance(len(to_create))
-            to_create = []
-        if to_update and (force or len(to_update) >= BATCH_SIZE):
-            _update_households(to_update, now)
-            tally.updated += len(to_update)
-            advance(len(to_update))
-            to_update = []
+    def write_created():
+        _insert_households(to_create, now)
+        tally.created += len(to_create)
+        advance(len(to_create))
+        to_create.clear()
+
+    def write_updated():
+        _update_households(to_update, now)
+        tally.updated += len(to_update)
+        advance(len(to_update))
+        to_update.clear()
 
     unchanged = 0
     for record, neighbourhood_id, building_id in zip(records, record_neighbourhoods, record_buildings):
-        stairwell_id = stairwell_ids[(building_id, record.stairwell)] if record.stairwell else None
-        key = ("s", stairwell_id, record.room) if stairwell_id else ("b", building_id, record.room)
-        found = existing.pop(key, None)
+        room = record.room
+        if record.stairwell:
+            stairwell_id = stairwell_ids[(building_id, record.stairwell)]
+            found = existing.pop(("s", stairwell_id, room), None)
+        else:
+            stairwell_id = None
+            found = existing.pop(("b", building_id, room), None)
         if found is None:
-            to_create.append(
+            create(
                 (
                     neighbourhood_id,
                     building_id,
                     stairwell_id,
-                    record.room,
+                    room,
                     record.floor,
                     record.floor_area,
                     record.owner_name,
@@ -161,26 +171,32 @@ def _write_chunk(community_ids, records, result, advance):
                     record.phone,
                 )
             )
+            if len(to_create) >= COPY_ROWS:
+                write_created()
+            continue
+        pk, old = found
+        # Blank optional cells keep the stored value (see the module docstring).
+        new = (
+            neighbourhood_id,
+            building_id,
+            old[2] if record.floor is None else record.floor,
+            record.floor_area,
+            record.owner_name or old[4],
+            record.owner_id_hash or old[5],
+            record.phone or old[6],
+        )
+        if new == old:
+            unchanged += 1
+            if unchanged % PROGRESS_EVERY == 0:
+                advance(PROGRESS_EVERY)
         else:
-            pk, old = found
-            # Blank optional cells keep the stored value (see the module docstring).
-            new = (
-                neighbourhood_id,
-                building_id,
-                old[2] if record.floor is None else record.floor,
-                record.floor_area,
-                record.owner_name or old[4],
-                record.owner_id_hash or old[5],
-                record.phone or old[6],
-            )
-            if new == old:
-                unchanged += 1
-                if unchanged % PROGRESS_EVERY == 0:
-                    advance(PROGRESS_EVERY)
-            else:
-                to_update.append((pk, *new))
-        flush()
-    flush(force=True)
+            update((pk, *new))
+            if len(to_update) >= COPY_ROWS:
+                write_updated()
+    if to_create:
+        write_created()
+    if to_update:
+        write_updated()
     tally.unchanged += unchanged
     advance(unchanged % PROGRESS_EVERY)
     totals.recount(counted)
