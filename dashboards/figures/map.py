@@ -84,13 +84,13 @@ class MapPoint:
 # in one pass over the links (a window function, PostgreSQL's and SQLite's alike) instead of the
 # same ordered subquery run again for each neighbourhood and each column.
 MAP_SQL = """
-SELECT n.id, n.name, n.latitude, n.longitude, latest.project_id, latest.code,
-       (SELECT t.to_stage FROM {transition} t
-        WHERE t.project_id = latest.project_id AND t.at < %s
-        ORDER BY t.at DESC, t.id DESC LIMIT 1)
+SELECT n.id, n.name, n.latitude, n.longitude, latest.project_id, latest.code, latest.stage_then
 FROM {neighbourhood} n
 LEFT JOIN (
     SELECT l.neighbourhood_id, p.id AS project_id, p.code,
+           (SELECT t.to_stage FROM {transition} t
+            WHERE t.project_id = p.id AND t.at < %s
+            ORDER BY t.at DESC, t.id DESC LIMIT 1) AS stage_then,
            ROW_NUMBER() OVER (
                PARTITION BY l.neighbourhood_id ORDER BY p.year DESC, p.created_at DESC, p.id DESC
            ) AS latest_rank
@@ -115,7 +115,7 @@ MAP_COLUMNS = (
 def _map_rows(actor, unit, period):
     """The map statement's rows: (id, name, latitude, longitude, project id, code, stage then).
     One query; the scoped neighbourhoods and the plan's projects are compiled by the ORM."""
-    hoods = f.scoped_neighbourhoods(actor, unit).values("pk")
+    hoods = f.scoped_neighbourhoods(actor, unit).order_by().values("pk")  # no model ordering to sort
     using = hoods.db  # the replica while a dashboards view runs (config/routers.py), if set up
     cancelled = ProjectTransition.objects.filter(
         project=OuterRef("pk"), to_stage=Stage.CANCELLED, at__lt=period.as_of_end
@@ -123,6 +123,7 @@ def _map_rows(actor, unit, period):
     plan = (
         Project.objects.filter(year__lte=period.year, created_at__lt=period.as_of_end)
         .exclude(Exists(cancelled))
+        .order_by()
         .values("pk")
     )
     compiler = hoods.query.get_compiler(using)
@@ -178,6 +179,7 @@ def map_figures(actor, unit, period):
 
 def map_table(figures):
     """The table beside the map, every located neighbourhood (the page shows the first TABLE_ROWS)."""
+    names = {stage: stage_name(stage) for stage in MAP_STAGES}  # once a stage, not once a point
     table = Table(
         "map",
         _("小区分布"),
@@ -188,7 +190,7 @@ def map_table(figures):
             (_("纬度"), "text"),
             (_("经度"), "text"),
         ],
-        [[p.name, p.project_code or "", p.stage_name, str(p.latitude), str(p.longitude)] for p in figures["points"]],
+        [[p.name, p.project_code or "", names[p.stage], str(p.latitude), str(p.longitude)] for p in figures["points"]],
     )
     table.links = [(f.NEIGHBOURHOOD, p.pk) for p in figures["points"]]
     return table
@@ -197,19 +199,13 @@ def map_table(figures):
 def map_chart(figures, link_prefix, link_suffix):
     """The chart's data for static/dashboards/charts.js: a series per stage, each point
     [longitude, latitude, neighbourhood id, name]; a click opens link_prefix + id + link_suffix."""
-    series = []
-    for stage in figures["stages"]:
-        series.append(
-            {
-                "name": str(stage["name"]),
-                "color": stage["colour"],
-                "data": [
-                    [float(p.longitude), float(p.latitude), p.pk, p.name]
-                    for p in figures["points"]
-                    if p.stage == stage["stage"]
-                ],
-            }
-        )
+    data = {str(stage["stage"]): [] for stage in figures["stages"]}
+    for p in figures["points"]:  # one pass, each point into its stage's series
+        data[p.stage].append([float(p.longitude), float(p.latitude), p.pk, p.name])
+    series = [
+        {"name": str(stage["name"]), "color": stage["colour"], "data": data[str(stage["stage"])]}
+        for stage in figures["stages"]
+    ]
     return {
         "type": "map",
         "categories": [s["name"] for s in series],

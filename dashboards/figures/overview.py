@@ -139,10 +139,11 @@ def neighbourhood_figures(neighbourhoods, period, child_level):
     links = Project.neighbourhoods.through.objects.filter(
         neighbourhood__in=neighbourhoods.values("pk"), project__in=plan_projects(period, years=years)
     ).values_list("neighbourhood_id", "project__year", "project__started_on", "project__completed_on")
+    as_of = period.as_of  # a property reading the clock: once, not for every link
     for pk, year, started_on, completed_on in links:
         state = reached.setdefault((pk, year), [False, False])
-        state[0] = state[0] or (started_on is not None and started_on <= period.as_of)
-        state[1] = state[1] or (completed_on is not None and completed_on <= period.as_of)
+        state[0] = state[0] or (started_on is not None and started_on <= as_of)
+        state[1] = state[1] or (completed_on is not None and completed_on <= as_of)
     eligible = defaultdict(empty_groups)  # {child: groups}, only "eligible" filled
     by_year = defaultdict(empty_groups)  # {(child, year): groups}, the other three
     for pk, (child, is_eligible, buildings, households, area) in hoods.items():
