@@ -212,12 +212,13 @@ def unit_tree(actor, root):
             parent.children.append(unit)
         return unit
 
-    levels = LEVELS[LEVELS.index(root.level) + 1 :]
+    start = LEVELS.index(root.level)
+    # Each level below the root with the position of its (id, name) in a row (the district's first).
+    levels = [(level, 2 * (start + k)) for k, level in enumerate(LEVELS[start + 1 :])]
     for row in rows:
-        chain = dict(zip((DISTRICT, STREET, COMMUNITY, NEIGHBOURHOOD), zip(row[::2], row[1::2])))
         parent = root
-        for level in levels:
-            parent = child(parent, level, *chain[level])
+        for level, at in levels:
+            parent = child(parent, level, row[at], row[at + 1])
     return Tree(root, units)
 
 
