@@ -12,31 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token, TokenProxy
 
-from governance.choices import RoleKind
 from governance.models import AuditEntry, LoginCounter
 from governance.models import ManagementMode
 from governance.grid import GridRole
 from governance.services_grid import grid_role_save
 from governance.services_management import arrangement_start, assessment_record
-from tests.factories import (
-    CommunityFactory,
-    DistrictFactory,
-    HouseholdFactory,
-    NeighbourhoodFactory,
-    StairwellFactory,
-    StreetFactory,
-    UserFactory,
-    provider_of,
-    staff_user,
-)
-
-
-def _neighbourhood(community, name, households=4):
-    neighbourhood = NeighbourhoodFactory(community=community, name=name, built_year=1990)
-    stairwell = StairwellFactory(building__neighbourhood=neighbourhood, building__name="1栋", name="1单元")
-    for i in range(households):
-        HouseholdFactory(stairwell=stairwell, room=f"{i // 2 + 1}0{i % 2 + 1}", floor=i // 2 + 1)
-    return neighbourhood
+from tests.factories import district_with_two_streets, neighbourhood_with_households, provider_of, role_users
 
 
 def build_world():
@@ -80,31 +61,13 @@ def build_world():
     ensure_national_menu()
     today = timezone.localdate()
     now = timezone.now()
-    d = DistrictFactory(name="甜城区")
-    s1 = StreetFactory(district=d, name="玉溪街道")
-    s2 = StreetFactory(district=d, name="桂湖街道")
-    c11 = CommunityFactory(street=s1, name="新华社区")
-    c12 = CommunityFactory(street=s1, name="东风社区")
-    c21 = CommunityFactory(street=s2, name="北门社区")
-    w = SimpleNamespace(
-        today=today,
-        district=d,
-        s1=s1,
-        s2=s2,
-        c11=c11,
-        c12=c12,
-        c21=c21,
-        n111=_neighbourhood(c11, "新华里"),
-        n112=_neighbourhood(c11, "新华二里", households=2),
-        n121=_neighbourhood(c12, "东风里"),
-        n211=_neighbourhood(c21, "北门里"),
-    )
-    w.users = SimpleNamespace(
-        superuser=UserFactory(username="root", is_superuser=True),
-        official=staff_user(RoleKind.DISTRICT_OFFICIAL, d, "official"),
-        street=staff_user(RoleKind.STREET_STAFF, s1, "street1"),
-        community=staff_user(RoleKind.COMMUNITY_STAFF, c11, "community11"),
-    )
+    w = SimpleNamespace(today=today, **district_with_two_streets())
+    d, s1, c11 = w.district, w.s1, w.c11
+    w.n111 = neighbourhood_with_households(c11, "新华里")
+    w.n112 = neighbourhood_with_households(c11, "新华二里", households=2)
+    w.n121 = neighbourhood_with_households(w.c12, "东风里")
+    w.n211 = neighbourhood_with_households(w.c21, "北门里")
+    w.users = SimpleNamespace(**role_users(d, s1, c11))
     actor = w.users.street
     w.households = list(w.n111.households.order_by("pk"))
     w.building = w.n111.buildings.get()

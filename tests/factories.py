@@ -145,3 +145,35 @@ class ProviderFactory(factory.django.DjangoModelFactory):
 def provider_of(neighbourhood, name="安居物业公司", kind="market"):
     """The provider `name` of the neighbourhood's district's register (registered if missing)."""
     return ProviderFactory(district=neighbourhood.community.street.district, name=name, kind=kind)
+
+
+def neighbourhood_with_households(community, name, built_year=1990, households=4):
+    """A neighbourhood with one building "1栋", one stairwell "1单元" and `households` flats, two a
+    floor (101, 102, 201, …)."""
+    neighbourhood = NeighbourhoodFactory(community=community, name=name, built_year=built_year)
+    stairwell = StairwellFactory(building__neighbourhood=neighbourhood, building__name="1栋", name="1单元")
+    for i in range(households):
+        HouseholdFactory(stairwell=stairwell, room=f"{i // 2 + 1}0{i % 2 + 1}", floor=i // 2 + 1)
+    return neighbourhood
+
+
+def district_with_two_streets():
+    """District 甜城区: street S1 with communities C11 and C12, street S2 with community C21."""
+    d = DistrictFactory(name="甜城区")
+    s1 = StreetFactory(district=d, name="玉溪街道")
+    s2 = StreetFactory(district=d, name="桂湖街道")
+    c11 = CommunityFactory(street=s1, name="新华社区")
+    c12 = CommunityFactory(street=s1, name="东风社区")
+    c21 = CommunityFactory(street=s2, name="北门社区")
+    return {"district": d, "s1": s1, "s2": s2, "c11": c11, "c12": c12, "c21": c21}
+
+
+def role_users(district, street, community):
+    """A superuser, and one staff user per writing level: the district's official, the street's and
+    the community's staff."""
+    return {
+        "superuser": UserFactory(username="root", is_superuser=True),
+        "official": staff_user(RoleKind.DISTRICT_OFFICIAL, district, "official"),
+        "street": staff_user(RoleKind.STREET_STAFF, street, "street1"),
+        "community": staff_user(RoleKind.COMMUNITY_STAFF, community, "community11"),
+    }
