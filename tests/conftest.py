@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 
+from governance.choices import RoleKind
 from tests.factories import (
     CommunityFactory,
     DistrictFactory,
@@ -20,6 +21,7 @@ from tests.factories import (
     district_with_two_streets,
     neighbourhood_with_households,
     role_users,
+    staff_user,
 )
 
 
@@ -45,3 +47,10 @@ def territory(db):
 def users(territory):
     t = territory
     return SimpleNamespace(**role_users(t.district, t.s1, t.c11), nobody=UserFactory(username="norole"))
+
+
+@pytest.fixture
+def city(users):
+    """A city official (reads every district, writes none), added to `users` as users.city."""
+    users.city = staff_user(RoleKind.CITY_OFFICIAL, None, "city")
+    return users.city

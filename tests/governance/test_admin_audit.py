@@ -7,20 +7,14 @@ from django.urls import reverse
 
 from governance.models import AuditEntry, Building, Neighbourhood, Stairwell
 from governance.services import territory_record_delete, territory_record_save
-from tests.governance.test_admin_table import _FormFields
+from tests.admin_forms import form_data
 
 
 def page_data(client, url):
     """The fields a browser would POST from the change form at `url`, unchanged."""
     page = client.get(url)
     assert page.status_code == 200
-    parser = _FormFields()
-    parser.feed(page.content.decode())
-    data = {}
-    for name, value in parser.data:
-        if "__prefix__" not in name:
-            data.setdefault(name, []).append(value)
-    return data
+    return form_data(page)
 
 
 def audit_rows():

@@ -5,23 +5,14 @@ for communities, neighbourhoods, buildings, stairwells and households.
 The change is a real POST of the page's own form (read from the superuser's page, one field
 edited), so it fails for the reason the table names and for no other.
 """
-from html.parser import HTMLParser
-
 import pytest
 from django.urls import reverse
 
 from governance.models import Stairwell
+from tests.admin_forms import form_data
+from tests.scopes import NEIGHBOURHOODS, ROLES, VISIBLE, WRITERS
 
-# Which of the fixture's neighbourhoods (and so which of their objects) each role sees.
-VISIBLE = {
-    "superuser": {"n111", "n121", "n211", "ne"},
-    "official": {"n111", "n121", "n211"},
-    "street": {"n111", "n121"},
-    "community": {"n111"},
-    "nobody": set(),
-}
-MAY_WRITE = {"superuser": True, "official": False, "street": True, "community": True, "nobody": False}
-KEYS = ["n111", "n121", "n211", "ne"]
+# Which of the fixture's neighbourhoods (and so which of their objects) each role sees: tests/scopes.py.
 MARK = "（改）"
 
 # model -> (admin url name, how to reach the object from its neighbourhood, the field the POST edits)
@@ -34,67 +25,18 @@ PAGES = {
 }
 
 
-class _FormFields(HTMLParser):
-    """The fields a browser would submit from the admin's change form (`<form id="…_form">`)."""
-
-    def __init__(self):
-        super().__init__()
-        self.data = []
-        self._in_form = False
-        self._select = None
-        self._textarea = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and (attrs.get("id") or "").endswith("_form"):
-            self._in_form = True
-        if not self._in_form:
-            return
-        name = attrs.get("name")
-        if tag == "input" and name:
-            kind = attrs.get("type", "text")
-            if kind in ("submit", "button", "file", "image", "reset"):
-                return
-            if kind in ("checkbox", "radio") and "checked" not in attrs:
-                return
-            self.data.append((name, attrs.get("value", "on" if kind == "checkbox" else "")))
-        elif tag == "select" and name:
-            self._select = name
-        elif tag == "option" and self._select and "selected" in attrs:
-            self.data.append((self._select, attrs.get("value", "")))
-        elif tag == "textarea" and name:
-            self._textarea = [name, ""]
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._in_form = False
-        elif tag == "select":
-            self._select = None
-        elif tag == "textarea" and self._textarea is not None:
-            self.data.append((self._textarea[0], self._textarea[1].lstrip("\n")))
-            self._textarea = None
-
-
 def _form_data(client, url, field):
     """The change form at `url` as its superuser sees it, with `field` marked as changed."""
     page = client.get(url)
     assert page.status_code == 200
-    parser = _FormFields()
-    parser.feed(page.content.decode())
-    data = {}
-    for name, value in parser.data:
-        data.setdefault(name, []).append(value)
+    data = form_data(page)
     assert field in data, sorted(data)
     data[field] = [data[field][0] + MARK]
     return data
 
 
 @pytest.mark.parametrize("page", list(PAGES))
-@pytest.mark.parametrize("role", list(VISIBLE))
+@pytest.mark.parametrize("role", ROLES)
 def test_admin_list_shows_exactly_the_territory(page, role, client, territory, users):
     url_name, reach, _field = PAGES[page]
     client.force_login(getattr(users, role))
@@ -104,14 +46,14 @@ def test_admin_list_shows_exactly_the_territory(page, role, client, territory, u
         return
     assert response.status_code == 200
     body = response.content.decode()
-    for key in KEYS:
+    for key in NEIGHBOURHOODS:
         link = 'href="%s' % reverse(f"admin:{url_name}_change", args=[reach(getattr(territory, key)).pk])
         assert (link in body) == (key in VISIBLE[role]), (page, key)
 
 
-@pytest.mark.parametrize("key", KEYS)
+@pytest.mark.parametrize("key", NEIGHBOURHOODS)
 @pytest.mark.parametrize("page", list(PAGES))
-@pytest.mark.parametrize("role", list(VISIBLE))
+@pytest.mark.parametrize("role", ROLES)
 def test_admin_detail_and_change_inside_and_outside(role, page, key, client, territory, users):
     """Outside: 404 for reading and for writing. Inside: the page opens; the change is saved for
     the roles that manage, refused with 403 for the district official, who only reads."""
@@ -129,11 +71,11 @@ def test_admin_detail_and_change_inside_and_outside(role, page, key, client, ter
     obj.refresh_from_db()
     if not inside:
         assert response.status_code == 404
-    elif MAY_WRITE[role]:
+    elif role in WRITERS:
         assert response.status_code == 302, _errors(response)
     else:
         assert response.status_code == 403
-    assert getattr(obj, field) == (before + MARK if inside and MAY_WRITE[role] else before)
+    assert getattr(obj, field) == (before + MARK if inside and role in WRITERS else before)
 
 
 def _errors(response):

@@ -167,15 +167,6 @@ def rows(territory, users):
     return made
 
 
-@pytest.fixture
-def city(users):
-    from governance.choices import RoleKind
-    from tests.factories import staff_user
-
-    users.city = staff_user(RoleKind.CITY_OFFICIAL, None, "city")
-    return users.city
-
-
 @pytest.mark.parametrize("role", [*VISIBLE, "city"])
 def test_each_role_sees_and_writes_its_territory_only(role, rows, users, city):
     actor = getattr(users, role)

@@ -11,7 +11,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
-from rest_framework.test import APIClient
 
 from governance import attachments
 from governance.disclosure import Disclosure, DisclosureAttachment
@@ -19,6 +18,7 @@ from governance.models import AuditEntry
 from governance.scoping import scope
 from governance.services_disclosure import disclosure_save
 from tests.admin_forms import form_data, merged
+from tests.scopes import MANAGES, NEIGHBOURHOODS, VISIBLE, api_as, assert_change_page_scoped
 
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
@@ -29,15 +29,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
-
-
-@pytest.fixture
-def city(users):
-    from governance.choices import RoleKind
-    from tests.factories import staff_user
-
-    users.city = staff_user(RoleKind.CITY_OFFICIAL, None, "city")
-    return users.city
 
 
 def _pdf(name="账目.pdf", data=PDF):
@@ -166,18 +157,6 @@ def test_the_admin_publishes_an_entry_with_an_upload(territory, users, client):
 
 # ---- scoping ----------------------------------------------------------------------------------------
 
-PLACES = ("n111", "n121", "n211", "ne")
-VISIBLE = {
-    "superuser": set(PLACES),
-    "city": set(PLACES),
-    "official": {"n111", "n121", "n211"},
-    "street": {"n111", "n121"},
-    "community": {"n111"},
-    "nobody": set(),
-}
-MANAGES = {"superuser": set(PLACES), "city": set(), "official": set(), "street": {"n111", "n121"}, "community": {"n111"}, "nobody": set()}
-
-
 @pytest.fixture
 def entries(territory, users, city):
     return {
@@ -186,7 +165,7 @@ def entries(territory, users, city):
             attachments=[DisclosureAttachment(file=_pdf())],
             actor=users.superuser,
         )
-        for key in PLACES
+        for key in NEIGHBOURHOODS
     }
 
 
@@ -203,20 +182,14 @@ def test_each_role_sees_and_manages_its_territory_only(role, entries, users):
 def test_admin_and_api_inside_and_outside(role, entries, users, client):
     actor = getattr(users, role)
     client.force_login(actor)
-    api = APIClient()
-    api.force_authenticate(actor)
+    api = api_as(actor)
     for key, entry in entries.items():
         inside = key in VISIBLE[role]
         url = reverse("admin:governance_disclosure_change", args=[entry.pk])
-        page = client.get(url)
-        assert page.status_code == (200 if inside else 404), key
-        if inside:
-            assert ('name="_save"' in page.content.decode()) == (key in MANAGES[role]), key
-            if key not in MANAGES[role]:
-                assert client.post(url, {"_save": "1", "title": "改写"}).status_code == 403
+        assert_change_page_scoped(client, url, inside, key in MANAGES[role], {"title": "改写"})
         assert api.get(f"/api/v1/disclosures/{entry.pk}/").status_code == (200 if inside else 404)
     listing = client.get(reverse("admin:governance_disclosure_changelist")).content.decode()
-    for key in PLACES:
+    for key in NEIGHBOURHOODS:
         assert (f"公开{key}" in listing) == (key in VISIBLE[role]), key
     listed = api.get("/api/v1/disclosures/").json()["results"]
     assert {row["title"] for row in listed} == {f"公开{k}" for k in VISIBLE[role]}

@@ -8,12 +8,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from governance.grid import GridRole
 from governance.models import AuditEntry, Building, Stairwell
 from governance.scoping import scope
 from governance.services_grid import grid_role_save
+from tests.scopes import NEIGHBOURHOODS, VISIBLE, WRITERS, admin_list_text, api_as
 
 PHONE = "13912345678"
 DAY = datetime.timedelta(days=1)
@@ -60,26 +60,11 @@ def test_no_phone_in_any_audit_row(territory, users):
 
 # ---- scoping: each role × inside/outside × list, detail, change, API --------------------------------
 
-VISIBLE = {
-    "superuser": {"n111", "n121", "n211", "ne"},
-    "city": {"n111", "n121", "n211", "ne"},
-    "official": {"n111", "n121", "n211"},
-    "street": {"n111", "n121"},
-    "community": {"n111"},
-    "nobody": set(),
-}
-WRITES = {"superuser", "street", "community"}
-
-
 @pytest.fixture
-def rows(territory, users):
-    from governance.choices import RoleKind
-    from tests.factories import staff_user
-
-    users.city = staff_user(RoleKind.CITY_OFFICIAL, None, "city")
+def rows(territory, users, city):
     return {
         key: grid_role_save(role=_role(getattr(territory, key), name=f"楼长{key}"), actor=users.superuser)
-        for key in ("n111", "n121", "n211", "ne")
+        for key in NEIGHBOURHOODS
     }
 
 
@@ -88,15 +73,11 @@ def test_each_role_sees_its_territory_and_only_staff_of_it_write(role, rows, use
     actor = getattr(users, role)
     assert set(scope(GridRole.objects.all(), actor).values_list("name", flat=True)) == {f"楼长{k}" for k in VISIBLE[role]}
     written = set(scope(GridRole.objects.all(), actor, write=True).values_list("name", flat=True))
-    assert written == ({f"楼长{k}" for k in VISIBLE[role]} if role in WRITES else set())
+    assert written == ({f"楼长{k}" for k in VISIBLE[role]} if role in WRITERS else set())
     client.force_login(actor)
-    api = APIClient()
-    api.force_authenticate(actor)
-    listing = client.get(reverse("admin:governance_gridrole_changelist"))
-    if role == "nobody":
-        assert listing.status_code == 403
-    else:
-        text = listing.content.decode()
+    api = api_as(actor)
+    text = admin_list_text(client, "governance_gridrole", role)
+    if text is not None:
         assert all((f"楼长{k}" in text) == (k in VISIBLE[role]) for k in rows), role
         names = {row["name"] for row in api.get("/api/v1/grid-roles/").json()["results"]}
         assert names == {f"楼长{k}" for k in VISIBLE[role]}
@@ -105,7 +86,7 @@ def test_each_role_sees_its_territory_and_only_staff_of_it_write(role, rows, use
         url = reverse("admin:governance_gridrole_change", args=[row.pk])
         assert client.get(url).status_code == (200 if inside else 404), (role, key)
         post = client.post(url, {"neighbourhood": row.neighbourhood_id, "kind": "lane_head", "name": "改名", "elected_by": "residents", "order": 0})
-        if inside and role in WRITES:
+        if inside and role in WRITERS:
             assert post.status_code == 302, (role, key)
         else:
             assert post.status_code == (403 if inside else 404), (role, key)
@@ -115,7 +96,7 @@ def test_each_role_sees_its_territory_and_only_staff_of_it_write(role, rows, use
             assert "phone" not in detail.json() and PHONE not in detail.content.decode()
         assert api.patch(f"/api/v1/grid-roles/{row.pk}/", {"name": "x"}, format="json").status_code in (403, 404, 405)
     changed = set(GridRole.objects.filter(name="改名").values_list("neighbourhood__name", flat=True))
-    assert changed == ({getattr(rows[k].neighbourhood, "name") for k in VISIBLE[role]} if role in WRITES else set())
+    assert changed == ({getattr(rows[k].neighbourhood, "name") for k in VISIBLE[role]} if role in WRITERS else set())
 
 
 def test_outside_writes_are_refused_by_the_service(rows, territory, users):

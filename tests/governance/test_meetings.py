@@ -8,7 +8,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from governance.bodies import Body
 from governance.meetings import RESOLUTION_TRANSITIONS, JointMeeting, Resolution, ResolutionStatus
@@ -17,6 +16,7 @@ from governance.scoping import scope
 from governance.services_bodies import body_save
 from governance.services_meetings import joint_meeting_save, resolution_move
 from tests.admin_forms import form_data, merged
+from tests.scopes import api_as, assert_change_page_scoped
 
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
@@ -28,15 +28,6 @@ def _meeting(title="联席会议", held_on=None, kind="party_joint", **units):
 
 def _resolution(text="修复路灯", due_on=None, **extra):
     return Resolution(text=text, responsible_unit="社区居委会", due_on=due_on or TODAY + 10 * DAY, **extra)
-
-
-@pytest.fixture
-def city(users):
-    from governance.choices import RoleKind
-    from tests.factories import staff_user
-
-    users.city = staff_user(RoleKind.CITY_OFFICIAL, None, "city")
-    return users.city
 
 
 # ---- the level and the units ----------------------------------------------------------------------
@@ -153,9 +144,7 @@ def test_resolution_overdue(territory, users, client):
     page = client.get(reverse("admin:governance_resolution_changelist") + "?overdue=yes").content.decode()
     assert "昨天到期未办" in page and "办理中已逾期" in page
     assert "今天到期" not in page and "已办结的旧决议" not in page
-    api = APIClient()
-    api.force_authenticate(users.official)
-    listed = api.get("/api/v1/resolutions/?overdue=true").json()["results"]
+    listed = api_as(users.official).get("/api/v1/resolutions/?overdue=true").json()["results"]
     assert {row["text"] for row in listed} == overdue and all(row["overdue"] for row in listed)
 
 
@@ -262,20 +251,14 @@ def test_each_role_sees_and_manages_its_territory_only(role, meetings, users):
 def test_admin_and_api_inside_and_outside(role, meetings, users, client):
     actor = getattr(users, role)
     client.force_login(actor)
-    api = APIClient()
-    api.force_authenticate(actor)
+    api = api_as(actor)
     for key, meeting in meetings.items():
         resolution = meeting.resolutions.get()
         inside = key in VISIBLE[role]
         for name, obj in (("jointmeeting", meeting), ("resolution", resolution)):
             url = reverse(f"admin:governance_{name}_change", args=[obj.pk])
-            page = client.get(url)
-            assert page.status_code == (200 if inside else 404), (key, url)
-            if inside:
-                offers_save = 'name="_save"' in page.content.decode()
-                assert offers_save == (key in MANAGES[role]), (key, url)
-                if key not in MANAGES[role]:
-                    assert client.post(url, {"_save": "1", "title": "改写", "move_to": "done"}).status_code == 403
+            edit = {"title": "改写", "move_to": "done"}
+            assert_change_page_scoped(client, url, inside, key in MANAGES[role], edit)
         assert api.get(f"/api/v1/joint-meetings/{meeting.pk}/").status_code == (200 if inside else 404)
         assert api.get(f"/api/v1/resolutions/{resolution.pk}/").status_code == (200 if inside else 404)
     listing = client.get(reverse("admin:governance_jointmeeting_changelist")).content.decode()

@@ -7,20 +7,11 @@ from django.urls import reverse
 from governance.models import Building, Community, District, Neighbourhood, Stairwell, Street
 from governance.scoping import scope
 from residents.models import Household
-
-# Which of the fixture's neighbourhoods each role sees.
-VISIBLE = {
-    "superuser": {"n111", "n121", "n211", "ne"},
-    "official": {"n111", "n121", "n211"},
-    "street": {"n111", "n121"},
-    "community": {"n111"},
-    "nobody": set(),
-}
-MAY_WRITE = {"superuser": True, "official": False, "street": True, "community": True, "nobody": False}
-ALL = ["n111", "n121", "n211", "ne"]
+from tests.scopes import NEIGHBOURHOODS, ROLES, VISIBLE, WRITERS
 
 
-@pytest.mark.parametrize("role", list(VISIBLE))
+
+@pytest.mark.parametrize("role", ROLES)
 def test_scope_function_on_every_level(role, territory, users):
     actor = getattr(users, role)
     visible = {getattr(territory, key).pk for key in VISIBLE[role]}
@@ -32,7 +23,7 @@ def test_scope_function_on_every_level(role, territory, users):
     )
     assert set(scope(Household.objects.all(), actor).values_list("neighbourhood_id", flat=True)) == visible
     written = set(scope(Neighbourhood.objects.all(), actor, write=True).values_list("pk", flat=True))
-    assert written == (visible if MAY_WRITE[role] else set())
+    assert written == (visible if role in WRITERS else set())
 
 
 def test_roles_see_the_territory_above_them(territory, users):
@@ -64,7 +55,7 @@ def test_unscoped_model_is_refused():
         scope(Group.objects.all(), None)
 
 
-@pytest.mark.parametrize("role", list(VISIBLE))
+@pytest.mark.parametrize("role", ROLES)
 def test_admin_list_shows_only_the_territory(role, client, territory, users):
     client.force_login(getattr(users, role))
     response = client.get(reverse("admin:governance_neighbourhood_changelist"))
@@ -73,12 +64,12 @@ def test_admin_list_shows_only_the_territory(role, client, territory, users):
         return
     assert response.status_code == 200
     body = response.content.decode()
-    for key in ALL:
+    for key in NEIGHBOURHOODS:
         assert (getattr(territory, key).name in body) == (key in VISIBLE[role]), key
 
 
-@pytest.mark.parametrize("role", [r for r in VISIBLE if VISIBLE[r]])
-@pytest.mark.parametrize("key", ALL)
+@pytest.mark.parametrize("role", [r for r in ROLES if VISIBLE[r]])
+@pytest.mark.parametrize("key", NEIGHBOURHOODS)
 def test_admin_detail_inside_is_200_outside_is_404(role, key, client, territory, users):
     client.force_login(getattr(users, role))
     obj = getattr(territory, key)
@@ -89,8 +80,8 @@ def test_admin_detail_inside_is_200_outside_is_404(role, key, client, territory,
     assert response.status_code == (200 if key in VISIBLE[role] else 404)
 
 
-@pytest.mark.parametrize("role", [r for r in VISIBLE if VISIBLE[r]])
-@pytest.mark.parametrize("key", ALL)
+@pytest.mark.parametrize("role", [r for r in ROLES if VISIBLE[r]])
+@pytest.mark.parametrize("key", NEIGHBOURHOODS)
 def test_admin_change_only_where_the_role_writes(role, key, client, territory, users):
     client.force_login(getattr(users, role))
     obj = getattr(territory, key)
@@ -115,7 +106,7 @@ def test_admin_change_only_where_the_role_writes(role, key, client, territory, u
     if key not in VISIBLE[role]:
         assert response.status_code == 404
         assert not obj.name.endswith("（改）")
-    elif MAY_WRITE[role]:
+    elif role in WRITERS:
         assert response.status_code == 302, response.content.decode()[:3000]
         assert obj.name.endswith("（改）")
     else:

@@ -8,13 +8,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from governance.models import AuditEntry
 from governance.scoping import scope
 from governance.services_stars import star_rating_save, star_scheme_save, star_withdraw
 from governance.stars import StarDimension, StarRating, StarScheme, five_star_scheme, star_schemes_visible_to
 from tests.admin_forms import form_data, merged
+from tests.scopes import MANAGES, NEIGHBOURHOODS, VISIBLE, api_as, assert_change_page_scoped
 
 TODAY = timezone.localdate()
 YEAR = TODAY.year
@@ -25,15 +25,6 @@ FIVE = ["安全之星", "和谐之星", "廉洁之星", "卫生之星", "法治�
 @pytest.fixture
 def five(db):
     return {d.code: d for d in five_star_scheme().dimensions.all()}
-
-
-@pytest.fixture
-def city(users):
-    from governance.choices import RoleKind
-    from tests.factories import staff_user
-
-    users.city = staff_user(RoleKind.CITY_OFFICIAL, None, "city")
-    return users.city
 
 
 def _award(neighbourhood, dimension, actor, year=YEAR, rated_on=None):
@@ -146,21 +137,11 @@ def test_the_public_page_shows_the_latest_year_stars_and_a_withdrawal(territory,
 
 # ---- scoping ----------------------------------------------------------------------------------------
 
-PLACES = {"n111": "c11", "n121": "c12", "n211": "c21", "ne": "ce"}
-VISIBLE = {
-    "superuser": {"n111", "n121", "n211", "ne"},
-    "city": {"n111", "n121", "n211", "ne"},
-    "official": {"n111", "n121", "n211"},
-    "street": {"n111", "n121"},
-    "community": {"n111"},
-    "nobody": set(),
-}
-MANAGES = {"superuser": VISIBLE["superuser"], "city": set(), "official": set(), "street": {"n111", "n121"}, "community": {"n111"}, "nobody": set()}
 
 
 @pytest.fixture
 def ratings(territory, users, five, city):
-    return {key: _award(getattr(territory, key), five["safety"], users.superuser) for key in PLACES}
+    return {key: _award(getattr(territory, key), five["safety"], users.superuser) for key in NEIGHBOURHOODS}
 
 
 @pytest.mark.parametrize("role", list(VISIBLE))
@@ -176,17 +157,11 @@ def test_each_role_sees_and_manages_its_territory_only(role, ratings, users):
 def test_admin_and_api_inside_and_outside(role, ratings, users, client):
     actor = getattr(users, role)
     client.force_login(actor)
-    api = APIClient()
-    api.force_authenticate(actor)
+    api = api_as(actor)
     for key, rating in ratings.items():
         inside = key in VISIBLE[role]
         url = reverse("admin:governance_starrating_change", args=[rating.pk])
-        page = client.get(url)
-        assert page.status_code == (200 if inside else 404), key
-        if inside:
-            assert ('name="_save"' in page.content.decode()) == (key in MANAGES[role]), key
-            if key not in MANAGES[role]:
-                assert client.post(url, {"_save": "1", "withdraw_reason": "越权"}).status_code == 403
+        assert_change_page_scoped(client, url, inside, key in MANAGES[role], {"withdraw_reason": "越权"})
         assert api.get(f"/api/v1/star-ratings/{rating.pk}/").status_code == (200 if inside else 404)
     listing = client.get(reverse("admin:governance_starrating_changelist")).content.decode()
     for key, rating in ratings.items():

@@ -24,6 +24,7 @@ from residents.reports import REPORTS_PER_DAY, REPORTS_WAITING_MAX, ResidentRepo
 from residents.services import household_code_issue_one
 from residents.services_reports import report_answer, report_close, report_submit
 from tests.projects.factories import ProjectFactory
+from tests.scopes import NEIGHBOURHOODS, VISIBLE, WRITERS
 from tests.surveys.helpers import jpeg_upload
 
 PHONE = "13912345678"
@@ -46,29 +47,9 @@ def _report(neighbourhood, category="hygiene", text="垃圾桶满了", index=0, 
 
 # ---- scoping: each role × inside/outside × list, detail, change, API ------------------------------
 
-VISIBLE = {
-    "superuser": {"n111", "n121", "n211", "ne"},
-    "city": {"n111", "n121", "n211", "ne"},
-    "official": {"n111", "n121", "n211"},
-    "street": {"n111", "n121"},
-    "community": {"n111"},
-    "nobody": set(),
-}
-WRITES = {"superuser", "street", "community"}
-
-
-@pytest.fixture
-def city(users):
-    from governance.choices import RoleKind
-    from tests.factories import staff_user
-
-    users.city = staff_user(RoleKind.CITY_OFFICIAL, None, "city")
-    return users.city
-
-
 @pytest.fixture
 def rows(territory):
-    return {key: _report(getattr(territory, key), text=f"反映{key}") for key in ("n111", "n121", "n211", "ne")}
+    return {key: _report(getattr(territory, key), text=f"反映{key}") for key in NEIGHBOURHOODS}
 
 
 @pytest.mark.parametrize("role", list(VISIBLE))
@@ -77,7 +58,7 @@ def test_the_scoping_function_reads_and_writes_each_roles_reports(role, rows, us
     seen = set(scope(ResidentReport.objects.all(), actor).values_list("pk", flat=True))
     assert seen == {rows[key].pk for key in VISIBLE[role]}
     written = set(scope(ResidentReport.objects.all(), actor, write=True).values_list("pk", flat=True))
-    assert written == (seen if role in WRITES else set())
+    assert written == (seen if role in WRITERS else set())
 
 
 @pytest.mark.parametrize("role", ["city", "official", "street", "community"])
@@ -95,13 +76,13 @@ def test_admin_list_detail_and_change_inside_and_outside(role, rows, users, clie
         response = client.post(url, {"answer": "已处理", "_save": "1"})
         if not inside:
             assert response.status_code == 404
-        elif role in WRITES:
+        elif role in WRITERS:
             assert response.status_code == 302, response.content.decode()[:2000]
         else:
             assert response.status_code == 403
             assert "只能查看" in response.content.decode()
         stored = ResidentReport.objects.get(pk=rows[key].pk)
-        assert (stored.status == "answered") == (inside and role in WRITES)
+        assert (stored.status == "answered") == (inside and role in WRITERS)
 
 
 @pytest.mark.parametrize("role", ["city", "official", "street", "community", "nobody"])
@@ -119,16 +100,16 @@ def test_the_api_lists_reads_and_answers_inside_only(role, rows, users, city):
         detail = api.get(f"/api/v1/resident-reports/{rows[key].pk}/")
         assert detail.status_code == (200 if inside else 404)
         answered = api.post(f"/api/v1/resident-reports/{rows[key].pk}/answer/", {"answer": "已安排清运"}, format="json")
-        if role in WRITES:
+        if role in WRITERS:
             assert answered.status_code == (200 if inside else 404), answered.content
         else:
             assert answered.status_code == 403
         closed = api.post(f"/api/v1/resident-reports/{rows[key].pk}/close/", {}, format="json")
-        if role in WRITES:
+        if role in WRITERS:
             assert closed.status_code == (200 if inside else 404), closed.content
         else:
             assert closed.status_code == 403
-    expected = "closed" if role in WRITES else "open"
+    expected = "closed" if role in WRITERS else "open"
     assert ResidentReport.objects.get(pk=rows["n111"].pk).status == expected
     assert ResidentReport.objects.get(pk=rows["n211"].pk).status == "open"  # outside, or read only
 

@@ -1,0 +1,48 @@
+"""What each user of the `users` fixture (and the `city` fixture's city official) sees and writes of
+the `territory` fixture's four neighbourhoods, and the checks the scoping tests share."""
+
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+NEIGHBOURHOODS = ("n111", "n121", "n211", "ne")
+# The roles of the `users` fixture; the `city` fixture adds "city".
+ROLES = ("superuser", "official", "street", "community", "nobody")
+VISIBLE = {
+    "superuser": set(NEIGHBOURHOODS),
+    "city": set(NEIGHBOURHOODS),  # the city official reads every district
+    "official": {"n111", "n121", "n211"},  # district 甜城区
+    "street": {"n111", "n121"},  # street S1
+    "community": {"n111"},  # community C11
+    "nobody": set(),
+}
+WRITERS = {"superuser", "street", "community"}
+MANAGES = {role: (seen if role in WRITERS else set()) for role, seen in VISIBLE.items()}
+
+
+def api_as(actor):
+    """An API client authenticated as `actor`."""
+    api = APIClient()
+    api.force_authenticate(actor)
+    return api
+
+
+def admin_list_text(client, admin_name, role):
+    """The admin changelist `admin_name` (app_model) as `client` sees it; None for the user without a
+    role, who is refused the page (403)."""
+    listing = client.get(reverse(f"admin:{admin_name}_changelist"))
+    if role == "nobody":
+        assert listing.status_code == 403
+        return None
+    assert listing.status_code == 200
+    return listing.content.decode()
+
+
+def assert_change_page_scoped(client, url, inside, manages, edit):
+    """The admin change page `url`: 404 outside the user's territory; inside, a Save button only
+    where the user manages the row, and a POST of `edit` refused (403) where not."""
+    page = client.get(url)
+    assert page.status_code == (200 if inside else 404), url
+    if inside:
+        assert ('name="_save"' in page.content.decode()) == manages, url
+        if not manages:
+            assert client.post(url, {"_save": "1", **edit}).status_code == 403, url
