@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from governance.api.parsers import MAX_JSON_DEPTH, json_depth_exceeds
 from projects.models import CatalogueItem, ScopeItem
-from tests.funding.subsidy_helpers import arrangement
+from tests.funding.subsidy_helpers import arrangement, plan_api_body
 from tests.projects.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -112,15 +112,7 @@ def test_a_body_within_the_depth_reaches_the_view(users):
 
 @pytest.fixture
 def plan_body(territory, users):
-    current = arrangement(territory.n111, users.street)
-    return {
-        "neighbourhood": territory.n111.pk,
-        "arrangement": current.pk,
-        "area": "8000.00",
-        "start_on": "2024-01-01",
-        "rates": ["1.00", "0.50"],
-        "payers": [{"payer_name": "区财政局", "share": "100"}],
-    }
+    return plan_api_body(territory, users)
 
 
 @pytest.mark.parametrize("start_on", ["9999-01-01", "9999-12-31", "0001-01-01", "2101-01-01"])

@@ -8,6 +8,7 @@ import pytest
 
 from funding.choices import SourceKind
 from funding.models import FundingSource
+from funding.services import commitment_create, disbursement_create
 from tests.projects.factories import ProjectFactory
 
 
@@ -38,3 +39,20 @@ def source(territory):
 
 
 DAY = datetime.date(2025, 3, 1)
+
+
+def commit(source, project, amount, actor):
+    """A commitment of `amount` from `source` to `project`, on DAY."""
+    return commitment_create(source=source, project=project, amount=amount, committed_on=DAY, actor=actor)
+
+
+def pay(commitment, amount, actor, voucher="V1", payee="甜城建工"):
+    """A disbursement of `amount` against `commitment`, on DAY."""
+    return disbursement_create(
+        commitment=commitment,
+        amount=amount,
+        paid_on=DAY,
+        payee=payee,
+        voucher_number=voucher,
+        actor=actor,
+    )

@@ -65,3 +65,17 @@ def assess(plan_row, year, score, actor):
         assessed_at=timezone.now(),
         actor=actor,
     )
+
+
+def plan_api_body(territory, users):
+    """The API body of a valid two-year plan for n111 (under a professional arrangement of street
+    S1's staff)."""
+    current = arrangement(territory.n111, users.street)
+    return {
+        "neighbourhood": territory.n111.pk,
+        "arrangement": current.pk,
+        "area": "8000.00",
+        "start_on": "2024-01-01",
+        "rates": ["1.00", "0.50"],
+        "payers": [{"payer_name": "区财政局", "share": "100"}],
+    }

@@ -3,22 +3,19 @@ each run in their own thread and connection, released together by a barrier; the
 the second see the first's row, so exactly one succeeds and the other is refused with the figures.
 SQLite serialises writers (one database lock), so it cannot show the race: skipped there."""
 
-import datetime
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from django.db.models import Sum
 
 from funding.models import Commitment, CommitmentReversal, Disbursement, DisbursementReversal
-from funding.services import commitment_create, commitment_reverse, disbursement_create, disbursement_reverse
+from funding.services import commitment_reverse, disbursement_reverse
+from tests.races import at_once, errors_of
 
-from .conftest import make_source
-
-DAY = datetime.date(2025, 3, 1)
+from .conftest import commit, make_source, pay
 
 
 @pytest.fixture(autouse=True)
@@ -28,25 +25,13 @@ def _postgresql_only():
 
 
 def _race(*calls):
-    """Run the calls at once in threads; return what each returned or the message it raised."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except ValidationError as exc:
-            results[i] = " ".join(exc.messages)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
+    """Run the calls at once in threads; return what each returned or the message it raised (any
+    other error than a refusal is raised here)."""
+    results = at_once(calls, join_timeout=30)
+    for result in errors_of(results):
+        if not isinstance(result, ValidationError):
+            raise result
+    return [" ".join(r.messages) if isinstance(r, ValidationError) else r for r in results]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -54,29 +39,13 @@ def test_two_disbursements_race_for_the_last_yuan(users, territory):
     from tests.projects.factories import ProjectFactory
 
     project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
-    commitment = commitment_create(
-        source=make_source(territory), project=project, amount="1000.00", committed_on=DAY, actor=users.street
-    )
-    disbursement_create(
-        commitment=commitment,
-        amount="999.00",
-        paid_on=DAY,
-        payee="甜城建工",
-        voucher_number="V0",
-        actor=users.street,
-    )
+    commitment = commit(make_source(territory), project, "1000.00", users.street)
+    pay(commitment, "999.00", users.street, "V0")
 
-    def pay(voucher):
-        return lambda: disbursement_create(
-            commitment=commitment,
-            amount="1.00",
-            paid_on=DAY,
-            payee="甜城建工",
-            voucher_number=voucher,
-            actor=users.street,
-        )
+    def paying(voucher):
+        return lambda: pay(commitment, "1.00", users.street, voucher)
 
-    results = _race(pay("V1"), pay("V2"))
+    results = _race(paying("V1"), paying("V2"))
     paid = [r for r in results if isinstance(r, Disbursement)]
     refused = [r for r in results if isinstance(r, str)]
     assert len(paid) == 1 and len(refused) == 1, results
@@ -91,14 +60,12 @@ def test_two_commitments_race_for_the_last_yuan_of_a_source(users, territory):
     p1 = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
     p2 = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n121])
     source = make_source(territory, held="100.00")
-    commitment_create(source=source, project=p1, amount="99.00", committed_on=DAY, actor=users.street)
+    commit(source, p1, "99.00", users.street)
 
-    def commit(project):
-        return lambda: commitment_create(
-            source=source, project=project, amount="1.00", committed_on=DAY, actor=users.street
-        )
+    def committing(project):
+        return lambda: commit(source, project, "1.00", users.street)
 
-    results = _race(commit(p1), commit(p2))
+    results = _race(committing(p1), committing(p2))
     assert sorted(type(r).__name__ for r in results) == ["Commitment", "str"], results
     assert "尚未承诺的 0.00 元" in next(r for r in results if isinstance(r, str))
     assert sum(c.amount for c in Commitment.objects.filter(source=source)) == Decimal("100.00")
@@ -114,19 +81,10 @@ def test_a_disbursement_races_the_reversal_of_its_commitment(users, territory):
     project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
     source = make_source(territory, held="100000.00")
     for round_ in range(6):
-        commitment = commitment_create(
-            source=source, project=project, amount="100.00", committed_on=DAY, actor=users.street
-        )
-        pay = lambda: disbursement_create(  # noqa: E731
-            commitment=commitment,
-            amount="100.00",
-            paid_on=DAY,
-            payee="甜城建工",
-            voucher_number=f"R{round_}",
-            actor=users.street,
-        )
+        commitment = commit(source, project, "100.00", users.street)
+        paying = lambda: pay(commitment, "100.00", users.street, f"R{round_}")  # noqa: E731
         undo = lambda: commitment_reverse(commitment=commitment, reason="录入错误", actor=users.street)  # noqa: E731
-        calls = (pay, undo) if round_ % 2 else (undo, pay)
+        calls = (paying, undo) if round_ % 2 else (undo, paying)
         results = _race(*calls)
         done = [r for r in results if not isinstance(r, str)]
         refused = [r for r in results if isinstance(r, str)]
@@ -150,17 +108,8 @@ def test_two_reversals_of_one_disbursement_leave_one(users, territory):
     from tests.projects.factories import ProjectFactory
 
     project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
-    commitment = commitment_create(
-        source=make_source(territory), project=project, amount="100.00", committed_on=DAY, actor=users.street
-    )
-    paid = disbursement_create(
-        commitment=commitment,
-        amount="1.00",
-        paid_on=DAY,
-        payee="甜城建工",
-        voucher_number="V",
-        actor=users.street,
-    )
+    commitment = commit(make_source(territory), project, "100.00", users.street)
+    paid = pay(commitment, "1.00", users.street, "V")
     results = _race(*[lambda: disbursement_reverse(disbursement=paid, reason="重复", actor=users.street)] * 2)
     assert sorted(type(r).__name__ for r in results) == ["DisbursementReversal", "str"], results
     assert "不能重复冲销" in next(r for r in results if isinstance(r, str))

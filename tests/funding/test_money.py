@@ -10,12 +10,12 @@ from funding.choices import SourceKind
 from funding.models import Commitment, Disbursement
 from funding.schedule import money, split
 from funding.selectors import project_funding
-from funding.services import commitment_create, disbursement_create, funding_source_save
+from funding.services import funding_source_save
 from governance.models import AuditEntry
 from projects.gates import transition_reasons
 from projects.models import Project
 
-from .conftest import DAY, make_source
+from .conftest import commit, make_source, pay
 
 pytestmark = pytest.mark.django_db
 
@@ -43,18 +43,12 @@ def test_split_sums_exactly_and_the_first_payer_takes_the_rest(total, shares):
 
 
 def test_commitment_within_what_the_source_holds(users, project, source):
-    commitment_create(
-        source=source, project=project, amount="500000.00", committed_on=DAY, actor=users.street
-    )
+    commit(source, project, "500000.00", users.street)
     with pytest.raises(ValidationError) as exc:
-        commitment_create(
-            source=source, project=project, amount="300000.01", committed_on=DAY, actor=users.street
-        )
+        commit(source, project, "300000.01", users.street)
     text = exc.value.message_dict["amount"][0]
     assert "承诺金额 300,000.01 元超过" in text and "尚未承诺的 300,000.00 元" in text
-    commitment_create(
-        source=source, project=project, amount="300000.00", committed_on=DAY, actor=users.street
-    )
+    commit(source, project, "300000.00", users.street)
     assert Commitment.objects.filter(source=source).count() == 2
     assert AuditEntry.objects.filter(action="commitment_create").count() == 2
 
@@ -62,51 +56,21 @@ def test_commitment_within_what_the_source_holds(users, project, source):
 @pytest.mark.parametrize("amount", ["0", "-1.00", "1.001", "abc"])
 def test_amounts_must_be_positive_cents(users, project, source, amount):
     with pytest.raises(ValidationError) as exc:
-        commitment_create(source=source, project=project, amount=amount, committed_on=DAY, actor=users.street)
+        commit(source, project, amount, users.street)
     assert "amount" in exc.value.message_dict
     assert not Commitment.objects.exists()
 
 
 def test_disbursed_never_exceeds_committed(users, project, source):
-    commitment = commitment_create(
-        source=source, project=project, amount="1000.00", committed_on=DAY, actor=users.street
-    )
-    disbursement_create(
-        commitment=commitment,
-        amount="500.00",
-        paid_on=DAY,
-        payee="施工单位",
-        voucher_number="V1",
-        actor=users.street,
-    )
+    commitment = commit(source, project, "1000.00", users.street)
+    pay(commitment, "500.00", users.street, "V1", payee="施工单位")
     with pytest.raises(ValidationError) as exc:
-        disbursement_create(
-            commitment=commitment,
-            amount="1000.00",
-            paid_on=DAY,
-            payee="施工单位",
-            voucher_number="V2",
-            actor=users.street,
-        )
+        pay(commitment, "1000.00", users.street, "V2", payee="施工单位")
     assert "拨付金额 1,000.00 元超过该承诺尚未拨付的 500.00 元" in exc.value.message_dict["amount"][0]
     with pytest.raises(ValidationError) as exc:
-        disbursement_create(
-            commitment=commitment,
-            amount="1.00",
-            paid_on=DAY,
-            payee=" ",
-            voucher_number="V3",
-            actor=users.street,
-        )
+        pay(commitment, "1.00", users.street, "V3", payee=" ")
     assert "payee" in exc.value.message_dict
-    disbursement_create(
-        commitment=commitment,
-        amount="500.00",
-        paid_on=DAY,
-        payee="施工单位",
-        voucher_number="V4",
-        actor=users.street,
-    )
+    pay(commitment, "500.00", users.street, "V4", payee="施工单位")
     assert sum(d.amount for d in Disbursement.objects.all()) == Decimal("1000.00")
 
 
@@ -114,29 +78,16 @@ def test_writes_are_scoped(users, territory, project, source):
     # Community staff of another community do not manage the project; the district official reads only.
     other = make_source(territory, street="s2")
     with pytest.raises(PermissionDenied):
-        commitment_create(
-            source=source, project=project, amount="1.00", committed_on=DAY, actor=users.official
-        )
+        commit(source, project, "1.00", users.official)
     with pytest.raises(PermissionDenied):  # street S1 staff cannot see street S2's money
-        commitment_create(source=other, project=project, amount="1.00", committed_on=DAY, actor=users.street)
-    commitment = commitment_create(
-        source=source, project=project, amount="10.00", committed_on=DAY, actor=users.street
-    )
+        commit(other, project, "1.00", users.street)
+    commitment = commit(source, project, "10.00", users.street)
     with pytest.raises(PermissionDenied):
-        disbursement_create(
-            commitment=commitment,
-            amount="1.00",
-            paid_on=DAY,
-            payee="x",
-            voucher_number="v",
-            actor=users.official,
-        )
+        pay(commitment, "1.00", users.official, "v", payee="x")
 
 
 def test_source_total_cannot_drop_below_committed(users, project, source):
-    commitment_create(
-        source=source, project=project, amount="600000.00", committed_on=DAY, actor=users.street
-    )
+    commit(source, project, "600000.00", users.street)
     source.amount_held = Decimal("599999.99")
     with pytest.raises(ValidationError) as exc:
         funding_source_save(source=source, actor=users.street)
@@ -155,13 +106,11 @@ def test_gate_funding_covers_budget_to_the_cent(users, territory, project, sourc
         return [r for r in transition_reasons(Project.objects.get(pk=project.pk), "tender") if "资金" in r]
 
     assert reasons() == ["资金承诺合计 0.00 元，低于项目概算 1,000,000.00 元，缺口 1,000,000.00 元。"]
-    commitment_create(
-        source=source, project=project, amount="800000.00", committed_on=DAY, actor=users.street
-    )
+    commit(source, project, "800000.00", users.street)
     bond = make_source(territory, kind=SourceKind.SPECIAL_BOND, held="300000.00")
-    commitment_create(source=bond, project=project, amount="199999.99", committed_on=DAY, actor=users.street)
+    commit(bond, project, "199999.99", users.street)
     assert reasons() == ["资金承诺合计 999,999.99 元，低于项目概算 1,000,000.00 元，缺口 0.01 元。"]
-    commitment_create(source=bond, project=project, amount="0.01", committed_on=DAY, actor=users.street)
+    commit(bond, project, "0.01", users.street)
     assert reasons() == []
 
 
@@ -169,19 +118,10 @@ def test_project_funding_page_by_kind_in_three_queries(
     users, territory, project, source, django_assert_num_queries
 ):
     bond = make_source(territory, kind=SourceKind.SPECIAL_BOND, held="300000.00")
-    c1 = commitment_create(
-        source=source, project=project, amount="600000.00", committed_on=DAY, actor=users.street
-    )
-    commitment_create(source=bond, project=project, amount="250000.00", committed_on=DAY, actor=users.street)
+    c1 = commit(source, project, "600000.00", users.street)
+    commit(bond, project, "250000.00", users.street)
     for i in range(3):
-        disbursement_create(
-            commitment=c1,
-            amount="100000.00",
-            paid_on=DAY,
-            payee="施工单位",
-            voucher_number=f"V{i}",
-            actor=users.street,
-        )
+        pay(c1, "100000.00", users.street, f"V{i}", payee="施工单位")
     with django_assert_num_queries(3):
         page = project_funding(project)
     assert [(line.kind, line.committed, line.disbursed) for line in page.lines] == [

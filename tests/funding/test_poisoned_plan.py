@@ -23,7 +23,7 @@ from funding.services import commitment_create, subsidies_run
 from governance.bounds import MAX_AMOUNT, MAX_AREA, MAX_SUBSIDY_RATE
 from governance.models import AuditEntry, Neighbourhood
 
-from .subsidy_helpers import arrangement, assess, plan
+from .subsidy_helpers import arrangement, assess, plan, plan_api_body
 
 pytestmark = pytest.mark.django_db
 RUN_DAY = datetime.date(2025, 1, 1)
@@ -36,20 +36,8 @@ def _api(user):
     return api
 
 
-def _plan_body(territory, users):
-    current = arrangement(territory.n111, users.street)
-    return {
-        "neighbourhood": territory.n111.pk,
-        "arrangement": current.pk,
-        "area": "8000.00",
-        "start_on": "2024-01-01",
-        "rates": ["1.00", "0.50"],
-        "payers": [{"payer_name": "区财政局", "share": "100"}],
-    }
-
-
 def test_the_probes_plan_is_refused_by_the_api_naming_the_field_and_the_bound(users, territory):
-    api, body = _api(users.street), _plan_body(territory, users)
+    api, body = _api(users.street), plan_api_body(territory, users)
     response = api.post("/api/v1/subsidy-plans/", {**body, "area": str(HUGE_AREA)}, format="json")
     assert response.status_code == 400, response.content
     assert response.json()["area"] == [

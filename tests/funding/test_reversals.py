@@ -16,9 +16,7 @@ from funding.models import Commitment, CommitmentReversal, DisbursementReversal,
 from funding.querysets import sum_of
 from funding.selectors import project_funding
 from funding.services import (
-    commitment_create,
     commitment_reverse,
-    disbursement_create,
     disbursement_reverse,
     funding_source_save,
 )
@@ -28,24 +26,9 @@ from projects.gates import transition_reasons
 from projects.models import Project
 from tests.factories import staff_user
 
-from .conftest import DAY, make_source
+from .conftest import commit, make_source, pay
 
 pytestmark = pytest.mark.django_db
-
-
-def _commit(source, project, amount, actor):
-    return commitment_create(source=source, project=project, amount=amount, committed_on=DAY, actor=actor)
-
-
-def _pay(commitment, amount, actor, voucher="V1"):
-    return disbursement_create(
-        commitment=commitment,
-        amount=amount,
-        paid_on=DAY,
-        payee="甜城建工",
-        voucher_number=voucher,
-        actor=actor,
-    )
 
 
 def _source_committed(source):
@@ -57,15 +40,15 @@ def _source_committed(source):
 
 
 def test_reversal_then_reentry_gives_the_right_totals_to_the_cent(users, project, source):
-    wrong = _commit(source, project, "800000.00", users.street)  # should have been 612,345.67
-    paid_wrong = _pay(wrong, "0.01", users.street, "V-typo")
+    wrong = commit(source, project, "800000.00", users.street)  # should have been 612,345.67
+    paid_wrong = pay(wrong, "0.01", users.street, "V-typo")
     with pytest.raises(ValidationError):  # the whole source is committed: no room for the right row
-        _commit(source, project, "612345.67", users.street)
+        commit(source, project, "612345.67", users.street)
     disbursement_reverse(disbursement=paid_wrong, reason="金额录入错误", actor=users.street)
     commitment_reverse(commitment=wrong, reason="金额录入错误，应为 612,345.67 元", actor=users.street)
-    right = _commit(source, project, "612345.67", users.street)
-    _pay(right, "100000.01", users.street, "V2")
-    _pay(right, "0.01", users.street, "V3")
+    right = commit(source, project, "612345.67", users.street)
+    pay(right, "100000.01", users.street, "V2")
+    pay(right, "0.01", users.street, "V3")
 
     page = project_funding(project)
     assert page.committed == Decimal("612345.67") and page.disbursed == Decimal("100000.02")
@@ -86,8 +69,8 @@ def test_reversal_then_reentry_gives_the_right_totals_to_the_cent(users, project
         funding_source_save(source=source, actor=users.street)
     # the reversed disbursement's money may be paid again against the right commitment, to the cent
     with pytest.raises(ValidationError, match="尚未拨付的 512,345.65 元"):
-        _pay(right, "512345.66", users.street, "V4")
-    _pay(right, "512345.65", users.street, "V4")
+        pay(right, "512345.66", users.street, "V4")
+    pay(right, "512345.65", users.street, "V4")
     assert project_funding(project).disbursed == Decimal("612345.67")
     actions = list(
         AuditEntry.objects.filter(action__endswith="_reverse")
@@ -98,8 +81,8 @@ def test_reversal_then_reentry_gives_the_right_totals_to_the_cent(users, project
 
 
 def test_reversing_twice_is_refused_and_a_constraint(users, project, source):
-    commitment = _commit(source, project, "1000.00", users.street)
-    paid = _pay(commitment, "10.00", users.street)
+    commitment = commit(source, project, "1000.00", users.street)
+    paid = pay(commitment, "10.00", users.street)
     disbursement_reverse(disbursement=paid, reason="重复登记", actor=users.street)
     with pytest.raises(ValidationError) as exc:
         disbursement_reverse(disbursement=paid, reason="再次冲销", actor=users.street)
@@ -114,13 +97,13 @@ def test_reversing_twice_is_refused_and_a_constraint(users, project, source):
     with pytest.raises(IntegrityError), transaction.atomic():
         DisbursementReversal.objects.create(disbursement=paid, reason="绕过服务")
     with pytest.raises(ValidationError, match="该资金承诺已冲销，不能再拨付"):  # nothing more against it
-        _pay(commitment, "1.00", users.street, "V9")
+        pay(commitment, "1.00", users.street, "V9")
 
 
 def test_a_commitment_with_live_disbursements_is_not_reversed(users, project, source):
-    commitment = _commit(source, project, "1000.00", users.street)
-    first = _pay(commitment, "100.00", users.street, "V1")
-    _pay(commitment, "250.50", users.street, "V2")
+    commitment = commit(source, project, "1000.00", users.street)
+    first = pay(commitment, "100.00", users.street, "V1")
+    pay(commitment, "250.50", users.street, "V2")
     disbursement_reverse(disbursement=first, reason="凭证号错误", actor=users.street)
     with pytest.raises(ValidationError) as exc:
         commitment_reverse(commitment=commitment, reason="录入错误", actor=users.street)
@@ -133,14 +116,14 @@ def test_a_commitment_with_live_disbursements_is_not_reversed(users, project, so
 
 
 def test_a_reason_is_required_and_writes_are_scoped(users, territory, project, source):
-    commitment = _commit(source, project, "1000.00", users.street)
+    commitment = commit(source, project, "1000.00", users.street)
     with pytest.raises(ValidationError) as exc:
         commitment_reverse(commitment=commitment, reason="  ", actor=users.street)
     assert exc.value.message_dict == {"reason": ["请填写冲销原因。"]}
     for actor in (users.official, staff_user(RoleKind.STREET_STAFF, territory.s2)):
         with pytest.raises(PermissionDenied):
             commitment_reverse(commitment=commitment, reason="x", actor=actor)
-    paid = _pay(commitment, "1.00", users.street)
+    paid = pay(commitment, "1.00", users.street)
     with pytest.raises(PermissionDenied):
         disbursement_reverse(disbursement=paid, reason="x", actor=users.official)
     assert not CommitmentReversal.objects.exists() and not DisbursementReversal.objects.exists()
@@ -154,12 +137,12 @@ def test_the_gate_changes_after_a_reversal(users, territory, project, source):
         return [r for r in transition_reasons(Project.objects.get(pk=project.pk), "tender") if "资金" in r]
 
     bond = make_source(territory, kind=SourceKind.SPECIAL_BOND, held="300000.00")
-    _commit(source, project, "800000.00", users.street)
-    typo = _commit(bond, project, "200000.00", users.street)
+    commit(source, project, "800000.00", users.street)
+    typo = commit(bond, project, "200000.00", users.street)
     assert reasons() == []
     commitment_reverse(commitment=typo, reason="应为 199,999.99 元", actor=users.street)
     assert reasons() == ["资金承诺合计 800,000.00 元，低于项目概算 1,000,000.00 元，缺口 200,000.00 元。"]
-    _commit(bond, project, "199999.99", users.street)
+    commit(bond, project, "199999.99", users.street)
     assert reasons() == ["资金承诺合计 999,999.99 元，低于项目概算 1,000,000.00 元，缺口 0.01 元。"]
 
 
@@ -168,13 +151,13 @@ def test_funding_page_with_reversals_stays_in_three_queries(
 ):
     bond = make_source(territory, kind=SourceKind.SPECIAL_BOND, held="300000.00")
     for i in range(4):
-        c = _commit(source, project, "1000.00", users.street)
-        d = _pay(c, "400.00", users.street, f"V{i}")
-        _pay(c, "100.00", users.street, f"W{i}")
+        c = commit(source, project, "1000.00", users.street)
+        d = pay(c, "400.00", users.street, f"V{i}")
+        pay(c, "100.00", users.street, f"W{i}")
         disbursement_reverse(disbursement=d, reason="错", actor=users.street)
         if i % 2:
-            _commit(bond, project, "10.00", users.street)
-    gone = _commit(bond, project, "5000.00", users.street)
+            commit(bond, project, "10.00", users.street)
+    gone = commit(bond, project, "5000.00", users.street)
     commitment_reverse(commitment=gone, reason="错", actor=users.street)
     with django_assert_num_queries(3):
         page = project_funding(project)
@@ -193,8 +176,8 @@ def test_funding_page_with_reversals_stays_in_three_queries(
 
 
 def test_admin_reverses_a_commitment_from_its_page(client, users, territory, project, source):
-    commitment = _commit(source, project, "800000.00", users.street)
-    paid = _pay(commitment, "1.00", users.street)
+    commitment = commit(source, project, "800000.00", users.street)
+    paid = pay(commitment, "1.00", users.street)
     client.force_login(users.street)
     change = reverse("admin:funding_commitment_change", args=[commitment.pk])
     url = reverse("admin:funding_commitment_reverse", args=[commitment.pk])
@@ -219,7 +202,7 @@ def test_admin_reverses_a_commitment_from_its_page(client, users, territory, pro
 
 
 def test_admin_reversal_is_scoped(client, users, territory, project, source):
-    commitment = _commit(source, project, "1000.00", users.street)
+    commitment = commit(source, project, "1000.00", users.street)
     url = reverse("admin:funding_commitment_reverse", args=[commitment.pk])
     client.force_login(users.official)  # reads, never writes
     assert (
@@ -233,8 +216,8 @@ def test_admin_reversal_is_scoped(client, users, territory, project, source):
 
 
 def test_admin_action_takes_one_row_to_its_reversal_page(client, users, project, source):
-    first = _commit(source, project, "1.00", users.street)
-    second = _commit(source, project, "2.00", users.street)
+    first = commit(source, project, "1.00", users.street)
+    second = commit(source, project, "2.00", users.street)
     client.force_login(users.street)
     changelist = reverse("admin:funding_commitment_changelist")
     response = client.post(changelist, {"action": "reverse_selected", "_selected_action": [first.pk]})
@@ -256,8 +239,8 @@ def _api(user):
 
 
 def test_api_reverse_answers_200_409_400_403_404(users, territory, project, source):
-    commitment = _commit(source, project, "800000.00", users.street)
-    paid = _pay(commitment, "5.00", users.street)
+    commitment = commit(source, project, "800000.00", users.street)
+    paid = pay(commitment, "5.00", users.street)
     api = _api(users.street)
     c_url = f"/api/v1/commitments/{commitment.pk}/reverse/"
     d_url = f"/api/v1/disbursements/{paid.pk}/reverse/"
@@ -302,12 +285,12 @@ def test_api_lists_of_money_rows_keep_their_query_count(users, project, source):
             assert api.get(url).status_code == 200
         return len(ctx.captured_queries)
 
-    c = _commit(source, project, "10.00", users.street)
-    _pay(c, "1.00", users.street)
+    c = commit(source, project, "10.00", users.street)
+    pay(c, "1.00", users.street)
     before = counted("/api/v1/commitments/"), counted("/api/v1/disbursements/")
     for i in range(5):
-        c = _commit(source, project, "10.00", users.street)
-        d = _pay(c, "1.00", users.street, f"V{i}")
+        c = commit(source, project, "10.00", users.street)
+        d = pay(c, "1.00", users.street, f"V{i}")
         disbursement_reverse(disbursement=d, reason="错", actor=users.street)
         if i % 2:
             commitment_reverse(commitment=c, reason="错", actor=users.street)

@@ -12,10 +12,10 @@ from django.utils.translation import override
 
 from funding.choices import IncomeKind
 from funding.models import PublicIncome
-from funding.services import commitment_create, disbursement_create, public_income_save
+from funding.services import public_income_save
 from governance.money import yuan
 from projects.models import Project, ScopeItem
-from tests.funding.conftest import DAY, make_source
+from tests.funding.conftest import commit, make_source, pay
 from tests.projects.factories import ProjectFactory
 
 
@@ -61,17 +61,8 @@ def money_rows(db, territory, users):
         code="P1", lead_street=territory.s1, neighbourhoods=[territory.n111], budget=Decimal("8814144.60")
     )
     source = make_source(territory, held="3664521")
-    commitment = commitment_create(
-        source=source, project=project, amount="1250000.50", committed_on=DAY, actor=users.street
-    )
-    disbursement_create(
-        commitment=commitment,
-        amount="99999.99",
-        paid_on=DAY,
-        payee="甜城建工",
-        voucher_number="PZ-7",
-        actor=users.street,
-    )
+    commitment = commit(source, project, "1250000.50", users.street)
+    pay(commitment, "99999.99", users.street, "PZ-7")
     return project, source, commitment
 
 
