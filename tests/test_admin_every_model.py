@@ -307,19 +307,11 @@ def _notice_add(w, role):
 
 
 def _notice_change(w):
-    from projects.models import Notice
     from projects.services import notice_save
+    from tests.projects.helpers import dated_notice
 
     notice = notice_save(
-        notice=Notice(
-            project=w.project,
-            kind="result",
-            title="结果公示",
-            body="初稿",
-            starts_on=w.today + datetime.timedelta(days=3),
-            ends_on=w.today + datetime.timedelta(days=10),
-        ),
-        actor=w.users.street,
+        notice=dated_notice(w.project, "结果公示", "初稿", 3, 10, kind="result"), actor=w.users.street
     )
     return notice, {"title": "结果公示（修订）", "body": "修订稿"}
 

@@ -3,15 +3,13 @@ char-counter.js, no inline script), the same form without JavaScript (the server
 the field and the limit), and a signed-in resident who objects without typing the code again.
 Screenshots go to test-artifacts/screenshots/objection-*.png."""
 
-import datetime
-
 import pytest
-from django.utils import timezone
 
-from projects.models import Notice, Objection
+from projects.models import Objection
 from projects.services import OBJECTION_MAX_LENGTH, notice_save
 from residents.services import household_codes_issue
 from tests.projects.factories import ProjectFactory
+from tests.projects.helpers import dated_notice
 
 from .conftest import PHONE, _page
 from .helpers import horizontal_overflow, shoot
@@ -22,16 +20,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def notice(transactional_db, territory, users):
     project = ProjectFactory(code="P9", lead_street=territory.s1, neighbourhoods=[territory.n111])
-    today = timezone.localdate()
     notice = notice_save(
-        notice=Notice(
-            project=project,
-            kind="plan",
-            title="新华里改造方案公示",
-            body="改造内容：道路、雨污分流、加装电梯。",
-            starts_on=today - datetime.timedelta(days=2),
-            ends_on=today + datetime.timedelta(days=5),
-        ),
+        notice=dated_notice(project, "新华里改造方案公示", "改造内容：道路、雨污分流、加装电梯。", -2, 5),
         actor=users.street,
     )
     codes = household_codes_issue(neighbourhood=territory.n111, actor=users.street)

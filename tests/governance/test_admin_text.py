@@ -87,23 +87,10 @@ def test_an_over_long_opinion_is_refused_naming_the_field(client, territory, use
 
 
 def test_an_over_long_answer_to_an_objection_is_refused(client, territory, users):
-    import datetime
-
-    from django.utils import timezone
+    from tests.projects.helpers import dated_notice
 
     project = ProjectFactory(code="P1", lead_street=territory.s1, neighbourhoods=[territory.n111])
-    today = timezone.localdate()
-    notice = notice_save(
-        notice=Notice(
-            project=project,
-            kind="plan",
-            title="公示",
-            body="内容",
-            starts_on=today - datetime.timedelta(days=1),
-            ends_on=today + datetime.timedelta(days=5),
-        ),
-        actor=users.street,
-    )
+    notice = notice_save(notice=dated_notice(project, "公示", "内容", -1, 5), actor=users.street)
     objection = objection_submit(notice=notice, household=territory.n111.households.first(), text="噪音")
     client.force_login(users.community)
     url = reverse("admin:projects_objection_change", args=[objection.pk])

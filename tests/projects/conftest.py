@@ -1,5 +1,7 @@
 import pytest
 
+from .factories import ProjectFactory
+
 
 @pytest.fixture(autouse=True)
 def national_menu(request):
@@ -28,3 +30,15 @@ def isolated_gate_registry():
     gates._gates.clear()
     gates._gates.update(saved_gates)
     gates._listeners[:] = saved_listeners
+
+
+@pytest.fixture
+def projects(territory):
+    """Three projects: P1 (2024) over n111 and n121 and P2 (2025) over n121, both led by street S1;
+    P3 (2025) over n211, led by street S2."""
+    t = territory
+    return {
+        "p1": ProjectFactory(code="P1", lead_street=t.s1, neighbourhoods=[t.n111, t.n121], year=2024),
+        "p2": ProjectFactory(code="P2", lead_street=t.s1, neighbourhoods=[t.n121], year=2025),
+        "p3": ProjectFactory(code="P3", lead_street=t.s2, neighbourhoods=[t.n211], year=2025),
+    }

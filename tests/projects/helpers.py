@@ -33,6 +33,19 @@ def passing(project):
 ALL_PASSING = {name: passing for name in gates.REGISTERED_GATES}
 
 
+def dated_notice(project, title, body, starts, ends, kind="plan"):
+    """An unsaved notice of `project` shown from `starts` to `ends` days from today (negative: before)."""
+    today = timezone.localdate()
+    return Notice(
+        project=project,
+        kind=kind,
+        title=title,
+        body=body,
+        starts_on=today + datetime.timedelta(days=starts),
+        ends_on=today + datetime.timedelta(days=ends),
+    )
+
+
 def ready_project(territory, **fields):
     """A project over n111 that satisfies every internal gate of every move."""
     today = timezone.localdate()
@@ -45,14 +58,7 @@ def ready_project(territory, **fields):
         started_on=today - datetime.timedelta(days=30),
         **fields,
     )
-    Notice.objects.create(
-        project=project,
-        kind="plan",
-        title="改造方案公示",
-        body="方案",
-        starts_on=today - datetime.timedelta(days=10),
-        ends_on=today - datetime.timedelta(days=1),
-    )
+    dated_notice(project, "改造方案公示", "方案", -10, -1).save()
     ScopeItem.objects.create(
         project=project,
         neighbourhood=territory.n111,

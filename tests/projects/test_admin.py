@@ -52,16 +52,6 @@ def _form(project, **extra):
     return data
 
 
-@pytest.fixture
-def projects(territory):
-    t = territory
-    return {
-        "p1": ProjectFactory(code="P1", lead_street=t.s1, neighbourhoods=[t.n111, t.n121], year=2024),
-        "p2": ProjectFactory(code="P2", lead_street=t.s1, neighbourhoods=[t.n121], year=2025),
-        "p3": ProjectFactory(code="P3", lead_street=t.s2, neighbourhoods=[t.n211], year=2025),
-    }
-
-
 def _codes(response):
     return sorted(p.code for p in response.context["cl"].result_list)
 

@@ -27,14 +27,10 @@ def _as(api, user):
 
 
 @pytest.fixture
-def projects(territory):
+def projects(projects, territory):
+    """tests/projects/conftest.py's three, and one in the other district."""
     t = territory
-    return {
-        "p1": ProjectFactory(code="P1", lead_street=t.s1, neighbourhoods=[t.n111, t.n121], year=2024),
-        "p2": ProjectFactory(code="P2", lead_street=t.s1, neighbourhoods=[t.n121], year=2025),
-        "p3": ProjectFactory(code="P3", lead_street=t.s2, neighbourhoods=[t.n211], year=2025),
-        "pe": ProjectFactory(code="PE", lead_street=t.ce.street, neighbourhoods=[t.ne], year=2025),
-    }
+    return {**projects, "pe": ProjectFactory(code="PE", lead_street=t.ce.street, neighbourhoods=[t.ne], year=2025)}
 
 
 def _codes(response):

@@ -6,34 +6,23 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from governance.errors import Refused
 from governance.models import AuditEntry
 from projects.choices import Stage
-from projects.models import Notice, Objection, Project
+from projects.models import Objection, Project
 from projects.services import notice_save, objection_answer, objection_submit, project_transition
 from residents.services import household_codes_issue
 
 from .factories import ProjectFactory
-from .helpers import ALL_PASSING, registered_gates
+from .helpers import ALL_PASSING, dated_notice, registered_gates
 
 TODAY = datetime.date(2025, 6, 10)
 
 
 def _notice(project, actor, starts=-3, ends=4, kind="plan"):
-    today = timezone.localdate()
-    return notice_save(
-        notice=Notice(
-            project=project,
-            kind=kind,
-            title="新华里改造方案公示",
-            body="改造内容：道路、雨污分流、加装电梯。",
-            starts_on=today + datetime.timedelta(days=starts),
-            ends_on=today + datetime.timedelta(days=ends),
-        ),
-        actor=actor,
-    )
+    notice = dated_notice(project, "新华里改造方案公示", "改造内容：道路、雨污分流、加装电梯。", starts, ends, kind)
+    return notice_save(notice=notice, actor=actor)
 
 
 @pytest.fixture

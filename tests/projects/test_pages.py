@@ -1,6 +1,5 @@
 """The public page of a neighbourhood: stage, timeline, notices with their periods, photos and the
 objection form; no personal data; a fixed number of queries."""
-import datetime
 import io
 import re
 from decimal import Decimal
@@ -16,6 +15,7 @@ from projects.models import CatalogueItem, Notice, ScopeItem, SupervisionFinding
 from projects.services import finding_save, photo_upload, project_transition
 
 from .factories import ProjectFactory
+from .helpers import dated_notice
 
 
 def _jpeg():
@@ -27,7 +27,6 @@ def _jpeg():
 @pytest.fixture
 def page_project(territory, users, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    today = timezone.localdate()
     project = ProjectFactory(
         code="GZ-2025-A07",
         name="新华里东风里综合改造",
@@ -37,30 +36,9 @@ def page_project(territory, users, settings, tmp_path):
     project_transition(
         project=project, to=Stage.CONSULTATION, actor=users.street, note="内部备注：张科长批准"
     )
-    Notice.objects.create(
-        project=project,
-        kind="plan",
-        title="改造方案公示",
-        body="第一行\n第二行",
-        starts_on=today - datetime.timedelta(days=2),
-        ends_on=today + datetime.timedelta(days=5),
-    )
-    Notice.objects.create(
-        project=project,
-        kind="plan",
-        title="需求清单结果公示",
-        body="旧",
-        starts_on=today - datetime.timedelta(days=30),
-        ends_on=today - datetime.timedelta(days=23),
-    )
-    Notice.objects.create(
-        project=project,
-        kind="result",
-        title="尚未开始的公示",
-        body="未来",
-        starts_on=today + datetime.timedelta(days=3),
-        ends_on=today + datetime.timedelta(days=9),
-    )
+    dated_notice(project, "改造方案公示", "第一行\n第二行", -2, 5).save()
+    dated_notice(project, "需求清单结果公示", "旧", -30, -23).save()
+    dated_notice(project, "尚未开始的公示", "未来", 3, 9, kind="result").save()
     ScopeItem.objects.create(
         project=project,
         neighbourhood=territory.n111,
