@@ -8,10 +8,13 @@ Every test here uses `live_server`, so pytest-django gives it a transactional da
 test writes are committed and the server thread sees them.
 """
 import os
+import random
 import shutil
 import subprocess
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -105,3 +108,24 @@ def desktop_page(browser, live_server):
     context, page = _page(browser, DESKTOP)
     yield page
     context.close()
+
+
+@pytest.fixture
+def governance_demo_rows(transactional_db, settings, tmp_path):
+    """governance's demo rows alone (tiny scale, a fixed seed), committed; returns its context."""
+    from governance import demo
+
+    settings.MEDIA_ROOT = tmp_path
+    ctx = demo.DemoContext(scale="tiny", rng=random.Random(2001), write=lambda line: None)
+    demo.seed(ctx)
+    return ctx
+
+
+@pytest.fixture
+def demo_logins(transactional_db, settings, tmp_path, live_server):
+    """The small demo, committed (the live server sees it), and demo_logins' printout for it."""
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo", "--scale", "small", stdout=StringIO())
+    out = StringIO()
+    call_command("demo_logins", "--base-url", live_server.url, stdout=out)
+    return out.getvalue()

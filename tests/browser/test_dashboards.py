@@ -8,10 +8,8 @@ opens in openpyxl with its total rows. Screenshots go to test-artifacts/screensh
 import csv
 import io
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from openpyxl import load_workbook
 
 from governance.demo import DEMO_LOGINS
@@ -34,15 +32,6 @@ PAINTED = """
   return painted;
 })
 """
-
-
-@pytest.fixture
-def demo(transactional_db, settings, tmp_path, live_server):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo", "--scale", "small", stdout=StringIO())
-    out = StringIO()
-    call_command("demo_logins", "--base-url", live_server.url, stdout=out)
-    return out.getvalue()
 
 
 @pytest.fixture
@@ -69,10 +58,10 @@ def _charts_drawn(page):
     return painted
 
 
-def test_the_district_official_reads_the_dashboards(page, demo, live_server):
+def test_the_district_official_reads_the_dashboards(page, demo_logins, live_server):
     login = next(login for login in DEMO_LOGINS if login.username == "district")
-    assert re.search(rf"district / {login.password}\s+— 甜城区", demo)
-    assert f"{live_server.url}/dashboards/" in demo
+    assert re.search(rf"district / {login.password}\s+— 甜城区", demo_logins)
+    assert f"{live_server.url}/dashboards/" in demo_logins
     admin_login(page, live_server.url, "district", login.password)
 
     # The admin header links to the dashboards; the official lands on the district.
@@ -202,7 +191,7 @@ def _monthly_report_downloads(page):
     shoot(page, "dashboards-8-after-report")
 
 
-def test_the_tables_carry_the_page_without_javascript(browser, demo, live_server):
+def test_the_tables_carry_the_page_without_javascript(browser, demo_logins, live_server):
     context = browser.new_context(java_script_enabled=False, **DESKTOP_768)
     page = context.new_page()
     admin_login(page, live_server.url, "district", "demo-district")
@@ -213,7 +202,7 @@ def test_the_tables_carry_the_page_without_javascript(browser, demo, live_server
     context.close()
 
 
-def test_the_consultation_page_draws_its_charts_and_links_the_admin(page, demo, live_server):
+def test_the_consultation_page_draws_its_charts_and_links_the_admin(page, demo_logins, live_server):
     """The district official opens the consultation tab from the overview: its charts draw with no
     console error, and a waiting item opens the admin page that settles it."""
     admin_login(page, live_server.url, "district", "demo-district")
@@ -233,7 +222,7 @@ def test_the_consultation_page_draws_its_charts_and_links_the_admin(page, demo, 
     assert page.problems == []
 
 
-def test_the_money_page_draws_its_charts(page, demo, live_server):
+def test_the_money_page_draws_its_charts(page, demo_logins, live_server):
     """The money and management tab of the district: its charts draw with no console error, and
     the unmanaged neighbourhoods are listed, each linking its own page."""
     admin_login(page, live_server.url, "district", "demo-district")

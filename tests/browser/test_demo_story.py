@@ -4,10 +4,8 @@ it at /code/, submit the demand list, answer the questionnaire and cast the vote
 the database. Screenshots go to test-artifacts/screenshots/demo-story-*.png."""
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from projects.models import CatalogueItem
 from residents.selectors import household_for_code
@@ -22,16 +20,6 @@ CODE_LINE = re.compile(r"^\s+(?P<place>.+?)：(?P<code>\S+) — 可以填写：�
 ENTRY_URL = re.compile(r"在 (?P<url>\S+/code/) 输入户码")
 
 
-@pytest.fixture
-def printed(transactional_db, settings, tmp_path, live_server):
-    """The small demo, committed (the live server sees it), and demo_logins' printout for it."""
-    settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo", "--scale", "small", stdout=StringIO())
-    out = StringIO()
-    call_command("demo_logins", "--base-url", live_server.url, stdout=out)
-    return out.getvalue()
-
-
 def _tap(page, locator):
     box = locator.bounding_box()
     assert box and box["height"] >= 40, f"tap target too small: {box}"
@@ -39,15 +27,15 @@ def _tap(page, locator):
         locator.click()
 
 
-def test_a_resident_follows_the_printed_code_through_every_task(phone_page, printed):
+def test_a_resident_follows_the_printed_code_through_every_task(phone_page, demo_logins):
     page = phone_page
-    line = CODE_LINE.search(printed)
-    assert line, printed
+    line = CODE_LINE.search(demo_logins)
+    assert line, demo_logins
     code, place = line["code"], line["place"]
     household = household_for_code(code)
     assert household is not None and household.neighbourhood.name in place
 
-    page.goto(ENTRY_URL.search(printed)["url"])
+    page.goto(ENTRY_URL.search(demo_logins)["url"])
     page.fill("input[name=code]", code)
     shoot(page, "demo-story-1-entry")
     _tap(page, page.get_by_role("button", name="进入"))

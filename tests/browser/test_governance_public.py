@@ -3,13 +3,9 @@ and 8) in a real browser on a phone (390×844, Chinese), with the demo's governa
 latest year's stars, the one withdrawn with its reason, the entries with the PDF attachment.
 Screenshot: test-artifacts/screenshots/governance-public-phone.png."""
 
-import random
-
 import pytest
 from django.utils import timezone
 
-from governance import demo as governance_demo
-from governance.demo import DemoContext
 from governance.disclosure import DisclosureAttachment
 from governance.stars import StarRating
 
@@ -18,15 +14,9 @@ from .helpers import horizontal_overflow, shoot
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def demo(transactional_db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    ctx = DemoContext(scale="tiny", rng=random.Random(2001), write=lambda line: None)
-    governance_demo.seed(ctx)
-    return ctx
-
-
-def test_the_public_page_shows_the_stars_and_a_disclosure_on_a_phone(demo, phone_page, live_server):
+def test_the_public_page_shows_the_stars_and_a_disclosure_on_a_phone(
+    governance_demo_rows, phone_page, live_server
+):
     page = phone_page
     neighbourhood = StarRating.objects.select_related("neighbourhood").first().neighbourhood
     year = timezone.localdate().year

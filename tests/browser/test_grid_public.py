@@ -2,12 +2,9 @@
 on a phone (390×844, Chinese), with the demo's heads and grid worker: each name with its role,
 never a phone. Screenshot: test-artifacts/screenshots/grid-public-phone.png."""
 
-import random
-
 import pytest
 
-from governance import demo as governance_demo
-from governance.demo import GRID, DemoContext
+from governance.demo import GRID
 from governance.grid import GridRole
 
 from .helpers import horizontal_overflow, shoot
@@ -15,15 +12,9 @@ from .helpers import horizontal_overflow, shoot
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def demo(transactional_db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    ctx = DemoContext(scale="tiny", rng=random.Random(2001), write=lambda line: None)
-    governance_demo.seed(ctx)
-    return ctx
-
-
-def test_the_public_page_shows_the_grid_contact_card_on_a_phone(demo, phone_page, live_server):
+def test_the_public_page_shows_the_grid_contact_card_on_a_phone(
+    governance_demo_rows, phone_page, live_server
+):
     page = phone_page
     neighbourhood = GridRole.objects.select_related("neighbourhood").first().neighbourhood
     response = page.goto(f"{live_server.url}/n/{neighbourhood.pk}/")
