@@ -7,11 +7,9 @@ Time passing is shown by moving the counters' stamps back (`time_passes`), not b
 clock: the rows are the real ones the next attempt reads."""
 import dataclasses
 import datetime
-import threading
 
 import pytest
 from django.core.cache import cache
-from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -20,6 +18,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from governance import logins
 from governance.models import AuditEntry, LoginCounter
+from tests.races import at_once, postgresql_only
 
 PASSWORD = "pass-for-tests"  # tests/factories.py's
 ADMIN_LOGIN = "/admin/login/"
@@ -250,31 +249,14 @@ def test_only_superusers_see_and_unlock_the_counters(users):
 # ---- atomic under concurrency ------------------------------------------------------------------
 
 
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="SQLite serialises writers: no race to show"
-)
-
-
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_parallel_wrong_passwords_get_exactly_the_free_checks(users, monkeypatch):
     monkeypatch.setattr(logins, "ACCOUNT_CLIENT_RULE", dataclasses.replace(logins.ACCOUNT_CLIENT_RULE, free=10))
-    n = 30
-    barrier = threading.Barrier(n)
-    results = [None] * n
+    def locked_out():
+        response, _client = admin_login("community11", "wrong", address="10.5.5.5")
+        return LOCKED in response.content.decode()
 
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            response, _client = admin_login("community11", "wrong", address="10.5.5.5")
-            results[i] = LOCKED in response.content.decode()
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once([locked_out] * 30)
     assert results.count(False) == 10 and results.count(True) == 20
     assert LoginCounter.objects.get(kind="account_client", username="community11").failures == 10

@@ -5,10 +5,8 @@ Time passing is shown by moving the counters' clock back (`time_passes`), not by
 clock: the rows are the real ones the next attempt reads."""
 import dataclasses
 import datetime
-import threading
 
 import pytest
-from django.db import connection, connections
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
@@ -16,6 +14,7 @@ from governance.clients import client_ip, client_network
 from residents import throttle
 from residents.models import AttemptCounter
 from residents.services import household_code_issue_one
+from tests.races import at_once, postgresql_only
 
 ENTRY = "/code/"
 WRONG_MESSAGE = "户码不正确"
@@ -259,27 +258,8 @@ def test_a_forged_device_cookie_counts_as_none(household):
 
 def _parallel_wrong_codes(clients, code, n=60):
     """Send n wrong codes at once (one thread each); return the status codes."""
-    barrier = threading.Barrier(n)
-    statuses = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            statuses[i] = attempt(clients[i], code).status_code
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses
-
-
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="SQLite serialises writers: no race to show"
-)
+    results = at_once([lambda c=c: attempt(c, code) for c in clients[:n]])
+    return [getattr(r, "status_code", r) for r in results]
 
 
 @postgresql_only

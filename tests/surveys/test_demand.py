@@ -1,18 +1,17 @@
 """Demand lists: submission, replacement and history, channels, photos, closing with D1,
 concurrency, and the aggregate (ranking, shares, query counts)."""
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 
 from projects.models import CatalogueItem
 from surveys.choices import SubmissionChannel
 from surveys.models import DemandPhoto, DemandSubmission
 from surveys.selectors import demand_aggregate, demand_aggregate_by_neighbourhood
 from surveys.services import demand_lists_open, demand_submit, step_complete
+from tests.races import at_once, errors_of, postgresql_only
 
 from .helpers import collecting_project, jpeg_upload
 
@@ -164,7 +163,15 @@ def test_the_aggregate_ranks_items_by_share_of_households(territory, users, djan
     assert per[territory.n121.pk].respondents == 2 and per[territory.n121.pk].households == 4
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent transactions")
+def _submissions(demand_list, household, codes):
+    """One call per menu code, each submitting that code for `household` (to run them at once)."""
+    return [
+        lambda code=code: demand_submit(demand_list=demand_list, household=household, items=menu(code))
+        for code in codes
+    ]
+
+
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_submissions_leave_exactly_one_current(territory, users):
     from projects.catalogue_data import ensure_national_menu
@@ -173,31 +180,12 @@ def test_two_simultaneous_submissions_leave_exactly_one_current(territory, users
     project, process, lists = collecting_project(territory, users.community)
     demand_list = lists[territory.n111.pk]
     household = territory.n111.households.first()
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def worker(code):
-        from django.db import connections
-
-        try:
-            barrier.wait()
-            demand_submit(demand_list=demand_list, household=household, items=menu(code))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(c,)) for c in ("roads", "parking")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert errors_of(at_once(_submissions(demand_list, household, ["roads", "parking"]))) == []
     assert DemandSubmission.objects.filter(household=household).count() == 2
     assert DemandSubmission.objects.filter(household=household, is_current=True).count() == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent transactions")
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_replacements_leave_exactly_one_current_and_the_history(territory, users):
     """The household already has a current submission: both writers must replace it, one after
@@ -209,26 +197,7 @@ def test_two_simultaneous_replacements_leave_exactly_one_current_and_the_history
     demand_list = lists[territory.n111.pk]
     household = territory.n111.households.first()
     first = demand_submit(demand_list=demand_list, household=household, items=menu("lighting"))
-    barrier = threading.Barrier(3)
-    errors = []
-
-    def worker(code):
-        from django.db import connections
-
-        try:
-            barrier.wait()
-            demand_submit(demand_list=demand_list, household=household, items=menu(code))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(c,)) for c in ("roads", "parking", "greening")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert errors_of(at_once(_submissions(demand_list, household, ["roads", "parking", "greening"]))) == []
     rows = DemandSubmission.objects.filter(household=household)
     assert rows.count() == 4 and rows.filter(is_current=True).count() == 1
     first.refresh_from_db()

@@ -1,12 +1,10 @@
 """Votes and ballots: the arithmetic on its boundaries, owners as heads, replacement, closing."""
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from governance.models import AuditEntry
@@ -14,6 +12,7 @@ from surveys.choices import BallotChannel, BallotChoice, MatterType, RulePreset,
 from surveys.models import Ballot, Vote
 from surveys.services import ballot_cast, vote_close, vote_save
 from surveys.tally import count, load_tally_input, meets, tally
+from tests.races import at_once, errors_of, postgresql_only
 
 from .helpers import neighbourhood_with, open_vote
 
@@ -309,31 +308,13 @@ def test_final_plan_passed_gate(place, users):
     assert not any("最终改造方案" in r for r in transition_reasons(project, "tender"))
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent transactions")
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_ballots_of_one_flat_leave_exactly_one(place, users):
     n, _, hs = neighbourhood_with(place, [("50.00", "a"), ("50.00", "b")])
     vote = open_vote(n, users.community)
-    barrier = threading.Barrier(3)
-    errors = []
-
-    def worker(choice):
-        from django.db import connections
-
-        try:
-            barrier.wait()
-            ballot_cast(vote=vote, household=hs[0], choice=choice)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(c,)) for c in (A, D, X)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    cast_one = lambda choice: lambda: ballot_cast(vote=vote, household=hs[0], choice=choice)  # noqa: E731
+    assert errors_of(at_once([cast_one(A), cast_one(D), cast_one(X)])) == []
     ballot = Ballot.objects.get(vote=vote, household=hs[0])
     # Written one after another: the first made the row, each later one replaced it.
     assert ballot.revisions == 2 and ballot.choice in (A, D, X)
