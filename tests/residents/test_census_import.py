@@ -21,36 +21,15 @@ from residents.models import Household
 from tests.factories import CommunityFactory
 
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "census_sample.csv"  # README: the sample
-EN = [
-    "district",
-    "street",
-    "community",
-    "neighbourhood",
-    "built_year",
-    "building",
-    "stairwell",
-    "room",
-    "floor",
-    "floor_area",
-    "owner_name",
-    "owner_id_number",
-    "phone",
-]
-ZH = [
-    "区",
-    "街道",
-    "社区",
-    "小区",
-    "建成年份",
-    "楼栋",
-    "单元",
-    "房号",
-    "楼层",
-    "面积",
-    "业主姓名",
-    "身份证号",
-    "联系电话",
-]
+# The census file's columns: (English header, Chinese header).
+COLUMNS = (
+    ("district", "区"), ("street", "街道"), ("community", "社区"), ("neighbourhood", "小区"),
+    ("built_year", "建成年份"), ("building", "楼栋"), ("stairwell", "单元"), ("room", "房号"),
+    ("floor", "楼层"), ("floor_area", "面积"), ("owner_name", "业主姓名"), ("owner_id_number", "身份证号"),
+    ("phone", "联系电话"),
+)
+EN = [en for en, _zh in COLUMNS]
+ZH = [zh for _en, zh in COLUMNS]
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_NUMBER_PATTERN = re.compile(r"\d{17}[\dXx]")
 
@@ -325,21 +304,7 @@ def test_encodings_and_header_languages(territory, encoding, headers):
 
 
 def test_headers_with_spaces_and_a_bom_are_recognised(territory):
-    headers = [
-        " \ufeff区 ",
-        "街道 ",
-        " 社区",
-        "小区",
-        "建成年份",
-        "楼栋",
-        "单元",
-        "房号",
-        "楼层",
-        "面积",
-        "业主姓名",
-        "身份证号",
-        "联系电话",
-    ]
+    headers = [" \ufeff区 ", "街道 ", " 社区", *ZH[3:]]
     result = census_import(file=io.BytesIO(csv_bytes(good_rows(1), headers=headers)), actor=SYSTEM_ACTOR)
     assert tallies(result)["households"] == (1, 0, 0)
 
