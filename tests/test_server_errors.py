@@ -12,9 +12,10 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from governance.api.parsers import MAX_JSON_DEPTH, json_depth_exceeds
-from projects.models import CatalogueItem, ScopeItem
+from projects.models import CatalogueItem
 from tests.funding.subsidy_helpers import arrangement, plan_api_body
 from tests.projects.factories import ProjectFactory
+from tests.projects.helpers import scope_line
 
 pytestmark = pytest.mark.django_db
 
@@ -52,14 +53,8 @@ def test_questionnaire_results_export_to_excel_with_a_text_question(client, terr
 def test_the_district_official_opens_a_scope_item_and_its_project(client, territory, users):
     """`KeyError 'unit_cost'`: the read-only page has no unit_cost field to make optional."""
     project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
-    item = ScopeItem.objects.create(
-        project=project,
-        neighbourhood=territory.n111,
-        catalogue_item=CatalogueItem.objects.filter(district=None).order_by("code").first(),
-        planned_quantity=Decimal("2"),
-        unit_cost=Decimal("150.00"),
-        planned_amount=Decimal("300.00"),
-    )
+    national = CatalogueItem.objects.filter(district=None).order_by("code").first()
+    item = scope_line(project, territory.n111, national, "2", "150.00")
     client.force_login(users.official)
     response = client.get(reverse("admin:projects_scopeitem_change", args=[item.pk]))
     assert response.status_code == 200

@@ -14,9 +14,10 @@ from funding.choices import IncomeKind
 from funding.models import PublicIncome
 from funding.services import public_income_save
 from governance.money import yuan
-from projects.models import Project, ScopeItem
+from projects.models import Project
 from tests.funding.conftest import commit, make_source, pay
 from tests.projects.factories import ProjectFactory
+from tests.projects.helpers import scope_line
 
 
 @pytest.mark.parametrize(
@@ -100,16 +101,7 @@ def test_read_only_fields_and_inlines_show_money(client, users, money_rows):
 
 def test_a_scope_line_s_planned_amount_is_money(client, users, territory):
     project = ProjectFactory(code="P9", lead_street=territory.s1, neighbourhoods=[territory.n111])
-    from projects.models import CatalogueItem
-
-    ScopeItem.objects.create(
-        project=project,
-        neighbourhood=territory.n111,
-        catalogue_item=CatalogueItem.objects.get(code="roads"),
-        planned_quantity=Decimal("333.33"),
-        unit_cost=Decimal("180.00"),
-        planned_amount=Decimal("59999.40"),
-    )
+    scope_line(project, territory.n111, "roads", "333.33", "180.00")  # planned 59,999.40
     html = page(client, users.street, reverse("admin:projects_project_change", args=[project.pk]))
     assert "59,999.40 元" in html  # the inline's read-only planned amount
     assert Project.objects.count() == 1

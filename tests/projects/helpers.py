@@ -33,6 +33,23 @@ def passing(project):
 ALL_PASSING = {name: passing for name in gates.REGISTERED_GATES}
 
 
+def scope_line(project, neighbourhood, item, quantity, unit_cost, **fields):
+    """A scope item of `project` written directly (not through the service): `quantity` of the
+    catalogue item `item` (or its code) at `unit_cost`, planned amount their product."""
+    if isinstance(item, str):
+        item = CatalogueItem.objects.get(code=item)
+    quantity, unit_cost = Decimal(quantity), Decimal(unit_cost)
+    return ScopeItem.objects.create(
+        project=project,
+        neighbourhood=neighbourhood,
+        catalogue_item=item,
+        planned_quantity=quantity,
+        unit_cost=unit_cost,
+        planned_amount=(quantity * unit_cost).quantize(Decimal("0.01")),
+        **fields,
+    )
+
+
 def dated_notice(project, title, body, starts, ends, kind="plan"):
     """An unsaved notice of `project` shown from `starts` to `ends` days from today (negative: before)."""
     today = timezone.localdate()
@@ -59,15 +76,8 @@ def ready_project(territory, **fields):
         **fields,
     )
     dated_notice(project, "改造方案公示", "方案", -10, -1).save()
-    ScopeItem.objects.create(
-        project=project,
-        neighbourhood=territory.n111,
-        catalogue_item=CatalogueItem.objects.get(code="roads"),
-        planned_quantity=Decimal("100"),
-        unit_cost=Decimal("180"),
-        planned_amount=Decimal("18000"),
-        actual_quantity=Decimal("98"),
-        actual_amount=Decimal("17640"),
+    scope_line(
+        project, territory.n111, "roads", "100", "180", actual_quantity=Decimal("98"), actual_amount=Decimal("17640")
     )
     Acceptance.objects.create(
         project=project,

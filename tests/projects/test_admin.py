@@ -11,7 +11,7 @@ from projects.choices import Stage
 from projects.models import CatalogueItem, Project, ScopeItem
 
 from .factories import ProjectFactory
-from .helpers import ALL_PASSING, registered_gates
+from .helpers import ALL_PASSING, registered_gates, scope_line
 
 INLINES = ["scope_items", "findings", "notices"]
 
@@ -240,14 +240,7 @@ def test_read_only_roles_are_not_offered_the_stage_action(client, users, project
 def _lines(project, neighbourhood, n):
     items = CatalogueItem.objects.filter(district=None).order_by("code")[:n]
     for item in items:
-        ScopeItem.objects.create(
-            project=project,
-            neighbourhood=neighbourhood,
-            catalogue_item=item,
-            planned_quantity=Decimal("1"),
-            unit_cost=Decimal("1"),
-            planned_amount=Decimal("1"),
-        )
+        scope_line(project, neighbourhood, item, "1", "1")
 
 
 @pytest.mark.django_db

@@ -10,10 +10,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
 from projects.choices import Stage
-from projects.models import CatalogueItem, Project, ScopeItem, SupervisionFinding
+from projects.models import CatalogueItem, Project, SupervisionFinding
 
 from .factories import CatalogueItemFactory, ProjectFactory
-from .helpers import ready_project
+from .helpers import ready_project, scope_line
 
 
 @pytest.fixture
@@ -233,14 +233,7 @@ def test_catalogue_items_are_the_national_menu_and_the_districts_own(api, territ
 def test_other_lists_are_scoped(api, territory, users):
     mine = ready_project(territory)
     theirs = ProjectFactory(lead_street=territory.s2, neighbourhoods=[territory.n211])
-    ScopeItem.objects.create(
-        project=theirs,
-        neighbourhood=territory.n211,
-        catalogue_item=CatalogueItem.objects.get(code="gas"),
-        planned_quantity=Decimal("1"),
-        unit_cost=Decimal("1"),
-        planned_amount=Decimal("1"),
-    )
+    scope_line(theirs, territory.n211, "gas", "1", "1")
     community = _as(api, users.community)
     for endpoint, expected in (("scope-items", 1), ("notices", 1)):
         rows = community.get(f"/api/v1/{endpoint}/").json()["results"]
@@ -383,14 +376,7 @@ def test_every_endpoint_answers_404_for_another_communitys_rows(api, territory, 
     theirs = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n121])  # c12, same street
     Project.objects.filter(pk=theirs.pk).update(stage=Stage.CONSTRUCTION)
     rows = {
-        "scope-items": ScopeItem.objects.create(
-            project=theirs,
-            neighbourhood=territory.n121,
-            catalogue_item=CatalogueItem.objects.get(code="gas"),
-            planned_quantity=Decimal("1"),
-            unit_cost=Decimal("1"),
-            planned_amount=Decimal("1"),
-        ),
+        "scope-items": scope_line(theirs, territory.n121, "gas", "1", "1"),
         "progress-reports": theirs.progress_reports.create(
             month="2026-05-01", percent_complete=Decimal("10"), investment_to_date=Decimal("1")
         ),

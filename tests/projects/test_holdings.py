@@ -1,7 +1,6 @@
 """A neighbourhood that still holds rows of a project (scope items, demand lists, votes, meetings,
 objections…) cannot be taken out of it: the service refuses, naming the neighbourhood and its
 rows, so the API and the admin both refuse and nothing changes; one that holds nothing can go."""
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -13,6 +12,7 @@ from projects.models import CatalogueItem, ScopeItem
 from projects.services import project_save
 from surveys.models import DemandList, Vote
 from tests.admin_forms import form_data, merged
+from tests.projects.helpers import scope_line
 from tests.surveys.helpers import collecting_project, open_vote
 
 
@@ -23,14 +23,7 @@ def held(territory, users):
     project, _process, _lists = collecting_project(territory, users.street, [territory.n111, territory.n121])
     item = CatalogueItem.objects.get(code="roads")
     for quantity in ("10", "20"):
-        ScopeItem.objects.create(
-            project=project,
-            neighbourhood=territory.n121,
-            catalogue_item=item,
-            planned_quantity=Decimal(quantity),
-            unit_cost=Decimal("100.00"),
-            planned_amount=Decimal(quantity) * 100,
-        )
+        scope_line(project, territory.n121, item, quantity, "100.00")
     open_vote(territory.n121, users.street, project=project)
     return project
 

@@ -17,7 +17,7 @@ from projects.services import project_transition
 from tests.factories import HouseholdFactory, NeighbourhoodFactory
 
 from .factories import ProjectFactory
-from .helpers import ALL_PASSING, ready_project, registered_gates
+from .helpers import ALL_PASSING, ready_project, registered_gates, scope_line
 
 S = Stage
 OPEN = [S.CANDIDATE, S.CONSULTATION, S.TENDER, S.CONSTRUCTION, S.ACCEPTANCE, S.AFTERCARE]
@@ -296,16 +296,7 @@ def test_construction_to_acceptance_needs_every_scope_item_settled(territory, us
     _put(project, S.CONSTRUCTION)
     ScopeItem.objects.all().delete()
     assert _refused(project, S.ACCEPTANCE, users.street) == ["项目没有改造内容明细。"]
-    from projects.models import CatalogueItem
-
-    line = ScopeItem.objects.create(
-        project=project,
-        neighbourhood=territory.n111,
-        catalogue_item=CatalogueItem.objects.get(code="greening"),
-        planned_quantity=Decimal("50"),
-        unit_cost=Decimal("120"),
-        planned_amount=Decimal("6000"),
-    )
+    line = scope_line(project, territory.n111, "greening", "50", "120")
     assert _refused(project, S.ACCEPTANCE, users.street) == [
         "改造内容“绿化提升”（新华里）既无实际工程量，也未说明原因。"
     ]

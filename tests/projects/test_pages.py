@@ -2,7 +2,6 @@
 objection form; no personal data; a fixed number of queries."""
 import io
 import re
-from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,11 +10,11 @@ from django.utils import timezone
 from PIL import Image
 
 from projects.choices import Stage
-from projects.models import CatalogueItem, Notice, ScopeItem, SupervisionFinding
+from projects.models import Notice, SupervisionFinding
 from projects.services import finding_save, photo_upload, project_transition
 
 from .factories import ProjectFactory
-from .helpers import dated_notice
+from .helpers import dated_notice, scope_line
 
 
 def _jpeg():
@@ -39,22 +38,8 @@ def page_project(territory, users, settings, tmp_path):
     dated_notice(project, "改造方案公示", "第一行\n第二行", -2, 5).save()
     dated_notice(project, "需求清单结果公示", "旧", -30, -23).save()
     dated_notice(project, "尚未开始的公示", "未来", 3, 9, kind="result").save()
-    ScopeItem.objects.create(
-        project=project,
-        neighbourhood=territory.n111,
-        catalogue_item=CatalogueItem.objects.get(code="elevator_retrofit"),
-        planned_quantity=Decimal("2"),
-        unit_cost=Decimal("600000"),
-        planned_amount=Decimal("1200000"),
-    )
-    ScopeItem.objects.create(
-        project=project,
-        neighbourhood=territory.n121,
-        catalogue_item=CatalogueItem.objects.get(code="parcel_lockers"),
-        planned_quantity=Decimal("1"),
-        unit_cost=Decimal("10000"),
-        planned_amount=Decimal("10000"),
-    )
+    scope_line(project, territory.n111, "elevator_retrofit", "2", "600000")
+    scope_line(project, territory.n121, "parcel_lockers", "1", "10000")
     photo_upload(project=project, kind="before", upload=_jpeg(), caption="1栋外立面", actor=users.street)
     finding = finding_save(
         finding=SupervisionFinding(project=project, source="staff", description="内部问题"),
