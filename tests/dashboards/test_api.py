@@ -17,6 +17,7 @@ from dashboards import works
 from dashboards.figures import units as f
 from governance.choices import RoleKind
 from projects.models import ProgressReport, Project
+from tests.dashboards.helpers import LEVELS, first_units
 from tests.dashboards.test_pages_figures import generate
 from tests.factories import UserFactory, staff_user
 from tests.projects.factories import ProjectFactory
@@ -245,18 +246,8 @@ def test_each_answer_takes_the_same_number_of_queries_at_two_data_sizes():
     small = generate(seed=1, districts=1, streets=1, communities=1, neighbourhoods=1)
 
     def urls(district):
-        street = district.streets.first()
-        community = street.communities.first()
-        hood = community.neighbourhoods.first()
-        project = Project.objects.filter(neighbourhoods__community__street__district=district).first()
-        return {
-            "top": api() + QUERY,
-            "district": api("district", district.pk) + QUERY,
-            "street": api("street", street.pk) + QUERY,
-            "community": api("community", community.pk) + QUERY,
-            "neighbourhood": api("neighbourhood", hood.pk) + QUERY,
-            "project": api("project", project.pk) + QUERY,
-        }
+        units = first_units(district)
+        return {"top": api() + QUERY, **{level: api(level, units[level].pk) + QUERY for level in LEVELS}}
 
     before = {name: _queries(client, url) for name, url in urls(small).items()}
     big = generate(seed=2, districts=3, streets=3, communities=2, neighbourhoods=3)

@@ -2,19 +2,13 @@
 rows of generated data, who sees it, its query count at two data sizes, the waiting items and
 their admin links, the exports."""
 
-import csv
 import datetime
-import io
 import random
 from collections import defaultdict
-from urllib.parse import unquote
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from dashboards import figures as f
 from governance.models import Neighbourhood, Stairwell
@@ -35,6 +29,7 @@ from surveys.models import (
     Response,
     Vote,
 )
+from tests.dashboards.helpers import LEVELS, assert_tables_export, first_units, page_queries
 from tests.dashboards.test_pages import SCOPING, world  # noqa: F401  (the scoping table's fixture)
 from tests.dashboards.test_pages_figures import PERIOD, YEAR, aware, generate
 from tests.factories import UserFactory
@@ -255,26 +250,12 @@ def test_every_figure_of_the_consultation_page_equals_a_recount_from_the_raw_row
     assert all(items[row.item_id] == row.households for row in figures["top_items"])
 
 
-def _page_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries)
-
-
 def _urls(district, page):
-    street = district.streets.first()
-    community = street.communities.first()
-    hood = community.neighbourhoods.first()
-    project = Project.objects.filter(neighbourhoods__community__street__district=district).first()
     query = f"?year={YEAR}&month=2025-09"
+    units = first_units(district)
     return {
         "city": reverse("dashboards:page_top", args=[page]) + query,
-        "district": reverse("dashboards:page", args=["district", district.pk, page]) + query,
-        "street": reverse("dashboards:page", args=["street", street.pk, page]) + query,
-        "community": reverse("dashboards:page", args=["community", community.pk, page]) + query,
-        "neighbourhood": reverse("dashboards:page", args=["neighbourhood", hood.pk, page]) + query,
-        "project": reverse("dashboards:page", args=["project", project.pk, page]) + query,
+        **{level: reverse("dashboards:page", args=[level, units[level].pk, page]) + query for level in LEVELS},
     }
 
 
@@ -282,12 +263,12 @@ def test_the_page_takes_the_same_number_of_queries_at_two_data_sizes(client):
     client.force_login(UserFactory(username="root", is_superuser=True))
     small = generate_with_consultation(seed=1, districts=1, streets=1, communities=1, neighbourhoods=1)
     export = reverse("dashboards:page_export", args=["district", small.pk, "consultation", "participation", "xlsx"])
-    before = {name: _page_queries(client, url) for name, url in _urls(small, "consultation").items()}
-    before["export"] = _page_queries(client, export)
+    before = {name: page_queries(client, url) for name, url in _urls(small, "consultation").items()}
+    before["export"] = page_queries(client, export)
     big = generate_with_consultation(seed=2, districts=3, streets=3, communities=2, neighbourhoods=3)
     export = reverse("dashboards:page_export", args=["district", big.pk, "consultation", "participation", "xlsx"])
-    after = {name: _page_queries(client, url) for name, url in _urls(big, "consultation").items()}
-    after["export"] = _page_queries(client, export)
+    after = {name: page_queries(client, url) for name, url in _urls(big, "consultation").items()}
+    after["export"] = page_queries(client, export)
     assert before == after
     # Pinned: the session and the user (2), the unit's row (1, none for the city; at a project its
     # neighbourhood for the breadcrumb too), demand with the rows' names, questionnaires, opinions,
@@ -388,24 +369,9 @@ def test_waiting_items_are_the_overdue_ones_and_link_the_admin_page_that_settles
     assert "OUTSIDE-9" not in html  # another district's project never appears
 
 
-def _filename(response):
-    return unquote(response["Content-Disposition"].split("filename*=utf-8''")[-1])
-
-
 def test_every_table_exports_with_chinese_headers_and_the_territory_and_date_in_the_name(client, world, users):  # noqa: F811
     client.force_login(users.official)
     headers = {"participation": "街道", "top_items": "改造内容", "opinions": "街道", "votes": "事项类型", "waiting": "事项"}
-    for table, first in headers.items():
-        for fmt in ("csv", "xlsx"):
-            url = reverse("dashboards:page_export", args=["district", world.district.pk, "consultation", table, fmt])
-            response = client.get(url + "?year=2026&month=2026-01")
-            assert response.status_code == 200, (table, fmt)
-            name = _filename(response)
-            assert name.startswith(f"{world.district.name}_") and "2026-01-31" in name and name.endswith(f".{fmt}")
-            if fmt == "csv":
-                rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-            else:
-                rows = [[c.value for c in row] for row in load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows()]
-            assert rows[0][0] == first, (table, rows[0])
+    assert_tables_export(client, "district", world.district, "consultation", headers, "2026-01", "2026-01-31")
     bad = reverse("dashboards:page_export", args=["district", world.district.pk, "consultation", "progress", "csv"])
     assert client.get(bad).status_code == 404  # the overview's table is not on this page

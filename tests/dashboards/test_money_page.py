@@ -1,19 +1,13 @@
 """The money and management page (issue 10, item 6): every figure against a recount in Python from
 the raw rows of generated data, who sees it, its query count at two data sizes, the exports."""
 
-import csv
 import datetime
-import io
 import random
 from collections import defaultdict
 from decimal import Decimal
-from urllib.parse import unquote
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from dashboards import figures as f
 from funding.choices import InstallmentStatus
@@ -22,6 +16,7 @@ from governance.models import Assessment, ManagementArrangement, ManagementMode,
 from projects.choices import Stage
 from projects.models import Project
 from residents.models import Household
+from tests.dashboards.helpers import assert_tables_export, page_queries
 from tests.dashboards.test_pages import SCOPING, world  # noqa: F401  (the scoping table's fixture)
 from tests.dashboards.test_pages_figures import PERIOD, YEAR, aware, generate
 from tests.factories import UserFactory, provider_of
@@ -193,13 +188,6 @@ def test_every_figure_of_the_money_page_equals_a_recount_from_the_raw_rows():
     assert set(Neighbourhood.objects.filter(pk__in=list(managed)).unmanaged(AS_OF).values_list("pk", flat=True)) == unmanaged
 
 
-def _page_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries)
-
-
 def test_the_page_takes_the_same_number_of_queries_at_two_data_sizes(client):
     from tests.dashboards.test_consultation_page import _urls
 
@@ -207,9 +195,9 @@ def test_the_page_takes_the_same_number_of_queries_at_two_data_sizes(client):
     counts = []
     for seed, sizes in ((1, {"districts": 1, "streets": 1, "communities": 1, "neighbourhoods": 1}), (2, {"districts": 3, "streets": 3, "communities": 2, "neighbourhoods": 3})):
         district = generate_with_management(seed, **sizes)
-        pages = {name: _page_queries(client, url) for name, url in _urls(district, "money").items()}
+        pages = {name: page_queries(client, url) for name, url in _urls(district, "money").items()}
         export = reverse("dashboards:page_export", args=["district", district.pk, "money", "unmanaged", "xlsx"])
-        pages["export"] = _page_queries(client, export)
+        pages["export"] = page_queries(client, export)
         counts.append(pages)
     assert counts[0] == counts[1]
     # Pinned: the session and the user (2), the unit's row (1, none for the city; at a project its
@@ -239,27 +227,12 @@ def test_anonymous_goes_to_the_login(client, world):  # noqa: F811
         assert response.status_code == 302 and reverse("admin:login") in response["Location"]
 
 
-def _filename(response):
-    return unquote(response["Content-Disposition"].split("filename*=utf-8''")[-1])
-
-
 def test_every_table_exports_with_chinese_headers_and_the_territory_and_date_in_the_name(client, world, users):  # noqa: F811
     for hood in (world.n111, world.n121):
         ManagementArrangement.objects.create(neighbourhood=hood, mode=ManagementMode.SELF_MANAGED, started_on=D(2024, 1, 1))
     client.force_login(users.street)
     headers = {"funding": "资金类别", "gaps": "项目编号", "management": "社区", "unmanaged": "小区", "assessments": "得分档次", "subsidies": "到期年度"}
-    for table, first in headers.items():
-        for fmt in ("csv", "xlsx"):
-            url = reverse("dashboards:page_export", args=["street", world.s1.pk, "money", table, fmt])
-            response = client.get(url + "?year=2026&month=2026-02")
-            assert response.status_code == 200, (table, fmt)
-            name = _filename(response)
-            assert name.startswith(f"{world.s1.name}_") and "2026-02-28" in name and name.endswith(f".{fmt}")
-            if fmt == "csv":
-                rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-            else:
-                rows = [[c.value for c in row] for row in load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows()]
-            assert rows[0][0] == first, (table, rows[0])
+    assert_tables_export(client, "street", world.s1, "money", headers, "2026-02", "2026-02-28")
     # The street's two communities are managed; nothing else is unmanaged in s1 (no neighbourhood).
     response = client.get(reverse("dashboards:page", args=["street", world.s1.pk, "money"]))
     assert response.context["figures"]["coverage_total"] == {

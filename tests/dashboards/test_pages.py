@@ -5,7 +5,6 @@ import csv
 import datetime
 import io
 from decimal import Decimal
-from urllib.parse import unquote
 
 import pytest
 from django.urls import reverse
@@ -13,6 +12,7 @@ from openpyxl import load_workbook
 
 from funding.models import Commitment, FundingSource
 from governance.choices import RoleKind
+from tests.dashboards.helpers import download_name
 from tests.factories import UserFactory, staff_user
 from tests.projects.factories import ProjectFactory
 
@@ -172,17 +172,13 @@ def test_the_period_filter_selects_the_plan_year_and_the_as_of_month(client, wor
     assert response.context["figures"]["groups"]["started"]["neighbourhoods"] == 0
 
 
-def _filename(response):
-    return unquote(response["Content-Disposition"].split("filename*=utf-8''")[-1])
-
-
 def test_exports_have_chinese_headers_the_territory_and_date_in_the_name_and_no_formula(client, world, users):
     today = datetime.date.today()
     client.force_login(users.official)
     base = reverse("dashboards:export", args=["neighbourhood", world.n111.pk, "projects", "csv"])
     response = client.get(base + f"?year={today.year}&month={today.year}-{today.month:02d}")
     assert response.status_code == 200
-    name = _filename(response)
+    name = download_name(response)
     assert name.startswith(world.n111.name) and name.endswith(".csv") and str(today.year) in name
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:2] == ["项目编号", "项目名称"]
@@ -198,7 +194,7 @@ def test_exports_have_chinese_headers_the_territory_and_date_in_the_name_and_no_
             url = reverse("dashboards:export", args=["district", world.district.pk, table, fmt])
             response = client.get(url)
             assert response.status_code == 200, (table, fmt)
-            assert _filename(response).startswith(world.district.name)
+            assert download_name(response).startswith(world.district.name)
     assert client.get(reverse("dashboards:export", args=["district", world.district.pk, "progress", "pdf"])).status_code == 404
     assert client.get(reverse("dashboards:export", args=["district", world.district.pk, "nothing", "csv"])).status_code == 404
 

@@ -7,8 +7,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +19,7 @@ from governance.services import recount_neighbourhood_totals
 from projects.choices import Stage
 from projects.models import Project, ProjectTransition
 from residents.models import Household
+from tests.dashboards.helpers import LEVELS, first_units, page_queries
 from tests.factories import UserFactory, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -227,37 +226,23 @@ def test_every_figure_of_the_overview_equals_a_recount_from_the_raw_rows():
     assert f.overview(official, unit, PERIOD)["groups"] == figures["groups"]
 
 
-def _page_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_each_page_takes_the_same_number_of_queries_at_two_data_sizes(client):
     root = UserFactory(username="root", is_superuser=True)
     client.force_login(root)
     small = generate(seed=1, districts=1, streets=1, communities=1, neighbourhoods=1)
 
     def urls(district):
-        street = district.streets.first()
-        community = street.communities.first()
-        hood = community.neighbourhoods.first()
-        project = Project.objects.filter(neighbourhoods__community__street__district=district).first()
         query = f"?year={YEAR}&month=2025-09"
+        units = first_units(district)
         return {
             "city": reverse("dashboards:index") + query,
-            "district": reverse("dashboards:unit", args=["district", district.pk]) + query,
-            "street": reverse("dashboards:unit", args=["street", street.pk]) + query,
-            "community": reverse("dashboards:unit", args=["community", community.pk]) + query,
-            "neighbourhood": reverse("dashboards:unit", args=["neighbourhood", hood.pk]) + query,
-            "project": reverse("dashboards:unit", args=["project", project.pk]) + query,
+            **{level: reverse("dashboards:unit", args=[level, units[level].pk]) + query for level in LEVELS},
             "export": reverse("dashboards:export", args=["district", district.pk, "start_rate", "xlsx"]) + query,
         }
 
-    before = {name: _page_queries(client, url) for name, url in urls(small).items()}
+    before = {name: page_queries(client, url) for name, url in urls(small).items()}
     big = generate(seed=2, districts=3, streets=3, communities=2, neighbourhoods=3)
-    after = {name: _page_queries(client, url) for name, url in urls(big).items()}
+    after = {name: page_queries(client, url) for name, url in urls(big).items()}
     assert before == after
     # Pinned: the session and the user (2), the unit's row (1, none for the city; at a project
     # also its neighbourhood for the breadcrumb), the overview's four (the neighbourhoods with
