@@ -19,6 +19,7 @@ from surveys.services import vote_save
 from tests.funding.conftest import make_source
 from tests.funding.subsidy_helpers import plan
 from tests.projects.factories import ProjectFactory
+from tests.projects.helpers import project_api_body
 
 pytestmark = pytest.mark.django_db
 WINDOW = "超出允许范围（1900-01-01 至 2100-12-31）"
@@ -126,16 +127,9 @@ def test_public_income_dates_are_bounded_and_ordered(client, users, territory):
 
 
 def test_project_dates_are_bounded_and_ordered(users, territory):
-    body = {
-        "code": "D-1",
-        "name": "日期项目",
-        "year": 2026,
-        "lead_street": territory.s1.pk,
-        "neighbourhoods": [territory.n111.pk],
-        "budget": "1000.00",
-        "planned_start_on": "2026-05-01",
-        "planned_end_on": "9999-01-01",
-    }
+    body = project_api_body(
+        territory, "D-1", "日期项目", "1000.00", planned_start_on="2026-05-01", planned_end_on="9999-01-01"
+    )
     api = _api(users.street)
     response = api.post("/api/v1/projects/", body, format="json")
     assert response.status_code == 400

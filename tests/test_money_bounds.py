@@ -12,6 +12,7 @@ from governance.bounds import MAX_AMOUNT, MAX_HOUSEHOLD_AREA, MAX_QUANTITY, MAX_
 from projects.models import CatalogueItem, Project, ScopeItem
 from residents.models import Household
 from tests.projects.factories import ProjectFactory
+from tests.projects.helpers import project_api_body
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +24,7 @@ def _api(user):
 
 
 def test_a_project_budget_above_the_bound_is_refused(users, territory):
-    body = {
-        "code": "BIG-1",
-        "name": "巨额项目",
-        "year": 2026,
-        "lead_street": territory.s1.pk,
-        "neighbourhoods": [territory.n111.pk],
-        "budget": "999999999999.99",
-    }
+    body = project_api_body(territory, "BIG-1", "巨额项目", "999999999999.99")
     response = _api(users.street).post("/api/v1/projects/", body, format="json")
     assert response.status_code == 400
     assert response.json()["budget"] == [f"概算不能超过 {MAX_AMOUNT:,}元，现为 999999999999.99。"]

@@ -79,3 +79,20 @@ def plan_api_body(territory, users):
         "rates": ["1.00", "0.50"],
         "payers": [{"payer_name": "区财政局", "share": "100"}],
     }
+
+
+def arrangement_admin_data(neighbourhood, **values):
+    """The POST of the management arrangement's admin add page: a professional arrangement of
+    `neighbourhood` from 2024-01-01 at 0.80 a m² and month, no provider chosen, no assessment;
+    `values` replace fields."""
+    return {
+        "neighbourhood": neighbourhood.pk,
+        "mode": "professional",
+        "provider": "",
+        "started_on": "2024-01-01",
+        "fee_per_m2_month": "0.80",
+        "note": "",
+        "assessments-TOTAL_FORMS": "0",
+        "assessments-INITIAL_FORMS": "0",
+        **values,
+    }

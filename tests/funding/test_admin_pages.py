@@ -14,7 +14,7 @@ from governance.models import Assessment, ManagementArrangement
 from tests.factories import provider_of
 
 from .conftest import DAY, make_source
-from .subsidy_helpers import assess, plan
+from .subsidy_helpers import arrangement_admin_data, assess, plan
 
 pytestmark = pytest.mark.django_db
 
@@ -127,16 +127,7 @@ def test_plan_add_and_its_schedule_page(client, users, territory):
 def test_arrangement_and_assessment_admin(client, users, territory):
     client.force_login(users.community)
     url = reverse("admin:governance_managementarrangement_add")
-    data = {
-        "neighbourhood": territory.n111.pk,
-        "mode": "professional",
-        "provider": "",
-        "started_on": "2024-01-01",
-        "fee_per_m2_month": "0.80",
-        "note": "",
-        "assessments-TOTAL_FORMS": "0",
-        "assessments-INITIAL_FORMS": "0",
-    }
+    data = arrangement_admin_data(territory.n111)
     response = client.post(url, data, follow=True)
     assert "专业化物业须选择物业服务单位" in response.content.decode()
     assert client.post(url, {**data, "provider": provider_of(territory.n111, "安居物业").pk}).status_code == 302

@@ -19,6 +19,7 @@ from projects.models import OBJECTION_MAX_LENGTH, Notice, Objection
 from projects.services import notice_save, objection_submit
 from surveys.forms import DemandForm
 from surveys.models import DEMAND_TEXT_MAX, OPINION_TEXT_MAX, DemandSubmission, Opinion
+from tests.funding.subsidy_helpers import arrangement_admin_data
 from tests.projects.factories import ProjectFactory
 from tests.surveys.helpers import collecting_project
 
@@ -103,16 +104,7 @@ def test_an_over_long_answer_to_an_objection_is_refused(client, territory, users
 
 def test_an_over_long_note_and_notice_body_are_refused(client, territory, users):
     client.force_login(users.community)
-    data = {
-        "neighbourhood": territory.n111.pk,
-        "mode": "professional",
-        "provider": "",
-        "started_on": "2024-01-01",
-        "fee_per_m2_month": "0.80",
-        "note": "注" * (TEXT_MAX + 1),
-        "assessments-TOTAL_FORMS": "0",
-        "assessments-INITIAL_FORMS": "0",
-    }
+    data = arrangement_admin_data(territory.n111, note="注" * (TEXT_MAX + 1))
     response = client.post(reverse("admin:governance_managementarrangement_add"), data)
     assert f"“备注”最多{TEXT_MAX}字" in errors_of(response)
     assert not ManagementArrangement.objects.exists()

@@ -50,6 +50,19 @@ def scope_line(project, neighbourhood, item, quantity, unit_cost, **fields):
     )
 
 
+def project_api_body(territory, code, name, budget, **fields):
+    """The API body of a new 2026 project over n111, led by street S1."""
+    return {
+        "code": code,
+        "name": name,
+        "year": 2026,
+        "lead_street": territory.s1.pk,
+        "neighbourhoods": [territory.n111.pk],
+        "budget": budget,
+        **fields,
+    }
+
+
 def dated_notice(project, title, body, starts, ends, kind="plan"):
     """An unsaved notice of `project` shown from `starts` to `ends` days from today (negative: before)."""
     today = timezone.localdate()

@@ -13,7 +13,7 @@ from projects.choices import Stage
 from projects.models import CatalogueItem, Project, SupervisionFinding
 
 from .factories import CatalogueItemFactory, ProjectFactory
-from .helpers import ready_project, scope_line
+from .helpers import project_api_body, ready_project, scope_line
 
 
 @pytest.fixture
@@ -111,14 +111,7 @@ def test_token_authentication(territory, users, projects):
 @pytest.mark.django_db
 def test_creating_a_project_and_its_scope_through_the_services(api, territory, users):
     street = _as(api, users.street)
-    body = {
-        "code": "API-1",
-        "name": "接口项目",
-        "year": 2026,
-        "lead_street": territory.s1.pk,
-        "neighbourhoods": [territory.n111.pk],
-        "budget": "1500000.00",
-    }
+    body = project_api_body(territory, "API-1", "接口项目", "1500000.00")
     response = street.post(
         "/api/v1/projects/", {**body, "neighbourhoods": [territory.n211.pk]}, format="json"
     )

@@ -29,6 +29,7 @@ COLUMNS = (
     ("phone", "联系电话"),
 )
 EN = [en for en, _zh in COLUMNS]
+REQUIRED = ["district", "street", "community", "neighbourhood", "built_year", "building", "room", "floor_area"]
 ZH = [zh for _en, zh in COLUMNS]
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_NUMBER_PATTERN = re.compile(r"\d{17}[\dXx]")
@@ -235,17 +236,7 @@ def test_blank_optional_cells_keep_the_stored_values(territory):
 
 
 def test_optional_columns_may_be_left_out_and_a_blank_stairwell_means_the_building(territory):
-    headers = [
-        "district",
-        "street",
-        "community",
-        "neighbourhood",
-        "built_year",
-        "building",
-        "room",
-        "floor_area",
-    ]
-    data = "\n".join([",".join(headers), "甜城区,玉溪街道,新华社区,新华里,1990,9栋,101,55"]).encode()
+    data = "\n".join([",".join(REQUIRED), "甜城区,玉溪街道,新华社区,新华里,1990,9栋,101,55"]).encode()
     result = census_import(file=io.BytesIO(data), actor=SYSTEM_ACTOR)
     assert tallies(result)["stairwells"] == (0, 0, 0)
     household = Household.objects.get(building__name="9栋")
@@ -404,16 +395,7 @@ BAD_VALUES = [
     # (column, bad value, words the message must contain)
     *[
         (key, "", "不能为空")
-        for key in [
-            "district",
-            "street",
-            "community",
-            "neighbourhood",
-            "built_year",
-            "building",
-            "room",
-            "floor_area",
-        ]
+        for key in REQUIRED
     ],
     ("built_year", "一九八五", "整数"),
     ("built_year", "1985.5", "整数"),
