@@ -191,20 +191,17 @@ def test_demand_aggregate_csv_and_excel(client, users, hostile_demand, scope):
 @pytest.mark.django_db
 def test_questionnaire_results_csv_and_excel(client, territory, users):
     """The Excel export answered 500 (a lazy translation, 填空, handed to openpyxl)."""
-    from surveys.choices import QuestionKind, QuestionnaireStatus
-    from surveys.models import Question, Questionnaire
-    from surveys.services import questionnaire_save, questionnaire_set_status, response_submit
+    from surveys.choices import QuestionKind
+    from surveys.models import Question
+    from surveys.services import response_submit
+    from tests.surveys.helpers import saved_questionnaire
 
-    q = questionnaire_save(
-        questionnaire=Questionnaire(neighbourhood=territory.n111, title="调查"),
-        actor=users.community,
-        questions=[
-            (Question(text="+您的意见", kind=QuestionKind.SINGLE), ["-同意", "@反对"]),
-            (Question(text="满意吗", kind=QuestionKind.SCALE), []),
-            (Question(text="其他建议", kind=QuestionKind.TEXT, required=False), []),
-        ],
-    )
-    q = questionnaire_set_status(questionnaire=q, status=QuestionnaireStatus.OPEN, actor=users.community)
+    questions = [
+        (Question(text="+您的意见", kind=QuestionKind.SINGLE), ["-同意", "@反对"]),
+        (Question(text="满意吗", kind=QuestionKind.SCALE), []),
+        (Question(text="其他建议", kind=QuestionKind.TEXT, required=False), []),
+    ]
+    q = saved_questionnaire(territory.n111, users.community, questions, opened=True)
     questions = list(q.questions.order_by("order"))
     options = list(questions[0].options.order_by("order"))
     for household, score in zip(territory.n111.households.order_by("pk")[:2], (2, 5)):

@@ -32,13 +32,11 @@ def _api(user):
 def test_questionnaire_results_export_to_excel_with_a_text_question(client, territory, users):
     """`Cannot convert '填空' to Excel`: the kind's label, a lazy translation, reached openpyxl."""
     from surveys.choices import QuestionKind
-    from surveys.models import Question, Questionnaire
-    from surveys.services import questionnaire_save
+    from surveys.models import Question
+    from tests.surveys.helpers import saved_questionnaire
 
-    q = questionnaire_save(
-        questionnaire=Questionnaire(neighbourhood=territory.n111, title="调查"),
-        actor=users.community,
-        questions=[(Question(text="其他建议", kind=QuestionKind.TEXT, required=False), [])],
+    q = saved_questionnaire(
+        territory.n111, users.community, [(Question(text="其他建议", kind=QuestionKind.TEXT, required=False), [])]
     )
     client.force_login(users.community)
     response = client.get(reverse("admin:surveys_questionnaire_export", args=[q.pk, "xlsx"]))

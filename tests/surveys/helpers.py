@@ -6,9 +6,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from residents.identity import id_number_hash
-from surveys.choices import MatterType, VoteScope
-from surveys.models import Vote
-from surveys.services import vote_open, vote_save
+from surveys.choices import MatterType, QuestionKind, QuestionnaireStatus, VoteScope
+from surveys.models import Question, Questionnaire, Vote
+from surveys.services import questionnaire_save, questionnaire_set_status, vote_open, vote_save
 from tests.factories import HouseholdFactory, NeighbourhoodFactory, StairwellFactory
 
 
@@ -91,3 +91,16 @@ def final_plan(project, actor):
         ),
         actor=actor,
     )
+
+
+def saved_questionnaire(neighbourhood, actor, questions=None, title="调查", opened=False):
+    """A questionnaire of `neighbourhood` saved by `actor` through the service, with `questions`
+    ((Question, options) each; by default one 1–5 score question, 满意吗), opened if `opened`."""
+    if questions is None:
+        questions = [(Question(text="满意吗", kind=QuestionKind.SCALE), [])]
+    q = questionnaire_save(
+        questionnaire=Questionnaire(neighbourhood=neighbourhood, title=title), actor=actor, questions=questions
+    )
+    if opened:
+        q = questionnaire_set_status(questionnaire=q, status=QuestionnaireStatus.OPEN, actor=actor)
+    return q

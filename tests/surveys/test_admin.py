@@ -17,7 +17,7 @@ from surveys.models import (
     Vote,
 )
 
-from .helpers import collecting_project, open_vote
+from .helpers import collecting_project, open_vote, saved_questionnaire
 
 MODELS = [
     "vote",
@@ -271,15 +271,7 @@ def test_meeting_photos_go_through_the_photo_checks(client, territory, users, se
 
 @pytest.mark.django_db
 def test_questionnaire_results_export(client, territory, users):
-    from surveys.choices import QuestionKind
-    from surveys.models import Question
-    from surveys.services import questionnaire_save
-
-    q = questionnaire_save(
-        questionnaire=Questionnaire(neighbourhood=territory.n111, title="调查"),
-        actor=users.community,
-        questions=[(Question(text="满意吗", kind=QuestionKind.SCALE), [])],
-    )
+    q = saved_questionnaire(territory.n111, users.community)
     client.force_login(users.community)
     csv = client.get(reverse("admin:surveys_questionnaire_export", args=[q.pk, "csv"])).content.decode(
         "utf-8-sig"
@@ -325,16 +317,10 @@ def test_a_superuser_defines_a_template_in_the_admin(client, territory, users):
 
 @pytest.mark.django_db
 def test_responses_are_shown_read_only(client, territory, users):
-    from surveys.choices import QuestionKind, QuestionnaireStatus
-    from surveys.models import Question, Response
-    from surveys.services import questionnaire_save, questionnaire_set_status, response_submit
+    from surveys.models import Response
+    from surveys.services import response_submit
 
-    q = questionnaire_save(
-        questionnaire=Questionnaire(neighbourhood=territory.n111, title="调查"),
-        actor=users.community,
-        questions=[(Question(text="满意吗", kind=QuestionKind.SCALE), [])],
-    )
-    questionnaire_set_status(questionnaire=q, status=QuestionnaireStatus.OPEN, actor=users.community)
+    q = saved_questionnaire(territory.n111, users.community, opened=True)
     household = territory.n111.households.first()
     response_submit(questionnaire=q, household=household, answers={q.questions.get().pk: 4})
     client.force_login(users.community)

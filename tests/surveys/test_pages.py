@@ -7,7 +7,7 @@ from django.urls import reverse
 from residents.services import household_code_issue_one
 from surveys.models import Ballot, DemandSubmission
 
-from .helpers import collecting_project, jpeg_upload, open_vote
+from .helpers import collecting_project, jpeg_upload, open_vote, saved_questionnaire
 
 
 @pytest.fixture
@@ -159,21 +159,16 @@ def test_a_household_outside_the_scope_is_sent_to_the_tally(client, resident, te
 
 @pytest.mark.django_db
 def test_a_resident_answers_a_questionnaire_and_may_change_it(client, resident, territory, users):
-    from surveys.choices import QuestionKind, QuestionnaireStatus
-    from surveys.models import Question, Questionnaire, Response
-    from surveys.services import questionnaire_save, questionnaire_set_status
+    from surveys.choices import QuestionKind
+    from surveys.models import Question, Response
 
     household, code = resident
-    q = questionnaire_save(
-        questionnaire=Questionnaire(neighbourhood=territory.n111, title="停车调查"),
-        actor=users.community,
-        questions=[
-            (Question(text="有车吗？", kind=QuestionKind.SINGLE), ["有", "没有"]),
-            (Question(text="满意度", kind=QuestionKind.SCALE), []),
-            (Question(text="建议", kind=QuestionKind.TEXT, required=False), []),
-        ],
-    )
-    questionnaire_set_status(questionnaire=q, status=QuestionnaireStatus.OPEN, actor=users.community)
+    questions = [
+        (Question(text="有车吗？", kind=QuestionKind.SINGLE), ["有", "没有"]),
+        (Question(text="满意度", kind=QuestionKind.SCALE), []),
+        (Question(text="建议", kind=QuestionKind.TEXT, required=False), []),
+    ]
+    q = saved_questionnaire(territory.n111, users.community, questions, title="停车调查", opened=True)
     q1, q2, q3 = q.questions.order_by("order")
     yes = q1.options.get(text="有")
     sign_in(client, code)
@@ -203,9 +198,9 @@ def test_over_long_texts_are_refused_naming_the_field_and_the_limit(client, resi
     would cut a pasted text silently, the counter's place says the limit, and the server's
     message names the field, the limit and the length typed."""
     from projects.models import CatalogueItem
-    from surveys.choices import QuestionKind, QuestionnaireStatus
-    from surveys.models import Question, Questionnaire
-    from surveys.services import ANSWER_TEXT_MAX, DEMAND_TEXT_MAX, questionnaire_save, questionnaire_set_status
+    from surveys.choices import QuestionKind
+    from surveys.models import Question
+    from surveys.services import ANSWER_TEXT_MAX, DEMAND_TEXT_MAX
 
     household, code = resident
     project, process, lists = collecting_project(territory, users.community)
@@ -222,12 +217,8 @@ def test_over_long_texts_are_refused_naming_the_field_and_the_limit(client, resi
     lines = ("灯" * 9 + "\r\n") * (DEMAND_TEXT_MAX // 10)  # as many as allowed, counting a break as one
     assert client.post(url, {"items": [roads.pk], "text": lines}).status_code == 302
 
-    q = questionnaire_save(
-        questionnaire=Questionnaire(neighbourhood=territory.n111, title="停车调查"),
-        actor=users.community,
-        questions=[(Question(text="建议", kind=QuestionKind.TEXT, required=False), [])],
-    )
-    questionnaire_set_status(questionnaire=q, status=QuestionnaireStatus.OPEN, actor=users.community)
+    questions = [(Question(text="建议", kind=QuestionKind.TEXT, required=False), [])]
+    q = saved_questionnaire(territory.n111, users.community, questions, title="停车调查", opened=True)
     question = q.questions.get()
     url = reverse("surveys:questionnaire", args=[q.pk])
     page = client.get(url).content.decode()

@@ -14,17 +14,15 @@ from surveys.choices import (
     STEP_TRANSITIONS,
     VOTE_TRANSITIONS,
     MatterType,
-    QuestionKind,
     QuestionnaireStatus,
     ReviewDecision,
     StepStatus,
     VoteStatus,
 )
-from surveys.models import ConsultationStep, Question, Questionnaire, Vote
+from surveys.models import ConsultationStep, Questionnaire, Vote
 from surveys.services import (
     _move_step,
     process_start,
-    questionnaire_save,
     questionnaire_set_status,
     step_complete,
     step_review,
@@ -34,6 +32,7 @@ from surveys.services import (
 )
 from tests.projects.factories import ProjectFactory
 
+from .helpers import saved_questionnaire
 from .test_consultation import meet
 
 LATER = datetime.timedelta(days=30)
@@ -97,13 +96,7 @@ def test_vote_moves_follow_the_table(territory, users, source, to):
 
 
 def _questionnaire_in(status, neighbourhood, actor):
-    q = questionnaire_save(
-        questionnaire=Questionnaire(neighbourhood=neighbourhood, title="调查"),
-        actor=actor,
-        questions=[(Question(text="满意吗", kind=QuestionKind.SCALE), [])],
-    )
-    if status != QuestionnaireStatus.DRAFT:
-        questionnaire_set_status(questionnaire=q, status=QuestionnaireStatus.OPEN, actor=actor)
+    q = saved_questionnaire(neighbourhood, actor, opened=status != QuestionnaireStatus.DRAFT)
     if status == QuestionnaireStatus.CLOSED:
         questionnaire_set_status(questionnaire=q, status=QuestionnaireStatus.CLOSED, actor=actor)
     return Questionnaire.objects.get(pk=q.pk)
