@@ -36,7 +36,6 @@ def build_world():
         CatalogueItem,
         Notice,
         ProgressReport,
-        ScopeItem,
         SupervisionFinding,
     )
     from projects.services import finding_save, notice_save, objection_submit, photo_upload
@@ -56,6 +55,7 @@ def build_world():
         visit_save,
     )
     from tests.projects.factories import ProjectFactory
+    from tests.projects.helpers import scope_line
     from tests.surveys.helpers import jpeg_upload, open_vote
 
     ensure_national_menu()
@@ -85,14 +85,7 @@ def build_world():
     )
     w.project.__class__.objects.filter(pk=w.project.pk).update(stage=Stage.ACCEPTANCE)
     w.project.refresh_from_db()
-    w.scope_item = ScopeItem.objects.create(
-        project=w.project,
-        neighbourhood=w.n111,
-        catalogue_item=w.roads,
-        planned_quantity=Decimal("100"),
-        unit_cost=Decimal("180.00"),
-        planned_amount=Decimal("18000.00"),
-    )
+    w.scope_item = scope_line(w.project, w.n111, w.roads, "100", "180.00")
     w.report = ProgressReport.objects.create(
         project=w.project,
         month=(today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1),
