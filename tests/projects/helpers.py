@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from projects import gates
 from projects.models import Acceptance, CatalogueItem, Notice, ScopeItem
+from projects.services import scope_item_save
 
 from .factories import ProjectFactory
 
@@ -48,6 +49,15 @@ def scope_line(project, neighbourhood, item, quantity, unit_cost, **fields):
         planned_amount=(quantity * unit_cost).quantize(Decimal("0.01")),
         **fields,
     )
+
+
+def planned_line(project, neighbourhood, item, quantity, actor):
+    """A scope item of `project` planned by `actor` through the service, which prices it:
+    `quantity` of the catalogue item `item`."""
+    line = ScopeItem(
+        project=project, neighbourhood=neighbourhood, catalogue_item=item, planned_quantity=Decimal(quantity)
+    )
+    return scope_item_save(item=line, actor=actor)
 
 
 def project_api_body(territory, code, name, budget, **fields):

@@ -11,7 +11,7 @@ from projects.choices import Stage
 from projects.models import CatalogueItem, Project, ScopeItem
 
 from .factories import ProjectFactory
-from .helpers import ALL_PASSING, registered_gates, scope_line
+from .helpers import ALL_PASSING, planned_line, registered_gates, scope_line
 
 INLINES = ["scope_items", "findings", "notices"]
 
@@ -308,22 +308,9 @@ def test_the_menu_select_groups_by_class_and_keeps_a_retired_item_in_use(client,
 
 @pytest.mark.django_db
 def test_the_bulk_delete_action_deletes_scope_lines_through_the_service(client, users, territory):
-    from projects.services import scope_item_save
-
     project = ProjectFactory(code="P8", lead_street=territory.s1, neighbourhoods=[territory.n111])
     roads, greening = CatalogueItem.objects.filter(code__in=["roads", "greening"]).order_by("code")
-    lines = [
-        scope_item_save(
-            item=ScopeItem(
-                project=project,
-                neighbourhood=territory.n111,
-                catalogue_item=item,
-                planned_quantity=Decimal("10"),
-            ),
-            actor=users.community,
-        )
-        for item in (roads, greening)
-    ]
+    lines = [planned_line(project, territory.n111, item, "10", users.community) for item in (roads, greening)]
     client.force_login(users.community)
     response = client.post(
         reverse("admin:projects_scopeitem_changelist"),

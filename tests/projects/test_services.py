@@ -23,6 +23,7 @@ from projects.services import (
 )
 
 from .factories import CatalogueItemFactory, ProjectFactory
+from .helpers import planned_line
 
 
 def _stage(project, stage):
@@ -97,27 +98,11 @@ def test_scope_item_save_prices_the_line_and_checks_its_neighbourhood_and_item(t
     assert line.planned_amount == Decimal("16.68")  # 16.675 half up
     retired = CatalogueItemFactory(active=False)
     with pytest.raises(ValidationError) as info:
-        scope_item_save(
-            item=ScopeItem(
-                project=project,
-                neighbourhood=territory.n111,
-                catalogue_item=retired,
-                planned_quantity=Decimal("1"),
-            ),
-            actor=users.street,
-        )
+        planned_line(project, territory.n111, retired, "1", users.street)
     assert "已停用" in info.value.message_dict["catalogue_item"][0]
     foreign = CatalogueItemFactory(district=territory.other_district)
     with pytest.raises(ValidationError):
-        scope_item_save(
-            item=ScopeItem(
-                project=project,
-                neighbourhood=territory.n111,
-                catalogue_item=foreign,
-                planned_quantity=Decimal("1"),
-            ),
-            actor=users.street,
-        )
+        planned_line(project, territory.n111, foreign, "1", users.street)
     with pytest.raises(PermissionDenied):
         scope_item_save(item=line, actor=users.official)
     _stage(project, Stage.CONSTRUCTION)
