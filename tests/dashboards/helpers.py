@@ -59,3 +59,11 @@ def assert_tables_export(client, level, place, page, headers, month, last_day):
             assert name.startswith(f"{place.name}_") and last_day in name and name.endswith(f".{fmt}")
             rows = exported_rows(response, fmt)
             assert rows[0][0] == first, (table, rows[0])
+
+
+def assert_page_and_export_answer(client, user, level, place, page, table, status):
+    """`user` gets `status` from the dashboard page of `place` and from the CSV export of its `table`."""
+    client.force_login(user)
+    assert client.get(reverse("dashboards:page", args=[level, place.pk, page])).status_code == status
+    export = reverse("dashboards:page_export", args=[level, place.pk, page, table, "csv"])
+    assert client.get(export).status_code == status

@@ -29,7 +29,13 @@ from surveys.models import (
     Response,
     Vote,
 )
-from tests.dashboards.helpers import LEVELS, assert_tables_export, first_units, page_queries
+from tests.dashboards.helpers import (
+    LEVELS,
+    assert_page_and_export_answer,
+    assert_tables_export,
+    first_units,
+    page_queries,
+)
 from tests.dashboards.test_pages import SCOPING, world  # noqa: F401  (the scoping table's fixture)
 from tests.dashboards.test_pages_figures import PERIOD, YEAR, aware, generate
 from tests.factories import UserFactory
@@ -280,11 +286,8 @@ def test_the_page_takes_the_same_number_of_queries_at_two_data_sizes(client):
 
 @pytest.mark.parametrize("who, level, place, status", SCOPING)
 def test_scoping_of_the_page_and_its_exports(client, world, users, who, level, place, status):  # noqa: F811
-    client.force_login(getattr(users, who))
-    pk = getattr(world, place).pk
-    assert client.get(reverse("dashboards:page", args=[level, pk, "consultation"])).status_code == status
-    export = reverse("dashboards:page_export", args=[level, pk, "consultation", "votes", "csv"])
-    assert client.get(export).status_code == status
+    user, unit = getattr(users, who), getattr(world, place)
+    assert_page_and_export_answer(client, user, level, unit, "consultation", "votes", status)
 
 
 def test_anonymous_and_residents_go_to_the_login_and_an_unknown_page_is_404(client, world, users):  # noqa: F811

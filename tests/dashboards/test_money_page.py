@@ -16,7 +16,7 @@ from governance.models import Assessment, ManagementArrangement, ManagementMode,
 from projects.choices import Stage
 from projects.models import Project
 from residents.models import Household
-from tests.dashboards.helpers import assert_tables_export, page_queries
+from tests.dashboards.helpers import assert_page_and_export_answer, assert_tables_export, page_queries
 from tests.dashboards.test_pages import SCOPING, world  # noqa: F401  (the scoping table's fixture)
 from tests.dashboards.test_pages_figures import PERIOD, YEAR, aware, generate
 from tests.factories import UserFactory, provider_of
@@ -210,11 +210,8 @@ def test_the_page_takes_the_same_number_of_queries_at_two_data_sizes(client):
 
 @pytest.mark.parametrize("who, level, place, status", SCOPING)
 def test_scoping_of_the_page_and_its_exports(client, world, users, who, level, place, status):  # noqa: F811
-    client.force_login(getattr(users, who))
-    pk = getattr(world, place).pk
-    assert client.get(reverse("dashboards:page", args=[level, pk, "money"])).status_code == status
-    export = reverse("dashboards:page_export", args=[level, pk, "money", "management", "csv"])
-    assert client.get(export).status_code == status
+    user, unit = getattr(users, who), getattr(world, place)
+    assert_page_and_export_answer(client, user, level, unit, "money", "management", status)
 
 
 def test_anonymous_goes_to_the_login(client, world):  # noqa: F811
