@@ -49,10 +49,5 @@ def commit(source, project, amount, actor):
 def pay(commitment, amount, actor, voucher="V1", payee="甜城建工"):
     """A disbursement of `amount` against `commitment`, on DAY."""
     return disbursement_create(
-        commitment=commitment,
-        amount=amount,
-        paid_on=DAY,
-        payee=payee,
-        voucher_number=voucher,
-        actor=actor,
+        commitment=commitment, amount=amount, paid_on=DAY, payee=payee, voucher_number=voucher, actor=actor
     )
