@@ -26,6 +26,23 @@ def api_as(actor):
     return api
 
 
+def signed_in(client, user):
+    """Sign `client` in to the admin as `user`; returns an API client authenticated as the same user."""
+    client.force_login(user)
+    return api_as(user)
+
+
+def assert_rows_scoped(client, api, role, rows, admin_name, api_path, edit):
+    """Each of `rows` (keyed by the neighbourhood it stands in): its admin change page as
+    assert_change_page_scoped says, and its API detail (`api_path` + pk) found inside the role's
+    territory only."""
+    for key, row in rows.items():
+        inside = key in VISIBLE[role]
+        url = reverse(f"admin:{admin_name}_change", args=[row.pk])
+        assert_change_page_scoped(client, url, inside, key in MANAGES[role], edit)
+        assert api.get(f"{api_path}{row.pk}/").status_code == (200 if inside else 404), key
+
+
 def admin_list_text(client, admin_name, role):
     """The admin changelist `admin_name` (app_model) as `client` sees it; None for the user without a
     role, who is refused the page (403)."""

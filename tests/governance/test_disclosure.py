@@ -18,7 +18,7 @@ from governance.models import AuditEntry
 from governance.scoping import scope
 from governance.services_disclosure import disclosure_save
 from tests.admin_forms import form_data, merged
-from tests.scopes import MANAGES, NEIGHBOURHOODS, VISIBLE, api_as, assert_change_page_scoped
+from tests.scopes import MANAGES, NEIGHBOURHOODS, VISIBLE, assert_rows_scoped, signed_in
 
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
@@ -180,14 +180,9 @@ def test_each_role_sees_and_manages_its_territory_only(role, entries, users):
 
 @pytest.mark.parametrize("role", ["city", "official", "street", "community"])
 def test_admin_and_api_inside_and_outside(role, entries, users, client):
-    actor = getattr(users, role)
-    client.force_login(actor)
-    api = api_as(actor)
-    for key, entry in entries.items():
-        inside = key in VISIBLE[role]
-        url = reverse("admin:governance_disclosure_change", args=[entry.pk])
-        assert_change_page_scoped(client, url, inside, key in MANAGES[role], {"title": "改写"})
-        assert api.get(f"/api/v1/disclosures/{entry.pk}/").status_code == (200 if inside else 404)
+    api = signed_in(client, getattr(users, role))
+    edit = {"title": "改写"}
+    assert_rows_scoped(client, api, role, entries, "governance_disclosure", "/api/v1/disclosures/", edit)
     listing = client.get(reverse("admin:governance_disclosure_changelist")).content.decode()
     for key in NEIGHBOURHOODS:
         assert (f"公开{key}" in listing) == (key in VISIBLE[role]), key

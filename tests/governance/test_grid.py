@@ -13,7 +13,7 @@ from governance.grid import GridRole
 from governance.models import AuditEntry, Building, Stairwell
 from governance.scoping import scope
 from governance.services_grid import grid_role_save
-from tests.scopes import NEIGHBOURHOODS, VISIBLE, WRITERS, admin_list_text, api_as
+from tests.scopes import NEIGHBOURHOODS, VISIBLE, WRITERS, admin_list_text, signed_in
 
 PHONE = "13912345678"
 DAY = datetime.timedelta(days=1)
@@ -74,8 +74,7 @@ def test_each_role_sees_its_territory_and_only_staff_of_it_write(role, rows, use
     assert set(scope(GridRole.objects.all(), actor).values_list("name", flat=True)) == {f"楼长{k}" for k in VISIBLE[role]}
     written = set(scope(GridRole.objects.all(), actor, write=True).values_list("name", flat=True))
     assert written == ({f"楼长{k}" for k in VISIBLE[role]} if role in WRITERS else set())
-    client.force_login(actor)
-    api = api_as(actor)
+    api = signed_in(client, actor)
     text = admin_list_text(client, "governance_gridrole", role)
     if text is not None:
         assert all((f"楼长{k}" in text) == (k in VISIBLE[role]) for k in rows), role

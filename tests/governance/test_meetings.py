@@ -16,7 +16,7 @@ from governance.scoping import scope
 from governance.services_bodies import body_save
 from governance.services_meetings import joint_meeting_save, resolution_move
 from tests.admin_forms import form_data, merged
-from tests.scopes import api_as, assert_change_page_scoped
+from tests.scopes import api_as, assert_change_page_scoped, signed_in
 
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
@@ -249,9 +249,7 @@ def test_each_role_sees_and_manages_its_territory_only(role, meetings, users):
 
 @pytest.mark.parametrize("role", ["city", "official", "street", "community"])
 def test_admin_and_api_inside_and_outside(role, meetings, users, client):
-    actor = getattr(users, role)
-    client.force_login(actor)
-    api = api_as(actor)
+    api = signed_in(client, getattr(users, role))
     for key, meeting in meetings.items():
         resolution = meeting.resolutions.get()
         inside = key in VISIBLE[role]

@@ -14,7 +14,7 @@ from governance.scoping import scope
 from governance.services_stars import star_rating_save, star_scheme_save, star_withdraw
 from governance.stars import StarDimension, StarRating, StarScheme, five_star_scheme, star_schemes_visible_to
 from tests.admin_forms import form_data, merged
-from tests.scopes import MANAGES, NEIGHBOURHOODS, VISIBLE, api_as, assert_change_page_scoped
+from tests.scopes import MANAGES, NEIGHBOURHOODS, VISIBLE, assert_rows_scoped, signed_in
 
 TODAY = timezone.localdate()
 YEAR = TODAY.year
@@ -155,14 +155,9 @@ def test_each_role_sees_and_manages_its_territory_only(role, ratings, users):
 
 @pytest.mark.parametrize("role", ["city", "official", "street", "community"])
 def test_admin_and_api_inside_and_outside(role, ratings, users, client):
-    actor = getattr(users, role)
-    client.force_login(actor)
-    api = api_as(actor)
-    for key, rating in ratings.items():
-        inside = key in VISIBLE[role]
-        url = reverse("admin:governance_starrating_change", args=[rating.pk])
-        assert_change_page_scoped(client, url, inside, key in MANAGES[role], {"withdraw_reason": "越权"})
-        assert api.get(f"/api/v1/star-ratings/{rating.pk}/").status_code == (200 if inside else 404)
+    api = signed_in(client, getattr(users, role))
+    edit = {"withdraw_reason": "越权"}
+    assert_rows_scoped(client, api, role, ratings, "governance_starrating", "/api/v1/star-ratings/", edit)
     listing = client.get(reverse("admin:governance_starrating_changelist")).content.decode()
     for key, rating in ratings.items():
         assert (f">{rating.neighbourhood.name}<" in listing) == (key in VISIBLE[role]), key
