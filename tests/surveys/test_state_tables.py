@@ -128,10 +128,15 @@ def _moves(before, after):
     return {(before[code], after[code]) for code in before if before[code] != after[code]}
 
 
-@pytest.mark.django_db
-def test_the_step_services_make_exactly_the_listed_moves(territory, users):
+@pytest.fixture
+def process(territory, users):
+    """A consultation started by community C11's staff on a project over n111."""
     project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
-    process = process_start(project=project, actor=users.community)
+    return process_start(project=project, actor=users.community)
+
+
+@pytest.mark.django_db
+def test_the_step_services_make_exactly_the_listed_moves(territory, users, process):
     steps = {s.code: s for s in process.steps.all()}
     actor = users.community
 
@@ -156,9 +161,7 @@ def test_the_step_services_make_exactly_the_listed_moves(territory, users):
 
 
 @pytest.mark.django_db
-def test_the_step_services_refuse_the_unlisted_moves(territory, users):
-    project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
-    process = process_start(project=project, actor=users.community)
+def test_the_step_services_refuse_the_unlisted_moves(territory, users, process):
     steps = {s.code: s for s in process.steps.all()}
     actor = users.community
     unlisted = {
