@@ -21,7 +21,7 @@ from governance.choices import RoleKind
 from governance.models import Neighbourhood
 from projects.choices import Stage
 from projects.models import ProjectTransition
-from tests.conftest import _neighbourhood_with_households
+from tests.factories import neighbourhood_with_households
 from tests.factories import staff_user
 from tests.projects.factories import ProjectFactory
 
@@ -61,8 +61,8 @@ def world(territory, users):
     aftercare; n112 (no location): tender; n122: a project of a later plan year only."""
     t = territory
     users.city = staff_user(RoleKind.CITY_OFFICIAL, None, "city")
-    t.n112 = _neighbourhood_with_households(t.c11, "新华二里")
-    t.n122 = _neighbourhood_with_households(t.c12, "东风二里")
+    t.n112 = neighbourhood_with_households(t.c11, "新华二里")
+    t.n122 = neighbourhood_with_households(t.c12, "东风二里")
     for hood, (lat, lng) in {
         t.n111: ("29.581000", "105.061000"),
         t.n121: ("29.590000", "105.070000"),
@@ -207,7 +207,7 @@ def test_the_map_takes_one_query_at_two_data_sizes(world, users, territory):
     queries()  # the actor's roles, read once per user
     before = queries()
     for k in range(6):
-        hood = _neighbourhood_with_households(world.c21, f"加{k}", households=1)
+        hood = neighbourhood_with_households(world.c21, f"加{k}", households=1)
         place(hood, "29.5", "105.0")
         project(f"X{k}", YEAR, [hood], world.s2, (Stage.CONSULTATION, datetime.date(YEAR, 2, 1)))
     assert queries() == before == 1
