@@ -25,6 +25,15 @@ def cast(vote, households, choices):
             ballot_cast(vote=vote, household=household, choice=choice)
 
 
+def voted(place, users, flats, choices, **vote_fields):
+    """A vote opened by community staff over a new neighbourhood of `flats` ((area, owner) each),
+    with `choices` cast flat by flat (None: no ballot); returns the vote and the flats."""
+    n, _, hs = neighbourhood_with(place, flats)
+    vote = open_vote(n, users.community, **vote_fields)
+    cast(vote, hs, choices)
+    return vote, hs
+
+
 @pytest.fixture
 def place(territory):
     return territory.c11
@@ -42,9 +51,7 @@ def test_meets_is_exact():
 
 @pytest.mark.django_db
 def test_exactly_two_thirds_participation_meets_the_quorum(place, users):
-    n, _, hs = neighbourhood_with(place, [("100.00", "a"), ("100.00", "b"), ("100.00", "c")])
-    vote = open_vote(n, users.community)
-    cast(vote, hs, [A, A, None])
+    vote, _ = voted(place, users, [("100.00", "a"), ("100.00", "b"), ("100.00", "c")], [A, A, None])
     result = tally(vote)
     assert (result.voting_area, result.total_area) == (Decimal("200.00"), Decimal("300.00"))
     assert (result.voting_owners, result.total_owners) == (2, 3)
@@ -53,9 +60,7 @@ def test_exactly_two_thirds_participation_meets_the_quorum(place, users):
 
 @pytest.mark.django_db
 def test_just_below_two_thirds_of_the_area_fails_the_quorum(place, users):
-    n, _, hs = neighbourhood_with(place, [("100.00", "a"), ("100.00", "b"), ("100.01", "c")])
-    vote = open_vote(n, users.community)
-    cast(vote, hs, [A, A, None])
+    vote, _ = voted(place, users, [("100.00", "a"), ("100.00", "b"), ("100.01", "c")], [A, A, None])
     result = tally(vote)
     assert [c.passed for c in result.conditions] == [False, True, True, True]
     assert not result.quorum_met and result.passed is False
@@ -63,10 +68,8 @@ def test_just_below_two_thirds_of_the_area_fails_the_quorum(place, users):
 
 @pytest.mark.django_db
 def test_exactly_three_quarters_agreement_passes_a_special_matter(place, users):
-    n, _, hs = neighbourhood_with(place, [("80.00", o) for o in "abcd"])
-    vote = open_vote(n, users.community)
+    vote, _ = voted(place, users, [("80.00", o) for o in "abcd"], [A, A, A, D])
     assert vote.rule == RulePreset.SPECIAL
-    cast(vote, hs, [A, A, A, D])
     result = tally(vote)
     assert (result.agree_area, result.voting_area) == (Decimal("240.00"), Decimal("320.00"))
     assert (result.agree_owners, result.voting_owners) == (3, 4)
@@ -75,9 +78,7 @@ def test_exactly_three_quarters_agreement_passes_a_special_matter(place, users):
 
 @pytest.mark.django_db
 def test_abstention_counts_as_voting_not_agreeing(place, users):
-    n, _, hs = neighbourhood_with(place, [("80.00", o) for o in "abcd"])
-    vote = open_vote(n, users.community)
-    cast(vote, hs, [A, A, X, A])
+    vote, hs = voted(place, users, [("80.00", o) for o in "abcd"], [A, A, X, A])
     result = tally(vote)
     assert result.voting_owners == 4 and result.agree_owners == 3 and result.abstain_area == Decimal("80.00")
     assert result.passed is True
@@ -87,10 +88,8 @@ def test_abstention_counts_as_voting_not_agreeing(place, users):
 
 @pytest.mark.django_db
 def test_exactly_half_fails_a_simple_matter_and_more_than_half_passes(place, users):
-    n, _, hs = neighbourhood_with(place, [("50.00", o) for o in "abcd"])
-    vote = open_vote(n, users.community, matter=MatterType.OTHER)
+    vote, hs = voted(place, users, [("50.00", o) for o in "abcd"], [A, A, D, D], matter=MatterType.OTHER)
     assert vote.rule == RulePreset.SIMPLE
-    cast(vote, hs, [A, A, D, D])
     result = tally(vote)
     assert result.quorum_met and not result.agreement_met and result.passed is False
     assert result.agree_threshold == "1/2" and result.agree_inclusive is False
@@ -100,11 +99,8 @@ def test_exactly_half_fails_a_simple_matter_and_more_than_half_passes(place, use
 
 @pytest.mark.django_db
 def test_one_owner_of_three_flats_is_one_head_and_three_areas(place, users):
-    n, _, hs = neighbourhood_with(
-        place, [("50.00", "wang"), ("60.00", "wang"), ("70.00", "wang"), ("90.00", "li"), ("40.00", "")]
-    )
-    vote = open_vote(n, users.community)
-    cast(vote, hs, [A, A, A, None, None])
+    flats = [("50.00", "wang"), ("60.00", "wang"), ("70.00", "wang"), ("90.00", "li"), ("40.00", "")]
+    vote, _ = voted(place, users, flats, [A, A, A, None, None])
     result = tally(vote)
     assert result.total_owners == 3  # wang, li, and the flat without a registered owner
     assert result.total_flats == 5
@@ -116,9 +112,7 @@ def test_one_owner_of_three_flats_is_one_head_and_three_areas(place, users):
 
 @pytest.mark.django_db
 def test_an_owner_whose_flats_disagree_is_a_conflict_that_blocks_closing(place, users):
-    n, _, hs = neighbourhood_with(place, [("50.00", "wang"), ("60.00", "wang"), ("70.00", "li")])
-    vote = open_vote(n, users.community)
-    cast(vote, hs, [A, D, A])
+    vote, hs = voted(place, users, [("50.00", "wang"), ("60.00", "wang"), ("70.00", "li")], [A, D, A])
     result = tally(vote)
     assert result.conflicts == 1 and result.passed is None
     assert sorted(result.conflict_household_ids) == sorted([hs[0].pk, hs[1].pk])
@@ -258,9 +252,7 @@ def test_vote_save_needs_a_reason_for_another_rule_and_complete_custom_threshold
 
 @pytest.mark.django_db
 def test_closing_refuses_before_the_deadline_and_stores_every_figure(place, users):
-    n, _, hs = neighbourhood_with(place, [("50.00", "a"), ("50.00", "b"), ("50.00", "c")])
-    vote = open_vote(n, users.community)
-    cast(vote, hs, [A, A, D])
+    vote, _ = voted(place, users, [("50.00", "a"), ("50.00", "b"), ("50.00", "c")], [A, A, D])
     with pytest.raises(ValidationError, match="截止时间"):
         vote_close(vote=vote, actor=users.community)
     closed = vote_close(vote=vote, actor=users.community, now=vote.closes_at)
@@ -278,9 +270,7 @@ def test_closing_refuses_before_the_deadline_and_stores_every_figure(place, user
 
 @pytest.mark.django_db
 def test_tally_query_count_is_pinned(place, users, django_assert_num_queries):
-    n, _, hs = neighbourhood_with(place, [("50.00", f"o{i % 7}") for i in range(20)])
-    vote = open_vote(n, users.community)
-    cast(vote, hs, [A] * 20)
+    vote, _ = voted(place, users, [("50.00", f"o{i % 7}") for i in range(20)], [A] * 20)
     with django_assert_num_queries(2):
         result = tally(vote)
     assert result.voting_flats == 20 and result.voting_owners == 7
