@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from funding.choices import SourceKind
-from funding.models import FundingSource
-from funding.services import commitment_create, disbursement_create
+from funding.choices import IncomeKind, SourceKind
+from funding.models import FundingSource, PublicIncome
+from funding.services import commitment_create, disbursement_create, public_income_save
 from tests.projects.factories import ProjectFactory
 
 
@@ -51,3 +51,11 @@ def pay(commitment, amount, actor, voucher="V1", payee="甜城建工"):
     return disbursement_create(
         commitment=commitment, amount=amount, paid_on=DAY, payee=payee, voucher_number=voucher, actor=actor
     )
+
+
+def record_income(neighbourhood, amount, actor, use="维修", kind=IncomeKind.PARKING, period=None):
+    """A public income of `neighbourhood` recorded by `actor` through the service, for `period`
+    (start, end; by default the first half of 2025)."""
+    income = PublicIncome(neighbourhood=neighbourhood, kind=kind, amount=Decimal(amount), use=use)
+    income.period_start, income.period_end = period or (datetime.date(2025, 1, 1), datetime.date(2025, 6, 30))
+    return public_income_save(income=income, actor=actor)

@@ -8,12 +8,12 @@ import pytest
 from django.urls import reverse
 
 from funding.choices import IncomeKind
-from funding.models import Commitment, Disbursement, PublicIncome, SubsidyPlan
-from funding.services import commitment_create, public_income_save, subsidies_run
+from funding.models import Commitment, Disbursement, SubsidyPlan
+from funding.services import commitment_create, subsidies_run
 from governance.models import Assessment, ManagementArrangement
 from tests.factories import provider_of
 
-from .conftest import DAY, make_source
+from .conftest import DAY, make_source, record_income
 from .subsidy_helpers import arrangement_admin_data, assess, plan
 
 pytestmark = pytest.mark.django_db
@@ -158,17 +158,7 @@ def test_arrangement_and_assessment_admin(client, users, territory):
 
 def test_public_income_page_shows_no_personal_data(client, users, territory):
     for kind, amount in [(IncomeKind.PARKING, "12000.00"), (IncomeKind.ADVERTISING, "3500.50")]:
-        public_income_save(
-            income=PublicIncome(
-                neighbourhood=territory.n111,
-                kind=kind,
-                amount=Decimal(amount),
-                period_start=datetime.date(2025, 1, 1),
-                period_end=datetime.date(2025, 6, 30),
-                use="补充住宅专项维修资金",
-            ),
-            actor=users.community,
-        )
+        record_income(territory.n111, amount, users.community, use="补充住宅专项维修资金", kind=kind)
     response = client.get(reverse("funding:public_income", args=[territory.n111.pk]))
     page = response.content.decode()
     assert response.status_code == 200
@@ -220,17 +210,8 @@ def test_public_income_page_and_plan_schedule_take_fixed_queries(
     from funding.selectors import plan_schedule
 
     for month in range(1, 7):
-        public_income_save(
-            income=PublicIncome(
-                neighbourhood=territory.n111,
-                kind=IncomeKind.LOCKERS,
-                amount=Decimal("100.00"),
-                period_start=datetime.date(2025, month, 1),
-                period_end=datetime.date(2025, month, 28),
-                use="维修",
-            ),
-            actor=users.community,
-        )
+        period = (datetime.date(2025, month, 1), datetime.date(2025, month, 28))
+        record_income(territory.n111, "100.00", users.community, kind=IncomeKind.LOCKERS, period=period)
     with django_assert_num_queries(2):  # the neighbourhood, the rows
         client.get(reverse("funding:public_income", args=[territory.n111.pk]))
     p = plan(territory.n111, users.street, rates=["1.00", "0.90", "0.80", "0.70"])
@@ -291,17 +272,7 @@ def test_money_and_arrangements_are_corrected_through_services_never_deleted(
 
     from .subsidy_helpers import arrangement
 
-    income = public_income_save(
-        income=PublicIncome(
-            neighbourhood=territory.n111,
-            kind=IncomeKind.PARKING,
-            amount=Decimal("100.00"),
-            period_start=datetime.date(2025, 1, 1),
-            period_end=datetime.date(2025, 6, 30),
-            use="维修",
-        ),
-        actor=users.street,
-    )
+    income = record_income(territory.n111, "100.00", users.street)
     row = arrangement(territory.n111, users.street)
     client.force_login(users.street)
     for name, pk in [("funding_fundingsource", source.pk), ("funding_publicincome", income.pk)]:

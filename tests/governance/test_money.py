@@ -2,7 +2,6 @@
 thousands separated, the unit; and the pages that show it: admin list columns, read-only fields
 and inlines (every field marked money_field), the funding panels and the public income page."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -10,12 +9,9 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils.translation import override
 
-from funding.choices import IncomeKind
-from funding.models import PublicIncome
-from funding.services import public_income_save
 from governance.money import yuan
 from projects.models import Project
-from tests.funding.conftest import commit, make_source, pay
+from tests.funding.conftest import commit, make_source, pay, record_income
 from tests.projects.factories import ProjectFactory
 from tests.projects.helpers import scope_line
 
@@ -111,17 +107,7 @@ def test_funding_panel_and_public_income_page(client, users, territory, money_ro
     project, source, commitment = money_rows
     html = page(client, users.street, reverse("admin:funding_project_funding", args=[project.pk]))
     assert "8,814,144.60 元" in html and "1,250,000.50 元" in html and "7,564,144.10 元" in html
-    public_income_save(
-        income=PublicIncome(
-            neighbourhood=territory.n111,
-            kind=IncomeKind.PARKING,
-            amount=Decimal("12345.60"),
-            period_start=datetime.date(2025, 1, 1),
-            period_end=datetime.date(2025, 6, 30),
-            use="道路修补",
-        ),
-        actor=users.community,
-    )
+    record_income(territory.n111, "12345.60", users.community, use="道路修补")
     client.logout()
     html = client.get(reverse("funding:public_income", args=[territory.n111.pk])).content.decode()
     assert "共 1 笔，合计 12,345.60 元。" in html and '<span class="money">12,345.60 元</span>' in html
