@@ -215,10 +215,14 @@ def unit_tree(actor, root):
     start = LEVELS.index(root.level)
     # Each level below the root with the position of its (id, name) in a row (the district's first).
     levels = [(level, 2 * (start + k)) for k, level in enumerate(LEVELS[start + 1 :])]
+    previous = [None] * len(levels)  # the previous row's unit at each level: rows come in tree order
     for row in rows:
         parent = root
-        for level, at in levels:
-            parent = child(parent, level, row[at], row[at + 1])
+        for k, (level, at) in enumerate(levels):
+            unit = previous[k]
+            if unit is None or unit.pk != row[at] or unit.parent is not parent:
+                unit = previous[k] = child(parent, level, row[at], row[at + 1])
+            parent = unit
     return Tree(root, units)
 
 
