@@ -1,7 +1,8 @@
 """Bulk inserts of generated rows: PostgreSQL's COPY where the database is PostgreSQL (psycopg2),
 Django's bulk_create elsewhere (SQLite). For the demo seed (`seed_demo`), which plays a census and
-a history that already happened: it writes straight to the tables, not through the services, so
-it must only be given rows that satisfy the models' rules.
+a history that already happened, and for the census import's new rows (residents.census.write):
+it writes straight to the tables, not through the services, so it must only be given rows that
+satisfy the models' rules.
 
     ids = reserve_ids(Building, len(rows))                 # ids known before the rows are written
     insert_rows(Building, ["id", "neighbourhood_id", "name", "floors"], rows)

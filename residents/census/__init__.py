@@ -38,8 +38,9 @@ Validation, then one write
   (row number as the spreadsheet shows it, column, plain Chinese message). If any row is bad,
   nothing is written (CensusImportError carries the problems).
 - A good file is written in one transaction: existing rows of the affected communities are loaded
-  in a few queries per chunk of communities, compared in Python, and written with bulk_create /
-  bulk_update in batches. The affected communities are locked (select_for_update) for the
+  in a few queries per chunk of communities, compared in Python, and written in batches (on
+  PostgreSQL: new buildings, stairwells and households by COPY, changed households by COPY into a
+  temporary table and one UPDATE; elsewhere bulk_create and prepared UPDATEs). The affected communities are locked (select_for_update) for the
   duration, so two imports into one community run one after the other.
 - Re-importing the same file changes nothing (all unchanged); a corrected file updates in place.
 - An owner's ID number is validated (GB 11643) and stored only as its keyed hash
