@@ -1,7 +1,9 @@
 """Writes on the territory. Each service: keyword-only arguments, an explicit actor, one
 transaction, an audit row."""
+import json
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +24,32 @@ def audit(*, actor, action, target, summary="", details=None):
         details=details or {},
     )
 
+
+def audit_insert_sql(*, target_id_sql, from_sql, details_sql="%s::jsonb"):
+    """The audit row of a write made in one SQL statement, as an `INSERT ... SELECT` for one of its
+    WITH clauses (the row audit() writes): `target_id_sql` is the target's id in that statement
+    (e.g. a clause's RETURNING column), `from_sql` what the SELECT reads it from, and
+    `details_sql` the details, one %s taking audit_insert_params' details (a clause may add keys,
+    e.g. `%s::jsonb || jsonb_build_object(...)`). Its parameters: audit_insert_params()."""
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(c) for c in ("at", "actor_id", "action", "target_type", "target_id", "summary", "details"))
+    return (
+        f"INSERT INTO {qn(AuditEntry._meta.db_table)} ({columns}) "
+        f"SELECT %s, %s, %s, %s, ({target_id_sql})::text, %s, {details_sql} FROM {from_sql}"
+    )
+
+
+def audit_insert_params(*, actor, action, target_type, summary="", details=None):
+    """The parameters of audit_insert_sql, in its order, with audit()'s rules (an actor only when
+    it is a saved user, the summary cut to 300 characters)."""
+    return [
+        timezone.now(),
+        getattr(actor, "pk", None),
+        action,
+        target_type,
+        summary[:300],
+        json.dumps(details or {}),
+    ]
 
 
 def save_audited(instance, *, actor, action, summary="", details=None):

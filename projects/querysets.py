@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, DecimalField, Exists, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
@@ -94,6 +94,19 @@ class CatalogueItemQuerySet(models.QuerySet):
     def offered_in(self, district):
         """What a household of `district` may choose: the active items of national_or(district)."""
         return self.national_or(district).filter(active=True)
+
+
+def offered_in_sql(district_sql):
+    """CatalogueItemQuerySet.offered_in as an SQL condition, for a statement that reads items
+    beside other rows (surveys' resident submit): (condition, params), the condition with an
+    `{item}` placeholder for the items' table alias and `district_sql` the district id in that
+    statement."""
+    qn = connection.ops.quote_name
+    return (
+        f"{{item}}.{qn('active')} AND ({{item}}.{qn('district_id')} IS NULL "
+        f"OR {{item}}.{qn('district_id')} = {district_sql})",
+        [],
+    )
 
 
 def is_offered_in(item, district_id):

@@ -24,6 +24,23 @@ def sign_out(request):
     request.session.cycle_key()
 
 
+def session_claim(request):
+    """What the session says without reading the household: (household id, code check), or None
+    when no household is signed in. A caller that reads the household's row itself (in the same
+    statement as its write, surveys.services.demand_submit_quick) checks it with code_still_valid;
+    on any doubt it goes through current_household, which signs a stale session out."""
+    household_id = request.session.get(HOUSEHOLD_KEY)
+    if not household_id:
+        return None
+    return household_id, request.session.get(CODE_KEY)
+
+
+def code_still_valid(access_code_hash, code_check):
+    """Whether a session's code check still matches the household's stored code hash (staff have
+    not issued a new code since the session signed in)."""
+    return bool(access_code_hash) and access_code_hash[:_CHECK_LENGTH] == code_check
+
+
 def current_household(request, *, related=True):
     """The signed-in household (with neighbourhood, building and stairwell unless `related` is
     False: a write that needs only the household's own row), or None. One query when a household
@@ -35,11 +52,7 @@ def current_household(request, *, related=True):
     if related:
         households = households.select_related("neighbourhood", "building", "stairwell")
     household = next(iter(households[:1]), None)
-    if (
-        household is None
-        or not household.access_code_hash
-        or (household.access_code_hash[:_CHECK_LENGTH] != request.session.get(CODE_KEY))
-    ):
+    if household is None or not code_still_valid(household.access_code_hash, request.session.get(CODE_KEY)):
         sign_out(request)
         return None
     return household

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from projects.models import CatalogueItem
 from residents.forms import one_newline
 from residents.selectors import household_reports
-from residents.session import current_household
+from residents.session import current_household, session_claim
 
 from .choices import SCALE_VALUES, BallotChannel, QuestionKind, QuestionnaireStatus, SubmissionChannel
 from .forms import BallotForm, DemandForm
@@ -27,8 +27,12 @@ from .selectors import (
     public_vote,
     resident_home,
 )
-from .services import ANSWER_TEXT_MAX, ballot_cast, demand_submit, response_submit
+from .services import ANSWER_TEXT_MAX, ballot_cast, demand_submit, demand_submit_quick, response_submit
 from .tally import tally
+
+
+# More menu items than a district's menu holds: the quick path leaves such a POST to the form.
+DEMAND_QUICK_ITEMS_MAX = 100
 
 
 def _entry(request):
@@ -66,11 +70,41 @@ def home(request):
     )
 
 
+def _demand_post_quick(request, list_id):
+    """The receipt of a demand form POST taken in two statements (demand_submit_quick), or None
+    when it needs the general path: photos attached, an input the form would refuse, or anything
+    the service declines (the general path then finds the cause and shows it)."""
+    claim = session_claim(request)
+    if claim is None or request.FILES:
+        return None
+    posted_items = request.POST.getlist("items")
+    if len(posted_items) > DEMAND_QUICK_ITEMS_MAX or not all(
+        pk.isascii() and pk.isdigit() and len(pk) <= 9 for pk in posted_items
+    ):
+        return None
+    try:
+        text = DemandForm.base_fields["text"].clean(request.POST.get("text", ""))
+    except ValidationError:
+        return None
+    household_id, code_check = claim
+    return demand_submit_quick(
+        list_pk=list_id,
+        household_pk=household_id,
+        code_check=code_check,
+        item_pks=[int(pk) for pk in posted_items],
+        text=text.strip(),
+    )
+
+
 @never_cache
 def demand_form(request, list_id):
-    # A POST needs only the rows it checks and writes (issue 14): the household's own row, the
-    # list with its district; the project is read for the page alone.
     posted = request.method == "POST"
+    if posted:
+        receipt = _demand_post_quick(request, list_id)
+        if receipt is not None:
+            return redirect("surveys:demand_receipt", receipt=receipt)
+    # The general path: the page, and a POST that the quick path left (it reads only the rows it
+    # checks and writes; the project is read for the page alone).
     household = current_household(request, related=not posted)
     if household is None:
         return _entry(request)

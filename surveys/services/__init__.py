@@ -3,7 +3,14 @@ questionnaires). Each service: keyword-only arguments, an explicit actor (None f
 by the household code), one transaction, an audit row. This package keeps the names callers import."""
 
 from ..models import ANSWER_TEXT_MAX, DEMAND_TEXT_MAX
-from .demand import RECEIPT_ALPHABET, _receipt, demand_list_intro_set, demand_lists_open, demand_submit
+from .demand import (
+    RECEIPT_ALPHABET,
+    _receipt,
+    demand_list_intro_set,
+    demand_lists_open,
+    demand_submit,
+    demand_submit_quick,
+)
 from .meetings import MEETING_PHOTOS_MAX, meeting_photo_add, meeting_save, visit_save
 from .opinions import opinion_answer, opinion_record, opinion_save
 from .plans import (
@@ -33,7 +40,7 @@ __all__ = [
     "ANSWER_TEXT_MAX", "BUILTIN_STEPS", "BUILTIN_TEMPLATE", "DEMAND_TEXT_MAX", "MEETING_PHOTOS_MAX",
     "PLAN_DOCUMENT_EXTENSIONS", "PLAN_DOCUMENT_MAX_BYTES", "PLAN_NOTICE_DAYS", "RECEIPT_ALPHABET",
     "VOTE_FIELDS", "_move_step", "_receipt", "ballot_cast", "builtin_template",
-    "demand_list_intro_set", "demand_lists_open", "demand_submit", "down_step_evidence",
+    "demand_list_intro_set", "demand_lists_open", "demand_submit", "demand_submit_quick", "down_step_evidence",
     "ensure_builtin_template", "meeting_photo_add", "meeting_save", "opinion_answer", "opinion_record",
     "opinion_save", "plan_notice_publish", "plan_seed_from_demand", "plan_version_save", "process_start",
     "questionnaire_save", "questionnaire_set_status", "response_submit", "step_complete", "step_review",

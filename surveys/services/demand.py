@@ -9,9 +9,12 @@ from django.utils.translation import gettext as _
 
 from governance.photos import prepare_photo
 from governance.scoping import require_manage
-from governance.services import audit
-from projects.querysets import is_offered_in
+from governance.models import Community, Neighbourhood, Street
+from governance.services import audit, audit_insert_params, audit_insert_sql
+from projects.models import CatalogueItem
+from projects.querysets import is_offered_in, offered_in_sql
 from residents.models import Household
+from residents.session import code_still_valid
 
 from ..choices import StepStatus, SubmissionChannel
 from ..models import (
@@ -165,8 +168,8 @@ def demand_submit(
     simultaneous submissions of one household (any number) are written one after another, each
     retiring the one before it, and exactly one stays current
     (_demand_list_open_and_household_locked). The partial unique constraint is the backstop.
-    Statements (issue 14): the lock, one UPDATE retiring the current submission, the INSERTs of
-    the submission, its items (one), its photos and the audit row.
+    Statements (issue 14): the lock, the write (_demand_write: one statement on PostgreSQL) and
+    an INSERT per photo.
     (Over 60 lines by this docstring and the signature; its checks are _demand_errors.)
     """
     now = now or timezone.now()
@@ -182,36 +185,156 @@ def demand_submit(
     with transaction.atomic():
         if not _demand_list_open_and_household_locked(demand_list.pk, household.pk):
             raise ValidationError(_("本小区的需求清单征集已经结束。"))
-        replaced = _demand_current_retire(demand_list.pk, household.pk)
-        submission = DemandSubmission.objects.create(
-            demand_list=demand_list,
-            household=household,
+        submission = _demand_write(
+            list_pk=demand_list.pk,
+            household_pk=household.pk,
+            item_pks=[i.pk for i in items],
             text=text,
             channel=channel,
-            entered_by=actor if channel != SubmissionChannel.ONLINE else None,
-            submitted_at=now,
-            receipt=_receipt(),
-        )
-        # A new submission has no items yet: one INSERT (items.set() would SELECT them first).
-        Through = DemandSubmission.items.through
-        Through.objects.bulk_create(
-            [Through(demandsubmission_id=submission.pk, catalogueitem_id=pk) for pk in dict.fromkeys(i.pk for i in items)]
+            actor=actor if channel != SubmissionChannel.ONLINE else None,
+            now=now,
         )
         for photo in prepared:
             DemandPhoto.objects.create(
                 submission=submission, image=photo.image, thumbnail=photo.thumbnail, uid=photo.uid
             )
+    return submission
+
+
+def demand_submit_quick(*, list_pk, household_pk, code_check, item_pks, text, now=None):
+    """A resident's online submission from the demand form, in two statements on PostgreSQL
+    (issue 14): the lock statement, which also reads what the checks need, and the write.
+
+    `code_check` is the session's (residents.session.session_claim); `item_pks` the menu items as
+    posted; `text` the form-cleaned text. Returns the receipt, or None when the submission cannot
+    be taken as given: the household signed out or its code reissued, a list of another
+    neighbourhood or a closed one, an item not on the district's menu, nothing chosen, or a
+    database other than PostgreSQL. Nothing is written then; the caller goes through the page's
+    general path (demand_submit), which finds the cause and says it. The guarantees are
+    demand_submit's: the same locks in the same order, the same write (_demand_write).
+    """
+    item_pks = list(dict.fromkeys(item_pks))
+    if connection.vendor != "postgresql" or not (item_pks or text) or len(text) > DEMAND_TEXT_MAX:
+        return None
+    with transaction.atomic():
+        row = _demand_checks_locked(list_pk, household_pk, item_pks)
+        if row is None:
+            return None
+        is_open, code_hash, offered = row
+        if not is_open or not code_still_valid(code_hash, code_check) or len(offered) != len(item_pks):
+            return None
+        submission = _demand_write(
+            list_pk=list_pk,
+            household_pk=household_pk,
+            item_pks=item_pks,
+            text=text,
+            channel=SubmissionChannel.ONLINE,
+            actor=None,
+            now=now or timezone.now(),
+        )
+    return submission.receipt
+
+
+def _demand_checks_locked(list_pk, household_pk, item_pks):
+    """PostgreSQL only: for the demand list `list_pk` of household `household_pk`'s neighbourhood,
+    (the list is open, the household's code hash, those of `item_pks` its district offers), or None
+    when the list is not of the household's neighbourhood. One statement, taking the locks of
+    _demand_list_open_and_household_locked (FOR SHARE of the list, FOR NO KEY UPDATE of the
+    household); the menu's rule is CatalogueItemQuerySet.offered_in, written as SQL by
+    projects.querysets.offered_in_sql."""
+    qn = connection.ops.quote_name
+    offered_sql, offered_params = offered_in_sql("s." + qn("district_id"))
+    sql = (
+        f"SELECT l.{qn('is_open')}, h.{qn('access_code_hash')}, "
+        f"ARRAY(SELECT ci.{qn('id')} FROM {qn(CatalogueItem._meta.db_table)} ci "
+        f"WHERE ci.{qn('id')} = ANY(%s) AND {offered_sql.format(item='ci')}) "
+        f"FROM {qn(DemandList._meta.db_table)} l "
+        f"JOIN {qn(Household._meta.db_table)} h ON h.{qn('neighbourhood_id')} = l.{qn('neighbourhood_id')} "
+        f"JOIN {qn(Neighbourhood._meta.db_table)} n ON n.{qn('id')} = l.{qn('neighbourhood_id')} "
+        f"JOIN {qn(Community._meta.db_table)} c ON c.{qn('id')} = n.{qn('community_id')} "
+        f"JOIN {qn(Street._meta.db_table)} s ON s.{qn('id')} = c.{qn('street_id')} "
+        f"WHERE l.{qn('id')} = %s AND h.{qn('id')} = %s "
+        "FOR SHARE OF l FOR NO KEY UPDATE OF h"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [item_pks, *offered_params, list_pk, household_pk])
+        return cursor.fetchone()
+
+
+def _demand_write(*, list_pk, household_pk, item_pks, text, channel, actor, now):
+    """Write a submission as the household's current one: retire its current submission to the
+    list, insert the new one, its items and the audit row (details: list, household, channel,
+    items, the submission it replaced). Called with the household's row locked (so no other
+    submission of the household is in flight). Returns the new DemandSubmission (its items and
+    photos not loaded).
+
+    On PostgreSQL this is one statement (issue 14): data-modifying WITH clauses share one
+    snapshot and run in no set order, so the INSERT reads the retiring UPDATE's aggregate
+    (`replaced`), which makes the UPDATE finish first; the partial unique index then sees the old
+    row as updated by this transaction, not as a second current row. Elsewhere (SQLite) the
+    same rows in four statements."""
+    item_pks = list(dict.fromkeys(item_pks))
+    submission = DemandSubmission(
+        demand_list_id=list_pk,
+        household_id=household_pk,
+        text=text,
+        channel=channel,
+        entered_by=actor,
+        submitted_at=now,
+        receipt=_receipt(),
+        is_current=True,
+    )
+    details = {"list": list_pk, "household": household_pk, "channel": channel, "items": item_pks}
+    if connection.vendor != "postgresql":
+        replaced = _demand_current_retire(list_pk, household_pk)
+        submission.save(force_insert=True)
+        Through = DemandSubmission.items.through
+        Through.objects.bulk_create(
+            [Through(demandsubmission_id=submission.pk, catalogueitem_id=pk) for pk in item_pks]
+        )
         audit(
             actor=actor,
             action="demand_submit",
             target=submission,
             summary=submission.receipt,
-            details={
-                "list": demand_list.pk,
-                "household": household.pk,
-                "channel": channel,
-                "items": [i.pk for i in items],
-                "replaced": replaced,
-            },
+            details={**details, "replaced": replaced},
         )
+        return submission
+    qn = connection.ops.quote_name
+    subs, through = DemandSubmission._meta.db_table, DemandSubmission.items.through._meta.db_table
+    sql = (
+        f"WITH retired AS (UPDATE {qn(subs)} SET {qn('is_current')} = false "
+        f"WHERE {qn('demand_list_id')} = %s AND {qn('household_id')} = %s AND {qn('is_current')} "
+        f"RETURNING {qn('id')}), "
+        f"replaced AS (SELECT max({qn('id')}) AS {qn('id')} FROM retired), "
+        f"sub AS (INSERT INTO {qn(subs)} ({qn('demand_list_id')}, {qn('household_id')}, {qn('text')}, "
+        f"{qn('channel')}, {qn('entered_by_id')}, {qn('submitted_at')}, {qn('is_current')}, {qn('receipt')}) "
+        f"SELECT %s, %s, %s, %s, %s, %s, true, %s FROM replaced RETURNING {qn('id')}), "
+        f"items AS (INSERT INTO {qn(through)} ({qn('demandsubmission_id')}, {qn('catalogueitem_id')}) "
+        f"SELECT sub.{qn('id')}, item FROM sub, unnest(%s::bigint[]) AS item), "
+        "entry AS ("
+        + audit_insert_sql(
+            target_id_sql=f"sub.{qn('id')}",
+            from_sql="sub, replaced",
+            details_sql=f"%s::jsonb || jsonb_build_object('replaced', replaced.{qn('id')})",
+        )
+        + ") "
+        f"SELECT sub.{qn('id')}, replaced.{qn('id')} FROM sub, replaced"
+    )
+    params = [
+        list_pk, household_pk,
+        list_pk, household_pk, text, channel, getattr(actor, "pk", None), now, submission.receipt,
+        item_pks,
+        *audit_insert_params(
+            actor=actor,
+            action="demand_submit",
+            target_type=DemandSubmission._meta.label_lower,
+            summary=submission.receipt,
+            details=details,
+        ),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        submission.pk, _replaced = cursor.fetchone()
+    submission._state.adding, submission._state.db = False, connection.alias
     return submission

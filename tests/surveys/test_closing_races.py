@@ -170,6 +170,44 @@ def test_a_submission_that_waited_on_the_close_is_refused(collecting, users):
     assert DemandList.objects.get(pk=demand_list.pk).is_open is False
 
 
+def _quick(demand_list, household):
+    """The resident page's quick path (demand_submit_quick) for `household`, choosing roads."""
+    from surveys.services import demand_submit_quick
+
+    household.refresh_from_db()
+    return lambda: demand_submit_quick(
+        list_pk=demand_list.pk,
+        household_pk=household.pk,
+        code_check=household.access_code_hash[:16],
+        item_pks=[roads()[0].pk],
+        text="",
+    )
+
+
+def test_the_quick_path_holds_the_close_and_waits_on_it_as_the_service_does(collecting, users):
+    from residents.services import household_code_issue_one
+
+    d1, demand_list, hs = collecting
+    for household in hs[:2]:
+        household_code_issue_one(household=household, actor=users.community)
+    demand_submit(demand_list=demand_list, household=hs[2], items=roads())  # D1's evidence
+    submitting = held(_quick(demand_list, hs[0]))
+    closing = Writer(lambda: step_complete(step=d1, actor=users.community)).begin()
+    try:
+        assert blocked_by(closing, submitting), "D1 closed the list under a quick submission in flight"
+        submitting.finish()
+        closing.finish()
+    finally:
+        submitting.release()
+        closing.release()
+    assert submitting.result and closing.error is None, closing.error
+    # A quick submission that waits on a close reads the list closed and writes nothing.
+    late = Writer(_quick(demand_list, hs[1])).begin()
+    late.join(WAIT)
+    assert late.error is None and late.result is None
+    assert sorted(DemandSubmission.objects.values_list("household_id", flat=True)) == sorted([hs[0].pk, hs[2].pk])
+
+
 # ---- votes -----------------------------------------------------------------------------------
 
 
