@@ -1,7 +1,9 @@
+import functools
 from decimal import Decimal
 
 from django.db import connection, models
-from django.db.models import Count, DecimalField, Exists, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, IntegerField, OuterRef, Subquery, Sum, TextField, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 
@@ -18,6 +20,27 @@ def _subquery_total(queryset, field, aggregate, output_field):
         Value(0 if isinstance(output_field, IntegerField) else Decimal("0")),
         output_field=output_field,
     )
+
+
+@functools.cache
+def _neighbourhood_totals_sql():
+    """ProjectQuerySet.annotate_neighbourhood_totals' expression, made once: annotating copies it,
+    and what Django derives from it on first use (its identity) is then not derived again."""
+    from governance.models import Community, Neighbourhood
+
+    from .models import Project
+
+    link = Project.neighbourhoods.through._meta.db_table
+    sql = (
+        "SELECT coalesce(json_agg(json_build_array(n.id, n.building_count, n.household_count,"
+        " n.floor_area_total) ORDER BY c.name, n.name, n.id), '[]')::text"
+        f" FROM {link} l JOIN {Neighbourhood._meta.db_table} n ON n.id = l.neighbourhood_id"
+        f" JOIN {Community._meta.db_table} c ON c.id = n.community_id"
+        f' WHERE l.project_id = "{Project._meta.db_table}"."id"'
+    )
+    expression = RawSQL(sql, (), output_field=TextField())
+    hash(expression)  # its identity, cached on it (and on its copies)
+    return expression
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -71,6 +94,18 @@ class ProjectQuerySet(models.QuerySet):
             household_count=total("household_count", IntegerField()),
             floor_area_total=total("floor_area_total", DecimalField(max_digits=16, decimal_places=2)),
         )
+
+    def annotate_neighbourhood_totals(self):
+        """Annotate `neighbourhood_totals`: the project's neighbourhoods in their own order
+        (community name, name, id), each as [id, buildings, households, floor area] from its stored
+        totals (governance.totals), as JSON text (`[]` without any): read it with
+        json.loads(..., parse_float=Decimal), the floor areas then exact. One correlated subquery
+        in the project's own SELECT, not a query of its own: for a list's page of plain values
+        (projects.api). Written in SQL once (_neighbourhood_totals_sql), where the ORM would build
+        and compile its subquery on every request (the list's cost); it names the project table
+        as a top-level query's FROM does, so use it on a queryset that is read, not nested in
+        another query."""
+        return self.annotate(neighbourhood_totals=_neighbourhood_totals_sql())
 
     def open(self):
         from .choices import FINAL_STAGES

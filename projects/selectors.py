@@ -43,27 +43,6 @@ def projects_for_staff(actor):
     return scope(Project.objects.all(), actor).select_related("lead_street").annotate_coverage()
 
 
-def project_neighbourhood_totals(project_ids):
-    """{project id: [(neighbourhood id, buildings, households, floor area), ...]} for the projects
-    `project_ids`, each list in the neighbourhoods' own order (community name, name), from their
-    stored totals (governance.totals): one query of plain values, for the API list."""
-    found = {pk: [] for pk in project_ids}
-    rows = (
-        Project.neighbourhoods.through.objects.filter(project_id__in=found)
-        .order_by("neighbourhood__community__name", "neighbourhood__name", "neighbourhood_id")
-        .values_list(
-            "project_id",
-            "neighbourhood_id",
-            "neighbourhood__building_count",
-            "neighbourhood__household_count",
-            "neighbourhood__floor_area_total",
-        )
-    )
-    for project_id, *values in rows:
-        found[project_id].append(tuple(values))
-    return found
-
-
 def public_neighbourhood(neighbourhood_id):
     """The neighbourhood a public page shows (any neighbourhood: the page shows no personal data)."""
     return Neighbourhood.objects.select_related("community__street").filter(pk=neighbourhood_id).first()

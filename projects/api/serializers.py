@@ -1,7 +1,10 @@
 """Serializers of the projects API: input and output only; every write goes through a service."""
 
+import functools
+import json
 from decimal import Decimal
 
+from django.utils.translation import get_language
 from rest_framework import serializers
 
 from governance.api.fields import BoundedTextMixin, ScopedModelSerializer, ScopedRelatedField
@@ -106,7 +109,8 @@ def _date(value):
     return None if value is None else value.isoformat()
 
 
-# The project columns project_list_rows reads.
+# The project columns project_list_rows reads (neighbourhood_totals: ProjectQuerySet.
+# annotate_neighbourhood_totals).
 PROJECT_LIST_VALUES = (
     "id",
     "code",
@@ -123,20 +127,27 @@ PROJECT_LIST_VALUES = (
     "planned_end_on",
     "started_on",
     "completed_on",
+    "neighbourhood_totals",
 )
 
 
-def project_list_rows(projects, neighbourhoods):
+@functools.cache
+def _stage_labels(language):
+    """{stage: its label in `language`} (the active language, which the labels are translated
+    into): read once a language, not nine gettext calls a request."""
+    return {value: str(label) for value, label in Stage.choices}
+
+
+def project_list_rows(projects):
     """What ProjectSerializer(projects, many=True).data holds, field for field (a test compares
     them), written directly: the list endpoint's rows without building the serializer's fields and
     running each field's machinery per row (most of the list's time on a page of 50).
-    `projects`: dicts of PROJECT_LIST_VALUES; `neighbourhoods`: projects.selectors.
-    project_neighbourhood_totals of their ids. The coverage is the sum of the neighbourhoods'
+    `projects`: dicts of PROJECT_LIST_VALUES. The coverage is the sum of the neighbourhoods'
     stored totals, as ProjectQuerySet.annotate_coverage() gives it."""
-    stage_labels = {value: str(label) for value, label in Stage.choices}
+    stage_labels = _stage_labels(get_language())
     rows = []
     for project in projects:
-        covered = neighbourhoods[project["id"]]
+        covered = json.loads(project["neighbourhood_totals"], parse_float=Decimal)
         rows.append(
             {
                 "id": project["id"],

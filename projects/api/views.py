@@ -13,7 +13,6 @@ from governance.api.pagination import FirstPageCountPagination
 
 from ..models import Notice, ProgressReport, Project, ProjectTransition, ScopeItem, SupervisionFinding
 from ..permissions import catalogue_visible_to
-from ..selectors import project_neighbourhood_totals
 from ..services import (
     finding_resolve,
     finding_save,
@@ -56,8 +55,8 @@ class ProjectViewSet(ServiceWritesMixin, ScopedModelViewSet):
 
     def scoped_source(self):
         if self.action == "list":
-            # Plain values; the neighbourhoods and their stored totals in one more query (list()).
-            return Project.objects.order_by("-year", "code")
+            # Plain values, each project's neighbourhoods and their stored totals in the same query.
+            return Project.objects.annotate_neighbourhood_totals().order_by("-year", "code")
         source = (
             Project.objects.select_related("lead_street")
             .prefetch_related("neighbourhoods")
@@ -80,13 +79,10 @@ class ProjectViewSet(ServiceWritesMixin, ScopedModelViewSet):
 
     def list(self, request, *args, **kwargs):
         """As DRF's list, each page's rows written by project_list_rows (ProjectSerializer's
-        output, without the serializer's per-request cost)."""
+        output, without the serializer's per-request cost), from one query of plain values."""
         queryset = self.filter_queryset(self.get_queryset()).values(*serializers.PROJECT_LIST_VALUES)
         page = self.paginate_queryset(queryset)
-        projects = list(queryset) if page is None else page
-        rows = serializers.project_list_rows(
-            projects, project_neighbourhood_totals([project["id"] for project in projects])
-        )
+        rows = serializers.project_list_rows(list(queryset) if page is None else page)
         return Response(rows) if page is None else self.get_paginated_response(rows)
 
     def get_serializer_class(self):

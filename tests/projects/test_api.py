@@ -246,12 +246,12 @@ def test_project_list_query_count_is_pinned(api, territory, users, django_assert
     _many_projects(territory, 2)
     client = APIClient()
     client.force_login(users.street)  # a real session: each request loads the user and its roles
-    # session · user · roles (territory) · page · neighbourhoods prefetch: a first page that holds
-    # every row is its own count (governance.api.pagination)
-    with django_assert_num_queries(5):
+    # session · user · roles (territory) · page with its neighbourhoods' totals: a first page that
+    # holds every row is its own count (governance.api.pagination)
+    with django_assert_num_queries(4):
         assert client.get("/api/v1/projects/").json()["count"] == 2
     _many_projects(territory, 6)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert client.get("/api/v1/projects/").json()["count"] == 8
 
 
@@ -264,8 +264,9 @@ def test_project_list_pages_count_and_link_as_drf_does(territory, users, monkeyp
     client = APIClient()
     client.force_login(users.street)
     codes = list(Project.objects.order_by("-year", "code").values_list("code", flat=True))
-    # session · user · roles · page (4 rows read: more than one page) · count · prefetch
-    with django_assert_num_queries(6):
+    # session · user · roles · page with its neighbourhoods' totals (4 rows read: more than one
+    # page) · count
+    with django_assert_num_queries(5):
         first = client.get("/api/v1/projects/").json()
     assert first["count"] == 7 and first["previous"] is None and first["next"].endswith("?page=2")
     assert [row["code"] for row in first["results"]] == codes[:3]
