@@ -133,3 +133,51 @@ def test_the_schema_documents_the_endpoint():
     assert "security" not in operation  # no credentials needed but those of the body
     body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
     assert set(schema["components"]["schemas"][body]["properties"]) == {"username", "password"}
+
+
+@pytest.mark.django_db
+def test_a_token_authenticates_as_drfs_did_in_one_query(territory, users, django_assert_num_queries):
+    """governance.api.authentication.TokenAuthentication: the token's user (a full user, whose
+    roles then scope the answer), in one query; an unknown key, an inactive user's token and a
+    malformed header are refused with DRF's words."""
+    from django.utils import translation
+    from rest_framework.exceptions import AuthenticationFailed
+    from rest_framework.test import APIRequestFactory
+
+    from governance.api.authentication import TokenAuthentication
+
+    key = Token.objects.create(user=users.community).key
+    request = APIRequestFactory().get("/api/v1/households/", HTTP_AUTHORIZATION=f"Token {key}")
+    with django_assert_num_queries(1):
+        user, token = TokenAuthentication().authenticate(request)
+    assert user == users.community and token.key == key and token.user is user
+    assert token.created == Token.objects.get(key=key).created
+    fresh = type(users.community).objects.get(pk=users.community.pk)
+    assert {f.attname: getattr(user, f.attname) for f in fresh._meta.concrete_fields} == {
+        f.attname: getattr(fresh, f.attname) for f in fresh._meta.concrete_fields
+    }
+    assert not user._state.adding and user._state.db == "default"
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert {row["neighbourhood"] for row in client.get("/api/v1/households/").json()["results"]} == {
+        territory.n111.pk
+    }
+    refusals = {
+        f"Token {key[:-1]}x": "Invalid token.",
+        "Token": "Invalid token header. No credentials provided.",
+        f"Token {key} more": "Invalid token header. Token string should not contain spaces.",
+    }
+    for header, detail in refusals.items():
+        for language in ("en", "zh-hans"):  # DRF's own words, and its translations
+            with translation.override(language), pytest.raises(AuthenticationFailed) as refused:
+                TokenAuthentication().authenticate(APIRequestFactory().get("/", HTTP_AUTHORIZATION=header))
+            assert (str(refused.value.detail) == detail) == (language == "en")
+    assert TokenAuthentication().authenticate(APIRequestFactory().get("/")) is None
+    # The session's authenticator comes first, so a refused token is a 403 (DRF's rule).
+    refused = APIClient(HTTP_AUTHORIZATION="Token nope", HTTP_ACCEPT_LANGUAGE="en").get("/api/v1/households/")
+    assert refused.status_code == 403 and refused.json()["detail"] == "Invalid token."
+    type(users.community).objects.filter(pk=users.community.pk).update(is_active=False)
+    with translation.override("en"), pytest.raises(AuthenticationFailed) as inactive:
+        TokenAuthentication().authenticate(request)
+    assert str(inactive.value.detail) == "User inactive or deleted."
+    assert client.get("/api/v1/households/").status_code == 403
