@@ -165,3 +165,37 @@ def test_district_official_reads_the_menu_but_cannot_add(client, users):
     client.force_login(users.official)
     assert client.get(reverse("admin:projects_catalogueitem_changelist")).status_code == 200
     assert client.get(reverse("admin:projects_catalogueitem_add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_menu_rule_in_sql_offers_what_the_queryset_offers(territory):
+    """offered_in_sql (the resident submit's one-statement check) is CatalogueItemQuerySet.offered_in
+    written as SQL: for each district, over national, own, other districts' and retired items, both
+    select the same rows."""
+    from django.db import connection
+
+    from projects.querysets import offered_in_sql
+
+    for district, code in ((territory.district, "d_own"), (territory.other_district, "e_own")):
+        CatalogueItem.objects.create(
+            code=code, name=code, work_class=WorkClass.BASIC, unit="m", reference_unit_cost=Decimal("1"),
+            district=district,
+        )
+    CatalogueItem.objects.filter(code__in=["roads", "e_own"]).update(active=False)
+    qn = connection.ops.quote_name
+    for district in (territory.district, territory.other_district):
+        condition, params = offered_in_sql("%s")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT ci.{qn('id')} FROM {qn(CatalogueItem._meta.db_table)} ci WHERE {condition.format(item='ci')}",
+                [district.pk, *params],
+            )
+            in_sql = {row[0] for row in cursor.fetchall()}
+        offered = set(CatalogueItem.objects.offered_in(district).values_list("pk", flat=True))
+        assert in_sql == offered and len(offered) > 1
+    assert CatalogueItem.objects.get(code="d_own").pk in offered_in_ids(territory.district)
+    assert CatalogueItem.objects.get(code="roads").pk not in offered_in_ids(territory.district)
+
+
+def offered_in_ids(district):
+    return set(CatalogueItem.objects.offered_in(district).values_list("pk", flat=True))
