@@ -148,6 +148,8 @@ def scope(queryset, actor, *, write=False):
 
     Guarantees: never widens the queryset; an actor without roles gets an empty queryset; a model
     without `territory_lookups` is refused (TypeError), so a new model cannot leak by omission.
+    What it adds depends on nothing but `territory_of(actor)` and `write` (governance.api.compiled
+    keeps a statement per territory on that ground: keep it so).
     """
     model = queryset.model
     if not hasattr(model, "territory_lookups"):

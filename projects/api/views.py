@@ -1,6 +1,7 @@
 """The projects API. Reads are scoped by the base classes; writes call the services, whose
 refusals are answered by governance.api.errors (a bad field 400; a refused move 409 with every reason)."""
 
+from django.db import router
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, viewsets
@@ -9,7 +10,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from governance.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet, ServiceWritesMixin
+from governance.api.compiled import CompiledValues
 from governance.api.pagination import FirstPageCountPagination
+from governance.scoping import territory_of
 
 from ..models import Notice, ProgressReport, Project, ProjectTransition, ScopeItem, SupervisionFinding
 from ..permissions import catalogue_visible_to
@@ -72,15 +75,21 @@ class ProjectViewSet(ServiceWritesMixin, ScopedModelViewSet):
             )
         return source
 
-    def filter_queryset(self, queryset):
-        if self.action == "list" and not set(self.request.query_params) - {"page"}:
-            return queryset  # no filter asked for: the filter set would change nothing
-        return super().filter_queryset(queryset)
-
     def list(self, request, *args, **kwargs):
         """As DRF's list, each page's rows written by project_list_rows (ProjectSerializer's
-        output, without the serializer's per-request cost), from one query of plain values."""
-        queryset = self.filter_queryset(self.get_queryset()).values(*serializers.PROJECT_LIST_VALUES)
+        output, without the serializer's per-request cost), from one query of plain values.
+        Without a filter asked for, the filter set (which would change nothing) is not run, and
+        the first page's statement is compiled once per territory (governance.api.compiled)."""
+
+        if set(request.query_params) - {"page"}:
+            queryset = self.filter_queryset(self.get_queryset()).values(*serializers.PROJECT_LIST_VALUES)
+        else:
+            key = ("projects list", territory_of(request.user))  # a read: scope(write=False)
+            queryset = CompiledValues(
+                key,
+                lambda: self.get_queryset().values(*serializers.PROJECT_LIST_VALUES),
+                router.db_for_read(Project),
+            )
         page = self.paginate_queryset(queryset)
         rows = serializers.project_list_rows(list(queryset) if page is None else page)
         return Response(rows) if page is None else self.get_paginated_response(rows)

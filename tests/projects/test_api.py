@@ -256,6 +256,43 @@ def test_project_list_query_count_is_pinned(api, territory, users, django_assert
 
 
 @pytest.mark.django_db
+def test_project_list_first_page_statement_is_compiled_once_per_territory(territory, users, city, projects):
+    """governance.api.compiled: the unfiltered list's first page runs the statement the ORM compiled
+    for the role's scoped queryset, kept for its territory: every role reads what scope() gives,
+    again from the kept statement; a role added is a new territory, read through a new statement."""
+    from governance.api import compiled
+    from governance.choices import RoleKind
+    from governance.models import StaffRole
+    from governance.scoping import scope
+    from projects.api.serializers import PROJECT_LIST_VALUES
+
+    def expected(user):
+        source = Project.objects.annotate_neighbourhood_totals().order_by("-year", "code")
+        return [row["code"] for row in scope(source, user).values(*PROJECT_LIST_VALUES)]
+
+    compiled._STATEMENTS.clear()
+    roles = ("superuser", "city", "official", "street", "community")
+    for role in roles:
+        user = getattr(users, role)
+        for _ in range(2):
+            listed = _as(APIClient(), user).get("/api/v1/projects/").json()
+            assert [row["code"] for row in listed["results"]] == expected(user), role
+            assert listed["count"] == len(expected(user))
+    assert len(compiled._STATEMENTS) == len(roles)
+    assert [row["code"] for row in _as(APIClient(), users.community).get("/api/v1/projects/").json()["results"]] == ["P1"]
+    StaffRole.objects.create(user=users.community, kind=RoleKind.COMMUNITY_STAFF, community=territory.c21)
+    fresh = type(users.community).objects.get(pk=users.community.pk)  # a new request's user
+    listed = _as(APIClient(), fresh).get("/api/v1/projects/").json()["results"]
+    assert sorted(row["code"] for row in listed) == sorted(expected(fresh)) == ["P1", "P3"]
+    assert len(compiled._STATEMENTS) == len(roles) + 1
+    # A filter, or another page, is read through the ORM as before.
+    assert _codes(_as(APIClient(), fresh).get("/api/v1/projects/?page=1&stage=consultation")) == sorted(
+        code for code in expected(fresh) if Project.objects.get(code=code).stage == "consultation"
+    )
+    assert len(compiled._STATEMENTS) == len(roles) + 1
+
+
+@pytest.mark.django_db
 def test_project_list_pages_count_and_link_as_drf_does(territory, users, monkeypatch, django_assert_num_queries):
     from governance.api.pagination import FirstPageCountPagination
 
