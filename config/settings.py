@@ -114,6 +114,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The hottest statements (the resident demand submit's) run as server-side prepared statements,
+# planned once per connection (governance/prepared.py). Off behind a pooler in transaction mode.
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 
 # A read replica for the dashboards (config/routers.py): with DATABASE_REPLICA_URL set, the
 # dashboards' pages, exports and API read the project's tables from it; everything else uses

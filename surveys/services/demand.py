@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance import prepared
 from governance.photos import prepare_photo
 from governance.scoping import require_manage
 from governance.models import Community, Neighbourhood, Street
@@ -256,8 +257,9 @@ def _demand_checks_locked(list_pk, household_pk, item_pks):
         f"WHERE l.{qn('id')} = %s AND h.{qn('id')} = %s "
         "FOR SHARE OF l FOR NO KEY UPDATE OF h"
     )
+    params = [item_pks, *offered_params, list_pk, household_pk]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [item_pks, *offered_params, list_pk, household_pk])
+        prepared.execute(cursor, "surveys_demand_checks", sql, params, ["bigint[]", "bigint", "bigint"])
         return cursor.fetchone()
 
 
@@ -333,8 +335,14 @@ def _demand_write(*, list_pk, household_pk, item_pks, text, channel, actor, now)
             details=details,
         ),
     ]
+    types = [
+        "bigint", "bigint",  # the retired submission's list and household
+        "bigint", "bigint", "text", "text", "integer", "timestamptz", "text",  # the submission
+        "bigint[]",  # its items
+        "timestamptz", "integer", "text", "text", "text", "text",  # the audit row
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared.execute(cursor, "surveys_demand_write", sql, params, types)
         submission.pk, _replaced = cursor.fetchone()
     submission._state.adding, submission._state.db = False, connection.alias
     return submission

@@ -16,6 +16,7 @@ from projects.models import CatalogueItem
 from residents.services import household_code_issue_one
 from surveys.models import DemandList, DemandSubmission
 from surveys.services import demand_submit, demand_submit_quick
+from governance import prepared
 from tests.races import at_once, errors_of, postgresql_only
 
 from .helpers import collecting_project
@@ -24,11 +25,14 @@ POSTGRESQL = connection.vendor == "postgresql"
 
 
 def _kind(sql):
-    """A statement's first word and the first table it names, e.g. 'INSERT surveys_demandsubmission'."""
+    """A statement's first word and the first table it names, e.g. 'INSERT surveys_demandsubmission',
+    or the prepared statement it runs or prepares, e.g. 'EXECUTE surveys_demand_write'."""
     words = sql.split()
     head = words[0].upper()
     if head in ("SAVEPOINT", "RELEASE"):
         return head
+    if head in ("EXECUTE", "PREPARE"):
+        return head + " " + words[1]
     for word in words[1:]:
         if word.startswith('"'):
             return head + " " + word.split(".")[0].strip('"')
@@ -61,13 +65,14 @@ def test_an_accepted_post_takes_three_statements_on_postgresql(client, signed_in
     assert response.status_code == 302
     kinds = [_kind(q["sql"]) for q in queries.captured_queries]
     # The transaction is a savepoint here (the test's own transaction is outside); in production
-    # it is BEGIN ... COMMIT, which the driver sends without a statement of Django's.
+    # it is BEGIN ... COMMIT, which the driver sends without a statement of Django's. The first
+    # POST on this connection prepared the two statements (governance/prepared.py): this one runs them.
     if POSTGRESQL:
         assert kinds == [
             "SELECT django_session",
             "SAVEPOINT",
-            "SELECT projects_catalogueitem",  # the locks, the list, the code hash, the offered items
-            "WITH surveys_demandsubmission",  # retire, insert, items, audit
+            "EXECUTE surveys_demand_checks",  # the locks, the list, the code hash, the offered items
+            "EXECUTE surveys_demand_write",  # retire, insert, items, audit
             "RELEASE",
         ], kinds
     else:  # SQLite: the general path (no row locks to take, no data-modifying WITH)
@@ -115,7 +120,8 @@ def test_the_service_writes_in_one_statement_on_postgresql(signed_in, users):
         )
     kinds = [_kind(q["sql"]) for q in queries.captured_queries]
     kinds = kinds[kinds.index("SAVEPOINT"):]  # before it: the checks' reads (the actor's scope)
-    writes = ["WITH surveys_demandsubmission"] if POSTGRESQL else [
+    kinds = [k for k in kinds if not k.startswith("PREPARE")]  # once a connection
+    writes = ["EXECUTE surveys_demand_write"] if POSTGRESQL else [
         "UPDATE surveys_demandsubmission",
         "INSERT surveys_demandsubmission",
         "INSERT surveys_demandsubmission_items",
@@ -209,3 +215,28 @@ def test_simultaneous_quick_and_general_submissions_leave_exactly_one_current(te
     )
     # One after another: each but the first replaced exactly one earlier submission.
     assert len(replaced) == 4 and len(set(replaced)) == 4
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not POSTGRESQL, reason="prepared statements are PostgreSQL's")
+def test_a_statement_is_prepared_once_a_connection_and_plain_when_turned_off(settings):
+    sql = "SELECT %s::bigint + %s::bigint"
+    connection.close()  # a new connection: nothing prepared on it yet
+    runs = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries, connection.cursor() as cursor:
+            prepared.execute(cursor, "test_sum", sql, [2, 3], ["bigint", "bigint"])
+            assert cursor.fetchone() == (5,)
+        runs.append([_kind(q["sql"]) for q in queries.captured_queries])
+    assert runs == [["PREPARE test_sum", "EXECUTE test_sum"], ["EXECUTE test_sum"]]
+    connection.close()
+    with connection.cursor() as cursor:  # the new connection prepares it again
+        prepared.execute(cursor, "test_sum", sql, [4, 5], ["bigint", "bigint"])
+        assert cursor.fetchone() == (9,)
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    with CaptureQueriesContext(connection) as queries, connection.cursor() as cursor:
+        prepared.execute(cursor, "test_sum", sql, [1, 1], ["bigint", "bigint"])
+        assert cursor.fetchone() == (2,)
+    assert [q["sql"] for q in queries.captured_queries] == ["SELECT 1::bigint + 1::bigint"]
+    with pytest.raises(ValueError, match="test_sum: 1 parameters, 2 types, 2 placeholders"):
+        prepared.execute(connection.cursor(), "test_sum", sql, [1], ["bigint", "bigint"])
