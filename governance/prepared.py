@@ -49,7 +49,10 @@ def execute(cursor, name, sql, params, types):
     if names is None:  # a connection opened before this module was imported
         names = set()
         setattr(connection, _NAMES, names)
+    # A statement without parameters has no list of them, here or below.
     if name not in names:
-        cursor.execute(f"PREPARE {name} ({', '.join(types)}) AS {numbered(sql)}")
+        listed = f" ({', '.join(types)})" if types else ""
+        cursor.execute(f"PREPARE {name}{listed} AS {numbered(sql)}")
         names.add(name)
-    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
+    listed = f" ({', '.join(['%s'] * len(params))})" if params else ""
+    cursor.execute(f"EXECUTE {name}{listed}", params)

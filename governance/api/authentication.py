@@ -4,7 +4,8 @@ its user read by one SQL statement written once per process: DRF's select_relate
 by the ORM on every request, and the two model instances it builds were a sixth of the projects
 list's time (issue 14). The user is a real instance of the user model (Model.from_db), so
 everything downstream (governance.scoping, the permissions) sees what it saw. The database is the
-one the routers give for reading a token (the primary: config/routers.py)."""
+one the routers give for reading a token (the primary: config/routers.py); the statement is a
+prepared one there (governance/prepared.py: planned once a connection)."""
 
 from functools import cache
 
@@ -12,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.db import connections, router
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
+
+from governance import prepared
 
 
 @cache
@@ -36,7 +39,10 @@ class TokenAuthentication(authentication.TokenAuthentication):
         alias = router.db_for_read(model)
         sql, names = _statement(model, alias)
         with connections[alias].cursor() as cursor:
-            cursor.execute(sql, [key])
+            if cursor.db.vendor == "postgresql":
+                prepared.execute(cursor, "api_token_user", sql, [key], ["text"])
+            else:
+                cursor.execute(sql, [key])
             row = cursor.fetchone()
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))

@@ -9,12 +9,19 @@ parameters; anything else (a count, another page, iteration) builds the queryset
 The key must hold everything the statement depends on: for a scoped read, the actor's territory
 (governance.scoping.scope depends on nothing else: territory_of's value, and whether it reads or
 writes) and whatever else `build` reads from the request. A statement whose columns need Django's
-converters is not kept (each read then compiles, as without this)."""
+converters is not kept (each read then compiles, as without this). A kept statement whose
+parameters are all integers, booleans or strings runs as a prepared one (governance/prepared.py:
+planned once a connection), named after its text, so a name always means one statement."""
+
+import hashlib
 
 from django.db import connections
 from django.utils.functional import cached_property
 
-_STATEMENTS = {}  # {(key, alias, n): (sql, params, names)}
+from governance import prepared
+
+_STATEMENTS = {}  # {(key, alias, n): (sql, params, names, prepared as (name, types) or None)}
+_TYPES = {bool: "boolean", int: "bigint", str: "text"}
 _STATEMENTS_MAX = 1024  # distinct territories times page sizes; past it the memo starts again
 
 
@@ -56,11 +63,23 @@ class CompiledValues:
                 return list(head)
             if len(names) != compiler.col_count:  # pragma: no cover - not a plain .values() read
                 return list(head)
-            statement = (sql, params, names)
+            types = [_TYPES.get(type(param)) for param in params]
+            plain = (
+                connections[self.alias].vendor != "postgresql"
+                or None in types
+                or "%%" in sql  # numbered() reads every %s as a parameter
+                or sql.count("%s") != len(params)
+            )
+            name = "compiled_" + hashlib.sha256(f"{sql}\0{types}".encode()).hexdigest()[:24]
+            statement = (sql, params, names, None if plain else (name, types))
             if len(_STATEMENTS) >= _STATEMENTS_MAX:
                 _STATEMENTS.clear()
             _STATEMENTS[memo] = statement
-        sql, params, names = statement
+        sql, params, names, as_prepared = statement
         with connections[self.alias].cursor() as cursor:
-            cursor.execute(sql, params)
+            if as_prepared:
+                name, types = as_prepared
+                prepared.execute(cursor, name, sql, params, types)
+            else:
+                cursor.execute(sql, params)
             return [dict(zip(names, row)) for row in cursor.fetchall()]

@@ -30,3 +30,27 @@ def test_the_head_is_the_orms_rows_and_its_statement_is_kept(users):
 
     assert compiled.CompiledValues(("users", 2), converted, "default")[:2] == list(converted()[:2])
     assert len(compiled._STATEMENTS) == 1
+
+
+@pytest.mark.django_db
+def test_a_kept_statement_runs_prepared_with_or_without_parameters(users, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    User = type(users.street)
+    compiled._STATEMENTS.clear()
+    heads = {
+        "all": lambda: User.objects.order_by("username").values("pk", "username"),
+        "some": lambda: User.objects.filter(pk__gt=users.street.pk, is_active=True).order_by("pk").values("pk"),
+    }
+    for _ in range(2):
+        for key, build in heads.items():
+            with CaptureQueriesContext(connection) as ran:
+                rows = compiled.CompiledValues(key, build, "default")[:3]
+            assert rows == list(build()[:3]) and rows
+            assert ran.captured_queries[-1]["sql"].startswith("EXECUTE compiled_"), key
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    with CaptureQueriesContext(connection) as ran:
+        rows = compiled.CompiledValues("some", heads["some"], "default")[:3]
+    assert rows == list(heads["some"]()[:3])
+    assert [query["sql"][:6] for query in ran.captured_queries] == ["SELECT"]

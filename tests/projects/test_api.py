@@ -246,6 +246,7 @@ def test_project_list_query_count_is_pinned(api, territory, users, django_assert
     _many_projects(territory, 2)
     client = APIClient()
     client.force_login(users.street)  # a real session: each request loads the user and its roles
+    client.get("/api/v1/projects/")  # the page's statement prepared on this connection (once)
     # session · user · roles (territory) · page with its neighbourhoods' totals: a first page that
     # holds every row is its own count (governance.api.pagination)
     with django_assert_num_queries(4):
@@ -301,6 +302,7 @@ def test_project_list_pages_count_and_link_as_drf_does(territory, users, monkeyp
     client = APIClient()
     client.force_login(users.street)
     codes = list(Project.objects.order_by("-year", "code").values_list("code", flat=True))
+    client.get("/api/v1/projects/")  # the page's statement prepared on this connection (once)
     # session · user · roles · page with its neighbourhoods' totals (4 rows read: more than one
     # page) · count
     with django_assert_num_queries(5):
