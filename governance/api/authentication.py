@@ -1,18 +1,17 @@
 """`Authorization: Token <key>` as DRF's TokenAuthentication answers it (the same header parsing,
-the same refusals, `request.user` the token's user and `request.auth` its token), the token and
-its user read by one SQL statement written once per process: DRF's select_related query, compiled
-by the ORM on every request, and the two model instances it builds were a sixth of the projects
-list's time (issue 14). The user is a real instance of the user model (Model.from_db), so
-everything downstream (governance.scoping, the permissions) sees what it saw. The database is the
-one the routers give for reading a token (the primary: config/routers.py); the statement is a
-prepared one there (governance/prepared.py: planned once a connection)."""
+the same refusals, made by DRF's own check, `request.user` the token's user and `request.auth` its
+token), the token and its user read by one SQL statement written once per process: DRF's
+select_related query, compiled by the ORM on every request, and the two model instances it builds
+were a sixth of the projects list's time (issue 14). The user is a real instance of the user model
+(Model.from_db), so everything downstream (governance.scoping, the permissions) sees what it saw.
+The database is the one the routers give for reading a token (the primary: config/routers.py);
+the statement is a prepared one there (governance/prepared.py: planned once a connection)."""
 
 from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import connections, router
-from django.utils.translation import gettext_lazy as _
-from rest_framework import authentication, exceptions
+from rest_framework import authentication
 
 from governance import prepared
 
@@ -44,9 +43,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
             else:
                 cursor.execute(sql, [key])
             row = cursor.fetchone()
-        if row is None:
-            raise exceptions.AuthenticationFailed(_("Invalid token."))
-        user = get_user_model().from_db(alias, names, row[:-1])
-        if not user.is_active:
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        user = None if row is None else get_user_model().from_db(alias, names, row[:-1])
+        if user is None or not user.is_active:
+            # A refusal: DRF's own check, which refuses it in its own words (one query more).
+            return super().authenticate_credentials(key)
         return user, model(key=key, user=user, created=row[-1])

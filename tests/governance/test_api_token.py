@@ -139,7 +139,7 @@ def test_the_schema_documents_the_endpoint():
 def test_a_token_authenticates_as_drfs_did_in_one_query(territory, users, django_assert_num_queries):
     """governance.api.authentication.TokenAuthentication: the token's user (a full user, whose
     roles then scope the answer), in one query; an unknown key, an inactive user's token and a
-    malformed header are refused with DRF's words."""
+    malformed header are refused with DRF's words (its own check)."""
     from django.utils import translation
     from rest_framework.exceptions import AuthenticationFailed
     from rest_framework.test import APIRequestFactory
