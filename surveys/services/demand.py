@@ -302,6 +302,15 @@ def _demand_write(*, list_pk, household_pk, item_pks, text, channel, actor, now)
             details={**details, "replaced": replaced},
         )
         return submission
+    submission.pk = _demand_write_statement(submission, item_pks, details, actor)
+    submission._state.adding, submission._state.db = False, connection.alias
+    return submission
+
+
+def _demand_write_statement(submission, item_pks, details, actor):
+    """PostgreSQL: _demand_write's rows in one prepared statement; the new submission's id."""
+    list_pk, household_pk = submission.demand_list_id, submission.household_id
+    text, channel, now = submission.text, submission.channel, submission.submitted_at
     qn = connection.ops.quote_name
     subs, through = DemandSubmission._meta.db_table, DemandSubmission.items.through._meta.db_table
     sql = (
@@ -343,6 +352,4 @@ def _demand_write(*, list_pk, household_pk, item_pks, text, channel, actor, now)
     ]
     with connection.cursor() as cursor:
         prepared.execute(cursor, "surveys_demand_write", sql, params, types)
-        submission.pk, _replaced = cursor.fetchone()
-    submission._state.adding, submission._state.db = False, connection.alias
-    return submission
+        return cursor.fetchone()[0]
