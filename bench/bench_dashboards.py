@@ -323,7 +323,7 @@ CONSULTATION_SQL = TAB_HOOD + """, plan AS (
     LEFT JOIN opinions op ON op.id = hood.id
     GROUP BY hood.child
 ), items AS (
-    SELECT si.catalogueitem_id AS item, count(DISTINCT ds.household_id) AS n
+    SELECT si.catalogueitem_id AS item, count(*) AS n
     FROM surveys_demandsubmission_items si
     JOIN surveys_demandsubmission ds ON ds.id = si.demandsubmission_id
     WHERE ds.demand_list_id IN (SELECT id FROM lists) AND ds.is_current AND ds.submitted_at < %(end)s

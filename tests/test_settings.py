@@ -6,7 +6,9 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
+from django.db import connection
 
 from config import celery_app
 
@@ -21,6 +23,7 @@ SETTINGS_VARIABLES = {
     "CSRF_TRUSTED_ORIGINS",
     "MEDIA_ROOT",
     "CONN_MAX_AGE",
+    "DATABASE_JIT",
 }
 PRINT_SETTINGS = """
 import json, django
@@ -34,6 +37,7 @@ print(json.dumps({
     "eager": celery_app.conf.task_always_eager,
     "broker": celery_app.conf.broker_url,
     "cache": settings.CACHES["default"]["BACKEND"],
+    "options": settings.DATABASES["default"].get("OPTIONS", {}).get("options"),
 }))
 """
 
@@ -107,6 +111,24 @@ def test_database_url_picks_postgresql_and_sqlite_is_the_default():
     postgres = loaded(run_settings(DEBUG="true", DATABASE_URL=postgres_url))
     assert postgres["engine"] == "django.db.backends.postgresql"
     assert postgres["name"] == "renovation"
+
+
+def test_postgresql_connections_start_with_the_jit_off_unless_database_jit():
+    url = "postgres://someone@db.invalid:5432/renovation"
+    assert loaded(run_settings(DEBUG="true", DATABASE_URL=url))["options"] == "-c jit=off"
+    assert loaded(run_settings(DEBUG="true", DATABASE_URL=url, DATABASE_JIT="true"))["options"] is None
+    # Options the URL gives are kept.
+    given = loaded(run_settings(DEBUG="true", DATABASE_URL=url + "?options=-c%20statement_timeout%3D5000"))
+    assert given["options"] == "-c statement_timeout=5000 -c jit=off"
+    assert loaded(run_settings(DEBUG="true"))["options"] is None  # SQLite has no JIT
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the JIT is PostgreSQL's")
+def test_this_database_connection_has_the_jit_off():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
 
 
 def test_code_only_commands_run_without_a_secret_but_others_still_need_it(tmp_path):

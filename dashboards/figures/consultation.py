@@ -11,7 +11,8 @@ Definitions (docs/architecture.md, "Dashboards"), for the unit's neighbourhoods 
 - vote turnout: ballots cast by the as-of date ÷ the flats in each vote's scope (neighbourhood,
   building or stairwell), summed over the votes held; passed / failed: closed by the as-of date;
 - the top demanded menu items: the households whose current submission (made by the as-of date)
-  chose each item, and their share of the households of the neighbourhoods with a demand list;
+  chose each item (a household answering two lists of the year, two projects in its neighbourhood,
+  counts in each), and their share of the households of the neighbourhoods with a demand list;
 - opinions collected by the as-of date, adopted (采纳 or 部分采纳) when answered so by then;
 - waiting (today, whatever the as-of month: statuses carry no history): up steps open for longer
   than 7 days (a department review is due), notices with unanswered objections of the unit's
@@ -93,7 +94,7 @@ def demand_participation(neighbourhoods, period, key):
     submitters = (
         DemandSubmission.objects.filter(
             demand_list__neighbourhood=OuterRef("pk"),
-            demand_list__in=DemandList.objects.filter(project__in=plan).values("pk"),
+            demand_list__project__in=plan,
             submitted_at__lt=end,
         )
         .order_by()

@@ -225,7 +225,7 @@ def recount(district):
     for s in DemandSubmission.objects.select_related("demand_list").prefetch_related("items"):
         if s.is_current and s.submitted_at < END and s.demand_list in lists:
             for item in s.items.all():
-                items[item.pk].add(s.household_id)
+                items[item.pk].add((s.demand_list_id, s.household_id))  # a household counts in each list
     return rows, matters, {pk: len(v) for pk, v in items.items()}
 
 
@@ -278,9 +278,10 @@ def test_the_page_takes_the_same_number_of_queries_at_two_data_sizes(client):
     assert before == after
     # Pinned: the session and the user (2), the unit's row (1, none for the city; at a project its
     # neighbourhood for the breadcrumb too), demand with the rows' names, questionnaires, opinions,
-    # votes (4), the top items (1), the waiting items (4 lists, each with its count).
+    # votes (4), the top items (2: the lists' ids, then their items), the waiting items (4 lists,
+    # each with its count).
     assert after == {
-        "city": 11, "district": 12, "street": 12, "community": 12, "neighbourhood": 12, "project": 13, "export": 12,
+        "city": 12, "district": 13, "street": 13, "community": 13, "neighbourhood": 13, "project": 14, "export": 13,
     }
 
 
