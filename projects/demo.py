@@ -45,8 +45,9 @@ from .services import photo_upload, project_save, project_transition
 # communities in order, so at the small scale (6 communities) the first community gets projects 1
 # and 7: its first neighbourhood in consultation (the resident story of surveys.demo) and an
 # earlier renovation in aftercare (the subsidy story of funding.demo); project 8 is a second
-# consultation, further on (its plan vote to close), in the second community of the same street.
-PROJECTS = {"tiny": 3, "small": 8, "district": 60, "city": 60}  # city: plus dashboards.demo's history
+# consultation, further on (its plan vote to close), in the second community of the same street;
+# project 9 a third, its up step waiting for the department's review (surveys.demo).
+PROJECTS = {"tiny": 3, "small": 9, "district": 60, "city": 60}  # city: plus dashboards.demo's history
 STAGE_PLAN = [
     Stage.CONSULTATION,
     Stage.CONSTRUCTION,

@@ -23,6 +23,10 @@ submissions, questionnaires and responses, votes and ballots), so every rule run
    opinions with their answers, the final plan drafted, and the plan vote of its first
    neighbourhood, voted by about 75 % of the owners, whose time ended yesterday: ready to close
    (after which D2 and D3 can be completed).
+3. The review story, on a third consultation project where there is one: D1 done nine days ago
+   after the residents' assembly, U1 waiting since then for the department's review, so the
+   dashboards list it among what waits (an up step waiting longer than 7 days) and link the admin
+   page that records the review.
 
 An owner of two flats votes alike with both, so a closing finds no conflict. At the district scale
 each activity stops at DISTRICT_CAP households, so the benchmark seed stays fast.
@@ -51,7 +55,7 @@ from .choices import (
     SubmissionChannel,
     VoteScope,
 )
-from .models import Meeting, Opinion, PlanVersion, Question, Questionnaire, Vote
+from .models import ConsultationStep, Meeting, Opinion, PlanVersion, Question, Questionnaire, Vote
 from .services import (
     ballot_cast,
     demand_lists_open,
@@ -128,6 +132,8 @@ def seed(ctx):
     _resident_story(ctx, consulting[0])
     if len(consulting) > 1:
         _plan_story(ctx, consulting[1])
+    if len(consulting) > 2:
+        _review_story(ctx, consulting[2])
 
 
 def _cap(ctx, chosen):
@@ -336,6 +342,27 @@ def _answer_questionnaire(ctx, questionnaire, households):
             now=now - datetime.timedelta(minutes=rng.randint(10, 7 * 1440)),
         )
     return len(chosen)
+
+
+REVIEW_STORY_DAYS = 9
+
+
+def _review_story(ctx, project):
+    """The third consultation project: U1 open for REVIEW_STORY_DAYS days, not yet reviewed."""
+    admin = ctx.store["admin"]
+    now = timezone.now()
+    process = process_start(project=project, actor=admin)
+    steps = {s.code: s for s in process.steps.all()}
+    # The process began before its assembly: its first step is dated back (demo data only).
+    ConsultationStep.objects.filter(pk=steps["D1"].pk).update(opened_at=now - datetime.timedelta(days=30))
+    _assembly(ctx, process, steps["D1"], list(project.neighbourhoods.order_by("pk")), admin, days_ago=20)
+    step_complete(
+        step=steps["D1"],
+        actor=admin,
+        note="居民大会和入户走访完成，需求汇总上报区住建局",
+        now=now - datetime.timedelta(days=REVIEW_STORY_DAYS),
+    )
+    ctx.write(f"居民协商：{project.name} 的上行步骤 U1 待部门审核 {REVIEW_STORY_DAYS} 天（an up step waiting for review）")
 
 
 def _plan_story(ctx, project):

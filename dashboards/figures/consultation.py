@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.models import Project
 from projects.selectors import findings_open_since, notices_with_open_objections, projects_missing_report
+from governance.scoping import territory_of
 from residents.models import Household
 from surveys.choices import ADOPTED_ANSWERS, MatterType, OpinionAnswer, VoteScope, VoteStatus
 from surveys.models import Ballot, DemandList, DemandSubmission, Opinion, Questionnaire, Response, Vote
@@ -229,8 +230,10 @@ def _waiting_row(kind, what, project, since, today, url):
     }
 
 
-def _waiting_reads(neighbourhoods, now):
-    """{kind: (queryset, row maker)}: the four reads of what waits, from the lower apps' selectors."""
+def _waiting_reads(neighbourhoods, now, writes):
+    """{kind: (queryset, row maker)}: the four reads of what waits, from the lower apps' selectors.
+    `writes`: whether the actor may write; a read-only role (the district or city official) gets
+    the page that shows the item instead of the form that settles it, which would refuse them."""
     today = timezone.localdate(now)
     this_month = today.replace(day=1)
     last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
@@ -244,7 +247,8 @@ def _waiting_reads(neighbourhoods, now):
             up_steps_awaiting_review(projects, now - datetime.timedelta(days=REVIEW_WAIT_DAYS)),
             lambda s: _waiting_row(
                 "review", f"{s.code} {s.name}", s.process.project, s.opened_at, today,
-                _admin("surveys_stepreview_add", query={"step": s.pk}),
+                _admin("surveys_stepreview_add", query={"step": s.pk})
+                if writes else _admin("surveys_consultationstep_change", s.pk),
             ),
         ),
         "objection": (
@@ -265,18 +269,21 @@ def _waiting_reads(neighbourhoods, now):
             projects_missing_report(projects, last_month),
             lambda p: _waiting_row(
                 "report", _("%(month)s 月度进度") % {"month": f"{last_month:%Y-%m}"}, p, this_month, today,
-                _admin("projects_progressreport_add", query={"project": p.pk, "month": last_month.isoformat()}),
+                _admin("projects_progressreport_add", query={"project": p.pk, "month": last_month.isoformat()})
+                if writes else _admin("projects_project_change", p.pk),
             ),
         ),
     }
 
 
-def waiting_items(neighbourhoods, limit):
+def waiting_items(neighbourhoods, limit, writes=True):
     """What waits for staff today, oldest first within each kind: {"counts": {kind: n}, "items":
-    [row]} with at most `limit` rows of each kind (None: all). One query per kind: its first rows,
-    each with how many there are in all (a window count, taken before the limit)."""
+    [row]} with at most `limit` rows of each kind (None: all), each linking the admin page that
+    settles it (or, for a read-only actor, `writes` false, the page that shows it). One query per
+    kind: its first rows, each with how many there are in all (a window count, taken before the
+    limit)."""
     counts, items = {}, []
-    for kind, (rows, make) in _waiting_reads(neighbourhoods, timezone.now()).items():
+    for kind, (rows, make) in _waiting_reads(neighbourhoods, timezone.now(), writes).items():
         rows = rows.annotate(waiting_total=Window(Count("pk")))
         shown = list(rows if limit is None else rows[:limit])
         counts[kind] = shown[0].waiting_total if shown else 0
@@ -345,7 +352,7 @@ def consultation(actor, unit, period, limit=None):
         "total": total,
         "votes": votes,
         "top_items": top_items(neighbourhoods, period, total["list_households"]),
-        "waiting": waiting_items(neighbourhoods, limit),
+        "waiting": waiting_items(neighbourhoods, limit, territory_of(actor).may_write()),
     }
 
 

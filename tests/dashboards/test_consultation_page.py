@@ -371,6 +371,18 @@ def test_waiting_items_are_the_overdue_ones_and_link_the_admin_page_that_settles
         assert url.replace("&", "&amp;") in html
         assert client.get(url).status_code == 200, url  # the street staff may open each one
     assert "OUTSIDE-9" not in html  # another district's project never appears
+    # The district official reads only: each item links the page that shows it, which opens.
+    client.force_login(users.official)
+    response = client.get(reverse("dashboards:page", args=["street", world.s1.pk, "consultation"]))
+    table = next(t for t in response.context["tables"] if t.name == "waiting")
+    shown = {
+        reverse("admin:surveys_consultationstep_change", args=[step.pk]),
+        reverse("admin:projects_objection_change", args=[made["W1"][3].pk]),
+        reverse("admin:projects_project_change", args=[w1.pk]),
+    }
+    assert shown <= set(table.hrefs) and not any("/add/" in url for url in table.hrefs)
+    for url in shown:
+        assert client.get(url).status_code == 200, url
 
 
 def test_every_table_exports_with_chinese_headers_and_the_territory_and_date_in_the_name(client, world, users):  # noqa: F811

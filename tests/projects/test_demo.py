@@ -20,7 +20,7 @@ def test_the_seed_leaves_projects_at_their_stages(settings, tmp_path):
     residents_demo.seed(ctx)
     demo.seed(ctx)
     projects = ctx.store["projects"]
-    assert len(projects) == 8
+    assert len(projects) == 9
     stages = {p.stage for p in Project.objects.all()}
     assert stages == {
         Stage.CONSTRUCTION,
