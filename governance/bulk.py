@@ -1,5 +1,5 @@
 """Bulk inserts of generated rows: PostgreSQL's COPY where the database is PostgreSQL (psycopg2),
-Django's bulk_create elsewhere (SQLite). For the demo seed (`seed_demo`), which plays a census and
+plain INSERTs elsewhere (SQLite). For the demo seed (`seed_demo`), which plays a census and
 a history that already happened, and for the census import's new rows (residents.census.write):
 it writes straight to the tables, not through the services, so it must only be given rows that
 satisfy the models' rules.
@@ -30,7 +30,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 CHUNK = 50_000
-BATCH = 5_000  # bulk_create's batch off PostgreSQL
+BATCH = 5_000  # rows an INSERT batch off PostgreSQL
 _ONCE_DEFAULTS = (timezone.now, dict, list)
 
 
@@ -99,13 +99,7 @@ def insert_rows(model, fields, rows, *, now=None):
     columns = [by_name[name] for name in fields] + others
     if not copy_available():
         full = map(tuple.__add__, rows, itertools.repeat(defaults)) if defaults else iter(rows)
-        names = [f.attname for f in columns]
-        objs = (model(**dict(zip(names, values))) for values in full)
-        count = 0
-        while batch := list(itertools.islice(objs, BATCH)):
-            model.objects.bulk_create(batch)
-            count += len(batch)
-        return count
+        return _insert_plain(model, columns, full)
     not_null_text = [f.column for f in columns if f.empty_strings_allowed and not f.null]
     # The defaults as the CSV writer would write them, converted once for all the rows (a
     # timestamp's str() alone costs about a microsecond a row).
@@ -117,6 +111,32 @@ def insert_rows(model, fields, rows, *, now=None):
             copy_csv(cursor.cursor, model._meta.db_table, [f.column for f in columns], chunk, not_null_text)
             count += len(chunk)
     return count
+
+
+def _insert_plain(model, columns, rows):
+    """Off PostgreSQL: INSERTs of `rows` in batches, each value made into the model's attribute
+    and converted by its field as a save would, except that a date given for an auto_now(_add)
+    field is kept (bulk_create would stamp it with now: the history's transitions are dated).
+    A JSON column's value is its JSON text already, as for the COPY."""
+    quote = connection.ops.quote_name
+    names = [f.attname for f in columns]
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    count = 0
+    with connection.cursor() as cursor:
+        while batch := list(itertools.islice(rows, BATCH)):
+            objs = [model(**dict(zip(names, values))) for values in batch]
+            cursor.executemany(sql, [[_db_value(f, getattr(obj, f.attname)) for f in columns] for obj in objs])
+            count += len(batch)
+    return count
+
+
+def _db_value(field, value):
+    if isinstance(field, models.JSONField) and isinstance(value, str):
+        return value
+    return field.get_db_prep_save(value, connection)
 
 
 def copy_csv(cursor, table, columns, rows, not_null_text=()):

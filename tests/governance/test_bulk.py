@@ -1,11 +1,13 @@
-"""governance.bulk: the demo seed's bulk writer (COPY on PostgreSQL, bulk_create elsewhere) fills the
+"""governance.bulk: the demo seed's bulk writer (COPY on PostgreSQL, INSERTs elsewhere) fills the
 columns it is not given as Django would, keeps empty strings and NULLs apart, and writes with the
 ids it reserved."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from governance.bulk import copy_available, insert_rows, reserve_ids
 from governance.models import AuditEntry, Building
@@ -50,6 +52,13 @@ def test_timestamps_json_and_decimals():
     insert_rows(AuditEntry, ("action", "target_type", "target_id", "summary"), [("demo", "governance.x", "1", "")])
     entry = AuditEntry.objects.get(action="demo")
     assert entry.details == {} and entry.at is not None and entry.actor is None
+
+
+def test_a_date_given_for_an_auto_now_add_field_is_kept():
+    # Off PostgreSQL too, where bulk_create would stamp it with now (the city history's dates).
+    past = timezone.make_aware(datetime.datetime(2023, 4, 5, 6, 7, 8))
+    insert_rows(AuditEntry, ("action", "target_type", "target_id", "summary", "at"), [("dated", "governance.x", "1", "", past)])
+    assert AuditEntry.objects.get(action="dated").at == past
 
 
 def test_a_field_without_default_must_be_given():
