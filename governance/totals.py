@@ -15,6 +15,9 @@ Lock order (the same as residents.services' code writers): the neighbourhood row
 order, then the rows below them. A recount locks its neighbourhoods before it counts, so a count
 made after another transaction's write always sees that write once it has committed.
 """
+from decimal import Decimal
+
+from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -140,7 +143,17 @@ def mismatches(neighbourhood_ids=None):
     found = []
     for row in rows.values("pk", *expected, *(f"counted_{field}" for field in expected)):
         for field in expected:
-            if row[field] != row[f"counted_{field}"]:
-                found.append((row["pk"], field, row[field], row[f"counted_{field}"]))
+            counted = _as_stored(field, row[f"counted_{field}"])
+            if row[field] != counted:
+                found.append((row["pk"], field, row[field], counted))
     return found
+
+
+def _as_stored(name, value):
+    """A recounted `value` as the field `name` stores it: SQLite's SUM of a decimal column comes
+    back as an int or a float, which would print without the field's decimal places."""
+    field = Neighbourhood._meta.get_field(name)
+    if value is not None and isinstance(field, models.DecimalField):
+        return Decimal(str(value)).quantize(Decimal(1).scaleb(-field.decimal_places))
+    return value
 
