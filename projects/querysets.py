@@ -1,7 +1,7 @@
 import functools
 from decimal import Decimal
 
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.db.models import Count, DecimalField, Exists, IntegerField, OuterRef, Subquery, Sum, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -23,21 +23,33 @@ def _subquery_total(queryset, field, aggregate, output_field):
 
 
 @functools.cache
-def _neighbourhood_totals_sql():
-    """ProjectQuerySet.annotate_neighbourhood_totals' expression, made once: annotating copies it,
-    and what Django derives from it on first use (its identity) is then not derived again."""
+def _neighbourhood_totals_sql(vendor):
+    """ProjectQuerySet.annotate_neighbourhood_totals' expression for the database `vendor`, made
+    once: annotating copies it, and what Django derives from it on first use (its identity) is then
+    not derived again. PostgreSQL aggregates in order; SQLite (before 3.44 no ORDER BY inside an
+    aggregate) aggregates an ordered subquery, and writes the floor area with its two decimal places
+    (it stores a decimal as a float)."""
     from governance.models import Community, Neighbourhood
 
     from .models import Project
 
     link = Project.neighbourhoods.through._meta.db_table
-    sql = (
-        "SELECT coalesce(json_agg(json_build_array(n.id, n.building_count, n.household_count,"
-        " n.floor_area_total) ORDER BY c.name, n.name, n.id), '[]')::text"
+    source = (
         f" FROM {link} l JOIN {Neighbourhood._meta.db_table} n ON n.id = l.neighbourhood_id"
         f" JOIN {Community._meta.db_table} c ON c.id = n.community_id"
         f' WHERE l.project_id = "{Project._meta.db_table}"."id"'
     )
+    if vendor == "postgresql":
+        sql = (
+            "SELECT coalesce(json_agg(json_build_array(n.id, n.building_count, n.household_count,"
+            " n.floor_area_total) ORDER BY c.name, n.name, n.id), '[]')::text" + source
+        )
+    else:
+        sql = (
+            "SELECT coalesce(json_group_array(json_array(t.id, t.building_count, t.household_count,"
+            " json(printf('%%.2f', t.floor_area_total)))), '[]') FROM (SELECT n.id, n.building_count,"
+            " n.household_count, n.floor_area_total" + source + " ORDER BY c.name, n.name, n.id) t"
+        )
     expression = RawSQL(sql, (), output_field=TextField())
     hash(expression)  # its identity, cached on it (and on its copies)
     return expression
@@ -105,7 +117,8 @@ class ProjectQuerySet(models.QuerySet):
         and compile its subquery on every request (the list's cost); it names the project table
         as a top-level query's FROM does, so use it on a queryset that is read, not nested in
         another query."""
-        return self.annotate(neighbourhood_totals=_neighbourhood_totals_sql())
+        vendor = connections[self.db].vendor
+        return self.annotate(neighbourhood_totals=_neighbourhood_totals_sql(vendor))
 
     def open(self):
         from .choices import FINAL_STAGES

@@ -5,7 +5,8 @@ select_related query, compiled by the ORM on every request, and the two model in
 were a sixth of the projects list's time (issue 14). The user is a real instance of the user model
 (Model.from_db), so everything downstream (governance.scoping, the permissions) sees what it saw.
 The database is the one the routers give for reading a token (the primary: config/routers.py);
-the statement is a prepared one there (governance/prepared.py: planned once a connection)."""
+the statement is a prepared one there (governance/prepared.py: planned once a connection). On
+PostgreSQL only: elsewhere DRF's own read answers."""
 
 from functools import cache
 
@@ -36,12 +37,13 @@ class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
         model = self.get_model()
         alias = router.db_for_read(model)
+        if connections[alias].vendor != "postgresql":
+            # Elsewhere (SQLite, the embedded default) the raw row's dates would come back naive
+            # (the ORM's converters make them aware): DRF's own read, also one query.
+            return super().authenticate_credentials(key)
         sql, names = _statement(model, alias)
         with connections[alias].cursor() as cursor:
-            if cursor.db.vendor == "postgresql":
-                prepared.execute(cursor, "api_token_user", sql, [key], ["text"])
-            else:
-                cursor.execute(sql, [key])
+            prepared.execute(cursor, "api_token_user", sql, [key], ["text"])
             row = cursor.fetchone()
         user = None if row is None else get_user_model().from_db(alias, names, row[:-1])
         if user is None or not user.is_active:

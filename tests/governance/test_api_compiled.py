@@ -3,6 +3,7 @@ compiled for it, kept per key; what needs Django's converters, and everything bu
 the queryset itself."""
 
 import pytest
+from django.db import connection
 from django.db.models.functions import Length
 
 from governance.api import compiled
@@ -33,8 +34,8 @@ def test_the_head_is_the_orms_rows_and_its_statement_is_kept(users):
 
 
 @pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
 def test_a_kept_statement_runs_prepared_with_or_without_parameters(users, settings):
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     User = type(users.street)

@@ -5,6 +5,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
@@ -272,6 +273,8 @@ def test_project_list_first_page_statement_is_compiled_once_per_territory(territ
         return [row["code"] for row in scope(source, user).values(*PROJECT_LIST_VALUES)]
 
     compiled._STATEMENTS.clear()
+    # On SQLite the page's dates and decimals need Django's converters: nothing is kept there.
+    kept = 1 if connection.vendor == "postgresql" else 0
     roles = ("superuser", "city", "official", "street", "community")
     for role in roles:
         user = getattr(users, role)
@@ -279,18 +282,18 @@ def test_project_list_first_page_statement_is_compiled_once_per_territory(territ
             listed = _as(APIClient(), user).get("/api/v1/projects/").json()
             assert [row["code"] for row in listed["results"]] == expected(user), role
             assert listed["count"] == len(expected(user))
-    assert len(compiled._STATEMENTS) == len(roles)
+    assert len(compiled._STATEMENTS) == kept * len(roles)
     assert [row["code"] for row in _as(APIClient(), users.community).get("/api/v1/projects/").json()["results"]] == ["P1"]
     StaffRole.objects.create(user=users.community, kind=RoleKind.COMMUNITY_STAFF, community=territory.c21)
     fresh = type(users.community).objects.get(pk=users.community.pk)  # a new request's user
     listed = _as(APIClient(), fresh).get("/api/v1/projects/").json()["results"]
     assert sorted(row["code"] for row in listed) == sorted(expected(fresh)) == ["P1", "P3"]
-    assert len(compiled._STATEMENTS) == len(roles) + 1
+    assert len(compiled._STATEMENTS) == kept * (len(roles) + 1)
     # A filter, or another page, is read through the ORM as before.
     assert _codes(_as(APIClient(), fresh).get("/api/v1/projects/?page=1&stage=consultation")) == sorted(
         code for code in expected(fresh) if Project.objects.get(code=code).stage == "consultation"
     )
-    assert len(compiled._STATEMENTS) == len(roles) + 1
+    assert len(compiled._STATEMENTS) == kept * (len(roles) + 1)
 
 
 @pytest.mark.django_db
