@@ -114,12 +114,11 @@ def insert_rows(model, fields, rows, *, now=None):
 
 
 def _insert_plain(model, columns, rows):
-    """Off PostgreSQL: INSERTs of `rows` in batches, each value made into the model's attribute
-    and converted by its field as a save would, except that a date given for an auto_now(_add)
-    field is kept (bulk_create would stamp it with now: the history's transitions are dated).
-    A JSON column's value is its JSON text already, as for the COPY."""
+    """Off PostgreSQL: INSERTs of `rows` in batches, each value converted by its field as a save
+    would, except that a date given for an auto_now(_add) field is kept (bulk_create would stamp
+    it with now: the history's transitions are dated). A JSON column's value is its JSON text
+    already, as for the COPY."""
     quote = connection.ops.quote_name
-    names = [f.attname for f in columns]
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) "
         f"VALUES ({', '.join(['%s'] * len(columns))})"
@@ -127,8 +126,7 @@ def _insert_plain(model, columns, rows):
     count = 0
     with connection.cursor() as cursor:
         while batch := list(itertools.islice(rows, BATCH)):
-            objs = [model(**dict(zip(names, values))) for values in batch]
-            cursor.executemany(sql, [[_db_value(f, getattr(obj, f.attname)) for f in columns] for obj in objs])
+            cursor.executemany(sql, [[_db_value(f, v) for f, v in zip(columns, values)] for values in batch])
             count += len(batch)
     return count
 

@@ -34,9 +34,9 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from governance.scoping import territory_of
 from projects.models import Project
 from projects.selectors import findings_open_since, notices_with_open_objections, projects_missing_report
-from governance.scoping import territory_of
 from residents.models import Household
 from surveys.choices import ADOPTED_ANSWERS, MatterType, OpinionAnswer, VoteScope, VoteStatus
 from surveys.models import Ballot, DemandList, DemandSubmission, Opinion, Questionnaire, Response, Vote
