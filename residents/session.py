@@ -5,6 +5,12 @@ regenerate the code (a slip was lost), every session opened with the old one end
 Signing in rotates the session key (no fixation).
 """
 
+import functools
+
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
 from .models import Household
 
 HOUSEHOLD_KEY = "resident_household_id"
@@ -56,3 +62,23 @@ def current_household(request, *, related=True):
         sign_out(request)
         return None
     return household
+
+
+def redirect_to_entry(request):
+    """To the household-code entry page, and back to this page once signed in."""
+    return redirect(reverse("residents:entry") + "?" + urlencode({"next": request.get_full_path()}))
+
+
+def household_required(view):
+    """A resident page that needs the household code: the view is called with the signed-in
+    household (with its places, see current_household) after the request; a visitor without one
+    is sent to the entry page (redirect_to_entry)."""
+
+    @functools.wraps(view)
+    def with_household(request, *args, **kwargs):
+        household = current_household(request)
+        if household is None:
+            return redirect_to_entry(request)
+        return view(request, household, *args, **kwargs)
+
+    return with_household

@@ -5,23 +5,19 @@ residents.throttle). What the household reported, and the answers, are listed on
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from .forms_reports import ReportForm
 from .reports import REPORT_PHOTOS_MAX
 from .services_reports import report_submit
-from .session import current_household
+from .session import household_required
 from .views import _default_next
 
 
 @never_cache
-def report_new(request):
-    household = current_household(request)
-    if household is None:
-        return redirect(reverse("residents:entry") + "?" + urlencode({"next": request.get_full_path()}))
+@household_required
+def report_new(request, household):
     status = 200
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES)

@@ -6,15 +6,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from projects.models import CatalogueItem
 from residents.forms import one_newline
 from residents.selectors import household_reports
-from residents.session import current_household, session_claim
+from residents.session import current_household, household_required, redirect_to_entry, session_claim
 
 from .choices import SCALE_VALUES, BallotChannel, QuestionKind, QuestionnaireStatus, SubmissionChannel
 from .forms import BallotForm, DemandForm
@@ -35,10 +33,6 @@ from .tally import tally
 DEMAND_QUICK_ITEMS_MAX = 100
 
 
-def _entry(request):
-    return redirect(reverse("residents:entry") + "?" + urlencode({"next": request.get_full_path()}))
-
-
 def _errors_into(form, exc):
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
@@ -50,12 +44,10 @@ def _errors_into(form, exc):
 
 
 @never_cache
-def home(request):
+@household_required
+def home(request, household):
     """The signed-in household's page: open demand lists and votes, with what it already did, and
     the problems it reported with their answers (residents' reports, 随时反馈)."""
-    household = current_household(request)
-    if household is None:
-        return _entry(request)
     lists, votes, questionnaires = resident_home(household)
     return render(
         request,
@@ -107,7 +99,7 @@ def demand_form(request, list_id):
     # checks and writes; the project is read for the page alone).
     household = current_household(request, related=not posted)
     if household is None:
-        return _entry(request)
+        return redirect_to_entry(request)
     demand_list = household_demand_list(household, list_id, with_project=not posted)
     if demand_list is None:
         raise Http404(_("没有这份需求清单。"))
@@ -159,10 +151,8 @@ def demand_form(request, list_id):
 
 
 @never_cache
-def demand_receipt(request, receipt):
-    household = current_household(request)
-    if household is None:
-        return _entry(request)
+@household_required
+def demand_receipt(request, household, receipt):
     submission = (
         DemandSubmission.objects.select_related("demand_list__project", "demand_list__neighbourhood")
         .prefetch_related("items", "photos")
@@ -175,10 +165,8 @@ def demand_receipt(request, receipt):
 
 
 @never_cache
-def vote_form(request, vote_id):
-    household = current_household(request)
-    if household is None:
-        return _entry(request)
+@household_required
+def vote_form(request, household, vote_id):
     vote = open_vote_for(household, vote_id)
     if vote is None:
         public = public_vote(vote_id)
@@ -214,10 +202,8 @@ def vote_form(request, vote_id):
 
 
 @never_cache
-def vote_receipt(request, vote_id):
-    household = current_household(request)
-    if household is None:
-        return _entry(request)
+@household_required
+def vote_receipt(request, household, vote_id):
     ballot = Ballot.objects.select_related("vote").filter(vote_id=vote_id, household=household).first()
     if ballot is None:
         raise Http404(_("您尚未参加这项表决。"))
@@ -259,11 +245,9 @@ def _given_answers(response):
 
 
 @never_cache
-def questionnaire_form(request, questionnaire_id):
+@household_required
+def questionnaire_form(request, household, questionnaire_id):
     """A questionnaire for the signed-in household: one response, replaceable until it closes."""
-    household = current_household(request)
-    if household is None:
-        return _entry(request)
     questionnaire = Questionnaire.objects.filter(
         pk=questionnaire_id, neighbourhood_id=household.neighbourhood_id, status=QuestionnaireStatus.OPEN
     ).first()
