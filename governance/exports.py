@@ -18,6 +18,7 @@ tests/test_exports.py checks each export of the project.
 import csv
 import datetime
 import io
+import itertools
 from decimal import Decimal
 
 from django.http import Http404, HttpResponse
@@ -71,16 +72,7 @@ def table_csv(headers, rows):
 def table_xlsx(headers, rows, title):
     """The table as the bytes of an Excel workbook of one sheet named `title` (cut to Excel's 31
     characters), every cell through `safe_cell`."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=_sheet_title(title))
-    sheet.append(_safe_row(headers))
-    for row in rows:
-        sheet.append(_safe_row(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return sheets_xlsx([(title, itertools.chain([headers], rows))])
 
 
 def sheets_xlsx(sheets):

@@ -34,27 +34,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .backoff import Backoff
 from .clients import client_network
 from .models import LoginCounter
 
 
-@dataclass(frozen=True)
-class Rule:
-    """`free` failures cost nothing; the failure that reaches `free` locks for first_delay
-    seconds, each one after it for twice the previous lock, at most max_delay. The count is
-    forgotten `forget_after` seconds after its last failure."""
-
-    free: int
-    first_delay: int
-    max_delay: int
-    forget_after: int
+class Rule(Backoff):
+    """The lock of a sign-in: a Backoff whose wait is a lock on the account and client."""
 
     def lock_after(self, failures):
         """Seconds of lock once `failures` failures are counted (0: not locked)."""
-        if failures < self.free:
-            return 0
-        doublings = min(failures - self.free, 32)
-        return min(self.first_delay * 2**doublings, self.max_delay)
+        return self.delay_after(failures)
 
 
 ACCOUNT_CLIENT_RULE = Rule(free=10, first_delay=15 * 60, max_delay=12 * 3600, forget_after=24 * 3600)

@@ -35,6 +35,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance.backoff import Backoff
 from governance.clients import client_network
 
 from .codes import split_code
@@ -47,23 +48,11 @@ DEVICE_COOKIE_MAX_AGE = 30 * 24 * 3600
 
 
 @dataclass(frozen=True)
-class Rule:
-    """`free` wrong codes cost nothing; after the n-th one past that, the next attempt waits
-    first_delay × 2^n seconds, at most max_delay. The count is forgotten `forget_after` seconds
-    after its last wrong code."""
+class Rule(Backoff):
+    """A Backoff on wrong household codes, counted per `kind` of key (a device or an address):
+    after the n-th wrong code past `free`, the next attempt waits first_delay × 2^n seconds."""
 
     kind: str
-    free: int
-    first_delay: int
-    max_delay: int
-    forget_after: int
-
-    def delay_after(self, failures):
-        """Seconds the next attempt waits once `failures` wrong codes are counted."""
-        if failures < self.free:
-            return 0
-        doublings = min(failures - self.free, 32)
-        return min(self.first_delay * 2**doublings, self.max_delay)
 
 
 DEVICE_RULE = Rule("device", free=5, first_delay=10, max_delay=15 * 60, forget_after=3600)
