@@ -26,7 +26,8 @@ from surveys.services import (
 )
 from surveys.tally import tally
 
-from .helpers import collecting_project, neighbourhood_with
+from .helpers import neighbourhood_with
+from .helpers_races import collecting_in_n111
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent transactions"),
@@ -126,12 +127,9 @@ def waits_on(holder, work, why):
 
 @pytest.fixture
 def collecting(territory, users):
-    from projects.catalogue_data import ensure_national_menu
-
-    ensure_national_menu()  # an earlier transactional test may have emptied the migration's rows
-    project, process, lists = collecting_project(territory, users.community)
+    process, demand_list = collecting_in_n111(territory, users)
     households = list(territory.n111.households.order_by("pk"))
-    return process.steps.get(code="D1"), lists[territory.n111.pk], households
+    return process.steps.get(code="D1"), demand_list, households
 
 
 def roads():
