@@ -592,6 +592,13 @@ def _edits(row, **values):
     return {"change": lambda w: (get_row(w), values), "changed": _field_is(**values)}
 
 
+def _read_only(row, **values):
+    """`change` and `change_roles` for a change page no role saves: a POST of `values` to the world's
+    `row` (a dotted attribute path) is refused."""
+    get_row = operator.attrgetter(row)
+    return {"change": lambda w: (get_row(w), values), "change_roles": NOBODY}
+
+
 def _one_new(**expected):
     def check(w, rows, role):
         assert rows.count() == 1, list(rows)
@@ -638,8 +645,7 @@ CASES = {
     ),
     "governance.LoginCounter": Case(
         # Written by the login check; superusers unlock through the list's action.
-        change=lambda w: (w.login_counter, {"failures": 0}),
-        change_roles=NOBODY,
+        **_read_only("login_counter", failures=0),
         viewers=SUPERUSER,
     ),
     "governance.District": Case(
@@ -692,8 +698,7 @@ CASES = {
     "governance.Assessment": Case(
         add=_assessment_add,
         added=_one_new(score="78.00"),
-        change=lambda w: (w.assessment, {"note": "改写"}),
-        change_roles=NOBODY,
+        **_read_only("assessment", note="改写"),
     ),
     "governance.CompositionRule": Case(
         add=lambda w, role: {"district": w.district.pk, "kind": "property_committee", "min_members": 5},
@@ -806,8 +811,7 @@ CASES = {
             "term_end": (timezone.localdate(w.free_election.closed_at) + datetime.timedelta(days=3 * 365)).isoformat(),
         },
         added=lambda w, rows, role: _reload(w.body).term_end == rows.get().term_end,
-        change=lambda w: (w.reelection, {"note": "改写"}),
-        change_roles=NOBODY,
+        **_read_only("reelection", note="改写"),
     ),
     "projects.CatalogueItem": Case(
         add=_catalogue_add,
@@ -871,8 +875,7 @@ CASES = {
     "surveys.Ballot": Case(
         add=_ballot_add,
         added=_one_new(choice="disagree", channel="paper"),
-        change=lambda w: (w.ballot, {"choice": "abstain"}),
-        change_roles=NOBODY,
+        **_read_only("ballot", choice="abstain"),
     ),
     "surveys.ProcessTemplate": Case(
         add=_template_add,
@@ -885,12 +888,10 @@ CASES = {
     "surveys.ConsultationProcess": Case(
         add=_process_add,
         added=lambda w, rows, role: rows.get(project=w.candidate).steps.filter(status="open").get(order=1),
-        change=lambda w: (w.process, {}),
-        change_roles=NOBODY,
+        **_read_only("process"),
     ),
     "surveys.ConsultationStep": Case(
-        change=lambda w: (w.d1, {"note": "改写"}),
-        change_roles=NOBODY,
+        **_read_only("d1", note="改写"),
     ),
     "surveys.StepReview": Case(
         add=_review_add,
@@ -921,8 +922,7 @@ CASES = {
     "surveys.DemandSubmission": Case(
         add=_submission_add,
         added=_one_new(channel="visit", text="道路坑洼"),
-        change=lambda w: (w.submission, {"text": "改写"}),
-        change_roles=NOBODY,
+        **_read_only("submission", text="改写"),
     ),
     "surveys.Questionnaire": Case(
         add=_questionnaire_add,
@@ -934,8 +934,7 @@ CASES = {
         add=_response_add,
         added=_one_new(channel="paper"),
         add_url=_response_add_url,
-        change=lambda w: (w.response, {}),
-        change_roles=NOBODY,
+        **_read_only("response"),
     ),
     "surveys.PlanVersion": Case(
         add=_plan_add,
@@ -953,14 +952,12 @@ CASES = {
     "funding.Commitment": Case(
         add=_commitment_add,
         added=_one_new(amount="150000.00"),
-        change=lambda w: (w.commitment, {"amount": "1.00"}),
-        change_roles=NOBODY,
+        **_read_only("commitment", amount="1.00"),
     ),
     "funding.Disbursement": Case(
         add=_disbursement_add,
         added=_one_new(voucher_number="PZ-002"),
-        change=lambda w: (w.disbursement, {"amount": "1.00"}),
-        change_roles=NOBODY,
+        **_read_only("disbursement", amount="1.00"),
     ),
     "funding.PublicIncome": Case(
         add=_income_add,
@@ -970,12 +967,10 @@ CASES = {
     "funding.SubsidyPlan": Case(
         add=_subsidy_plan_add,
         added=lambda w, rows, role: rows.get().installments.count() == 2,
-        change=lambda w: (w.subsidy_plan, {"name": "改写"}),
-        change_roles=NOBODY,
+        **_read_only("subsidy_plan", name="改写"),
     ),
     "funding.SubsidyInstallment": Case(
-        change=lambda w: (w.installment, {"amount": "1.00"}),
-        change_roles=NOBODY,
+        **_read_only("installment", amount="1.00"),
     ),
 }
 
