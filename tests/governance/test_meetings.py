@@ -260,7 +260,9 @@ def test_admin_and_api_inside_and_outside(role, meetings, users, client):
         assert api.get(f"/api/v1/joint-meetings/{meeting.pk}/").status_code == (200 if inside else 404)
         assert api.get(f"/api/v1/resolutions/{resolution.pk}/").status_code == (200 if inside else 404)
     titles = {key: f"会议{key}" for key in UNITS}
-    assert_titles_listed(client, api, "governance_jointmeeting", "/api/v1/joint-meetings/", titles, VISIBLE[role])
+    assert_titles_listed(
+        client, api, "governance_jointmeeting", "/api/v1/joint-meetings/", titles, VISIBLE[role]
+    )
     assert api.post("/api/v1/joint-meetings/", {"title": "x"}).status_code in (403, 405)
     assert JointMeeting.objects.filter(title="改写").count() == 0
     assert not Resolution.objects.filter(status="done").exists()

@@ -20,7 +20,10 @@ def _roads_line(neighbourhood, quantity, unit_cost):
     """A plan line: `quantity` of the catalogue's road repairs in `neighbourhood` at `unit_cost`."""
     roads = CatalogueItem.objects.get(code="roads")
     return PlanItem(
-        neighbourhood=neighbourhood, catalogue_item=roads, quantity=Decimal(quantity), unit_cost=Decimal(unit_cost)
+        neighbourhood=neighbourhood,
+        catalogue_item=roads,
+        quantity=Decimal(quantity),
+        unit_cost=Decimal(unit_cost),
     )
 
 
