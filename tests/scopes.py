@@ -43,6 +43,18 @@ def assert_rows_scoped(client, api, role, rows, admin_name, api_path, edit):
         assert api.get(f"{api_path}{row.pk}/").status_code == (200 if inside else 404), key
 
 
+def assert_titles_listed(client, api, admin_name, api_path, titles, visible):
+    """`titles` (key -> title): each on the admin changelist `admin_name` (app_model) exactly where
+    its key is in `visible`, and the API list `api_path` holds the visible keys' titles, no more.
+    Returns the API list's rows."""
+    listing = client.get(reverse(f"admin:{admin_name}_changelist")).content.decode()
+    for key, title in titles.items():
+        assert (title in listing) == (key in visible), key
+    listed = api.get(api_path).json()["results"]
+    assert {row["title"] for row in listed} == {titles[key] for key in visible}
+    return listed
+
+
 def admin_list_text(client, admin_name, role):
     """The admin changelist `admin_name` (app_model) as `client` sees it; None for the user without a
     role, who is refused the page (403)."""

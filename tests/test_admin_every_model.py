@@ -11,6 +11,7 @@ Issue 9 item 1: the demand list add page answered 500 and saved nothing; only GE
 """
 
 import datetime
+import operator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable
@@ -28,21 +29,22 @@ SUPERUSER = ("superuser",)
 NOBODY = ()
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Case:
     """How one model's admin is written.
 
-    add: (world, role) -> POST values for the add page (it may prepare rows first); None: no role
-         adds here. added: (world, new rows queryset, role) -> asserts about what was saved.
+    add: (world, role) -> POST values for the add page (it may prepare rows first); None (the
+         default): no role adds here, whatever add_roles says.
+    added: (world, new rows queryset, role) -> asserts about what was saved.
     change: (world) -> (row, POST values) for its change page (it may prepare the row).
     changed: (world, row reloaded, role) -> asserts.
     add_roles/change_roles: the roles that save; the others are refused.
     viewers: the roles that may open the change page at all (Django's own admins: superusers).
     """
 
-    add: Callable | None
-    added: Callable | None
     change: Callable
+    add: Callable | None = None
+    added: Callable | None = None
     changed: Callable | None = None
     add_roles: tuple = WRITERS
     change_roles: tuple = WRITERS
@@ -50,6 +52,10 @@ class Case:
     change_url: Callable | None = None
     add_url: Callable | None = None
     files: Callable | None = None
+
+    def __post_init__(self):
+        if self.add is None:
+            self.add_roles = NOBODY
 
 
 def _url(model, view, *args):
@@ -94,14 +100,6 @@ def _write_refused(client, url, values=None):
 
 
 # ---- governance ------------------------------------------------------------------------------
-
-
-def _group_change(w):
-    return w.group, {"name": "复核组"}
-
-
-def _district_change(w):
-    return w.district, {"name": "甜城新区"}
 
 
 def _street_add(w, role):
@@ -579,17 +577,26 @@ def _subsidy_plan_add(w, role):
 # ---- the table -------------------------------------------------------------------------------
 
 
-def _same(w, obj, role):
-    """The change saved (the row still exists); the case's own check is in its values."""
-    assert obj.pk
-
-
 def _field_is(**expected):
     def check(w, obj, role):
         for name, value in expected.items():
             assert str(getattr(obj, name)) == str(value), (name, getattr(obj, name), value)
 
     return check
+
+
+def _edits(row, **values):
+    """`change` and `changed` for a change page that posts `values` to the world's `row` (a dotted
+    attribute path) and reads the same values back from the saved row."""
+    get_row = operator.attrgetter(row)
+    return {"change": lambda w: (get_row(w), values), "changed": _field_is(**values)}
+
+
+def _read_only(row, **values):
+    """`change` and `change_roles` for a change page no role saves: a POST of `values` to the world's
+    `row` (a dotted attribute path) is refused."""
+    get_row = operator.attrgetter(row)
+    return {"change": lambda w: (get_row(w), values), "change_roles": NOBODY}
 
 
 def _one_new(**expected):
@@ -604,8 +611,7 @@ CASES = {
     "auth.Group": Case(
         add=lambda w, role: {"name": "录入组"},
         added=_one_new(name="录入组"),
-        change=_group_change,
-        changed=_field_is(name="复核组"),
+        **_edits("group", name="复核组"),
         add_roles=SUPERUSER,
         change_roles=SUPERUSER,
         viewers=SUPERUSER,
@@ -618,8 +624,7 @@ CASES = {
             "password2": "a-long-pass-9271",
         },
         added=_one_new(username="newstaff"),
-        change=lambda w: (w.users.community, {"first_name": "小红"}),
-        changed=_field_is(first_name="小红"),
+        **_edits("users.community", first_name="小红"),
         add_roles=SUPERUSER,
         change_roles=SUPERUSER,
         viewers=SUPERUSER,
@@ -635,55 +640,43 @@ CASES = {
         viewers=SUPERUSER,
     ),
     "governance.AuditEntry": Case(
-        add=None,
-        added=None,
         change=lambda w: (w.rows["governance.AuditEntry"], {"summary": "改写"}),
-        add_roles=NOBODY,
         change_roles=NOBODY,
     ),
     "governance.LoginCounter": Case(
         # Written by the login check; superusers unlock through the list's action.
-        add=None,
-        added=None,
-        change=lambda w: (w.login_counter, {"failures": 0}),
-        add_roles=NOBODY,
-        change_roles=NOBODY,
+        **_read_only("login_counter", failures=0),
         viewers=SUPERUSER,
     ),
     "governance.District": Case(
         add=lambda w, role: {"name": "新设区", "eligibility_cutoff": "2001-01-01"},
         added=_one_new(name="新设区"),
-        change=_district_change,
-        changed=_field_is(name="甜城新区"),
+        **_edits("district", name="甜城新区"),
         add_roles=SUPERUSER,
         change_roles=SUPERUSER,
     ),
     "governance.Street": Case(
         add=_street_add,
         added=_one_new(name="新街道"),
-        change=lambda w: (w.s1, {"name": "玉溪街道办事处"}),
-        changed=_field_is(name="玉溪街道办事处"),
+        **_edits("s1", name="玉溪街道办事处"),
         add_roles=SUPERUSER,
         change_roles=("superuser", "street"),
     ),
     "governance.Community": Case(
         add=_community_add,
         added=_one_new(name="新社区"),
-        change=lambda w: (w.c11, {"name": "新华社区居委会"}),
-        changed=_field_is(name="新华社区居委会"),
+        **_edits("c11", name="新华社区居委会"),
         add_roles=SUPERUSER,
     ),
     "governance.Neighbourhood": Case(
         add=_neighbourhood_add,
         added=_one_new(name="新建里"),
-        change=lambda w: (w.n111, {"address": "新华路8号"}),
-        changed=_field_is(address="新华路8号"),
+        **_edits("n111", address="新华路8号"),
     ),
     "governance.Building": Case(
         add=_building_add,
         added=lambda w, rows, role: rows.get(name="9栋").stairwells.get(name="1单元"),
-        change=lambda w: (w.building, {"floors": 7}),
-        changed=_field_is(floors=7),
+        **_edits("building", floors=7),
     ),
     "governance.Stairwell": Case(
         add=_stairwell_add,
@@ -700,20 +693,17 @@ CASES = {
     "governance.ManagementArrangement": Case(
         add=_arrangement_add,
         added=_one_new(mode="self_managed"),
-        change=lambda w: (w.arrangement, {"note": "合同续签"}),
-        changed=_field_is(note="合同续签"),
+        **_edits("arrangement", note="合同续签"),
     ),
     "governance.Assessment": Case(
         add=_assessment_add,
         added=_one_new(score="78.00"),
-        change=lambda w: (w.assessment, {"note": "改写"}),
-        change_roles=NOBODY,
+        **_read_only("assessment", note="改写"),
     ),
     "governance.CompositionRule": Case(
         add=lambda w, role: {"district": w.district.pk, "kind": "property_committee", "min_members": 5},
         added=_one_new(kind="property_committee"),
-        change=lambda w: (w.composition_rule, {"min_members": 1}),
-        changed=_field_is(min_members=1),
+        **_edits("composition_rule", min_members=1),
         add_roles=SUPERUSER,
         change_roles=SUPERUSER,
     ),
@@ -726,8 +716,7 @@ CASES = {
             "contact_phone": "028-88001234",
         },
         added=_one_new(kind="party_led", credit_code="91310110666007217T"),
-        change=lambda w: (w.provider, {"contact_name": "何经理"}),
-        changed=_field_is(contact_name="何经理"),
+        **_edits("provider", contact_name="何经理"),
         add_roles=SUPERUSER,
         change_roles=SUPERUSER,
     ),
@@ -743,40 +732,32 @@ CASES = {
             "stairwells": [w.stairwell.pk],
         },
         added=lambda w, rows, role: list(rows.get(name="张院长").stairwells.all()) == [w.stairwell],
-        change=lambda w: (w.grid_role, {"kind": "lane_head"}),
-        changed=_field_is(kind="lane_head"),
+        **_edits("grid_role", kind="lane_head"),
     ),
     "governance.Body": Case(
         add=_body_add,
         added=lambda w, rows, role: rows.get(name="新华二里党支部").members.count() == 2,
-        change=lambda w: (w.body, {"note": "2027年换届"}),
-        changed=_field_is(note="2027年换届"),
+        **_edits("body", note="2027年换届"),
     ),
     "governance.PartyMember": Case(
         add=_party_member_add,
         added=_one_new(name="褚党员"),
-        change=lambda w: (w.party_member, {"organisation": "甜城区税务局"}),
-        changed=_field_is(organisation="甜城区税务局"),
+        **_edits("party_member", organisation="甜城区税务局"),
     ),
     "governance.VanguardTeam": Case(
         add=_vanguard_add,
         added=lambda w, rows, role: list(rows.get().members.all()) == [w.party_member],
-        change=lambda w: (w.vanguard_team, {"purpose": "楼道清洁"}),
-        changed=_field_is(purpose="楼道清洁"),
+        **_edits("vanguard_team", purpose="楼道清洁"),
     ),
     "governance.JointMeeting": Case(
         add=_joint_meeting_add,
         added=lambda w, rows, role: rows.get().resolutions.get().text == "划定停车位" and rows.get().bodies.count() == 1,
-        change=lambda w: (w.joint_meeting, {"topics": "楼道照明与消防通道"}),
-        changed=_field_is(topics="楼道照明与消防通道"),
+        **_edits("joint_meeting", topics="楼道照明与消防通道"),
     ),
     "governance.Resolution": Case(
         # Added with their meeting; here their status moves.
-        add=None,
-        added=None,
         change=lambda w: (w.resolution, {"move_to": "in_progress", "progress": "已采购灯具"}),
         changed=_field_is(status="in_progress", progress="已采购灯具"),
-        add_roles=NOBODY,
     ),
     "governance.StarScheme": Case(
         add=lambda w, role: {
@@ -791,8 +772,7 @@ CASES = {
             "dimensions-0-weight": "100",
         },
         added=lambda w, rows, role: rows.get().dimensions.get().name == "绿色之星",
-        change=lambda w: (w.star_scheme, {"note": "2027年修订"}),
-        changed=_field_is(note="2027年修订"),
+        **_edits("star_scheme", note="2027年修订"),
         add_roles=SUPERUSER,
         change_roles=SUPERUSER,
     ),
@@ -820,8 +800,7 @@ CASES = {
             "attachments-0-label": "活动照片",
         },
         added=lambda w, rows, role: rows.get().attachments.get().kind == "jpeg",
-        change=lambda w: (w.disclosure, {"body": "第三季度收支明细"}),
-        changed=_field_is(body="第三季度收支明细"),
+        **_edits("disclosure", body="第三季度收支明细"),
         files=_disclosure_files,
     ),
     "surveys.Reelection": Case(
@@ -832,22 +811,19 @@ CASES = {
             "term_end": (timezone.localdate(w.free_election.closed_at) + datetime.timedelta(days=3 * 365)).isoformat(),
         },
         added=lambda w, rows, role: _reload(w.body).term_end == rows.get().term_end,
-        change=lambda w: (w.reelection, {"note": "改写"}),
-        change_roles=NOBODY,
+        **_read_only("reelection", note="改写"),
     ),
     "projects.CatalogueItem": Case(
         add=_catalogue_add,
         added=_one_new(code="bike_shed"),
-        change=lambda w: (w.roads, {"description": "含路缘石"}),
-        changed=_field_is(description="含路缘石"),
+        **_edits("roads", description="含路缘石"),
         add_roles=SUPERUSER,
         change_roles=SUPERUSER,
     ),
     "projects.Project": Case(
         add=_project_add,
         added=_one_new(code="GZ-NEW"),
-        change=lambda w: (w.project, {"contractor": "甜城建工集团"}),
-        changed=_field_is(contractor="甜城建工集团"),
+        **_edits("project", contractor="甜城建工集团"),
     ),
     "projects.ScopeItem": Case(
         add=_scope_item_add,
@@ -858,27 +834,23 @@ CASES = {
     "projects.ProgressReport": Case(
         add=_progress_add,
         added=_one_new(percent_complete="80.00"),
-        change=lambda w: (w.report, {"note": "进度正常"}),
-        changed=_field_is(note="进度正常"),
+        **_edits("report", note="进度正常"),
     ),
     "projects.SupervisionFinding": Case(
         add=_finding_add,
         added=_one_new(description="排水沟堵塞"),
-        change=lambda w: (w.finding, {"description": "护栏松动，已通知施工方"}),
-        changed=_field_is(description="护栏松动，已通知施工方"),
+        **_edits("finding", description="护栏松动，已通知施工方"),
     ),
     "projects.Acceptance": Case(
         add=_acceptance_add,
         added=_one_new(passed=True),
-        change=lambda w: (w.acceptance, {"note": "资料齐全"}),
-        changed=_field_is(note="资料齐全"),
+        **_edits("acceptance", note="资料齐全"),
     ),
     "projects.Photo": Case(
         add=_photo_add,
         added=_one_new(caption="改造后楼道"),
         files=_photo_files,
-        change=lambda w: (w.photo, {"caption": "改造前楼道"}),
-        changed=_field_is(caption="改造前楼道"),
+        **_edits("photo", caption="改造前楼道"),
     ),
     "projects.Notice": Case(
         add=_notice_add,
@@ -887,18 +859,12 @@ CASES = {
         changed=_field_is(title="结果公示（修订）"),
     ),
     "projects.Objection": Case(
-        add=None,
-        added=None,
         change=lambda w: (w.objection, {"answer": "已调整灯位"}),
         changed=_field_is(answer="已调整灯位", status="answered"),
-        add_roles=NOBODY,
     ),
     "residents.ResidentReport": Case(
-        add=None,
-        added=None,
         change=lambda w: (w.resident_report, {"answer": "已通知施工单位"}),
         changed=_field_is(answer="已通知施工单位", status="answered"),
-        add_roles=NOBODY,
     ),
     "surveys.Vote": Case(
         add=_vote_add,
@@ -909,8 +875,7 @@ CASES = {
     "surveys.Ballot": Case(
         add=_ballot_add,
         added=_one_new(choice="disagree", channel="paper"),
-        change=lambda w: (w.ballot, {"choice": "abstain"}),
-        change_roles=NOBODY,
+        **_read_only("ballot", choice="abstain"),
     ),
     "surveys.ProcessTemplate": Case(
         add=_template_add,
@@ -923,15 +888,10 @@ CASES = {
     "surveys.ConsultationProcess": Case(
         add=_process_add,
         added=lambda w, rows, role: rows.get(project=w.candidate).steps.filter(status="open").get(order=1),
-        change=lambda w: (w.process, {}),
-        change_roles=NOBODY,
+        **_read_only("process"),
     ),
     "surveys.ConsultationStep": Case(
-        add=None,
-        added=None,
-        change=lambda w: (w.d1, {"note": "改写"}),
-        add_roles=NOBODY,
-        change_roles=NOBODY,
+        **_read_only("d1", note="改写"),
     ),
     "surveys.StepReview": Case(
         add=_review_add,
@@ -942,92 +902,75 @@ CASES = {
     "surveys.Meeting": Case(
         add=_meeting_add,
         added=_one_new(place="小区广场"),
-        change=lambda w: (w.meeting, {"minutes": "议定加装电梯意向摸底"}),
-        changed=_field_is(minutes="议定加装电梯意向摸底"),
+        **_edits("meeting", minutes="议定加装电梯意向摸底"),
     ),
     "surveys.Visit": Case(
         add=_visit_add,
         added=_one_new(notes="老人独居，希望加装扶手"),
-        change=lambda w: (w.visit, {"notes": "已登记需求"}),
-        changed=_field_is(notes="已登记需求"),
+        **_edits("visit", notes="已登记需求"),
     ),
     "surveys.Opinion": Case(
         add=_opinion_add,
         added=_one_new(text="建议增加充电桩"),
-        change=lambda w: (w.opinion, {"answer": "adopted", "answer_text": "已纳入方案"}),
-        changed=_field_is(answer="adopted", answer_text="已纳入方案"),
+        **_edits("opinion", answer="adopted", answer_text="已纳入方案"),
     ),
     "surveys.DemandList": Case(
         add=_demand_list_add,
         added=_one_new(intro="请勾选您需要的改造内容", is_open=True),
-        change=lambda w: (w.demand_list, {"intro": "截至月底"}),
-        changed=_field_is(intro="截至月底"),
+        **_edits("demand_list", intro="截至月底"),
     ),
     "surveys.DemandSubmission": Case(
         add=_submission_add,
         added=_one_new(channel="visit", text="道路坑洼"),
-        change=lambda w: (w.submission, {"text": "改写"}),
-        change_roles=NOBODY,
+        **_read_only("submission", text="改写"),
     ),
     "surveys.Questionnaire": Case(
         add=_questionnaire_add,
         added=lambda w, rows, role: [o.text for o in rows.get().questions.get().options.order_by("order")]
         == ["需要", "不需要"],
-        change=lambda w: (w.questionnaire, {"title": "满意度调查（第二轮）"}),
-        changed=_field_is(title="满意度调查（第二轮）"),
+        **_edits("questionnaire", title="满意度调查（第二轮）"),
     ),
     "surveys.Response": Case(
         add=_response_add,
         added=_one_new(channel="paper"),
         add_url=_response_add_url,
-        change=lambda w: (w.response, {}),
-        change_roles=NOBODY,
+        **_read_only("response"),
     ),
     "surveys.PlanVersion": Case(
         add=_plan_add,
         added=lambda w, rows, role: rows.get().items.get().amount == Decimal("21600.00"),
-        change=lambda w: (w.plan, {"summary": "道路、管网"}),
-        changed=_field_is(summary="道路、管网"),
+        **_edits("plan", summary="道路、管网"),
     ),
     "funding.FundingSource": Case(
         # A street's money: community staff read it (they commit it to their projects).
         add=_source_add,
         added=_one_new(kind="special_bond"),
-        change=lambda w: (w.source, {"document_number": "甜财〔2026〕3号"}),
-        changed=_field_is(document_number="甜财〔2026〕3号"),
+        **_edits("source", document_number="甜财〔2026〕3号"),
         add_roles=("superuser", "street"),
         change_roles=("superuser", "street"),
     ),
     "funding.Commitment": Case(
         add=_commitment_add,
         added=_one_new(amount="150000.00"),
-        change=lambda w: (w.commitment, {"amount": "1.00"}),
-        change_roles=NOBODY,
+        **_read_only("commitment", amount="1.00"),
     ),
     "funding.Disbursement": Case(
         add=_disbursement_add,
         added=_one_new(voucher_number="PZ-002"),
-        change=lambda w: (w.disbursement, {"amount": "1.00"}),
-        change_roles=NOBODY,
+        **_read_only("disbursement", amount="1.00"),
     ),
     "funding.PublicIncome": Case(
         add=_income_add,
         added=_one_new(kind="advertising"),
-        change=lambda w: (w.income, {"use": "楼道照明"}),
-        changed=_field_is(use="楼道照明"),
+        **_edits("income", use="楼道照明"),
     ),
     "funding.SubsidyPlan": Case(
         add=_subsidy_plan_add,
         added=lambda w, rows, role: rows.get().installments.count() == 2,
-        change=lambda w: (w.subsidy_plan, {"name": "改写"}),
-        change_roles=NOBODY,
+        **_read_only("subsidy_plan", name="改写"),
     ),
     "funding.SubsidyInstallment": Case(
-        add=None,
-        added=None,
-        change=lambda w: (w.installment, {"amount": "1.00"}),
-        add_roles=NOBODY,
-        change_roles=NOBODY,
+        **_read_only("installment", amount="1.00"),
     ),
 }
 

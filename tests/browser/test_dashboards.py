@@ -202,14 +202,20 @@ def test_the_tables_carry_the_page_without_javascript(browser, demo_logins, live
     context.close()
 
 
-def test_the_consultation_page_draws_its_charts_and_links_the_admin(page, demo_logins, live_server):
-    """The district official opens the consultation tab from the overview: its charts draw with no
-    console error, and a waiting item opens the admin page that settles it."""
+def _district_tab(page, live_server, label, slug):
+    """The district official signs in and opens the overview's tab `label`: the district's `slug`
+    page."""
     admin_login(page, live_server.url, "district", "demo-district")
     page.goto(f"{live_server.url}/dashboards/")
     with page.expect_navigation():
-        page.locator(".tabs a", has_text="协商议事").click()
-    assert re.search(r"/dashboards/district/\d+/consultation/", page.url)
+        page.locator(".tabs a", has_text=label).click()
+    assert re.search(rf"/dashboards/district/\d+/{slug}/", page.url)
+
+
+def test_the_consultation_page_draws_its_charts_and_links_the_admin(page, demo_logins, live_server):
+    """The district official opens the consultation tab from the overview: its charts draw with no
+    console error, and a waiting item opens the admin page that settles it."""
+    _district_tab(page, live_server, "协商议事", "consultation")
     assert page.locator(".tabs [aria-current]").inner_text() == "协商议事"
     _charts_drawn(page)
     assert page.locator("#participation tbody tr").count() >= 2
@@ -225,11 +231,7 @@ def test_the_consultation_page_draws_its_charts_and_links_the_admin(page, demo_l
 def test_the_money_page_draws_its_charts(page, demo_logins, live_server):
     """The money and management tab of the district: its charts draw with no console error, and
     the unmanaged neighbourhoods are listed, each linking its own page."""
-    admin_login(page, live_server.url, "district", "demo-district")
-    page.goto(f"{live_server.url}/dashboards/")
-    with page.expect_navigation():
-        page.locator(".tabs a", has_text="资金与长效管理").click()
-    assert re.search(r"/dashboards/district/\d+/money/", page.url)
+    _district_tab(page, live_server, "资金与长效管理", "money")
     _charts_drawn(page)
     assert page.locator("#gaps tbody th a").count() >= 1
     assert page.locator("#subsidies tbody tr").count() >= 1

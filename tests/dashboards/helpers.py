@@ -5,7 +5,8 @@ import csv
 import io
 from urllib.parse import unquote
 
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -13,6 +14,40 @@ from openpyxl import load_workbook
 from projects.models import Project
 
 LEVELS = ("district", "street", "community", "neighbourhood", "project")
+
+# Who opens which unit's dashboard, as the pages and the API both answer it (each adds its own
+# rows): (who, level, place in the `world` fixture, status): inside 200; outside 404, like a unit
+# that does not exist; above one's own level 404.
+UNIT_SCOPING = [
+    ("superuser", "neighbourhood", "ne", 200),
+    ("city", "district", "other_district", 200),
+    ("official", "district", "district", 200),
+    ("official", "street", "s2", 200),
+    ("official", "neighbourhood", "n211", 200),
+    ("official", "district", "other_district", 404),
+    ("official", "neighbourhood", "ne", 404),
+    ("street", "street", "s1", 200),
+    ("street", "community", "c12", 200),
+    ("street", "street", "s2", 404),
+    ("street", "district", "district", 404),  # the unit above one's own
+    ("street", "neighbourhood", "n211", 404),
+    ("community", "community", "c11", 200),
+    ("community", "neighbourhood", "n111", 200),
+    ("community", "community", "c12", 404),
+    ("community", "street", "s1", 404),
+    ("community", "neighbourhood", "n121", 404),
+]
+
+
+def seeded_for_module(django_db_blocker, scale):
+    """For a module-scoped fixture (`yield from` it): seed_demo at `scale` inside a transaction that
+    is rolled back when the module is done; yields the command's output."""
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            out = io.StringIO()
+            call_command("seed_demo", "--scale", scale, stdout=out)
+            yield out.getvalue()
+            transaction.set_rollback(True)
 
 
 def page_queries(client, url):

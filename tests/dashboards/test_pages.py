@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from funding.models import Commitment, FundingSource
 from governance.choices import RoleKind
-from tests.dashboards.helpers import download_name
+from tests.dashboards.helpers import UNIT_SCOPING, download_name
 from tests.factories import UserFactory, staff_user
 from tests.projects.factories import ProjectFactory
 
@@ -72,27 +72,7 @@ def test_each_role_lands_on_its_own_unit(client, world, users):
         assert names == sorted([world.district.name, world.other_district.name])
 
 
-# (who, level, place, expected status): inside 200, outside 404, above one's own level 404.
-SCOPING = [
-    ("official", "district", "district", 200),
-    ("official", "district", "other_district", 404),
-    ("official", "street", "s2", 200),
-    ("official", "neighbourhood", "n211", 200),
-    ("official", "neighbourhood", "ne", 404),
-    ("street", "street", "s1", 200),
-    ("street", "street", "s2", 404),
-    ("street", "district", "district", 404),
-    ("street", "community", "c12", 200),
-    ("street", "neighbourhood", "n211", 404),
-    ("community", "community", "c11", 200),
-    ("community", "community", "c12", 404),
-    ("community", "street", "s1", 404),
-    ("community", "neighbourhood", "n111", 200),
-    ("community", "neighbourhood", "n121", 404),
-    ("city", "district", "other_district", 200),
-    ("city", "neighbourhood", "ne", 200),
-    ("superuser", "neighbourhood", "ne", 200),
-]
+SCOPING = [*UNIT_SCOPING, ("city", "neighbourhood", "ne", 200)]
 
 
 @pytest.mark.parametrize("who, level, place, status", SCOPING)

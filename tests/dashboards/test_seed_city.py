@@ -6,11 +6,8 @@ dashboards must read them as they read rows written by the services."""
 import random
 from collections import Counter, defaultdict
 from decimal import Decimal
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, F, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -26,16 +23,12 @@ from residents.demo import OwnerMaker
 from residents.identity import id_number_hash, id_number_problem
 from residents.models import Household
 from surveys.models import Ballot, ConsultationStep, DemandSubmission, Vote
+from tests.dashboards.helpers import seeded_for_module
 
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        with transaction.atomic():
-            out = StringIO()
-            call_command("seed_demo", "--scale", "tinycity", stdout=out)
-            yield out.getvalue()
-            transaction.set_rollback(True)
+    yield from seeded_for_module(django_db_blocker, "tinycity")
 
 
 def test_the_city_shape(seeded, db):

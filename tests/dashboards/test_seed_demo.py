@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
 from django.db.models import Count, F, Max, Min
 from django.test import Client
 from django.urls import reverse
@@ -43,6 +42,7 @@ from surveys.choices import QuestionnaireStatus, StepStatus, VoteStatus
 from surveys.models import Ballot, ConsultationProcess, DemandList, DemandSubmission, Response, Vote
 from surveys.selectors import resident_home
 from surveys.services import vote_close
+from tests.dashboards.helpers import seeded_for_module
 
 CODE = re.compile(r"\b[0-9A-Z]{5}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
 
@@ -50,12 +50,7 @@ CODE = re.compile(r"\b[0-9A-Z]{5}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
     """The output of `seed_demo --scale small`, with its data in place for the whole module."""
-    with django_db_blocker.unblock():
-        with transaction.atomic():
-            out = StringIO()
-            call_command("seed_demo", "--scale", "small", stdout=out)
-            yield out.getvalue()
-            transaction.set_rollback(True)
+    yield from seeded_for_module(django_db_blocker, "small")
 
 
 @pytest.fixture

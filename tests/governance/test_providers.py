@@ -79,32 +79,33 @@ def test_the_register_keeps_codes_and_names_unique_per_district(territory, users
 # ---- arrangements point to the register ---------------------------------------------------------
 
 
+def _professional_in_n111(territory, actor, **fields):
+    """arrangement_start by `actor`: n111 under professional management from 2024-01-01, with `fields`."""
+    return arrangement_start(
+        neighbourhood=territory.n111, mode="professional", started_on=D(2024, 1, 1), actor=actor, **fields
+    )
+
+
 def test_a_professional_arrangement_needs_a_provider_of_its_district(territory, users):
     with pytest.raises(ValidationError, match="专业化物业须选择物业服务单位"):
-        arrangement_start(neighbourhood=territory.n111, mode="professional", started_on=D(2024, 1, 1), actor=users.street)
+        _professional_in_n111(territory, users.street)
     with transaction.atomic(), pytest.raises(IntegrityError):  # the constraint holds under the service too
         ManagementArrangement.objects.create(neighbourhood=territory.n111, mode="professional", started_on=D(2024, 1, 1))
     elsewhere = ProviderFactory(district=territory.other_district, name="远郊物业")
     with pytest.raises(ValidationError) as refused:
-        arrangement_start(
-            neighbourhood=territory.n111, mode="professional", provider=elsewhere, started_on=D(2024, 1, 1), actor=users.superuser
-        )
+        _professional_in_n111(territory, users.superuser, provider=elsewhere)
     assert "provider" in refused.value.message_dict
     # A street's staff cannot name a provider they cannot see: the same answer as a missing one.
     with pytest.raises(ValidationError) as refused:
-        arrangement_start(
-            neighbourhood=territory.n111, mode="professional", provider=elsewhere, started_on=D(2024, 1, 1), actor=users.street
-        )
+        _professional_in_n111(territory, users.street, provider=elsewhere)
     assert refused.value.message_dict["provider"] == ["所选的物业服务单位不存在。"]
-    arrangement = arrangement_start(
-        neighbourhood=territory.n111,
-        mode="professional",
+    arrangement = _professional_in_n111(
+        territory,
+        users.community,
         provider=provider_of(territory.n111),
-        started_on=D(2024, 1, 1),
         contract_start=D(2024, 1, 1),
         contract_end=D(2026, 12, 31),
         fee_per_m2_month=Decimal("0.85"),
-        actor=users.community,
     )
     assert arrangement.provider.name == "安居物业公司" and arrangement.fee_per_m2_month == Decimal("0.85")
     assert AuditEntry.objects.get(action="arrangement_start").details == {"provider": arrangement.provider_id}
@@ -114,14 +115,12 @@ def test_a_professional_arrangement_needs_a_provider_of_its_district(territory, 
 
 def test_the_contract_period_is_ordered(territory, users):
     with pytest.raises(ValidationError) as refused:
-        arrangement_start(
-            neighbourhood=territory.n111,
-            mode="professional",
+        _professional_in_n111(
+            territory,
+            users.community,
             provider=provider_of(territory.n111),
-            started_on=D(2024, 1, 1),
             contract_start=D(2025, 1, 1),
             contract_end=D(2024, 12, 31),
-            actor=users.community,
         )
     assert "contract_end" in refused.value.message_dict
     assert not ManagementArrangement.objects.exists()

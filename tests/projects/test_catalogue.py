@@ -12,6 +12,8 @@ from projects.models import CatalogueItem
 from projects.permissions import catalogue_visible_to
 from projects.services import catalogue_item_retire, catalogue_item_save
 
+from .factories import CatalogueItemFactory
+
 NATIONAL = {
     WorkClass.BASIC: {
         "water_supply",
@@ -74,22 +76,8 @@ def test_the_national_menu_is_shipped_by_class():
 
 @pytest.mark.django_db
 def test_each_district_sees_the_national_menu_and_its_own_items(territory, users):
-    own = CatalogueItem.objects.create(
-        code="d_rain_garden",
-        name="雨水花园",
-        work_class=WorkClass.IMPROVEMENT,
-        unit="m2",
-        reference_unit_cost=Decimal("300"),
-        district=territory.district,
-    )
-    foreign = CatalogueItem.objects.create(
-        code="e_item",
-        name="外区项目",
-        work_class=WorkClass.BASIC,
-        unit="m",
-        reference_unit_cost=Decimal("1"),
-        district=territory.other_district,
-    )
+    own = CatalogueItemFactory(code="d_rain_garden", name="雨水花园", district=territory.district)
+    foreign = CatalogueItemFactory(code="e_item", name="外区项目", district=territory.other_district)
     seen = set(catalogue_visible_to(users.community))
     assert own in seen and foreign not in seen
     assert CatalogueItem.objects.get(code="roads") in seen

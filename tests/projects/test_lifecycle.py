@@ -36,6 +36,13 @@ def _put(project, stage, before=""):
     project.refresh_from_db()
 
 
+def _project_at(territory, stage):
+    """A project of street S1 in neighbourhood n111, put at `stage` without its gates."""
+    project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
+    _put(project, stage)
+    return project
+
+
 def _refused(project, to, actor, note="原因"):
     with pytest.raises(Refused) as info:
         project_transition(project=project, to=to, actor=actor, note=note)
@@ -112,8 +119,7 @@ def test_a_full_run_writes_one_transition_row_and_one_audit_row_per_move(territo
 
 @pytest.mark.django_db
 def test_a_refused_move_writes_nothing(territory, users):
-    project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
-    _put(project, S.TENDER)
+    project = _project_at(territory, S.TENDER)
     _refused(project, S.CONSTRUCTION, users.street)
     assert not ProjectTransition.objects.exists()
     assert not AuditEntry.objects.filter(action="project_transition").exists()
@@ -242,8 +248,7 @@ def test_each_registered_gate_alone_blocks_its_move_with_its_own_reasons(territo
 
 @pytest.mark.django_db
 def test_publicity_must_be_over_with_no_open_objection(territory, users):
-    project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
-    _put(project, S.CONSULTATION)
+    project = _project_at(territory, S.CONSULTATION)
     with registered_gates(**ALL_PASSING):
         assert _refused(project, S.TENDER, users.street) == ["尚未发布方案公示。"]
         today = timezone.localdate()
@@ -274,8 +279,7 @@ def test_publicity_must_be_over_with_no_open_objection(territory, users):
 
 @pytest.mark.django_db
 def test_tender_to_construction_needs_the_tender_fields(territory, users):
-    project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
-    _put(project, S.TENDER)
+    project = _project_at(territory, S.TENDER)
     assert _refused(project, S.CONSTRUCTION, users.street) == [
         "未填写施工单位。",
         "未填写监理单位。",
@@ -304,8 +308,7 @@ def test_construction_to_acceptance_needs_every_scope_item_settled(territory, us
 
 @pytest.mark.django_db
 def test_acceptance_to_aftercare_needs_a_passed_acceptance_no_open_finding_and_management(territory, users):
-    project = ProjectFactory(lead_street=territory.s1, neighbourhoods=[territory.n111])
-    _put(project, S.ACCEPTANCE)
+    project = _project_at(territory, S.ACCEPTANCE)
     assert _refused(project, S.AFTERCARE, users.street) == [
         "尚无竣工验收记录。",
         "每个小区均已落实长效管理：尚无法检查（长效管理模块未启用）",

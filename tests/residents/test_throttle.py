@@ -52,6 +52,11 @@ def wrong_code(household, last="0"):
     return f"{household.access_code_locator}-0000-000{last}"
 
 
+def rule_changed(monkeypatch, name, **changes):
+    """throttle's rule `name` ("ADDRESS_RULE", "DEVICE_RULE") with `changes`, for this test."""
+    monkeypatch.setattr(throttle, name, dataclasses.replace(getattr(throttle, name), **changes))
+
+
 def counter(key_prefix):
     return AttemptCounter.objects.get(key__startswith=key_prefix)
 
@@ -172,7 +177,7 @@ def test_a_correct_code_is_never_refused_for_others_mistakes_on_its_household(ho
 
 @pytest.mark.django_db
 def test_an_address_has_a_large_free_allowance_then_doubling_delays(household, monkeypatch):
-    monkeypatch.setattr(throttle, "ADDRESS_RULE", dataclasses.replace(throttle.ADDRESS_RULE, free=30))
+    rule_changed(monkeypatch, "ADDRESS_RULE", free=30)
     hh, code = household
     centre = "203.0.113.80"
     # A consultation evening: many phones behind one address, each making a few typos.
@@ -197,7 +202,7 @@ def test_an_address_has_a_large_free_allowance_then_doubling_delays(household, m
 
 @pytest.mark.django_db
 def test_an_ipv6_client_cannot_escape_its_address_counter_by_changing_address(household, monkeypatch):
-    monkeypatch.setattr(throttle, "ADDRESS_RULE", dataclasses.replace(throttle.ADDRESS_RULE, free=3))
+    rule_changed(monkeypatch, "ADDRESS_RULE", free=3)
     hh, code = household
     for n in range(3):
         attempt(Client(REMOTE_ADDR=f"2001:db8:5:6::{n + 1}"), wrong_code(hh))
@@ -207,7 +212,7 @@ def test_an_ipv6_client_cannot_escape_its_address_counter_by_changing_address(ho
 
 @pytest.mark.django_db
 def test_a_correct_code_gives_its_attempt_back_and_clears_its_device(household, monkeypatch):
-    monkeypatch.setattr(throttle, "ADDRESS_RULE", dataclasses.replace(throttle.ADDRESS_RULE, free=3))
+    rule_changed(monkeypatch, "ADDRESS_RULE", free=3)
     hh, code = household
     client = device_client("203.0.113.90")
     attempt(client, wrong_code(hh))
@@ -266,7 +271,7 @@ def _parallel_wrong_codes(clients, code, n=60):
 @pytest.mark.django_db(transaction=True)
 def test_sixty_parallel_wrong_codes_from_one_device_get_exactly_its_free_checks(household, monkeypatch):
     # A first delay longer than the run, however slow the machine: every refusal is the race's.
-    monkeypatch.setattr(throttle, "DEVICE_RULE", dataclasses.replace(throttle.DEVICE_RULE, first_delay=600))
+    rule_changed(monkeypatch, "DEVICE_RULE", first_delay=600)
     hh, _code = household
     client = device_client()
     cookie = client.cookies[throttle.DEVICE_COOKIE].value
@@ -284,8 +289,7 @@ def test_sixty_parallel_wrong_codes_from_one_device_get_exactly_its_free_checks(
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_sixty_parallel_wrong_codes_from_one_address_get_exactly_its_free_checks(household, monkeypatch):
-    rule = dataclasses.replace(throttle.ADDRESS_RULE, free=20, first_delay=600)
-    monkeypatch.setattr(throttle, "ADDRESS_RULE", rule)
+    rule_changed(monkeypatch, "ADDRESS_RULE", free=20, first_delay=600)
     hh, _code = household
     clients = [Client(REMOTE_ADDR="10.2.2.2") for _ in range(60)]  # no cookies: the address alone
     statuses = _parallel_wrong_codes(clients, wrong_code(hh))

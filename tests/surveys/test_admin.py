@@ -37,6 +37,22 @@ MODELS = [
 ]
 
 
+def _new_forms(prefix, total):
+    """The management form of the inline formset `prefix`: `total` new forms, none stored."""
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def _admin_add_saves(client, model_name, data):
+    """POSTs `data` to the surveys admin's add page of `model_name`: it saves (a redirect)."""
+    response = client.post(reverse(f"admin:surveys_{model_name}_add"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", MODELS)
 def test_every_changelist_and_add_page_opens_for_staff(client, users, model):
@@ -207,18 +223,14 @@ def test_opinion_answer_and_questionnaire_through_the_admin(client, territory, u
         "neighbourhood": territory.n111.pk,
         "title": "满意度调查",
         "intro": "",
-        "questions-TOTAL_FORMS": "1",
-        "questions-INITIAL_FORMS": "0",
-        "questions-MIN_NUM_FORMS": "0",
-        "questions-MAX_NUM_FORMS": "1000",
+        **_new_forms("questions", 1),
         "questions-0-order": "1",
         "questions-0-text": "满意吗？",
         "questions-0-kind": "single",
         "questions-0-required": "on",
         "questions-0-options_text": "满意\n不满意",
     }
-    response = client.post(reverse("admin:surveys_questionnaire_add"), data)
-    assert response.status_code == 302, response.content.decode()[:3000]
+    _admin_add_saves(client, "questionnaire", data)
     questionnaire = Questionnaire.objects.get()
     assert [o.text for o in questionnaire.questions.get().options.all()] == ["满意", "不满意"]
 
@@ -256,15 +268,11 @@ def test_meeting_photos_go_through_the_photo_checks(client, territory, users, se
         "attendees": "25",
         "households_represented": "20",
         "minutes": "",
-        "photos-TOTAL_FORMS": "1",
-        "photos-INITIAL_FORMS": "0",
-        "photos-MIN_NUM_FORMS": "0",
-        "photos-MAX_NUM_FORMS": "1000",
+        **_new_forms("photos", 1),
         "photos-0-image": jpeg_upload("会议.jpg"),
         "photos-0-caption": "现场",
     }
-    response = client.post(reverse("admin:surveys_meeting_add"), data)
-    assert response.status_code == 302, response.content.decode()[:2000]
+    _admin_add_saves(client, "meeting", data)
     photo = MeetingPhoto.objects.get()
     assert photo.caption == "现场" and "会议" not in photo.image.name and photo.meeting.attendees == 25
 
@@ -293,10 +301,7 @@ def test_a_superuser_defines_a_template_in_the_admin(client, territory, users):
         "district": territory.district.pk,
         "description": "",
         "active": "on",
-        "steps-TOTAL_FORMS": "2",
-        "steps-INITIAL_FORMS": "0",
-        "steps-MIN_NUM_FORMS": "0",
-        "steps-MAX_NUM_FORMS": "1000",
+        **_new_forms("steps", 2),
         "steps-0-order": "1",
         "steps-0-code": "D1",
         "steps-0-direction": "down",
@@ -307,8 +312,7 @@ def test_a_superuser_defines_a_template_in_the_admin(client, territory, users):
         "steps-1-direction": "up",
         "steps-1-name": "审核",
     }
-    response = client.post(reverse("admin:surveys_processtemplate_add"), data)
-    assert response.status_code == 302, response.content.decode()[:2000]
+    _admin_add_saves(client, "processtemplate", data)
     template = ProcessTemplate.objects.get(name="一下一上")
     assert [(s.order, s.code) for s in template.steps.all()] == [(1, "D1"), (2, "U1")]
     client.force_login(users.street)

@@ -8,6 +8,7 @@ is observed, not guessed from a sleep."""
 
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -25,7 +26,8 @@ from surveys.services import (
 )
 from surveys.tally import tally
 
-from .helpers import collecting_project, neighbourhood_with
+from .helpers import neighbourhood_with
+from .helpers_races import collecting_in_n111
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent transactions"),
@@ -103,14 +105,31 @@ def held(work):
     return writer
 
 
+@contextmanager
+def held_open(work):
+    """`held(work)`, released on the way out however the block ends."""
+    writer = held(work)
+    try:
+        yield writer
+    finally:
+        writer.release()
+
+
+def waits_on(holder, work, why):
+    """Starts `work` in a writer of its own while `holder` keeps its transaction open, asserts that
+    it waits for a lock `holder` holds (`why` says what it would mean if not), then lets both
+    finish, `holder` first. Returns the finished second writer."""
+    waiter = Writer(work).begin()
+    assert blocked_by(waiter, holder), why
+    holder.finish()
+    return waiter.finish()
+
+
 @pytest.fixture
 def collecting(territory, users):
-    from projects.catalogue_data import ensure_national_menu
-
-    ensure_national_menu()  # an earlier transactional test may have emptied the migration's rows
-    project, process, lists = collecting_project(territory, users.community)
+    process, demand_list = collecting_in_n111(territory, users)
     households = list(territory.n111.households.order_by("pk"))
-    return process.steps.get(code="D1"), lists[territory.n111.pk], households
+    return process.steps.get(code="D1"), demand_list, households
 
 
 def roads():
@@ -122,25 +141,30 @@ def roads():
 # ---- demand lists ----------------------------------------------------------------------------
 
 
+def _completing(d1, users):
+    """Work that completes step D1 (which closes the demand lists)."""
+    return lambda: step_complete(step=d1, actor=users.community)
+
+
+def _submit(demand_list, household):
+    """Work that submits `household`'s demand (roads) through the service."""
+    return lambda: demand_submit(demand_list=demand_list, household=household, items=roads())
+
+
 def test_closing_the_demand_list_waits_for_a_submission_in_flight(collecting, users):
     d1, demand_list, hs = collecting
-    submitting = held(lambda: demand_submit(demand_list=demand_list, household=hs[0], items=roads()))
-    writers = [submitting]
-    try:
+    with held_open(_submit(demand_list, hs[0])) as submitting:
         # Submissions of one neighbourhood do not wait for each other.
-        other = Writer(lambda: demand_submit(demand_list=demand_list, household=hs[1], items=roads()))
+        other = Writer(_submit(demand_list, hs[1]))
         other.begin().join(WAIT)
         assert not other.is_alive() and other.error is None, other.error
 
-        closing = Writer(lambda: step_complete(step=d1, actor=users.community)).begin()
-        writers.append(closing)
-        assert blocked_by(closing, submitting), "D1 closed the list under a submission in flight"
-        submitting.finish()
-        closing.finish()
+        closing = waits_on(
+            submitting,
+            _completing(d1, users),
+            "D1 closed the list under a submission in flight",
+        )
         assert closing.error is None, closing.error
-    finally:
-        for writer in writers:
-            writer.release()
 
     demand_list.refresh_from_db()
     assert not demand_list.is_open
@@ -155,15 +179,12 @@ def test_closing_the_demand_list_waits_for_a_submission_in_flight(collecting, us
 def test_a_submission_that_waited_on_the_close_is_refused(collecting, users):
     d1, demand_list, hs = collecting
     demand_submit(demand_list=demand_list, household=hs[0], items=roads())  # D1's evidence
-    closing = held(lambda: step_complete(step=d1, actor=users.community))
-    submitting = Writer(lambda: demand_submit(demand_list=demand_list, household=hs[1], items=roads()))
-    try:
-        submitting.begin()
-        assert blocked_by(submitting, closing), "a submission read the list open while it was closing"
-        closing.finish()
-        submitting.finish()
-    finally:
-        closing.release()
+    with held_open(_completing(d1, users)) as closing:
+        submitting = waits_on(
+            closing,
+            _submit(demand_list, hs[1]),
+            "a submission read the list open while it was closing",
+        )
     assert isinstance(submitting.error, ValidationError)
     assert "本小区的需求清单征集已经结束" in submitting.error.messages[0]
     assert not DemandSubmission.objects.filter(household=hs[1]).exists()
@@ -191,15 +212,12 @@ def test_the_quick_path_holds_the_close_and_waits_on_it_as_the_service_does(coll
     for household in hs[:2]:
         household_code_issue_one(household=household, actor=users.community)
     demand_submit(demand_list=demand_list, household=hs[2], items=roads())  # D1's evidence
-    submitting = held(_quick(demand_list, hs[0]))
-    closing = Writer(lambda: step_complete(step=d1, actor=users.community)).begin()
-    try:
-        assert blocked_by(closing, submitting), "D1 closed the list under a quick submission in flight"
-        submitting.finish()
-        closing.finish()
-    finally:
-        submitting.release()
-        closing.release()
+    with held_open(_quick(demand_list, hs[0])) as submitting:
+        closing = waits_on(
+            submitting,
+            _completing(d1, users),
+            "D1 closed the list under a quick submission in flight",
+        )
     assert submitting.result and closing.error is None, closing.error
     # A quick submission that waits on a close reads the list closed and writes nothing.
     late = Writer(_quick(demand_list, hs[1])).begin()
@@ -228,17 +246,22 @@ def assert_stored_tally_is_a_recount(vote):
     return vote
 
 
+def _casting(vote, household, choice):
+    """Work that casts `household`'s ballot."""
+    return lambda: ballot_cast(vote=vote, household=household, choice=choice)
+
+
+def _closing_vote(vote, users):
+    """Work that closes and counts `vote` at its closing time."""
+    return lambda: vote_close(vote=vote, actor=users.community, now=vote.closes_at)
+
+
 def test_closing_a_vote_waits_for_a_ballot_in_flight_and_counts_it(vote_place, users):
     vote, hs = vote_place
-    casting = held(lambda: ballot_cast(vote=vote, household=hs[1], choice=BallotChoice.DISAGREE))
-    closing = Writer(lambda: vote_close(vote=vote, actor=users.community, now=vote.closes_at))
-    try:
-        closing.begin()
-        assert blocked_by(closing, casting), "the vote was counted under a ballot in flight"
-        casting.finish()
-        closing.finish()
-    finally:
-        casting.release()
+    with held_open(_casting(vote, hs[1], BallotChoice.DISAGREE)) as casting:
+        closing = waits_on(
+            casting, _closing_vote(vote, users), "the vote was counted under a ballot in flight"
+        )
     assert closing.error is None, closing.error
     closed = assert_stored_tally_is_a_recount(vote)
     assert closed.result["voting_flats"] == 2 and closed.result["disagree_area"] == "60.00"
@@ -249,15 +272,12 @@ def test_closing_a_vote_waits_for_a_ballot_in_flight_and_counts_it(vote_place, u
 
 def test_a_ballot_that_waited_on_the_close_is_refused_and_not_stored(vote_place, users):
     vote, hs = vote_place
-    closing = held(lambda: vote_close(vote=vote, actor=users.community, now=vote.closes_at))
-    casting = Writer(lambda: ballot_cast(vote=vote, household=hs[1], choice=BallotChoice.AGREE))
-    try:
-        casting.begin()
-        assert blocked_by(casting, closing), "a ballot read the vote open while it was being counted"
-        closing.finish()
-        casting.finish()
-    finally:
-        closing.release()
+    with held_open(_closing_vote(vote, users)) as closing:
+        casting = waits_on(
+            closing,
+            _casting(vote, hs[1], BallotChoice.AGREE),
+            "a ballot read the vote open while it was being counted",
+        )
     assert isinstance(casting.error, ValidationError)
     assert "不在表决期内" in casting.error.messages[0]
     assert not Ballot.objects.filter(vote=vote, household=hs[1]).exists()
@@ -284,21 +304,24 @@ def open_questionnaire(territory, users):
     return q, question, list(territory.n111.households.order_by("pk"))
 
 
+def _answering(q, question, household):
+    """Work that submits `household`'s response (4 to the one question)."""
+    return lambda: response_submit(questionnaire=q, household=household, answers={question.pk: 4})
+
+
+def _closing_questionnaire(q, users):
+    """Work that closes questionnaire `q`."""
+    return lambda: questionnaire_set_status(
+        questionnaire=q, status=QuestionnaireStatus.CLOSED, actor=users.community
+    )
+
+
 def test_closing_a_questionnaire_waits_for_a_response_in_flight(open_questionnaire, users):
     q, question, hs = open_questionnaire
-    answering = held(lambda: response_submit(questionnaire=q, household=hs[0], answers={question.pk: 4}))
-    closing = Writer(
-        lambda: questionnaire_set_status(
-            questionnaire=q, status=QuestionnaireStatus.CLOSED, actor=users.community
+    with held_open(_answering(q, question, hs[0])) as answering:
+        closing = waits_on(
+            answering, _closing_questionnaire(q, users), "the questionnaire closed under a response in flight"
         )
-    )
-    try:
-        closing.begin()
-        assert blocked_by(closing, answering), "the questionnaire closed under a response in flight"
-        answering.finish()
-        closing.finish()
-    finally:
-        answering.release()
     assert closing.error is None, closing.error
     response = Response.objects.get(questionnaire=q)
     assert response.household_id == hs[0].pk and response.submitted_at <= closing.result.closed_at
@@ -308,19 +331,12 @@ def test_closing_a_questionnaire_waits_for_a_response_in_flight(open_questionnai
 
 def test_a_response_that_waited_on_the_close_is_refused(open_questionnaire, users):
     q, question, hs = open_questionnaire
-    closing = held(
-        lambda: questionnaire_set_status(
-            questionnaire=q, status=QuestionnaireStatus.CLOSED, actor=users.community
+    with held_open(_closing_questionnaire(q, users)) as closing:
+        answering = waits_on(
+            closing,
+            _answering(q, question, hs[0]),
+            "a response read the questionnaire open while it closed",
         )
-    )
-    answering = Writer(lambda: response_submit(questionnaire=q, household=hs[0], answers={question.pk: 4}))
-    try:
-        answering.begin()
-        assert blocked_by(answering, closing), "a response read the questionnaire open while it closed"
-        closing.finish()
-        answering.finish()
-    finally:
-        closing.release()
     assert isinstance(answering.error, ValidationError)
     assert "不接受填写" in answering.error.messages[0]
     assert not Response.objects.filter(questionnaire=q).exists()

@@ -14,6 +14,7 @@ from surveys.services import demand_lists_open, demand_submit, step_complete
 from tests.races import at_once, errors_of, postgresql_only
 
 from .helpers import collecting_project, jpeg_upload
+from .helpers_races import collecting_in_n111
 
 
 def menu(*codes):
@@ -174,11 +175,7 @@ def _submissions(demand_list, household, codes):
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_submissions_leave_exactly_one_current(territory, users):
-    from projects.catalogue_data import ensure_national_menu
-
-    ensure_national_menu()  # an earlier transactional test may have emptied the migration's rows
-    project, process, lists = collecting_project(territory, users.community)
-    demand_list = lists[territory.n111.pk]
+    _process, demand_list = collecting_in_n111(territory, users)
     household = territory.n111.households.first()
     assert errors_of(at_once(_submissions(demand_list, household, ["roads", "parking"]))) == []
     assert DemandSubmission.objects.filter(household=household).count() == 2
@@ -190,11 +187,7 @@ def test_two_simultaneous_submissions_leave_exactly_one_current(territory, users
 def test_two_simultaneous_replacements_leave_exactly_one_current_and_the_history(territory, users):
     """The household already has a current submission: both writers must replace it, one after
     the other (row lock; the loser re-reads under READ COMMITTED and retries)."""
-    from projects.catalogue_data import ensure_national_menu
-
-    ensure_national_menu()
-    project, process, lists = collecting_project(territory, users.community)
-    demand_list = lists[territory.n111.pk]
+    _process, demand_list = collecting_in_n111(territory, users)
     household = territory.n111.households.first()
     first = demand_submit(demand_list=demand_list, household=household, items=menu("lighting"))
     assert errors_of(at_once(_submissions(demand_list, household, ["roads", "parking", "greening"]))) == []

@@ -20,6 +20,7 @@ from governance import prepared
 from tests.races import at_once, errors_of, postgresql_only
 
 from .helpers import collecting_project
+from .helpers_races import collecting_in_n111
 
 POSTGRESQL = connection.vendor == "postgresql"
 
@@ -188,11 +189,7 @@ def test_what_the_quick_path_declines_the_page_explains_and_nothing_is_written(c
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_quick_and_general_submissions_leave_exactly_one_current(territory, users):
-    from projects.catalogue_data import ensure_national_menu
-
-    ensure_national_menu()  # an earlier transactional test may have emptied the migration's rows
-    project, process, lists = collecting_project(territory, users.community)
-    demand_list = lists[territory.n111.pk]
+    _process, demand_list = collecting_in_n111(territory, users)
     household = territory.n111.households.order_by("pk").first()
     household_code_issue_one(household=household, actor=users.community)
     household.refresh_from_db()

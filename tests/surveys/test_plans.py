@@ -16,6 +16,17 @@ from surveys.services import demand_submit, plan_seed_from_demand, plan_version_
 from .helpers import collecting_project, final_plan
 
 
+def _roads_line(neighbourhood, quantity, unit_cost):
+    """A plan line: `quantity` of the catalogue's road repairs in `neighbourhood` at `unit_cost`."""
+    roads = CatalogueItem.objects.get(code="roads")
+    return PlanItem(
+        neighbourhood=neighbourhood,
+        catalogue_item=roads,
+        quantity=Decimal(quantity),
+        unit_cost=Decimal(unit_cost),
+    )
+
+
 @pytest.mark.django_db
 def test_versions_are_numbered_one_final_and_lines_costed(territory, users):
     project, process, lists = collecting_project(territory, users.community)
@@ -23,14 +34,7 @@ def test_versions_are_numbered_one_final_and_lines_costed(territory, users):
     first = plan_version_save(
         plan=PlanVersion(project=project, kind=PlanKind.PRELIMINARY, title="初步", summary="道路"),
         actor=users.community,
-        items=[
-            PlanItem(
-                neighbourhood=territory.n111,
-                catalogue_item=roads,
-                quantity=Decimal("0.50"),
-                unit_cost=Decimal("0.05"),
-            )
-        ],
+        items=[_roads_line(territory.n111, "0.50", "0.05")],
     )
     assert first.number == 1
     assert first.items.get().amount == Decimal("0.03")  # 0.025 rounded once, half up (not to even)
@@ -139,7 +143,6 @@ def test_the_final_plan_is_published_as_the_projects_plan_notice(territory, user
     from .helpers import open_vote
 
     project, process, lists = collecting_project(territory, users.community)
-    roads = CatalogueItem.objects.get(code="roads")
     preliminary = plan_version_save(
         plan=PlanVersion(project=project, kind=PlanKind.PRELIMINARY, title="初步", summary="道路"),
         actor=users.community,
@@ -149,14 +152,7 @@ def test_the_final_plan_is_published_as_the_projects_plan_notice(territory, user
     final = plan_version_save(
         plan=PlanVersion(project=project, kind=PlanKind.FINAL, title="新华里改造方案", summary="道路与管网"),
         actor=users.community,
-        items=[
-            PlanItem(
-                neighbourhood=territory.n111,
-                catalogue_item=roads,
-                quantity=Decimal("1200.00"),
-                unit_cost=Decimal("180.00"),
-            )
-        ],
+        items=[_roads_line(territory.n111, "1200.00", "180.00")],
     )
     vote = open_vote(territory.n111, users.community, project=project, plan_version=final)
     vote_close(vote=vote, actor=users.community, now=vote.closes_at)
