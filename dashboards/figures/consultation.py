@@ -42,7 +42,7 @@ from surveys.choices import ADOPTED_ANSWERS, MatterType, OpinionAnswer, VoteScop
 from surveys.models import Ballot, DemandList, DemandSubmission, Opinion, Questionnaire, Response, Vote
 from surveys.selectors import demand_ranking, up_steps_awaiting_review
 
-from .tables import Table
+from .tables import Table, chart, unit_links
 from .units import (
     CHILD_LEVEL,
     LEVEL_NAMES,
@@ -361,7 +361,7 @@ def consultation(actor, unit, period, limit=None):
 
 def _participation_table(figures):
     rows = figures["rows"]
-    table = Table(
+    return Table(
         "participation",
         _("居民参与"),
         [
@@ -385,41 +385,35 @@ def _participation_table(figures):
             ]
             for r in rows
         ],
+        links=unit_links(rows),
+        note=_("参与率：提交需求清单户数÷有需求清单的小区户数；答卷÷各问卷所在小区户数之和；表决票÷各表决范围内户数之和。"),
+        chart=chart(
+            "bar",
+            [r["name"] for r in rows],
+            [
+                (_("需求清单参与率(%)"), [r["demand_rate"] or 0 for r in rows]),
+                (_("问卷参与率(%)"), [r["questionnaire_rate"] or 0 for r in rows]),
+                (_("表决参与率(%)"), [r["vote_rate"] or 0 for r in rows]),
+            ],
+        ),
     )
-    table.links = [(r["level"], r["pk"]) for r in rows]
-    table.note = _("参与率：提交需求清单户数÷有需求清单的小区户数；答卷÷各问卷所在小区户数之和；表决票÷各表决范围内户数之和。")
-    table.chart = {
-        "type": "bar",
-        "categories": [r["name"] for r in rows],
-        "series": [
-            {"name": str(_("需求清单参与率(%)")), "data": [r["demand_rate"] or 0 for r in rows]},
-            {"name": str(_("问卷参与率(%)")), "data": [r["questionnaire_rate"] or 0 for r in rows]},
-            {"name": str(_("表决参与率(%)")), "data": [r["vote_rate"] or 0 for r in rows]},
-        ],
-    }
-    return table
 
 
 def _top_items_table(figures):
     items = figures["top_items"]
-    table = Table(
+    return Table(
         "top_items",
         _("居民需求最集中的改造内容"),
         [(_("改造内容"), "text"), (_("编码"), "text"), (_("提出需求(户)"), "int"), (_("占有需求清单小区户数(%)"), "rate")],
         [[item.name, item.code, item.households, item.share] for item in items],
+        note=_("前%(n)d项，按当前有效的需求清单计。") % {"n": TOP_ITEMS},
+        chart=chart("hbar", [item.name for item in items], [(_("提出需求(户)"), [item.households for item in items])]),
     )
-    table.note = _("前%(n)d项，按当前有效的需求清单计。") % {"n": TOP_ITEMS}
-    table.chart = {
-        "type": "hbar",
-        "categories": [item.name for item in items],
-        "series": [{"name": str(_("提出需求(户)")), "data": [item.households for item in items]}],
-    }
-    return table
 
 
 def _opinions_table(figures):
     rows, total = figures["rows"], figures["total"]
-    table = Table(
+    return Table(
         "opinions",
         _("意见建议"),
         [
@@ -431,23 +425,19 @@ def _opinions_table(figures):
             (_("待答复(条)"), "int"),
         ],
         [[r["name"], r["collected"], r["adopted"], r["not_adopted"], r["explained"], r["pending"]] for r in rows],
+        links=unit_links(rows),
+        note=_("收集 %(n)d 条，采纳 %(m)d 条（含部分采纳）。") % {"n": total["collected"], "m": total["adopted"]},
+        chart=chart(
+            "bar",
+            [r["name"] for r in rows],
+            [(_("收集(条)"), [r["collected"] for r in rows]), (_("采纳(条)"), [r["adopted"] for r in rows])],
+        ),
     )
-    table.links = [(r["level"], r["pk"]) for r in rows]
-    table.note = _("收集 %(n)d 条，采纳 %(m)d 条（含部分采纳）。") % {"n": total["collected"], "m": total["adopted"]}
-    table.chart = {
-        "type": "bar",
-        "categories": [r["name"] for r in rows],
-        "series": [
-            {"name": str(_("收集(条)")), "data": [r["collected"] for r in rows]},
-            {"name": str(_("采纳(条)")), "data": [r["adopted"] for r in rows]},
-        ],
-    }
-    return table
 
 
 def _votes_table(figures):
     votes = figures["votes"]
-    table = Table(
+    return Table(
         "votes",
         _("业主表决"),
         [
@@ -461,36 +451,34 @@ def _votes_table(figures):
             (_("参与率(%)"), "rate"),
         ],
         [[v["name"], v["held"], v["passed"], v["failed"], v["open"], v["ballots"], v["flats"], v["rate"]] for v in votes],
+        chart=chart(
+            "bar",
+            [str(v["name"]) for v in votes],
+            [
+                (_("通过(次)"), [v["passed"] for v in votes]),
+                (_("未通过(次)"), [v["failed"] for v in votes]),
+                (_("进行中(次)"), [v["open"] for v in votes]),
+            ],
+        ),
     )
-    table.chart = {
-        "type": "bar",
-        "categories": [str(v["name"]) for v in votes],
-        "series": [
-            {"name": str(_("通过(次)")), "data": [v["passed"] for v in votes]},
-            {"name": str(_("未通过(次)")), "data": [v["failed"] for v in votes]},
-            {"name": str(_("进行中(次)")), "data": [v["open"] for v in votes]},
-        ],
-    }
-    return table
 
 
 def _waiting_table(figures):
     waiting = figures["waiting"]
     items = waiting["items"]
-    table = Table(
+    return Table(
         "waiting",
         _("待办事项"),
         [(_("事项"), "text"), (_("类别"), "text"), (_("项目"), "text"), (_("起始日期"), "text"), (_("已等待(天)"), "days")],
         [[i["what"], i["kind_name"], i["project"], i["since"], i["days"]] for i in items],
+        hrefs=[i["url"] for i in items],
+        note=_("截至今日；点击事项到管理后台办理。"),
+        chart=chart(
+            "hbar",
+            [str(WAITING_KINDS[kind]) for kind in WAITING_KINDS],
+            [(_("待办(件)"), [waiting["counts"][kind] for kind in WAITING_KINDS])],
+        ),
     )
-    table.hrefs = [i["url"] for i in items]
-    table.note = _("截至今日；点击事项到管理后台办理。")
-    table.chart = {
-        "type": "hbar",
-        "categories": [str(WAITING_KINDS[kind]) for kind in WAITING_KINDS],
-        "series": [{"name": str(_("待办(件)")), "data": [waiting["counts"][kind] for kind in WAITING_KINDS]}],
-    }
-    return table
 
 
 def consultation_tables(figures):
