@@ -165,8 +165,10 @@ def parse_args():
     return parser.parse_args()
 
 
-def overview_sql(unit, period):
-    sql = OVERVIEW_SQL.format(child=CHILD.get(unit.level, "NULL::bigint"), unit_filter=UNIT_FILTER[unit.level])
+def unit_statement(template, unit, period):
+    """A page's statement for `unit` and the parameters every page's statement takes: the unit,
+    the plan year and the years shown up to it, the as-of date and the time zone."""
+    sql = template.format(child=CHILD.get(unit.level, "NULL::bigint"), unit_filter=UNIT_FILTER[unit.level])
     params = {
         "unit": unit.pk,
         "year": period.year,
@@ -174,8 +176,13 @@ def overview_sql(unit, period):
         "as_of": period.as_of,
         "end": period.as_of_end,
         "tz": str(timezone.get_current_timezone()),
-        "map": unit.level in MAP_LEVELS,  # the pages from the city down to a community show the map
     }
+    return sql, params
+
+
+def overview_sql(unit, period):
+    sql, params = unit_statement(OVERVIEW_SQL, unit, period)
+    params["map"] = unit.level in MAP_LEVELS  # the pages from the city down to a community show the map
     return sql, params
 
 
@@ -425,24 +432,18 @@ FROM due d FULL JOIN paid p ON p.year = d.year AND p.payer = d.payer
 def tab_sql(page, unit, period):
     """The statement and parameters of the consultation or money page of `unit`."""
     template = {"consultation": CONSULTATION_SQL, "money": MONEY_SQL}[page]
-    sql = template.format(child=CHILD.get(unit.level, "NULL::bigint"), unit_filter=UNIT_FILTER[unit.level])
+    sql, params = unit_statement(template, unit, period)
     now = timezone.now()
     today = timezone.localdate(now)
     this_month = today.replace(day=1)
     from dashboards.figures.consultation import FINDING_WAIT_DAYS, REVIEW_WAIT_DAYS
 
-    params = {
-        "unit": unit.pk,
-        "year": period.year,
-        "first_year": period.year - f.YEARS_SHOWN + 1,
-        "as_of": period.as_of,
-        "end": period.as_of_end,
-        "tz": str(timezone.get_current_timezone()),
-        "review_before": now - datetime.timedelta(days=REVIEW_WAIT_DAYS),
-        "finding_before": now - datetime.timedelta(days=FINDING_WAIT_DAYS),
-        "this_month": this_month,
-        "last_month": (this_month - datetime.timedelta(days=1)).replace(day=1),
-    }
+    params.update(
+        review_before=now - datetime.timedelta(days=REVIEW_WAIT_DAYS),
+        finding_before=now - datetime.timedelta(days=FINDING_WAIT_DAYS),
+        this_month=this_month,
+        last_month=(this_month - datetime.timedelta(days=1)).replace(day=1),
+    )
     return sql, params
 
 
