@@ -436,7 +436,7 @@ def tab_sql(page, unit, period):
     now = timezone.now()
     today = timezone.localdate(now)
     this_month = today.replace(day=1)
-    from dashboards.figures.consultation import FINDING_WAIT_DAYS, REVIEW_WAIT_DAYS
+    from dashboards.figures.waiting import FINDING_WAIT_DAYS, REVIEW_WAIT_DAYS
 
     params.update(
         review_before=now - datetime.timedelta(days=REVIEW_WAIT_DAYS),
