@@ -70,16 +70,19 @@ UNIT_FILTER = {
 }
 CHILD = {f.CITY: "d.id", f.DISTRICT: "s.id", f.STREET: "c.id", f.COMMUNITY: "n.id"}
 
-OVERVIEW_SQL = """
-WITH hood AS (
-    SELECT n.id, {child} AS child,
-           (n.built_year < EXTRACT(YEAR FROM d.eligibility_cutoff) OR n.admission_reason <> '') AS eligible
+# The unit's neighbourhoods, with their district, street and community (the hood CTE's FROM).
+HOOD_FROM = """
     FROM governance_neighbourhood n
     JOIN governance_community c ON c.id = n.community_id
     JOIN governance_street s ON s.id = c.street_id
     JOIN governance_district d ON d.id = s.district_id
     WHERE {unit_filter}
-), plan AS (
+"""
+
+OVERVIEW_SQL = """
+WITH hood AS (
+    SELECT n.id, {child} AS child,
+           (n.built_year < EXTRACT(YEAR FROM d.eligibility_cutoff) OR n.admission_reason <> '') AS eligible""" + HOOD_FROM + """), plan AS (
     SELECT p.id, p.year, p.budget, p.started_on, p.completed_on, p.created_at
     FROM projects_project p
     WHERE p.year BETWEEN %(first_year)s AND %(year)s AND p.created_at < %(end)s
@@ -258,13 +261,7 @@ def pages():
 
 TAB_HOOD = """
 WITH hood AS (
-    SELECT n.id, {child} AS child, n.household_count AS households
-    FROM governance_neighbourhood n
-    JOIN governance_community c ON c.id = n.community_id
-    JOIN governance_street s ON s.id = c.street_id
-    JOIN governance_district d ON d.id = s.district_id
-    WHERE {unit_filter}
-), cancelled AS (
+    SELECT n.id, {child} AS child, n.household_count AS households""" + HOOD_FROM + """), cancelled AS (
     SELECT t.project_id AS id FROM projects_projecttransition t WHERE t.to_stage = 'cancelled' AND t.at < %(end)s
 )"""
 
