@@ -70,16 +70,19 @@ UNIT_FILTER = {
 }
 CHILD = {f.CITY: "d.id", f.DISTRICT: "s.id", f.STREET: "c.id", f.COMMUNITY: "n.id"}
 
-OVERVIEW_SQL = """
-WITH hood AS (
-    SELECT n.id, {child} AS child,
-           (n.built_year < EXTRACT(YEAR FROM d.eligibility_cutoff) OR n.admission_reason <> '') AS eligible
+# The unit's neighbourhoods, with their district, street and community (the hood CTE's FROM).
+HOOD_FROM = """
     FROM governance_neighbourhood n
     JOIN governance_community c ON c.id = n.community_id
     JOIN governance_street s ON s.id = c.street_id
     JOIN governance_district d ON d.id = s.district_id
     WHERE {unit_filter}
-), plan AS (
+"""
+
+OVERVIEW_SQL = """
+WITH hood AS (
+    SELECT n.id, {child} AS child,
+           (n.built_year < EXTRACT(YEAR FROM d.eligibility_cutoff) OR n.admission_reason <> '') AS eligible""" + HOOD_FROM + """), plan AS (
     SELECT p.id, p.year, p.budget, p.started_on, p.completed_on, p.created_at
     FROM projects_project p
     WHERE p.year BETWEEN %(first_year)s AND %(year)s AND p.created_at < %(end)s
@@ -165,8 +168,10 @@ def parse_args():
     return parser.parse_args()
 
 
-def overview_sql(unit, period):
-    sql = OVERVIEW_SQL.format(child=CHILD.get(unit.level, "NULL::bigint"), unit_filter=UNIT_FILTER[unit.level])
+def unit_statement(template, unit, period):
+    """A page's statement for `unit` and the parameters every page's statement takes: the unit,
+    the plan year and the years shown up to it, the as-of date and the time zone."""
+    sql = template.format(child=CHILD.get(unit.level, "NULL::bigint"), unit_filter=UNIT_FILTER[unit.level])
     params = {
         "unit": unit.pk,
         "year": period.year,
@@ -174,8 +179,13 @@ def overview_sql(unit, period):
         "as_of": period.as_of,
         "end": period.as_of_end,
         "tz": str(timezone.get_current_timezone()),
-        "map": unit.level in MAP_LEVELS,  # the pages from the city down to a community show the map
     }
+    return sql, params
+
+
+def overview_sql(unit, period):
+    sql, params = unit_statement(OVERVIEW_SQL, unit, period)
+    params["map"] = unit.level in MAP_LEVELS  # the pages from the city down to a community show the map
     return sql, params
 
 
@@ -251,13 +261,7 @@ def pages():
 
 TAB_HOOD = """
 WITH hood AS (
-    SELECT n.id, {child} AS child, n.household_count AS households
-    FROM governance_neighbourhood n
-    JOIN governance_community c ON c.id = n.community_id
-    JOIN governance_street s ON s.id = c.street_id
-    JOIN governance_district d ON d.id = s.district_id
-    WHERE {unit_filter}
-), cancelled AS (
+    SELECT n.id, {child} AS child, n.household_count AS households""" + HOOD_FROM + """), cancelled AS (
     SELECT t.project_id AS id FROM projects_projecttransition t WHERE t.to_stage = 'cancelled' AND t.at < %(end)s
 )"""
 
@@ -425,24 +429,18 @@ FROM due d FULL JOIN paid p ON p.year = d.year AND p.payer = d.payer
 def tab_sql(page, unit, period):
     """The statement and parameters of the consultation or money page of `unit`."""
     template = {"consultation": CONSULTATION_SQL, "money": MONEY_SQL}[page]
-    sql = template.format(child=CHILD.get(unit.level, "NULL::bigint"), unit_filter=UNIT_FILTER[unit.level])
+    sql, params = unit_statement(template, unit, period)
     now = timezone.now()
     today = timezone.localdate(now)
     this_month = today.replace(day=1)
-    from dashboards.figures.consultation import FINDING_WAIT_DAYS, REVIEW_WAIT_DAYS
+    from dashboards.figures.waiting import FINDING_WAIT_DAYS, REVIEW_WAIT_DAYS
 
-    params = {
-        "unit": unit.pk,
-        "year": period.year,
-        "first_year": period.year - f.YEARS_SHOWN + 1,
-        "as_of": period.as_of,
-        "end": period.as_of_end,
-        "tz": str(timezone.get_current_timezone()),
-        "review_before": now - datetime.timedelta(days=REVIEW_WAIT_DAYS),
-        "finding_before": now - datetime.timedelta(days=FINDING_WAIT_DAYS),
-        "this_month": this_month,
-        "last_month": (this_month - datetime.timedelta(days=1)).replace(day=1),
-    }
+    params.update(
+        review_before=now - datetime.timedelta(days=REVIEW_WAIT_DAYS),
+        finding_before=now - datetime.timedelta(days=FINDING_WAIT_DAYS),
+        this_month=this_month,
+        last_month=(this_month - datetime.timedelta(days=1)).replace(day=1),
+    )
     return sql, params
 
 
@@ -556,20 +554,84 @@ def tab_pages():
     return found
 
 
+def signed_in(users, username):
+    """A test Client signed in as the demo official `username`."""
+    client = Client()
+    client.force_login(users[username])
+    return client
+
+
+def time_page(client, url, runs):
+    """The page's first response, its query count and the median server time (ms) of `runs`
+    requests, the first one included: the first run's queries are the ones counted."""
+    connection.queries_log.clear()
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    first_ms = (time.perf_counter() - started) * 1000
+    assert response.status_code == 200, (url, response.status_code)
+    return response, len(queries), median_ms(lambda: client.get(url), runs - 1, [first_ms])
+
+
+def time_sql(cursor, sql, params, runs):
+    """The statement's rows and the median time (ms) of `runs` executions, the first included."""
+    started = time.perf_counter()
+    cursor.execute(sql, params)
+    rows = cursor.fetchall()
+    first_sql_ms = (time.perf_counter() - started) * 1000
+
+    def run_sql():
+        cursor.execute(sql, params)
+        cursor.fetchall()
+
+    return rows, median_ms(run_sql, runs - 1, [first_sql_ms])
+
+
+def print_over(label, timeout):
+    """The row of a page whose statement ran past --timeout."""
+    print(f"{label[:44]:44} {'>' + str(timeout * 1000):>9}  (a statement ran past --timeout, cancelled)", flush=True)
+
+
+def print_row(label, page_ms, queries, sql_ms, same):
+    """A page's row of the table."""
+    print(
+        f"{label[:44]:44} {page_ms:9.1f} {queries:8d} {sql_ms:9.1f} {page_ms / sql_ms:6.1f}x  {same}",
+        flush=True,
+    )
+
+
+def bench_overviews(args, users, today):
+    """Measure the overview pages and the API, one row each: the page, then its SQL."""
+    for name, username, url, unit in pages():
+        label = f"{name} ({username})"
+        client = signed_in(users, username)
+        try:
+            response, queries, page_ms = time_page(client, url, args.runs)
+        except OperationalError:
+            print_over(label, args.timeout)
+            continue
+        default = f.Period(year=today.year, month=today.replace(day=1))  # the API's default period
+        period = response.context["period"] if response.context else default
+        sql, params = overview_sql(unit, period)
+        with connection.cursor() as cursor:
+            rows, sql_ms = time_sql(cursor, sql, params, args.runs)
+        if response.context:
+            page_found = {**page_headline(response.context["figures"]), **map_headline(response.context)}
+            same = "yes" if sql_headline(rows, period.year) == page_found else "NO"
+        else:
+            page_found, same = None, "n/a (JSON)"
+        print_row(label, page_ms, queries, sql_ms, same)
+        if same == "NO":
+            print(f"    page {page_found}\n    SQL  {sql_headline(rows, period.year)}")
+
+
 def bench_tabs(args, users):
-    """Measure the consultation and money pages as main() does the overview's, one row each."""
+    """Measure the consultation and money pages as bench_overviews does the overview's, one row each."""
     for name, username, url, unit, page in tab_pages():
         label = f"{name} ({username})"
-        client = Client()
-        client.force_login(users[username])
+        client = signed_in(users, username)
         try:
-            connection.queries_log.clear()
-            started = time.perf_counter()
-            with CaptureQueriesContext(connection) as queries:  # the first run, its queries counted
-                response = client.get(url)
-            first_ms = (time.perf_counter() - started) * 1000
-            assert response.status_code == 200, (url, response.status_code)
-            page_ms = median_ms(lambda: client.get(url), args.runs - 1, [first_ms])
+            response, queries, page_ms = time_page(client, url, args.runs)
             period = response.context["period"]
             sql, params = tab_sql(page, unit, period)
             with connection.cursor() as cursor:
@@ -577,28 +639,16 @@ def bench_tabs(args, users):
                 # database never analysed) is no cost of the SQL a baseline stands for.
                 cursor.execute("SET jit = off")
                 try:
-                    started = time.perf_counter()
-                    cursor.execute(sql, params)
-                    rows = cursor.fetchall()
-                    first_sql_ms = (time.perf_counter() - started) * 1000
-
-                    def run_sql():
-                        cursor.execute(sql, params)
-                        cursor.fetchall()
-
-                    sql_ms = median_ms(run_sql, args.runs - 1, [first_sql_ms])
+                    rows, sql_ms = time_sql(cursor, sql, params, args.runs)
                 finally:
                     cursor.execute("RESET jit")
         except OperationalError:
-            print(f"{label[:44]:44} {'>' + str(args.timeout * 1000):>9}  (a statement ran past --timeout, cancelled)", flush=True)
+            print_over(label, args.timeout)
             continue
         page_headline_of, sql_headline_of = TAB_HEADLINES[page]
         page_found, sql_found = page_headline_of(response.context["figures"]), sql_headline_of(rows)
         same = "yes" if page_found == sql_found else "NO"
-        print(
-            f"{label[:44]:44} {page_ms:9.1f} {len(queries):8d} {sql_ms:9.1f} {page_ms / sql_ms:6.1f}x  {same}",
-            flush=True,
-        )
+        print_row(label, page_ms, queries, sql_ms, same)
         if same == "NO":
             print(f"    page {page_found}\n    SQL  {sql_found}")
 
@@ -626,46 +676,7 @@ def main():
     users = {u.username: u for u in get_user_model().objects.filter(username__in=["city", "district"])}
     with connection.cursor() as cursor:
         cursor.execute("SET statement_timeout = %s", [args.timeout * 1000])
-    for name, username, url, unit in pages():
-        label = f"{name} ({username})"
-        client = Client()
-        client.force_login(users[username])
-        try:
-            connection.queries_log.clear()
-            started = time.perf_counter()
-            with CaptureQueriesContext(connection) as queries:  # the first run, its queries counted
-                response = client.get(url)
-            first_ms = (time.perf_counter() - started) * 1000
-            assert response.status_code == 200, (url, response.status_code)
-            page_ms = median_ms(lambda: client.get(url), args.runs - 1, [first_ms])
-        except OperationalError:
-            print(f"{label[:44]:44} {'>' + str(args.timeout * 1000):>9}  (a statement ran past --timeout, cancelled)", flush=True)
-            continue
-        default = f.Period(year=today.year, month=today.replace(day=1))  # the API's default period
-        period = response.context["period"] if response.context else default
-        sql, params = overview_sql(unit, period)
-        with connection.cursor() as cursor:
-            started = time.perf_counter()
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-            first_sql_ms = (time.perf_counter() - started) * 1000
-
-            def run_sql():
-                cursor.execute(sql, params)
-                cursor.fetchall()
-
-            sql_ms = median_ms(run_sql, args.runs - 1, [first_sql_ms])
-        if response.context:
-            page_found = {**page_headline(response.context["figures"]), **map_headline(response.context)}
-            same = "yes" if sql_headline(rows, period.year) == page_found else "NO"
-        else:
-            page_found, same = None, "n/a (JSON)"
-        print(
-            f"{label[:44]:44} {page_ms:9.1f} {len(queries):8d} {sql_ms:9.1f} {page_ms / sql_ms:6.1f}x  {same}",
-            flush=True,
-        )
-        if same == "NO":
-            print(f"    page {page_found}\n    SQL  {sql_headline(rows, period.year)}")
+    bench_overviews(args, users, today)
     bench_tabs(args, users)
     print(f"(as of {today}; queries: one request's, session and user included; SQL: one statement)")
 

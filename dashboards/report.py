@@ -298,8 +298,8 @@ PROJECT_FACTS = [
 ]
 
 
-def _project_sheet(report):
-    headers = [
+def _project_headers():
+    return [
         _("序号"),
         _("项目编号"),
         _("项目名称"),
@@ -319,36 +319,42 @@ def _project_sheet(report):
         *[label for _name, label in PROJECT_FACTS],
         *[label for _name, label in quantity_columns()],
     ]
+
+
+def _project_row(number, row):
+    """A project's line: where it is, its dates and stage at the month's end, and its figures."""
+    p, f = row.project, row.figures
+    names = {u.level: u.name for u in row.home.ancestors()}
+    return [
+        number,
+        p.code,
+        p.name,
+        names.get(DISTRICT, ""),
+        names.get(STREET, ""),
+        names.get(COMMUNITY, ""),
+        row.home.name,
+        p.year,
+        Stage(p.stage_then).label,
+        p.started_on if p.started else None,
+        p.completed_on if p.completed else None,
+        f["percent_complete"],
+        f["plan_neighbourhoods"],
+        f["plan_buildings"],
+        f["plan_households"],
+        f["plan_floor_area"],
+        *[f[name] for name, _label in PROJECT_FACTS],
+        *[f[name] for name in QUANTITY_FIELDS],
+    ]
+
+
+def _project_sheet(report):
     title = gettext_lazy("项目基本情况")
-    rows = [[_title(report, title)], headers]
+    rows = [[_title(report, title)], _project_headers()]
     total = {name: _zero(name) for name in (*SUMMED, *QUANTITY_FIELDS)}
     for i, row in enumerate(report.projects, start=1):
-        p, f = row.project, row.figures
-        names = {u.level: u.name for u in row.home.ancestors()}
-        rows.append(
-            [
-                i,
-                p.code,
-                p.name,
-                names.get(DISTRICT, ""),
-                names.get(STREET, ""),
-                names.get(COMMUNITY, ""),
-                row.home.name,
-                p.year,
-                Stage(p.stage_then).label,
-                p.started_on if p.started else None,
-                p.completed_on if p.completed else None,
-                f["percent_complete"],
-                f["plan_neighbourhoods"],
-                f["plan_buildings"],
-                f["plan_households"],
-                f["plan_floor_area"],
-                *[f[name] for name, _label in PROJECT_FACTS],
-                *[f[name] for name in QUANTITY_FIELDS],
-            ]
-        )
+        rows.append(_project_row(i, row))
         for name in total:
-            total[name] += f[name]
+            total[name] += row.figures[name]
     rows.append(
         [
             _("合计"),

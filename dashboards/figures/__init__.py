@@ -5,6 +5,7 @@
 - `overview`: the overview page's figures and tables;
 - `map`: the map of a unit's neighbourhoods, coloured by their project's stage;
 - `consultation`: the consultation page's (participation, demands, opinions, votes, what waits);
+- `waiting`: what waits for staff, the consultation page's last table;
 - `money`: the money and management page's (funding, gaps, management, assessments, subsidies).
 
 Read-only: everything is read through the lower apps' models, querysets, selectors and the scoping

@@ -17,7 +17,8 @@ Definitions (docs/architecture.md, "Dashboards"), for the unit's neighbourhoods 
 - waiting (today, whatever the as-of month: statuses carry no history): up steps open for longer
   than 7 days (a department review is due), notices with unanswered objections of the unit's
   households, supervision findings open for longer than 30 days, and projects under construction
-  without last month's progress report; each with the admin page that settles it.
+  without last month's progress report; each with the admin page that settles it (read in
+  figures/waiting.py).
 
 The households of a neighbourhood are its stored total (governance.totals, kept equal to a count of
 the rows by the services that write them); the flats of a building or a stairwell are counted.
@@ -25,24 +26,17 @@ the rows by the services that write them); the flats of a building or a stairwel
 A fixed number of queries whatever the size of the data (tests/dashboards/test_consultation_page.py).
 """
 
-import datetime
-
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, When, Window
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from governance.scoping import territory_of
-from projects.models import Project
-from projects.selectors import findings_open_since, notices_with_open_objections, projects_missing_report
 from residents.models import Household
 from surveys.choices import ADOPTED_ANSWERS, MatterType, OpinionAnswer, VoteScope, VoteStatus
 from surveys.models import Ballot, DemandList, DemandSubmission, Opinion, Questionnaire, Response, Vote
-from surveys.selectors import demand_ranking, up_steps_awaiting_review
+from surveys.selectors import demand_ranking
 
-from .tables import Table
+from .tables import Table, chart, unit_links
 from .units import (
     CHILD_LEVEL,
     LEVEL_NAMES,
@@ -54,10 +48,17 @@ from .units import (
     rate,
     scoped_neighbourhoods,
 )
+from .waiting import (  # noqa: F401 (kept importable from here)
+    FINDING_WAIT_DAYS,
+    REVIEW_WAIT_DAYS,
+    WAITING_KINDS,
+    _admin,
+    _waiting_reads,
+    _waiting_row,
+    waiting_items,
+)
 
 TOP_ITEMS = 10
-REVIEW_WAIT_DAYS = 7
-FINDING_WAIT_DAYS = 30
 
 
 def _rows_key(unit):
@@ -202,95 +203,6 @@ def top_items(neighbourhoods, period, households):
     return demand_ranking(lists, period.as_of_end, households, TOP_ITEMS)
 
 
-# ---- what waits for staff ---------------------------------------------------------------------
-
-WAITING_KINDS = {
-    "review": _("上行步骤待部门审核（超过7天）"),
-    "objection": _("公示异议待答复"),
-    "finding": _("质量监督问题未整改（超过30天）"),
-    "report": _("施工项目未填报上月进度"),
-}
-
-
-def _admin(name, *args, query=None):
-    url = reverse(f"admin:{name}", args=args)
-    return f"{url}?{urlencode(query)}" if query else url
-
-
-def _waiting_row(kind, what, project, since, today, url):
-    since_day = timezone.localdate(since) if isinstance(since, datetime.datetime) else since
-    return {
-        "kind": kind,
-        "kind_name": WAITING_KINDS[kind],
-        "what": what,
-        "project": f"{project.code} {project.name}",
-        "since": since_day,
-        "days": (today - since_day).days,
-        "url": url,
-    }
-
-
-def _waiting_reads(neighbourhoods, now, writes):
-    """{kind: (queryset, row maker)}: the four reads of what waits, from the lower apps' selectors.
-    `writes`: whether the actor may write; a read-only role (the district or city official) gets
-    the page that shows the item instead of the form that settles it, which would refuse them."""
-    today = timezone.localdate(now)
-    this_month = today.replace(day=1)
-    last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
-    projects = Project.objects.filter(
-        pk__in=Project.neighbourhoods.through.objects.filter(
-            neighbourhood__in=neighbourhoods.values("pk")
-        ).values("project_id")
-    )
-    return {
-        "review": (
-            up_steps_awaiting_review(projects, now - datetime.timedelta(days=REVIEW_WAIT_DAYS)),
-            lambda s: _waiting_row(
-                "review", f"{s.code} {s.name}", s.process.project, s.opened_at, today,
-                _admin("surveys_stepreview_add", query={"step": s.pk})
-                if writes else _admin("surveys_consultationstep_change", s.pk),
-            ),
-        ),
-        "objection": (
-            notices_with_open_objections(neighbourhoods),
-            lambda n: _waiting_row(
-                "objection", _("%(title)s（%(n)d 条待答复）") % {"title": n.title, "n": n.open_objections},
-                n.project, n.waiting_since, today, _admin("projects_objection_change", n.first_open),
-            ),
-        ),
-        "finding": (
-            findings_open_since(projects, now - datetime.timedelta(days=FINDING_WAIT_DAYS)),
-            lambda d: _waiting_row(
-                "finding", d.description[:40], d.project, d.opened_at, today,
-                _admin("projects_supervisionfinding_change", d.pk),
-            ),
-        ),
-        "report": (
-            projects_missing_report(projects, last_month),
-            lambda p: _waiting_row(
-                "report", _("%(month)s 月度进度") % {"month": f"{last_month:%Y-%m}"}, p, this_month, today,
-                _admin("projects_progressreport_add", query={"project": p.pk, "month": last_month.isoformat()})
-                if writes else _admin("projects_project_change", p.pk),
-            ),
-        ),
-    }
-
-
-def waiting_items(neighbourhoods, limit, writes=True):
-    """What waits for staff today, oldest first within each kind: {"counts": {kind: n}, "items":
-    [row]} with at most `limit` rows of each kind (None: all), each linking the admin page that
-    settles it (or, for a read-only actor, `writes` false, the page that shows it). One query per
-    kind: its first rows, each with how many there are in all (a window count, taken before the
-    limit)."""
-    counts, items = {}, []
-    for kind, (rows, make) in _waiting_reads(neighbourhoods, timezone.now(), writes).items():
-        rows = rows.annotate(waiting_total=Window(Count("pk")))
-        shown = list(rows if limit is None else rows[:limit])
-        counts[kind] = shown[0].waiting_total if shown else 0
-        items.extend(make(row) for row in shown)
-    return {"counts": counts, "total": sum(counts.values()), "items": items}
-
-
 # ---- the page ---------------------------------------------------------------------------------
 
 ROW_FIELDS = (
@@ -361,7 +273,7 @@ def consultation(actor, unit, period, limit=None):
 
 def _participation_table(figures):
     rows = figures["rows"]
-    table = Table(
+    return Table(
         "participation",
         _("居民参与"),
         [
@@ -385,41 +297,35 @@ def _participation_table(figures):
             ]
             for r in rows
         ],
+        links=unit_links(rows),
+        note=_("参与率：提交需求清单户数÷有需求清单的小区户数；答卷÷各问卷所在小区户数之和；表决票÷各表决范围内户数之和。"),
+        chart=chart(
+            "bar",
+            [r["name"] for r in rows],
+            [
+                (_("需求清单参与率(%)"), [r["demand_rate"] or 0 for r in rows]),
+                (_("问卷参与率(%)"), [r["questionnaire_rate"] or 0 for r in rows]),
+                (_("表决参与率(%)"), [r["vote_rate"] or 0 for r in rows]),
+            ],
+        ),
     )
-    table.links = [(r["level"], r["pk"]) for r in rows]
-    table.note = _("参与率：提交需求清单户数÷有需求清单的小区户数；答卷÷各问卷所在小区户数之和；表决票÷各表决范围内户数之和。")
-    table.chart = {
-        "type": "bar",
-        "categories": [r["name"] for r in rows],
-        "series": [
-            {"name": str(_("需求清单参与率(%)")), "data": [r["demand_rate"] or 0 for r in rows]},
-            {"name": str(_("问卷参与率(%)")), "data": [r["questionnaire_rate"] or 0 for r in rows]},
-            {"name": str(_("表决参与率(%)")), "data": [r["vote_rate"] or 0 for r in rows]},
-        ],
-    }
-    return table
 
 
 def _top_items_table(figures):
     items = figures["top_items"]
-    table = Table(
+    return Table(
         "top_items",
         _("居民需求最集中的改造内容"),
         [(_("改造内容"), "text"), (_("编码"), "text"), (_("提出需求(户)"), "int"), (_("占有需求清单小区户数(%)"), "rate")],
         [[item.name, item.code, item.households, item.share] for item in items],
+        note=_("前%(n)d项，按当前有效的需求清单计。") % {"n": TOP_ITEMS},
+        chart=chart("hbar", [item.name for item in items], [(_("提出需求(户)"), [item.households for item in items])]),
     )
-    table.note = _("前%(n)d项，按当前有效的需求清单计。") % {"n": TOP_ITEMS}
-    table.chart = {
-        "type": "hbar",
-        "categories": [item.name for item in items],
-        "series": [{"name": str(_("提出需求(户)")), "data": [item.households for item in items]}],
-    }
-    return table
 
 
 def _opinions_table(figures):
     rows, total = figures["rows"], figures["total"]
-    table = Table(
+    return Table(
         "opinions",
         _("意见建议"),
         [
@@ -431,23 +337,19 @@ def _opinions_table(figures):
             (_("待答复(条)"), "int"),
         ],
         [[r["name"], r["collected"], r["adopted"], r["not_adopted"], r["explained"], r["pending"]] for r in rows],
+        links=unit_links(rows),
+        note=_("收集 %(n)d 条，采纳 %(m)d 条（含部分采纳）。") % {"n": total["collected"], "m": total["adopted"]},
+        chart=chart(
+            "bar",
+            [r["name"] for r in rows],
+            [(_("收集(条)"), [r["collected"] for r in rows]), (_("采纳(条)"), [r["adopted"] for r in rows])],
+        ),
     )
-    table.links = [(r["level"], r["pk"]) for r in rows]
-    table.note = _("收集 %(n)d 条，采纳 %(m)d 条（含部分采纳）。") % {"n": total["collected"], "m": total["adopted"]}
-    table.chart = {
-        "type": "bar",
-        "categories": [r["name"] for r in rows],
-        "series": [
-            {"name": str(_("收集(条)")), "data": [r["collected"] for r in rows]},
-            {"name": str(_("采纳(条)")), "data": [r["adopted"] for r in rows]},
-        ],
-    }
-    return table
 
 
 def _votes_table(figures):
     votes = figures["votes"]
-    table = Table(
+    return Table(
         "votes",
         _("业主表决"),
         [
@@ -461,36 +363,34 @@ def _votes_table(figures):
             (_("参与率(%)"), "rate"),
         ],
         [[v["name"], v["held"], v["passed"], v["failed"], v["open"], v["ballots"], v["flats"], v["rate"]] for v in votes],
+        chart=chart(
+            "bar",
+            [str(v["name"]) for v in votes],
+            [
+                (_("通过(次)"), [v["passed"] for v in votes]),
+                (_("未通过(次)"), [v["failed"] for v in votes]),
+                (_("进行中(次)"), [v["open"] for v in votes]),
+            ],
+        ),
     )
-    table.chart = {
-        "type": "bar",
-        "categories": [str(v["name"]) for v in votes],
-        "series": [
-            {"name": str(_("通过(次)")), "data": [v["passed"] for v in votes]},
-            {"name": str(_("未通过(次)")), "data": [v["failed"] for v in votes]},
-            {"name": str(_("进行中(次)")), "data": [v["open"] for v in votes]},
-        ],
-    }
-    return table
 
 
 def _waiting_table(figures):
     waiting = figures["waiting"]
     items = waiting["items"]
-    table = Table(
+    return Table(
         "waiting",
         _("待办事项"),
         [(_("事项"), "text"), (_("类别"), "text"), (_("项目"), "text"), (_("起始日期"), "text"), (_("已等待(天)"), "days")],
         [[i["what"], i["kind_name"], i["project"], i["since"], i["days"]] for i in items],
+        hrefs=[i["url"] for i in items],
+        note=_("截至今日；点击事项到管理后台办理。"),
+        chart=chart(
+            "hbar",
+            [str(WAITING_KINDS[kind]) for kind in WAITING_KINDS],
+            [(_("待办(件)"), [waiting["counts"][kind] for kind in WAITING_KINDS])],
+        ),
     )
-    table.hrefs = [i["url"] for i in items]
-    table.note = _("截至今日；点击事项到管理后台办理。")
-    table.chart = {
-        "type": "hbar",
-        "categories": [str(WAITING_KINDS[kind]) for kind in WAITING_KINDS],
-        "series": [{"name": str(_("待办(件)")), "data": [waiting["counts"][kind] for kind in WAITING_KINDS]}],
-    }
-    return table
 
 
 def consultation_tables(figures):

@@ -180,7 +180,7 @@ def map_figures(actor, unit, period):
 def map_table(figures):
     """The table beside the map, every located neighbourhood (the page shows the first TABLE_ROWS)."""
     names = {stage: stage_name(stage) for stage in MAP_STAGES}  # once a stage, not once a point
-    table = Table(
+    return Table(
         "map",
         _("小区分布"),
         [
@@ -191,9 +191,8 @@ def map_table(figures):
             (_("经度"), "text"),
         ],
         [[p.name, p.project_code or "", names[p.stage], str(p.latitude), str(p.longitude)] for p in figures["points"]],
+        links=[(f.NEIGHBOURHOOD, p.pk) for p in figures["points"]],
     )
-    table.links = [(f.NEIGHBOURHOOD, p.pk) for p in figures["points"]]
-    return table
 
 
 def map_chart(figures, link_prefix, link_suffix):

@@ -43,17 +43,15 @@ from funding.models import Commitment, SubsidyPayer, SubsidyPayment
 from governance.models import Assessment, ManagementArrangement, ManagementMode
 from governance.querysets import managed_on
 from governance.money import money
-from projects.choices import Stage
 from projects.models import Project
 
 from .consultation import name_lookup
-from .tables import Table
+from .tables import Table, chart, project_cells, project_columns, project_links, unit_links
 from .units import (
     CHILD_LEVEL,
     LEVEL_NAMES,
     NEIGHBOURHOOD,
     NEIGHBOURHOOD_LOOKUP,
-    PROJECT,
     ZERO,
     live_at,
     plan_projects,
@@ -261,49 +259,33 @@ def _funding_table(figures):
         rows.append([SourceKind(kind).label, *amounts, sum(amounts, ZERO)])
     totals = [sum((funding.get((kind, year), ZERO) for kind in kinds), ZERO) for year in years]
     rows.append([_("合计"), *totals, sum(totals, ZERO)])
-    table = Table(
+    return Table(
         "funding",
         _("资金来源（按类别和计划年度）"),
         [(_("资金类别"), "text")] + [(_("%(year)d年度(元)") % {"year": year}, "money") for year in years]
         + [(_("合计(元)"), "money")],
         rows,
+        note=_("已承诺、未冲销的资金，按项目的计划年度。"),
+        chart=chart(
+            "bar",
+            [str(year) for year in years],
+            [(SourceKind(kind).label, [funding.get((kind, year), ZERO) for year in years]) for kind in kinds],
+        ),
     )
-    table.note = _("已承诺、未冲销的资金，按项目的计划年度。")
-    table.chart = {
-        "type": "bar",
-        "categories": [str(year) for year in years],
-        "series": [
-            {"name": str(SourceKind(kind).label), "data": [funding.get((kind, year), ZERO) for year in years]}
-            for kind in kinds
-        ],
-    }
-    return table
 
 
 def _gaps_table(figures):
     gaps = figures["gaps"]
     rows = gaps["rows"]
-    table = Table(
+    return Table(
         "gaps",
         _("资金缺口项目"),
-        [
-            (_("项目编号"), "text"),
-            (_("项目名称"), "text"),
-            (_("阶段"), "text"),
-            (_("概算(元)"), "money"),
-            (_("已承诺(元)"), "money"),
-            (_("缺口(元)"), "money"),
-        ],
-        [[r["code"], r["name"], Stage(r["stage"]).label, r["budget"], r["committed"], r["gap"]] for r in rows],
+        project_columns((_("已承诺(元)"), "money"), (_("缺口(元)"), "money")),
+        [project_cells(r, r["committed"], r["gap"]) for r in rows],
+        links=project_links(rows),
+        note=_("共 %(n)d 个项目，缺口合计 %(gap)s 元；按缺口从大到小。") % {"n": gaps["projects"], "gap": gaps["gap"]},
+        chart=chart("hbar", [r["code"] for r in rows[:15]], [(_("缺口(元)"), [r["gap"] for r in rows[:15]])]),
     )
-    table.links = [(PROJECT, r["pk"]) for r in rows]
-    table.note = _("共 %(n)d 个项目，缺口合计 %(gap)s 元；按缺口从大到小。") % {"n": gaps["projects"], "gap": gaps["gap"]}
-    table.chart = {
-        "type": "hbar",
-        "categories": [r["code"] for r in rows[:15]],
-        "series": [{"name": str(_("缺口(元)")), "data": [r["gap"] for r in rows[:15]]}],
-    }
-    return table
 
 
 def _coverage_table(figures):
@@ -311,7 +293,7 @@ def _coverage_table(figures):
     columns = [(LEVEL_NAMES[figures["rows_level"]], "text"), (_("小区(个)"), "int")]
     columns += [(ManagementMode(mode).label, "int") for mode in MODES]
     columns += [(_("无人管理(个)"), "int"), (_("覆盖率(%)"), "rate")]
-    table = Table(
+    return Table(
         "management",
         _("长效管理覆盖"),
         columns,
@@ -320,51 +302,49 @@ def _coverage_table(figures):
              rate(r["neighbourhoods"] - r["unmanaged"], r["neighbourhoods"])]
             for r in rows
         ],
+        links=unit_links(rows),
+        chart=chart(
+            "pie",
+            [str(ManagementMode(mode).label) for mode in MODES] + [str(_("无人管理"))],
+            [(_("小区(个)"), [total[mode] for mode in MODES] + [total["unmanaged"]])],
+        ),
     )
-    table.links = [(r["level"], r["pk"]) for r in rows]
-    table.chart = {
-        "type": "pie",
-        "categories": [str(ManagementMode(mode).label) for mode in MODES] + [str(_("无人管理"))],
-        "series": [{"name": str(_("小区(个)")), "data": [total[mode] for mode in MODES] + [total["unmanaged"]]}],
-    }
-    return table
 
 
 def _unmanaged_table(figures):
     rows = figures["unmanaged"]
-    table = Table(
+    return Table(
         "unmanaged",
         _("无人管理的小区"),
         [(_("小区"), "text"), (_("社区"), "text"), (_("街道"), "text"), (_("建成年份"), "text"), (_("户数(户)"), "int")],
         [[r["name"], r["community__name"], r["community__street__name"], str(r["built_year"]), r["n_households"]] for r in rows],
+        links=[(NEIGHBOURHOOD, r["pk"]) for r in rows],
+        note=_("共 %(n)d 个：截至日没有现行的长效管理安排，或其管理方式为“无人管理”。") % {
+            "n": figures["coverage_total"]["unmanaged"]
+        },
     )
-    table.links = [(NEIGHBOURHOOD, r["pk"]) for r in rows]
-    table.note = _("共 %(n)d 个：截至日没有现行的长效管理安排，或其管理方式为“无人管理”。") % {
-        "n": figures["coverage_total"]["unmanaged"]
-    }
-    return table
 
 
 def _bands_table(figures):
     years, bands = figures["years"], figures["bands"]
-    table = Table(
+    return Table(
         "assessments",
         _("考核得分分布"),
         [(_("得分档次"), "text")] + [(_("%(year)d年度(个)") % {"year": year}, "int") for year in years],
         [[name, *[bands.get((year, i), 0) for year in years]] for i, (_low, name) in enumerate(BANDS)],
+        note=_("每个小区取该年度最近登记的一次考核。"),
+        chart=chart(
+            "bar",
+            [str(name) for _low, name in BANDS],
+            [(year, [bands.get((year, i), 0) for i in range(len(BANDS))]) for year in years],
+        ),
     )
-    table.note = _("每个小区取该年度最近登记的一次考核。")
-    table.chart = {
-        "type": "bar",
-        "categories": [str(name) for _low, name in BANDS],
-        "series": [{"name": str(year), "data": [bands.get((year, i), 0) for i in range(len(BANDS))]} for year in years],
-    }
-    return table
 
 
 def _subsidies_table(figures):
     rows = figures["subsidies"]
-    table = Table(
+    years = sorted({r["year"] for r in rows})
+    return Table(
         "subsidies",
         _("物业补贴（按到期年度和出资方）"),
         [
@@ -376,17 +356,15 @@ def _subsidies_table(figures):
             (_("暂缓发放(按标准，元)"), "money"),
         ],
         [[str(r["year"]), r["payer"], r["installments"], r["due"], r["paid"], r["withheld"]] for r in rows],
+        chart=chart(
+            "bar",
+            [str(year) for year in years],
+            [
+                (name, [sum((r[field] for r in rows if r["year"] == year), ZERO) for year in years])
+                for field, name in (("due", _("应发")), ("paid", _("已发放")), ("withheld", _("暂缓发放")))
+            ],
+        ),
     )
-    years = sorted({r["year"] for r in rows})
-    table.chart = {
-        "type": "bar",
-        "categories": [str(year) for year in years],
-        "series": [
-            {"name": str(name), "data": [sum((r[field] for r in rows if r["year"] == year), ZERO) for year in years]}
-            for field, name in (("due", _("应发")), ("paid", _("已发放")), ("withheld", _("暂缓发放")))
-        ],
-    }
-    return table
 
 
 def money_tables(figures):

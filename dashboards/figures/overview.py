@@ -45,7 +45,7 @@ from projects.choices import Stage
 from projects.models import Project, ProjectTransition
 from projects.selectors import MAIN_LINE
 
-from .tables import Table
+from .tables import Table, chart, project_cells, project_columns, project_links, unit_links
 from .units import (
     CHILD_LEVEL,
     COMMUNITY,
@@ -53,7 +53,6 @@ from .units import (
     LEVEL_NAMES,
     NEIGHBOURHOOD,
     NEIGHBOURHOOD_LOOKUP,
-    PROJECT,
     STREET,
     ZERO,
     live_at,
@@ -304,26 +303,24 @@ def overview(actor, unit, period):
 # ---- tables: what the page shows, the charts draw and the exports write ----------------------
 
 
-def overview_tables(figures):
-    """The overview's tables, in page order, each with the chart drawn from it."""
+def _progress_table(figures):
     groups = figures["groups"]
-    tables = [
-        Table(
-            "progress",
-            _("改造进度"),
-            [(_("类别"), "text")] + [(MEASURE_NAMES[m], "area" if m == "floor_area" else "int") for m in MEASURES],
-            [[GROUP_NAMES[g]] + [groups[g][m] for m in MEASURES] for g in GROUPS],
-        )
-    ]
-    tables[0].chart = {
-        "type": "bar",
-        "categories": [str(GROUP_NAMES[g]) for g in GROUPS],
-        "series": [
-            {"name": str(MEASURE_NAMES["neighbourhoods"]), "data": [groups[g]["neighbourhoods"] for g in GROUPS]},
-        ],
-    }
+    return Table(
+        "progress",
+        _("改造进度"),
+        [(_("类别"), "text")] + [(MEASURE_NAMES[m], "area" if m == "floor_area" else "int") for m in MEASURES],
+        [[GROUP_NAMES[g]] + [groups[g][m] for m in MEASURES] for g in GROUPS],
+        chart=chart(
+            "bar",
+            [str(GROUP_NAMES[g]) for g in GROUPS],
+            [(MEASURE_NAMES["neighbourhoods"], [groups[g]["neighbourhoods"] for g in GROUPS])],
+        ),
+    )
+
+
+def _years_table(figures):
     by_year = figures["years"]
-    year_table = Table(
+    return Table(
         "years",
         _("分年度计划与进度"),
         [
@@ -351,58 +348,60 @@ def overview_tables(figures):
             ]
             for row in by_year
         ],
+        chart=chart(
+            "bar",
+            [str(row["year"]) for row in by_year],
+            [
+                (GROUP_NAMES[group], [row["groups"][group]["neighbourhoods"] for row in by_year])
+                for group in ("planned", "started", "completed")
+            ],
+        ),
     )
-    year_table.chart = {
-        "type": "bar",
-        "categories": [str(row["year"]) for row in by_year],
-        "series": [
-            {"name": str(GROUP_NAMES[group]), "data": [row["groups"][group]["neighbourhoods"] for row in by_year]}
-            for group in ("planned", "started", "completed")
-        ],
-    }
-    tables.append(year_table)
+
+
+def _start_rate_table(figures):
     children = figures["children"]
-    if figures["child_level"]:
-        level_name = LEVEL_NAMES[figures["child_level"]]
-        rate_table = Table(
-            "start_rate",
-            _("开工率（按下级单位）"),
+    return Table(
+        "start_rate",
+        _("开工率（按下级单位）"),
+        [
+            (LEVEL_NAMES[figures["child_level"]], "text"),
+            (_("计划小区(个)"), "int"),
+            (_("开工小区(个)"), "int"),
+            (_("开工率·小区(%)"), "rate"),
+            (_("计划户数(户)"), "int"),
+            (_("开工户数(户)"), "int"),
+            (_("开工率·户数(%)"), "rate"),
+            (_("完工小区(个)"), "int"),
+        ],
+        [
             [
-                (level_name, "text"),
-                (_("计划小区(个)"), "int"),
-                (_("开工小区(个)"), "int"),
-                (_("开工率·小区(%)"), "rate"),
-                (_("计划户数(户)"), "int"),
-                (_("开工户数(户)"), "int"),
-                (_("开工率·户数(%)"), "rate"),
-                (_("完工小区(个)"), "int"),
-            ],
+                c["name"],
+                c["groups"]["planned"]["neighbourhoods"],
+                c["groups"]["started"]["neighbourhoods"],
+                c["rates"]["by_neighbourhoods"],
+                c["groups"]["planned"]["households"],
+                c["groups"]["started"]["households"],
+                c["rates"]["by_households"],
+                c["groups"]["completed"]["neighbourhoods"],
+            ]
+            for c in children
+        ],
+        links=unit_links(children),
+        chart=chart(
+            "bar",
+            [c["name"] for c in children],
             [
-                [
-                    c["name"],
-                    c["groups"]["planned"]["neighbourhoods"],
-                    c["groups"]["started"]["neighbourhoods"],
-                    c["rates"]["by_neighbourhoods"],
-                    c["groups"]["planned"]["households"],
-                    c["groups"]["started"]["households"],
-                    c["rates"]["by_households"],
-                    c["groups"]["completed"]["neighbourhoods"],
-                ]
-                for c in children
+                (_("开工率·小区(%)"), [c["rates"]["by_neighbourhoods"] or 0 for c in children]),
+                (_("开工率·户数(%)"), [c["rates"]["by_households"] or 0 for c in children]),
             ],
-        )
-        rate_table.links = [(c["level"], c["pk"]) for c in children]
-        rate_table.chart = {
-            "type": "bar",
-            "categories": [c["name"] for c in children],
-            "series": [
-                {"name": str(_("开工率·小区(%)")), "data": [c["rates"]["by_neighbourhoods"] or 0 for c in children]},
-                {"name": str(_("开工率·户数(%)")), "data": [c["rates"]["by_households"] or 0 for c in children]},
-            ],
-        }
-        tables.append(rate_table)
+        ),
+    )
+
+
+def _investment_table(figures):
     money = figures["investment"]
-    invest = Table(
+    return Table(
         "investment",
         _("投资"),
         [(_("项目"), "text"), (_("金额(元)"), "money")],
@@ -413,43 +412,44 @@ def overview_tables(figures):
             [_("已拨付"), money["disbursed"]],
             [_("资金缺口"), money["gap"]],
         ],
+        chart=chart(
+            "pie",
+            [str(row["name"]) for row in money["by_kind"]],
+            [(_("已承诺"), [row["amount"] for row in money["by_kind"]])],
+        ),
     )
-    invest.chart = {
-        "type": "pie",
-        "categories": [str(row["name"]) for row in money["by_kind"]],
-        "series": [{"name": str(_("已承诺")), "data": [row["amount"] for row in money["by_kind"]]}],
-    }
-    tables.append(invest)
-    if figures["projects"]:
-        rows = figures["projects"]
-        listing = Table(
-            "projects",
-            _("项目"),
-            [
-                (_("项目编号"), "text"),
-                (_("项目名称"), "text"),
-                (_("阶段"), "text"),
-                (_("概算(元)"), "money"),
-                (_("实际开工日期"), "text"),
-                (_("实际完工日期"), "text"),
-            ],
-            [
-                [r["code"], r["name"], Stage(r["stage"]).label, r["budget"], r["started_on"], r["completed_on"]]
-                for r in rows
-            ],
-        )
-        listing.links = [(PROJECT, r["pk"]) for r in rows]
-        tables.append(listing)
-    funnel = Table(
+
+
+def _projects_table(figures):
+    rows = figures["projects"]
+    return Table(
+        "projects",
+        _("项目"),
+        project_columns((_("实际开工日期"), "text"), (_("实际完工日期"), "text")),
+        [project_cells(r, r["started_on"], r["completed_on"]) for r in rows],
+        links=project_links(rows),
+    )
+
+
+def _funnel_table(figures):
+    funnel = figures["funnel"]
+    return Table(
         "funnel",
         _("项目阶段"),
         [(_("阶段"), "text"), (_("项目(个)"), "int"), (_("平均停留(天)"), "days"), (_("最长停留(天)"), "days")],
-        [[row["name"], row["projects"], row["average_days"], row["longest_days"]] for row in figures["funnel"]],
+        [[row["name"], row["projects"], row["average_days"], row["longest_days"]] for row in funnel],
+        chart=chart("hbar", [str(row["name"]) for row in funnel], [(_("项目(个)"), [row["projects"] for row in funnel])]),
     )
-    funnel.chart = {
-        "type": "hbar",
-        "categories": [str(row["name"]) for row in figures["funnel"]],
-        "series": [{"name": str(_("项目(个)")), "data": [row["projects"] for row in figures["funnel"]]}],
-    }
-    tables.append(funnel)
+
+
+def overview_tables(figures):
+    """The overview's tables, in page order, each with the chart drawn from it: the start rates
+    by child unit only where the unit has children, the project list only where it has projects."""
+    tables = [_progress_table(figures), _years_table(figures)]
+    if figures["child_level"]:
+        tables.append(_start_rate_table(figures))
+    tables.append(_investment_table(figures))
+    if figures["projects"]:
+        tables.append(_projects_table(figures))
+    tables.append(_funnel_table(figures))
     return tables
