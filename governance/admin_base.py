@@ -300,6 +300,17 @@ class CreateServiceMixin:
         adopt_saved(obj, saved)
 
 
+class AddOnlyMixin:
+    """Rows that are added, never changed or deleted (a correction is a new row, or goes through
+    an action): a row's own page is read-only, while the model-level answer (obj None) stays the
+    page's own, which the add page and the list's actions need. Put it before ScopedAdmin."""
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 class InlineRowsMixin:
     """An admin whose service writes the object together with the rows of one inline (of

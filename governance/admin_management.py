@@ -8,7 +8,14 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import CommunityFilter, CreateServiceMixin, RefusalsMixin, ScopedAdmin, StreetFilter
+from .admin_base import (
+    AddOnlyMixin,
+    CommunityFilter,
+    CreateServiceMixin,
+    RefusalsMixin,
+    ScopedAdmin,
+    StreetFilter,
+)
 from .bounds import TEXT_MAX, limit_text
 from .models import Assessment, ManagementArrangement
 from .providers import Provider
@@ -124,7 +131,7 @@ class AssessmentForm(forms.ModelForm):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin):
+class AssessmentAdmin(CreateServiceMixin, AddOnlyMixin, RefusalsMixin, ScopedAdmin):
     """Assessments are added, never changed: a re-assessment is a new row, and the latest counts."""
 
     create_service = assessment_record
@@ -178,12 +185,6 @@ class AssessmentAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin):
             "assessed_at",
             "note",
         ]
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def create_values(self, form):
         return {"items": form.cleaned_data.get("items_text")}

@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from governance.admin_base import (
+    AddOnlyMixin,
     CommunityFilter,
     CreateServiceMixin,
     ListedInline,
@@ -55,7 +56,9 @@ class SubsidyPayerInline(ListedInline):
 
 
 @admin.register(SubsidyPlan)
-class SubsidyPlanAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin):
+class SubsidyPlanAdmin(CreateServiceMixin, AddOnlyMixin, RefusalsMixin, ScopedAdmin):
+    """A plan's own page is read-only (AddOnlyMixin); the list's exit action stops plans."""
+
     create_service = subsidy_plan_create
     create_fields = ["neighbourhood", "arrangement", "name", "area", "start_on"]
     list_display = [
@@ -165,13 +168,6 @@ class SubsidyPlanAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin):
 
     def get_inlines(self, request, obj):
         return [SubsidyPayerInline] if obj is not None else []
-
-    def has_change_permission(self, request, obj=None):
-        # The list's exit action needs the model-level answer; a plan's own page is read-only.
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def create_values(self, form):
         data = form.cleaned_data

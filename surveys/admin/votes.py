@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from governance.admin_base import (
+    AddOnlyMixin,
     CommunityFilter,
     CreateServiceMixin,
     ListedInline,
@@ -168,7 +169,7 @@ class PaperBallotForm(forms.ModelForm):
 
 
 @admin.register(Ballot)
-class BallotAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin):
+class BallotAdmin(CreateServiceMixin, AddOnlyMixin, RefusalsMixin, ScopedAdmin):
     """Paper ballots are added here (channel paper, staff recorded); ballots are never edited."""
 
     create_service = ballot_cast
@@ -181,12 +182,6 @@ class BallotAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin):
     search_fields = ["vote__title", "household__room"]
     autocomplete_fields = []
     raw_id_fields = ["household"]
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "vote":
