@@ -25,6 +25,23 @@ from ..selectors import plan_schedule
 from ..services import subsidy_plan_create, subsidy_plan_exit
 
 
+def plan_rows_table(headers, rows):
+    """A plan's rows as its read-only page shows them: a table with the column titles `headers`,
+    one line a row of `rows`, whose first cell heads the line."""
+    return format_html(
+        '<table class="plan-rows"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>',
+        format_html_join("", '<th scope="col">{}</th>', ((title,) for title in headers)),
+        format_html_join("", "<tr>{}</tr>", ((_plan_row(cells),) for cells in rows)),
+    )
+
+
+def _plan_row(cells):
+    heading, *values = cells
+    return format_html(
+        '<th scope="row">{}</th>{}', heading, format_html_join("", "<td>{}</td>", ((value,) for value in values))
+    )
+
+
 class RunErrorFilter(admin.SimpleListFilter):
     """Plans with an installment the daily run could not decide or pay (run_error set)."""
 
@@ -102,34 +119,18 @@ class SubsidyPlanAdmin(CreateServiceMixin, AddOnlyMixin, RefusalsMixin, ScopedAd
 
     @admin.display(description=_("各年度补贴标准(元/平方米·年)"))
     def rates_table(self, obj):
-        return format_html(
-            '<table class="plan-rows"><thead><tr><th scope="col">{}</th><th scope="col">{}</th></tr></thead>'
-            "<tbody>{}</tbody></table>",
-            _("年度"),
-            _("补贴标准(元/平方米·年)"),
-            format_html_join(
-                "",
-                '<tr><th scope="row">{}</th><td>{}</td></tr>',
-                ((_("第%(n)d年") % {"n": year}, rate) for year, rate in enumerate(obj.rates, start=1)),
-            ),
+        return plan_rows_table(
+            [_("年度"), _("补贴标准(元/平方米·年)")],
+            ((_("第%(n)d年") % {"n": year}, rate) for year, rate in enumerate(obj.rates, start=1)),
         )
 
     @admin.display(description=_("考核得分档次"))
     def bands_table(self, obj):
-        return format_html(
-            '<table class="plan-rows"><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
-            '<th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>',
-            _("档次"),
-            _("最低分(含)"),
-            _("最高分(不含，最高档为100)"),
-            _("发放比例(%)"),
-            format_html_join(
-                "",
-                '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>',
-                (
-                    (_("第%(n)d档") % {"n": n}, row["min_score"], row["max_score"], row["percent"])
-                    for n, row in enumerate(bands_rows(obj.bands()), start=1)
-                ),
+        return plan_rows_table(
+            [_("档次"), _("最低分(含)"), _("最高分(不含，最高档为100)"), _("发放比例(%)")],
+            (
+                (_("第%(n)d档") % {"n": n}, row["min_score"], row["max_score"], row["percent"])
+                for n, row in enumerate(bands_rows(obj.bands()), start=1)
             ),
         )
 
