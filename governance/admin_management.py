@@ -89,6 +89,20 @@ class ManagementArrangementAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin)
         super().save_model(request, obj, form, change)
 
 
+# What an assessment is recorded with (assessment_record's keywords): the form's model fields and
+# the values the page passes to the service.
+ASSESSMENT_FIELDS = (
+    "arrangement",
+    "year",
+    "period_start",
+    "period_end",
+    "score",
+    "assessor",
+    "assessed_at",
+    "note",
+)
+
+
 class AssessmentForm(forms.ModelForm):
     items_text = limit_text(
         forms.CharField(
@@ -102,16 +116,7 @@ class AssessmentForm(forms.ModelForm):
 
     class Meta:
         model = Assessment
-        fields = [
-            "arrangement",
-            "year",
-            "period_start",
-            "period_end",
-            "score",
-            "assessor",
-            "assessed_at",
-            "note",
-        ]
+        fields = ASSESSMENT_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,16 +140,7 @@ class AssessmentAdmin(CreateServiceMixin, AddOnlyMixin, RefusalsMixin, ScopedAdm
     """Assessments are added, never changed: a re-assessment is a new row, and the latest counts."""
 
     create_service = assessment_record
-    create_fields = [
-        "arrangement",
-        "year",
-        "period_start",
-        "period_end",
-        "score",
-        "assessor",
-        "assessed_at",
-        "note",
-    ]
+    create_fields = ASSESSMENT_FIELDS
     form = AssessmentForm
     list_display = ["arrangement", "year", "period_display", "score", "assessor", "assessed_at"]
     list_filter = ["year", StreetFilter, CommunityFilter]
@@ -162,29 +158,11 @@ class AssessmentAdmin(CreateServiceMixin, AddOnlyMixin, RefusalsMixin, ScopedAdm
         return json.dumps(obj.items, ensure_ascii=False) if obj else ""
 
     def get_fields(self, request, obj=None):
-        if obj is None:
-            return [
-                "arrangement",
-                "year",
-                "period_start",
-                "period_end",
-                "score",
-                "items_text",
-                "assessor",
-                "assessed_at",
-                "note",
-            ]
-        return [
-            "arrangement",
-            "year",
-            "period_start",
-            "period_end",
-            "score",
-            "items_json",
-            "assessor",
-            "assessed_at",
-            "note",
-        ]
+        """The assessment's fields with its items after the score: typed in on the add page,
+        shown as stored on an assessment's own page."""
+        after_score = ASSESSMENT_FIELDS.index("score") + 1
+        items = "items_text" if obj is None else "items_json"
+        return [*ASSESSMENT_FIELDS[:after_score], items, *ASSESSMENT_FIELDS[after_score:]]
 
     def create_values(self, form):
         return {"items": form.cleaned_data.get("items_text")}
