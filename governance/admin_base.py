@@ -58,6 +58,17 @@ def pending_object(form):
     return form.instance
 
 
+def leave_optional(fields, name, help_text=None):
+    """Make the field `name` of `fields` (a form's fields, or a form class's base_fields) optional,
+    with `help_text` if given, when the page has it (a read-only page does not): the service or the
+    form's clean fills it in."""
+    field = fields.get(name)
+    if field is not None:
+        field.required = False
+        if help_text is not None:
+            field.help_text = help_text
+
+
 def _may_manage(request, obj):
     """can_manage, asked once per object and request: a change page with inlines asks the same
     question a score of times (each an EXISTS query). The services check again."""

@@ -14,6 +14,7 @@ from governance.admin_base import (
     RefusalsMixin,
     ScopedAdmin,
     StreetFilter,
+    leave_optional,
 )
 from governance.scoping import scope
 
@@ -87,8 +88,7 @@ class VoteAdmin(RefusalsMixin, ScopedAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if "rule" in form.base_fields:
-            form.base_fields["rule"].required = False
+        leave_optional(form.base_fields, "rule")  # empty: the matter's legal default (vote_save)
         return form
 
     def get_inlines(self, request, obj):
