@@ -19,7 +19,7 @@ from governance.scoping import scope
 from ..models import ConsultationProcess, ConsultationStep, ProcessTemplate, StepReview, TemplateStep
 from ..selectors import opinion_counts
 from ..services import process_start, step_complete, step_review, template_save
-from .base import ServiceFormsetsMixin, _run_each
+from .base import ServiceFormsetsMixin, _run_each, kept_rows
 
 
 class TemplateStepInline(admin.TabularInline):
@@ -58,10 +58,6 @@ class ProcessTemplateAdmin(ServiceFormsetsMixin, RefusalsMixin, ScopedAdmin):
         steps = []
         for formset in formsets:
             if formset.model is TemplateStep:
-                rows = sorted(
-                    (f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")),
-                    key=lambda f: f.cleaned_data.get("order") or 0,
-                )
                 steps = [
                     TemplateStep(
                         **{
@@ -69,7 +65,7 @@ class ProcessTemplateAdmin(ServiceFormsetsMixin, RefusalsMixin, ScopedAdmin):
                             for k in ("code", "direction", "name", "closes_demand_list", "needs_vote")
                         }
                     )
-                    for f in rows
+                    for f in kept_rows(formset)
                 ]
         template_save(template=pending_object(form), steps=steps, actor=request.user)
 
