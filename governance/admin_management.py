@@ -17,6 +17,7 @@ from .admin_base import (
     StreetFilter,
 )
 from .bounds import TEXT_MAX, limit_text
+from .field_lists import ASSESSMENT_FIELDS, assessment_fields
 from .models import Assessment, ManagementArrangement
 from .providers import Provider
 from .scoping import scope
@@ -89,20 +90,6 @@ class ManagementArrangementAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin)
         super().save_model(request, obj, form, change)
 
 
-# What an assessment is recorded with (assessment_record's keywords): the form's model fields and
-# the values the page passes to the service.
-ASSESSMENT_FIELDS = (
-    "arrangement",
-    "year",
-    "period_start",
-    "period_end",
-    "score",
-    "assessor",
-    "assessed_at",
-    "note",
-)
-
-
 class AssessmentForm(forms.ModelForm):
     items_text = limit_text(
         forms.CharField(
@@ -158,11 +145,8 @@ class AssessmentAdmin(CreateServiceMixin, AddOnlyMixin, RefusalsMixin, ScopedAdm
         return json.dumps(obj.items, ensure_ascii=False) if obj else ""
 
     def get_fields(self, request, obj=None):
-        """The assessment's fields with its items after the score: typed in on the add page,
-        shown as stored on an assessment's own page."""
-        after_score = ASSESSMENT_FIELDS.index("score") + 1
-        items = "items_text" if obj is None else "items_json"
-        return [*ASSESSMENT_FIELDS[:after_score], items, *ASSESSMENT_FIELDS[after_score:]]
+        """The items are typed in on the add page, shown as stored on an assessment's own page."""
+        return assessment_fields("items_text" if obj is None else "items_json")
 
     def create_values(self, form):
         return {"items": form.cleaned_data.get("items_text")}
