@@ -140,29 +140,11 @@ class SubsidyPlanAdmin(CreateServiceMixin, AddOnlyMixin, RefusalsMixin, ScopedAd
         return super().get_form(request, obj, **kwargs)
 
     def get_fields(self, request, obj=None):
+        """The fields a plan is created with, then its rates, payers and bands typed in (a new
+        plan) or what its creation decided (a plan's read-only page)."""
         if obj is None:
-            return [
-                "neighbourhood",
-                "arrangement",
-                "name",
-                "area",
-                "start_on",
-                "rates_rows",
-                "payers_text",
-                "bands_rows",
-            ]
-        return [
-            "neighbourhood",
-            "arrangement",
-            "name",
-            "area",
-            "start_on",
-            "ends_on",
-            "rates_table",
-            "bands_table",
-            "status",
-            "exited_on",
-        ]
+            return [*self.create_fields, "rates_rows", "payers_text", "bands_rows"]
+        return [*self.create_fields, "ends_on", "rates_table", "bands_table", "status", "exited_on"]
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.get_fields(request, obj)
