@@ -58,6 +58,17 @@ def pending_object(form):
     return form.instance
 
 
+def leave_optional(fields, name, help_text=None):
+    """Make the field `name` of `fields` (a form's fields, or a form class's base_fields) optional,
+    with `help_text` if given, when the page has it (a read-only page does not): the service or the
+    form's clean fills it in."""
+    field = fields.get(name)
+    if field is not None:
+        field.required = False
+        if help_text is not None:
+            field.help_text = help_text
+
+
 def _may_manage(request, obj):
     """can_manage, asked once per object and request: a change page with inlines asks the same
     question a score of times (each an EXISTS query). The services check again."""
@@ -299,6 +310,17 @@ class CreateServiceMixin:
         saved = type(self).create_service(**values, **self.create_values(form), actor=request.user)
         adopt_saved(obj, saved)
 
+
+class AddOnlyMixin:
+    """Rows that are added, never changed or deleted (a correction is a new row, or goes through
+    an action): a row's own page is read-only, while the model-level answer (obj None) stays the
+    page's own, which the add page and the list's actions need. Put it before ScopedAdmin."""
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class InlineRowsMixin:

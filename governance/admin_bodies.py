@@ -16,6 +16,7 @@ from .admin_base import (
     ScopedTabularInline,
     StreetFilter,
     TerritoryWritesMixin,
+    leave_optional,
     pending_object,
 )
 from .bodies import (
@@ -59,9 +60,7 @@ class BodyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if "community" in self.fields:
-            self.fields["community"].required = False
-            self.fields["community"].help_text = _("选择小区时可留空，自动取小区所在社区。")
+        leave_optional(self.fields, "community", _("选择小区时可留空，自动取小区所在社区。"))
 
     def clean(self):
         cleaned = super().clean()

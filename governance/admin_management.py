@@ -8,8 +8,16 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import CommunityFilter, CreateServiceMixin, RefusalsMixin, ScopedAdmin, StreetFilter
+from .admin_base import (
+    AddOnlyMixin,
+    CommunityFilter,
+    CreateServiceMixin,
+    RefusalsMixin,
+    ScopedAdmin,
+    StreetFilter,
+)
 from .bounds import TEXT_MAX, limit_text
+from .field_lists import ASSESSMENT_FIELDS, assessment_fields
 from .models import Assessment, ManagementArrangement
 from .providers import Provider
 from .scoping import scope
@@ -95,16 +103,7 @@ class AssessmentForm(forms.ModelForm):
 
     class Meta:
         model = Assessment
-        fields = [
-            "arrangement",
-            "year",
-            "period_start",
-            "period_end",
-            "score",
-            "assessor",
-            "assessed_at",
-            "note",
-        ]
+        fields = ASSESSMENT_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,20 +123,11 @@ class AssessmentForm(forms.ModelForm):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin):
+class AssessmentAdmin(CreateServiceMixin, AddOnlyMixin, RefusalsMixin, ScopedAdmin):
     """Assessments are added, never changed: a re-assessment is a new row, and the latest counts."""
 
     create_service = assessment_record
-    create_fields = [
-        "arrangement",
-        "year",
-        "period_start",
-        "period_end",
-        "score",
-        "assessor",
-        "assessed_at",
-        "note",
-    ]
+    create_fields = ASSESSMENT_FIELDS
     form = AssessmentForm
     list_display = ["arrangement", "year", "period_display", "score", "assessor", "assessed_at"]
     list_filter = ["year", StreetFilter, CommunityFilter]
@@ -155,35 +145,8 @@ class AssessmentAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin):
         return json.dumps(obj.items, ensure_ascii=False) if obj else ""
 
     def get_fields(self, request, obj=None):
-        if obj is None:
-            return [
-                "arrangement",
-                "year",
-                "period_start",
-                "period_end",
-                "score",
-                "items_text",
-                "assessor",
-                "assessed_at",
-                "note",
-            ]
-        return [
-            "arrangement",
-            "year",
-            "period_start",
-            "period_end",
-            "score",
-            "items_json",
-            "assessor",
-            "assessed_at",
-            "note",
-        ]
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+        """The items are typed in on the add page, shown as stored on an assessment's own page."""
+        return assessment_fields("items_text" if obj is None else "items_json")
 
     def create_values(self, form):
         return {"items": form.cleaned_data.get("items_text")}

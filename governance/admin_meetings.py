@@ -16,6 +16,7 @@ from .admin_base import (
     ScopedTabularInline,
     StreetFilter,
     adopt_saved,
+    leave_optional,
 )
 from .meetings import RESOLUTION_TRANSITIONS, JointMeeting, Resolution, ResolutionStatus
 from .services_meetings import joint_meeting_save, resolution_move
@@ -48,9 +49,7 @@ class JointMeetingForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if "district" in self.fields:
-            self.fields["district"].required = False
-            self.fields["district"].help_text = _("选择街道、社区或小区时可留空，自动填写其上级。")
+        leave_optional(self.fields, "district", _("选择街道、社区或小区时可留空，自动填写其上级。"))
 
     def clean(self):
         cleaned = super().clean()

@@ -56,6 +56,10 @@ class StarSchemeAdmin(InlineRowsMixin, RefusalsMixin, ScopedAdmin):
         star_scheme_save(scheme=scheme, dimensions=dimensions, deleted_dimensions=deleted, actor=request.user)
 
 
+# What a rating records when a star is awarded (the form's model fields, first on every page).
+RATING_FIELDS = ("neighbourhood", "dimension", "year", "evidence", "rater", "rated_on")
+
+
 class StarRatingForm(forms.ModelForm):
     withdraw_reason = limit_text(
         forms.CharField(
@@ -70,7 +74,7 @@ class StarRatingForm(forms.ModelForm):
 
     class Meta:
         model = StarRating
-        fields = ["neighbourhood", "dimension", "year", "evidence", "rater", "rated_on"]
+        fields = RATING_FIELDS
 
 
 @admin.register(StarRating)
@@ -87,18 +91,17 @@ class StarRatingAdmin(RefusalsMixin, ScopedAdmin):
     read_only_reason = _("已摘星的评定记录只能查看。")
 
     def get_fields(self, request, obj=None):
-        fields = ["neighbourhood", "dimension", "year", "evidence", "rater", "rated_on"]
         if obj is None:
-            return fields
+            return list(RATING_FIELDS)
         if obj.status == RatingStatus.WITHDRAWN:
-            return [*fields, "status", "withdrawn_on", "withdrawal_reason"]
-        return [*fields, "status", "withdraw_reason", "withdraw_on"]
+            return [*RATING_FIELDS, "status", "withdrawn_on", "withdrawal_reason"]
+        return [*RATING_FIELDS, "status", "withdraw_reason", "withdraw_on"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
         if obj.status == RatingStatus.WITHDRAWN:
-            return ["neighbourhood", "dimension", "year", "evidence", "rater", "rated_on", "status", "withdrawn_on", "withdrawal_reason"]
+            return self.get_fields(request, obj)  # the whole withdrawn rating
         return ["neighbourhood", "dimension", "year", "status"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -15,7 +15,14 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_base import CommunityFilter, ScopedAdmin, StreetFilter, may_write
+from governance.admin_base import (
+    CommunityFilter,
+    RefusalsMixin,
+    ScopedAdmin,
+    StreetFilter,
+    may_write,
+    report_refusal,
+)
 
 from .forms import one_newline
 from .report_referrals import described, referral, referrals_for
@@ -69,7 +76,7 @@ class ReportAnswerForm(forms.ModelForm):
 
 
 @admin.register(ResidentReport)
-class ResidentReportAdmin(ScopedAdmin):
+class ResidentReportAdmin(RefusalsMixin, ScopedAdmin):
     form = ReportAnswerForm
     list_display = ["text_short", "category", "neighbourhood", "place", "submitted_at", "status", "answered_at"]
     list_filter = ["status", "category", AgeFilter, StreetFilter, CommunityFilter]
@@ -156,16 +163,6 @@ class ResidentReportAdmin(ScopedAdmin):
         elif close_now:
             report_close(report=obj, answer=data.get("closing_note", ""), actor=request.user)
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:
-            if request.method != "POST":
-                raise
-            for text in exc.messages:
-                messages.error(request, text)
-            return redirect(request.get_full_path())
-
     # ---- referral (e.g. a supervision finding of the project: registered by projects) --------
 
     def get_urls(self):
@@ -193,8 +190,7 @@ class ResidentReportAdmin(ScopedAdmin):
         try:
             chosen.refer(report=report, target_id=target_id, answer=request.POST.get("answer", ""), actor=request.user)
         except ValidationError as exc:
-            for text in exc.messages:
-                messages.error(request, text)
+            report_refusal(request, exc)
         else:
             messages.success(request, _("已转办：%(what)s") % {"what": chosen.label})
         return redirect(reverse("admin:residents_residentreport_change", args=[report.pk]))

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from governance.admin_base import (
+    AddOnlyMixin,
     CommunityFilter,
     CreateServiceMixin,
     ListedInline,
@@ -39,17 +40,11 @@ from ..services import (
 )
 
 
-class CreateOnlyMixin:
+class CreateOnlyMixin(AddOnlyMixin):
     """Rows that record money are added, never edited or deleted: a wrong one is reversed
     (ReversibleMixin) and the right one added as a new row."""
 
     read_only_reason = _("资金记录只能新增，不能修改或删除：登记有误的，请在该记录页“冲销此记录”并按正确金额重新登记。")
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReversedFilter(admin.SimpleListFilter):

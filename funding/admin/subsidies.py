@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from governance.admin_base import (
+    AddOnlyMixin,
     CommunityFilter,
     CreateServiceMixin,
     ListedInline,
@@ -22,6 +23,23 @@ from ..forms import SubsidyPlanForm, bands_rows
 from ..models import SubsidyInstallment, SubsidyPayer, SubsidyPayment, SubsidyPlan
 from ..selectors import plan_schedule
 from ..services import subsidy_plan_create, subsidy_plan_exit
+
+
+def plan_rows_table(headers, rows):
+    """A plan's rows as its read-only page shows them: a table with the column titles `headers`,
+    one line a row of `rows`, whose first cell heads the line."""
+    return format_html(
+        '<table class="plan-rows"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>',
+        format_html_join("", '<th scope="col">{}</th>', ((title,) for title in headers)),
+        format_html_join("", "<tr>{}</tr>", ((_plan_row(cells),) for cells in rows)),
+    )
+
+
+def _plan_row(cells):
+    heading, *values = cells
+    return format_html(
+        '<th scope="row">{}</th>{}', heading, format_html_join("", "<td>{}</td>", ((value,) for value in values))
+    )
 
 
 class RunErrorFilter(admin.SimpleListFilter):
@@ -55,7 +73,9 @@ class SubsidyPayerInline(ListedInline):
 
 
 @admin.register(SubsidyPlan)
-class SubsidyPlanAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin):
+class SubsidyPlanAdmin(CreateServiceMixin, AddOnlyMixin, RefusalsMixin, ScopedAdmin):
+    """A plan's own page is read-only (AddOnlyMixin); the list's exit action stops plans."""
+
     create_service = subsidy_plan_create
     create_fields = ["neighbourhood", "arrangement", "name", "area", "start_on"]
     list_display = [
@@ -99,34 +119,18 @@ class SubsidyPlanAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin):
 
     @admin.display(description=_("各年度补贴标准(元/平方米·年)"))
     def rates_table(self, obj):
-        return format_html(
-            '<table class="plan-rows"><thead><tr><th scope="col">{}</th><th scope="col">{}</th></tr></thead>'
-            "<tbody>{}</tbody></table>",
-            _("年度"),
-            _("补贴标准(元/平方米·年)"),
-            format_html_join(
-                "",
-                '<tr><th scope="row">{}</th><td>{}</td></tr>',
-                ((_("第%(n)d年") % {"n": year}, rate) for year, rate in enumerate(obj.rates, start=1)),
-            ),
+        return plan_rows_table(
+            [_("年度"), _("补贴标准(元/平方米·年)")],
+            ((_("第%(n)d年") % {"n": year}, rate) for year, rate in enumerate(obj.rates, start=1)),
         )
 
     @admin.display(description=_("考核得分档次"))
     def bands_table(self, obj):
-        return format_html(
-            '<table class="plan-rows"><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
-            '<th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>',
-            _("档次"),
-            _("最低分(含)"),
-            _("最高分(不含，最高档为100)"),
-            _("发放比例(%)"),
-            format_html_join(
-                "",
-                '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>',
-                (
-                    (_("第%(n)d档") % {"n": n}, row["min_score"], row["max_score"], row["percent"])
-                    for n, row in enumerate(bands_rows(obj.bands()), start=1)
-                ),
+        return plan_rows_table(
+            [_("档次"), _("最低分(含)"), _("最高分(不含，最高档为100)"), _("发放比例(%)")],
+            (
+                (_("第%(n)d档") % {"n": n}, row["min_score"], row["max_score"], row["percent"])
+                for n, row in enumerate(bands_rows(obj.bands()), start=1)
             ),
         )
 
@@ -136,42 +140,17 @@ class SubsidyPlanAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin):
         return super().get_form(request, obj, **kwargs)
 
     def get_fields(self, request, obj=None):
+        """The fields a plan is created with, then its rates, payers and bands typed in (a new
+        plan) or what its creation decided (a plan's read-only page)."""
         if obj is None:
-            return [
-                "neighbourhood",
-                "arrangement",
-                "name",
-                "area",
-                "start_on",
-                "rates_rows",
-                "payers_text",
-                "bands_rows",
-            ]
-        return [
-            "neighbourhood",
-            "arrangement",
-            "name",
-            "area",
-            "start_on",
-            "ends_on",
-            "rates_table",
-            "bands_table",
-            "status",
-            "exited_on",
-        ]
+            return [*self.create_fields, "rates_rows", "payers_text", "bands_rows"]
+        return [*self.create_fields, "ends_on", "rates_table", "bands_table", "status", "exited_on"]
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.get_fields(request, obj)
 
     def get_inlines(self, request, obj):
         return [SubsidyPayerInline] if obj is not None else []
-
-    def has_change_permission(self, request, obj=None):
-        # The list's exit action needs the model-level answer; a plan's own page is read-only.
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def create_values(self, form):
         data = form.cleaned_data

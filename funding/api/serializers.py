@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from governance.api.fields import ScopedModelSerializer, ScopedRelatedField
 from governance.bounds import TEXT_MAX
+from governance.field_lists import assessment_fields
 from governance.models import Assessment, ManagementArrangement
 
 from ..models import (
@@ -136,19 +137,7 @@ class AssessmentSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Assessment
-        fields = [
-            "id",
-            "arrangement",
-            "year",
-            "period_start",
-            "period_end",
-            "score",
-            "items",
-            "assessor",
-            "assessed_at",
-            "note",
-            "created_at",
-        ]
+        fields = ["id", *assessment_fields("items"), "created_at"]
         read_only_fields = ["created_at"]
         extra_kwargs = {"assessed_at": {"required": False}}
 

@@ -8,7 +8,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from governance.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet
+from governance.api.base import NO_DELETE, ScopedModelViewSet, ScopedReadOnlyViewSet
 from governance.models import Assessment, ManagementArrangement
 from governance.services_management import arrangement_start, assessment_record
 from projects.models import Project
@@ -65,7 +65,7 @@ class FundingSourceViewSet(ScopedModelViewSet):
     queryset = FundingSource.objects.all()
     serializer_class = s.FundingSourceSerializer
     filterset_fields = ["kind", "district", "street"]
-    http_method_names = ["get", "post", "patch", "put", "head", "options"]
+    http_method_names = NO_DELETE
 
     def scoped_source(self):
         return (
@@ -151,7 +151,7 @@ class PublicIncomeViewSet(ScopedModelViewSet):
     queryset = PublicIncome.objects.order_by("neighbourhood_id", "-period_start", "id")
     serializer_class = s.PublicIncomeSerializer
     filterset_fields = ["neighbourhood", "kind"]
-    http_method_names = ["get", "post", "patch", "put", "head", "options"]
+    http_method_names = NO_DELETE
 
     def _save(self, serializer, instance):
         for field, value in serializer.validated_data.items():

@@ -10,6 +10,11 @@ from rest_framework import permissions, viewsets
 from ..scoping import scope, territory_of
 
 
+# The methods of a view set whose rows are created and changed but never deleted through the API
+# (a project is cancelled, a money row reversed, a record kept): DELETE answers 405.
+NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
+
+
 class RolePermission(permissions.BasePermission):
     """Any staff role may read; only roles that write (street/community staff, superusers) may write."""
 

@@ -15,6 +15,7 @@ from governance.admin_base import (
     RowActionsMixin,
     ScopedAdmin,
     StreetFilter,
+    leave_optional,
     report_refusal,
 )
 
@@ -77,8 +78,7 @@ class ScopeItemAdmin(RefusalsMixin, ScopedAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if "unit_cost" in form.base_fields:  # absent when the page is read-only (a district official)
-            form.base_fields["unit_cost"].required = False
+        leave_optional(form.base_fields, "unit_cost")  # empty: the catalogue item's reference cost
         return form
 
     def save_model(self, request, obj, form, change):

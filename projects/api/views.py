@@ -9,7 +9,7 @@ from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from governance.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet, ServiceWritesMixin
+from governance.api.base import NO_DELETE, ScopedModelViewSet, ScopedReadOnlyViewSet, ServiceWritesMixin
 from governance.api.compiled import CompiledValues
 from governance.api.pagination import FirstPageCountPagination
 from governance.scoping import territory_of
@@ -47,14 +47,7 @@ class ProjectViewSet(ServiceWritesMixin, ScopedModelViewSet):
     pagination_class = FirstPageCountPagination
     serializer_class = serializers.ProjectSerializer
     filterset_class = filters.ProjectFilter
-    http_method_names = [
-        "get",
-        "post",
-        "put",
-        "patch",
-        "head",
-        "options",
-    ]  # projects are cancelled, not deleted
+    http_method_names = NO_DELETE  # projects are cancelled, not deleted
 
     def scoped_source(self):
         if self.action == "list":
@@ -153,7 +146,7 @@ class ProgressReportViewSet(ServiceWritesMixin, ScopedModelViewSet):
     queryset = ProgressReport.objects.all()
     serializer_class = serializers.ProgressReportSerializer
     filterset_class = filters.ProgressReportFilter
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    http_method_names = NO_DELETE
 
     def scoped_source(self):
         return ProgressReport.objects.order_by("project_id", "-month")
@@ -166,7 +159,7 @@ class FindingViewSet(ServiceWritesMixin, ScopedModelViewSet):
     queryset = SupervisionFinding.objects.all()
     serializer_class = serializers.FindingSerializer
     filterset_class = filters.FindingFilter
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    http_method_names = NO_DELETE
 
     def scoped_source(self):
         return SupervisionFinding.objects.order_by("-opened_at", "-id")
@@ -194,7 +187,7 @@ class NoticeViewSet(ServiceWritesMixin, ScopedModelViewSet):
     queryset = Notice.objects.all()
     serializer_class = serializers.NoticeSerializer
     filterset_class = filters.NoticeFilter
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    http_method_names = NO_DELETE
 
     def scoped_source(self):
         return Notice.objects.order_by("-starts_on", "-id")

@@ -16,6 +16,15 @@ class ServiceFormsetsMixin:
         return super().construct_change_message(request, form, [], add)
 
 
+def kept_rows(formset):
+    """The forms of an inline the service writes as a whole: those filled in and not marked for
+    deletion, in their `order` (an empty order first)."""
+    return sorted(
+        (f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")),
+        key=lambda f: f.cleaned_data.get("order") or 0,
+    )
+
+
 def _run_each(request, queryset, function, done_message):
     done = 0
     for obj in queryset:

@@ -8,7 +8,14 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin_base import CommunityFilter, RefusalsMixin, ScopedAdmin, StreetFilter, adopt_saved
+from governance.admin_base import (
+    AddOnlyMixin,
+    CommunityFilter,
+    RefusalsMixin,
+    ScopedAdmin,
+    StreetFilter,
+    adopt_saved,
+)
 from governance.scoping import scope
 
 from ..choices import SubmissionChannel
@@ -136,7 +143,7 @@ class OfflineDemandForm(forms.ModelForm):
 
 
 @admin.register(DemandSubmission)
-class DemandSubmissionAdmin(RefusalsMixin, ScopedAdmin):
+class DemandSubmissionAdmin(AddOnlyMixin, RefusalsMixin, ScopedAdmin):
     """Staff enter the paper, visit and meeting forms here; submissions are never edited (a new
     one replaces the current one, history kept)."""
 
@@ -155,12 +162,6 @@ class DemandSubmissionAdmin(RefusalsMixin, ScopedAdmin):
     list_select_related = ["household", "demand_list__neighbourhood", "demand_list__project", "entered_by"]
     search_fields = ["receipt", "household__room"]
     raw_id_fields = ["household"]
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "demand_list":

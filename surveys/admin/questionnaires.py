@@ -30,7 +30,7 @@ from ..forms import OfflineResponseForm
 from ..models import Question, Questionnaire, Response
 from ..selectors import questionnaire_results_table
 from ..services import questionnaire_save, questionnaire_set_status, response_submit
-from .base import ServiceFormsetsMixin, _download, _run_each
+from .base import ServiceFormsetsMixin, _download, _run_each, kept_rows
 
 
 class QuestionInlineForm(forms.ModelForm):
@@ -76,10 +76,6 @@ class QuestionnaireAdmin(ServiceFormsetsMixin, RefusalsMixin, ScopedAdmin):
         questions = None
         for formset in formsets:
             if formset.model is Question:
-                rows = sorted(
-                    (f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")),
-                    key=lambda f: f.cleaned_data.get("order") or 0,
-                )
                 questions = [
                     (
                         Question(
@@ -89,7 +85,7 @@ class QuestionnaireAdmin(ServiceFormsetsMixin, RefusalsMixin, ScopedAdmin):
                         ),
                         (f.cleaned_data.get("options_text") or "").splitlines(),
                     )
-                    for f in rows
+                    for f in kept_rows(formset)
                 ]
         obj = pending_object(form)
         if obj.pk and obj.status != QuestionnaireStatus.DRAFT:
@@ -138,24 +134,18 @@ class QuestionnaireAdmin(ServiceFormsetsMixin, RefusalsMixin, ScopedAdmin):
 
     @admin.action(description=_("发布问卷"))
     def publish(self, request, queryset):
-        _run_each(
-            request,
-            queryset,
-            lambda q: questionnaire_set_status(
-                questionnaire=q, status=QuestionnaireStatus.OPEN, actor=request.user
-            ),
-            _("已发布%(n)d份问卷。"),
-        )
+        self._set_status(request, queryset, QuestionnaireStatus.OPEN, _("已发布%(n)d份问卷。"))
 
     @admin.action(description=_("结束问卷"))
     def close(self, request, queryset):
+        self._set_status(request, queryset, QuestionnaireStatus.CLOSED, _("已结束%(n)d份问卷。"))
+
+    def _set_status(self, request, queryset, status, done_message):
         _run_each(
             request,
             queryset,
-            lambda q: questionnaire_set_status(
-                questionnaire=q, status=QuestionnaireStatus.CLOSED, actor=request.user
-            ),
-            _("已结束%(n)d份问卷。"),
+            lambda q: questionnaire_set_status(questionnaire=q, status=status, actor=request.user),
+            done_message,
         )
 
 

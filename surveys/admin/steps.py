@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from governance.admin_base import (
+    AddOnlyMixin,
     CreateServiceMixin,
     ListedInline,
     RefusalsMixin,
@@ -18,7 +19,7 @@ from governance.scoping import scope
 from ..models import ConsultationProcess, ConsultationStep, ProcessTemplate, StepReview, TemplateStep
 from ..selectors import opinion_counts
 from ..services import process_start, step_complete, step_review, template_save
-from .base import ServiceFormsetsMixin, _run_each
+from .base import ServiceFormsetsMixin, _run_each, kept_rows
 
 
 class TemplateStepInline(admin.TabularInline):
@@ -57,10 +58,6 @@ class ProcessTemplateAdmin(ServiceFormsetsMixin, RefusalsMixin, ScopedAdmin):
         steps = []
         for formset in formsets:
             if formset.model is TemplateStep:
-                rows = sorted(
-                    (f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")),
-                    key=lambda f: f.cleaned_data.get("order") or 0,
-                )
                 steps = [
                     TemplateStep(
                         **{
@@ -68,7 +65,7 @@ class ProcessTemplateAdmin(ServiceFormsetsMixin, RefusalsMixin, ScopedAdmin):
                             for k in ("code", "direction", "name", "closes_demand_list", "needs_vote")
                         }
                     )
-                    for f in rows
+                    for f in kept_rows(formset)
                 ]
         template_save(template=pending_object(form), steps=steps, actor=request.user)
 
@@ -142,8 +139,10 @@ class ConsultationProcessAdmin(RefusalsMixin, ScopedAdmin):
 
 
 @admin.register(ConsultationStep)
-class ConsultationStepAdmin(ScopedAdmin):
-    """Steps move only through the actions (complete a down step) and the review form (up steps)."""
+class ConsultationStepAdmin(AddOnlyMixin, ScopedAdmin):
+    """Steps move only through the actions (complete a down step) and the review form (up steps):
+    a step's own page is read-only, the list's action needs the model-level answer (AddOnlyMixin),
+    and steps are added with their process, never here."""
 
     list_display = ["process", "order", "code", "name", "direction", "status", "rounds", "completed_at"]
     list_filter = ["status", "direction", "code"]
@@ -154,13 +153,6 @@ class ConsultationStepAdmin(ScopedAdmin):
     read_only_reason = _("步骤只能通过列表中的“完成所选步骤”操作（下行步骤）或登记部门审核（上行步骤）推进，此页只能查看。")
 
     def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # The list's action needs the model-level answer; a step's own page is read-only.
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
     @admin.action(description=_("完成所选步骤（下行步骤）"))
@@ -180,7 +172,7 @@ class StepReviewForm(forms.ModelForm):
 
 
 @admin.register(StepReview)
-class StepReviewAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin):
+class StepReviewAdmin(CreateServiceMixin, AddOnlyMixin, RefusalsMixin, ScopedAdmin):
     """A department's review of an up step, entered by staff: approved opens the next step,
     returned reopens the previous down step."""
 
@@ -191,12 +183,6 @@ class StepReviewAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin):
     list_display = ["step", "decision", "department", "reopened_step", "reviewer", "at"]
     list_filter = ["decision"]
     list_select_related = ["step__process__project", "reopened_step", "reviewer"]
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "step":

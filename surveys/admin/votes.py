@@ -7,12 +7,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from governance.admin_base import (
+    AddOnlyMixin,
     CommunityFilter,
     CreateServiceMixin,
     ListedInline,
     RefusalsMixin,
     ScopedAdmin,
     StreetFilter,
+    leave_optional,
 )
 from governance.scoping import scope
 
@@ -86,8 +88,7 @@ class VoteAdmin(RefusalsMixin, ScopedAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if "rule" in form.base_fields:
-            form.base_fields["rule"].required = False
+        leave_optional(form.base_fields, "rule")  # empty: the matter's legal default (vote_save)
         return form
 
     def get_inlines(self, request, obj):
@@ -168,7 +169,7 @@ class PaperBallotForm(forms.ModelForm):
 
 
 @admin.register(Ballot)
-class BallotAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin):
+class BallotAdmin(CreateServiceMixin, AddOnlyMixin, RefusalsMixin, ScopedAdmin):
     """Paper ballots are added here (channel paper, staff recorded); ballots are never edited."""
 
     create_service = ballot_cast
@@ -181,12 +182,6 @@ class BallotAdmin(CreateServiceMixin, RefusalsMixin, ScopedAdmin):
     search_fields = ["vote__title", "household__room"]
     autocomplete_fields = []
     raw_id_fields = ["household"]
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "vote":

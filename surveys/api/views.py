@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from governance.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet, ServiceWritesMixin
+from governance.api.base import NO_DELETE, ScopedModelViewSet, ScopedReadOnlyViewSet, ServiceWritesMixin
 
 from ..models import ConsultationProcess, ConsultationStep, DemandList, Meeting, Opinion, Questionnaire, Vote
 from ..selectors import demand_aggregate, opinion_counts, questionnaire_results
@@ -107,7 +107,7 @@ class MeetingViewSet(ServiceWritesMixin, ScopedModelViewSet):
     queryset = Meeting.objects.all()
     serializer_class = serializers.MeetingSerializer
     filterset_fields = ["process", "step", "neighbourhood", "kind"]
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    http_method_names = NO_DELETE
 
     def scoped_source(self):
         return Meeting.objects.order_by("-held_on", "-id")
@@ -122,7 +122,7 @@ class OpinionViewSet(ServiceWritesMixin, ScopedModelViewSet):
     queryset = Opinion.objects.all()
     serializer_class = serializers.OpinionSerializer
     filterset_fields = ["process", "step", "neighbourhood", "source", "answer"]
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    http_method_names = NO_DELETE
 
     def scoped_source(self):
         return Opinion.objects.order_by("-created_at", "-id")
