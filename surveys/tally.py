@@ -153,25 +153,44 @@ def _fmt(fraction):
     return f"{fraction.numerator}/{fraction.denominator}"
 
 
-def count(given):
-    """The verdict and every figure behind it, from plain values (`TallyInput`); no database.
-    See the module docstring for owners as heads and conflicting ballots."""
+def _condition(key, label, value, base, threshold, inclusive):
+    """The condition `value` ≥ (inclusive) or > `threshold` × `base`, with whether it is met."""
+    return Condition(
+        key, label, value, base, _fmt(threshold), inclusive, meets(value, base, threshold, inclusive)
+    )
+
+
+def _by_owner(ballots):
+    """The area of the flats per choice (2 places) and the owners' ballots: {owner key: {choice:
+    [household ids]}}, owners and households in ballot order."""
     area_by_choice = {choice: Decimal("0.00") for choice in BallotChoice.values}
-    owners = {}  # owner key -> {choice: [household ids]}
-    for row in given.ballots:
+    owners = {}
+    for row in ballots:
         area_by_choice[row.choice] += row.area
         owners.setdefault(row.owner, {}).setdefault(row.choice, []).append(row.household_id)
+    return {choice: area.quantize(CENT) for choice, area in area_by_choice.items()}, owners
 
-    conflict_ids = []
+
+def _heads(owners):
+    """The heads per choice of the owners whose flats all voted alike, and the households of the
+    owners whose flats voted differently (each such owner's sorted, owners in order): these owners
+    are in no choice's heads."""
     heads = {choice: 0 for choice in BallotChoice.values}
+    conflict_ids = []
     for choices in owners.values():
         if len(choices) > 1:
             conflict_ids.extend(sorted(i for ids in choices.values() for i in ids))
             continue
         heads[next(iter(choices))] += 1
-    conflicts = sum(1 for choices in owners.values() if len(choices) > 1)
+    return heads, conflict_ids
 
-    area_by_choice = {choice: area.quantize(CENT) for choice, area in area_by_choice.items()}
+
+def count(given):
+    """The verdict and every figure behind it, from plain values (`TallyInput`); no database.
+    See the module docstring for owners as heads and conflicting ballots."""
+    area_by_choice, owners = _by_owner(given.ballots)
+    heads, conflict_ids = _heads(owners)
+    conflicts = sum(1 for choices in owners.values() if len(choices) > 1)
     voting_area = sum(area_by_choice.values(), Decimal("0.00"))
     voting_owners = len(owners)
     agree_area = area_by_choice[BallotChoice.AGREE]
@@ -181,42 +200,10 @@ def count(given):
     quorum, agree_fraction, inclusive = given.quorum, given.agree_fraction, given.agree_inclusive
 
     conditions = [
-        Condition(
-            "quorum_area",
-            "参与表决专有部分面积",
-            voting_area,
-            given.total_area,
-            _fmt(quorum),
-            True,
-            meets(voting_area, given.total_area, quorum, True),
-        ),
-        Condition(
-            "quorum_owners",
-            "参与表决业主人数",
-            voting_owners,
-            given.total_owners,
-            _fmt(quorum),
-            True,
-            meets(voting_owners, given.total_owners, quorum, True),
-        ),
-        Condition(
-            "agree_area",
-            "同意的专有部分面积",
-            agree_area,
-            voting_area,
-            _fmt(agree_fraction),
-            inclusive,
-            meets(agree_area, voting_area, agree_fraction, inclusive),
-        ),
-        Condition(
-            "agree_owners",
-            "同意的业主人数",
-            agree_owners,
-            voting_owners,
-            _fmt(agree_fraction),
-            inclusive,
-            meets(agree_owners, voting_owners, agree_fraction, inclusive),
-        ),
+        _condition("quorum_area", "参与表决专有部分面积", voting_area, given.total_area, quorum, True),
+        _condition("quorum_owners", "参与表决业主人数", voting_owners, given.total_owners, quorum, True),
+        _condition("agree_area", "同意的专有部分面积", agree_area, voting_area, agree_fraction, inclusive),
+        _condition("agree_owners", "同意的业主人数", agree_owners, voting_owners, agree_fraction, inclusive),
     ]
     quorum_met = conditions[0].passed and conditions[1].passed
     agreement_met = conditions[2].passed and conditions[3].passed
