@@ -13,7 +13,7 @@ from governance.admin_base import (
 )
 
 from ..models import Meeting, MeetingPhoto, Visit
-from ..services import meeting_photo_add, meeting_save, visit_save
+from ..services import MEETING_FIELDS, meeting_photo_add, meeting_save, visit_save
 from .base import ServiceFormsetsMixin
 
 
@@ -40,17 +40,7 @@ class MeetingAdmin(ServiceFormsetsMixin, RefusalsMixin, ScopedAdmin):
     list_display = ["held_on", "kind", "neighbourhood", "step", "attendees", "households_represented"]
     list_filter = ["kind", StreetFilter, CommunityFilter]
     list_select_related = ["neighbourhood", "step"]
-    fields = [
-        "process",
-        "step",
-        "neighbourhood",
-        "kind",
-        "held_on",
-        "place",
-        "attendees",
-        "households_represented",
-        "minutes",
-    ]
+    fields = list(MEETING_FIELDS)
     inlines = [MeetingPhotoInline]
 
     def save_model(self, request, obj, form, change):

@@ -22,6 +22,7 @@ from ..models import (
     Vote,
 )
 from ..permissions import templates_visible_to
+from ..services import MEETING_FIELDS
 
 
 class StepReviewSerializer(serializers.ModelSerializer):
@@ -94,18 +95,7 @@ class ProcessRowSerializer(ScopedModelSerializer):
 class MeetingSerializer(ProcessRowSerializer):
     class Meta:
         model = Meeting
-        fields = [
-            "id",
-            "process",
-            "step",
-            "neighbourhood",
-            "kind",
-            "held_on",
-            "place",
-            "attendees",
-            "households_represented",
-            "minutes",
-        ]
+        fields = ["id", *MEETING_FIELDS]
 
 
 class OpinionSerializer(ProcessRowSerializer):

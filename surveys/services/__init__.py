@@ -11,7 +11,7 @@ from .demand import (
     demand_submit,
     demand_submit_quick,
 )
-from .meetings import MEETING_PHOTOS_MAX, meeting_photo_add, meeting_save, visit_save
+from .meetings import MEETING_FIELDS, MEETING_PHOTOS_MAX, meeting_photo_add, meeting_save, visit_save
 from .opinions import opinion_answer, opinion_record, opinion_save
 from .plans import (
     PLAN_DOCUMENT_EXTENSIONS,
@@ -34,12 +34,12 @@ from .steps import (
     step_review,
     template_save,
 )
-from .votes import VOTE_FIELDS, ballot_cast, vote_close, vote_open, vote_save
+from .votes import ballot_cast, vote_close, vote_open, vote_save
 
 __all__ = [
-    "ANSWER_TEXT_MAX", "BUILTIN_STEPS", "BUILTIN_TEMPLATE", "DEMAND_TEXT_MAX", "MEETING_PHOTOS_MAX",
-    "PLAN_DOCUMENT_EXTENSIONS", "PLAN_DOCUMENT_MAX_BYTES", "PLAN_NOTICE_DAYS", "RECEIPT_ALPHABET",
-    "VOTE_FIELDS", "_move_step", "_receipt", "ballot_cast", "builtin_template",
+    "ANSWER_TEXT_MAX", "BUILTIN_STEPS", "BUILTIN_TEMPLATE", "DEMAND_TEXT_MAX", "MEETING_FIELDS",
+    "MEETING_PHOTOS_MAX", "PLAN_DOCUMENT_EXTENSIONS", "PLAN_DOCUMENT_MAX_BYTES", "PLAN_NOTICE_DAYS", "RECEIPT_ALPHABET",
+    "_move_step", "_receipt", "ballot_cast", "builtin_template",
     "demand_list_intro_set", "demand_lists_open", "demand_submit", "demand_submit_quick", "down_step_evidence",
     "ensure_builtin_template", "meeting_photo_add", "meeting_save", "opinion_answer", "opinion_record",
     "opinion_save", "plan_notice_publish", "plan_seed_from_demand", "plan_version_save", "process_start",

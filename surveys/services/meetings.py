@@ -11,6 +11,19 @@ from governance.services import audit, save_audited
 from ..models import Meeting, MeetingPhoto
 from .steps import _check_in_process
 
+# What staff record of a meeting (the admin's form; the API adds the row's id).
+MEETING_FIELDS = (
+    "process",
+    "step",
+    "neighbourhood",
+    "kind",
+    "held_on",
+    "place",
+    "attendees",
+    "households_represented",
+    "minutes",
+)
+
 
 def meeting_save(*, meeting, actor):
     """Record (or correct) a meeting of a consultation. Refuses a step of another process and a

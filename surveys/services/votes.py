@@ -25,27 +25,6 @@ from ..choices import (
 from ..models import Ballot, Vote
 from ..tally import tally
 
-VOTE_FIELDS = (
-    "project",
-    "plan_version",
-    "title",
-    "description",
-    "matter_type",
-    "scope",
-    "neighbourhood",
-    "building",
-    "stairwell",
-    "rule",
-    "rule_reason",
-    "custom_quorum_numerator",
-    "custom_quorum_denominator",
-    "custom_agree_numerator",
-    "custom_agree_denominator",
-    "custom_agree_inclusive",
-    "opens_at",
-    "closes_at",
-)
-
 
 def _vote_errors(vote):
     """Fill the rule and the scope's building/stairwell from what was chosen, and return the
