@@ -68,14 +68,14 @@ SCALES = {
         stairwells_per_building={1: 10, 2: 45, 3: 35, 4: 10},
     ),
     # The city's shape at a test's size (hidden from --help, as tiny is): three districts, and the
-    # history of dashboards/demo.py at its size.
+    # history of dashboards/demo/ at its size.
     "tinycity": ScaleSpec(
         districts=3, streets=6, communities=9, neighbourhoods=45, buildings=90, late_built=2, admitted=1,
         neighbourhoods_per_community=(2, 8), buildings_per_neighbourhood=(1, 3),
         stairwells_per_building={1: 1, 2: 1},
     ),
     # A whole city: 12 districts, 20,000 neighbourhoods, 200,000 buildings, about 5,000,000
-    # households, and four plan years of renovation history (dashboards/demo.py).
+    # households, and four plan years of renovation history (dashboards/demo/).
     "city": ScaleSpec(
         districts=12, streets=120, communities=720, neighbourhoods=20000, buildings=200000,
         late_built=360, admitted=24,

@@ -1,4 +1,4 @@
-"""seed_demo at the city's shape (`--scale tinycity`: three districts and dashboards/demo.py's four
+"""seed_demo at the city's shape (`--scale tinycity`: three districts and dashboards/demo/'s four
 plan years of history, written by governance.bulk: COPY on PostgreSQL, bulk_create on SQLite).
 The rows written straight to the tables must hold what the services would have enforced, and the
 dashboards must read them as they read rows written by the services."""
