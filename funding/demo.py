@@ -61,9 +61,23 @@ PAYERS = [("区财政局", Decimal("75")), ("市财政局", Decimal("25"))]  # c
 
 
 def seed(ctx):
+    """The district's funding sources, each project's commitments (and payments of those under
+    way), a few neighbourhoods' public income, and the subsidy story (_subsidy_story)."""
     admin = ctx.store["admin"]
     today = timezone.localdate()
     projects = ctx.store.get("projects", [])
+    sources = _seed_sources(ctx, projects, admin, today)
+    for index, project in enumerate(projects):
+        _commit_project(project, index, sources, admin)
+    _seed_public_income(ctx.store["neighbourhoods"][:3], admin, today)
+    plans = _subsidy_story(ctx, projects, admin, today)
+    ctx.store["funding_sources"] = sources
+    ctx.store["subsidy_plans"] = plans
+    ctx.write(f"  资金来源 {len(sources)} 个，补贴计划 {len(plans)} 个（{ctx.elapsed():.1f}s）")
+
+
+def _seed_sources(ctx, projects, admin, today):
+    """The SOURCES of the demo district, each holding its share of the projects' total budget."""
     total_budget = sum((p.budget for p in projects), Decimal("0")) or Decimal("1000000")
     sources = []
     for kind, name, provider, share in SOURCES:
@@ -76,32 +90,41 @@ def seed(ctx):
             document_number=f"甜财建〔{today.year}〕{len(sources) + 1}号",
         )
         sources.append(funding_source_save(source=source, actor=admin))
-    for index, project in enumerate(projects):
-        cover = Decimal("1") if project.stage in PAST_CONSULTATION else Decimal("0.6")
-        left = money(project.budget * cover)
-        for source, (_kind, _name, _provider, share) in zip(sources, SOURCES):
-            amount = min(left, money(project.budget * share))
-            if amount <= 0:
-                break
-            commitment = commitment_create(
-                source=source,
-                project=project,
-                amount=amount,
-                committed_on=datetime.date(project.year, 2, 1),
+    return sources
+
+
+def _commit_project(project, index, sources, admin):
+    """Commit the sources' shares of the project's budget (all of it past consultation, 60%
+    before), and pay 40% of each commitment of a project under way."""
+    cover = Decimal("1") if project.stage in PAST_CONSULTATION else Decimal("0.6")
+    left = money(project.budget * cover)
+    for source, (_kind, _name, _provider, share) in zip(sources, SOURCES):
+        amount = min(left, money(project.budget * share))
+        if amount <= 0:
+            break
+        commitment = commitment_create(
+            source=source,
+            project=project,
+            amount=amount,
+            committed_on=datetime.date(project.year, 2, 1),
+            actor=admin,
+            document_number=source.document_number,
+        )
+        left -= amount
+        if project.stage in DISBURSED:
+            disbursement_create(
+                commitment=commitment,
+                amount=money(amount * Decimal("0.4")),
+                paid_on=datetime.date(project.year, 6, 1),
+                payee=project.contractor or "施工单位",
+                voucher_number=f"PZ{project.year}-{index + 1:03d}-{commitment.pk}",
                 actor=admin,
-                document_number=source.document_number,
             )
-            left -= amount
-            if project.stage in DISBURSED:
-                disbursement_create(
-                    commitment=commitment,
-                    amount=money(amount * Decimal("0.4")),
-                    paid_on=datetime.date(project.year, 6, 1),
-                    payee=project.contractor or "施工单位",
-                    voucher_number=f"PZ{project.year}-{index + 1:03d}-{commitment.pk}",
-                    actor=admin,
-                )
-    for neighbourhood in ctx.store["neighbourhoods"][:3]:
+
+
+def _seed_public_income(neighbourhoods, admin, today):
+    """Last year's parking, advertising and locker income of each of `neighbourhoods`."""
+    for neighbourhood in neighbourhoods:
         for kind, amount in [
             (IncomeKind.PARKING, "18600.00"),
             (IncomeKind.ADVERTISING, "4200.00"),
@@ -118,10 +141,6 @@ def seed(ctx):
                 ),
                 actor=admin,
             )
-    plans = _subsidy_story(ctx, projects, admin, today)
-    ctx.store["funding_sources"] = sources
-    ctx.store["subsidy_plans"] = plans
-    ctx.write(f"  资金来源 {len(sources)} 个，补贴计划 {len(plans)} 个（{ctx.elapsed():.1f}s）")
 
 
 def _subsidy_story(ctx, projects, admin, today):
@@ -220,55 +239,67 @@ def create_plans_bulk(
     with transaction.atomic():
         for first in range(0, len(neighbourhood_ids), batch_size):
             chunk = neighbourhood_ids[first : first + batch_size]
-            provider = _bulk_providers(chunk)
-            arrangements = ManagementArrangement.objects.bulk_create(
-                [
-                    ManagementArrangement(
-                        neighbourhood_id=n,
-                        mode=ManagementMode.PROFESSIONAL,
-                        provider=provider[n],
-                        started_on=start_on,
-                        fee_per_m2_month=Decimal("0.60"),
-                    )
-                    for n in chunk
-                ]
-            )
-            plans = SubsidyPlan.objects.bulk_create(
-                [
-                    SubsidyPlan(
-                        neighbourhood_id=a.neighbourhood_id,
-                        arrangement=a,
-                        area=area,
-                        start_on=start_on,
-                        rates=list(rates),
-                        score_bands=[],
-                        ends_on=ends_on,
-                    )
-                    for a in arrangements
-                ]
-            )
-            SubsidyPayer.objects.bulk_create(
-                [
-                    SubsidyPayer(plan=p, order=i, payer_name=name, share=share)
-                    for p in plans
-                    for i, (name, share) in enumerate(payers, start=1)
-                ]
-            )
-            SubsidyInstallment.objects.bulk_create([row for p in plans for row in build_installments(p)])
+            plans, arrangements = _create_plans_chunk(chunk, start_on, ends_on, rates, area, payers)
             if scores:
-                now = timezone.now()
-                Assessment.objects.bulk_create(
-                    [
-                        Assessment(
-                            arrangement=a,
-                            year=year,
-                            score=Decimal(str(score)),
-                            assessor="考核组",
-                            assessed_at=now,
-                        )
-                        for a in arrangements
-                        for year, score in scores.items()
-                    ]
-                )
+                _create_assessments(arrangements, scores)
             plan_ids.extend(p.pk for p in plans)
     return plan_ids
+
+
+def _create_plans_chunk(chunk, start_on, ends_on, rates, area, payers):
+    """create_plans_bulk's rows for the neighbourhood ids of `chunk`: their arrangements, plans,
+    payers and installments; returns the plans and the arrangements."""
+    provider = _bulk_providers(chunk)
+    arrangements = ManagementArrangement.objects.bulk_create(
+        [
+            ManagementArrangement(
+                neighbourhood_id=n,
+                mode=ManagementMode.PROFESSIONAL,
+                provider=provider[n],
+                started_on=start_on,
+                fee_per_m2_month=Decimal("0.60"),
+            )
+            for n in chunk
+        ]
+    )
+    plans = SubsidyPlan.objects.bulk_create(
+        [
+            SubsidyPlan(
+                neighbourhood_id=a.neighbourhood_id,
+                arrangement=a,
+                area=area,
+                start_on=start_on,
+                rates=list(rates),
+                score_bands=[],
+                ends_on=ends_on,
+            )
+            for a in arrangements
+        ]
+    )
+    SubsidyPayer.objects.bulk_create(
+        [
+            SubsidyPayer(plan=p, order=i, payer_name=name, share=share)
+            for p in plans
+            for i, (name, share) in enumerate(payers, start=1)
+        ]
+    )
+    SubsidyInstallment.objects.bulk_create([row for p in plans for row in build_installments(p)])
+    return plans, arrangements
+
+
+def _create_assessments(arrangements, scores):
+    """An assessment of each arrangement for each {assessment year: score} of `scores`."""
+    now = timezone.now()
+    Assessment.objects.bulk_create(
+        [
+            Assessment(
+                arrangement=a,
+                year=year,
+                score=Decimal(str(score)),
+                assessor="考核组",
+                assessed_at=now,
+            )
+            for a in arrangements
+            for year, score in scores.items()
+        ]
+    )

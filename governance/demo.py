@@ -172,45 +172,14 @@ def _community_centres(communities, centre=CENTRE):
 
 
 def seed(ctx):
+    """The territory (districts, streets, communities), the users and their roles, the
+    neighbourhoods, buildings and stairwells, the late-built neighbourhoods admitted, and the
+    governance records of the demo community; what later apps need is left in ctx.store."""
     spec = SCALES[ctx.scale]
-    rng = ctx.rng
     users = _seed_users(ctx)
-    streets, communities = [], []
     with transaction.atomic():
-        districts = [
-            District.objects.create(name=name, code=code, eligibility_cutoff=datetime.date(2001, 1, 1))
-            for name, code in zip(
-                [DISTRICT_NAME, *OTHER_DISTRICTS][: spec.districts],
-                [DISTRICT_CODE] + [f"5110{i:02d}" for i in range(50, 50 + spec.districts - 1)],
-            )
-        ]
+        districts, streets, communities = _seed_territory(spec, ctx.rng)
         district = districts[0]
-        streets_per_district = _even(spec.streets, spec.districts)
-        communities_per_district = _even(spec.communities, spec.districts)
-        for d, street_count, community_count in zip(districts, streets_per_district, communities_per_district):
-            if d is district:
-                first_street, street_pool = FIRST_STREET, STREETS
-                first_community, community_pool = FIRST_COMMUNITY, COMMUNITIES
-            else:  # the other districts of the city scale
-                first_street = STREETS[len(streets) % len(STREETS)]
-                street_pool = [name for name in STREETS if name != first_street]
-                first_community = COMMUNITIES[len(communities) % len(COMMUNITIES)]
-                community_pool = [name for name in COMMUNITIES if name != first_community]
-            d_streets = Street.objects.bulk_create(
-                Street(district=d, name=name, code=f"{d.code}{i:03d}")
-                for i, name in enumerate(_names(first_street, street_pool, street_count, rng, "第{}街道"), 1)
-            )
-            if community_count % street_count == 0:  # an even share when it divides
-                per_street = [community_count // street_count] * street_count
-            else:
-                per_street = _split(community_count, street_count, rng, 1, community_count)
-            names = iter(_names(first_community, community_pool, community_count, rng, "第{}社区"))
-            communities += Community.objects.bulk_create(
-                Community(street=street, name=next(names), code=f"{street.code}{j:03d}")
-                for street, count in zip(d_streets, per_street)
-                for j in range(1, count + 1)
-            )
-            streets += d_streets
         _seed_roles(users, district, streets[0], communities[0])
         ctx.write(
             f"区 {len(districts)}，街道 {len(streets)}，社区 {len(communities)}（districts, streets, communities）"
@@ -221,12 +190,7 @@ def seed(ctx):
     with transaction.atomic():
         stairwells = _seed_buildings(ctx, spec, neighbourhoods)
 
-    late = [i for i, n in enumerate(neighbourhoods) if n.built_year >= district.eligibility_cutoff.year]
-    for i, reason in zip(late[: spec.admitted], ADMISSION_REASONS * spec.admitted):
-        neighbourhoods[i] = neighbourhood_admit(
-            neighbourhood=neighbourhoods[i], reason=reason, actor=users["admin"]
-        )
-    ctx.write(f"晚于截止日建成 {len(late)} 个，其中破格纳入 {min(len(late), spec.admitted)} 个（late-built, admitted）")
+    _admit_late_built(ctx, spec, district, neighbourhoods, users["admin"])
     seed_self_governance(ctx, district, communities[0], neighbourhoods, users["admin"])
     _seed_governance_work(ctx, district, communities[0], neighbourhoods, users["admin"])
     providers = seed_providers(ctx, district, users["admin"])
@@ -249,6 +213,55 @@ def seed(ctx):
         admin=users["admin"],
         providers=providers,
     )
+
+
+def _seed_territory(spec, rng):
+    """The scale's districts (the demo district first), their streets and their communities;
+    returns the three lists."""
+    districts = [
+        District.objects.create(name=name, code=code, eligibility_cutoff=datetime.date(2001, 1, 1))
+        for name, code in zip(
+            [DISTRICT_NAME, *OTHER_DISTRICTS][: spec.districts],
+            [DISTRICT_CODE] + [f"5110{i:02d}" for i in range(50, 50 + spec.districts - 1)],
+        )
+    ]
+    streets, communities = [], []
+    streets_per_district = _even(spec.streets, spec.districts)
+    communities_per_district = _even(spec.communities, spec.districts)
+    for d, street_count, community_count in zip(districts, streets_per_district, communities_per_district):
+        if d is districts[0]:
+            first_street, street_pool = FIRST_STREET, STREETS
+            first_community, community_pool = FIRST_COMMUNITY, COMMUNITIES
+        else:  # the other districts of the city scale
+            first_street = STREETS[len(streets) % len(STREETS)]
+            street_pool = [name for name in STREETS if name != first_street]
+            first_community = COMMUNITIES[len(communities) % len(COMMUNITIES)]
+            community_pool = [name for name in COMMUNITIES if name != first_community]
+        d_streets = Street.objects.bulk_create(
+            Street(district=d, name=name, code=f"{d.code}{i:03d}")
+            for i, name in enumerate(_names(first_street, street_pool, street_count, rng, "第{}街道"), 1)
+        )
+        if community_count % street_count == 0:  # an even share when it divides
+            per_street = [community_count // street_count] * street_count
+        else:
+            per_street = _split(community_count, street_count, rng, 1, community_count)
+        names = iter(_names(first_community, community_pool, community_count, rng, "第{}社区"))
+        communities += Community.objects.bulk_create(
+            Community(street=street, name=next(names), code=f"{street.code}{j:03d}")
+            for street, count in zip(d_streets, per_street)
+            for j in range(1, count + 1)
+        )
+        streets += d_streets
+    return districts, streets, communities
+
+
+def _admit_late_built(ctx, spec, district, neighbourhoods, admin):
+    """Admit the scale's number of neighbourhoods built after the district's cutoff (破格纳入),
+    replacing them in `neighbourhoods` by the admitted rows."""
+    late = [i for i, n in enumerate(neighbourhoods) if n.built_year >= district.eligibility_cutoff.year]
+    for i, reason in zip(late[: spec.admitted], ADMISSION_REASONS * spec.admitted):
+        neighbourhoods[i] = neighbourhood_admit(neighbourhood=neighbourhoods[i], reason=reason, actor=admin)
+    ctx.write(f"晚于截止日建成 {len(late)} 个，其中破格纳入 {min(len(late), spec.admitted)} 个（late-built, admitted）")
 
 
 def _even(total, parts):

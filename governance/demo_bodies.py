@@ -11,11 +11,12 @@ from .models import Building, Stairwell
 def seed_self_governance(ctx, district, community, neighbourhoods, admin):
     """In 桂湖社区 (the demo community login's): the district's rule for owners' committees, a
     party branch, the renovation working group it leads and an owners' committee whose term ends in
-    40 days (so it is listed 待换届) in its first neighbourhood, a few rows of the party members' ledger and a vanguard team. Written
-    through the services (their checks, their audit rows); the phones are made up."""
-    from .bodies import Body, BodyMember, CompositionRule, PartyMember, VanguardTeam
+    40 days (so it is listed 待换届) in its first neighbourhood, a few rows of the party members'
+    ledger and a vanguard team. Written through the services (their checks, their audit rows); the
+    phones are made up."""
+    from .bodies import CompositionRule, VanguardTeam
     from .services import territory_record_save
-    from .services_bodies import body_save, vanguard_team_save
+    from .services_bodies import vanguard_team_save
 
     first = next((n for n in neighbourhoods if n.community_id == community.pk), None)
     if first is None:
@@ -27,6 +28,22 @@ def seed_self_governance(ctx, district, community, neighbourhoods, admin):
         ),
         actor=admin,
     )
+    _seed_bodies(community, first, today, admin)
+    ledger = _seed_party_ledger(community, first, today, admin)
+    vanguard_team_save(
+        team=VanguardTeam(community=community, name="桂湖社区改造监督先锋队", purpose="改造质量监督、楼道清洁"),
+        members=ledger[:3],
+        actor=admin,
+    )
+    ctx.write("自治组织 3 个、党员台账 4 人、党员先锋队 1 支（self-governance bodies, party ledger, vanguard team）")
+
+
+def _seed_bodies(community, first, today, admin):
+    """The first neighbourhood's party branch, its owners' committee (term ending in 40 days) and
+    the renovation working group the branch leads."""
+    from .bodies import Body, BodyMember
+    from .services_bodies import body_save
+
     branch = body_save(
         body=Body(
             community=community,
@@ -76,7 +93,14 @@ def seed_self_governance(ctx, district, community, neighbourhoods, admin):
         ],
         actor=admin,
     )
-    ledger = [
+
+
+def _seed_party_ledger(community, first, today, admin):
+    """Four rows of the party members' ledger (community, in service, floating); returned in order."""
+    from .bodies import PartyMember
+    from .services import territory_record_save
+
+    return [
         territory_record_save(
             instance=PartyMember(
                 community=community,
@@ -96,12 +120,6 @@ def seed_self_governance(ctx, district, community, neighbourhoods, admin):
             ("黄小军", "floating", "外地某建筑公司党支部", 90, "13800002004"),
         ]
     ]
-    vanguard_team_save(
-        team=VanguardTeam(community=community, name="桂湖社区改造监督先锋队", purpose="改造质量监督、楼道清洁"),
-        members=ledger[:3],
-        actor=admin,
-    )
-    ctx.write("自治组织 3 个、党员台账 4 人、党员先锋队 1 支（self-governance bodies, party ledger, vanguard team）")
 
 
 # The district's register of providers: (name, kind, credit code, contact). The first manages the

@@ -45,6 +45,8 @@ OPEN_STAGES = (
     Stage.AFTERCARE,
 )
 FINAL_STAGES = (Stage.CLOSED, Stage.CANCELLED)
+# The main line a project walks when nothing goes wrong, in lifecycle order.
+MAIN_LINE = (*OPEN_STAGES, Stage.CLOSED)
 
 # {from: {allowed to}}. From `suspended` the table lists every open stage, but only the one the
 # project was suspended from is allowed (see gates.resume_reasons): the table says which moves

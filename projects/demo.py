@@ -27,7 +27,7 @@ from governance.photos import prepare_photo
 from residents.models import Household
 
 from .catalogue_data import ensure_national_menu
-from .choices import Stage
+from .choices import MAIN_LINE, Stage
 from .models import (
     Acceptance,
     CatalogueItem,
@@ -57,15 +57,6 @@ STAGE_PLAN = [
     Stage.CANDIDATE,
     Stage.AFTERCARE,
     Stage.CONSULTATION,
-]
-MAIN_LINE = [
-    Stage.CANDIDATE,
-    Stage.CONSULTATION,
-    Stage.TENDER,
-    Stage.CONSTRUCTION,
-    Stage.ACCEPTANCE,
-    Stage.AFTERCARE,
-    Stage.CLOSED,
 ]
 CONTRACTORS = ["甜城建工集团有限公司", "沱江市政工程有限公司", "川南建设有限公司", "玉溪路桥工程有限公司"]
 SUPERVISORS = ["甜城建设监理有限公司", "蜀南工程咨询有限公司", "天府项目管理有限公司"]
@@ -251,9 +242,29 @@ def _scope_lines(group, menu, rng, index):
 
 
 def _seed_stage_records(project, target, today, rng, admin, buildings, index):
-    """Notices, tender fields, progress, findings, acceptance and photos fitting the stage reached."""
+    """Notices, tender fields, progress, findings, acceptance and photos fitting the stage reached,
+    in the order the stages reach them."""
     final = _final(target)
     reached = MAIN_LINE.index(final)
+    _seed_notices(project, final, reached, today, admin)
+    if reached >= MAIN_LINE.index(Stage.CONSTRUCTION):
+        started = today - datetime.timedelta(days=45 * (reached - 3) + 60)
+        Project.objects.filter(pk=project.pk).update(
+            contractor=rng.choice(CONTRACTORS),
+            supervisor=rng.choice(SUPERVISORS),
+            contract_amount=money(project.budget * Decimal("0.93")),
+            started_on=started,
+        )
+        _seed_progress(project, final, reached, started, today, admin, buildings, index)
+        _seed_finding(project, reached, admin, index)
+        _seed_photos(project, reached, admin, index)
+    if reached >= MAIN_LINE.index(Stage.ACCEPTANCE):
+        _seed_completion(project, reached, today, admin)
+
+
+def _seed_notices(project, final, reached, today, admin):
+    """The plan's notice: running for a project in consultation; past, and approved, for one
+    beyond it (with an objection not answered yet for one in tender)."""
     if final == Stage.CONSULTATION:
         Notice.objects.create(
             project=project,
@@ -286,85 +297,95 @@ def _seed_stage_records(project, target, today, rng, admin, buildings, index):
                 Objection.objects.filter(pk=objection.pk).update(
                     submitted_at=_aware(notice.starts_on + datetime.timedelta(days=2))
                 )
-    if reached >= MAIN_LINE.index(Stage.CONSTRUCTION):
-        started = today - datetime.timedelta(days=45 * (reached - 3) + 60)
-        Project.objects.filter(pk=project.pk).update(
-            contractor=rng.choice(CONTRACTORS),
-            supervisor=rng.choice(SUPERVISORS),
-            contract_amount=money(project.budget * Decimal("0.93")),
-            started_on=started,
-        )
-        months = max(1, (today.year - started.year) * 12 + today.month - started.month)
-        if final == Stage.CONSTRUCTION and index == 1 and months > 1:
-            months -= 1  # last month's report not filed yet: the officials' dashboards list it
-        for m in range(months):
-            month = (started.replace(day=1) + datetime.timedelta(days=31 * m)).replace(day=1)
-            share = Decimal(min(100, round(100 * (m + 1) / (months + (0 if reached >= 4 else 2)))))
-            ProgressReport.objects.create(
-                project=project,
-                month=month,
-                percent_complete=share,
-                investment_to_date=money(project.budget * Decimal("0.93") * share / 100),
-                pipes_water_km=(Decimal("0.045") * buildings * share / 100).quantize(Decimal("0.001")),
-                pipes_drainage_km=(Decimal("0.060") * buildings * share / 100).quantize(Decimal("0.001")),
-                roads_m2=(Decimal(180) * buildings * share / 100).quantize(Decimal("0.01")),
-                parking_spaces=int(3 * buildings * share / 100),
-                ev_chargers=int(buildings * share / 100),
-                ebike_chargers=int(6 * buildings * share / 100),
-                illegal_structures_removed_m2=(Decimal(25) * buildings * share / 100).quantize(
-                    Decimal("0.01")
-                ),
-                facades_m2=(Decimal(1200) * buildings * share / 100).quantize(Decimal("0.01")),
-                security_fire_systems=int(buildings * share / 100),
-                lights=int(4 * buildings * share / 100),
-                greening_m2=(Decimal(60) * buildings * share / 100).quantize(Decimal("0.01")),
-                reported_by=admin,
-            )
-        opened = timezone.now() - datetime.timedelta(days=40)
-        finding = SupervisionFinding.objects.create(
+
+
+def _seed_progress(project, final, reached, started, today, admin, buildings, index):
+    """A monthly report for every month since construction started, the works growing month by
+    month (one project's last report not filed yet)."""
+    months = max(1, (today.year - started.year) * 12 + today.month - started.month)
+    if final == Stage.CONSTRUCTION and index == 1 and months > 1:
+        months -= 1  # last month's report not filed yet: the officials' dashboards list it
+    for m in range(months):
+        month = (started.replace(day=1) + datetime.timedelta(days=31 * m)).replace(day=1)
+        share = Decimal(min(100, round(100 * (m + 1) / (months + (0 if reached >= 4 else 2)))))
+        ProgressReport.objects.create(
             project=project,
-            source="resident_supervisor",
-            supervisor_name="王建国",
-            severity="major",
-            description=FINDINGS[index % len(FINDINGS)],
-            opened_at=opened,
+            month=month,
+            percent_complete=share,
+            investment_to_date=money(project.budget * Decimal("0.93") * share / 100),
+            pipes_water_km=(Decimal("0.045") * buildings * share / 100).quantize(Decimal("0.001")),
+            pipes_drainage_km=(Decimal("0.060") * buildings * share / 100).quantize(Decimal("0.001")),
+            roads_m2=(Decimal(180) * buildings * share / 100).quantize(Decimal("0.01")),
+            parking_spaces=int(3 * buildings * share / 100),
+            ev_chargers=int(buildings * share / 100),
+            ebike_chargers=int(6 * buildings * share / 100),
+            illegal_structures_removed_m2=(Decimal(25) * buildings * share / 100).quantize(
+                Decimal("0.01")
+            ),
+            facades_m2=(Decimal(1200) * buildings * share / 100).quantize(Decimal("0.01")),
+            security_fire_systems=int(buildings * share / 100),
+            lights=int(4 * buildings * share / 100),
+            greening_m2=(Decimal(60) * buildings * share / 100).quantize(Decimal("0.01")),
             reported_by=admin,
         )
-        # One finding stays open past 30 days (index 1, under construction): the dashboards list it.
-        if reached >= MAIN_LINE.index(Stage.ACCEPTANCE) or index != 1:
-            SupervisionFinding.objects.filter(pk=finding.pk).update(
-                resolved_at=opened + datetime.timedelta(days=6),
-                resolved_by=admin,
-                resolution_note="已返工并经监理复验合格。",
-            )
-        for kind in ("before", "during") + (
-            ("after",) if reached >= MAIN_LINE.index(Stage.ACCEPTANCE) else ()
-        ):
-            photo_upload(
-                project=project,
-                kind=kind,
-                prepared=_photo(kind, index),
-                actor=admin,
-                caption={
-                    "before": "外立面与楼道现状",
-                    "during": "雨污分流管道施工",
-                    "after": "改造后的外立面与道路",
-                }[kind],
-            )
-    if reached >= MAIN_LINE.index(Stage.ACCEPTANCE):
-        ScopeItem.objects.filter(project=project).update(
-            actual_quantity=F("planned_quantity"), actual_amount=F("planned_amount")
+
+
+def _seed_finding(project, reached, admin, index):
+    """A supervision finding opened 40 days ago, resolved six days later except for one project
+    under construction (index 1)."""
+    opened = timezone.now() - datetime.timedelta(days=40)
+    finding = SupervisionFinding.objects.create(
+        project=project,
+        source="resident_supervisor",
+        supervisor_name="王建国",
+        severity="major",
+        description=FINDINGS[index % len(FINDINGS)],
+        opened_at=opened,
+        reported_by=admin,
+    )
+    # One finding stays open past 30 days (index 1, under construction): the dashboards list it.
+    if reached >= MAIN_LINE.index(Stage.ACCEPTANCE) or index != 1:
+        SupervisionFinding.objects.filter(pk=finding.pk).update(
+            resolved_at=opened + datetime.timedelta(days=6),
+            resolved_by=admin,
+            resolution_note="已返工并经监理复验合格。",
         )
-        Project.objects.filter(pk=project.pk).update(completed_on=today - datetime.timedelta(days=30))
-        Acceptance.objects.create(
+
+
+def _seed_photos(project, reached, admin, index):
+    """Before and during photos, and after ones once the project reached acceptance."""
+    for kind in ("before", "during") + (
+        ("after",) if reached >= MAIN_LINE.index(Stage.ACCEPTANCE) else ()
+    ):
+        photo_upload(
             project=project,
-            accepted_on=today - datetime.timedelta(days=25),
-            participants="街道办、社区居委会、建设单位、施工单位、监理单位",
-            resident_representatives="居民代表5人",
-            satisfaction_rate=Decimal("95.60"),
-            passed=reached >= MAIN_LINE.index(Stage.AFTERCARE),
-            recorded_by=admin,
+            kind=kind,
+            prepared=_photo(kind, index),
+            actor=admin,
+            caption={
+                "before": "外立面与楼道现状",
+                "during": "雨污分流管道施工",
+                "after": "改造后的外立面与道路",
+            }[kind],
         )
+
+
+def _seed_completion(project, reached, today, admin):
+    """The actual quantities, the completion date and the acceptance (passed for a project in
+    aftercare), then the acceptance result's notice for a project in aftercare."""
+    ScopeItem.objects.filter(project=project).update(
+        actual_quantity=F("planned_quantity"), actual_amount=F("planned_amount")
+    )
+    Project.objects.filter(pk=project.pk).update(completed_on=today - datetime.timedelta(days=30))
+    Acceptance.objects.create(
+        project=project,
+        accepted_on=today - datetime.timedelta(days=25),
+        participants="街道办、社区居委会、建设单位、施工单位、监理单位",
+        resident_representatives="居民代表5人",
+        satisfaction_rate=Decimal("95.60"),
+        passed=reached >= MAIN_LINE.index(Stage.AFTERCARE),
+        recorded_by=admin,
+    )
     if reached >= MAIN_LINE.index(Stage.AFTERCARE):
         Notice.objects.create(
             project=project,

@@ -7,12 +7,13 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 
-def _subquery_total(queryset, field, aggregate, output_field):
-    """A correlated subquery giving one aggregate over `queryset` (already filtered by OuterRef)."""
+def _subquery_total(queryset, field, aggregate, output_field, project_path="neighbourhood__projects"):
+    """A correlated subquery giving one aggregate over `queryset` (already filtered by OuterRef),
+    grouped by the project it reaches through `project_path`."""
     return Coalesce(
         Subquery(
             queryset.order_by()
-            .values("neighbourhood__projects")
+            .values(project_path)
             .annotate(total=aggregate(field))
             .values("total")[:1],
             output_field=output_field,
@@ -87,19 +88,10 @@ class ProjectQuerySet(models.QuerySet):
     def _annotate_stored_coverage(self):
         from governance.models import Neighbourhood
 
+        neighbourhoods = Neighbourhood.objects.filter(projects=OuterRef("pk"))
+
         def total(field, output_field):
-            return Coalesce(
-                Subquery(
-                    Neighbourhood.objects.filter(projects=OuterRef("pk"))
-                    .order_by()
-                    .values("projects")
-                    .annotate(total=Sum(field))
-                    .values("total")[:1],
-                    output_field=output_field,
-                ),
-                Value(0 if isinstance(output_field, IntegerField) else Decimal("0")),
-                output_field=output_field,
-            )
+            return _subquery_total(neighbourhoods, field, Sum, output_field, project_path="projects")
 
         return self.annotate(
             building_count=total("building_count", IntegerField()),

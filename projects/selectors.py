@@ -9,7 +9,7 @@ from django.utils import timezone
 from governance.models import Neighbourhood
 from governance.scoping import scope
 
-from .choices import TRANSITIONS, ObjectionStatus, PhotoKind, Stage
+from .choices import MAIN_LINE, TRANSITIONS, ObjectionStatus, PhotoKind, Stage
 from .models import (
     Notice,
     Objection,
@@ -81,17 +81,6 @@ def public_page_projects(neighbourhood, today=None):
             ),
         )
     )
-
-
-MAIN_LINE = (
-    Stage.CANDIDATE,
-    Stage.CONSULTATION,
-    Stage.TENDER,
-    Stage.CONSTRUCTION,
-    Stage.ACCEPTANCE,
-    Stage.AFTERCARE,
-    Stage.CLOSED,
-)
 
 
 def stage_steps(project):

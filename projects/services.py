@@ -1,5 +1,7 @@
 """Writes of the projects app. Each service: keyword-only arguments, an explicit actor, one
-transaction, an audit row. The lifecycle's service is project_transition below (its gates: projects.gates)."""
+transaction, an audit row. The lifecycle's service is project_transition below (its gates: projects.gates).
+A project's works under way (progress, findings, acceptance) are written by projects.services_works,
+its photos by projects.services_photos; their services are importable from here too."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -9,26 +11,31 @@ from django.utils.translation import gettext as _
 from governance.errors import Refused
 from governance.models import Neighbourhood
 from governance.money import money
-from governance.photos import prepare_photo
 from governance.scoping import can_manage, require_manage, scope
 from governance.services import audit, save_audited
-from residents.services_reports import report_close_with_finding
 
 from . import gates
-from .choices import FINAL_STAGES, FindingSource, ObjectionStatus, PhotoKind, Stage
+from .choices import FINAL_STAGES, ObjectionStatus, Stage
 from .holdings import project_holdings
 from .models import (
     OBJECTION_MAX_LENGTH,
     CatalogueItem,
     Notice,
     Objection,
-    Photo,
-    ProgressReport,
     Project,
     ProjectTransition,
-    SupervisionFinding,
 )
 from .permissions import can_manage_catalogue_item, can_manage_district
+
+# Kept importable from here: the works' and the photos' services live in modules of their own.
+from .services_photos import photo_caption_set, photo_upload  # noqa: F401
+from .services_works import (  # noqa: F401
+    REPORTING_STAGES,
+    acceptance_record,
+    finding_resolve,
+    finding_save,
+    progress_report_save,
+)
 
 CATALOGUE_FIELDS = ("code", "name", "work_class", "unit", "reference_unit_cost", "description", "sort_order")
 
@@ -246,173 +253,6 @@ def scope_item_delete(*, item, actor):
             raise ValidationError(_("开工后不能删除改造内容，请填写未实施原因。"))
         audit(actor=actor, action="scope_item_delete", target=item, summary=str(item))
         item.delete()
-
-
-# ---- progress, findings, acceptance --------------------------------------------------------
-
-REPORTING_STAGES = (Stage.CONSTRUCTION, Stage.ACCEPTANCE, Stage.AFTERCARE, Stage.SUSPENDED)
-
-
-def progress_report_save(*, report, actor):
-    """Create or update the monthly report of a project under way (construction, acceptance,
-    aftercare, or suspended). `month` is normalised to its first day; one report per month."""
-    with transaction.atomic():
-        project = Project.objects.select_for_update().get(pk=report.project_id)
-        require_manage(actor, project)
-        if project.stage not in REPORTING_STAGES:
-            raise ValidationError(
-                _("项目处于“%(stage)s”阶段，不能填报月度进度。") % {"stage": project.get_stage_display()}
-            )
-        report.month = report.month.replace(day=1)
-        duplicate = ProgressReport.objects.filter(project=project, month=report.month).exclude(pk=report.pk)
-        if duplicate.exists():
-            raise ValidationError(
-                {"month": _("%(month)s 的月度进度已填报。") % {"month": f"{report.month:%Y-%m}"}}
-            )
-        if report.pk is None:
-            report.reported_by = actor
-        save_audited(
-            report,
-            actor=actor,
-            action="progress_report_add" if report.pk is None else "progress_report_change",
-            summary=f"{project.code} {report.month:%Y-%m} {report.percent_complete}%",
-        )
-    return report
-
-
-def finding_save(*, finding, actor):
-    """Record (or correct) a supervision finding; it stays open until finding_resolve."""
-    with transaction.atomic():
-        require_manage(actor, Project.objects.get(pk=finding.project_id))
-        if finding.pk:
-            stored = SupervisionFinding.objects.get(pk=finding.pk)
-            # Resolution goes through finding_resolve only.
-            finding.resolved_at, finding.resolved_by, finding.resolution_note = (
-                stored.resolved_at,
-                stored.resolved_by,
-                stored.resolution_note,
-            )
-        else:
-            finding.reported_by = actor
-            finding.opened_at = finding.opened_at or timezone.now()
-            finding.resolved_at, finding.resolved_by, finding.resolution_note = None, None, ""
-        if finding.source == FindingSource.RESIDENT_REPORT and not finding.resident_report_id:
-            raise ValidationError({"source": _("来源为“居民反馈”的问题只能由居民反馈转入。")})
-        save_audited(
-            finding,
-            actor=actor,
-            action="finding_add" if finding.pk is None else "finding_change",
-            summary=finding.description[:100],
-        )
-    return finding
-
-
-def finding_resolve(*, finding, note, actor):
-    """Close an open finding with a note saying how it was put right; a finding made from a
-    resident's report closes that report too, with the note (the household reads it on /me/).
-    Refuses an empty note and a finding already resolved."""
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError({"resolution_note": _("销号须填写整改说明。")})
-    with transaction.atomic():
-        locked = SupervisionFinding.objects.select_for_update().get(pk=finding.pk)
-        require_manage(actor, locked.project)
-        if locked.resolved_at is not None:
-            raise ValidationError(
-                _("该问题已于%(at)s整改销号。") % {"at": f"{timezone.localtime(locked.resolved_at):%Y-%m-%d}"}
-            )
-        locked.resolved_at = timezone.now()
-        locked.resolved_by = actor
-        locked.resolution_note = note
-        locked.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
-        audit(actor=actor, action="finding_resolve", target=locked, summary=note[:100])
-        if locked.resident_report_id:  # made from a resident's report: it is closed with the note
-            report_close_with_finding(report=locked.resident_report, note=note, actor=actor)
-    return locked
-
-
-def acceptance_record(*, acceptance, actor):
-    """Record a completion acceptance of a project in the acceptance stage. A failed one may be
-    followed by another; the latest counts for the gate."""
-    with transaction.atomic():
-        project = Project.objects.select_for_update().get(pk=acceptance.project_id)
-        require_manage(actor, project)
-        if project.stage != Stage.ACCEPTANCE:
-            raise ValidationError(
-                _("项目处于“%(stage)s”阶段，只能在竣工验收阶段登记验收。")
-                % {"stage": project.get_stage_display()}
-            )
-        if acceptance.pk is None:
-            acceptance.recorded_by = actor
-        save_audited(
-            acceptance,
-            actor=actor,
-            action="acceptance_add" if acceptance.pk is None else "acceptance_change",
-            summary=f"{acceptance.accepted_on} {'passed' if acceptance.passed else 'failed'}",
-        )
-    return acceptance
-
-
-# ---- photos --------------------------------------------------------------------------------
-
-
-def photo_upload(*, project, kind, actor, upload=None, prepared=None, caption="", finding=None):
-    """Store a photo of `project` (or of one of its findings). The file is checked and re-encoded
-    by governance.photos.prepare_photo (pass `upload`, or a `prepared` result of it); a refused file
-    raises ValidationError({"image": …}). A finding photo has kind `finding` and the finding's
-    project. If the row cannot be written the stored files are removed again (an outer
-    transaction rolled back later would leave them behind: they carry no personal data)."""
-    if prepared is None:
-        prepared = prepare_photo(upload)
-    if finding is not None and finding.project_id != project.pk:
-        raise ValidationError({"finding": _("该监督问题不属于本项目。")})
-    if (kind == PhotoKind.FINDING) != (finding is not None):
-        raise ValidationError({"kind": _("问题照片须关联监督问题；其他照片不能关联监督问题。")})
-    with transaction.atomic():
-        locked = Project.objects.select_for_update().get(pk=project.pk)
-        require_manage(actor, locked)
-        photo = Photo(
-            project=locked,
-            finding=finding,
-            kind=kind,
-            caption=(caption or "").strip(),
-            uid=prepared.uid,
-            taken_at=prepared.taken_at,
-            uploaded_by=actor,
-        )
-        photo.image.save(prepared.image.name, prepared.image, save=False)
-        photo.thumbnail.save(prepared.thumbnail.name, prepared.thumbnail, save=False)
-        try:
-            photo.full_clean(exclude=["image", "thumbnail"])
-            photo.save()
-            audit(
-                actor=actor,
-                action="photo_upload",
-                target=photo,
-                summary=photo.image.name,
-                details={"kind": kind, "width": photo.width, "height": photo.height},
-            )
-        except Exception:
-            _delete_files(photo)
-            raise
-    return photo
-
-
-def _delete_files(photo):
-    for field in (photo.image, photo.thumbnail):
-        if field.name:
-            field.storage.delete(field.name)
-
-
-def photo_caption_set(*, photo, caption, actor):
-    """Change a photo's caption (the file itself is never replaced: upload a new photo)."""
-    with transaction.atomic():
-        locked = Photo.objects.select_for_update().get(pk=photo.pk)
-        require_manage(actor, locked.project)
-        locked.caption = (caption or "").strip()
-        locked.save(update_fields=["caption"])
-        audit(actor=actor, action="photo_caption", target=locked, summary=locked.caption)
-    return locked
 
 
 # ---- notices and objections ----------------------------------------------------------------

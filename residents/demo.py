@@ -22,6 +22,7 @@ from django.db import transaction
 from governance.bulk import insert_rows
 from governance.services import recount_neighbourhood_totals
 
+from .census.common import HOUSEHOLD_COLUMNS
 from .models import Household
 
 BATCH_ROWS = 200_000  # one transaction and one progress line each
@@ -113,17 +114,7 @@ class OwnerMaker:
 
 
 # The columns residents.demo writes (governance.bulk.insert_rows fills the others).
-HOUSEHOLD_FIELDS = (
-    "neighbourhood_id",
-    "building_id",
-    "stairwell_id",
-    "room",
-    "floor",
-    "floor_area",
-    "owner_name",
-    "owner_id_hash",
-    "phone",
-)
+HOUSEHOLD_FIELDS = HOUSEHOLD_COLUMNS
 
 
 def household_rows(ctx, make_owner):

@@ -50,6 +50,38 @@ def report_submit(*, household, category, text, photos=(), now=None):
     now = now or timezone.now()
     text = one_newline(text or "").strip()
     photos = list(photos)
+    _check_report(category, text, photos)
+    prepared = prepare_photos(photos)
+    stored = []
+    try:
+        with transaction.atomic():
+            locked = Household.objects.select_for_update().only("pk", "neighbourhood_id").get(pk=household.pk)
+            _check_household_limits(locked, now)
+            report = ResidentReport.objects.create(
+                household_id=locked.pk,
+                neighbourhood_id=locked.neighbourhood_id,
+                category=category,
+                text=text,
+                submitted_at=now,
+            )
+            _store_photos(report, prepared, stored)
+            audit(
+                actor=None,
+                action="report_submit",
+                target=report,
+                summary=report.get_category_display(),
+                details={"household": locked.pk, "category": category, "length": len(text), "photos": len(prepared)},
+            )
+    except Exception:
+        for row in stored:  # files written before the rows were rolled back
+            _delete_files(row)
+        raise
+    return report
+
+
+def _check_report(category, text, photos):
+    """Refuse (ValidationError naming each field) an unknown category, an empty or over-long text
+    and too many photos."""
     errors = {}
     if category not in ReportCategory.values:
         errors["category"] = _("请选择反映问题的类别。")
@@ -64,6 +96,11 @@ def report_submit(*, household, category, text, photos=(), now=None):
         errors["photos"] = _("最多上传%(n)d张照片。") % {"n": REPORT_PHOTOS_MAX}
     if errors:
         raise ValidationError(errors)
+
+
+def prepare_photos(photos):
+    """Each uploaded photo checked and cleaned (governance.photos.prepare_photo), in order; a
+    refusal names the photo by its number (ValidationError on `photos`)."""
     prepared = []
     for number, upload in enumerate(photos, start=1):
         try:
@@ -72,46 +109,34 @@ def report_submit(*, household, category, text, photos=(), now=None):
             raise ValidationError(
                 {"photos": [_("第%(n)d张照片：%(e)s") % {"n": number, "e": m} for m in exc.messages]}
             ) from exc
-    stored = []
-    try:
-        with transaction.atomic():
-            locked = Household.objects.select_for_update().only("pk", "neighbourhood_id").get(pk=household.pk)
-            mine = ResidentReport.objects.filter(household_id=locked.pk)
-            waiting = mine.filter(status=ReportStatus.OPEN).count()
-            if waiting >= REPORTS_WAITING_MAX:
-                raise ValidationError(
-                    _("您家已有%(n)d条反映在等待答复，请等答复后再反映新的问题。") % {"n": waiting}
-                )
-            recent = mine.filter(submitted_at__gt=now - datetime.timedelta(hours=24)).count()
-            if recent >= REPORTS_PER_DAY:
-                raise ValidationError(
-                    _("每户24小时内最多反映%(n)d条问题，请明天再来。") % {"n": REPORTS_PER_DAY}
-                )
-            report = ResidentReport.objects.create(
-                household_id=locked.pk,
-                neighbourhood_id=locked.neighbourhood_id,
-                category=category,
-                text=text,
-                submitted_at=now,
-            )
-            for photo in prepared:
-                row = ResidentReportPhoto(report=report, uid=photo.uid)
-                row.image.save(photo.image.name, photo.image, save=False)
-                stored.append(row)
-                row.thumbnail.save(photo.thumbnail.name, photo.thumbnail, save=False)
-                row.save()
-            audit(
-                actor=None,
-                action="report_submit",
-                target=report,
-                summary=report.get_category_display(),
-                details={"household": locked.pk, "category": category, "length": len(text), "photos": len(prepared)},
-            )
-    except Exception:
-        for row in stored:  # files written before the rows were rolled back
-            _delete_files(row)
-        raise
-    return report
+    return prepared
+
+
+def _check_household_limits(household, now):
+    """Refuse a household (its row locked) with REPORTS_WAITING_MAX reports waiting for an answer,
+    or REPORTS_PER_DAY reports in the 24 hours before `now`."""
+    mine = ResidentReport.objects.filter(household_id=household.pk)
+    waiting = mine.filter(status=ReportStatus.OPEN).count()
+    if waiting >= REPORTS_WAITING_MAX:
+        raise ValidationError(
+            _("您家已有%(n)d条反映在等待答复，请等答复后再反映新的问题。") % {"n": waiting}
+        )
+    recent = mine.filter(submitted_at__gt=now - datetime.timedelta(hours=24)).count()
+    if recent >= REPORTS_PER_DAY:
+        raise ValidationError(
+            _("每户24小时内最多反映%(n)d条问题，请明天再来。") % {"n": REPORTS_PER_DAY}
+        )
+
+
+def _store_photos(report, prepared, stored):
+    """Save the prepared photos as the report's rows, each appended to `stored` as soon as its
+    files are written (so a failure can remove them)."""
+    for photo in prepared:
+        row = ResidentReportPhoto(report=report, uid=photo.uid)
+        row.image.save(photo.image.name, photo.image, save=False)
+        stored.append(row)
+        row.thumbnail.save(photo.thumbnail.name, photo.thumbnail, save=False)
+        row.save()
 
 
 def _locked_for_move(report, to, actor):
@@ -141,6 +166,13 @@ def _save_move(locked, fields, *, action, actor, **details):
     )
 
 
+def _save_answered(locked, answer, *, status, action, actor):
+    """Give the moved report `actor`'s answer and its new `status`, and save it (_save_move)."""
+    locked.answer, locked.answered_at, locked.answered_by = answer, timezone.now(), actor
+    locked.status = status
+    _save_move(locked, ["answer", "answered_at", "answered_by", "status"], action=action, actor=actor)
+
+
 def _clean_answer(answer, *, required=True):
     answer = one_newline(answer or "").strip()
     if required and not answer:
@@ -159,14 +191,7 @@ def report_answer(*, report, answer, actor):
     answer = _clean_answer(answer)
     with transaction.atomic():
         locked = _locked_for_move(report, ReportStatus.ANSWERED, actor)
-        locked.answer, locked.answered_at, locked.answered_by = answer, timezone.now(), actor
-        locked.status = ReportStatus.ANSWERED
-        _save_move(
-            locked,
-            ["answer", "answered_at", "answered_by", "status"],
-            action="report_answer",
-            actor=actor,
-        )
+        _save_answered(locked, answer, status=ReportStatus.ANSWERED, action="report_answer", actor=actor)
     return locked
 
 
@@ -205,14 +230,7 @@ def report_refer(*, report, answer, actor):
             raise ValidationError(
                 {"category": _("只有“工程质量”类的反映可以转为质量监督问题。")}
             )
-        locked.answer, locked.answered_at, locked.answered_by = answer, timezone.now(), actor
-        locked.status = ReportStatus.REFERRED
-        _save_move(
-            locked,
-            ["answer", "answered_at", "answered_by", "status"],
-            action="report_refer",
-            actor=actor,
-        )
+        _save_answered(locked, answer, status=ReportStatus.REFERRED, action="report_refer", actor=actor)
     return locked
 
 

@@ -236,73 +236,14 @@ def _resident_story(ctx, project):
     }
     households = list(Household.objects.filter(neighbourhood=neighbourhood).order_by("pk"))
     submitted = _submit_demands(ctx, lists[neighbourhood.pk], households, STORY_SUBMIT_SHARE, admin)
-    for text, answer in (
-        ("希望改造时把小区大门的门禁一并更换。", OpinionAnswer.ADOPTED),
-        ("建议在2栋前增设电动自行车充电棚。", None),  # still to answer: a task for staff
-    ):
-        opinion = opinion_save(
-            opinion=Opinion(
-                process=process, step=d1, neighbourhood=neighbourhood, source=OpinionSource.MEETING, text=text
-            ),
-            actor=admin,
-        )
-        if answer:
-            opinion_answer(opinion=opinion, answer=answer, answer_text="", actor=admin)
-
-    questionnaire = questionnaire_save(
-        questionnaire=Questionnaire(
-            neighbourhood=neighbourhood,
-            project=project,
-            step=d1,
-            title=f"{neighbourhood.name}改造意愿问卷",
-            intro="了解各家对改造内容和改造后物业管理的意见，约需2分钟。",
-        ),
-        questions=[
-            (Question(kind=kind, text=text, required=required), options)
-            for kind, text, required, options in QUESTIONS
-        ],
-        actor=admin,
-    )
-    questionnaire = questionnaire_set_status(
-        questionnaire=questionnaire,
-        status=QuestionnaireStatus.OPEN,
-        actor=admin,
-        now=now - datetime.timedelta(days=7),
-    )
+    _meeting_opinion(process, d1, neighbourhood, "希望改造时把小区大门的门禁一并更换。", OpinionAnswer.ADOPTED, "", admin)
+    # Still to answer: a task for staff.
+    _meeting_opinion(process, d1, neighbourhood, "建议在2栋前增设电动自行车充电棚。", None, "", admin)
+    questionnaire = _open_questionnaire(project, d1, neighbourhood, admin, now)
     responses = _answer_questionnaire(ctx, questionnaire, households)
-
-    vote = vote_save(
-        vote=Vote(
-            project=project,
-            title=f"{neighbourhood.name}改造后实行专业化物业管理（选聘物业服务企业）",
-            description="拟选聘甜城安居物业服务有限公司，服务费0.60元/平方米·月，改造完工后开始服务。",
-            matter_type=MatterType.OTHER,
-            neighbourhood=neighbourhood,
-            opens_at=now - datetime.timedelta(days=3),
-            closes_at=now + datetime.timedelta(days=11),
-        ),
-        actor=admin,
+    vote, ballots, to_close, elevator_ballots = _resident_votes(
+        ctx, project, neighbourhood, households, admin, now
     )
-    vote = vote_open(vote=vote, actor=admin)
-    ballots = _cast_ballots(ctx, vote, OPEN_VOTE_SHARE, (80, 12, 8), admin)
-
-    stairwell = households[-1].stairwell  # the last stairwell: its elevator vote has ended
-    to_close = vote_save(
-        vote=Vote(
-            project=project,
-            title=f"{stairwell.building.name}{stairwell.name}加装电梯",
-            description="加装电梯一部，费用按楼层分摊，一楼住户不分摊。",
-            matter_type=MatterType.ELEVATOR_RETROFIT,
-            scope=VoteScope.STAIRWELL,
-            neighbourhood=neighbourhood,
-            stairwell=stairwell,
-            opens_at=now - datetime.timedelta(days=15),
-            closes_at=now - datetime.timedelta(days=1),
-        ),
-        actor=admin,
-    )
-    to_close = vote_open(vote=to_close, actor=admin)
-    elevator_ballots = _cast_ballots(ctx, to_close, ELEVATOR_VOTE_SHARE, (90, 7, 3), admin)
     ctx.store["resident_story"] = {
         "neighbourhood": neighbourhood,
         "process": process,
@@ -316,6 +257,89 @@ def _resident_story(ctx, project):
         f"居民协商（{neighbourhood.name}）：需求清单 {submitted:,} 份，问卷 {responses:,} 份，"
         f"表决票 {ballots:,} + {elevator_ballots:,} 张（resident story）"
     )
+
+
+def _resident_votes(ctx, project, neighbourhood, households, actor, now):
+    """The neighbourhood's open vote on professional management, and the last stairwell's elevator
+    vote, ended and waiting to be closed; returns each vote with its ballot count."""
+    vote, ballots = _open_vote(
+        ctx,
+        Vote(
+            project=project,
+            title=f"{neighbourhood.name}改造后实行专业化物业管理（选聘物业服务企业）",
+            description="拟选聘甜城安居物业服务有限公司，服务费0.60元/平方米·月，改造完工后开始服务。",
+            matter_type=MatterType.OTHER,
+            neighbourhood=neighbourhood,
+            opens_at=now - datetime.timedelta(days=3),
+            closes_at=now + datetime.timedelta(days=11),
+        ),
+        OPEN_VOTE_SHARE,
+        (80, 12, 8),
+        actor,
+    )
+    stairwell = households[-1].stairwell  # the last stairwell: its elevator vote has ended
+    to_close, elevator_ballots = _open_vote(
+        ctx,
+        Vote(
+            project=project,
+            title=f"{stairwell.building.name}{stairwell.name}加装电梯",
+            description="加装电梯一部，费用按楼层分摊，一楼住户不分摊。",
+            matter_type=MatterType.ELEVATOR_RETROFIT,
+            scope=VoteScope.STAIRWELL,
+            neighbourhood=neighbourhood,
+            stairwell=stairwell,
+            opens_at=now - datetime.timedelta(days=15),
+            closes_at=now - datetime.timedelta(days=1),
+        ),
+        ELEVATOR_VOTE_SHARE,
+        (90, 7, 3),
+        actor,
+    )
+    return vote, ballots, to_close, elevator_ballots
+
+
+def _meeting_opinion(process, step, neighbourhood, text, answer, answer_text, actor):
+    """An opinion voiced at a meeting of `step`, answered when `answer` is given."""
+    opinion = opinion_save(
+        opinion=Opinion(
+            process=process, step=step, neighbourhood=neighbourhood, source=OpinionSource.MEETING, text=text
+        ),
+        actor=actor,
+    )
+    if answer:
+        opinion_answer(opinion=opinion, answer=answer, answer_text=answer_text, actor=actor)
+
+
+def _open_questionnaire(project, step, neighbourhood, actor, now):
+    """The neighbourhood's questionnaire of QUESTIONS, opened a week before `now`."""
+    questionnaire = questionnaire_save(
+        questionnaire=Questionnaire(
+            neighbourhood=neighbourhood,
+            project=project,
+            step=step,
+            title=f"{neighbourhood.name}改造意愿问卷",
+            intro="了解各家对改造内容和改造后物业管理的意见，约需2分钟。",
+        ),
+        questions=[
+            (Question(kind=kind, text=text, required=required), options)
+            for kind, text, required, options in QUESTIONS
+        ],
+        actor=actor,
+    )
+    return questionnaire_set_status(
+        questionnaire=questionnaire,
+        status=QuestionnaireStatus.OPEN,
+        actor=actor,
+        now=now - datetime.timedelta(days=7),
+    )
+
+
+def _open_vote(ctx, vote, share, weights, actor):
+    """Save and open `vote`, then cast its ballots (_cast_ballots); returns the open vote and how
+    many ballots were cast."""
+    vote = vote_save(vote=vote, actor=actor)
+    vote = vote_open(vote=vote, actor=actor)
+    return vote, _cast_ballots(ctx, vote, share, weights, actor)
 
 
 def _answer_questionnaire(ctx, questionnaire, households):
@@ -392,17 +416,7 @@ def _plan_story(ctx, project):
     )
     plan_seed_from_demand(project=project, actor=admin, min_share=Decimal("5"))
     for text, answer, reason in OPINIONS:
-        opinion = opinion_save(
-            opinion=Opinion(
-                process=process,
-                step=steps["D2"],
-                neighbourhood=neighbourhoods[0],
-                source=OpinionSource.MEETING,
-                text=text,
-            ),
-            actor=admin,
-        )
-        opinion_answer(opinion=opinion, answer=answer, answer_text=reason, actor=admin)
+        _meeting_opinion(process, steps["D2"], neighbourhoods[0], text, answer, reason, admin)
     final = plan_version_save(
         plan=PlanVersion(
             project=project,
@@ -412,8 +426,9 @@ def _plan_story(ctx, project):
         ),
         actor=admin,
     )
-    vote = vote_save(
-        vote=Vote(
+    vote, ballots = _open_vote(
+        ctx,
+        Vote(
             project=project,
             plan_version=final,
             title=f"{neighbourhoods[0].name}改造方案表决",
@@ -422,10 +437,10 @@ def _plan_story(ctx, project):
             opens_at=now - datetime.timedelta(days=14),
             closes_at=now - datetime.timedelta(days=1),
         ),
-        actor=admin,
+        VOTE_SHARE,
+        (85, 10, 5),
+        admin,
     )
-    vote = vote_open(vote=vote, actor=admin)
-    ballots = _cast_ballots(ctx, vote, VOTE_SHARE, (85, 10, 5), admin)
     ctx.store.update(consultation=process, demand_lists=lists, vote=vote)
     ctx.store["votes_to_close"].append(vote)
     ctx.write(f"居民协商：需求清单 {submitted:,} 份，表决票 {ballots:,} 张（demand submissions, ballots）")

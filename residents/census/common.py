@@ -18,6 +18,13 @@ COPY_ROWS = 10000
 CHUNK_ROWS = 25000
 PROGRESS_EVERY = 1000
 
+# A household's own values, named as the Household model names them (a validated record carries
+# them under the same names).
+HOUSEHOLD_OWN_VALUES = ("room", "floor", "floor_area", "owner_name", "owner_id_hash", "phone")
+# The columns a household is inserted with in bulk (the census import, residents.demo), in this
+# order; governance.bulk.insert_rows fills the others.
+HOUSEHOLD_COLUMNS = ("neighbourhood_id", "building_id", "stairwell_id", *HOUSEHOLD_OWN_VALUES)
+
 MAX_FLOOR_AREA = Decimal("10000")
 MIN_BUILT_YEAR = 1900
 FLOOR_RANGE = (-9, 200)

@@ -13,7 +13,16 @@ from governance.models import Community, District, Street
 from governance.scoping import scope
 
 from ..identity import IdNumberChecker
-from .common import CENT, COLUMNS, FLOOR_RANGE, MAX_FLOOR_AREA, MAX_LENGTHS, MIN_BUILT_YEAR, CensusProblem
+from .common import (
+    CENT,
+    COLUMNS,
+    FLOOR_RANGE,
+    HOUSEHOLD_OWN_VALUES,
+    MAX_FLOOR_AREA,
+    MAX_LENGTHS,
+    MIN_BUILT_YEAR,
+    CensusProblem,
+)
 from .read import _cell_text
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -49,7 +58,8 @@ def phone_problem(raw):
 
 
 class _Record:
-    """One validated row, kept small: the names repeat across rows and are shared."""
+    """One validated row, kept small: the names repeat across rows and are shared. The household's
+    own values carry the Household model's names."""
 
     __slots__ = (
         "row",
@@ -59,12 +69,7 @@ class _Record:
         "built_year",
         "building",
         "stairwell",
-        "room",
-        "floor",
-        "floor_area",
-        "owner_name",
-        "owner_id_hash",
-        "phone",
+        *HOUSEHOLD_OWN_VALUES,
     )
 
 
@@ -129,7 +134,10 @@ class _Validator:
         return out
 
     def check_row(self, row, cells):
-        """Validate one row; keep its record. Returns False for a blank row (skipped)."""
+        """Validate one row; keep its record. Returns False for a blank row (skipped).
+
+        Kept in one piece: it runs once a row (100,000 a file), and each step split into a method
+        would add a call a row; only what runs for a row with a problem is a method of its own."""
         values = self.values(cells)
         if not any(values):
             return False
@@ -151,15 +159,9 @@ class _Validator:
         ok = True
         required = district and street and community and neighbourhood and built_year and building
         if not (required and room and floor_area):
-            for i, key in self._required:
-                if values[i] == "":
-                    self.problem(row, key, _("必填，不能为空"))
-                    ok = False
+            ok = self._check_required(row, values) and ok
         if max(map(len, self._limited_getter(values))) > self._shortest_limit:
-            for i, key, limit in self._limited:
-                if len(values[i]) > limit:
-                    self.problem(row, key, _("不能超过%(count)s个字符") % {"count": limit})
-                    ok = False
+            ok = self._check_lengths(row, values) and ok
 
         share = self._shared.setdefault
         record = _Record()
@@ -205,14 +207,35 @@ class _Validator:
             if record.built_year is not None:
                 year, first = self._built_years.setdefault(neighbourhood_key, (record.built_year, row))
                 if year != record.built_year:
-                    self.problem(
-                        row,
-                        "built_year",
-                        _("小区“%(name)s”在第%(row)s行的建成年份是%(year)s，与这里不一致")
-                        % {"name": neighbourhood, "row": first, "year": year},
-                    )
+                    self._conflicting_year(row, neighbourhood, first, year)
         self.records.append(record)
         return True
+
+    def _check_required(self, row, values):
+        """Report each required column left blank; return whether there was none."""
+        ok = True
+        for i, key in self._required:
+            if values[i] == "":
+                self.problem(row, key, _("必填，不能为空"))
+                ok = False
+        return ok
+
+    def _check_lengths(self, row, values):
+        """Report each value longer than its column allows; return whether there was none."""
+        ok = True
+        for i, key, limit in self._limited:
+            if len(values[i]) > limit:
+                self.problem(row, key, _("不能超过%(count)s个字符") % {"count": limit})
+                ok = False
+        return ok
+
+    def _conflicting_year(self, row, neighbourhood, first, year):
+        self.problem(
+            row,
+            "built_year",
+            _("小区“%(name)s”在第%(row)s行的建成年份是%(year)s，与这里不一致")
+            % {"name": neighbourhood, "row": first, "year": year},
+        )
 
     def built_year(self, row, text):
         if text == "":
@@ -303,55 +326,15 @@ class _Validator:
         """Match district/street/community names (3 queries) and the actor's territory (1 query);
         set each record's community_id. Returns {community id: (street id, district id)}."""
         places = {record.place for record in self.records if record.place is not None}
-        districts = {
-            name: pk
-            for pk, name in District.objects.filter(name__in={p[0] for p in places}).values_list("pk", "name")
-        }
-        streets = {
-            (district_id, name): pk
-            for pk, district_id, name in Street.objects.filter(
-                district_id__in=districts.values(), name__in={p[1] for p in places}
-            ).values_list("pk", "district_id", "name")
-        }
-        communities = {
-            (street_id, name): pk
-            for pk, street_id, name in Community.objects.filter(
-                street_id__in=streets.values(), name__in={p[2] for p in places}
-            ).values_list("pk", "street_id", "name")
-        }
-        writable = set(
-            scope(Community.objects.filter(pk__in=communities.values()), actor, write=True).values_list(
-                "pk", flat=True
-            )
-        )
+        known = _known_places(places, actor)
         resolved = {}  # place -> community id, or (column, message)
         parents = {}
         for place in places:
-            district_name, street_name, community_name = place
-            district_id = districts.get(district_name)
-            if district_id is None:
-                resolved[place] = ("district", _("系统中没有名为“%(name)s”的区") % {"name": district_name})
+            ids, problem = _resolve_place(place, *known)
+            if problem is not None:
+                resolved[place] = problem
                 continue
-            street_id = streets.get((district_id, street_name))
-            if street_id is None:
-                resolved[place] = (
-                    "street",
-                    _("%(parent)s没有名为“%(name)s”的街道") % {"parent": district_name, "name": street_name},
-                )
-                continue
-            community_id = communities.get((street_id, community_name))
-            if community_id is None:
-                resolved[place] = (
-                    "community",
-                    _("%(parent)s没有名为“%(name)s”的社区") % {"parent": street_name, "name": community_name},
-                )
-                continue
-            if community_id not in writable:
-                resolved[place] = (
-                    "community",
-                    _("社区“%(name)s”不在您的辖区内，无权导入") % {"name": community_name},
-                )
-                continue
+            community_id, street_id, district_id = ids
             resolved[place] = community_id
             parents[community_id] = (street_id, district_id)
         for record in self.records:
@@ -363,3 +346,55 @@ class _Validator:
             else:
                 record.community_id = outcome
         return parents
+
+
+def _known_places(places, actor):
+    """The stored places the file's (district, street, community) names may mean: {district name:
+    id}, {(district id, street name): id}, {(street id, community name): id}, and the ids of those
+    communities `actor` may write."""
+    districts = {
+        name: pk
+        for pk, name in District.objects.filter(name__in={p[0] for p in places}).values_list("pk", "name")
+    }
+    streets = {
+        (district_id, name): pk
+        for pk, district_id, name in Street.objects.filter(
+            district_id__in=districts.values(), name__in={p[1] for p in places}
+        ).values_list("pk", "district_id", "name")
+    }
+    communities = {
+        (street_id, name): pk
+        for pk, street_id, name in Community.objects.filter(
+            street_id__in=streets.values(), name__in={p[2] for p in places}
+        ).values_list("pk", "street_id", "name")
+    }
+    writable = set(
+        scope(Community.objects.filter(pk__in=communities.values()), actor, write=True).values_list(
+            "pk", flat=True
+        )
+    )
+    return districts, streets, communities, writable
+
+
+def _resolve_place(place, districts, streets, communities, writable):
+    """((community id, street id, district id), None) for a place the actor may import into, or
+    (None, (column, message)) saying which name is wrong."""
+    district_name, street_name, community_name = place
+    district_id = districts.get(district_name)
+    if district_id is None:
+        return None, ("district", _("系统中没有名为“%(name)s”的区") % {"name": district_name})
+    street_id = streets.get((district_id, street_name))
+    if street_id is None:
+        return None, (
+            "street",
+            _("%(parent)s没有名为“%(name)s”的街道") % {"parent": district_name, "name": street_name},
+        )
+    community_id = communities.get((street_id, community_name))
+    if community_id is None:
+        return None, (
+            "community",
+            _("%(parent)s没有名为“%(name)s”的社区") % {"parent": street_name, "name": community_name},
+        )
+    if community_id not in writable:
+        return None, ("community", _("社区“%(name)s”不在您的辖区内，无权导入") % {"name": community_name})
+    return (community_id, street_id, district_id), None

@@ -10,7 +10,7 @@ from governance.bulk import copy_available, copy_csv, insert_rows, reserve_ids
 from governance.models import Building, Community, District, Neighbourhood, Stairwell, Street
 
 from ..models import Household
-from .common import BATCH_SIZE, CHUNK_ROWS, COPY_ROWS, PROGRESS_EVERY
+from .common import BATCH_SIZE, CHUNK_ROWS, COPY_ROWS, HOUSEHOLD_COLUMNS, PROGRESS_EVERY
 
 # A household's stored values compared with the file's, in this order.
 _HOUSEHOLD_VALUES = (
@@ -90,6 +90,8 @@ def _ensure_named(model, parent_field, keys, existing_rows, tally):
 
 
 def _write_chunk(community_ids, records, result, advance):
+    """Write one chunk of communities: the neighbourhoods, then (once they are locked) the
+    buildings and stairwells, then the households; the neighbourhoods' totals recounted last."""
     now = timezone.now()
     neighbourhood_ids = _write_neighbourhoods(community_ids, records, result.neighbourhoods, now)
     # The lock order of every writer of the stored totals (governance.totals): the neighbourhoods
@@ -99,6 +101,23 @@ def _write_chunk(community_ids, records, result, advance):
     )
     # Each record's neighbourhood and building ids, in record order.
     record_neighbourhoods = [neighbourhood_ids[(r.community_id, r.neighbourhood)] for r in records]
+    record_buildings, stairwell_ids = _write_buildings(community_ids, records, record_neighbourhoods, result)
+    _write_households(
+        _existing_households(community_ids),
+        records,
+        record_neighbourhoods,
+        record_buildings,
+        stairwell_ids,
+        result.households,
+        advance,
+        now,
+    )
+    totals.recount(counted)
+
+
+def _write_buildings(community_ids, records, record_neighbourhoods, result):
+    """Create the chunk's missing buildings and stairwells; return each record's building id (in
+    record order) and {(building id, stairwell name): stairwell id}."""
     building_ids = _ensure_named(
         Building,
         "neighbourhood_id",
@@ -120,9 +139,12 @@ def _write_chunk(community_ids, records, result, advance):
         ),
         result.stairwells,
     )
+    return record_buildings, stairwell_ids
 
-    # Households: natural key (stairwell, room), or (building, room) without a stairwell, as the
-    # model's unique constraints say.
+
+def _existing_households(community_ids):
+    """The chunk's stored households by natural key: (stairwell, room), or (building, room)
+    without a stairwell, as the model's unique constraints say; each as (pk, _HOUSEHOLD_VALUES)."""
     existing = {}
     for pk, stairwell_id, room, *values in (
         Household.objects.filter(building__neighbourhood__community_id__in=community_ids)
@@ -131,23 +153,26 @@ def _write_chunk(community_ids, records, result, advance):
     ):
         key = ("s", stairwell_id, room) if stairwell_id else ("b", values[1], room)
         existing[key] = (pk, tuple(values))
+    return existing
 
-    tally = result.households
+
+def _flush(write, rows, now, advance):
+    """Write the households held in `rows` with `write`, report them and empty the list; return
+    how many there were."""
+    write(rows, now)
+    count = len(rows)
+    advance(count)
+    rows.clear()
+    return count
+
+
+def _write_households(
+    existing, records, record_neighbourhoods, record_buildings, stairwell_ids, tally, advance, now
+):
+    """Insert the records' new households and update the changed ones (popped from `existing`),
+    COPY_ROWS at a time. The hot path: one pass over the records, no query a row."""
     to_create, to_update = [], []  # tuples in _HOUSEHOLD_INSERT order; (pk, *_HOUSEHOLD_VALUES)
     create, update = to_create.append, to_update.append
-
-    def write_created():
-        _insert_households(to_create, now)
-        tally.created += len(to_create)
-        advance(len(to_create))
-        to_create.clear()
-
-    def write_updated():
-        _update_households(to_update, now)
-        tally.updated += len(to_update)
-        advance(len(to_update))
-        to_update.clear()
-
     unchanged = 0
     for record, neighbourhood_id, building_id in zip(records, record_neighbourhoods, record_buildings):
         room = record.room
@@ -172,7 +197,7 @@ def _write_chunk(community_ids, records, result, advance):
                 )
             )
             if len(to_create) >= COPY_ROWS:
-                write_created()
+                tally.created += _flush(_insert_households, to_create, now, advance)
             continue
         pk, old = found
         # Blank optional cells keep the stored value (see the module docstring).
@@ -192,14 +217,13 @@ def _write_chunk(community_ids, records, result, advance):
         else:
             update((pk, *new))
             if len(to_update) >= COPY_ROWS:
-                write_updated()
+                tally.updated += _flush(_update_households, to_update, now, advance)
     if to_create:
-        write_created()
+        tally.created += _flush(_insert_households, to_create, now, advance)
     if to_update:
-        write_updated()
+        tally.updated += _flush(_update_households, to_update, now, advance)
     tally.unchanged += unchanged
     advance(unchanged % PROGRESS_EVERY)
-    totals.recount(counted)
 
 
 # Households are written in bulk. On PostgreSQL (psycopg2) through COPY: inserting 100,000 rows
@@ -207,17 +231,7 @@ def _write_chunk(community_ids, records, result, advance):
 # CASE WHEN per field grows with the square of the batch; COPY into the table, or into a
 # temporary table followed by one UPDATE ... FROM, takes a fraction of that. Elsewhere (SQLite)
 # bulk_create, and one prepared UPDATE run for every row.
-_HOUSEHOLD_INSERT = (
-    "neighbourhood_id",
-    "building_id",
-    "stairwell_id",
-    "room",
-    "floor",
-    "floor_area",
-    "owner_name",
-    "owner_id_hash",
-    "phone",
-)
+_HOUSEHOLD_INSERT = HOUSEHOLD_COLUMNS
 
 
 def _copy_cursor():

@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance import prepared
-from governance.photos import prepare_photo
 from governance.scoping import require_manage
 from governance.models import Community, Neighbourhood, Street
 from governance.services import audit, audit_insert_params, audit_insert_sql
 from projects.models import CatalogueItem
 from projects.querysets import is_offered_in, offered_in_sql
 from residents.models import Household
+from residents.services_reports import prepare_photos
 from residents.session import code_still_valid
 
 from ..choices import StepStatus, SubmissionChannel
@@ -132,19 +132,6 @@ def _demand_errors(demand_list, household, items, text, photos, channel):
     return errors
 
 
-def _prepared_photos(photos):
-    """Each photo checked and cleaned (governance.photos.prepare_photo); a refusal names its number."""
-    prepared = []
-    for number, upload in enumerate(photos, start=1):
-        try:
-            prepared.append(prepare_photo(upload))
-        except ValidationError as exc:
-            raise ValidationError(
-                {"photos": [_("第%(n)d张照片：%(e)s") % {"n": number, "e": m} for m in exc.messages]}
-            )
-    return prepared
-
-
 def demand_submit(
     *,
     demand_list,
@@ -180,7 +167,7 @@ def demand_submit(
     errors = _demand_errors(demand_list, household, items, text, photos, channel)
     if errors:
         raise ValidationError(errors)
-    prepared = _prepared_photos(photos)
+    prepared = prepare_photos(photos)
     if channel != SubmissionChannel.ONLINE:
         require_manage(actor, household)
     with transaction.atomic():
