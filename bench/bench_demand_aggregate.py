@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from common import BENCH_SECRET_KEY, is_postgres
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BENCH_CODE = "BENCH-DEMAND"
@@ -47,14 +49,13 @@ def parse_args():
 
 def setup_django():
     url = os.environ.get("DATABASE_URL", "")
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql") or "bench" not in parts.path:
+    if not is_postgres(url) or "bench" not in urlsplit(url).path:
         sys.exit(
             "bench_demand_aggregate: DATABASE_URL must name a PostgreSQL bench database (see bench_seed.py)"
         )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "false")
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+    os.environ.setdefault("SECRET_KEY", BENCH_SECRET_KEY)
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     import django
 
@@ -71,93 +72,137 @@ def timed(function, runs):
     return statistics.median(samples), min(samples), max(samples)
 
 
-def build(args):
-    from decimal import Decimal
-
+def remove_previous_project():
+    """The bench project of an earlier run, with its demand lists and their submissions."""
     from django.db import transaction
-    from django.utils import timezone
 
-    from governance.models import Neighbourhood
-    from projects.models import CatalogueItem, Project
-    from residents.models import Household
-    from surveys.choices import SubmissionChannel
+    from projects.models import Project
     from surveys.models import DemandList, DemandSubmission
-    from surveys.services import _receipt
 
-    rng = random.Random(args.seed)
     old = Project.objects.filter(code=BENCH_CODE).first()
     if old is not None:
         with transaction.atomic():
             DemandSubmission.objects.filter(demand_list__project=old).delete()
             DemandList.objects.filter(project=old).delete()
             old.delete()
-    neighbourhoods = list(Neighbourhood.objects.order_by("pk")[: args.neighbourhoods])
-    if len(neighbourhoods) < args.neighbourhoods:
+
+
+def first_neighbourhoods(count):
+    from governance.models import Neighbourhood
+
+    neighbourhoods = list(Neighbourhood.objects.order_by("pk")[:count])
+    if len(neighbourhoods) < count:
         found = len(neighbourhoods)
         sys.exit(f"bench_demand_aggregate: only {found} neighbourhoods; seed the district scale first")
+    return neighbourhoods
+
+
+def weighted_items():
+    """The city catalogue's active items and their weights: popular items weigh more, so the
+    ranking has a shape."""
+    from projects.models import CatalogueItem
+
     items = list(
         CatalogueItem.objects.filter(district__isnull=True, active=True).values_list("pk", flat=True)
     )
-    # Popular items weigh more, so the ranking has a shape.
     weights = [1 + (len(items) - i) ** 1.5 for i in range(len(items))]
+    return items, weights
+
+
+def create_project(neighbourhoods):
+    """The bench project over `neighbourhoods` and {neighbourhood id: its demand list}."""
+    from decimal import Decimal
+
+    from projects.models import Project
+    from surveys.models import DemandList
+
+    project = Project.objects.create(
+        code=BENCH_CODE,
+        name="需求汇总基准项目",
+        year=2026,
+        lead_street=neighbourhoods[0].community.street,
+        budget=Decimal("0"),
+    )
+    project.neighbourhoods.set(neighbourhoods)
+    lists = {n.pk: DemandList.objects.create(project=project, neighbourhood=n) for n in neighbourhoods}
+    return project, lists
+
+
+def submit_demands(rng, lists, chosen, items, weights):
+    """A submission for each (household id, neighbourhood id) in `chosen` and its 1–6 of the menu
+    `items` (drawn by `weights`), in bulk. Returns the submissions and the item rows."""
+    from django.utils import timezone
+
+    from surveys.choices import SubmissionChannel
+    from surveys.models import DemandSubmission
+    from surveys.services import _receipt
+
+    now = timezone.now()
+    submissions = DemandSubmission.objects.bulk_create(
+        (
+            DemandSubmission(
+                demand_list=lists[nid],
+                household_id=hid,
+                channel=SubmissionChannel.ONLINE,
+                submitted_at=now,
+                receipt=_receipt(),
+            )
+            for hid, nid in chosen
+        ),
+        batch_size=5000,
+    )
+    through = DemandSubmission.items.through
+    rows = []
+    for submission in submissions:
+        picked = set(rng.choices(items, weights=weights, k=rng.randint(1, 6)))
+        rows.extend(through(demandsubmission_id=submission.pk, catalogueitem_id=pk) for pk in picked)
+    through.objects.bulk_create(rows, batch_size=10000)
+    return submissions, rows
+
+
+def vacuum():
+    """The steady state autovacuum reaches on its own, minutes after a bulk load: statistics and
+    visibility maps fresh (so a count over the households' neighbourhood index is index-only)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in (
+            "residents_household",
+            "surveys_demandsubmission",
+            "surveys_demandsubmission_items",
+            "surveys_demandlist",
+            "projects_project_neighbourhoods",
+        ):
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
+
+
+def build(args):
+    """The bench project, its demand lists and submissions (see the docstring); returns the project
+    and one of its demand lists."""
+    from django.db import transaction
+
+    from residents.models import Household
+
+    rng = random.Random(args.seed)
+    remove_previous_project()
+    neighbourhoods = first_neighbourhoods(args.neighbourhoods)
+    items, weights = weighted_items()
     started = time.monotonic()
     with transaction.atomic():
-        project = Project.objects.create(
-            code=BENCH_CODE,
-            name="需求汇总基准项目",
-            year=2026,
-            lead_street=neighbourhoods[0].community.street,
-            budget=Decimal("0"),
-        )
-        project.neighbourhoods.set(neighbourhoods)
-        lists = {n.pk: DemandList.objects.create(project=project, neighbourhood=n) for n in neighbourhoods}
+        project, lists = create_project(neighbourhoods)
         households = list(
             Household.objects.filter(neighbourhood__in=neighbourhoods).values_list("pk", "neighbourhood_id")
         )
         chosen = rng.sample(households, round(len(households) * args.share))
-        now = timezone.now()
-        submissions = DemandSubmission.objects.bulk_create(
-            (
-                DemandSubmission(
-                    demand_list=lists[nid],
-                    household_id=hid,
-                    channel=SubmissionChannel.ONLINE,
-                    submitted_at=now,
-                    receipt=_receipt(),
-                )
-                for hid, nid in chosen
-            ),
-            batch_size=5000,
-        )
-        through = DemandSubmission.items.through
-        rows = []
-        for submission in submissions:
-            picked = set(rng.choices(items, weights=weights, k=rng.randint(1, 6)))
-            rows.extend(through(demandsubmission_id=submission.pk, catalogueitem_id=pk) for pk in picked)
-        through.objects.bulk_create(rows, batch_size=10000)
+        submissions, rows = submit_demands(rng, lists, chosen, items, weights)
     print(
         f"bench_demand_aggregate: {len(neighbourhoods)} neighbourhoods, {len(households):,} households, "
         f"{len(submissions):,} submissions with {len(rows):,} items "
         f"written in {time.monotonic() - started:.1f} s",
         flush=True,
     )
-    from django.db import connection
-
-    # The steady state autovacuum reaches on its own, minutes after a bulk load: statistics and
-    # visibility maps fresh (so a count over the households' neighbourhood index is index-only).
-    with connection.cursor() as cursor:
-        for table in (
-            ()
-            if args.no_vacuum
-            else (
-                "residents_household",
-                "surveys_demandsubmission",
-                "surveys_demandsubmission_items",
-                "surveys_demandlist",
-                "projects_project_neighbourhoods",
-            )
-        ):
-            cursor.execute(f"VACUUM (ANALYZE) {table}")
+    if not args.no_vacuum:
+        vacuum()
     return project, next(iter(lists.values()))
 
 

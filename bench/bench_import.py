@@ -27,10 +27,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import BENCH_SECRET_KEY  # bench/ is first on the path (see common.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+os.environ.setdefault("SECRET_KEY", BENCH_SECRET_KEY)
 
 import django  # noqa: E402
 
@@ -164,6 +166,16 @@ def timed_import(path):
     return time.perf_counter() - start, result
 
 
+def checked_import(path, expected, complaint):
+    """timed_import, exiting with `complaint` unless the households (created, updated, unchanged)
+    are `expected`."""
+    seconds, result = timed_import(path)
+    households = result.households
+    if (households.created, households.updated, households.unchanged) != expected:
+        sys.exit(f"bench_import: {complaint}, got {households}")
+    return seconds, result
+
+
 COPY_TABLE = "bench_import_copy"
 
 
@@ -195,7 +207,7 @@ def copy_baseline(communities):
     return elapsed
 
 
-def main():
+def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--streets", type=int, default=4)
@@ -205,42 +217,54 @@ def main():
         "--with-update", action="store_true", help="also time a corrected file (every area changed)"
     )
     parser.add_argument("--allow-sqlite", action="store_true")
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def check_database(allow_sqlite):
+    """Refuse SQLite unless allowed; print the database."""
     vendor = connection.vendor
-    if vendor == "sqlite" and not args.allow_sqlite:
+    if vendor == "sqlite" and not allow_sqlite:
         sys.exit(
             "bench_import: refusing to run on SQLite; set DATABASE_URL to PostgreSQL (or pass --allow-sqlite)"
         )
     db = settings.DATABASES["default"]
     print(f"database: {vendor} {db.get('NAME')}")
 
-    _district, communities = ensure_territory(args.streets, args.communities_per_street)
+
+def bench_communities(streets, communities_per_street):
+    """The bench district's communities (with their streets), emptied of an earlier run's import."""
+    _district, communities = ensure_territory(streets, communities_per_street)
     communities = list(Community.objects.filter(pk__in=[c.pk for c in communities]).select_related("street"))
     start = time.perf_counter()
     clear(communities)
     print(f"cleared the bench district in {time.perf_counter() - start:.1f} s")
+    return communities
+
+
+def generate(path, args, communities):
+    """Write the census file; returns its rows."""
+    start = time.perf_counter()
+    count = write_csv(path, args.rows, communities, args.seed)
+    print(
+        f"generated {count} rows ({path.stat().st_size / 1e6:.1f} MB)"
+        f" in {time.perf_counter() - start:.1f} s"
+    )
+    return count
+
+
+def main():
+    args = parse_args()
+    check_database(args.allow_sqlite)
+    communities = bench_communities(args.streets, args.communities_per_street)
 
     with tempfile.TemporaryDirectory(prefix="bench-import-") as folder:
         path = Path(folder) / "census.csv"
-        start = time.perf_counter()
-        count = write_csv(path, args.rows, communities, args.seed)
-        print(
-            f"generated {count} rows ({path.stat().st_size / 1e6:.1f} MB)"
-            f" in {time.perf_counter() - start:.1f} s"
-        )
+        count = generate(path, args, communities)
         memory_before = peak_mib()
 
-        first, result = timed_import(path)
-        households = result.households
-        if (households.created, households.updated, households.unchanged) != (count, 0, 0):
-            sys.exit(f"bench_import: first run should create every household, got {households}")
+        first, result = checked_import(path, (count, 0, 0), "first run should create every household")
         print(f"first run: {result.summary()}")
-
-        again, result = timed_import(path)
-        households = result.households
-        if (households.created, households.updated, households.unchanged) != (0, 0, count):
-            sys.exit(f"bench_import: re-import should change nothing, got {households}")
+        again, _result = checked_import(path, (0, 0, count), "re-import should change nothing")
 
         copy = copy_baseline(communities)
         print(
@@ -252,10 +276,9 @@ def main():
         rates = f"({count / first:,.0f} rows/s, {count / again:,.0f} rows/s"
         if args.with_update:
             write_csv(path, args.rows, communities, args.seed, area_shift=1)
-            update, result = timed_import(path)
-            households = result.households
-            if (households.created, households.updated, households.unchanged) != (0, count, 0):
-                sys.exit(f"bench_import: the corrected file should update every household, got {households}")
+            update, _result = checked_import(
+                path, (0, count, 0), "the corrected file should update every household"
+            )
             line += f", corrected file {update:.1f} s"
             rates += f", {count / update:,.0f} rows/s"
         print(f"{line} {rates})")

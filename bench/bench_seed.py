@@ -18,17 +18,15 @@ The database is kept afterwards (other benchmarks can read it) unless --drop is 
 """
 import argparse
 import io
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg2
 from psycopg2 import sql
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import bench_database_url, connect, django_env, maintenance_url, manage, recreate
+
+# Names other scripts imported from here before they moved to common.py, still importable.
+from common import ROOT, server_url  # noqa: F401
+
 TABLES = [
     ("districts", "governance_district"),
     ("streets", "governance_street"),
@@ -49,42 +47,6 @@ def parse_args():
     parser.add_argument("--seed", type=int, default=2001)
     parser.add_argument("--drop", action="store_true", help="drop the bench database at the end")
     return parser.parse_args()
-
-
-def server_url(database):
-    """DATABASE_URL with its database name replaced by `database`."""
-    url = os.environ.get("DATABASE_URL", "")
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        sys.exit("bench_seed: DATABASE_URL must name a PostgreSQL server (postgres://user@host:port/db)")
-    return urlunsplit(parts._replace(path=f"/{database}")), parts.path.lstrip("/")
-
-
-def connect(url):
-    parts = urlsplit(url)
-    return psycopg2.connect(
-        dbname=parts.path.lstrip("/"),
-        user=parts.username or "postgres",
-        password=parts.password,
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-    )
-
-
-def recreate(maintenance_url, database, *, create=True):
-    conn = connect(maintenance_url)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
-            if create:
-                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
-    finally:
-        conn.close()
-
-
-def manage(env, *args):
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, check=True)
 
 
 def plain_copy(url):
@@ -123,24 +85,28 @@ def plain_copy(url):
     return seconds
 
 
+def count_rows(url):
+    """The rows of each of TABLES in the database at `url`, and the database's size."""
+    conn = connect(url)
+    try:
+        with conn.cursor() as cur:
+            counts = {}
+            for label, table in TABLES:
+                cur.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table)))
+                counts[label] = cur.fetchone()[0]
+            cur.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+            return counts, cur.fetchone()[0]
+    finally:
+        conn.close()
+
+
 def main():
     args = parse_args()
-    if "bench" not in args.database:
-        sys.exit("bench_seed: --database must contain 'bench' (it is dropped and re-created)")
-    bench_url, source_db = server_url(args.database)
-    if args.database == source_db:
-        sys.exit("bench_seed: --database must differ from the database in DATABASE_URL")
-    maintenance_url = server_url("postgres")[0]
+    bench_url = bench_database_url("bench_seed", args.database)
 
     print(f"bench_seed: re-creating database {args.database}", flush=True)
-    recreate(maintenance_url, args.database)
-    env = {
-        **os.environ,
-        "DATABASE_URL": bench_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "false",  # DEBUG keeps every query's SQL in memory
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-not-a-secret",
-    }
+    recreate(maintenance_url(), args.database)
+    env = django_env(DATABASE_URL=bench_url)
     started = time.monotonic()
     manage(env, "migrate", "--noinput", "-v", "0")
     print(f"bench_seed: migrated in {time.monotonic() - started:.1f} s", flush=True)
@@ -149,17 +115,7 @@ def main():
     manage(env, "seed_demo", "--scale", args.scale, "--seed", str(args.seed))
     seconds = time.monotonic() - started
 
-    conn = connect(bench_url)
-    try:
-        with conn.cursor() as cur:
-            counts = {}
-            for label, table in TABLES:
-                cur.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table)))
-                counts[label] = cur.fetchone()[0]
-            cur.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
-            size = cur.fetchone()[0]
-    finally:
-        conn.close()
+    counts, size = count_rows(bench_url)
     print("bench_seed: " + ", ".join(f"{label} {n:,}" for label, n in counts.items()) + f"; database {size}")
     print(f"seed_demo --scale {args.scale}: {counts['households']:,} households in {seconds:.1f} s")
     copy_seconds = plain_copy(bench_url)
@@ -169,7 +125,7 @@ def main():
     )
 
     if args.drop:
-        recreate(maintenance_url, args.database, create=False)
+        recreate(maintenance_url(), args.database, create=False)
         print(f"bench_seed: dropped {args.database}")
     else:
         print(f"bench_seed: kept {args.database} ({bench_url})")

@@ -40,7 +40,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_seed import connect, manage, recreate, server_url  # noqa: E402
+from common import bench_database_url, connect, django_env, maintenance_url, manage, recreate  # noqa: E402
 
 RUN_DAY = datetime.date(2025, 1, 1)
 
@@ -74,12 +74,9 @@ def seeded(url):
 def prepare(plan_count):
     """Clear the subsidy tables; arrangements and assessments for every neighbourhood; the plans."""
     from django.db import connection, transaction
-    from django.utils import timezone
 
-    from funding.models import SubsidyInstallment, SubsidyPayer, SubsidyPlan
     from funding.demo import _bulk_providers
-    from funding.services import build_installments
-    from governance.models import Assessment, ManagementArrangement, ManagementMode, Neighbourhood
+    from governance.models import Neighbourhood
 
     with connection.cursor() as cur:
         cur.execute(
@@ -88,64 +85,88 @@ def prepare(plan_count):
         )
     neighbourhood_ids = list(Neighbourhood.objects.order_by("pk").values_list("pk", flat=True))
     provider = _bulk_providers(neighbourhood_ids)
-    now = timezone.now()
     with transaction.atomic():
-        arrangements = ManagementArrangement.objects.bulk_create(
-            [
-                ManagementArrangement(
-                    neighbourhood_id=n,
-                    mode=ManagementMode.PROFESSIONAL,
-                    provider=provider[n],
-                    started_on=datetime.date(2024, 1, 1),
-                    fee_per_m2_month=Decimal("0.60"),
-                )
-                for n in neighbourhood_ids
-            ]
-        )
-        assessments = []
-        for i, a in enumerate(arrangements):
-            if i % 10 == 9:
-                continue  # not assessed: withheld
-            assessments.append(
-                Assessment(
-                    arrangement=a,
-                    year=2024,
-                    score=Decimal("75" if i % 10 == 8 else "90"),
-                    assessor="考核组",
-                    assessed_at=now,
-                )
-            )
-        Assessment.objects.bulk_create(assessments, batch_size=5000)
-        plans = SubsidyPlan.objects.bulk_create(
-            [
-                SubsidyPlan(
-                    neighbourhood_id=arrangements[i % len(arrangements)].neighbourhood_id,
-                    arrangement=arrangements[i % len(arrangements)],
-                    area=Decimal("3000.00") + i % 97,
-                    start_on=datetime.date(2024, 1, 1),
-                    rates=["1.20", "0.80", "0.40"],
-                    score_bands=[],
-                    ends_on=datetime.date(2027, 1, 1),
-                )
-                for i in range(plan_count)
-            ],
-            batch_size=5000,
-        )
-        SubsidyPayer.objects.bulk_create(
-            [
-                SubsidyPayer(plan=p, order=order, payer_name=name, share=share)
-                for p in plans
-                for order, (name, share) in enumerate(
-                    [("区财政局", Decimal("75")), ("市财政局", Decimal("25"))], start=1
-                )
-            ],
-            batch_size=5000,
-        )
-        SubsidyInstallment.objects.bulk_create(
-            [row for p in plans for row in build_installments(p)], batch_size=5000
-        )
+        arrangements = create_arrangements(neighbourhood_ids, provider)
+        create_assessments(arrangements)
+        create_plans(arrangements, plan_count)
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
+
+
+def create_arrangements(neighbourhood_ids, provider):
+    """A current professional arrangement for each neighbourhood, by provider[neighbourhood id]."""
+    from governance.models import ManagementArrangement, ManagementMode
+
+    return ManagementArrangement.objects.bulk_create(
+        [
+            ManagementArrangement(
+                neighbourhood_id=n,
+                mode=ManagementMode.PROFESSIONAL,
+                provider=provider[n],
+                started_on=datetime.date(2024, 1, 1),
+                fee_per_m2_month=Decimal("0.60"),
+            )
+            for n in neighbourhood_ids
+        ]
+    )
+
+
+def create_assessments(arrangements):
+    """The 2024 assessments: 8 arrangements in 10 score 90, 1 in 10 scores 75, 1 in 10 has none."""
+    from django.utils import timezone
+
+    from governance.models import Assessment
+
+    now = timezone.now()
+    assessments = []
+    for i, a in enumerate(arrangements):
+        if i % 10 == 9:
+            continue  # not assessed: withheld
+        assessments.append(
+            Assessment(
+                arrangement=a,
+                year=2024,
+                score=Decimal("75" if i % 10 == 8 else "90"),
+                assessor="考核组",
+                assessed_at=now,
+            )
+        )
+    Assessment.objects.bulk_create(assessments, batch_size=5000)
+
+
+def create_plans(arrangements, plan_count):
+    """`plan_count` plans over the arrangements in turn, with their two payers and their schedule."""
+    from funding.models import SubsidyInstallment, SubsidyPayer, SubsidyPlan
+    from funding.services import build_installments
+
+    plans = SubsidyPlan.objects.bulk_create(
+        [
+            SubsidyPlan(
+                neighbourhood_id=arrangements[i % len(arrangements)].neighbourhood_id,
+                arrangement=arrangements[i % len(arrangements)],
+                area=Decimal("3000.00") + i % 97,
+                start_on=datetime.date(2024, 1, 1),
+                rates=["1.20", "0.80", "0.40"],
+                score_bands=[],
+                ends_on=datetime.date(2027, 1, 1),
+            )
+            for i in range(plan_count)
+        ],
+        batch_size=5000,
+    )
+    SubsidyPayer.objects.bulk_create(
+        [
+            SubsidyPayer(plan=p, order=order, payer_name=name, share=share)
+            for p in plans
+            for order, (name, share) in enumerate(
+                [("区财政局", Decimal("75")), ("市财政局", Decimal("25"))], start=1
+            )
+        ],
+        batch_size=5000,
+    )
+    SubsidyInstallment.objects.bulk_create(
+        [row for p in plans for row in build_installments(p)], batch_size=5000
+    )
 
 
 def measure(plan_count):
@@ -181,39 +202,21 @@ def measure(plan_count):
     }
 
 
-def main():
-    args = parse_args()
-    if "bench" not in args.database:
-        sys.exit("bench_subsidies: --database must contain 'bench' (it is dropped and re-created)")
-    bench_url, source_db = server_url(args.database)
-    if args.database == source_db:
-        sys.exit("bench_subsidies: --database must differ from the database in DATABASE_URL")
-    env = {
-        **os.environ,
-        "DATABASE_URL": bench_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-not-a-secret",
-    }
-    env.pop("REDIS_URL", None)  # the run pays in-process, as `manage.py run_subsidies` does
+def ensure_seeded(args, bench_url, env):
+    """The bench database, migrated; re-created and seeded unless --reuse finds it seeded."""
     if not (args.reuse and seeded(bench_url)):
         print(f"bench_subsidies: re-creating {args.database} and seeding --scale {args.scale}", flush=True)
-        recreate(server_url("postgres")[0], args.database)
+        recreate(maintenance_url(), args.database)
         manage(env, "migrate", "--noinput", "-v", "0")
         started = time.monotonic()
         manage(env, "seed_demo", "--scale", args.scale)
         print(f"bench_subsidies: seeded in {time.monotonic() - started:.1f} s", flush=True)
     else:
         manage(env, "migrate", "--noinput", "-v", "0")
-    os.environ.update(env)
-    os.environ.pop("REDIS_URL", None)
-    import django
 
-    django.setup()
-    from governance.models import Neighbourhood
 
-    print(f"bench_subsidies: {Neighbourhood.objects.count():,} neighbourhoods in {args.database}", flush=True)
-    results = [measure(int(n)) for n in args.plans.split(",")]
+def print_results(results):
+    """The table of the runs and, from the first and last, the queries' fixed and per-batch parts."""
     print()
     print(f"{'plans':>8} {'seconds':>8} {'queries':>8} {'batches':>8} {'2nd run':>8}  summary")
     for r in results:
@@ -228,11 +231,29 @@ def main():
         per_batch = (b["queries"] - a["queries"]) / max(b["batches"] - a["batches"], 1)
         fixed = a["queries"] - per_batch * a["batches"]
         print(f"queries = {fixed:.0f} + {per_batch:.1f} × batches (batch = 500 installments)")
+
+
+def main():
+    args = parse_args()
+    bench_url = bench_database_url("bench_subsidies", args.database)
+    env = django_env(DATABASE_URL=bench_url)
+    env.pop("REDIS_URL", None)  # the run pays in-process, as `manage.py run_subsidies` does
+    ensure_seeded(args, bench_url, env)
+    os.environ.update(env)
+    os.environ.pop("REDIS_URL", None)
+    import django
+
+    django.setup()
+    from governance.models import Neighbourhood
+
+    print(f"bench_subsidies: {Neighbourhood.objects.count():,} neighbourhoods in {args.database}", flush=True)
+    results = [measure(int(n)) for n in args.plans.split(",")]
+    print_results(results)
     if args.drop:
         from django.db import connections
 
         connections.close_all()
-        recreate(server_url("postgres")[0], args.database, create=False)
+        recreate(maintenance_url(), args.database, create=False)
 
 
 if __name__ == "__main__":

@@ -52,7 +52,9 @@ import time
 import uuid
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
+
+from common import django_env, is_postgres
 
 BENCH = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
@@ -332,23 +334,20 @@ def serve(app_dir, env, port, workers):
     sys.exit("bench_web: gunicorn did not answer within 60 s")
 
 
-def main():
-    args = parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if urlsplit(url).scheme not in ("postgres", "postgresql", "pgsql"):
+def server_env(app_dir):
+    """The environment of the server and of the manage.py commands (see the docstring)."""
+    if not is_postgres(os.environ.get("DATABASE_URL", "")):
         sys.exit("bench_web: DATABASE_URL must name a PostgreSQL database")
-    app_dir = Path(args.app_dir).resolve()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "web_settings",
-        "DEBUG": "false",
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-not-a-secret",
-        "ALLOWED_HOSTS": HOST,
-        "PYTHONPATH": os.pathsep.join([str(BENCH), str(app_dir)]),
-        "BENCH_STATIC_ROOT": str(Path(tempfile.gettempdir()) / f"bench-web-static-{os.getuid()}-{abs(hash(str(app_dir)))}"),
-    }
-    list_id, codes, token = prepare(app_dir, env, args.scale, args.households)
-    clients = [int(c) for c in args.clients.split(",")]
+    static_root = Path(tempfile.gettempdir()) / f"bench-web-static-{os.getuid()}-{abs(hash(str(app_dir)))}"
+    return django_env(
+        "web_settings",
+        ALLOWED_HOSTS=HOST,
+        PYTHONPATH=os.pathsep.join([str(BENCH), str(app_dir)]),
+        BENCH_STATIC_ROOT=str(static_root),
+    )
+
+
+def announce(args, app_dir, clients, list_id, codes):
     if max(clients) > len(codes):
         print(f"bench_web: {len(codes)} household codes for {max(clients)} clients: some share a household")
     commit = subprocess.run(["git", "-C", str(app_dir), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
@@ -357,42 +356,58 @@ def main():
         f" on {HOST}:{args.port}; demand list {list_id}, {len(codes)} household codes; {args.duration:g} s per phase",
         flush=True,
     )
-    server = serve(app_dir, env, args.port, args.workers)
+
+
+def all_phases(args, clients, list_id, codes, token):
+    """Each bare/real pair --rounds times in turn: the POSTs at each --clients, then the GETs."""
+    phases = []
+    for n in clients:
+        phases += [bare_post_phase(n), submit_phase(n, list_id, codes)] * args.rounds
+    phases += [
+        get_phase("bare JSON", args.api_clients, "/bench/bare/projects/"),
+        get_phase("API list", args.api_clients, "/api/v1/projects/", token),
+    ] * args.rounds
+    return phases
+
+
+def check_stored(phase, result, before, after):
+    """Print the rows a POST phase stored; return the problems (stored rows beside accepted
+    responses, households with two current submissions)."""
+    problems = []
+    stored = {k: after[k] - before[k] for k in ("submissions", "audit", "bare")}
+    if phase.name == "demand submit":
+        if not stored["submissions"] == stored["audit"] == result.accepted:
+            problems.append(f"{phase.name} {phase.clients}: {result.accepted} accepted, {stored} stored")
+        print(f"    stored: {stored['submissions']} submissions, {stored['audit']} audit rows (accepted {result.accepted})")
+    if phase.name == "bare POST":
+        if stored["bare"] != result.accepted:
+            problems.append(f"{phase.name} {phase.clients}: {result.accepted} accepted, {stored['bare']} rows")
+        print(f"    stored: {stored['bare']} rows (accepted {result.accepted})")
+    if after["doubles"]:
+        problems.append(f"{after['doubles']} households with two current submissions")
+    return problems
+
+
+def run_phases(phases, port, duration):
+    """Run and print each phase; returns {(name, clients): [results]} and the problems found."""
     results, problems = {}, []
-    try:
-        phases = []
-        for n in clients:
-            phases += [bare_post_phase(n), submit_phase(n, list_id, codes)] * args.rounds
-        phases += [
-            get_phase("bare JSON", args.api_clients, "/bench/bare/projects/"),
-            get_phase("API list", args.api_clients, "/api/v1/projects/", token),
-        ] * args.rounds
-        print(f"{'phase':<16}{'clients':>8}{'accepted':>10}{'per s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
-        for phase in phases:
-            before = counts()
-            result = phase.run(args.port, args.duration)
-            after = counts()
-            results.setdefault((phase.name, phase.clients), []).append(result)
-            print(result.line(), flush=True)
-            for failure in result.failures[:3]:
-                print(f"    {failure}")
-            stored = {k: after[k] - before[k] for k in ("submissions", "audit", "bare")}
-            if phase.name == "demand submit":
-                if not stored["submissions"] == stored["audit"] == result.accepted:
-                    problems.append(f"{phase.name} {phase.clients}: {result.accepted} accepted, {stored} stored")
-                print(f"    stored: {stored['submissions']} submissions, {stored['audit']} audit rows (accepted {result.accepted})")
-            if phase.name == "bare POST":
-                if stored["bare"] != result.accepted:
-                    problems.append(f"{phase.name} {phase.clients}: {result.accepted} accepted, {stored['bare']} rows")
-                print(f"    stored: {stored['bare']} rows (accepted {result.accepted})")
-            if after["doubles"]:
-                problems.append(f"{after['doubles']} households with two current submissions")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    print(f"{'phase':<16}{'clients':>8}{'accepted':>10}{'per s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for phase in phases:
+        before = counts()
+        result = phase.run(port, duration)
+        after = counts()
+        results.setdefault((phase.name, phase.clients), []).append(result)
+        print(result.line(), flush=True)
+        for failure in result.failures[:3]:
+            print(f"    {failure}")
+        problems += check_stored(phase, result, before, after)
+    return results, problems
+
+
+def print_ratios(results, clients, api_clients):
     print("ratio to the bare view at the same concurrency (accepted per second; median of the rounds):")
     pairs = [("demand submit", "bare POST", n) for n in clients]
-    pairs.append(("API list", "bare JSON", args.api_clients))
+    pairs.append(("API list", "bare JSON", api_clients))
     for real, bare, n in pairs:
         ratios = [
             r.rate / b.rate if b.rate else float("nan") for r, b in zip(results[(real, n)], results[(bare, n)])
@@ -401,6 +416,23 @@ def main():
             f"    {real}, {n} clients: {statistics.median(ratios):.3f}x"
             f" (rounds: {', '.join(f'{x:.3f}' for x in ratios)})"
         )
+
+
+def main():
+    args = parse_args()
+    app_dir = Path(args.app_dir).resolve()
+    env = server_env(app_dir)
+    list_id, codes, token = prepare(app_dir, env, args.scale, args.households)
+    clients = [int(c) for c in args.clients.split(",")]
+    announce(args, app_dir, clients, list_id, codes)
+    server = serve(app_dir, env, args.port, args.workers)
+    phases = all_phases(args, clients, list_id, codes, token)
+    try:
+        results, problems = run_phases(phases, args.port, args.duration)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print_ratios(results, clients, args.api_clients)
     for problem in problems:
         print(f"bench_web: FAILED: {problem}")
     sys.exit(1 if problems else 0)
