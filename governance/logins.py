@@ -34,6 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import backoff
 from .backoff import Backoff
 from .clients import client_network
 from .models import LoginCounter
@@ -159,17 +160,12 @@ def _purge_expired(now):
 
 def wait_message(seconds):
     """The refusal, saying how long to wait and until when (local time)."""
-    seconds = max(1, math.ceil(seconds))
-    until = timezone.localtime() + datetime.timedelta(seconds=seconds)
-    if seconds < 60:
-        return _("登录失败次数过多，请等待%(seconds)d秒，%(time)s之后再试；也可请超级管理员解除锁定。") % {
-            "seconds": seconds,
-            "time": until.strftime("%H:%M:%S"),
-        }
-    return _("登录失败次数过多，请等待%(minutes)d分钟，%(time)s之后再试；也可请超级管理员解除锁定。") % {
-        "minutes": math.ceil(seconds / 60),
-        "time": until.strftime("%Y-%m-%d %H:%M") if seconds >= 12 * 3600 else until.strftime("%H:%M"),
-    }
+    return backoff.wait_message(
+        seconds,
+        _("登录失败次数过多，请等待%(seconds)d秒，%(time)s之后再试；也可请超级管理员解除锁定。"),
+        _("登录失败次数过多，请等待%(minutes)d分钟，%(time)s之后再试；也可请超级管理员解除锁定。"),
+        dated_after=12 * 3600,
+    )
 
 
 def login_authenticate(request, *, username, password):

@@ -35,7 +35,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.backoff import Backoff
+from governance.backoff import Backoff, wait_message
 from governance.clients import client_network
 
 from .codes import split_code
@@ -202,17 +202,11 @@ def _purge_expired(now):
 
 def _wait_message(wait):
     """The refusal, saying how long to wait and until when (local time)."""
-    seconds = max(1, math.ceil(wait))
-    until = timezone.localtime() + datetime.timedelta(seconds=seconds)
-    if seconds < 60:
-        return _("错误户码次数过多，请等待%(seconds)d秒，%(time)s之后再试。") % {
-            "seconds": seconds,
-            "time": until.strftime("%H:%M:%S"),
-        }
-    return _("错误户码次数过多，请等待%(minutes)d分钟，%(time)s之后再试。") % {
-        "minutes": math.ceil(seconds / 60),
-        "time": until.strftime("%H:%M"),
-    }
+    return wait_message(
+        wait,
+        _("错误户码次数过多，请等待%(seconds)d秒，%(time)s之后再试。"),
+        _("错误户码次数过多，请等待%(minutes)d分钟，%(time)s之后再试。"),
+    )
 
 
 def household_for_code_guarded(request, raw_code, *, neighbourhood_id=None):
