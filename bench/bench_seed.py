@@ -24,9 +24,6 @@ from psycopg2 import sql
 
 from common import bench_database_url, connect, django_env, maintenance_url, manage, recreate
 
-# Names other scripts imported from here before they moved to common.py, still importable.
-from common import ROOT, server_url  # noqa: F401
-
 TABLES = [
     ("districts", "governance_district"),
     ("streets", "governance_street"),

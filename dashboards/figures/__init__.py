@@ -62,10 +62,10 @@ from .overview import (  # noqa: F401
 )
 from .consultation import (  # noqa: F401
     TOP_ITEMS,
-    WAITING_KINDS,
     consultation,
     consultation_tables,
 )
+from .waiting import WAITING_KINDS  # noqa: F401
 from .money import (  # noqa: F401
     BANDS,
     money_page,

@@ -48,15 +48,7 @@ from .units import (
     rate,
     scoped_neighbourhoods,
 )
-from .waiting import (  # noqa: F401 (kept importable from here)
-    FINDING_WAIT_DAYS,
-    REVIEW_WAIT_DAYS,
-    WAITING_KINDS,
-    _admin,
-    _waiting_reads,
-    _waiting_row,
-    waiting_items,
-)
+from .waiting import WAITING_KINDS, waiting_items
 
 TOP_ITEMS = 10
 
