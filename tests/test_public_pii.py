@@ -28,7 +28,9 @@ from residents.models import Household
 from residents.reports import ResidentReport
 from residents.services import household_code_issue_one
 
-MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# A number stands alone: a digit run inside a longer word is not a phone. A photo's stored name is
+# a uuid4 in hex, and eleven of its digits in a row can look like a mobile number.
+MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
 ID_SHAPED = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -61,6 +63,14 @@ def _problems(text, phones, hashes):
     found += [f"ID-shaped {m}" for m in ID_SHAPED.findall(text) if _valid_id_number(m)]
     found += [f"ID hash {h[:12]}…" for h in hashes if h in text]
     return found
+
+
+def test_the_scan_finds_a_mobile_number_in_text_but_not_inside_a_file_name():
+    text = (
+        '<a href="/media/projects/photos/a50d82d714233926071b8cb8f4733f49.jpg">照片</a>'
+        "<p>联系电话：13912345678，或 tel:15000000000</p>"
+    )
+    assert _problems(text, set(), set()) == ["mobile-shaped 13912345678", "mobile-shaped 15000000000"]
 
 
 def _public_urls():
